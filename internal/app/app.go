@@ -1,0 +1,127 @@
+// Package app is Broadsheet's composition root: it reads the command line
+// and environment, opens the store, builds the services and the HTTP
+// server, and runs the command asked for.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/broadsheet/broadsheet/internal/config"
+	"github.com/broadsheet/broadsheet/internal/store"
+)
+
+const usage = `Broadsheet: a publishing platform for news and commentary.
+
+Usage:
+  broadsheet [--data DIR] [--db URL] COMMAND [flags]
+
+Commands:
+  serve [--addr HOST:PORT] [--demo]   run the public site
+  import FILE.wxr                     import a WordPress export
+
+Global flags (each also read from the environment):
+  --data DIR   data folder: database, media, theme (BROADSHEET_DATA, default ./data)
+  --db URL     SQLite file or postgres:// URL (BROADSHEET_DB, default DATA/broadsheet.db)
+
+Run 'broadsheet COMMAND --help' for a command's flags.
+`
+
+// env is what a command runs with.
+type env struct {
+	cfg            config.Config
+	stdout, stderr io.Writer
+	log            *slog.Logger
+}
+
+// Run runs the command line args (without the program name) with the
+// environment env and returns the process exit code.
+func Run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	e := &env{cfg: config.Default(), stdout: stdout, stderr: stderr}
+	e.cfg.FromEnv(environ)
+	e.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	root := flag.NewFlagSet("broadsheet", flag.ContinueOnError)
+	root.SetOutput(stderr)
+	root.Usage = func() { fmt.Fprint(stderr, usage) }
+	e.cfg.GlobalFlags(root)
+	if err := root.Parse(args); err != nil {
+		return exitUsage(err)
+	}
+	if root.NArg() == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := root.Arg(0), root.Args()[1:]
+	var err error
+	switch cmd {
+	case "serve":
+		err = e.serve(ctx, rest)
+	case "import":
+		err = e.importWXR(ctx, rest)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "broadsheet: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "broadsheet %s: %v\n", cmd, err)
+			return 2
+		}
+		fmt.Fprintf(stderr, "broadsheet %s: %v\n", cmd, err)
+		return 1
+	}
+	return 0
+}
+
+// usageError is a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func exitUsage(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
+}
+
+// flags returns a command's flag set, with the global flags registered too
+// so they may come after the command name.
+func (e *env) flags(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet("broadsheet "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	e.cfg.GlobalFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: broadsheet %s %s\n\nFlags:\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses args, turning a flag error into a usageError.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{strings.TrimSpace(err.Error())}
+	}
+	return nil
+}
+
+func (e *env) openStore(ctx context.Context) (*store.DB, error) {
+	return store.Open(ctx, e.cfg.DatabaseURL())
+}

@@ -1,0 +1,99 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/importer/wxr"
+	"github.com/broadsheet/broadsheet/internal/site"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/web"
+)
+
+func (e *env) serve(ctx context.Context, args []string) error {
+	fs := e.flags("serve", "[--addr HOST:PORT] [--base-url URL] [--demo]")
+	e.cfg.ServeFlags(fs)
+	demoMode := fs.Bool("demo", false, "serve a fresh demo site with sample content (in a temporary data folder unless --data or --db is given)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	if *demoMode && e.cfg.DataDir == "data" && e.cfg.DB == "" {
+		dir, err := os.MkdirTemp("", "broadsheet-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		e.cfg.DataDir = dir
+	}
+	db, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *demoMode {
+		rep, err := wxr.Import(ctx, db, bytes.NewReader(demo.WXR), wxr.Options{})
+		if err != nil {
+			return fmt.Errorf("load the demo content: %w", err)
+		}
+		fmt.Fprintf(e.stdout, "Demo site: %d articles and pages loaded into %s\n", rep.Created+rep.Updated+rep.Unchanged, e.cfg.DataDir)
+	}
+	handler, err := e.handler(db)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", e.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	fmt.Fprintf(e.stdout, "Broadsheet is serving on http://%s/ (%s database)\n", ln.Addr(), db.Engine())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	e.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// handler builds the whole HTTP application over db.
+func (e *env) handler(db *store.DB) (http.Handler, error) {
+	theme := web.Overlay{Lower: site.DefaultTheme()}
+	if st, err := os.Stat(e.cfg.ThemeDir()); err == nil && st.IsDir() {
+		theme.Upper = os.DirFS(e.cfg.ThemeDir())
+	}
+	s, err := site.New(site.Config{DB: db, Theme: theme, BaseURL: e.cfg.BaseURL, Log: e.log})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	s.Routes(mux)
+	return web.Chain(mux, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
+}

@@ -1,0 +1,62 @@
+// Package config reads Broadsheet's infrastructure settings from command-line
+// flags and BROADSHEET_* environment variables. The result is a value passed
+// to whoever needs it, never a global. Site settings editors change (title,
+// posts per page…) live in the database instead.
+package config
+
+import (
+	"flag"
+	"path/filepath"
+	"strings"
+)
+
+// Config is the infrastructure configuration.
+type Config struct {
+	DataDir string // --data, BROADSHEET_DATA: database, media, theme
+	DB      string // --db, BROADSHEET_DB: SQLite path or postgres:// URL
+	Addr    string // --addr, BROADSHEET_ADDR: where serve listens
+	BaseURL string // --base-url, BROADSHEET_BASE_URL: the public address
+}
+
+// Default returns the configuration with nothing set.
+func Default() Config {
+	return Config{DataDir: "data", Addr: "127.0.0.1:8080"}
+}
+
+// FromEnv overrides c with the BROADSHEET_* variables found in env
+// (KEY=VALUE strings, as os.Environ returns them).
+func (c *Config) FromEnv(env []string) {
+	vars := map[string]*string{
+		"BROADSHEET_DATA": &c.DataDir, "BROADSHEET_DB": &c.DB,
+		"BROADSHEET_ADDR": &c.Addr, "BROADSHEET_BASE_URL": &c.BaseURL,
+	}
+	for _, kv := range env {
+		k, v, ok := strings.Cut(kv, "=")
+		if dst := vars[k]; ok && dst != nil && v != "" {
+			*dst = v
+		}
+	}
+}
+
+// GlobalFlags registers the flags every command takes.
+func (c *Config) GlobalFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data `folder`: the SQLite database, media and theme (env BROADSHEET_DATA)")
+	fs.StringVar(&c.DB, "db", c.DB, "database: a SQLite file path or a postgres:// `URL` (env BROADSHEET_DB; default DATA/broadsheet.db)")
+}
+
+// ServeFlags registers the flags of the serve command.
+func (c *Config) ServeFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "`host:port` to listen on (env BROADSHEET_ADDR)")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public `URL` of the site, for canonical links (env BROADSHEET_BASE_URL; default: from each request)")
+}
+
+// DatabaseURL is the database to open: --db, else DATA/broadsheet.db.
+func (c *Config) DatabaseURL() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return filepath.Join(c.DataDir, "broadsheet.db")
+}
+
+// ThemeDir is the folder whose files override the default theme's.
+func (c *Config) ThemeDir() string { return filepath.Join(c.DataDir, "theme") }

@@ -1,0 +1,174 @@
+package content
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Kind tells posts (dated, in the front page and archives) from pages.
+type Kind string
+
+// Kinds of entry.
+const (
+	KindPost Kind = "post"
+	KindPage Kind = "page"
+)
+
+// Status is where an entry stands in the editorial workflow.
+type Status string
+
+// Statuses, in workflow order.
+const (
+	StatusDraft     Status = "draft"
+	StatusPending   Status = "pending"
+	StatusScheduled Status = "scheduled"
+	StatusPublished Status = "published"
+	StatusPrivate   Status = "private"
+	StatusTrash     Status = "trash"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusDraft, StatusPending, StatusScheduled, StatusPublished, StatusPrivate, StatusTrash:
+		return true
+	}
+	return false
+}
+
+// Format is the language a body is stored in.
+type Format string
+
+// Formats: Markdown for what is written in Broadsheet, sanitised HTML for
+// what is imported.
+const (
+	FormatMarkdown Format = "markdown"
+	FormatHTML     Format = "html"
+)
+
+// MoreMarker separates a post's teaser from the rest, in HTML and Markdown.
+const MoreMarker = "<!--more-->"
+
+// Post is a dated article or a page. A republished article carries its
+// Source; its Body holds the editorial introduction and the article.
+type Post struct {
+	ID          int64
+	Kind        Kind
+	Title       string
+	Slug        string
+	Status      Status
+	PublishedAt time.Time // publication time, UTC
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+
+	Format   Format
+	Body     string // source text in Format
+	Excerpt  string // hand-written excerpt, plain text; empty when none
+	BodyHTML string // rendered, sanitised body
+	// TeaserHTML is the excerpt, else what precedes the break, else the body.
+	TeaserHTML string
+	// HasMore is true when the post continues past its teaser.
+	HasMore bool
+
+	Authors    []User
+	Categories []Term
+	Tags       []Term
+	Source     *Source
+
+	// ImportKey identifies the entry in the system it was imported from
+	// (for a WordPress export, its guid), so a re-import updates, never duplicates.
+	ImportKey string
+}
+
+// Source attributes a republished article to the outlet that first published it.
+type Source struct {
+	Name        string    // outlet, e.g. "Xinhua"
+	URL         string    // the original article
+	Author      string    // the original author, if known
+	PublishedAt time.Time // the original publication time; zero when unknown
+}
+
+// IsZero reports whether no attribution is recorded.
+func (s *Source) IsZero() bool {
+	return s == nil || (s.Name == "" && s.URL == "" && s.Author == "" && s.PublishedAt.IsZero())
+}
+
+// Path is the post's canonical URL path on the site: /yyyy/mm/dd/slug/ for
+// posts, /slug/ for pages.
+func (p *Post) Path() string {
+	if p.Kind == KindPage {
+		return "/" + url.PathEscape(p.Slug) + "/"
+	}
+	t := p.PublishedAt.UTC()
+	return fmt.Sprintf("/%04d/%02d/%02d/%s/", t.Year(), t.Month(), t.Day(), url.PathEscape(p.Slug))
+}
+
+// IsPublic reports whether readers may see the post at time now.
+func (p *Post) IsPublic(now time.Time) bool {
+	return p.Status == StatusPublished && !p.PublishedAt.After(now)
+}
+
+// MaxSlugLen bounds slugs, in characters.
+const MaxSlugLen = 200
+
+// MaxTitleLen bounds titles, in characters.
+const MaxTitleLen = 1000
+
+// Validate checks the post's fields, returning an EInvalid *Error naming the
+// first field at fault.
+func (p *Post) Validate() error {
+	if p.Kind != KindPost && p.Kind != KindPage {
+		return FieldError("kind", "kind must be %q or %q, not %q", KindPost, KindPage, p.Kind)
+	}
+	if !p.Status.Valid() {
+		return FieldError("status", "unknown status %q", p.Status)
+	}
+	if strings.TrimSpace(p.Title) == "" && p.Status != StatusDraft {
+		return FieldError("title", "a title is required before the post leaves draft")
+	}
+	if utf8.RuneCountInString(p.Title) > MaxTitleLen {
+		return FieldError("title", "the title is longer than %d characters", MaxTitleLen)
+	}
+	if err := ValidateSlug(p.Slug); err != nil {
+		return err
+	}
+	if p.Format != FormatMarkdown && p.Format != FormatHTML {
+		return FieldError("format", "format must be %q or %q, not %q", FormatMarkdown, FormatHTML, p.Format)
+	}
+	if (p.Status == StatusPublished || p.Status == StatusScheduled) && p.PublishedAt.IsZero() {
+		return FieldError("published_at", "a publication time is required")
+	}
+	if p.Source != nil && p.Source.URL != "" {
+		if err := ValidateHTTPURL(p.Source.URL); err != nil {
+			return FieldError("source.url", "%s", err.Error())
+		}
+	}
+	return nil
+}
+
+// ValidateSlug checks that s can be a URL segment.
+func ValidateSlug(s string) error {
+	switch {
+	case s == "":
+		return FieldError("slug", "the slug is empty")
+	case utf8.RuneCountInString(s) > MaxSlugLen:
+		return FieldError("slug", "the slug is longer than %d characters", MaxSlugLen)
+	case strings.ContainsAny(s, "/?#\\ \t\r\n"):
+		return FieldError("slug", "the slug %q may not contain slashes, spaces, '?' or '#'", s)
+	case !utf8.ValidString(s):
+		return FieldError("slug", "the slug is not valid UTF-8")
+	}
+	return nil
+}
+
+// ValidateHTTPURL checks that s is an absolute http or https URL.
+func ValidateHTTPURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute http(s) URL", s)
+	}
+	return nil
+}

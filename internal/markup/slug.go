@@ -1,0 +1,56 @@
+package markup
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+)
+
+// foldMarks strips combining marks after decomposition: "São Tomé" → "Sao Tome".
+var foldMarks = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+
+// special letters that do not decompose into a base letter and a mark.
+var special = strings.NewReplacer("ß", "ss", "æ", "ae", "Æ", "ae", "ø", "o", "Ø", "o", "œ", "oe", "Œ", "oe",
+	"đ", "d", "Đ", "d", "ł", "l", "Ł", "l", "þ", "th", "ð", "d", "ı", "i", "&", " and ")
+
+// Slugify makes a URL segment of a title: lower case, accents folded to
+// their ASCII letters, words joined by hyphens, letters of other scripts
+// kept as they are, at most content.MaxSlugLen characters. It returns
+// "untitled" for a title with no letters or digits.
+func Slugify(title string) string {
+	folded, _, err := transform.String(foldMarks, special.Replace(title))
+	if err != nil {
+		folded = title
+	}
+	var b strings.Builder
+	hyphen := false
+	n := 0
+	for _, r := range strings.ToLower(folded) {
+		if n >= content.MaxSlugLen {
+			break
+		}
+		switch {
+		case r == '\'' || r == '’' || r == '‘':
+			// "China’s" → "chinas", as WordPress does.
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r):
+			if hyphen && b.Len() > 0 {
+				b.WriteByte('-')
+				n++
+			}
+			hyphen = false
+			b.WriteRune(r)
+			n++
+		default:
+			hyphen = true
+		}
+	}
+	if b.Len() == 0 {
+		return "untitled"
+	}
+	return b.String()
+}

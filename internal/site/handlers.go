@@ -1,0 +1,373 @@
+package site
+
+import (
+	"context"
+	"html"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/markup"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/web"
+)
+
+// front serves "/", the newest teasers.
+func (s *Site) front(w http.ResponseWriter, r *http.Request) error {
+	return s.list(w, r, listing{filter: store.Published(s.cfg.Now()), base: "/", page: 1})
+}
+
+// route serves every path the mux does not name, by its shape.
+func (s *Site) route(w http.ResponseWriter, r *http.Request) error {
+	path := r.URL.EscapedPath()
+	err := s.dispatch(w, r, path)
+	if !content.IsNotFound(err) {
+		return err
+	}
+	// Not a page of ours: perhaps an old address kept by an import.
+	a, aerr := s.cfg.DB.FindAlias(r.Context(), path)
+	if aerr != nil {
+		if content.IsNotFound(aerr) {
+			return err
+		}
+		return aerr
+	}
+	target := a.Target
+	if a.PostID != 0 {
+		p, perr := s.cfg.DB.FindPostByID(r.Context(), a.PostID)
+		if perr != nil || !p.IsPublic(s.cfg.Now()) {
+			return err
+		}
+		target = p.Path()
+	}
+	http.Redirect(w, r, target, http.StatusMovedPermanently)
+	return nil
+}
+
+func (s *Site) dispatch(w http.ResponseWriter, r *http.Request, path string) error {
+	if !strings.HasSuffix(path, "/") {
+		if strings.Contains(path[strings.LastIndex(path, "/")+1:], ".") {
+			return web.NotFound // a missing file, not a page
+		}
+		u := *r.URL
+		u.Path, u.RawPath = r.URL.Path+"/", ""
+		if r.URL.RawPath != "" {
+			u.RawPath = r.URL.RawPath + "/"
+		}
+		// Only redirect to a page that exists, else old addresses without
+		// a slash could not be found as aliases.
+		if err := s.dispatch(discard{}, r, path+"/"); err != nil {
+			return err
+		}
+		http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
+		return nil
+	}
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	for i, seg := range segs {
+		un, err := url.PathUnescape(seg)
+		if err != nil {
+			return web.NotFound
+		}
+		segs[i] = un
+	}
+	now := s.cfg.Now()
+	// A trailing /page/N/ selects a page of any listing.
+	page := 1
+	if n := len(segs); n >= 2 && segs[n-2] == "page" {
+		p, ok := pageNumber(segs[n-1])
+		if !ok {
+			return web.NotFound
+		}
+		page, segs = p, segs[:n-2]
+	}
+	switch {
+	case len(segs) == 0 && page > 1:
+		return s.list(w, r, listing{filter: store.Published(now), base: "/", page: page})
+	case len(segs) == 2 && (segs[0] == "category" || segs[0] == "tag"):
+		return s.termArchive(w, r, segs[0], segs[1], page)
+	case len(segs) == 2 && segs[0] == "author":
+		return s.authorArchive(w, r, segs[1], page)
+	case len(segs) == 4 && isYear(segs[0]) && page == 1:
+		return s.post(w, r, segs[3], path)
+	case len(segs) >= 1 && len(segs) <= 3 && isYear(segs[0]):
+		return s.dateArchive(w, r, segs, page)
+	case len(segs) == 1 && segs[0] != "" && page == 1:
+		return s.page(w, r, segs[0])
+	}
+	return web.NotFound
+}
+
+// discard is a ResponseWriter for checking that a path would render.
+type discard struct{}
+
+func (discard) Header() http.Header         { return http.Header{} }
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+func (discard) WriteHeader(int)             {}
+
+func pageNumber(s string) (int, bool) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || strconv.Itoa(n) != s {
+		return 0, false
+	}
+	return n, true
+}
+
+func isYear(s string) bool {
+	if len(s) != 4 {
+		return false
+	}
+	_, err := strconv.Atoi(s)
+	return err == nil
+}
+
+// number parses a two-digit month or day within [1, max].
+func number(s string, max int) (int, bool) {
+	if len(s) != 2 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n >= 1 && n <= max
+}
+
+// listing describes one page of teasers.
+type listing struct {
+	filter      store.PostFilter
+	base        string // the listing's first page, e.g. /category/africa/
+	page        int
+	heading     string
+	description string
+	title       string // the <title> before the site's name
+}
+
+func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
+	ctx := r.Context()
+	layout, err := s.layout(ctx)
+	if err != nil {
+		return err
+	}
+	per := layout.Site.PostsPerPage
+	l.filter.Limit, l.filter.Offset = per, (l.page-1)*per
+	posts, total, err := s.cfg.DB.FindPosts(ctx, l.filter)
+	if err != nil {
+		return err
+	}
+	pages := max(1, (total+per-1)/per)
+	if l.page > pages {
+		return web.NotFound
+	}
+	base := s.baseURL(r)
+	pager := Pager{Page: l.page, Pages: pages}
+	if l.page > 1 {
+		pager.Newer = pagePath(l.base, l.page-1)
+		layout.Head.Prev = base + pager.Newer
+	}
+	if l.page < pages {
+		pager.Older = pagePath(l.base, l.page+1)
+		layout.Head.Next = base + pager.Older
+	}
+	layout.Head.Canonical = base + pagePath(l.base, l.page)
+	title := l.title
+	if l.page > 1 {
+		title = joinTitle(title, "Page "+strconv.Itoa(l.page))
+		title = strings.TrimPrefix(title, " – ")
+	}
+	layout.Head.Title = joinTitle(title, layout.Site.Title)
+	layout.Head.Description = firstNonEmpty(l.description, layout.Site.Description)
+	return s.tmpl.Render(w, http.StatusOK, "list", &ListPage{
+		Layout: layout, Heading: l.heading, Description: l.description, Posts: posts, Pager: pager,
+	})
+}
+
+func pagePath(base string, page int) string {
+	if page <= 1 {
+		return base
+	}
+	return base + "page/" + strconv.Itoa(page) + "/"
+}
+
+// joinTitle joins the parts of a <title>, leaving out an empty first part.
+func joinTitle(page, site string) string {
+	if page == "" {
+		return site
+	}
+	return page + " – " + site
+}
+
+func (s *Site) termArchive(w http.ResponseWriter, r *http.Request, kind, slug string, page int) error {
+	tax := content.TaxCategory
+	if kind == "tag" {
+		tax = content.TaxTag
+	}
+	t, err := s.cfg.DB.FindTermBySlug(r.Context(), tax, slug)
+	if err != nil {
+		return err
+	}
+	f := store.Published(s.cfg.Now())
+	f.TermID = t.ID
+	heading := t.Name
+	if tax == content.TaxTag {
+		heading = "Tagged: " + t.Name
+	}
+	return s.list(w, r, listing{filter: f, base: t.Path(), page: page, heading: heading,
+		description: t.Description, title: t.Name})
+}
+
+func (s *Site) authorArchive(w http.ResponseWriter, r *http.Request, slug string, page int) error {
+	u, err := s.cfg.DB.FindUserBySlug(r.Context(), slug)
+	if err != nil {
+		return err
+	}
+	f := store.Published(s.cfg.Now())
+	f.AuthorID = u.ID
+	return s.list(w, r, listing{filter: f, base: u.Path(), page: page, heading: "Articles by " + u.Name,
+		description: u.Bio, title: u.Name})
+}
+
+func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, segs []string, page int) error {
+	year, _ := strconv.Atoi(segs[0])
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+	to := from.AddDate(1, 0, 0)
+	heading := segs[0]
+	if len(segs) >= 2 {
+		month, ok := number(segs[1], 12)
+		if !ok {
+			return web.NotFound
+		}
+		from = time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC)
+		to = from.AddDate(0, 1, 0)
+		heading = from.Format("January 2006")
+	}
+	if len(segs) == 3 {
+		day, ok := number(segs[2], 31)
+		if !ok {
+			return web.NotFound
+		}
+		from = time.Date(year, from.Month(), day, 0, 0, 0, 0, time.UTC)
+		if from.Month() != to.AddDate(0, -1, 0).Month() {
+			return web.NotFound // 31 February and the like
+		}
+		to = from.AddDate(0, 0, 1)
+		heading = from.Format("2 January 2006")
+	}
+	f := store.Published(s.cfg.Now())
+	f.From, f.To = from, to
+	err := s.list(w, r, listing{filter: f, base: "/" + strings.Join(segs, "/") + "/", page: page,
+		heading: "Archive: " + heading, title: heading})
+	return err
+}
+
+// post serves /yyyy/mm/dd/slug/.
+func (s *Site) post(w http.ResponseWriter, r *http.Request, slug, path string) error {
+	ctx := r.Context()
+	p, err := s.cfg.DB.FindPostBySlug(ctx, content.KindPost, slug)
+	if err != nil {
+		return err
+	}
+	now := s.cfg.Now()
+	if !p.IsPublic(now) {
+		return web.NotFound
+	}
+	if want := p.Path(); want != path {
+		// Right slug, wrong date: the post moved.
+		http.Redirect(w, r, want, http.StatusMovedPermanently)
+		return nil
+	}
+	older, newer, err := s.cfg.DB.FindAdjacentPosts(ctx, p, now)
+	if err != nil {
+		return err
+	}
+	return s.renderEntry(w, r, p, older, newer)
+}
+
+// page serves /slug/ for a page.
+func (s *Site) page(w http.ResponseWriter, r *http.Request, slug string) error {
+	p, err := s.cfg.DB.FindPostBySlug(r.Context(), content.KindPage, slug)
+	if err != nil {
+		return err
+	}
+	if !p.IsPublic(s.cfg.Now()) {
+		return web.NotFound
+	}
+	return s.renderEntry(w, r, p, nil, nil)
+}
+
+func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, newer *content.Post) error {
+	layout, err := s.layout(r.Context())
+	if err != nil {
+		return err
+	}
+	layout.Head.Title = joinTitle(p.Title, layout.Site.Title)
+	layout.Head.Description = Summary(p, 160)
+	layout.Head.Canonical = s.baseURL(r) + p.Path()
+	return s.tmpl.Render(w, http.StatusOK, "post", &PostPage{Layout: layout, Post: p, Older: older, Newer: newer})
+}
+
+// Summary is a plain-text description of a post of at most n characters:
+// its excerpt, else the start of its teaser.
+func Summary(p *content.Post, n int) string {
+	text := p.Excerpt
+	if text == "" {
+		text = textOf(p.TeaserHTML)
+	}
+	return truncate(text, n)
+}
+
+func textOf(htmlSrc string) string {
+	return strings.Join(strings.Fields(html.UnescapeString(markup.StripTags(htmlSrc))), " ")
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndex(cut, " "); i > n/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:.–-") + "…"
+}
+
+func (s *Site) layout(ctx context.Context) (Layout, error) {
+	set, err := s.settings(ctx)
+	if err != nil {
+		return Layout{}, err
+	}
+	cats, err := s.cfg.DB.FindTerms(ctx, content.TaxCategory)
+	if err != nil {
+		return Layout{}, err
+	}
+	nav := cats[:0]
+	for _, c := range cats {
+		if c.Count > 0 {
+			nav = append(nav, c)
+		}
+	}
+	return Layout{Site: set, Categories: nav, Year: s.cfg.Now().Year()}, nil
+}
+
+// errorPage renders the theme's error page, or plain text if even that fails.
+func (s *Site) errorPage(w http.ResponseWriter, r *http.Request, status int, message string) {
+	layout, err := s.layout(r.Context())
+	if err != nil {
+		layout = Layout{Site: content.DefaultSettings()}
+	}
+	layout.Head.Title = joinTitle(http.StatusText(status), layout.Site.Title)
+	layout.Head.NoIndex = true
+	if err := s.tmpl.Render(w, status, "error", &ErrorPage{Layout: layout, Status: status, Message: message}); err != nil {
+		s.cfg.Log.Error("render error page", "err", err)
+		http.Error(w, message, status)
+	}
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

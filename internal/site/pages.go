@@ -1,0 +1,52 @@
+package site
+
+import (
+	"github.com/broadsheet/broadsheet/internal/content"
+)
+
+// Head is what every page's <head> says about it.
+type Head struct {
+	Title       string // the <title>, already including the site's name
+	Description string
+	Canonical   string // absolute URL
+	Prev, Next  string // rel=prev/next, absolute URLs
+	NoIndex     bool
+}
+
+// Layout is shared by every page.
+type Layout struct {
+	Site       content.Settings
+	Head       Head
+	Categories []*content.Term // the navigation
+	Year       int
+}
+
+// Pager links a listing's pages.
+type Pager struct {
+	Page, Pages int
+	Newer       string // path of the newer page, "" on the first
+	Older       string // path of the older page, "" on the last
+}
+
+// ListPage is the front page and every archive: a heading and teasers.
+type ListPage struct {
+	Layout
+	Heading     string // "" on the front page
+	Description string
+	Posts       []*content.Post
+	Pager       Pager
+}
+
+// PostPage shows one post or page.
+type PostPage struct {
+	Layout
+	Post         *content.Post
+	Older, Newer *content.Post
+}
+
+// ErrorPage is the page for a failed request.
+type ErrorPage struct {
+	Layout
+	Status  int
+	Message string
+}

@@ -1,0 +1,129 @@
+// Package site is the public website: the front page of teasers, post and
+// page views, archives by category, tag, author and date, aliases for old
+// URLs, and the 404 page, rendered with the theme's templates.
+package site
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/web"
+)
+
+// Theme is the default theme, embedded: templates/ and static/.
+//
+//go:embed all:theme
+var Theme embed.FS
+
+// DefaultTheme returns the embedded theme as a file system rooted at its folder.
+func DefaultTheme() fs.FS {
+	sub, err := fs.Sub(Theme, "theme")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// Config is what the site needs from its composition root.
+type Config struct {
+	DB *store.DB
+	// Theme holds templates/ and static/: the default theme, optionally
+	// under a site's own theme folder (see web.Overlay).
+	Theme fs.FS
+	// BaseURL, when set, is the site's public address (https://example.org);
+	// otherwise it is taken from each request.
+	BaseURL string
+	Log     *slog.Logger
+	Now     func() time.Time
+}
+
+// Site serves the public website.
+type Site struct {
+	cfg   Config
+	tmpl  *web.Templates
+	adapt *web.Adapter
+}
+
+// New parses the theme's templates and returns the site.
+func New(cfg Config) (*Site, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	s := &Site{cfg: cfg}
+	tmpl, err := web.ParseTemplates(cfg.Theme, "templates", s.funcs())
+	if err != nil {
+		return nil, err
+	}
+	s.tmpl = tmpl
+	s.adapt = &web.Adapter{Log: cfg.Log, Error: s.errorPage}
+	return s, nil
+}
+
+// Routes registers the site's handlers on mux.
+func (s *Site) Routes(mux *http.ServeMux) {
+	static, err := fs.Sub(s.cfg.Theme, "static")
+	if err != nil {
+		panic(err)
+	}
+	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(static)))
+	mux.Handle("GET /{$}", s.adapt.Handle(s.front))
+	// Everything else is routed by shape, as WordPress's permalinks are:
+	// /page/N/, /yyyy/mm/dd/slug/, /category/slug/, /slug/ and so on.
+	mux.Handle("GET /", s.adapt.Handle(s.route))
+}
+
+// Handler returns the site alone, with its middleware, for tests and tools.
+func (s *Site) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.Routes(mux)
+	return web.Chain(mux, web.Recover(s.cfg.Log), web.SecurityHeaders)
+}
+
+func staticHandler(fsys fs.FS) http.Handler {
+	files := http.FileServerFS(fsys)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") || r.URL.Path == "" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// baseURL is the site's absolute address, without a trailing slash.
+func (s *Site) baseURL(r *http.Request) string {
+	if s.cfg.BaseURL != "" {
+		return strings.TrimSuffix(s.cfg.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func (s *Site) settings(ctx context.Context) (content.Settings, error) {
+	return s.cfg.DB.LoadSettings(ctx)
+}
+
+func (s *Site) funcs() template.FuncMap {
+	return template.FuncMap{
+		"date":       func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"html":       func(s string) template.HTML { return template.HTML(s) }, // only for sanitised, stored HTML
+		"pathEscape": url.PathEscape,
+	}
+}

@@ -1,0 +1,149 @@
+// Package store keeps Broadsheet's content in SQLite (the default, embedded)
+// or PostgreSQL, through database/sql with one code path for both engines.
+// Reads are methods on both DB and Tx; writes happen inside DB.Update, one
+// transaction each, so a failed operation leaves nothing half-written.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
+)
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// conn runs queries in one dialect on a DB or a Tx; read methods live on it.
+type conn struct {
+	q querier
+	d dialect
+}
+
+func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.q.ExecContext(ctx, c.d.rebind(query), args...)
+}
+
+func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.q.QueryContext(ctx, c.d.rebind(query), args...)
+}
+
+func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.q.QueryRowContext(ctx, c.d.rebind(query), args...)
+}
+
+// DB is an open Broadsheet database.
+type DB struct {
+	conn
+	sql *sql.DB
+	// Now returns the current time; tests freeze it.
+	Now func() time.Time
+}
+
+// Tx is one write transaction; it carries the time it started as Now, so
+// every row it writes agrees on the time.
+type Tx struct {
+	conn
+	Now time.Time
+}
+
+// Engine names the database engine: "sqlite" or "postgres".
+func (db *DB) Engine() string { return db.d.name }
+
+// Open connects to dsn and applies pending migrations. A dsn starting with
+// postgres:// or postgresql:// selects PostgreSQL; anything else is the path
+// of a SQLite file (an optional "sqlite:" or "file:" prefix is allowed),
+// created with its folder when missing.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	var (
+		d      dialect
+		source string
+	)
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		d, source = postgresDialect, dsn
+	default:
+		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+		if path == "" {
+			return nil, errors.New("store: no database path given")
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("store: create database folder: %w", err)
+		}
+		// Pragmas in the DSN so every pooled connection has them; busy_timeout
+		// first so that setting WAL never meets a locked database without it.
+		source = "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		d = sqliteDialect
+	}
+	sqldb, err := sql.Open(d.driver, source)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s database: %w", d.name, err)
+	}
+	if err := sqldb.PingContext(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("store: connect to %s database: %w", d.name, err)
+	}
+	db := &DB{conn: conn{q: sqldb, d: d}, sql: sqldb, Now: time.Now}
+	if err := db.migrate(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Update runs fn in one transaction, committing when fn returns nil and
+// rolling back otherwise.
+func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	sqltx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			sqltx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			sqltx.Rollback()
+		}
+	}()
+	tx := &Tx{conn: conn{q: sqltx, d: db.d}, Now: db.Now().UTC().Truncate(time.Second)}
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = sqltx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// unix stores a time as Unix seconds; the zero time as 0.
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+// fromUnix reads a time stored by unix.
+func fromUnix(s int64) time.Time {
+	if s == 0 {
+		return time.Time{}
+	}
+	return time.Unix(s, 0).UTC()
+}

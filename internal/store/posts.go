@@ -1,0 +1,370 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+)
+
+// postColumns are read by every post query, in scanPost's order. Listings
+// leave the body out (see PostFilter.WithBody) and read ” in its place.
+const postColumns = `p.id, p.kind, p.title, p.slug, p.status, p.published_at, p.created_at, p.updated_at,
+	p.format, p.excerpt, p.teaser_html, p.has_more, p.source_name, p.source_url, p.source_author,
+	p.source_published_at, COALESCE(p.import_key, '')`
+
+func scanPost(row interface{ Scan(...any) error }, extra ...any) (*content.Post, error) {
+	var (
+		p                             content.Post
+		pub, created, updated, srcPub int64
+		hasMore                       int
+		srcName, srcURL, srcAuthor    string
+	)
+	dest := []any{&p.ID, &p.Kind, &p.Title, &p.Slug, &p.Status, &pub, &created, &updated,
+		&p.Format, &p.Excerpt, &p.TeaserHTML, &hasMore, &srcName, &srcURL, &srcAuthor, &srcPub, &p.ImportKey}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	p.PublishedAt, p.CreatedAt, p.UpdatedAt = fromUnix(pub), fromUnix(created), fromUnix(updated)
+	p.HasMore = hasMore != 0
+	src := &content.Source{Name: srcName, URL: srcURL, Author: srcAuthor, PublishedAt: fromUnix(srcPub)}
+	if !src.IsZero() {
+		p.Source = src
+	}
+	return &p, nil
+}
+
+// FindPostByID returns the post with the given id, with its body.
+func (c conn) FindPostByID(ctx context.Context, id int64) (*content.Post, error) {
+	return c.findPost(ctx, `p.id = ?`, id)
+}
+
+// FindPostBySlug returns the entry of the given kind and slug, with its body.
+func (c conn) FindPostBySlug(ctx context.Context, kind content.Kind, slug string) (*content.Post, error) {
+	return c.findPost(ctx, `p.kind = ? AND p.slug = ?`, kind, slug)
+}
+
+// FindPostByImportKey returns the entry imported under key, with its body.
+func (c conn) FindPostByImportKey(ctx context.Context, key string) (*content.Post, error) {
+	return c.findPost(ctx, `p.import_key = ?`, key)
+}
+
+func (c conn) findPost(ctx context.Context, where string, args ...any) (*content.Post, error) {
+	var body, bodyHTML string
+	p, err := scanPost(c.queryRow(ctx, `SELECT `+postColumns+`, p.body, p.body_html FROM posts p WHERE `+where, args...), &body, &bodyHTML)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, content.Errorf(content.ENotFound, "No such post.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: find post: %w", err)
+	}
+	p.Body, p.BodyHTML = body, bodyHTML
+	if err := c.loadRelations(ctx, []*content.Post{p}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// PostFilter selects posts for listings. Zero fields select everything.
+type PostFilter struct {
+	Kind     content.Kind     // default KindPost
+	Statuses []content.Status // any of these; empty means any status
+	// PublishedBefore, when set, keeps posts published at or before it.
+	PublishedBefore time.Time
+	// From and To bound the publication time: From <= t < To.
+	From, To time.Time
+	TermID   int64 // posts in this category or tag
+	AuthorID int64 // posts by this author
+	Offset   int
+	Limit    int  // 0 means no limit
+	WithBody bool // also read body and body_html
+}
+
+// Published returns a filter for what readers may see at now.
+func Published(now time.Time) PostFilter {
+	return PostFilter{Kind: content.KindPost, Statuses: []content.Status{content.StatusPublished}, PublishedBefore: now}
+}
+
+func (f PostFilter) where() (string, []any) {
+	kind := f.Kind
+	if kind == "" {
+		kind = content.KindPost
+	}
+	conds := []string{"p.kind = ?"}
+	args := []any{kind}
+	if len(f.Statuses) > 0 {
+		conds = append(conds, "p.status IN ("+placeholders(len(f.Statuses))+")")
+		for _, s := range f.Statuses {
+			args = append(args, s)
+		}
+	}
+	if !f.PublishedBefore.IsZero() {
+		conds = append(conds, "p.published_at <= ?")
+		args = append(args, f.PublishedBefore.Unix())
+	}
+	if !f.From.IsZero() {
+		conds = append(conds, "p.published_at >= ?")
+		args = append(args, f.From.Unix())
+	}
+	if !f.To.IsZero() {
+		conds = append(conds, "p.published_at < ?")
+		args = append(args, f.To.Unix())
+	}
+	if f.TermID != 0 {
+		conds = append(conds, "EXISTS (SELECT 1 FROM post_terms pt WHERE pt.post_id = p.id AND pt.term_id = ?)")
+		args = append(args, f.TermID)
+	}
+	if f.AuthorID != 0 {
+		conds = append(conds, "EXISTS (SELECT 1 FROM post_authors pa WHERE pa.post_id = p.id AND pa.user_id = ?)")
+		args = append(args, f.AuthorID)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// FindPosts returns one page of the posts matching f, newest first, with
+// their authors and terms, and the number of all matching posts.
+func (c conn) FindPosts(ctx context.Context, f PostFilter) ([]*content.Post, int, error) {
+	where, args := f.where()
+	var total int
+	if err := c.queryRow(ctx, `SELECT COUNT(*) FROM posts p WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count posts: %w", err)
+	}
+	cols := postColumns + `, '', ''`
+	if f.WithBody {
+		cols = postColumns + `, p.body, p.body_html`
+	}
+	q := `SELECT ` + cols + ` FROM posts p WHERE ` + where + ` ORDER BY p.published_at DESC, p.id DESC`
+	if f.Limit > 0 {
+		q += ` LIMIT ? OFFSET ?`
+		args = append(args, f.Limit, f.Offset)
+	}
+	rows, err := c.query(ctx, q, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: find posts: %w", err)
+	}
+	defer rows.Close()
+	var posts []*content.Post
+	for rows.Next() {
+		var body, bodyHTML string
+		p, err := scanPost(rows, &body, &bodyHTML)
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: scan post: %w", err)
+		}
+		p.Body, p.BodyHTML = body, bodyHTML
+		posts = append(posts, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("store: find posts: %w", err)
+	}
+	if err := c.loadRelations(ctx, posts); err != nil {
+		return nil, 0, err
+	}
+	return posts, total, nil
+}
+
+// FindAdjacentPosts returns the published posts just before (older) and
+// after (newer) p, or nil where there is none.
+func (c conn) FindAdjacentPosts(ctx context.Context, p *content.Post, now time.Time) (older, newer *content.Post, err error) {
+	f := Published(now)
+	where, args := f.where()
+	pub := p.PublishedAt.Unix()
+	older, err = c.adjacent(ctx, where+` AND (p.published_at < ? OR (p.published_at = ? AND p.id < ?)) ORDER BY p.published_at DESC, p.id DESC`,
+		append(args, pub, pub, p.ID)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	newer, err = c.adjacent(ctx, where+` AND (p.published_at > ? OR (p.published_at = ? AND p.id > ?)) ORDER BY p.published_at ASC, p.id ASC`,
+		append(args, pub, pub, p.ID)...)
+	return older, newer, err
+}
+
+func (c conn) adjacent(ctx context.Context, whereOrder string, args ...any) (*content.Post, error) {
+	p, err := scanPost(c.queryRow(ctx, `SELECT `+postColumns+` FROM posts p WHERE `+whereOrder+` LIMIT 1`, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: adjacent post: %w", err)
+	}
+	return p, nil
+}
+
+// loadRelations fills the authors and terms of posts with two queries,
+// whatever their number.
+func (c conn) loadRelations(ctx context.Context, posts []*content.Post) error {
+	if len(posts) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*content.Post, len(posts))
+	ids := make([]any, 0, len(posts))
+	for _, p := range posts {
+		byID[p.ID] = p
+		ids = append(ids, p.ID)
+	}
+	in := placeholders(len(ids))
+	rows, err := c.query(ctx, `SELECT pa.post_id, `+userColumns+` FROM post_authors pa JOIN users u ON u.id = pa.user_id
+		WHERE pa.post_id IN (`+in+`) ORDER BY pa.post_id, pa.position`, ids...)
+	if err != nil {
+		return fmt.Errorf("store: load authors: %w", err)
+	}
+	for rows.Next() {
+		var postID int64
+		u, err := scanUser(rows, &postID)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("store: scan author: %w", err)
+		}
+		byID[postID].Authors = append(byID[postID].Authors, *u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: load authors: %w", err)
+	}
+	rows, err = c.query(ctx, `SELECT pt.post_id, `+termColumns+` FROM post_terms pt JOIN terms t ON t.id = pt.term_id
+		WHERE pt.post_id IN (`+in+`) ORDER BY pt.post_id, pt.position`, ids...)
+	if err != nil {
+		return fmt.Errorf("store: load terms: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var postID int64
+		t, err := scanTerm(rows, &postID)
+		if err != nil {
+			return fmt.Errorf("store: scan term: %w", err)
+		}
+		p := byID[postID]
+		if t.Taxonomy == content.TaxTag {
+			p.Tags = append(p.Tags, *t)
+		} else {
+			p.Categories = append(p.Categories, *t)
+		}
+	}
+	return rows.Err()
+}
+
+// CreatePost validates and inserts p with its links to authors and terms
+// (which must exist: their IDs are used), setting p.ID and its times.
+func (tx *Tx) CreatePost(ctx context.Context, p *content.Post) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = tx.Now
+	}
+	if p.UpdatedAt.IsZero() {
+		p.UpdatedAt = tx.Now
+	}
+	src := p.Source
+	if src == nil {
+		src = &content.Source{}
+	}
+	var importKey any
+	if p.ImportKey != "" {
+		importKey = p.ImportKey
+	}
+	err := tx.queryRow(ctx, `INSERT INTO posts (kind, title, slug, status, published_at, created_at, updated_at,
+		format, body, excerpt, body_html, teaser_html, has_more, source_name, source_url, source_author,
+		source_published_at, import_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		p.Kind, p.Title, p.Slug, p.Status, unix(p.PublishedAt), unix(p.CreatedAt), unix(p.UpdatedAt),
+		p.Format, p.Body, p.Excerpt, p.BodyHTML, p.TeaserHTML, boolInt(p.HasMore), src.Name, src.URL, src.Author,
+		unix(src.PublishedAt), importKey).Scan(&p.ID)
+	if tx.d.isUniqueViolation(err) {
+		return &content.Error{Code: content.EConflict, Field: "slug",
+			Message: fmt.Sprintf("another %s already has the slug %q", p.Kind, p.Slug)}
+	}
+	if err != nil {
+		return fmt.Errorf("store: create post %q: %w", p.Slug, err)
+	}
+	return tx.linkPost(ctx, p)
+}
+
+// UpdatePost validates p and overwrites the stored post with the same ID,
+// with its links to authors and terms.
+func (tx *Tx) UpdatePost(ctx context.Context, p *content.Post) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	p.UpdatedAt = tx.Now
+	src := p.Source
+	if src == nil {
+		src = &content.Source{}
+	}
+	var importKey any
+	if p.ImportKey != "" {
+		importKey = p.ImportKey
+	}
+	res, err := tx.exec(ctx, `UPDATE posts SET kind = ?, title = ?, slug = ?, status = ?, published_at = ?, updated_at = ?,
+		format = ?, body = ?, excerpt = ?, body_html = ?, teaser_html = ?, has_more = ?, source_name = ?, source_url = ?,
+		source_author = ?, source_published_at = ?, import_key = ? WHERE id = ?`,
+		p.Kind, p.Title, p.Slug, p.Status, unix(p.PublishedAt), unix(p.UpdatedAt),
+		p.Format, p.Body, p.Excerpt, p.BodyHTML, p.TeaserHTML, boolInt(p.HasMore), src.Name, src.URL, src.Author,
+		unix(src.PublishedAt), importKey, p.ID)
+	if tx.d.isUniqueViolation(err) {
+		return &content.Error{Code: content.EConflict, Field: "slug",
+			Message: fmt.Sprintf("another %s already has the slug %q", p.Kind, p.Slug)}
+	}
+	if err != nil {
+		return fmt.Errorf("store: update post %d: %w", p.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return content.Errorf(content.ENotFound, "Post %d does not exist.", p.ID)
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM post_authors WHERE post_id = ?`, p.ID); err != nil {
+		return fmt.Errorf("store: unlink authors of post %d: %w", p.ID, err)
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM post_terms WHERE post_id = ?`, p.ID); err != nil {
+		return fmt.Errorf("store: unlink terms of post %d: %w", p.ID, err)
+	}
+	return tx.linkPost(ctx, p)
+}
+
+// DeletePost removes a post for good, with its links and aliases.
+func (tx *Tx) DeletePost(ctx context.Context, id int64) error {
+	res, err := tx.exec(ctx, `DELETE FROM posts WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("store: delete post %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return content.Errorf(content.ENotFound, "Post %d does not exist.", id)
+	}
+	return nil
+}
+
+func (tx *Tx) linkPost(ctx context.Context, p *content.Post) error {
+	for i, a := range p.Authors {
+		if _, err := tx.exec(ctx, `INSERT INTO post_authors (post_id, user_id, position) VALUES (?, ?, ?)`, p.ID, a.ID, i); err != nil {
+			return fmt.Errorf("store: link post %d to author %d: %w", p.ID, a.ID, err)
+		}
+	}
+	pos := 0
+	for _, terms := range [][]content.Term{p.Categories, p.Tags} {
+		for _, t := range terms {
+			if _, err := tx.exec(ctx, `INSERT INTO post_terms (post_id, term_id, position) VALUES (?, ?, ?)`, p.ID, t.ID, pos); err != nil {
+				return fmt.Errorf("store: link post %d to term %d: %w", p.ID, t.ID, err)
+			}
+			pos++
+		}
+	}
+	return nil
+}
+
+// CountPosts returns how many entries of the kind there are, in any status.
+func (c conn) CountPosts(ctx context.Context, kind content.Kind) (int, error) {
+	var n int
+	err := c.queryRow(ctx, `SELECT COUNT(*) FROM posts WHERE kind = ?`, kind).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count posts: %w", err)
+	}
+	return n, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,91 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+)
+
+// FindAlias returns the alias stored for an old URL path.
+func (c conn) FindAlias(ctx context.Context, path string) (*content.Alias, error) {
+	var (
+		a      content.Alias
+		postID sql.NullInt64
+	)
+	err := c.queryRow(ctx, `SELECT path, post_id, target FROM aliases WHERE path = ?`, path).Scan(&a.Path, &postID, &a.Target)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, content.Errorf(content.ENotFound, "No alias for %q.", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: find alias %q: %w", path, err)
+	}
+	a.PostID = postID.Int64
+	return &a, nil
+}
+
+// PutAlias stores or replaces the alias for a.Path.
+func (tx *Tx) PutAlias(ctx context.Context, a *content.Alias) error {
+	if a.Path == "" || a.Path[0] != '/' {
+		return content.FieldError("path", "an alias path must start with '/', not %q", a.Path)
+	}
+	var postID any
+	if a.PostID != 0 {
+		postID = a.PostID
+	}
+	_, err := tx.exec(ctx, `INSERT INTO aliases (path, post_id, target) VALUES (?, ?, ?)
+		ON CONFLICT (path) DO UPDATE SET post_id = excluded.post_id, target = excluded.target`, a.Path, postID, a.Target)
+	if err != nil {
+		return fmt.Errorf("store: put alias %q: %w", a.Path, err)
+	}
+	return nil
+}
+
+// LoadSettings returns the site's settings, defaults filling what was never saved.
+func (c conn) LoadSettings(ctx context.Context) (content.Settings, error) {
+	s := content.DefaultSettings()
+	rows, err := c.query(ctx, `SELECT key, value FROM settings`)
+	if err != nil {
+		return s, fmt.Errorf("store: load settings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return s, fmt.Errorf("store: scan setting: %w", err)
+		}
+		switch k {
+		case "title":
+			s.Title = v
+		case "description":
+			s.Description = v
+		case "language":
+			s.Language = v
+		case "posts_per_page":
+			if n, err := strconv.Atoi(v); err == nil {
+				s.PostsPerPage = n
+			}
+		}
+	}
+	return s, rows.Err()
+}
+
+// SaveSettings validates and stores the site's settings.
+func (tx *Tx) SaveSettings(ctx context.Context, s content.Settings) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	for k, v := range map[string]string{
+		"title": s.Title, "description": s.Description, "language": s.Language,
+		"posts_per_page": strconv.Itoa(s.PostsPerPage),
+	} {
+		if _, err := tx.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+			return fmt.Errorf("store: save setting %s: %w", k, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,82 @@
+// Package web is Broadsheet's HTTP plumbing: handlers that return errors and
+// one adapter that turns every failure into a status page, the template
+// engine with theme overrides, and the middleware every response passes
+// through (recovery, logging, security headers).
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+)
+
+// HandlerFunc is an HTTP handler that reports failure by returning an error.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// ErrorPage renders the page for a failed request with the given status.
+type ErrorPage func(w http.ResponseWriter, r *http.Request, status int, message string)
+
+// StatusOf maps an error's domain code to an HTTP status.
+func StatusOf(err error) int {
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return he.Status
+	}
+	switch content.ErrorCode(err) {
+	case content.ENotFound:
+		return http.StatusNotFound
+	case content.EInvalid:
+		return http.StatusBadRequest
+	case content.EConflict:
+		return http.StatusConflict
+	case content.EForbidden:
+		return http.StatusForbidden
+	case content.EUnauthorized:
+		return http.StatusUnauthorized
+	}
+	return http.StatusInternalServerError
+}
+
+// HTTPError is an error with an explicit status, for cases the domain
+// codes do not name (405, 413, 503 …).
+type HTTPError struct {
+	Status  int
+	Message string
+}
+
+func (e *HTTPError) Error() string { return e.Message }
+
+// NotFound is the error for a path that names nothing.
+var NotFound = content.Errorf(content.ENotFound, "There is nothing at this address.")
+
+// Adapter turns HandlerFuncs into http.Handlers, rendering failures with
+// one error page and logging the unexpected ones.
+type Adapter struct {
+	Log   *slog.Logger
+	Error ErrorPage
+}
+
+// Handle adapts h.
+func (a *Adapter) Handle(h HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := h(w, r)
+		if err == nil {
+			return
+		}
+		status := StatusOf(err)
+		msg := content.ErrorMessage(err)
+		var he *HTTPError
+		if errors.As(err, &he) {
+			msg = he.Message
+		}
+		if status >= 500 {
+			a.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+			if status == http.StatusInternalServerError {
+				msg = "Something went wrong on our side. Please try again in a moment."
+			}
+		}
+		a.Error(w, r, status, msg)
+	})
+}
