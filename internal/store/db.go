@@ -47,6 +47,7 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 type DB struct {
 	conn
 	sql *sql.DB
+	hub hub
 	// Now returns the current time; tests freeze it.
 	Now func() time.Time
 }
@@ -55,7 +56,8 @@ type DB struct {
 // every row it writes agrees on the time.
 type Tx struct {
 	conn
-	Now time.Time
+	Now    time.Time
+	change Change
 }
 
 // Engine names the database engine: "sqlite" or "postgres".
@@ -129,6 +131,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err = sqltx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	db.Publish(ctx, tx.change)
 	return nil
 }
 

@@ -279,6 +279,7 @@ func (tx *Tx) CreatePost(ctx context.Context, p *content.Post) error {
 	if err != nil {
 		return fmt.Errorf("store: create post %q: %w", p.Slug, err)
 	}
+	tx.touchPost(p.ID, p.Status == content.StatusPublished, false)
 	return tx.linkPost(ctx, p)
 }
 
@@ -289,6 +290,12 @@ func (tx *Tx) UpdatePost(ctx context.Context, p *content.Post) error {
 		return err
 	}
 	p.UpdatedAt = tx.Now
+	var wasStatus content.Status
+	if err := tx.queryRow(ctx, `SELECT status FROM posts WHERE id = ?`, p.ID).Scan(&wasStatus); errors.Is(err, sql.ErrNoRows) {
+		return content.Errorf(content.ENotFound, "Post %d does not exist.", p.ID)
+	} else if err != nil {
+		return fmt.Errorf("store: update post %d: %w", p.ID, err)
+	}
 	src := p.Source
 	if src == nil {
 		src = &content.Source{}
@@ -313,6 +320,7 @@ func (tx *Tx) UpdatePost(ctx context.Context, p *content.Post) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return content.Errorf(content.ENotFound, "Post %d does not exist.", p.ID)
 	}
+	tx.touchPost(p.ID, p.Status == content.StatusPublished, wasStatus == content.StatusPublished)
 	if _, err := tx.exec(ctx, `DELETE FROM post_authors WHERE post_id = ?`, p.ID); err != nil {
 		return fmt.Errorf("store: unlink authors of post %d: %w", p.ID, err)
 	}
@@ -331,6 +339,7 @@ func (tx *Tx) DeletePost(ctx context.Context, id int64) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return content.Errorf(content.ENotFound, "Post %d does not exist.", id)
 	}
+	tx.touchPost(id, false, false)
 	return nil
 }
 

@@ -41,6 +41,7 @@ func (tx *Tx) PutAlias(ctx context.Context, a *content.Alias) error {
 	if err != nil {
 		return fmt.Errorf("store: put alias %q: %w", a.Path, err)
 	}
+	tx.touchSite()
 	return nil
 }
 
@@ -87,5 +88,6 @@ func (tx *Tx) SaveSettings(ctx context.Context, s content.Settings) error {
 			return fmt.Errorf("store: save setting %s: %w", k, err)
 		}
 	}
+	tx.touchSite()
 	return nil
 }

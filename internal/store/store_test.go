@@ -297,3 +297,36 @@ func slugs(posts []*content.Post) []string {
 	}
 	return s
 }
+
+func TestSubscribersSeeCommittedChanges(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		var got []store.Change
+		db.Subscribe(func(_ context.Context, c store.Change) { got = append(got, c) })
+		posts := seed(t, db, 1)
+		// A rolled-back transaction tells nobody.
+		db.Update(ctx, func(tx *store.Tx) error { tx.DeletePost(ctx, posts[0].ID); return errors.New("abort") })
+		// Unpublishing then republishing: only the second is "newly published".
+		for _, status := range []content.Status{content.StatusDraft, content.StatusPublished} {
+			err := db.Update(ctx, func(tx *store.Tx) error {
+				p, err := tx.FindPostByID(ctx, posts[0].ID)
+				if err != nil {
+					return err
+				}
+				p.Status = status
+				return tx.UpdatePost(ctx, p)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		id := posts[0].ID
+		want := []store.Change{
+			{Posts: []int64{id}, Published: []int64{id}, Site: true}, // seed
+			{Posts: []int64{id}},
+			{Posts: []int64{id}, Published: []int64{id}},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("changes (-want +got):\n%s", diff)
+		}
+	})
+}

@@ -71,5 +71,6 @@ func (tx *Tx) UpsertTerm(ctx context.Context, t *content.Term) error {
 	if err != nil {
 		return fmt.Errorf("store: upsert %s %q: %w", t.Taxonomy, t.Slug, err)
 	}
+	tx.touchSite()
 	return nil
 }

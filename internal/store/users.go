@@ -62,5 +62,6 @@ func (tx *Tx) UpsertUser(ctx context.Context, u *content.User) error {
 	if err != nil {
 		return fmt.Errorf("store: upsert user %q: %w", u.Slug, err)
 	}
+	tx.touchSite()
 	return nil
 }

@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"sync"
+)
+
+// Change tells subscribers what one committed transaction changed, so that
+// caches, feeds' hub pings and search can follow without polling.
+type Change struct {
+	// Posts are the entries created, updated or deleted.
+	Posts []int64
+	// Published are the entries among Posts that are published after the
+	// transaction and were not before it (newly public, or scheduled and
+	// now due is the scheduler's affair).
+	Published []int64
+	// Site is true when settings, terms, users or aliases changed.
+	Site bool
+}
+
+// Empty reports whether nothing changed.
+func (c Change) Empty() bool { return len(c.Posts) == 0 && !c.Site }
+
+// hub fans changes out to subscribers.
+type hub struct {
+	mu   sync.RWMutex
+	subs []func(context.Context, Change)
+}
+
+// Subscribe registers fn to be called, synchronously and in order, after
+// every committed transaction that changed something.
+func (db *DB) Subscribe(fn func(ctx context.Context, c Change)) {
+	db.hub.mu.Lock()
+	db.hub.subs = append(db.hub.subs, fn)
+	db.hub.mu.Unlock()
+}
+
+// Publish delivers c to the subscribers, as if a transaction had committed
+// it; used to relay changes made by other processes.
+func (db *DB) Publish(ctx context.Context, c Change) {
+	if c.Empty() {
+		return
+	}
+	db.hub.mu.RLock()
+	subs := db.hub.subs
+	db.hub.mu.RUnlock()
+	for _, fn := range subs {
+		fn(ctx, c)
+	}
+}
+
+func (tx *Tx) touchPost(id int64, nowPublished, wasPublished bool) {
+	tx.change.Posts = append(tx.change.Posts, id)
+	if nowPublished && !wasPublished {
+		tx.change.Published = append(tx.change.Published, id)
+	}
+}
+
+func (tx *Tx) touchSite() { tx.change.Site = true }
