@@ -10,8 +10,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
+	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
@@ -95,5 +97,6 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	s.Routes(mux)
+	mux.Handle("GET "+content.MediaURLPrefix, media.Dir{Root: e.cfg.MediaDir()}.Handler())
 	return web.Chain(mux, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
 }

@@ -58,5 +58,8 @@ func (c *Config) DatabaseURL() string {
 	return filepath.Join(c.DataDir, "broadsheet.db")
 }
 
+// MediaDir is the media library's folder.
+func (c *Config) MediaDir() string { return filepath.Join(c.DataDir, "media") }
+
 // ThemeDir is the folder whose files override the default theme's.
 func (c *Config) ThemeDir() string { return filepath.Join(c.DataDir, "theme") }

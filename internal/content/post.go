@@ -81,6 +81,19 @@ type Post struct {
 	// ImportKey identifies the entry in the system it was imported from
 	// (for a WordPress export, its guid), so a re-import updates, never duplicates.
 	ImportKey string
+
+	// Sticky posts stay at the top of the front page.
+	Sticky bool
+	// ParentID is a page's parent page; 0 for none.
+	ParentID int64
+	// MenuOrder orders sibling pages.
+	MenuOrder int
+	// SEOTitle and SEODescription, when set, replace the title and summary
+	// in the page's <title> and description for search engines.
+	SEOTitle       string
+	SEODescription string
+	// FeaturedMediaID is the entry's featured image; 0 for none.
+	FeaturedMediaID int64
 }
 
 // Source attributes a republished article to the outlet that first published it.

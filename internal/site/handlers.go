@@ -10,19 +10,69 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/importer/wxr"
 	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
 )
 
-// front serves "/", the newest teasers.
+// front serves "/", the newest teasers, and the plain WordPress addresses
+// an import kept (/?p=12, /?cat=3, …).
 func (s *Site) front(w http.ResponseWriter, r *http.Request) error {
+	if r.URL.RawQuery != "" {
+		if done, err := s.queryAlias(w, r); done || err != nil {
+			return err
+		}
+	}
 	return s.list(w, r, listing{filter: store.Published(s.cfg.Now()), base: "/", page: 1})
+}
+
+// queryAlias answers 301 for a plain WordPress address kept as an alias,
+// and reports whether it did.
+func (s *Site) queryAlias(w http.ResponseWriter, r *http.Request) (bool, error) {
+	key := wxr.QueryAliasPath(r.URL.Query())
+	if key == "" {
+		return false, nil
+	}
+	target, err := s.aliasTarget(r.Context(), key)
+	if err != nil || target == "" {
+		return false, err
+	}
+	http.Redirect(w, r, target, http.StatusMovedPermanently)
+	return true, nil
+}
+
+// aliasTarget returns where the alias at path leads now, or "" when there
+// is none or its post is not public.
+func (s *Site) aliasTarget(ctx context.Context, path string) (string, error) {
+	a, err := s.cfg.DB.FindAlias(ctx, path)
+	if content.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if a.PostID == 0 {
+		return a.Target, nil
+	}
+	p, err := s.cfg.DB.FindPostByID(ctx, a.PostID)
+	if content.IsNotFound(err) || (err == nil && !p.IsPublic(s.cfg.Now())) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return p.Path(), nil
 }
 
 // route serves every path the mux does not name, by its shape.
 func (s *Site) route(w http.ResponseWriter, r *http.Request) error {
 	path := r.URL.EscapedPath()
+	if path == "/index.php" && r.URL.RawQuery != "" {
+		if done, err := s.queryAlias(w, r); done || err != nil {
+			return err
+		}
+	}
 	err := s.dispatch(w, r, path)
 	if !content.IsNotFound(err) {
 		return err
@@ -301,6 +351,12 @@ func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, new
 	}
 	layout.Head.Title = joinTitle(p.Title, layout.Site.Title)
 	layout.Head.Description = Summary(p, 160)
+	if p.SEOTitle != "" {
+		layout.Head.Title = p.SEOTitle
+	}
+	if p.SEODescription != "" {
+		layout.Head.Description = p.SEODescription
+	}
 	layout.Head.Canonical = s.baseURL(r) + p.Path()
 	return s.tmpl.Render(w, http.StatusOK, "post", &PostPage{Layout: layout, Post: p, Older: older, Newer: newer})
 }

@@ -1,0 +1,242 @@
+package wxr
+
+import (
+	"context"
+	"html"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/store"
+)
+
+// linker rewrites the old site's addresses inside bodies to the new ones:
+// links to posts, pages, archives and attachment pages, and the files of
+// wp-content/uploads. What the import has written so far (this run and
+// earlier ones) is its map: aliases, media records, posts.
+type linker struct {
+	tx       *store.Tx
+	hosts    map[string]bool // the old site's host names, lower case
+	basePath string          // the old site's path prefix, without a trailing slash
+	// queryKeys lists the query parameters of WordPress's plain permalinks
+	// that aliases are stored under, in order of precedence.
+	media map[string]string // library path → URL, this run
+}
+
+var queryKeys = []string{"p", "page_id", "attachment_id", "cat", "tag", "author", "feed"}
+
+// QueryAliasPath returns the alias path under which a plain WordPress
+// address such as /?p=12 is kept, or "" when q holds none of its keys.
+func QueryAliasPath(q url.Values) string {
+	for _, k := range queryKeys {
+		if v := q.Get(k); v != "" {
+			return "/?" + k + "=" + url.QueryEscape(v)
+		}
+	}
+	return ""
+}
+
+func newLinker(tx *store.Tx, base *url.URL) *linker {
+	l := &linker{tx: tx, hosts: map[string]bool{}, media: map[string]string{}}
+	if base != nil && base.Host != "" {
+		h := strings.ToLower(base.Host)
+		l.hosts[h] = true
+		if strings.HasPrefix(h, "www.") {
+			l.hosts[strings.TrimPrefix(h, "www.")] = true
+		} else {
+			l.hosts["www."+h] = true
+		}
+		l.basePath = strings.TrimSuffix(base.EscapedPath(), "/")
+	}
+	return l
+}
+
+// urlAttr finds href, src and poster attributes with their quoted values.
+var urlAttr = regexp.MustCompile(`(?i)(\s(?:href|src|poster)\s*=\s*)("[^"]*"|'[^']*')`)
+
+// srcsetAttr finds the responsive-image attributes WordPress adds; they
+// name size variants the library does not keep, so they are dropped.
+var srcsetAttr = regexp.MustCompile(`(?i)\s(?:srcset|sizes)\s*=\s*("[^"]*"|'[^']*')`)
+
+// rewrite returns body with every address of the old site it could place
+// rewritten, and the addresses it could not place.
+func (l *linker) rewrite(ctx context.Context, body string) (string, []string, error) {
+	var (
+		unresolved []string
+		ferr       error
+	)
+	body = srcsetAttr.ReplaceAllString(body, "")
+	out := urlAttr.ReplaceAllStringFunc(body, func(m string) string {
+		sub := urlAttr.FindStringSubmatch(m)
+		raw := html.UnescapeString(sub[2][1 : len(sub[2])-1])
+		ours, newURL, err := l.resolve(ctx, strings.TrimSpace(raw))
+		if err != nil && ferr == nil {
+			ferr = err
+		}
+		if !ours {
+			return m
+		}
+		if newURL == "" {
+			unresolved = append(unresolved, raw)
+			return m
+		}
+		return sub[1] + `"` + html.EscapeString(newURL) + `"`
+	})
+	return out, unresolved, ferr
+}
+
+// resolve tells whether raw is an address of the old site and, if the
+// import knows its new place, returns it.
+func (l *linker) resolve(ctx context.Context, raw string) (ours bool, newURL string, err error) {
+	u, perr := url.Parse(raw)
+	if perr != nil || (u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https") {
+		return false, "", nil
+	}
+	if u.Host != "" && !l.hosts[strings.ToLower(u.Host)] {
+		return false, "", nil
+	}
+	if u.Host == "" && (u.Scheme != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(raw, "//")) {
+		return false, "", nil
+	}
+	path := u.EscapedPath()
+	if u.Host != "" && l.basePath != "" {
+		path = strings.TrimPrefix(path, l.basePath)
+	}
+	if path == "" {
+		path = "/"
+	}
+	if i := strings.Index(path, "/wp-content/uploads/"); i >= 0 {
+		rel, err := url.PathUnescape(path[i+len("/wp-content/uploads/"):])
+		if err != nil {
+			return true, "", nil
+		}
+		m, err := l.findMedia(ctx, rel)
+		return true, m, err
+	}
+	frag := ""
+	if u.Fragment != "" {
+		frag = "#" + u.EscapedFragment()
+	}
+	if path == "/" || path == "/index.php" {
+		key := QueryAliasPath(u.Query())
+		if key == "" {
+			if u.Host != "" || u.RawQuery == "" {
+				return true, "/" + frag, nil
+			}
+			return false, "", nil
+		}
+		target, err := l.aliasTarget(ctx, key)
+		if target == "" {
+			return true, "", err
+		}
+		return true, target + frag, err
+	}
+	if strings.HasPrefix(path, content.MediaURLPrefix) {
+		return false, "", nil // already in the library
+	}
+	for _, p := range []string{path, path + "/"} {
+		if strings.HasSuffix(p, "//") {
+			continue
+		}
+		target, err := l.aliasTarget(ctx, p)
+		if err != nil {
+			return true, "", err
+		}
+		if target != "" {
+			return true, target + frag, nil
+		}
+		if found, err := l.isOwnPath(ctx, p); err != nil || found {
+			return true, p + frag, err
+		}
+	}
+	// An absolute address of the old site that leads nowhere is worth a
+	// report line; a relative one may be a page the new site serves itself
+	// (/feed/, /search/), so it is left alone.
+	return u.Host != "", "", nil
+}
+
+// aliasTarget returns where the alias at path leads, or "" for none.
+func (l *linker) aliasTarget(ctx context.Context, path string) (string, error) {
+	a, err := l.tx.FindAlias(ctx, path)
+	if content.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if a.PostID == 0 {
+		return a.Target, nil
+	}
+	p, err := l.tx.FindPostByID(ctx, a.PostID)
+	if content.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return p.Path(), nil
+}
+
+var postPathRe = regexp.MustCompile(`^/\d{4}/\d{2}/\d{2}/([^/]+)/$`)
+var pagePathRe = regexp.MustCompile(`^/([^/]+)/$`)
+
+// isOwnPath reports whether path already is the address of an imported
+// entry, as when the old site used Broadsheet's permalink shape.
+func (l *linker) isOwnPath(ctx context.Context, path string) (bool, error) {
+	kind, slug := content.KindPost, ""
+	if m := postPathRe.FindStringSubmatch(path); m != nil {
+		slug = m[1]
+	} else if m := pagePathRe.FindStringSubmatch(path); m != nil {
+		kind, slug = content.KindPage, m[1]
+	} else {
+		return false, nil
+	}
+	slug, err := url.PathUnescape(slug)
+	if err != nil {
+		return false, nil
+	}
+	p, err := l.tx.FindPostBySlug(ctx, kind, slug)
+	if content.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return p.Path() == path || p.Path() == escapePath(path), nil
+}
+
+func escapePath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		if u, err := url.PathUnescape(s); err == nil {
+			segs[i] = url.PathEscape(u)
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+// sizeSuffix is the "-300x200" WordPress adds to resized copies of an image.
+var sizeSuffix = regexp.MustCompile(`-\d+x\d+(\.[A-Za-z0-9]+)$`)
+
+// findMedia returns the library URL of an uploads path, or of the original
+// of a resized copy, or "".
+func (l *linker) findMedia(ctx context.Context, rel string) (string, error) {
+	for _, r := range []string{rel, sizeSuffix.ReplaceAllString(rel, "$1")} {
+		if u, ok := l.media[r]; ok {
+			return u, nil
+		}
+		m, err := l.tx.FindMediaByPath(ctx, r)
+		if err == nil {
+			l.media[r] = m.URL()
+			return m.URL(), nil
+		}
+		if !content.IsNotFound(err) {
+			return "", err
+		}
+	}
+	return "", nil
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
