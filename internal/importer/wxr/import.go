@@ -529,6 +529,12 @@ func (imp *importer) entry(ctx context.Context, it *Item) error {
 			p.Slug = s
 		}
 	}
+	if status == content.StatusTrash {
+		// WordPress marks a trashed entry's slug to free it.
+		if s := strings.TrimSuffix(p.Slug, "__trashed"); s != "" {
+			p.Slug = s
+		}
+	}
 	if src := itemSource(it); !src.IsZero() {
 		p.Source = src
 	}
@@ -735,8 +741,14 @@ func (imp *importer) aliases(ctx context.Context, it *Item, p *content.Post) err
 		}
 	}
 	for _, path := range paths {
-		if path == "" || path == p.Path() || path == "/" || path[0] != '/' {
+		if path == "" || path[0] != '/' || path == "/" {
 			continue
+		}
+		if !strings.HasPrefix(path, "/?") {
+			// WordPress writes %e6%b8%af, browsers %E6%B8%AF: keep one form.
+			if path = escapePath(path); path == escapePath(p.Path()) {
+				continue
+			}
 		}
 		imp.rep.Aliases++
 		if err := imp.tx.PutAlias(ctx, &content.Alias{Path: path, PostID: p.ID}); err != nil {
@@ -787,15 +799,23 @@ func (imp *importer) attachment(ctx context.Context, it *Item) error {
 		imp.skip(it, "no usable file path (%q): not imported", firstNonEmpty(rel, fileURL))
 		return nil
 	}
+	// A file left behind stays where it was: the old address of its
+	// attachment page leads there, and so do galleries naming it.
+	keepOld := func() error {
+		if it.PostID == 0 || content.ValidateHTTPURL(fileURL) != nil {
+			return nil
+		}
+		return imp.redirect(ctx, "/?attachment_id="+itoa(it.PostID), fileURL)
+	}
 	if imp.opt.Uploads == "" {
 		imp.skip(it, "file %s not imported: give the uploads folder with --uploads; posts keep linking to the old address", rel)
-		return nil
+		return keepOld()
 	}
 	src := filepath.Join(imp.opt.Uploads, filepath.FromSlash(rel))
 	st, err := os.Stat(src)
 	if err != nil || !st.Mode().IsRegular() {
 		imp.skip(it, "file %s is missing from the uploads folder: not imported; posts keep linking to the old address", rel)
-		return nil
+		return keepOld()
 	}
 	m := &content.Media{
 		Path: rel, Size: st.Size(), MIME: mime.TypeByExtension(strings.ToLower(path.Ext(rel))),

@@ -140,6 +140,7 @@ func (l *linker) resolve(ctx context.Context, raw string) (ours bool, newURL str
 		if strings.HasSuffix(p, "//") {
 			continue
 		}
+		p = escapePath(p) // aliases are stored in this form
 		target, err := l.aliasTarget(ctx, p)
 		if err != nil {
 			return true, "", err
@@ -147,8 +148,8 @@ func (l *linker) resolve(ctx context.Context, raw string) (ours bool, newURL str
 		if target != "" {
 			return true, target + frag, nil
 		}
-		if found, err := l.isOwnPath(ctx, p); err != nil || found {
-			return true, p + frag, err
+		if own, err := l.ownPath(ctx, p); err != nil || own != "" {
+			return true, own + frag, err
 		}
 	}
 	// An absolute address of the old site that leads nowhere is worth a
@@ -182,29 +183,32 @@ func (l *linker) aliasTarget(ctx context.Context, path string) (string, error) {
 var postPathRe = regexp.MustCompile(`^/\d{4}/\d{2}/\d{2}/([^/]+)/$`)
 var pagePathRe = regexp.MustCompile(`^/([^/]+)/$`)
 
-// isOwnPath reports whether path already is the address of an imported
-// entry, as when the old site used Broadsheet's permalink shape.
-func (l *linker) isOwnPath(ctx context.Context, path string) (bool, error) {
+// ownPath returns the entry's address when path already is one, as when
+// the old site used Broadsheet's permalink shape, or "".
+func (l *linker) ownPath(ctx context.Context, path string) (string, error) {
 	kind, slug := content.KindPost, ""
 	if m := postPathRe.FindStringSubmatch(path); m != nil {
 		slug = m[1]
 	} else if m := pagePathRe.FindStringSubmatch(path); m != nil {
 		kind, slug = content.KindPage, m[1]
 	} else {
-		return false, nil
+		return "", nil
 	}
 	slug, err := url.PathUnescape(slug)
 	if err != nil {
-		return false, nil
+		return "", nil
 	}
 	p, err := l.tx.FindPostBySlug(ctx, kind, slug)
 	if content.IsNotFound(err) {
-		return false, nil
+		return "", nil
 	}
 	if err != nil {
-		return false, err
+		return "", err
 	}
-	return p.Path() == path || p.Path() == escapePath(path), nil
+	if p.Path() != path {
+		return "", nil
+	}
+	return p.Path(), nil
 }
 
 func escapePath(p string) string {
