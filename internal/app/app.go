@@ -23,7 +23,9 @@ Usage:
 
 Commands:
   serve [--addr HOST:PORT] [--demo]   run the public site
-  import FILE.wxr                     import a WordPress export
+  import FILE.wxr [--uploads DIR] [--dry-run] [--report FILE]
+                                      import a WordPress export
+  export [--json] FILE                export the site for WordPress (WXR), or as JSON
 
 Global flags (each also read from the environment):
   --data DIR   data folder: database, media, theme (BROADSHEET_DATA, default ./data)
@@ -64,6 +66,8 @@ func Run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		err = e.serve(ctx, rest)
 	case "import":
 		err = e.importWXR(ctx, rest)
+	case "export":
+		err = e.exportSite(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

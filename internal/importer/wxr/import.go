@@ -34,6 +34,8 @@ const (
 	MetaMarkdown = "_broadsheet_markdown"
 	// MetaAlias is an old address of the entry (one meta entry each).
 	MetaAlias = "_broadsheet_alias"
+	// MetaCoauthor names, by login, an author after the first (dc:creator).
+	MetaCoauthor = "_broadsheet_coauthor"
 )
 
 // Post meta keys of the SEO plugins whose title and description are kept.
@@ -54,7 +56,7 @@ var quietMeta = map[string]bool{
 	"_yoast_wpseo_content_score": true, "_yoast_wpseo_estimated-reading-time-minutes": true,
 	"_yoast_wpseo_linkdex": true, "rank_math_seo_score": true, "rank_math_internal_links_processed": true,
 	MetaSourceName: true, MetaSourceURL: true, MetaSourceAuthor: true, MetaSourcePublished: true,
-	MetaMarkdown: true, MetaAlias: true,
+	MetaMarkdown: true, MetaAlias: true, MetaCoauthor: true,
 	metaYoastTitle: true, metaYoastDesc: true, metaRankMathTitle: true, metaRankMathDesc: true,
 }
 
@@ -294,6 +296,15 @@ func (imp *importer) header(ctx context.Context, c *Channel, fresh bool) error {
 		}
 	}
 	if imp.ownSite {
+		for _, r := range c.Redirects {
+			if r.Path == "" || r.Path[0] != '/' || r.Target == "" {
+				imp.rep.Skipped = append(imp.rep.Skipped, Skip{Type: "redirect", Title: r.Path, Reason: "a redirect needs a path starting with / and a target"})
+				continue
+			}
+			if err := imp.redirect(ctx, r.Path, r.Target); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	// WordPress nests a category's address under its parents'
@@ -349,6 +360,13 @@ func (imp *importer) redirect(ctx context.Context, old, target string) error {
 func (imp *importer) user(ctx context.Context, login string, a Author) (*content.User, error) {
 	if u := imp.users[login]; u != nil {
 		return u, nil
+	}
+	if a.DisplayName == "" && a.FirstName == "" && a.LastName == "" {
+		// Named by an item only: keep what an earlier import said of them.
+		if u, err := imp.tx.FindUserBySlug(ctx, markup.Slugify(login)); err == nil {
+			imp.users[login] = u
+			return u, nil
+		}
 	}
 	name := firstNonEmpty(html.UnescapeString(a.DisplayName), strings.TrimSpace(a.FirstName+" "+a.LastName), login)
 	// A user imported without a password cannot sign in until they set one.
@@ -557,6 +575,18 @@ func (imp *importer) entry(ctx context.Context, it *Item) error {
 			return err
 		}
 		p.Authors = []content.User{*u}
+		if imp.ownSite {
+			for _, m := range it.Meta {
+				if m.Key != MetaCoauthor || strings.TrimSpace(m.Value) == "" {
+					continue
+				}
+				u, err := imp.user(ctx, strings.TrimSpace(m.Value), Author{Login: strings.TrimSpace(m.Value)})
+				if err != nil {
+					return err
+				}
+				p.Authors = append(p.Authors, *u)
+			}
+		}
 	}
 	seenTerm := map[int64]bool{}
 	for _, t := range it.Terms {
@@ -599,7 +629,7 @@ func (imp *importer) entry(ctx context.Context, it *Item) error {
 	if err := markup.RenderPost(p); err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
-	if err := imp.save(ctx, it, p); err != nil {
+	if err := imp.save(ctx, it, p, fix); err != nil {
 		return err
 	}
 	if it.PostID != 0 {
@@ -660,7 +690,7 @@ func (imp *importer) findMedia(ctx context.Context, wpID int64) (int64, error) {
 
 // save creates p, or updates the entry imported under the same key when it
 // differs, choosing a free slug for a new entry whose slug is taken.
-func (imp *importer) save(ctx context.Context, it *Item, p *content.Post) error {
+func (imp *importer) save(ctx context.Context, it *Item, p *content.Post, fix fixup) error {
 	counts := &imp.rep.Posts
 	if p.Kind == content.KindPage {
 		counts = &imp.rep.Pages
@@ -671,6 +701,15 @@ func (imp *importer) save(ctx context.Context, it *Item, p *content.Post) error 
 	}
 	if old != nil {
 		p.ID, p.CreatedAt = old.ID, old.CreatedAt
+		// A parent or image later in the file is settled at the end; till
+		// then the entry keeps the one it has, so that a re-import of the
+		// same file finds it unchanged.
+		if fix.parent != 0 {
+			p.ParentID = old.ParentID
+		}
+		if fix.thumb != 0 {
+			p.FeaturedMediaID = old.FeaturedMediaID
+		}
 		if old.Kind == p.Kind && old.Slug != p.Slug {
 			// Keep the slug the first import settled on, unless the
 			// export now names a free one.
@@ -802,7 +841,7 @@ func (imp *importer) attachment(ctx context.Context, it *Item) error {
 	// A file left behind stays where it was: the old address of its
 	// attachment page leads there, and so do galleries naming it.
 	keepOld := func() error {
-		if it.PostID == 0 || content.ValidateHTTPURL(fileURL) != nil {
+		if imp.ownSite || it.PostID == 0 || content.ValidateHTTPURL(fileURL) != nil {
 			return nil
 		}
 		return imp.redirect(ctx, "/?attachment_id="+itoa(it.PostID), fileURL)
@@ -866,6 +905,11 @@ func (imp *importer) attachment(ctx context.Context, it *Item) error {
 	imp.links.media[rel] = m.URL()
 	if it.PostID != 0 {
 		imp.wpMedia[it.PostID] = m.ID
+	}
+	if imp.ownSite {
+		return nil // its redirects come with the channel
+	}
+	if it.PostID != 0 {
 		if err := imp.redirect(ctx, "/?attachment_id="+itoa(it.PostID), m.URL()); err != nil {
 			return err
 		}
@@ -895,7 +939,8 @@ func (imp *importer) finish(ctx context.Context) error {
 			}
 			if id == 0 {
 				imp.changed(it, "parent page %d is not in the export: made a top-level page", f.parent)
-			} else if id != p.ParentID {
+			}
+			if id != p.ParentID {
 				p.ParentID, changed = id, true
 			}
 		}
@@ -906,7 +951,8 @@ func (imp *importer) finish(ctx context.Context) error {
 			}
 			if id == 0 {
 				imp.changed(it, "featured image (attachment %d) was not imported: the entry has none", f.thumb)
-			} else if id != p.FeaturedMediaID {
+			}
+			if id != p.FeaturedMediaID {
 				p.FeaturedMediaID, changed = id, true
 			}
 		}

@@ -31,7 +31,17 @@ type Channel struct {
 	Authors                            []Author
 	Categories                         []Term // wp:category
 	Tags                               []Term // wp:tag
+	// Redirects are the old addresses a Broadsheet export carries that
+	// lead elsewhere than to an entry.
+	Redirects []Redirect
 }
+
+// Namespace is the XML namespace of the elements Broadsheet adds to its
+// exports (WordPress's importer ignores them).
+const Namespace = "urn:broadsheet:export:1"
+
+// Redirect is an old address and where it now leads.
+type Redirect struct{ Path, Target string }
 
 // Author is a wp:author entry.
 type Author struct {
@@ -241,6 +251,26 @@ func (p *Parser) header(se xml.StartElement) error {
 		dst = &c.Version
 	case "generator":
 		dst = &c.Generator
+	case "redirect":
+		if se.Name.Space != Namespace {
+			return nil
+		}
+		var r Redirect
+		err := p.children(func(c xml.StartElement) error {
+			s, err := p.text(c)
+			switch c.Name.Local {
+			case "path":
+				r.Path = strings.TrimSpace(s)
+			case "target":
+				r.Target = strings.TrimSpace(s)
+			}
+			return err
+		})
+		if err != nil {
+			return p.fail(err)
+		}
+		c.Redirects = append(c.Redirects, r)
+		return nil
 	case "author":
 		a, err := p.author(se)
 		if err != nil {
