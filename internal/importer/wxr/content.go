@@ -33,16 +33,34 @@ var shortcodeRe = regexp.MustCompile(`\[(\[?)(/?)([A-Za-z][A-Za-z0-9_-]*)`)
 
 // shortcodes turns WordPress core's shortcodes into HTML and leaves every
 // other one as text, naming it in notes.
-func shortcodes(src string) (string, []string) {
-	if !strings.Contains(src, "[") {
-		return src, nil
+func shortcodes(full string) (string, []string) {
+	if !strings.Contains(full, "[") {
+		return full, nil
 	}
 	var (
 		b       strings.Builder
 		notes   []string
 		unknown = map[string]bool{}
+		low     = asciiLower(full)
+		pos     int
+		// closeAt remembers, per name, the next closing tag at or after a
+		// position, so that a body of many shortcodes is scanned in linear
+		// time, not once per shortcode.
+		closeAt = map[string]int{}
 	)
+	nextClose := func(name string, from int) int {
+		if at, ok := closeAt[name]; ok && (at < 0 || at >= from) {
+			return at
+		}
+		at := strings.Index(low[from:], "[/"+name+"]")
+		if at >= 0 {
+			at += from
+		}
+		closeAt[name] = at
+		return at
+	}
 	for {
+		src := full[pos:]
 		loc := shortcodeRe.FindStringSubmatchIndex(src)
 		if loc == nil {
 			b.WriteString(src)
@@ -52,41 +70,48 @@ func shortcodes(src string) (string, []string) {
 		escaped, closing := loc[3] > loc[2], loc[5] > loc[4]
 		name := strings.ToLower(src[loc[6]:loc[7]])
 		end := strings.IndexByte(src[loc[1]:], ']')
+		if end < 0 {
+			// No tag can close from here on: the rest is text.
+			b.WriteString(src[loc[0]:])
+			break
+		}
 		// The name must end the tag's word ("[caption]" or "[caption id=…").
-		if end < 0 || (loc[1] < len(src) && !strings.ContainsRune(" \t\n]/", rune(src[loc[1]]))) {
+		if loc[1] < len(src) && !strings.ContainsRune(" \t\n]/", rune(src[loc[1]])) {
 			b.WriteString(src[loc[0]:loc[1]])
-			src = src[loc[1]:]
+			pos += loc[1]
 			continue
 		}
 		tagEnd := loc[1] + end + 1
 		attrText := strings.TrimSuffix(strings.TrimSpace(src[loc[1]:tagEnd-1]), "/")
 		if escaped {
 			// [[gallery]] is WordPress's way of writing the text "[gallery]".
-			rest := src[tagEnd:]
 			b.WriteString(src[loc[0]+1 : tagEnd])
-			src = strings.TrimPrefix(rest, "]")
+			pos += tagEnd
+			if strings.HasPrefix(full[pos:], "]") {
+				pos++
+			}
 			continue
 		}
 		if closing || !coreShortcodes[name] {
 			// Brackets are common in prose ("[the] minister"); only what
 			// looks like a plugin's shortcode is worth a report line.
-			looksLike := strings.Contains(attrText, "=") || strings.ContainsAny(name, "_-") ||
-				strings.Contains(strings.ToLower(src[tagEnd:]), "[/"+name+"]")
-			if !closing && looksLike && !unknown[name] {
+			if !closing && !unknown[name] && (strings.Contains(attrText, "=") || strings.ContainsAny(name, "_-") ||
+				nextClose(name, pos+tagEnd) >= 0) {
 				unknown[name] = true
 				notes = append(notes, fmt.Sprintf("shortcode [%s] is not one of WordPress core's: kept as text", name))
 			}
 			b.WriteString(src[loc[0]:tagEnd])
-			src = src[tagEnd:]
+			pos += tagEnd
 			continue
 		}
 		attrs := shortcodeAttrs(attrText)
-		inner, after := "", src[tagEnd:]
-		if closeAt := strings.Index(strings.ToLower(after), "[/"+name+"]"); closeAt >= 0 && !strings.HasSuffix(attrText, "/") {
+		inner, next := "", pos+tagEnd
+		if at := nextClose(name, pos+tagEnd); at >= 0 && !strings.HasSuffix(attrText, "/") {
 			// Enclosing form, when a closing tag follows before the next
-			// opening of the same shortcode.
-			if next := strings.Index(strings.ToLower(after), "["+name); next < 0 || next > closeAt || name == "caption" {
-				inner, after = after[:closeAt], after[closeAt+len(name)+3:]
+			// opening of the same shortcode (captions may nest images only).
+			open := strings.Index(low[pos+tagEnd:at], "["+name)
+			if open < 0 || name == "caption" {
+				inner, next = full[pos+tagEnd:at], at+len(name)+3
 			}
 		}
 		h, note := renderShortcode(name, attrs, inner)
@@ -94,7 +119,7 @@ func shortcodes(src string) (string, []string) {
 			notes = append(notes, note)
 		}
 		b.WriteString(h)
-		src = after
+		pos = next
 	}
 	return b.String(), notes
 }
@@ -278,4 +303,16 @@ func seoText(s, title, site, excerpt string) (string, string) {
 		return out, "SEO variables " + strings.Join(unknown, ", ") + " removed"
 	}
 	return out, ""
+}
+
+// asciiLower lowers ASCII letters only, keeping every byte where it was, so
+// that indexes found in the result hold in the original.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

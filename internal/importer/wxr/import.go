@@ -137,6 +137,18 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 		if err != nil {
 			return err
 		}
+		pages, err := tx.CountPosts(ctx, content.KindPage)
+		if err != nil {
+			return err
+		}
+		files, err := tx.FindMediaPage(ctx, 0, 1)
+		if err != nil {
+			return err
+		}
+		// Into an empty site, everything the import must find it wrote
+		// itself and remembers: no need to ask the database.
+		imp.fresh = before == 0 && pages == 0 && len(files) == 0
+		imp.slugs = map[string]bool{}
 		p := NewParser(r)
 		headerDone := false
 		for {
@@ -199,6 +211,8 @@ type importer struct {
 	base     *url.URL
 	links    *linker
 	ownSite  bool                     // the export is Broadsheet's own
+	fresh    bool                     // the site was empty when the import began
+	slugs    map[string]bool          // kind/slug taken this run, when fresh
 	users    map[string]*content.User // by login
 	terms    map[string]*content.Term // by taxonomy + "/" + slug
 	seenIDs  map[int64]int            // WordPress post id → line, this run
@@ -226,6 +240,7 @@ func (imp *importer) header(ctx context.Context, c *Channel, fresh bool) error {
 	imp.channel = c
 	imp.base, _ = url.Parse(firstNonEmpty(c.BaseBlogURL, c.BaseSiteURL, c.Link))
 	imp.links = newLinker(imp.tx, imp.base)
+	imp.links.fresh = imp.fresh
 	imp.ownSite = c.Generator == Generator
 	if fresh && c.Title != "" {
 		s, err := imp.tx.LoadSettings(ctx)
@@ -354,6 +369,7 @@ func (imp *importer) redirect(ctx context.Context, old, target string) error {
 		return nil
 	}
 	imp.rep.Aliases++
+	imp.links.known[old] = target
 	return imp.tx.PutAlias(ctx, &content.Alias{Path: old, Target: target})
 }
 
@@ -645,7 +661,7 @@ func (imp *importer) entry(ctx context.Context, it *Item) error {
 // findPost returns the entry imported for a WordPress post id, this run or
 // an earlier one, or 0.
 func (imp *importer) findPost(ctx context.Context, wpID int64) (int64, error) {
-	if id, ok := imp.wpPosts[wpID]; ok {
+	if id, ok := imp.wpPosts[wpID]; ok || imp.fresh {
 		return id, nil
 	}
 	for _, k := range []string{"p", "page_id"} {
@@ -663,7 +679,7 @@ func (imp *importer) findPost(ctx context.Context, wpID int64) (int64, error) {
 // findMedia returns the media imported for a WordPress attachment id, this
 // run or an earlier one, or 0.
 func (imp *importer) findMedia(ctx context.Context, wpID int64) (int64, error) {
-	if id, ok := imp.wpMedia[wpID]; ok {
+	if id, ok := imp.wpMedia[wpID]; ok || imp.fresh {
 		return id, nil
 	}
 	a, err := imp.tx.FindAlias(ctx, "/?attachment_id="+itoa(wpID))
@@ -695,9 +711,15 @@ func (imp *importer) save(ctx context.Context, it *Item, p *content.Post, fix fi
 	if p.Kind == content.KindPage {
 		counts = &imp.rep.Pages
 	}
-	old, err := imp.tx.FindPostByImportKey(ctx, p.ImportKey)
-	if err != nil && !content.IsNotFound(err) {
-		return err
+	var (
+		old *content.Post
+		err error
+	)
+	if !imp.fresh {
+		old, err = imp.tx.FindPostByImportKey(ctx, p.ImportKey)
+		if err != nil && !content.IsNotFound(err) {
+			return err
+		}
 	}
 	if old != nil {
 		p.ID, p.CreatedAt = old.ID, old.CreatedAt
@@ -731,12 +753,19 @@ func (imp *importer) save(ctx context.Context, it *Item, p *content.Post, fix fi
 	}
 	base := p.Slug
 	for n := 2; ; n++ {
-		if _, err := imp.tx.FindPostBySlug(ctx, p.Kind, p.Slug); content.IsNotFound(err) {
+		if imp.fresh {
+			if !imp.slugs[string(p.Kind)+"/"+p.Slug] {
+				break
+			}
+		} else if _, err := imp.tx.FindPostBySlug(ctx, p.Kind, p.Slug); content.IsNotFound(err) {
 			break
 		} else if err != nil {
 			return err
 		}
 		p.Slug = base + "-" + strconv.Itoa(n)
+	}
+	if imp.fresh {
+		imp.slugs[string(p.Kind)+"/"+p.Slug] = true
 	}
 	if p.Slug != base {
 		imp.changed(it, "the slug %q is taken: the %s is at %s", base, p.Kind, p.Path())
@@ -746,6 +775,7 @@ func (imp *importer) save(ctx context.Context, it *Item, p *content.Post, fix fi
 	}
 	imp.rep.Created++
 	counts.Created++
+	imp.links.known[escapePath(p.Path())] = p.Path()
 	return nil
 }
 
@@ -790,6 +820,7 @@ func (imp *importer) aliases(ctx context.Context, it *Item, p *content.Post) err
 			}
 		}
 		imp.rep.Aliases++
+		imp.links.known[path] = p.Path()
 		if err := imp.tx.PutAlias(ctx, &content.Alias{Path: path, PostID: p.ID}); err != nil {
 			return err
 		}
@@ -867,9 +898,13 @@ func (imp *importer) attachment(ctx context.Context, it *Item) error {
 		m.MIME = "application/octet-stream"
 	}
 	counts := &imp.rep.Attachments
-	old, err := imp.tx.FindMediaByImportKey(ctx, m.ImportKey)
-	if content.IsNotFound(err) {
-		old, err = imp.tx.FindMediaByPath(ctx, m.Path)
+	var old *content.Media
+	err = content.Errorf(content.ENotFound, "new site")
+	if !imp.fresh {
+		old, err = imp.tx.FindMediaByImportKey(ctx, m.ImportKey)
+		if content.IsNotFound(err) {
+			old, err = imp.tx.FindMediaByPath(ctx, m.Path)
+		}
 	}
 	switch {
 	case err == nil:
