@@ -121,8 +121,8 @@ func run(posts, attachments int, dbURL, cpuProfile string) error {
 	if strings.HasPrefix(dbURL, "postgres") {
 		engine = "PostgreSQL"
 	}
-	fmt.Printf("\nWXR import benchmark: %d items (%d posts, %d attachments), %.1f MB file, %d CPUs, %s\n",
-		items, posts, attachments, float64(st.Size())/(1<<20), runtime.NumCPU(), engine)
+	fmt.Printf("\nWXR import benchmark: %d items (%d posts, %d attachments), %.1f MB file, %d CPUs (load average %s), %s\n",
+		items, posts, attachments, float64(st.Size())/(1<<20), runtime.NumCPU(), loadAverage(), engine)
 	fmt.Printf("%-34s %10s %14s %14s\n", "", "wall", "peak RSS", "peak Go heap")
 	fmt.Printf("%-34s %10s %14s %14s\n", "baseline: parse the file only", secs(parse.wall), mb(parse.rss), mb(parse.heap))
 	fmt.Printf("%-34s %10s %14s %14s\n", "import (database, files, links)", secs(imp.wall), mb(imp.rss), mb(imp.heap))
@@ -187,6 +187,16 @@ func peakRSS() uint64 {
 		}
 	}
 	return 0
+}
+
+// loadAverage is the machine's one-minute load: wall times on a shared
+// machine mean little without it.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Fields(string(data))[0]
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }

@@ -124,7 +124,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			sqltx.Rollback()
 		}
 	}()
-	tx := &Tx{conn: conn{q: sqltx, d: db.d}, Now: db.Now().UTC().Truncate(time.Second)}
+	tx := &Tx{conn: conn{q: newStmtCache(sqltx), d: db.d}, Now: db.Now().UTC().Truncate(time.Second)}
 	if err = fn(tx); err != nil {
 		return err
 	}

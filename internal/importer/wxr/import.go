@@ -720,6 +720,20 @@ func (imp *importer) save(ctx context.Context, it *Item, p *content.Post, fix fi
 		if err != nil && !content.IsNotFound(err) {
 			return err
 		}
+		if old == nil && it.PostID != 0 && !imp.ownSite {
+			// The same WordPress post under a new guid (a site moved to
+			// https, say): matched by its id.
+			if id, err := imp.findPost(ctx, it.PostID); err != nil {
+				return err
+			} else if id != 0 {
+				if old, err = imp.tx.FindPostByID(ctx, id); err != nil {
+					return err
+				}
+				if old.Kind != p.Kind {
+					old = nil
+				}
+			}
+		}
 	}
 	if old != nil {
 		p.ID, p.CreatedAt = old.ID, old.CreatedAt
@@ -1003,9 +1017,15 @@ func (imp *importer) finish(ctx context.Context) error {
 				}
 			}
 			if body != p.Body {
-				p.Body, changed = sanitizeKeepingMore(body), true
-				if err := markup.RenderPost(p); err != nil {
-					return fmt.Errorf("render: %w", err)
+				// Only addresses changed, to paths the import wrote itself:
+				// the rendered HTML takes the same rewrite, with no need to
+				// sanitise and render again.
+				p.Body, changed = body, true
+				if p.BodyHTML, _, err = imp.links.rewrite(ctx, p.BodyHTML); err != nil {
+					return err
+				}
+				if p.TeaserHTML, _, err = imp.links.rewrite(ctx, p.TeaserHTML); err != nil {
+					return err
 				}
 			}
 		}
@@ -1024,7 +1044,7 @@ func samePost(a, b *content.Post) bool {
 		a.PublishedAt.Equal(b.PublishedAt) && a.Format == b.Format && a.Body == b.Body && a.Excerpt == b.Excerpt &&
 		a.Source.IsZero() == b.Source.IsZero() && len(a.Authors) == len(b.Authors) &&
 		len(a.Categories) == len(b.Categories) && len(a.Tags) == len(b.Tags) &&
-		a.Sticky == b.Sticky && a.ParentID == b.ParentID && a.MenuOrder == b.MenuOrder &&
+		a.ImportKey == b.ImportKey && a.Sticky == b.Sticky && a.ParentID == b.ParentID && a.MenuOrder == b.MenuOrder &&
 		a.SEOTitle == b.SEOTitle && a.SEODescription == b.SEODescription && a.FeaturedMediaID == b.FeaturedMediaID
 	if !same {
 		return false

@@ -455,3 +455,31 @@ func TestHugeBody(t *testing.T) {
 		find(t, db, content.KindPost, "small")
 	})
 }
+
+// TestReimportMatchesByPostID imports the site again after it moved to
+// https (every guid changed): entries are matched by their WordPress id.
+func TestReimportMatchesByPostID(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		lib := &media.Dir{Root: t.TempDir()}
+		mustImport(t, db, "classic.wxr", lib)
+		before := snap(t, db)
+		data, err := os.ReadFile(filepath.Join("testdata", "classic.wxr"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved := strings.ReplaceAll(string(data), `<guid isPermaLink="false">https://old.example.org/?`, `<guid isPermaLink="false">https://www.example.org/?`)
+		rep, err := wxr.Import(ctx, db, strings.NewReader(moved), wxr.Options{Uploads: filepath.Join("testdata", "uploads"), Media: lib})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Created != 0 || rep.Updated != 9 {
+			t.Errorf("created %d, updated %d; want 0 and 9 (the new guids recorded)", rep.Created, rep.Updated)
+		}
+		if after := snap(t, db); after.posts != before.posts || after.pages != before.pages {
+			t.Errorf("entries: before %+v, after %+v", before, after)
+		}
+		if p := find(t, db, content.KindPost, "lagos-port-reopens"); p.ImportKey != "https://www.example.org/?p=10" {
+			t.Errorf("import key: %q", p.ImportKey)
+		}
+	})
+}
