@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -56,15 +57,21 @@ func (e *env) importWXR(ctx context.Context, args []string) error {
 		Uploads: *uploads, Media: &media.Dir{Root: e.cfg.MediaDir()}, DryRun: *dryRun,
 		Progress: func(r *wxr.Report) { bar.show(cr.n, r.Read, false) },
 	}
+	rw, err := newReportWriter(*reportName, name, *dryRun)
+	if err != nil {
+		return fmt.Errorf("report file: %w", err)
+	}
+	opt.Log = rw.log
 	start := time.Now()
 	rep, err := wxr.Import(ctx, db, cr, opt)
 	if err != nil {
 		bar.clear()
+		rw.abort()
 		return fmt.Errorf("%s: %w (nothing was imported; the site is as it was)", name, err)
 	}
 	bar.show(cr.n, rep.Read, true)
-	reportErr := writeReport(*reportName, name, rep)
-	printSummary(e.stdout, name, e.cfg.DatabaseURL(), rep, time.Since(start))
+	reportErr := rw.finish(rep)
+	printSummary(e.stdout, name, e.cfg.DatabaseURL(), rep, rw.reasons, time.Since(start))
 	if reportErr != nil {
 		fmt.Fprintf(e.stderr, "could not write the report file: %v\n", reportErr)
 	} else {
@@ -117,7 +124,7 @@ func (b *progressBar) clear() {
 	}
 }
 
-func printSummary(w io.Writer, name, db string, rep *wxr.Report, took time.Duration) {
+func printSummary(w io.Writer, name, db string, rep *wxr.Report, reasons map[string]int, took time.Duration) {
 	verb := "Imported"
 	if rep.DryRun {
 		verb = "Dry run (nothing written):"
@@ -140,10 +147,6 @@ func printSummary(w io.Writer, name, db string, rep *wxr.Report, took time.Durat
 	if len(rep.Meta) > 0 {
 		fmt.Fprintf(w, "post meta not imported: %s\n", metaSummary(rep.Meta))
 	}
-	reasons := map[string]int{}
-	for _, s := range rep.Skipped {
-		reasons[skipKind(s.Reason)]++
-	}
 	if len(reasons) > 0 {
 		fmt.Fprintln(w, "skipped, by reason:")
 		keys := make([]string, 0, len(reasons))
@@ -155,8 +158,8 @@ func printSummary(w io.Writer, name, db string, rep *wxr.Report, took time.Durat
 			fmt.Fprintf(w, "  %5d  %s\n", reasons[k], k)
 		}
 	}
-	if len(rep.Changed) > 0 {
-		fmt.Fprintf(w, "changed on the way in: %d notes\n", len(rep.Changed))
+	if rep.ChangedItems > 0 {
+		fmt.Fprintf(w, "changed on the way in: %d notes\n", rep.ChangedItems)
 	}
 }
 
@@ -200,37 +203,72 @@ func metaSummary(meta map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// writeReport lists every skipped and changed item, one a line, in the
-// file's order.
-func writeReport(name, source string, rep *wxr.Report) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(f, "Broadsheet import report for %s\n", source)
-	if rep.DryRun {
-		fmt.Fprintln(f, "Dry run: nothing was written.")
-	}
-	fmt.Fprintf(f, "\nSKIPPED (%d)\n", len(rep.Skipped))
-	for _, s := range rep.Skipped {
-		fmt.Fprintln(f, reportLine(s))
-	}
-	fmt.Fprintf(f, "\nCHANGED (%d)\n", len(rep.Changed))
-	for _, s := range rep.Changed {
-		fmt.Fprintln(f, reportLine(s))
-	}
-	if len(rep.Meta) > 0 {
-		fmt.Fprintf(f, "\nPOST META NOT IMPORTED\n%s\n", metaSummary(rep.Meta))
-	}
-	return f.Close()
+// reportWriter writes the report file as the import goes, one line per
+// skipped or changed item in the export's order, so that a long export's
+// notes never pile up in memory. It writes beside the file asked for and
+// renames at the end: a failed import leaves no report behind.
+type reportWriter struct {
+	name    string
+	f       *os.File
+	w       *bufio.Writer
+	reasons map[string]int // skips by kind, for the summary
 }
 
-func reportLine(s wxr.Skip) string {
+func newReportWriter(name, source string, dryRun bool) (*reportWriter, error) {
+	f, err := os.CreateTemp(filepath.Dir(name), ".broadsheet-report-*")
+	if err != nil {
+		return nil, err
+	}
+	rw := &reportWriter{name: name, f: f, w: bufio.NewWriter(f), reasons: map[string]int{}}
+	fmt.Fprintf(rw.w, "Broadsheet import report for %s\n", source)
+	if dryRun {
+		fmt.Fprintln(rw.w, "Dry run: nothing was written.")
+	}
+	fmt.Fprintf(rw.w, "One line per item skipped or changed: where, what, type, title, why.\n\n")
+	return rw, nil
+}
+
+func (rw *reportWriter) log(skipped bool, s wxr.Skip) {
+	what := "changed"
+	if skipped {
+		what = "skipped"
+		rw.reasons[skipKind(s.Reason)]++
+	}
+	fmt.Fprintln(rw.w, reportLine(what, s))
+}
+
+func (rw *reportWriter) abort() {
+	rw.f.Close()
+	os.Remove(rw.f.Name())
+}
+
+func (rw *reportWriter) finish(rep *wxr.Report) error {
+	fmt.Fprintf(rw.w, "\n%d skipped, %d changed\n", rep.SkippedItems, rep.ChangedItems)
+	if rep.Comments > 0 {
+		fmt.Fprintf(rw.w, "%d comments not imported (Broadsheet has no comments)\n", rep.Comments)
+	}
+	if len(rep.Meta) > 0 {
+		fmt.Fprintf(rw.w, "post meta not imported: %s\n", metaSummary(rep.Meta))
+	}
+	err := rw.w.Flush()
+	if cerr := rw.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(rw.f.Name(), rw.name)
+	}
+	if err != nil {
+		os.Remove(rw.f.Name())
+	}
+	return err
+}
+
+func reportLine(what string, s wxr.Skip) string {
 	where := "channel"
 	if s.Line > 0 {
 		where = fmt.Sprintf("line %d", s.Line)
 	}
-	return fmt.Sprintf("%s\t%s\t%q\t%s", where, firstNonEmptyString(s.Type, "item"), s.Title, s.Reason)
+	return fmt.Sprintf("%s\t%s\t%s\t%q\t%s", where, what, firstNonEmptyString(s.Type, "item"), s.Title, s.Reason)
 }
 
 func firstNonEmptyString(ss ...string) string {

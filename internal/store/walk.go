@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -68,4 +69,67 @@ func (c conn) MaxIDs(ctx context.Context) (post, media int64, err error) {
 		return 0, 0, fmt.Errorf("store: max ids: %w", err)
 	}
 	return post, media, nil
+}
+
+// postPath is content.Post.Path from the three columns it needs.
+func postPath(kind content.Kind, slug string, published int64) string {
+	p := content.Post{Kind: kind, Slug: slug, PublishedAt: fromUnix(published)}
+	return p.Path()
+}
+
+// FindPostPath returns the current path of the entry with the given id,
+// reading only what the path needs; "" when there is no such entry.
+func (c conn) FindPostPath(ctx context.Context, id int64) (string, error) {
+	var (
+		kind content.Kind
+		slug string
+		pub  int64
+	)
+	err := c.queryRow(ctx, `SELECT kind, slug, published_at FROM posts WHERE id = ?`, id).Scan(&kind, &slug, &pub)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: find path of post %d: %w", id, err)
+	}
+	return postPath(kind, slug, pub), nil
+}
+
+// FindSlugPath returns the path of the entry of the given kind and slug,
+// or "" when there is none.
+func (c conn) FindSlugPath(ctx context.Context, kind content.Kind, slug string) (string, error) {
+	var pub int64
+	err := c.queryRow(ctx, `SELECT published_at FROM posts WHERE kind = ? AND slug = ?`, kind, slug).Scan(&pub)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: find %s %q: %w", kind, slug, err)
+	}
+	return postPath(kind, slug, pub), nil
+}
+
+// FindAliasTarget returns where the alias at path leads now: its post's
+// current path, or its target; "" when there is no such alias. Unlike the
+// public site it does not ask whether the post is public: importers use it
+// to rewrite links, which must lead to drafts too once they are published.
+func (c conn) FindAliasTarget(ctx context.Context, path string) (string, error) {
+	var (
+		target string
+		kind   sql.NullString
+		slug   sql.NullString
+		pub    sql.NullInt64
+	)
+	err := c.queryRow(ctx, `SELECT a.target, p.kind, p.slug, p.published_at FROM aliases a
+		LEFT JOIN posts p ON p.id = a.post_id WHERE a.path = ?`, path).Scan(&target, &kind, &slug, &pub)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: find alias %q: %w", path, err)
+	}
+	if kind.Valid {
+		return postPath(content.Kind(kind.String), slug.String, pub.Int64), nil
+	}
+	return target, nil
 }

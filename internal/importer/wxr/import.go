@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"html"
 	"io"
 	"mime"
@@ -92,10 +93,14 @@ type Report struct {
 	// Meta counts, by key, the post meta that was not imported.
 	Meta map[string]int
 	// Skipped lists the items not imported, Changed the items imported
-	// with a change worth knowing (a shortcode, a link, a slug).
-	Skipped []Skip
-	Changed []Skip
-	DryRun  bool
+	// with a change worth knowing (a shortcode, a link, a slug); when
+	// Options.Log is set they go there instead, and only their numbers
+	// are kept here.
+	Skipped      []Skip
+	Changed      []Skip
+	SkippedItems int
+	ChangedItems int
+	DryRun       bool
 }
 
 // Options tune an import.
@@ -112,6 +117,10 @@ type Options struct {
 	DryRun bool
 	// MaxBodyBytes bounds a body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int
+	// Log, when set, receives each skipped (skipped true) or changed item
+	// as the import meets it, instead of the report keeping a list: a long
+	// export's notes go to a file, not to memory.
+	Log func(skipped bool, s Skip)
 }
 
 var errDryRun = errors.New("dry run")
@@ -131,24 +140,13 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 	var newFiles []string // written by this run, removed if it fails
 	err := db.Update(ctx, func(tx *store.Tx) error {
 		imp := &importer{tx: tx, rep: rep, opt: opt, users: map[string]*content.User{}, terms: map[string]*content.Term{},
-			seenIDs: map[int64]int{}, seenKeys: map[string]int{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{}}
+			seenIDs: map[int64]int{}, seenKeys: map[uint64]int{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{}}
 		defer func() { newFiles = imp.newFiles }()
 		before, err := tx.CountPosts(ctx, content.KindPost)
 		if err != nil {
 			return err
 		}
-		pages, err := tx.CountPosts(ctx, content.KindPage)
-		if err != nil {
-			return err
-		}
-		files, err := tx.FindMediaPage(ctx, 0, 1)
-		if err != nil {
-			return err
-		}
-		// Into an empty site, everything the import must find it wrote
-		// itself and remembers: no need to ask the database.
-		imp.fresh = before == 0 && pages == 0 && len(files) == 0
-		imp.slugs = map[string]bool{}
+
 		p := NewParser(r)
 		headerDone := false
 		for {
@@ -211,12 +209,10 @@ type importer struct {
 	base     *url.URL
 	links    *linker
 	ownSite  bool                     // the export is Broadsheet's own
-	fresh    bool                     // the site was empty when the import began
-	slugs    map[string]bool          // kind/slug taken this run, when fresh
 	users    map[string]*content.User // by login
 	terms    map[string]*content.Term // by taxonomy + "/" + slug
 	seenIDs  map[int64]int            // WordPress post id → line, this run
-	seenKeys map[string]int           // guid → line, this run
+	seenKeys map[uint64]int           // guid's hash → line, this run
 	wpPosts  map[int64]int64          // WordPress post id → entry id
 	wpMedia  map[int64]int64          // WordPress attachment id → media id
 	fixups   []fixup
@@ -229,7 +225,7 @@ type importer struct {
 type fixup struct {
 	id             int64
 	line           int
-	typ, title     string
+	page           bool
 	parent, thumb  int64 // WordPress ids
 	unresolvedBody bool
 }
@@ -240,7 +236,6 @@ func (imp *importer) header(ctx context.Context, c *Channel, fresh bool) error {
 	imp.channel = c
 	imp.base, _ = url.Parse(firstNonEmpty(c.BaseBlogURL, c.BaseSiteURL, c.Link))
 	imp.links = newLinker(imp.tx, imp.base)
-	imp.links.fresh = imp.fresh
 	imp.ownSite = c.Generator == Generator
 	if fresh && c.Title != "" {
 		s, err := imp.tx.LoadSettings(ctx)
@@ -286,7 +281,7 @@ func (imp *importer) header(ctx context.Context, c *Channel, fresh bool) error {
 				if t.Domain == "nav_menu" {
 					what = "menus are not imported; rebuild them in the admin"
 				}
-				imp.rep.Skipped = append(imp.rep.Skipped, Skip{Type: t.Domain, Title: t.Name, Reason: what})
+				imp.note(true, Skip{Type: t.Domain, Title: t.Name, Reason: what})
 				continue
 			}
 			if ct.Taxonomy == content.TaxTag {
@@ -313,7 +308,7 @@ func (imp *importer) header(ctx context.Context, c *Channel, fresh bool) error {
 	if imp.ownSite {
 		for _, r := range c.Redirects {
 			if r.Path == "" || r.Path[0] != '/' || r.Target == "" {
-				imp.rep.Skipped = append(imp.rep.Skipped, Skip{Type: "redirect", Title: r.Path, Reason: "a redirect needs a path starting with / and a target"})
+				imp.note(true, Skip{Type: "redirect", Title: r.Path, Reason: "a redirect needs a path starting with / and a target"})
 				continue
 			}
 			if err := imp.redirect(ctx, r.Path, r.Target); err != nil {
@@ -369,7 +364,6 @@ func (imp *importer) redirect(ctx context.Context, old, target string) error {
 		return nil
 	}
 	imp.rep.Aliases++
-	imp.links.known[old] = target
 	return imp.tx.PutAlias(ctx, &content.Alias{Path: old, Target: target})
 }
 
@@ -452,8 +446,25 @@ var statuses = map[string]content.Status{
 	"auto-draft": content.StatusDraft,
 }
 
+// note records one skipped or changed item.
+func (imp *importer) note(skipped bool, s Skip) {
+	if skipped {
+		imp.rep.SkippedItems++
+	} else {
+		imp.rep.ChangedItems++
+	}
+	switch {
+	case imp.opt.Log != nil:
+		imp.opt.Log(skipped, s)
+	case skipped:
+		imp.rep.Skipped = append(imp.rep.Skipped, s)
+	default:
+		imp.rep.Changed = append(imp.rep.Changed, s)
+	}
+}
+
 func (imp *importer) skip(it *Item, format string, args ...any) {
-	imp.rep.Skipped = append(imp.rep.Skipped, Skip{Line: it.Line, Type: it.PostType, Title: it.Title, Reason: fmt.Sprintf(format, args...)})
+	imp.note(true, Skip{Line: it.Line, Type: it.PostType, Title: it.Title, Reason: fmt.Sprintf(format, args...)})
 	switch it.PostType {
 	case "post":
 		imp.rep.Posts.Skipped++
@@ -465,7 +476,7 @@ func (imp *importer) skip(it *Item, format string, args ...any) {
 }
 
 func (imp *importer) changed(it *Item, format string, args ...any) {
-	imp.rep.Changed = append(imp.rep.Changed, Skip{Line: it.Line, Type: it.PostType, Title: it.Title, Reason: fmt.Sprintf(format, args...)})
+	imp.note(false, Skip{Line: it.Line, Type: it.PostType, Title: it.Title, Reason: fmt.Sprintf(format, args...)})
 }
 
 func (imp *importer) item(ctx context.Context, it *Item) error {
@@ -477,11 +488,17 @@ func (imp *importer) item(ctx context.Context, it *Item) error {
 		imp.seenIDs[it.PostID] = it.Line
 	}
 	if it.GUID != "" {
-		if line, dup := imp.seenKeys[it.GUID]; dup {
+		// A 64-bit hash, not the guid, so memory stays small on a large
+		// export: two different guids share one with a chance of about one
+		// in ten million on a million items.
+		h := fnv.New64a()
+		h.Write([]byte(it.GUID))
+		sum := h.Sum64()
+		if line, dup := imp.seenKeys[sum]; dup {
 			imp.skip(it, "duplicate guid %q (the item at line %d has it): not imported", it.GUID, line)
 			return nil
 		}
-		imp.seenKeys[it.GUID] = it.Line
+		imp.seenKeys[sum] = it.Line
 	}
 	if it.Comments > 0 {
 		imp.rep.Comments += it.Comments
@@ -542,7 +559,7 @@ func (imp *importer) entry(ctx context.Context, it *Item) error {
 			imp.changed(it, "no title: called \"(untitled)\"")
 		}
 	}
-	fix := fixup{line: it.Line, typ: it.PostType, title: it.Title}
+	fix := fixup{line: it.Line, page: kind == content.KindPage}
 	if md := it.MetaValue(MetaMarkdown); md != "" && imp.ownSite {
 		p.Format, p.Body = content.FormatMarkdown, md
 	} else {
@@ -661,7 +678,7 @@ func (imp *importer) entry(ctx context.Context, it *Item) error {
 // findPost returns the entry imported for a WordPress post id, this run or
 // an earlier one, or 0.
 func (imp *importer) findPost(ctx context.Context, wpID int64) (int64, error) {
-	if id, ok := imp.wpPosts[wpID]; ok || imp.fresh {
+	if id, ok := imp.wpPosts[wpID]; ok {
 		return id, nil
 	}
 	for _, k := range []string{"p", "page_id"} {
@@ -679,7 +696,7 @@ func (imp *importer) findPost(ctx context.Context, wpID int64) (int64, error) {
 // findMedia returns the media imported for a WordPress attachment id, this
 // run or an earlier one, or 0.
 func (imp *importer) findMedia(ctx context.Context, wpID int64) (int64, error) {
-	if id, ok := imp.wpMedia[wpID]; ok || imp.fresh {
+	if id, ok := imp.wpMedia[wpID]; ok {
 		return id, nil
 	}
 	a, err := imp.tx.FindAlias(ctx, "/?attachment_id="+itoa(wpID))
@@ -715,7 +732,7 @@ func (imp *importer) save(ctx context.Context, it *Item, p *content.Post, fix fi
 		old *content.Post
 		err error
 	)
-	if !imp.fresh {
+	{
 		old, err = imp.tx.FindPostByImportKey(ctx, p.ImportKey)
 		if err != nil && !content.IsNotFound(err) {
 			return err
@@ -767,19 +784,12 @@ func (imp *importer) save(ctx context.Context, it *Item, p *content.Post, fix fi
 	}
 	base := p.Slug
 	for n := 2; ; n++ {
-		if imp.fresh {
-			if !imp.slugs[string(p.Kind)+"/"+p.Slug] {
-				break
-			}
-		} else if _, err := imp.tx.FindPostBySlug(ctx, p.Kind, p.Slug); content.IsNotFound(err) {
-			break
-		} else if err != nil {
+		if taken, err := imp.tx.FindSlugPath(ctx, p.Kind, p.Slug); err != nil {
 			return err
+		} else if taken == "" {
+			break
 		}
 		p.Slug = base + "-" + strconv.Itoa(n)
-	}
-	if imp.fresh {
-		imp.slugs[string(p.Kind)+"/"+p.Slug] = true
 	}
 	if p.Slug != base {
 		imp.changed(it, "the slug %q is taken: the %s is at %s", base, p.Kind, p.Path())
@@ -789,7 +799,6 @@ func (imp *importer) save(ctx context.Context, it *Item, p *content.Post, fix fi
 	}
 	imp.rep.Created++
 	counts.Created++
-	imp.links.known[escapePath(p.Path())] = p.Path()
 	return nil
 }
 
@@ -834,7 +843,6 @@ func (imp *importer) aliases(ctx context.Context, it *Item, p *content.Post) err
 			}
 		}
 		imp.rep.Aliases++
-		imp.links.known[path] = p.Path()
 		if err := imp.tx.PutAlias(ctx, &content.Alias{Path: path, PostID: p.ID}); err != nil {
 			return err
 		}
@@ -914,7 +922,7 @@ func (imp *importer) attachment(ctx context.Context, it *Item) error {
 	counts := &imp.rep.Attachments
 	var old *content.Media
 	err = content.Errorf(content.ENotFound, "new site")
-	if !imp.fresh {
+	{
 		old, err = imp.tx.FindMediaByImportKey(ctx, m.ImportKey)
 		if content.IsNotFound(err) {
 			old, err = imp.tx.FindMediaByPath(ctx, m.Path)
@@ -951,7 +959,6 @@ func (imp *importer) attachment(ctx context.Context, it *Item) error {
 			return err
 		}
 	}
-	imp.links.media[rel] = m.URL()
 	if it.PostID != 0 {
 		imp.wpMedia[it.PostID] = m.ID
 	}
@@ -979,7 +986,10 @@ func (imp *importer) finish(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		it := &Item{Line: f.line, PostType: f.typ, Title: f.title}
+		it := &Item{Line: f.line, PostType: "post", Title: p.Title}
+		if f.page {
+			it.PostType = "page"
+		}
 		changed := false
 		if f.parent != 0 {
 			id, err := imp.findPost(ctx, f.parent)
@@ -1031,7 +1041,7 @@ func (imp *importer) finish(ctx context.Context) error {
 		}
 		if changed {
 			if err := imp.tx.UpdatePost(ctx, p); err != nil {
-				return fmt.Errorf("line %d: item %q: %w", f.line, f.title, err)
+				return fmt.Errorf("line %d: item %q: %w", f.line, p.Title, err)
 			}
 		}
 	}
@@ -1141,3 +1151,4 @@ func firstNonEmpty(ss ...string) string {
 	}
 	return ""
 }
+

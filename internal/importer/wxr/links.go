@@ -20,13 +20,6 @@ type linker struct {
 	tx       *store.Tx
 	hosts    map[string]bool // the old site's host names, lower case
 	basePath string          // the old site's path prefix, without a trailing slash
-	// queryKeys lists the query parameters of WordPress's plain permalinks
-	// that aliases are stored under, in order of precedence.
-	media map[string]string // library path → URL, this run
-	// known maps the old addresses and new paths written this run to
-	// where they lead now; when fresh, it is all there is to know.
-	known map[string]string
-	fresh bool
 }
 
 var queryKeys = []string{"p", "page_id", "attachment_id", "cat", "tag", "author", "feed"}
@@ -43,7 +36,7 @@ func QueryAliasPath(q url.Values) string {
 }
 
 func newLinker(tx *store.Tx, base *url.URL) *linker {
-	l := &linker{tx: tx, hosts: map[string]bool{}, media: map[string]string{}, known: map[string]string{}}
+	l := &linker{tx: tx, hosts: map[string]bool{}}
 	if base != nil && base.Host != "" {
 		h := strings.ToLower(base.Host)
 		l.hosts[h] = true
@@ -279,29 +272,11 @@ func (l *linker) resolve(ctx context.Context, raw string) (ours bool, newURL str
 	return u.Host != "", "", nil
 }
 
-// aliasTarget returns where the alias at path leads, or "" for none.
+// aliasTarget returns where the alias at path leads, or "" for none. The
+// store is the import's memory: what it wrote this run and earlier runs
+// alike, so nothing grows in memory with the size of the export.
 func (l *linker) aliasTarget(ctx context.Context, path string) (string, error) {
-	if t, ok := l.known[path]; ok || l.fresh {
-		return t, nil
-	}
-	a, err := l.tx.FindAlias(ctx, path)
-	if content.IsNotFound(err) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	if a.PostID == 0 {
-		return a.Target, nil
-	}
-	p, err := l.tx.FindPostByID(ctx, a.PostID)
-	if content.IsNotFound(err) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	return p.Path(), nil
+	return l.tx.FindAliasTarget(ctx, path)
 }
 
 var postPathRe = regexp.MustCompile(`^/\d{4}/\d{2}/\d{2}/([^/]+)/$`)
@@ -310,9 +285,6 @@ var pagePathRe = regexp.MustCompile(`^/([^/]+)/$`)
 // ownPath returns the entry's address when path already is one, as when
 // the old site used Broadsheet's permalink shape, or "".
 func (l *linker) ownPath(ctx context.Context, path string) (string, error) {
-	if l.fresh {
-		return "", nil // every entry's own path is in known
-	}
 	kind, slug := content.KindPost, ""
 	if m := postPathRe.FindStringSubmatch(path); m != nil {
 		slug = m[1]
@@ -325,17 +297,11 @@ func (l *linker) ownPath(ctx context.Context, path string) (string, error) {
 	if err != nil {
 		return "", nil
 	}
-	p, err := l.tx.FindPostBySlug(ctx, kind, slug)
-	if content.IsNotFound(err) {
-		return "", nil
-	}
-	if err != nil {
+	own, err := l.tx.FindSlugPath(ctx, kind, slug)
+	if err != nil || own != path {
 		return "", err
 	}
-	if p.Path() != path {
-		return "", nil
-	}
-	return p.Path(), nil
+	return own, nil
 }
 
 func escapePath(p string) string {
@@ -355,15 +321,8 @@ var sizeSuffix = regexp.MustCompile(`-\d+x\d+(\.[A-Za-z0-9]+)$`)
 // of a resized copy, or "".
 func (l *linker) findMedia(ctx context.Context, rel string) (string, error) {
 	for _, r := range []string{rel, sizeSuffix.ReplaceAllString(rel, "$1")} {
-		if u, ok := l.media[r]; ok {
-			return u, nil
-		}
-		if l.fresh {
-			continue
-		}
 		m, err := l.tx.FindMediaByPath(ctx, r)
 		if err == nil {
-			l.media[r] = m.URL()
 			return m.URL(), nil
 		}
 		if !content.IsNotFound(err) {
