@@ -1151,4 +1151,3 @@ func firstNonEmpty(ss ...string) string {
 	}
 	return ""
 }
-
