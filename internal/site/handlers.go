@@ -79,6 +79,13 @@ func (s *Site) route(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Not a page of ours: perhaps an old address kept by an import.
 	a, aerr := s.cfg.DB.FindAlias(r.Context(), path)
+	if content.IsNotFound(aerr) && strings.Contains(path, "%") {
+		// Imports keep addresses with upper-case escapes (%E6); WordPress
+		// and some clients write them in lower case (%e6).
+		if norm := normalizeEscapes(path); norm != path {
+			a, aerr = s.cfg.DB.FindAlias(r.Context(), norm)
+		}
+	}
 	if aerr != nil {
 		if content.IsNotFound(aerr) {
 			return err
@@ -426,4 +433,20 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// normalizeEscapes rewrites a path's percent-escapes in upper case.
+func normalizeEscapes(path string) string {
+	b := []byte(path)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			for j := i + 1; j <= i+2; j++ {
+				if b[j] >= 'a' && b[j] <= 'f' {
+					b[j] -= 'a' - 'A'
+				}
+			}
+			i += 2
+		}
+	}
+	return string(b)
 }
