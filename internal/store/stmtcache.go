@@ -64,3 +64,14 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...a
 	}
 	return c.tx.QueryRowContext(ctx, query, args...)
 }
+
+// Bulk tunes the transaction for writing many thousands of rows, as an
+// import does; see dialect.bulkSettings.
+func (tx *Tx) Bulk(ctx context.Context) error {
+	for _, q := range tx.d.bulkSettings() {
+		if _, err := tx.q.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}

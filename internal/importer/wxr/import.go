@@ -142,6 +142,9 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 		imp := &importer{tx: tx, rep: rep, opt: opt, users: map[string]*content.User{}, terms: map[string]*content.Term{},
 			seenIDs: map[int64]int{}, seenKeys: map[uint64]int{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{}}
 		defer func() { newFiles = imp.newFiles }()
+		if err := tx.Bulk(ctx); err != nil {
+			return err
+		}
 		before, err := tx.CountPosts(ctx, content.KindPost)
 		if err != nil {
 			return err

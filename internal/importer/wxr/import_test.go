@@ -484,3 +484,45 @@ func TestReimportMatchesByPostID(t *testing.T) {
 		}
 	})
 }
+
+func TestWXR11(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		data, err := os.ReadFile(filepath.Join("testdata", "classic.wxr"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := strings.ReplaceAll(strings.Replace(string(data), "<wp:wxr_version>1.2<", "<wp:wxr_version>1.1<", 1), "export/1.2/", "export/1.1/")
+		rep, err := wxr.Import(ctx, db, strings.NewReader(doc), wxr.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Posts.Created != 7 || rep.Pages.Created != 2 {
+			t.Errorf("WXR 1.1: posts %+v, pages %+v", rep.Posts, rep.Pages)
+		}
+	})
+}
+
+// TestSampleSite imports the publication's sample export, twice, when the
+// shared sample folder is beside the repository.
+func TestSampleSite(t *testing.T) {
+	name := filepath.Join("..", "..", "..", "..", "shared", "sample", "front-page.wxr")
+	if _, err := os.Stat(name); err != nil {
+		t.Skipf("sample export not found beside the repository (%s)", name)
+	}
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		for i, want := range []wxr.Counts{{Created: 20}, {Unchanged: 20}} {
+			f, err := os.Open(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := wxr.Import(ctx, db, f, wxr.Options{})
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Posts != want {
+				t.Errorf("import %d: posts %+v, want %+v", i+1, rep.Posts, want)
+			}
+		}
+	})
+}
