@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -523,6 +524,32 @@ func TestSampleSite(t *testing.T) {
 			if rep.Posts != want {
 				t.Errorf("import %d: posts %+v, want %+v", i+1, rep.Posts, want)
 			}
+		}
+	})
+}
+
+// TestHostileAttachmentPaths: an export naming files outside the uploads
+// folder gets report lines, and nothing is read or written outside.
+func TestHostileAttachmentPaths(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		item := func(id int, file string) string {
+			return `<item><title>f` + strconv.Itoa(id) + `</title><guid>https://h.example.org/?attachment_id=` + strconv.Itoa(id) + `</guid>
+<wp:post_id>` + strconv.Itoa(id) + `</wp:post_id><wp:status>inherit</wp:status><wp:post_type>attachment</wp:post_type>
+<wp:attachment_url>https://h.example.org/x.jpg</wp:attachment_url>
+<wp:postmeta><wp:meta_key>_wp_attached_file</wp:meta_key><wp:meta_value>` + file + `</wp:meta_value></wp:postmeta></item>`
+		}
+		doc := `<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><wp:wxr_version>1.2</wp:wxr_version>` +
+			item(1, "../../etc/passwd") + item(2, "/etc/passwd") + item(3, "2024/../../../secret.txt") + `</channel></rss>`
+		lib := &media.Dir{Root: t.TempDir()}
+		rep, err := wxr.Import(ctx, db, strings.NewReader(doc), wxr.Options{Uploads: filepath.Join("testdata", "uploads"), Media: lib})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Attachments.Created != 0 || rep.Attachments.Skipped != 3 {
+			t.Errorf("attachments: %+v, skipped %+v", rep.Attachments, rep.Skipped)
+		}
+		if entries, _ := os.ReadDir(lib.Root); len(entries) != 0 {
+			t.Errorf("files written: %v", entries)
 		}
 	})
 }
