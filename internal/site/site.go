@@ -79,6 +79,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	}
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(static)))
 	mux.Handle("GET /{$}", s.adapt.Handle(s.front))
+	s.feedRoutes(mux)
 	// Everything else is routed by shape, as WordPress's permalinks are:
 	// /page/N/, /yyyy/mm/dd/slug/, /category/slug/, /slug/ and so on.
 	mux.Handle("GET /", s.adapt.Handle(s.route))

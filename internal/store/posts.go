@@ -15,22 +15,23 @@ import (
 // leave the body out (see PostFilter.WithBody) and read ” in its place.
 const postColumns = `p.id, p.kind, p.title, p.slug, p.status, p.published_at, p.created_at, p.updated_at,
 	p.format, p.excerpt, p.teaser_html, p.has_more, p.source_name, p.source_url, p.source_author,
-	p.source_published_at, COALESCE(p.import_key, '')`
+	p.source_published_at, COALESCE(p.import_key, ''), p.canonical_source`
 
 func scanPost(row interface{ Scan(...any) error }, extra ...any) (*content.Post, error) {
 	var (
 		p                             content.Post
 		pub, created, updated, srcPub int64
-		hasMore                       int
+		hasMore, canonicalSource      int
 		srcName, srcURL, srcAuthor    string
 	)
 	dest := []any{&p.ID, &p.Kind, &p.Title, &p.Slug, &p.Status, &pub, &created, &updated,
-		&p.Format, &p.Excerpt, &p.TeaserHTML, &hasMore, &srcName, &srcURL, &srcAuthor, &srcPub, &p.ImportKey}
+		&p.Format, &p.Excerpt, &p.TeaserHTML, &hasMore, &srcName, &srcURL, &srcAuthor, &srcPub, &p.ImportKey, &canonicalSource}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	p.PublishedAt, p.CreatedAt, p.UpdatedAt = fromUnix(pub), fromUnix(created), fromUnix(updated)
 	p.HasMore = hasMore != 0
+	p.CanonicalSource = canonicalSource != 0
 	src := &content.Source{Name: srcName, URL: srcURL, Author: srcAuthor, PublishedAt: fromUnix(srcPub)}
 	if !src.IsZero() {
 		p.Source = src
@@ -268,10 +269,10 @@ func (tx *Tx) CreatePost(ctx context.Context, p *content.Post) error {
 	}
 	err := tx.queryRow(ctx, `INSERT INTO posts (kind, title, slug, status, published_at, created_at, updated_at,
 		format, body, excerpt, body_html, teaser_html, has_more, source_name, source_url, source_author,
-		source_published_at, import_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		source_published_at, import_key, canonical_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		p.Kind, p.Title, p.Slug, p.Status, unix(p.PublishedAt), unix(p.CreatedAt), unix(p.UpdatedAt),
 		p.Format, p.Body, p.Excerpt, p.BodyHTML, p.TeaserHTML, boolInt(p.HasMore), src.Name, src.URL, src.Author,
-		unix(src.PublishedAt), importKey).Scan(&p.ID)
+		unix(src.PublishedAt), importKey, boolInt(p.CanonicalSource)).Scan(&p.ID)
 	if tx.d.isUniqueViolation(err) {
 		return &content.Error{Code: content.EConflict, Field: "slug",
 			Message: fmt.Sprintf("another %s already has the slug %q", p.Kind, p.Slug)}
@@ -306,10 +307,10 @@ func (tx *Tx) UpdatePost(ctx context.Context, p *content.Post) error {
 	}
 	res, err := tx.exec(ctx, `UPDATE posts SET kind = ?, title = ?, slug = ?, status = ?, published_at = ?, updated_at = ?,
 		format = ?, body = ?, excerpt = ?, body_html = ?, teaser_html = ?, has_more = ?, source_name = ?, source_url = ?,
-		source_author = ?, source_published_at = ?, import_key = ? WHERE id = ?`,
+		source_author = ?, source_published_at = ?, import_key = ?, canonical_source = ? WHERE id = ?`,
 		p.Kind, p.Title, p.Slug, p.Status, unix(p.PublishedAt), unix(p.UpdatedAt),
 		p.Format, p.Body, p.Excerpt, p.BodyHTML, p.TeaserHTML, boolInt(p.HasMore), src.Name, src.URL, src.Author,
-		unix(src.PublishedAt), importKey, p.ID)
+		unix(src.PublishedAt), importKey, boolInt(p.CanonicalSource), p.ID)
 	if tx.d.isUniqueViolation(err) {
 		return &content.Error{Code: content.EConflict, Field: "slug",
 			Message: fmt.Sprintf("another %s already has the slug %q", p.Kind, p.Slug)}
