@@ -51,6 +51,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Announce publications to the WebSub hub named in the settings.
+	websub := site.StartWebSub(db, e.cfg.BaseURL, e.log)
+	defer websub.Close()
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)

@@ -15,6 +15,9 @@ import (
 // SitemapLimit is the most URLs one sitemap may list (sitemaps.org).
 const SitemapLimit = 50000
 
+// sitemapLimit is where post sitemaps split; tests lower it.
+var sitemapLimit = SitemapLimit
+
 // newsWindow is how far back a Google News sitemap reaches.
 const newsWindow = 48 * time.Hour
 
@@ -83,8 +86,8 @@ func (s *Site) sitemapIndex(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	for i := 0; i < len(posts); i += SitemapLimit {
-		add("posts-"+strconv.Itoa(i/SitemapLimit+1)+".xml", newestStamp(posts[i:min(i+SitemapLimit, len(posts))]))
+	for i := 0; i < len(posts); i += sitemapLimit {
+		add("posts-"+strconv.Itoa(i/sitemapLimit+1)+".xml", newestStamp(posts[i:min(i+sitemapLimit, len(posts))]))
 	}
 	pages, err := s.cfg.DB.FindStamps(ctx, content.KindPage, now)
 	if err != nil {
@@ -178,11 +181,11 @@ func (s *Site) sitemap(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		from := (n - 1) * SitemapLimit
+		from := (n - 1) * sitemapLimit
 		if from >= len(posts) && n > 1 {
 			return web.NotFound
 		}
-		addStamps(posts[min(from, len(posts)):min(from+SitemapLimit, len(posts))])
+		addStamps(posts[min(from, len(posts)):min(from+sitemapLimit, len(posts))])
 	case name == "pages.xml":
 		pages, err := s.cfg.DB.FindStamps(ctx, content.KindPage, now)
 		if err != nil {

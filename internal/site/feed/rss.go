@@ -48,7 +48,7 @@ type rssItem struct {
 	PubDate     string     `xml:"pubDate"`
 	Creators    []string   `xml:"dc:creator"`
 	Categories  []string   `xml:"category"`
-	Description string     `xml:"description"`
+	Description string     `xml:"description,omitempty"`
 	Content     string     `xml:"content:encoded"`
 	Source      *rssSource `xml:"source"`
 }
