@@ -358,5 +358,10 @@ func TestSampleCharactersSurviveFeeds(t *testing.T) {
 				}
 			}
 		}
+		// The sample's feeds and sitemaps are valid too.
+		xmllint(t, "atom.rng", fx.mustGet("/feed/atom/"))
+		for _, sm := range fx.sitemapIndex().Sitemaps {
+			fx.urlset(sm.Loc)
+		}
 	})
 }
