@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -335,7 +336,7 @@ func TestPagesAdvertiseFeeds(t *testing.T) {
 func TestSampleCharactersSurviveFeeds(t *testing.T) {
 	dir := sampleDir(t)
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		importSample(t, db, dir)
+		importFile(t, db, filepath.Join(dir, "front-page.wxr"))
 		fx := &fxSite{t: t, db: db}
 		db.Now = func() time.Time { return time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC) }
 		fx.serve()
