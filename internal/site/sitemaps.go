@@ -93,9 +93,9 @@ func (s *Site) sitemapIndex(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if len(pages) > 0 {
-		add("pages.xml", newestStamp(pages))
-	}
+	// The pages' sitemap starts with the front page, so it is never empty
+	// and neither is the index, even on a new site.
+	add("pages.xml", later(newestStamp(pages), newestStamp(posts)))
 	for _, tax := range []content.Taxonomy{content.TaxCategory, content.TaxTag} {
 		terms, err := s.cfg.DB.FindTermStamps(ctx, tax, now)
 		if err != nil {
@@ -187,6 +187,17 @@ func (s *Site) sitemap(w http.ResponseWriter, r *http.Request) error {
 		}
 		addStamps(posts[min(from, len(posts)):min(from+sitemapLimit, len(posts))])
 	case name == "pages.xml":
+		posts, err := s.cfg.DB.FindStamps(ctx, content.KindPost, now)
+		if err != nil {
+			return err
+		}
+		// The front page changes whenever a post does.
+		front := urlEntry{Loc: base + "/"}
+		if len(posts) > 0 {
+			front.LastMod = lastmod(newestStamp(posts))
+			newest = newestStamp(posts)
+		}
+		doc.URLs = append(doc.URLs, front)
 		pages, err := s.cfg.DB.FindStamps(ctx, content.KindPage, now)
 		if err != nil {
 			return err

@@ -76,7 +76,7 @@ func TestSitemaps(t *testing.T) {
 		idx := fx.sitemapIndex()
 		want := map[string][]string{
 			"/sitemaps/posts-1.xml":    {fx.posts["tricky"].Path(), fx.posts["republished"].Path(), fx.posts["older"].Path()},
-			"/sitemaps/pages.xml":      {"/about/"},
+			"/sitemaps/pages.xml":      {"/", "/about/"},
 			"/sitemaps/categories.xml": {"/category/africa/", "/category/economy/"},
 			"/sitemaps/tags.xml":       {"/tag/sao-tome/"},
 			"/sitemaps/authors.xml":    {"/author/jose/", "/author/zoe/"},
@@ -139,6 +139,24 @@ func TestSitemapsSplit(t *testing.T) {
 		_, second := fx.urlset(fxBase + "/sitemaps/posts-2.xml")
 		if len(first) != 2 || !slices.Equal(second, []string{fx.posts["older"].Path()}) {
 			t.Errorf("split as %q and %q", first, second)
+		}
+	})
+}
+
+// TestSitemapOfAnEmptySite is still valid: it lists the front page.
+func TestSitemapOfAnEmptySite(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := &fxSite{t: t, db: db}
+		fx.serve()
+		idx := fx.sitemapIndex()
+		if len(idx.Sitemaps) != 1 {
+			t.Fatalf("sitemaps %+v, want pages.xml alone", idx.Sitemaps)
+		}
+		// Nothing has changed yet, so the front page has no lastmod.
+		body := fx.mustGet("/sitemaps/pages.xml")
+		xmllint(t, "sitemap.xsd", body)
+		if !bytes.Contains(body, []byte("<loc>"+fxBase+"/</loc>")) {
+			t.Errorf("pages.xml does not list the front page:\n%s", body)
 		}
 	})
 }
