@@ -76,6 +76,11 @@ func TestFeedsCarryTheLatestPublicPosts(t *testing.T) {
 				path := sc.prefix + "feed/" + k.suffix
 				t.Run(path, func(t *testing.T) {
 					f := fx.parseFeed(path, k.ctype)
+					if k.gofeedType == "json" {
+						if err := checkJSONFeed(fx.mustGet(path)); err != nil {
+							t.Errorf("not a valid JSON Feed 1.1: %v", err)
+						}
+					}
 					if f.FeedType != k.gofeedType {
 						t.Errorf("feed type %q, want %q", f.FeedType, k.gofeedType)
 					}
@@ -305,6 +310,9 @@ func TestTrickyTitleMakesValidFeeds(t *testing.T) {
 			}
 		}
 		xmllint(t, "atom.rng", fx.mustGet("/category/economy/feed/atom/"))
+		if err := checkJSONFeed(fx.mustGet("/category/economy/feed/json/")); err != nil {
+			t.Errorf("JSON Feed: %v", err)
+		}
 	})
 }
 
@@ -361,6 +369,9 @@ func TestSampleCharactersSurviveFeeds(t *testing.T) {
 		}
 		// The sample's feeds and sitemaps are valid too.
 		xmllint(t, "atom.rng", fx.mustGet("/feed/atom/"))
+		if err := checkJSONFeed(fx.mustGet("/feed/json/")); err != nil {
+			t.Errorf("the sample's JSON Feed: %v", err)
+		}
 		for _, sm := range fx.sitemapIndex().Sitemaps {
 			fx.urlset(sm.Loc)
 		}
