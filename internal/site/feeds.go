@@ -173,9 +173,9 @@ func (s *Site) feedItem(base string, p *content.Post, fullText bool) feed.Item {
 		Published: p.PublishedAt, Updated: p.UpdatedAt,
 	}
 	if fullText {
-		it.ContentHTML = absolutize(p.BodyHTML, base)
+		it.ContentHTML = absolutize(p.BodyHTML, link)
 	} else {
-		it.ContentHTML = absolutize(p.TeaserHTML, base)
+		it.ContentHTML = absolutize(p.TeaserHTML, link)
 		if p.HasMore {
 			it.ContentHTML += `<p><a href="` + html.EscapeString(link) + `#more">Continue reading ` +
 				html.EscapeString(p.Title) + `</a></p>`
@@ -236,13 +236,29 @@ func absURL(base, ref string) string {
 	return ref
 }
 
-// absolutize rewrites root-relative links and image sources in sanitised
-// HTML into absolute URLs, since a feed reader has no page to resolve them
+// resolveURL resolves ref against page; an absolute or unreadable ref is
+// returned as it is.
+func resolveURL(page *url.URL, ref string) string {
+	u, err := url.Parse(strings.TrimSpace(ref))
+	if err != nil || u.IsAbs() {
+		return ref
+	}
+	return page.ResolveReference(u).String()
+}
+
+// absolutize resolves the relative links, image and media sources of
+// sanitised HTML against the page they appear on (absolute, with its
+// scheme and host), since a feed reader has no page to resolve them
 // against. Every other byte is kept as it was.
-func absolutize(src, base string) string {
-	if !strings.Contains(src, `="/`) {
+func absolutize(src, page string) string {
+	if !strings.Contains(src, "=") {
 		return src
 	}
+	pageURL, err := url.Parse(page)
+	if err != nil || !pageURL.IsAbs() {
+		return src
+	}
+	resolve := func(ref string) string { return resolveURL(pageURL, ref) }
 	var out strings.Builder
 	z := nethtml.NewTokenizer(strings.NewReader(src))
 	for {
@@ -258,8 +274,24 @@ func absolutize(src, base string) string {
 		tok := z.Token()
 		changed := false
 		for i, a := range tok.Attr {
-			if (a.Key == "href" || a.Key == "src") && strings.HasPrefix(a.Val, "/") && !strings.HasPrefix(a.Val, "//") {
-				tok.Attr[i].Val = base + a.Val
+			val := a.Val
+			switch a.Key {
+			case "href", "src", "poster", "cite":
+				val = resolve(a.Val)
+			case "srcset":
+				// "url [descriptor], url [descriptor], …"
+				cands := strings.Split(a.Val, ",")
+				for j, c := range cands {
+					fields := strings.Fields(c)
+					if len(fields) > 0 {
+						fields[0] = resolve(fields[0])
+						cands[j] = strings.Join(fields, " ")
+					}
+				}
+				val = strings.Join(cands, ", ")
+			}
+			if val != a.Val {
+				tok.Attr[i].Val = val
 				changed = true
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
+	neturl "net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -113,7 +114,9 @@ func (s *Site) entryHead(r *http.Request, l *Layout, p *content.Post) {
 	if image == "" {
 		image, card = logoOf(set), "summary"
 	}
-	image = absURL(base, image)
+	if page, err := neturl.Parse(url); err == nil {
+		image = resolveURL(page, image)
+	}
 	ogType := "article"
 	if p.Kind == content.KindPage {
 		ogType = "website"
