@@ -45,7 +45,7 @@ func StartWebSub(db *store.DB, baseURL string, log *slog.Logger) *WebSub {
 		log = slog.Default()
 	}
 	w := &WebSub{
-		db: db, baseURL: strings.TrimSuffix(baseURL, "/"), log: log, now: time.Now,
+		db: db, baseURL: strings.TrimSuffix(baseURL, "/"), log: log, now: db.Now,
 		client: &http.Client{Timeout: 15 * time.Second},
 		wake:   make(chan struct{}, 1), done: make(chan struct{}),
 	}
