@@ -22,6 +22,8 @@ const (
 	MetaSourceURL       = "_broadsheet_source_url"
 	MetaSourceAuthor    = "_broadsheet_source_author"
 	MetaSourcePublished = "_broadsheet_source_published_at"
+	// MetaCanonicalSource "1" names the original as the post's canonical URL.
+	MetaCanonicalSource = "_broadsheet_canonical_source"
 )
 
 // Skip is one item the import passed over, and why.
@@ -258,6 +260,7 @@ func (imp *importer) item(ctx context.Context, it *Item) error {
 	}
 	if src := itemSource(it); !src.IsZero() {
 		p.Source = src
+		p.CanonicalSource = src.URL != "" && strings.TrimSpace(it.MetaValue(MetaCanonicalSource)) == "1"
 	}
 	if it.Creator != "" {
 		u, err := imp.user(ctx, it.Creator, Author{Login: it.Creator})
@@ -298,6 +301,12 @@ func (imp *importer) save(ctx context.Context, p *content.Post) error {
 	}
 	if old != nil {
 		p.ID, p.CreatedAt = old.ID, old.CreatedAt
+		// An editor's choice of the original as canonical outlives a
+		// re-import of an export that does not say so, while the post
+		// still names its original.
+		if old.CanonicalSource && p.Source != nil && p.Source.URL != "" {
+			p.CanonicalSource = true
+		}
 		if p.Slug != old.Slug {
 			// Keep the slug the first import chose when the export's is
 			// taken by another entry (it got a numbered one then).
@@ -358,7 +367,7 @@ func (imp *importer) alias(ctx context.Context, it *Item, p *content.Post) error
 func samePost(a, b *content.Post) bool {
 	same := a.Kind == b.Kind && a.Title == b.Title && a.Slug == b.Slug && a.Status == b.Status &&
 		a.PublishedAt.Equal(b.PublishedAt) && a.Body == b.Body && a.Excerpt == b.Excerpt &&
-		a.Source.IsZero() == b.Source.IsZero() && len(a.Authors) == len(b.Authors) &&
+		a.Source.IsZero() == b.Source.IsZero() && a.CanonicalSource == b.CanonicalSource && len(a.Authors) == len(b.Authors) &&
 		len(a.Categories) == len(b.Categories) && len(a.Tags) == len(b.Tags)
 	if !same {
 		return false
