@@ -3,6 +3,7 @@ package site
 import (
 	"encoding/xml"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -167,7 +168,8 @@ func (s *Site) sitemap(w http.ResponseWriter, r *http.Request) error {
 	}
 	addArchives := func(prefix string, as []store.ArchiveStamp) {
 		for _, a := range as {
-			doc.URLs = append(doc.URLs, urlEntry{Loc: base + prefix + a.Slug + "/", LastMod: lastmod(a.Modified)})
+			// Sitemaps want URLs escaped, as Post.Path already is.
+			doc.URLs = append(doc.URLs, urlEntry{Loc: base + prefix + url.PathEscape(a.Slug) + "/", LastMod: lastmod(a.Modified)})
 			newest = later(newest, a.Modified)
 		}
 	}

@@ -2,6 +2,7 @@ package site_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"net/http"
 	"slices"
@@ -176,5 +177,34 @@ func TestRobotsTxt(t *testing.T) {
 		if want := "User-agent: *\nDisallow: /private/\n\nSitemap: " + fxBase + "/sitemap.xml\n"; string(body) != want {
 			t.Errorf("edited robots.txt = %q, want %q", body, want)
 		}
+	})
+}
+
+// TestSitemapEscapesURLs: a slug with accents is percent-encoded in the
+// sitemap, as crawlers expect, and the address works.
+func TestSitemapEscapesURLs(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newFXSite(t, db)
+		ctx := context.Background()
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			tag := &content.Term{Taxonomy: content.TaxTag, Slug: "príncipe", Name: "Príncipe"}
+			if err := tx.UpsertTerm(ctx, tag); err != nil {
+				return err
+			}
+			p, err := tx.FindPostByID(ctx, fx.posts["older"].ID)
+			if err != nil {
+				return err
+			}
+			p.Tags = append(p.Tags, *tag)
+			return tx.UpdatePost(ctx, p)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, locs := fx.urlset(fxBase + "/sitemaps/tags.xml")
+		if !slices.Contains(locs, "/tag/pr%C3%ADncipe/") {
+			t.Fatalf("tags sitemap lists %q, want /tag/pr%%C3%%ADncipe/", locs)
+		}
+		fx.mustGet("/tag/pr%C3%ADncipe/")
 	})
 }
