@@ -2,6 +2,7 @@ package feed
 
 import (
 	"encoding/xml"
+	"strings"
 	"time"
 )
 
@@ -75,7 +76,7 @@ func atomDate(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // Atom writes f as an Atom 1.0 feed (RFC 4287).
 func Atom(f *Feed) ([]byte, error) {
 	doc := atomFeed{
-		NS: "http://www.w3.org/2005/Atom", Lang: f.Language, ID: f.AtomURL,
+		NS: "http://www.w3.org/2005/Atom", Lang: languageTag(f.Language), ID: f.AtomURL,
 		Title: atomText{Type: "text", Value: f.Title}, Updated: atomDate(f.Updated),
 		Links: []atomFeedLnk{
 			{Href: f.AtomURL, Rel: "self", Type: "application/atom+xml"},
@@ -138,4 +139,23 @@ func later(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// languageTag returns lang when it has the shape of a language tag (RFC
+// 4287's atomLanguageTag), else "": a language setting typed as "English"
+// must not make the feed invalid.
+func languageTag(lang string) string {
+	parts := strings.Split(lang, "-")
+	for i, p := range parts {
+		if len(p) < 1 || len(p) > 8 {
+			return ""
+		}
+		for _, r := range p {
+			alpha := (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
+			if !alpha && (i == 0 || r < '0' || r > '9') {
+				return ""
+			}
+		}
+	}
+	return lang
 }

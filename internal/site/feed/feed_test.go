@@ -181,3 +181,17 @@ func TestJSONFeedRequiredFields(t *testing.T) {
 		t.Errorf("hubs = %v", hubs)
 	}
 }
+
+func TestLanguageOnlyWhenATag(t *testing.T) {
+	for lang, want := range map[string]bool{"en-GB": true, "pt": true, "zh-Hant-TW": true, "English (UK)": false, "en_GB": false, "": false} {
+		f := sample()
+		f.Language = lang
+		b, err := feed.Atom(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := bytes.Contains(b, []byte(`xml:lang="`)); got != want {
+			t.Errorf("language %q: xml:lang written %v, want %v", lang, got, want)
+		}
+	}
+}

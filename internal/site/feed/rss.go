@@ -69,7 +69,7 @@ func rssDate(t time.Time) string { return t.UTC().Format("Mon, 02 Jan 2006 15:04
 // RSS writes f as RSS 2.0 with the content, Dublin Core and Atom modules.
 func RSS(f *Feed) ([]byte, error) {
 	ch := rssChannel{
-		Title: f.Title, Link: f.HomeURL, Description: f.Description, Language: f.Language,
+		Title: f.Title, Link: f.HomeURL, Description: f.Description, Language: languageTag(f.Language),
 		LastBuildDate: rssDate(f.Updated), Generator: Generator,
 		Links: []atomLink{{Href: f.RSSURL, Rel: "self", Type: "application/rss+xml"}},
 	}
