@@ -158,6 +158,8 @@ type Item struct {
 	State       ItemState
 	// PostID is the post the item was republished as; 0 when none.
 	PostID int64
+	// Canonical is the canonical choice the post was made with.
+	Canonical string
 }
 
 // trackingParams are query parameters that say how a reader arrived, not

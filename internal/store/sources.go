@@ -318,7 +318,7 @@ func (tx *Tx) AddItem(ctx context.Context, it *content.Item) (dup string, err er
 }
 
 const itemColumns = `i.id, COALESCE(i.source_id, 0), i.source_name, i.guid, i.url, i.title, i.summary, i.content,
-	i.author, i.published_at, i.fetched_at, i.state, COALESCE(i.post_id, 0)`
+	i.author, i.published_at, i.fetched_at, i.state, COALESCE(i.post_id, 0), i.canonical`
 
 func scanItem(row interface{ Scan(...any) error }) (*content.Item, error) {
 	var (
@@ -326,7 +326,7 @@ func scanItem(row interface{ Scan(...any) error }) (*content.Item, error) {
 		pub, fet int64
 	)
 	err := row.Scan(&it.ID, &it.OutletID, &it.OutletName, &it.GUID, &it.URL, &it.Title, &it.Summary, &it.Content,
-		&it.Author, &pub, &fet, &it.State, &it.PostID)
+		&it.Author, &pub, &fet, &it.State, &it.PostID, &it.Canonical)
 	if err != nil {
 		return nil, err
 	}
@@ -437,12 +437,13 @@ func (tx *Tx) SetItemState(ctx context.Context, id int64, s content.ItemState) e
 	return nil
 }
 
-// MarkItemRepublished links an item to the post made from it. It fails
-// with EConflict when the item already has a post, so two editors
-// republishing at once cannot both succeed.
-func (tx *Tx) MarkItemRepublished(ctx context.Context, id, postID int64) error {
-	res, err := tx.exec(ctx, `UPDATE source_items SET state = ?, post_id = ? WHERE id = ? AND post_id IS NULL`,
-		content.ItemRepublished, postID, id)
+// MarkItemRepublished links an item to the post made from it, recording
+// the canonical choice (content.CanonicalOriginal or CanonicalOurs) the
+// post was made with. It fails with EConflict when the item already has a
+// post, so two editors republishing at once cannot both succeed.
+func (tx *Tx) MarkItemRepublished(ctx context.Context, id, postID int64, canonical string) error {
+	res, err := tx.exec(ctx, `UPDATE source_items SET state = ?, post_id = ?, canonical = ? WHERE id = ? AND post_id IS NULL`,
+		content.ItemRepublished, postID, canonical, id)
 	if err != nil {
 		return fmt.Errorf("store: mark item %d republished: %w", id, err)
 	}

@@ -182,17 +182,17 @@ func TestItemsDedupAndInbox(t *testing.T) {
 			if err := tx.CreatePost(ctx, post); err != nil {
 				return err
 			}
-			return tx.MarkItemRepublished(ctx, target.ID, post.ID)
+			return tx.MarkItemRepublished(ctx, target.ID, post.ID, content.CanonicalOriginal)
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = db.Update(ctx, func(tx *store.Tx) error { return tx.MarkItemRepublished(ctx, target.ID, post.ID+1000) })
+		err = db.Update(ctx, func(tx *store.Tx) error { return tx.MarkItemRepublished(ctx, target.ID, post.ID+1000, content.CanonicalOurs) })
 		if content.ErrorCode(err) != content.EConflict {
 			t.Errorf("second republish: %v, want a conflict", err)
 		}
 		back, err := db.FindItemByPostID(ctx, post.ID)
-		if err != nil || back.ID != target.ID || back.State != content.ItemRepublished {
+		if err != nil || back.ID != target.ID || back.State != content.ItemRepublished || back.Canonical != content.CanonicalOriginal {
 			t.Errorf("post's item: %+v, %v", back, err)
 		}
 		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.SetItemState(ctx, target.ID, content.ItemSkipped) }); content.ErrorCode(err) != content.EConflict {

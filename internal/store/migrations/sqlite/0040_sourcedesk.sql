@@ -1,6 +1,7 @@
 -- The source desk: outlets followed, their feeds, and the inbox of items.
 -- An item remembers the post it was republished as (and a post finds its
--- item through items.post_id); deleting the post frees the item.
+-- item through source_items.post_id, with the canonical choice made when it
+-- was republished); deleting the post frees the item.
 
 CREATE TABLE sources (
     id               INTEGER PRIMARY KEY,
@@ -46,6 +47,7 @@ CREATE TABLE source_items (
     published_at INTEGER NOT NULL,
     fetched_at   INTEGER NOT NULL,
     state        TEXT    NOT NULL DEFAULT 'new',
+    canonical    TEXT    NOT NULL DEFAULT '',
     post_id      INTEGER UNIQUE REFERENCES posts(id) ON DELETE SET NULL,
     UNIQUE (source_id, guid)
 );
