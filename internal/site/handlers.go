@@ -302,6 +302,13 @@ func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, new
 	layout.Head.Title = joinTitle(p.Title, layout.Site.Title)
 	layout.Head.Description = Summary(p, 160)
 	layout.Head.Canonical = s.baseURL(r) + p.Path()
+	// A republished article whose source asks for it names the original
+	// as its canonical address (the choice was recorded on its desk item).
+	if p.Source != nil && p.Source.URL != "" {
+		if it, err := s.cfg.DB.FindItemByPostID(r.Context(), p.ID); err == nil && it.Canonical == content.CanonicalOriginal {
+			layout.Head.Canonical = p.Source.URL
+		}
+	}
 	return s.tmpl.Render(w, http.StatusOK, "post", &PostPage{Layout: layout, Post: p, Older: older, Newer: newer})
 }
 

@@ -187,7 +187,9 @@ func TestItemsDedupAndInbox(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = db.Update(ctx, func(tx *store.Tx) error { return tx.MarkItemRepublished(ctx, target.ID, post.ID+1000, content.CanonicalOurs) })
+		err = db.Update(ctx, func(tx *store.Tx) error {
+			return tx.MarkItemRepublished(ctx, target.ID, post.ID+1000, content.CanonicalOurs)
+		})
 		if content.ErrorCode(err) != content.EConflict {
 			t.Errorf("second republish: %v, want a conflict", err)
 		}
