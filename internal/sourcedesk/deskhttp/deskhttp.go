@@ -40,8 +40,9 @@ type Config struct {
 
 // API serves the desk's JSON endpoints.
 type API struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg      Config
+	mux      *http.ServeMux
+	patterns []string
 }
 
 // maxBody bounds a request body.
@@ -71,9 +72,10 @@ func New(cfg Config) *API {
 	return a
 }
 
-// Mount registers the API's paths on mux.
+// Mount registers the API's routes on mux, each with its method, so they
+// sit beside the public site's "GET /" without conflict.
 func (a *API) Mount(mux *http.ServeMux) {
-	for _, p := range []string{"/api/v1/sources", "/api/v1/sources/", "/api/v1/inbox", "/api/v1/inbox/"} {
+	for _, p := range a.patterns {
 		mux.Handle(p, a)
 	}
 }
@@ -87,6 +89,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type handlerFunc func(w http.ResponseWriter, r *http.Request, user *content.User) error
 
 func (a *API) handle(pattern string, h handlerFunc) {
+	a.patterns = append(a.patterns, pattern)
 	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		user, err := a.cfg.Authorise(r)
 		if err == nil {
@@ -526,11 +529,7 @@ func (a *API) republish(w http.ResponseWriter, r *http.Request, u *content.User)
 	if in.LeadParagraphs < 0 || in.LeadParagraphs > 50 {
 		return &content.Error{Code: content.EInvalid, Field: "lead_paragraphs", Message: "lead_paragraphs must be between 1 and 50"}
 	}
-	opt := sourcedesk.RepublishOptions{LeadParagraphs: in.LeadParagraphs}
-	if u != nil {
-		opt.Authors = []content.User{*u}
-	}
-	res, err := a.cfg.Desk.Republish(r.Context(), id, opt)
+	res, err := a.cfg.Desk.Republish(r.Context(), id, republishOptions(u, in.LeadParagraphs))
 	if err != nil {
 		if res != nil && res.Existing {
 			return &existingError{error: err, post: a.toPostJSON(res.Post)}
@@ -548,4 +547,13 @@ func (a *API) republish(w http.ResponseWriter, r *http.Request, u *content.User)
 	w.Header().Set("Location", a.cfg.PostLink(res.Post))
 	writeJSON(w, http.StatusCreated, map[string]any{"post": a.toPostJSON(res.Post), "item": item, "warnings": warnings})
 	return nil
+}
+
+// republishOptions makes the acting user the draft's author.
+func republishOptions(u *content.User, lead int) sourcedesk.RepublishOptions {
+	opt := sourcedesk.RepublishOptions{LeadParagraphs: lead}
+	if u != nil {
+		opt.Authors = []content.User{*u}
+	}
+	return opt
 }
