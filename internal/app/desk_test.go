@@ -52,14 +52,19 @@ func deskOutlet(t *testing.T) *httptest.Server {
 	return srv
 }
 
-// deskServe starts serve on :0 and returns its base URL; it stops with the test.
-func deskServe(t *testing.T, args ...string) string {
+// deskServe starts serve on :0 (with the extra serve flags, else with
+// polling off) and returns its base URL; it stops with the test.
+func deskServe(t *testing.T, global []string, serveFlags ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb syncBuffer
 	done := make(chan int, 1)
+	if len(serveFlags) == 0 {
+		serveFlags = []string{"--poll-every", "0"}
+	}
+	args := append(append(append([]string{}, global...), "serve", "--addr", "127.0.0.1:0"), serveFlags...)
 	go func() {
-		done <- app.Run(ctx, append(args, "serve", "--addr", "127.0.0.1:0", "--poll-every", "0"), nil, &out, &errb)
+		done <- app.Run(ctx, args, nil, &out, &errb)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -177,7 +182,7 @@ func TestSourceDeskCommands(t *testing.T) {
 				postID = postID*10 + int64(c-'0')
 			}
 			p := deskPublishDraft(t, dsn, postID, "Our editors' view: the summit matters.", time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC))
-			base := deskServe(t, g...)
+			base := deskServe(t, g)
 			page := deskGet(t, base+p.Path())
 			for _, want := range []string{
 				"Our editors&#39; view: the summit matters.",
@@ -235,4 +240,24 @@ func deskRenderAndSave(ctx context.Context, db *store.DB, p *content.Post) error
 		return err
 	}
 	return db.Update(ctx, func(tx *store.Tx) error { return tx.UpdatePost(ctx, p) })
+}
+
+func TestServePollsDueSources(t *testing.T) {
+	out := deskOutlet(t)
+	dir := t.TempDir()
+	g := []string{"--data", dir, "--fetch-allow-private"}
+	if code, stdout, stderr := run(t, append(g, "source", "add", "--name", "Agency Wire", "--url", out.URL+"/agency/")...); code != 0 {
+		t.Fatalf("source add: %d\n%s%s", code, stdout, stderr)
+	}
+	deskServe(t, g, "--poll-every", "100ms")
+	// The poller runs in the background: wait for its work to show in the
+	// inbox, as an editor would, rather than for a time.
+	var got string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		_, got, _ = run(t, append(g, "inbox")...)
+		if strings.Contains(got, "4 of 4 items shown") {
+			return
+		}
+	}
+	t.Errorf("serve did not poll the due source; inbox:\n%s", got)
 }
