@@ -37,6 +37,7 @@ var routes = map[string][2]string{
 	"/agency/feed.xml":               {"rss2.xml", "application/rss+xml"},
 	"/agency/2026/01/14/summit.html": {"article.html", "text/html; charset=utf-8"},
 	"/agency/images/summit.jpg":      {"summit.png", "image/jpeg"},
+	"/agency/images/map.gif":         {"map.gif", "image/gif"},
 	"/institute/atom.xml":            {"atom.xml", "application/atom+xml"},
 	"/ministry/feed.json":            {"feed.json", "application/feed+json"},
 	"/quotidien/rss.xml":             {"latin1.xml", "application/rss+xml; charset=ISO-8859-1"},

@@ -6,6 +6,7 @@ import (
 	"html"
 	"net/http"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -98,6 +99,11 @@ func (d *Desk) Republish(ctx context.Context, itemID int64, opt RepublishOptions
 			}
 		}
 	}
+	if d.Images != nil {
+		var warnings []string
+		art.Blocks, warnings = d.localiseImages(ctx, art.Blocks)
+		res.Warnings = append(res.Warnings, warnings...)
+	}
 	lead := opt.LeadParagraphs
 	if lead <= 0 {
 		lead = d.LeadParagraphs
@@ -187,6 +193,56 @@ func (d *Desk) bringImage(ctx context.Context, imageURL string) (string, error) 
 	}
 	name := strings.TrimSuffix(path.Base(strings.SplitN(imageURL, "?", 2)[0]), path.Ext(imageURL))
 	return d.Images.SaveImage(ctx, markup.Slugify(name)+ext, ct, resp.Body)
+}
+
+// maxImages bounds the images brought in with one article.
+const maxImages = 20
+
+var (
+	imgTagRe = regexp.MustCompile(`<img\b[^>]*>`)
+	imgSrcRe = regexp.MustCompile(`\ssrc="([^"]*)"`)
+	srcsetRe = regexp.MustCompile(`\s(srcset|sizes)="[^"]*"`)
+)
+
+// localiseImages brings the article's images in through d.Images and
+// points them at our copies, so readers' browsers never fetch from the
+// outlet; an image that cannot be brought in is left out, with a warning.
+func (d *Desk) localiseImages(ctx context.Context, blocks []string) ([]string, []string) {
+	var warnings []string
+	done := map[string]string{} // remote → local ("" when it failed)
+	count := 0
+	for i, b := range blocks {
+		blocks[i] = imgTagRe.ReplaceAllStringFunc(b, func(tag string) string {
+			tag = srcsetRe.ReplaceAllString(tag, "")
+			m := imgSrcRe.FindStringSubmatch(tag)
+			if m == nil {
+				return ""
+			}
+			src := html.UnescapeString(m[1])
+			if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
+				return tag // already ours (the lead image) or relative to us
+			}
+			local, seen := done[src]
+			if !seen {
+				if count >= maxImages {
+					warnings = append(warnings, fmt.Sprintf("The image %s was left out: an article brings in at most %d images.", src, maxImages))
+				} else {
+					count++
+					var err error
+					if local, err = d.bringImage(ctx, src); err != nil {
+						warnings = append(warnings, fmt.Sprintf("The image %s was left out: %v", src, err))
+						local = ""
+					}
+				}
+				done[src] = local
+			}
+			if local == "" {
+				return ""
+			}
+			return strings.Replace(tag, m[0], ` src="`+html.EscapeString(local)+`"`, 1)
+		})
+	}
+	return blocks, warnings
 }
 
 // DraftBody assembles a republished draft: the introduction placeholder,

@@ -31,6 +31,7 @@ func outlet(t *testing.T) *httptest.Server {
 		"/agency/feed.xml":               {"rss2.xml", "application/rss+xml"},
 		"/agency/2026/01/14/summit.html": {"article.html", "text/html"},
 		"/agency/images/summit.jpg":      {"summit.png", "image/png"},
+		"/agency/images/map.gif":         {"map.gif", "image/gif"},
 		"/institute/atom.xml":            {"atom.xml", "application/atom+xml"},
 	}
 	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
