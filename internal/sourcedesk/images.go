@@ -12,7 +12,7 @@ import (
 	"strings"
 )
 
-// DiskImages keeps lead images as files under Dir (the data folder's media
+// DiskImages keeps republished articles' images as files under Dir (the data folder's media
 // directory), in sourcedesk/<first two hex digits>/, named by the SHA-256 of
 // their bytes so that bringing the same image twice stores it once. They are
 // served under URLPrefix by Handler. It is the simplest ImageSaver; the

@@ -50,10 +50,11 @@ func (c conn) FindOutletByID(ctx context.Context, id int64) (*content.Outlet, er
 	return os[0], nil
 }
 
-// FindDueOutlets returns the sources whose next poll is at or before now,
-// the most overdue first.
+// FindDueOutlets returns the sources whose next poll is at or before now
+// and that no process holds, the most overdue first.
 func (c conn) FindDueOutlets(ctx context.Context, now time.Time) ([]*content.Outlet, error) {
-	return c.findOutlets(ctx, `WHERE s.next_poll_at <= ? ORDER BY s.next_poll_at, s.id`, now.Unix())
+	return c.findOutlets(ctx, `WHERE s.next_poll_at <= ? AND s.claimed_until <= ? ORDER BY s.next_poll_at, s.id`,
+		now.Unix(), now.Unix())
 }
 
 func (c conn) findOutlets(ctx context.Context, tail string, args ...any) ([]*content.Outlet, error) {
@@ -187,14 +188,14 @@ func (tx *Tx) DeleteOutlet(ctx context.Context, id int64) error {
 	return nil
 }
 
-// ClaimOutlet atomically takes the poll of a due source for this process:
-// it moves the source's next poll to until, but only if the source is still
-// due at now. It reports false when another process claimed it first.
-// until should lie beyond the longest a poll can take, so a process that
-// dies mid-poll only delays the source.
+// ClaimOutlet atomically takes the poll of a due source for this process
+// until the given time: it succeeds only if the source is due at now and no
+// other process holds it, and reports false when another process claimed
+// it first. until should lie beyond the longest a poll can take, so that a
+// process dying mid-poll only delays the source; RecordPoll releases it.
 func (db *DB) ClaimOutlet(ctx context.Context, id int64, now, until time.Time) (bool, error) {
-	res, err := db.exec(ctx, `UPDATE sources SET next_poll_at = ? WHERE id = ? AND next_poll_at <= ?`,
-		until.Unix(), id, now.Unix())
+	res, err := db.exec(ctx, `UPDATE sources SET claimed_until = ? WHERE id = ? AND next_poll_at <= ? AND claimed_until <= ?`,
+		until.Unix(), id, now.Unix(), now.Unix())
 	if err != nil {
 		return false, fmt.Errorf("store: claim source %d: %w", id, err)
 	}
@@ -205,10 +206,11 @@ func (db *DB) ClaimOutlet(ctx context.Context, id int64, now, until time.Time) (
 	return n == 1, nil
 }
 
-// RecordPoll stores the outcome of polling a source: lastErr empty for a
-// success, else the reason it failed; failures in a row; the next poll.
+// RecordPoll stores the outcome of polling a source (lastErr empty for a
+// success, else the reason it failed; failures in a row; the next poll) and
+// releases the process's claim on it.
 func (tx *Tx) RecordPoll(ctx context.Context, id int64, lastErr string, failures int, next time.Time) error {
-	q := `UPDATE sources SET last_polled_at = ?, last_error = ?, failures = ?, next_poll_at = ?`
+	q := `UPDATE sources SET last_polled_at = ?, last_error = ?, failures = ?, next_poll_at = ?, claimed_until = 0`
 	args := []any{unix(tx.Now), lastErr, failures, unix(next)}
 	if lastErr == "" {
 		q += `, last_success_at = ?`
@@ -224,7 +226,8 @@ func (tx *Tx) RecordPoll(ctx context.Context, id int64, lastErr string, failures
 	return nil
 }
 
-// SetOutletDue makes a source due at t (for "poll now").
+// SetOutletDue makes a source due at t (for "poll now"); a source another
+// process is polling stays with it.
 func (tx *Tx) SetOutletDue(ctx context.Context, id int64, t time.Time) error {
 	res, err := tx.exec(ctx, `UPDATE sources SET next_poll_at = ? WHERE id = ?`, unix(t), id)
 	if err != nil {

@@ -102,10 +102,20 @@ func TestClaimOutletOnlyOnce(t *testing.T) {
 		if due, _ := db.FindDueOutlets(ctx, now); len(due) != 0 {
 			t.Errorf("a claimed source is still due")
 		}
+		// A process that died mid-poll holds the source only until its claim ends.
+		if ok, _ := db.ClaimOutlet(ctx, o.ID, now.Add(5*time.Minute), now.Add(15*time.Minute)); ok {
+			t.Errorf("claimed while another claim holds")
+		}
+		if ok, _ := db.ClaimOutlet(ctx, o.ID, now.Add(10*time.Minute), now.Add(20*time.Minute)); !ok {
+			t.Errorf("an expired claim was not taken over")
+		}
 		if err := db.Update(ctx, func(tx *store.Tx) error {
 			return tx.RecordPoll(ctx, o.ID, "https://a.example/feed: the server answered 500", 1, now.Add(time.Hour))
 		}); err != nil {
 			t.Fatal(err)
+		}
+		if ok, _ := db.ClaimOutlet(ctx, o.ID, now.Add(2*time.Hour), now.Add(3*time.Hour)); !ok {
+			t.Errorf("recording the poll did not release the claim")
 		}
 		got, _ := db.FindOutletByID(ctx, o.ID)
 		if got.Failures != 1 || got.LastError == "" || !got.LastSuccessAt.IsZero() || !got.NextPollAt.Equal(now.Add(time.Hour).UTC().Truncate(time.Second)) {

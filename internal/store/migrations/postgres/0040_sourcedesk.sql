@@ -12,6 +12,8 @@ CREATE TABLE sources (
     canonical        TEXT    NOT NULL DEFAULT 'original',
     interval_seconds INTEGER NOT NULL,
     next_poll_at     BIGINT  NOT NULL DEFAULT 0,
+    -- a process polling the source holds it until then (0: nobody)
+    claimed_until    BIGINT  NOT NULL DEFAULT 0,
     last_polled_at   BIGINT  NOT NULL DEFAULT 0,
     last_success_at  BIGINT  NOT NULL DEFAULT 0,
     last_error       TEXT    NOT NULL DEFAULT '',
