@@ -100,7 +100,7 @@ func (o *Outlet) Validate() error {
 	case o.Canonical != CanonicalOriginal && o.Canonical != CanonicalOurs:
 		return FieldError("canonical", "canonical must be %q or %q, not %q", CanonicalOriginal, CanonicalOurs, o.Canonical)
 	case o.Interval < MinPollInterval || o.Interval > MaxPollInterval:
-		return FieldError("interval", "the polling interval must be between %s and %s, not %s", MinPollInterval, MaxPollInterval, o.Interval)
+		return FieldError("interval", "the polling interval must be between 1 minute and 7 days, not %s", o.Interval)
 	case utf8.RuneCountInString(o.Attribution) > 1000:
 		return FieldError("attribution", "the attribution line is longer than 1000 characters")
 	}
