@@ -266,10 +266,16 @@ func (in sourceInput) apply(o *content.Outlet) {
 	}
 	if in.IntervalMinutes != nil {
 		o.Interval = time.Duration(*in.IntervalMinutes) * time.Minute
-		if o.Interval == 0 {
-			o.Interval = -1 // zero is a mistake here, not "the default"
-		}
 	}
+}
+
+// check refuses what apply cannot express to the domain's validation.
+func (in sourceInput) check() error {
+	if in.IntervalMinutes != nil && (*in.IntervalMinutes < 1 || *in.IntervalMinutes > 7*24*60) {
+		return &content.Error{Code: content.EInvalid, Field: "interval_minutes",
+			Message: fmt.Sprintf("the polling interval must be between 1 and %d minutes, not %d", 7*24*60, *in.IntervalMinutes)}
+	}
+	return nil
 }
 
 func (a *API) listSources(w http.ResponseWriter, r *http.Request, _ *content.User) error {
@@ -288,6 +294,9 @@ func (a *API) listSources(w http.ResponseWriter, r *http.Request, _ *content.Use
 func (a *API) createSource(w http.ResponseWriter, r *http.Request, _ *content.User) error {
 	var in sourceInput
 	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if err := in.check(); err != nil {
 		return err
 	}
 	o := &content.Outlet{}
@@ -320,6 +329,9 @@ func (a *API) updateSource(w http.ResponseWriter, r *http.Request, _ *content.Us
 	}
 	var in sourceInput
 	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if err := in.check(); err != nil {
 		return err
 	}
 	o, err := a.cfg.Desk.DB.FindOutletByID(r.Context(), id)

@@ -146,6 +146,7 @@ func TestDeskAPI(t *testing.T) {
 			{map[string]any{"homepage": out.URL + "/agency/"}, 400, "name", "needs a name"},
 			{map[string]any{"name": "A", "feeds": []string{"javascript:alert(1)"}}, 400, "feeds", "not an absolute http(s) URL"},
 			{map[string]any{"name": "A", "homepage": out.URL + "/nothing/"}, 400, "homepage", "404"},
+			{map[string]any{"name": "A", "homepage": out.URL + "/agency/", "interval_minutes": 0}, 400, "interval_minutes", "between 1 and 10080 minutes, not 0"},
 		} {
 			st, body := c.do("POST", "/api/v1/sources", "editor", tt.body)
 			_, field, msg := errOf(body)
