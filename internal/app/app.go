@@ -24,6 +24,10 @@ Usage:
 Commands:
   serve [--addr HOST:PORT] [--demo]   run the public site
   import FILE.wxr                     import a WordPress export
+  source add|list|remove              the source desk's outlets (source add --name N --url URL [--feed URL]…)
+  poll                                poll every due source once and print what each gave
+  inbox [--source ID] [--state S]     the source desk's inbox, newest first
+  republish ITEM-ID [--lead N]        make an attributed draft from an inbox item
 
 Global flags (each also read from the environment):
   --data DIR   data folder: database, media, theme (BROADSHEET_DATA, default ./data)
@@ -64,6 +68,14 @@ func Run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		err = e.serve(ctx, rest)
 	case "import":
 		err = e.importWXR(ctx, rest)
+	case "source":
+		err = e.source(ctx, rest)
+	case "poll":
+		err = e.poll(ctx, rest)
+	case "inbox":
+		err = e.inbox(ctx, rest)
+	case "republish":
+		err = e.republish(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
