@@ -26,6 +26,10 @@ Commands:
   import FILE.wxr [--uploads DIR] [--dry-run] [--report FILE]
                                       import a WordPress export
   export [--json] FILE                export the site for WordPress (WXR), or as JSON
+  source add|list|remove              the source desk's outlets (source add --name N --url URL [--feed URL]…)
+  poll                                poll every due source once and print what each gave
+  inbox [--source ID] [--state S]     the source desk's inbox, newest first
+  republish ITEM-ID [--lead N]        make an attributed draft from an inbox item
 
 Global flags (each also read from the environment):
   --data DIR   data folder: database, media, theme (BROADSHEET_DATA, default ./data)
@@ -68,6 +72,14 @@ func Run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		err = e.importWXR(ctx, rest)
 	case "export":
 		err = e.exportSite(ctx, rest)
+	case "source":
+		err = e.source(ctx, rest)
+	case "poll":
+		err = e.poll(ctx, rest)
+	case "inbox":
+		err = e.inbox(ctx, rest)
+	case "republish":
+		err = e.republish(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

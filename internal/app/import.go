@@ -20,7 +20,7 @@ func (e *env) importWXR(ctx context.Context, args []string) error {
 	fs := e.flags("import", "FILE.wxr [--uploads DIR] [--dry-run] [--report FILE]")
 	uploads := fs.String("uploads", "", "`folder` holding a copy of the old site's wp-content/uploads, for attachments")
 	dryRun := fs.Bool("dry-run", false, "read and check everything, report what would happen, and write nothing")
-	reportName := fs.String("report", "", "`file` listing every skipped or changed item (default FILE.report.txt beside the export)")
+	reportName := fs.String("report", "", "`file` listing every skipped or changed item (default DATA/import-reports/FILE.report.txt)")
 	files, err := parseMixed(fs, args)
 	if err != nil {
 		return err
@@ -40,7 +40,14 @@ func (e *env) importWXR(ctx context.Context, args []string) error {
 		}
 	}
 	if *reportName == "" {
-		*reportName = strings.TrimSuffix(name, filepath.Ext(name)) + ".report.txt"
+		// In the data folder, which Broadsheet owns, not beside the export,
+		// which may be read-only or someone else's.
+		dir := filepath.Join(e.cfg.DataDir, "import-reports")
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return fmt.Errorf("report folder: %w", err)
+		}
+		base := filepath.Base(name)
+		*reportName = filepath.Join(dir, strings.TrimSuffix(base, filepath.Ext(base))+".report.txt")
 	}
 	db, err := e.openStore(ctx)
 	if err != nil {
@@ -112,7 +119,7 @@ func (b *progressBar) show(done int64, items int, final bool) {
 	b.last, b.drawn = pct, true
 	const width = 30
 	fill := min(width, pct*width/100)
-	fmt.Fprintf(b.w, "\rimporting [%s%s] %3d%%  %d items", strings.Repeat("#", fill), strings.Repeat(" ", width-fill), pct, items)
+	fmt.Fprintf(b.w, "\rimporting [%s%s] %3d%%  %d items read", strings.Repeat("#", fill), strings.Repeat(" ", width-fill), pct, items)
 	if final {
 		fmt.Fprintln(b.w)
 	}

@@ -22,6 +22,7 @@ import (
 func (e *env) serve(ctx context.Context, args []string) error {
 	fs := e.flags("serve", "[--addr HOST:PORT] [--base-url URL] [--demo]")
 	e.cfg.ServeFlags(fs)
+	pollEvery := pollFlag(fs)
 	demoMode := fs.Bool("demo", false, "serve a fresh demo site with sample content (in a temporary data folder unless --data or --db is given)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -53,6 +54,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Announce publications to the WebSub hub named in the settings.
+	websub := site.StartWebSub(db, e.cfg.BaseURL, e.log)
+	defer websub.Close()
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
@@ -66,6 +70,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 	}
 	fmt.Fprintf(e.stdout, "Broadsheet is serving on http://%s/ (%s database)\n", ln.Addr(), db.Engine())
+	pollCtx, stopPolling := context.WithCancel(ctx)
+	defer stopPolling()
+	e.startPoller(pollCtx, db, *pollEvery)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -98,5 +105,6 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 	mux := http.NewServeMux()
 	s.Routes(mux)
 	mux.Handle("GET "+content.MediaURLPrefix, media.Dir{Root: e.cfg.MediaDir()}.Handler())
+	e.mountDesk(mux)
 	return web.Chain(mux, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
 }

@@ -16,6 +16,10 @@ type Config struct {
 	DB      string // --db, BROADSHEET_DB: SQLite path or postgres:// URL
 	Addr    string // --addr, BROADSHEET_ADDR: where serve listens
 	BaseURL string // --base-url, BROADSHEET_BASE_URL: the public address
+	// FetchAllowPrivate lets the source desk fetch from loopback and private
+	// addresses (--fetch-allow-private, BROADSHEET_FETCH_ALLOW_PRIVATE=1);
+	// off by default, so feeds cannot be used to probe the internal network.
+	FetchAllowPrivate bool
 }
 
 // Default returns the configuration with nothing set.
@@ -35,6 +39,9 @@ func (c *Config) FromEnv(env []string) {
 		if dst := vars[k]; ok && dst != nil && v != "" {
 			*dst = v
 		}
+		if k == "BROADSHEET_FETCH_ALLOW_PRIVATE" {
+			c.FetchAllowPrivate = v == "1" || strings.EqualFold(v, "true")
+		}
 	}
 }
 
@@ -42,6 +49,7 @@ func (c *Config) FromEnv(env []string) {
 func (c *Config) GlobalFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data `folder`: the SQLite database, media and theme (env BROADSHEET_DATA)")
 	fs.StringVar(&c.DB, "db", c.DB, "database: a SQLite file path or a postgres:// `URL` (env BROADSHEET_DB; default DATA/broadsheet.db)")
+	fs.BoolVar(&c.FetchAllowPrivate, "fetch-allow-private", c.FetchAllowPrivate, "let the source desk fetch from loopback and private addresses (env BROADSHEET_FETCH_ALLOW_PRIVATE=1)")
 }
 
 // ServeFlags registers the flags of the serve command.

@@ -77,6 +77,9 @@ type Post struct {
 	Categories []Term
 	Tags       []Term
 	Source     *Source
+	// CanonicalSource, for a republished post, names the original article
+	// (Source.URL) as the canonical address instead of the post's own.
+	CanonicalSource bool
 
 	// ImportKey identifies the entry in the system it was imported from
 	// (for a WordPress export, its guid), so a re-import updates, never duplicates.
@@ -158,6 +161,9 @@ func (p *Post) Validate() error {
 		if err := ValidateHTTPURL(p.Source.URL); err != nil {
 			return FieldError("source.url", "%s", err.Error())
 		}
+	}
+	if p.CanonicalSource && (p.Source == nil || p.Source.URL == "") {
+		return FieldError("canonical_source", "only a republished post with its original URL can name the original as canonical")
 	}
 	return nil
 }

@@ -441,6 +441,9 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 			if !p.Source.PublishedAt.IsZero() {
 				x.meta(wxr.MetaSourcePublished, p.Source.PublishedAt.UTC().Format(time.RFC3339))
 			}
+			if p.CanonicalSource {
+				x.meta(wxr.MetaCanonicalSource, "1")
+			}
 		}
 		if p.Format == content.FormatMarkdown {
 			x.meta(wxr.MetaMarkdown, p.Body)

@@ -62,6 +62,7 @@ func buildSite(t *testing.T, db *store.DB, lib *media.Dir) {
 			Source: &content.Source{Name: "Xinhua", URL: "https://example.com/ports", Author: "Li Wei",
 				PublishedAt: time.Date(2024, 5, 31, 8, 0, 0, 0, time.UTC)},
 			ImportKey: "https://new.example.org/?p=1000", SEODescription: "Ports and the people who work them.",
+			CanonicalSource: true,
 		}
 		if err := markup.RenderPost(p); err != nil {
 			return err

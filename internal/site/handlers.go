@@ -197,6 +197,8 @@ type listing struct {
 	heading     string
 	description string
 	title       string // the <title> before the site's name
+	feeds       string // the path its feeds are under, "" for none of its own
+	crumbs      []crumb
 }
 
 func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
@@ -233,6 +235,7 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	}
 	layout.Head.Title = joinTitle(title, layout.Site.Title)
 	layout.Head.Description = firstNonEmpty(l.description, layout.Site.Description)
+	s.listHead(r, &layout, l)
 	return s.tmpl.Render(w, http.StatusOK, "list", &ListPage{
 		Layout: layout, Heading: l.heading, Description: l.description, Posts: posts, Pager: pager,
 	})
@@ -269,7 +272,7 @@ func (s *Site) termArchive(w http.ResponseWriter, r *http.Request, kind, slug st
 		heading = "Tagged: " + t.Name
 	}
 	return s.list(w, r, listing{filter: f, base: t.Path(), page: page, heading: heading,
-		description: t.Description, title: t.Name})
+		description: t.Description, title: t.Name, feeds: t.Path(), crumbs: []crumb{{t.Name, t.Path()}}})
 }
 
 func (s *Site) authorArchive(w http.ResponseWriter, r *http.Request, slug string, page int) error {
@@ -280,7 +283,7 @@ func (s *Site) authorArchive(w http.ResponseWriter, r *http.Request, slug string
 	f := store.Published(s.cfg.Now())
 	f.AuthorID = u.ID
 	return s.list(w, r, listing{filter: f, base: u.Path(), page: page, heading: "Articles by " + u.Name,
-		description: u.Bio, title: u.Name})
+		description: u.Bio, title: u.Name, feeds: u.Path(), crumbs: []crumb{{u.Name, u.Path()}}})
 }
 
 func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, segs []string, page int) error {
@@ -312,7 +315,7 @@ func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, segs []string
 	f := store.Published(s.cfg.Now())
 	f.From, f.To = from, to
 	err := s.list(w, r, listing{filter: f, base: "/" + strings.Join(segs, "/") + "/", page: page,
-		heading: "Archive: " + heading, title: heading})
+		heading: "Archive: " + heading, title: heading, crumbs: dateCrumbs(segs, from)})
 	return err
 }
 
@@ -365,6 +368,7 @@ func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, new
 		layout.Head.Description = p.SEODescription
 	}
 	layout.Head.Canonical = s.baseURL(r) + p.Path()
+	s.entryHead(r, &layout, p)
 	return s.tmpl.Render(w, http.StatusOK, "post", &PostPage{Layout: layout, Post: p, Older: older, Newer: newer})
 }
 

@@ -69,19 +69,37 @@ func (c conn) LoadSettings(ctx context.Context) (content.Settings, error) {
 			if n, err := strconv.Atoi(v); err == nil {
 				s.PostsPerPage = n
 			}
+		case "feed_items":
+			if n, err := strconv.Atoi(v); err == nil {
+				s.FeedItems = n
+			}
+		case "feed_full_text":
+			s.FeedFullText = v == "1"
+		case "robots_txt":
+			s.RobotsTxt = v
+		case "websub_hub":
+			s.WebSubHub = v
+		case "logo":
+			s.Logo = v
 		}
 	}
 	return s, rows.Err()
 }
 
 // SaveSettings validates and stores the site's settings.
+// A zero FeedItems means the default, so callers that predate it keep working.
 func (tx *Tx) SaveSettings(ctx context.Context, s content.Settings) error {
+	if s.FeedItems == 0 {
+		s.FeedItems = content.DefaultSettings().FeedItems
+	}
 	if err := s.Validate(); err != nil {
 		return err
 	}
 	for k, v := range map[string]string{
 		"title": s.Title, "description": s.Description, "language": s.Language,
 		"posts_per_page": strconv.Itoa(s.PostsPerPage),
+		"feed_items":     strconv.Itoa(s.FeedItems), "feed_full_text": strconv.Itoa(boolInt(s.FeedFullText)),
+		"robots_txt": s.RobotsTxt, "websub_hub": s.WebSubHub, "logo": s.Logo,
 	} {
 		if _, err := tx.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {

@@ -1,7 +1,6 @@
 package wxr
 
 import (
-	"io"
 	"strings"
 	"testing"
 )
@@ -58,23 +57,6 @@ func TestSEOText(t *testing.T) {
 	if got != "Port – Times" || !strings.Contains(note, "%%custom_field%%") {
 		t.Errorf("got %q, note %q", got, note)
 	}
-}
-
-// FuzzParser feeds the parser arbitrary bytes: it must return items or an
-// error, never panic or loop.
-func FuzzParser(f *testing.F) {
-	f.Add(`<rss><channel><wp:wxr_version>1.2</wp:wxr_version><item><title>a</title></item></channel></rss>`)
-	f.Add(`<rss><channel><item><wp:postmeta><wp:meta_key>k</wp:meta_key></wp:postmeta></item>`)
-	f.Add(`<?xml version="1.0" encoding="ISO-8859-1"?><rss/>`)
-	f.Fuzz(func(t *testing.T, doc string) {
-		p := NewParser(strings.NewReader(doc))
-		for i := 0; i < 10000; i++ {
-			if _, err := p.Next(); err == io.EOF || err != nil {
-				return // an item stream or a clear error: both are fine
-			}
-		}
-		t.Fatal("the parser did not finish")
-	})
 }
 
 // FuzzConvertBody checks that content conversion and attribute scanning

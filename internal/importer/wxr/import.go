@@ -30,6 +30,8 @@ const (
 	MetaSourceURL       = "_broadsheet_source_url"
 	MetaSourceAuthor    = "_broadsheet_source_author"
 	MetaSourcePublished = "_broadsheet_source_published_at"
+	// MetaCanonicalSource "1" names the original as the post's canonical URL.
+	MetaCanonicalSource = "_broadsheet_canonical_source"
 	// MetaMarkdown holds the Markdown source of a post written in
 	// Broadsheet; content:encoded carries its rendered HTML for WordPress.
 	MetaMarkdown = "_broadsheet_markdown"
@@ -57,7 +59,7 @@ var quietMeta = map[string]bool{
 	"_yoast_wpseo_content_score": true, "_yoast_wpseo_estimated-reading-time-minutes": true,
 	"_yoast_wpseo_linkdex": true, "rank_math_seo_score": true, "rank_math_internal_links_processed": true,
 	MetaSourceName: true, MetaSourceURL: true, MetaSourceAuthor: true, MetaSourcePublished: true,
-	MetaMarkdown: true, MetaAlias: true, MetaCoauthor: true,
+	MetaMarkdown: true, MetaAlias: true, MetaCoauthor: true, MetaCanonicalSource: true,
 	metaYoastTitle: true, metaYoastDesc: true, metaRankMathTitle: true, metaRankMathDesc: true,
 }
 
@@ -591,6 +593,7 @@ func (imp *importer) entry(ctx context.Context, it *Item) error {
 	}
 	if src := itemSource(it); !src.IsZero() {
 		p.Source = src
+		p.CanonicalSource = src.URL != "" && strings.TrimSpace(it.MetaValue(MetaCanonicalSource)) == "1"
 	}
 	site := ""
 	if imp.channel != nil {
@@ -766,10 +769,20 @@ func (imp *importer) save(ctx context.Context, it *Item, p *content.Post, fix fi
 		if fix.thumb != 0 {
 			p.FeaturedMediaID = old.FeaturedMediaID
 		}
-		if old.Kind == p.Kind && old.Slug != p.Slug {
-			// Keep the slug the first import settled on, unless the
-			// export now names a free one.
-			if other, err := imp.tx.FindPostBySlug(ctx, p.Kind, p.Slug); err == nil && other.ID != old.ID {
+		// An editor's choice of the original as canonical outlives a
+		// re-import of an export that does not say so, while the post
+		// still names its original.
+		if old.CanonicalSource && p.Source != nil && p.Source.URL != "" {
+			p.CanonicalSource = true
+		}
+		if old.Kind == p.Kind && p.Slug != old.Slug {
+			// Keep the slug the first import chose when the export's is
+			// taken by another entry (it got a numbered one then).
+			taken, err := imp.tx.FindSlugPath(ctx, p.Kind, p.Slug)
+			if err != nil {
+				return err
+			}
+			if taken != "" {
 				p.Slug = old.Slug
 			}
 		}
@@ -1055,7 +1068,7 @@ func (imp *importer) finish(ctx context.Context) error {
 func samePost(a, b *content.Post) bool {
 	same := a.Kind == b.Kind && a.Title == b.Title && a.Slug == b.Slug && a.Status == b.Status &&
 		a.PublishedAt.Equal(b.PublishedAt) && a.Format == b.Format && a.Body == b.Body && a.Excerpt == b.Excerpt &&
-		a.Source.IsZero() == b.Source.IsZero() && len(a.Authors) == len(b.Authors) &&
+		a.Source.IsZero() == b.Source.IsZero() && a.CanonicalSource == b.CanonicalSource && len(a.Authors) == len(b.Authors) &&
 		len(a.Categories) == len(b.Categories) && len(a.Tags) == len(b.Tags) &&
 		a.ImportKey == b.ImportKey && a.Sticky == b.Sticky && a.ParentID == b.ParentID && a.MenuOrder == b.MenuOrder &&
 		a.SEOTitle == b.SEOTitle && a.SEODescription == b.SEODescription && a.FeaturedMediaID == b.FeaturedMediaID
