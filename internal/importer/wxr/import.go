@@ -572,6 +572,7 @@ func (imp *importer) entry(ctx context.Context, it *Item) error {
 		for _, n := range notes {
 			imp.changed(it, "%s", n)
 		}
+		imp.links.forget()
 		body, unresolved, err := imp.links.rewrite(ctx, body)
 		if err != nil {
 			return err
@@ -1032,6 +1033,7 @@ func (imp *importer) finish(ctx context.Context) error {
 			}
 		}
 		if f.unresolvedBody {
+			imp.links.forget()
 			body, unresolved, err := imp.links.rewrite(ctx, p.Body)
 			if err != nil {
 				return err

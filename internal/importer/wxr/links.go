@@ -20,7 +20,19 @@ type linker struct {
 	tx       *store.Tx
 	hosts    map[string]bool // the old site's host names, lower case
 	basePath string          // the old site's path prefix, without a trailing slash
+	// memo holds the answers for one entry (its body, rendered body and
+	// teaser name the same addresses); forget clears it between entries,
+	// so it never grows with the export.
+	memo map[string]resolved
 }
+
+type resolved struct {
+	ours   bool
+	newURL string
+}
+
+// forget starts a new entry's memo.
+func (l *linker) forget() { clear(l.memo) }
 
 var queryKeys = []string{"p", "page_id", "attachment_id", "cat", "tag", "author", "feed"}
 
@@ -36,7 +48,7 @@ func QueryAliasPath(q url.Values) string {
 }
 
 func newLinker(tx *store.Tx, base *url.URL) *linker {
-	l := &linker{tx: tx, hosts: map[string]bool{}}
+	l := &linker{tx: tx, hosts: map[string]bool{}, memo: map[string]resolved{}}
 	if base != nil && base.Host != "" {
 		h := strings.ToLower(base.Host)
 		l.hosts[h] = true
@@ -68,10 +80,19 @@ func (l *linker) rewrite(ctx context.Context, body string) (string, []string, er
 			return value, true
 		}
 		raw := html.UnescapeString(value)
-		ours, newURL, err := l.resolve(ctx, strings.TrimSpace(raw))
-		if err != nil && ferr == nil {
-			ferr = err
+		key := strings.TrimSpace(raw)
+		r, known := l.memo[key]
+		if !known {
+			var err error
+			r.ours, r.newURL, err = l.resolve(ctx, key)
+			if err != nil && ferr == nil {
+				ferr = err
+			}
+			if err == nil {
+				l.memo[key] = r
+			}
 		}
+		ours, newURL := r.ours, r.newURL
 		if !ours {
 			return value, true
 		}
