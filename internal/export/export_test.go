@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -295,4 +298,115 @@ func TestJSONHasTheFullModel(t *testing.T) {
 		}
 		sort.Slice(doc.Terms, func(i, j int) bool { return doc.Terms[i].Slug < doc.Terms[j].Slug })
 	})
+}
+
+// TestWXRHasWhatWordPressNeeds reads the export as WordPress's importer
+// does (its SimpleXML parser, by namespace) and checks what that importer
+// relies on: every author, term, parent and featured image an item names
+// is declared, parents before children, ids unique, dates and statuses in
+// WordPress's forms, attachments with absolute file URLs.
+func TestWXRHasWhatWordPressNeeds(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	buildSite(t, db, &media.Dir{Root: t.TempDir()})
+	var out bytes.Buffer
+	if _, err := export.WXR(ctx, db, &out, export.Options{BaseURL: "https://new.example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	type meta struct {
+		Key   string `xml:"http://wordpress.org/export/1.2/ meta_key"`
+		Value string `xml:"http://wordpress.org/export/1.2/ meta_value"`
+	}
+	type category struct {
+		Domain   string `xml:"domain,attr"`
+		Nicename string `xml:"nicename,attr"`
+	}
+	var doc struct {
+		Channel struct {
+			Version  string `xml:"http://wordpress.org/export/1.2/ wxr_version"`
+			BaseSite string `xml:"http://wordpress.org/export/1.2/ base_site_url"`
+			BaseBlog string `xml:"http://wordpress.org/export/1.2/ base_blog_url"`
+			Authors  []struct {
+				Login string `xml:"http://wordpress.org/export/1.2/ author_login"`
+			} `xml:"http://wordpress.org/export/1.2/ author"`
+			Categories []struct {
+				Nicename string `xml:"http://wordpress.org/export/1.2/ category_nicename"`
+				Parent   string `xml:"http://wordpress.org/export/1.2/ category_parent"`
+			} `xml:"http://wordpress.org/export/1.2/ category"`
+			Tags []struct {
+				Slug string `xml:"http://wordpress.org/export/1.2/ tag_slug"`
+			} `xml:"http://wordpress.org/export/1.2/ tag"`
+			Items []struct {
+				Creator    string     `xml:"http://purl.org/dc/elements/1.1/ creator"`
+				ID         int64      `xml:"http://wordpress.org/export/1.2/ post_id"`
+				Date       string     `xml:"http://wordpress.org/export/1.2/ post_date"`
+				Status     string     `xml:"http://wordpress.org/export/1.2/ status"`
+				Type       string     `xml:"http://wordpress.org/export/1.2/ post_type"`
+				Parent     int64      `xml:"http://wordpress.org/export/1.2/ post_parent"`
+				URL        string     `xml:"http://wordpress.org/export/1.2/ attachment_url"`
+				GUID       string     `xml:"guid"`
+				Content    string     `xml:"http://purl.org/rss/1.0/modules/content/ encoded"`
+				Categories []category `xml:"category"`
+				Meta       []meta     `xml:"http://wordpress.org/export/1.2/ postmeta"`
+			} `xml:"item"`
+		} `xml:"channel"`
+	}
+	if err := xml.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatalf("the export does not parse: %v", err)
+	}
+	c := doc.Channel
+	if c.Version != "1.2" || c.BaseSite != "https://new.example.org" || c.BaseBlog != "https://new.example.org" {
+		t.Errorf("channel: version %q, base %q %q", c.Version, c.BaseSite, c.BaseBlog)
+	}
+	authors, cats, tags := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, a := range c.Authors {
+		authors[a.Login] = true
+	}
+	for _, cat := range c.Categories {
+		if cat.Parent != "" && !cats[cat.Parent] {
+			t.Errorf("category %q comes before its parent %q", cat.Nicename, cat.Parent)
+		}
+		cats[cat.Nicename] = true
+	}
+	for _, tag := range c.Tags {
+		tags[tag.Slug] = true
+	}
+	ids, types := map[int64]bool{}, map[int64]string{}
+	for _, it := range c.Items {
+		if ids[it.ID] || it.ID == 0 {
+			t.Errorf("post id %d missing or used twice", it.ID)
+		}
+		ids[it.ID], types[it.ID] = true, it.Type
+	}
+	wpStatuses := map[string]bool{"publish": true, "draft": true, "pending": true, "future": true, "private": true, "trash": true, "inherit": true}
+	dateRe := regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$`)
+	for _, it := range c.Items {
+		if it.Creator != "" && !authors[it.Creator] {
+			t.Errorf("item %d: author %q is not declared", it.ID, it.Creator)
+		}
+		if !wpStatuses[it.Status] || !dateRe.MatchString(it.Date) || it.GUID == "" {
+			t.Errorf("item %d: status %q, date %q, guid %q", it.ID, it.Status, it.Date, it.GUID)
+		}
+		for _, cat := range it.Categories {
+			if (cat.Domain == "category" && !cats[cat.Nicename]) || (cat.Domain == "post_tag" && !tags[cat.Nicename]) {
+				t.Errorf("item %d: %s %q is not declared", it.ID, cat.Domain, cat.Nicename)
+			}
+		}
+		if it.Parent != 0 && types[it.Parent] != it.Type {
+			t.Errorf("item %d: parent %d is a %q, not a %q", it.ID, it.Parent, types[it.Parent], it.Type)
+		}
+		if it.Type == "attachment" && !strings.HasPrefix(it.URL, "https://new.example.org/media/") {
+			t.Errorf("attachment %d: file URL %q", it.ID, it.URL)
+		}
+		for _, m := range it.Meta {
+			if m.Key == "_thumbnail_id" {
+				id, _ := strconv.ParseInt(m.Value, 10, 64)
+				if types[id] != "attachment" {
+					t.Errorf("item %d: featured image %s is not an attachment of the export", it.ID, m.Value)
+				}
+			}
+		}
+		if strings.Contains(it.Content, `<span id="more">`) {
+			t.Errorf("item %d: the break is Broadsheet's anchor, not WordPress's <!--more-->", it.ID)
+		}
+	}
 }
