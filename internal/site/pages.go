@@ -50,6 +50,8 @@ type PostPage struct {
 	Layout
 	Post         *content.Post
 	Older, Newer *content.Post
+	// Featured is the entry's featured image, nil when it has none.
+	Featured *content.Media
 }
 
 // ErrorPage is the page for a failed request.
