@@ -1,0 +1,99 @@
+// Broadsheet admin: live preview, autosave and the unsaved-changes warning
+// for the editor. Everything here is an addition: the forms work without it.
+"use strict";
+(function () {
+  const form = document.getElementById("editor");
+  if (!form) return;
+  const id = form.dataset.id;
+  const body = document.getElementById("body");
+  const excerpt = document.getElementById("excerpt");
+  const title = document.getElementById("title");
+  const version = document.getElementById("version");
+  const versionLabel = document.getElementById("version-label");
+  const state = document.getElementById("autosave-state");
+  const preview = document.getElementById("preview");
+  const teaser = document.getElementById("teaser-preview");
+  const more = document.getElementById("more-preview");
+  let dirty = false, saving = false, stopped = false, timer = null;
+
+  // The preview is rendered by the server with the public site's renderer,
+  // so what the editor sees is what readers will see.
+  async function renderPreview() {
+    try {
+      const res = await fetch("/api/v1/preview", {
+        method: "POST", headers: {"Content-Type": "application/json"},
+        body: JSON.stringify({body: body.value, excerpt: excerpt.value, format: form.dataset.format}),
+      });
+      if (!res.ok) return;
+      const out = await res.json();
+      preview.innerHTML = out.body_html; // sanitised by the server
+      teaser.innerHTML = out.teaser_html;
+      more.hidden = !out.has_more;
+    } catch (e) { /* offline: keep the last preview */ }
+  }
+  function schedulePreview() {
+    clearTimeout(timer);
+    timer = setTimeout(renderPreview, 250);
+  }
+
+  function changed() {
+    dirty = true;
+    if (form.dataset.autosave === "on" && !stopped) state.textContent = "Unsaved changes";
+  }
+  form.addEventListener("input", (ev) => {
+    changed();
+    if (ev.target === body || ev.target === excerpt) schedulePreview();
+  });
+
+  // Autosave every few seconds while there are changes, for drafts and
+  // posts pending review; published posts change only when saved on purpose.
+  async function autosave() {
+    if (!dirty || saving || stopped || form.dataset.autosave !== "on") return;
+    saving = true;
+    dirty = false;
+    const fields = {
+      title: title.value, body: body.value, excerpt: excerpt.value,
+      version: parseInt(version.value, 10),
+    };
+    try {
+      const res = await fetch("/api/v1/posts/" + id, {
+        method: "PATCH", headers: {"Content-Type": "application/json"}, body: JSON.stringify(fields),
+      });
+      const out = await res.json();
+      if (res.ok) {
+        version.value = out.version;
+        versionLabel.textContent = out.version;
+        state.textContent = "Saved automatically at " + new Date().toLocaleTimeString();
+      } else {
+        dirty = true;
+        if (res.status === 409) stopped = true;
+        state.textContent = "Not saved: " + out.error.message;
+        state.classList.add("error");
+      }
+    } catch (e) {
+      dirty = true;
+      state.textContent = "Not saved: the server cannot be reached; your text is still here.";
+    } finally {
+      saving = false;
+    }
+  }
+  setInterval(autosave, 5000);
+
+  window.addEventListener("beforeunload", (ev) => {
+    if (dirty) {
+      ev.preventDefault();
+      ev.returnValue = "";
+    }
+  });
+  form.addEventListener("submit", () => { dirty = false; stopped = true; });
+
+  document.getElementById("insert-more").addEventListener("click", () => {
+    const at = body.selectionStart;
+    const marker = "\n\n<!--more-->\n\n";
+    body.value = body.value.slice(0, at) + marker + body.value.slice(body.selectionEnd);
+    body.selectionStart = body.selectionEnd = at + marker.length;
+    body.focus();
+    changed();
+    schedulePreview();
+  });
+})();
