@@ -48,13 +48,24 @@ type Entry struct {
 	Version int
 }
 
+// find loads entry id, naming it when it does not exist.
+func find(ctx context.Context, c interface {
+	FindPostByID(context.Context, int64) (*content.Post, error)
+}, id int64) (*content.Post, error) {
+	p, err := c.FindPostByID(ctx, id)
+	if content.IsNotFound(err) {
+		return nil, content.Errorf(content.ENotFound, "There is no post or page %d.", id)
+	}
+	return p, err
+}
+
 func forbidden(format string, args ...any) error {
 	return content.Errorf(content.EForbidden, format, args...)
 }
 
 // Get returns the entry id if u may open it.
 func (s *Service) Get(ctx context.Context, u *content.User, id int64) (*Entry, error) {
-	p, err := s.DB.FindPostByID(ctx, id)
+	p, err := find(ctx, s.DB, id)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +106,7 @@ func (s *Service) Create(ctx context.Context, u *content.User, in Input) (*Entry
 func (s *Service) Update(ctx context.Context, u *content.User, id int64, in Input) (*Entry, error) {
 	var e *Entry
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
-		p, err := tx.FindPostByID(ctx, id)
+		p, err := find(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -120,7 +131,7 @@ func (s *Service) editRefusal(u *content.User, p *content.Post) error {
 // Delete moves the entry to the trash; an entry already in the trash is
 // deleted for good.
 func (s *Service) Delete(ctx context.Context, u *content.User, id int64) (trashed bool, err error) {
-	p, err := s.DB.FindPostByID(ctx, id)
+	p, err := find(ctx, s.DB, id)
 	if err != nil {
 		return false, err
 	}
