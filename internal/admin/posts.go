@@ -242,6 +242,9 @@ func formOf(e *editorial.Entry, loc *time.Location) Form {
 		slugs = append(slugs, u.Slug)
 	}
 	f.Authors = strings.Join(slugs, ", ")
+	if p.Title == "" && strings.HasPrefix(p.Slug, "untitled") {
+		f.Slug = "" // a placeholder slug; the first title will name it
+	}
 	if p.Source != nil {
 		f.SourceName, f.SourceURL, f.SourceAuthor = p.Source.Name, p.Source.URL, p.Source.Author
 		if !p.Source.PublishedAt.IsZero() {
@@ -249,7 +252,7 @@ func formOf(e *editorial.Entry, loc *time.Location) Form {
 		}
 	}
 	if !p.PublishedAt.IsZero() {
-		f.PublishAt = p.PublishedAt.In(loc).Format("2006-01-02T15:04")
+		f.PublishAt = p.PublishedAt.In(loc).Format("2006-01-02T15:04:05")
 	}
 	return f
 }
@@ -303,7 +306,10 @@ func (f Form) input(action string, u *content.User, loc *time.Location) (editori
 		if f.PublishAt == "" {
 			return in, content.FieldError("publish_at", "choose the date and time to publish at")
 		}
-		t, err := time.ParseInLocation("2006-01-02T15:04", f.PublishAt, loc)
+		t, err := time.ParseInLocation("2006-01-02T15:04:05", f.PublishAt, loc)
+		if err != nil {
+			t, err = time.ParseInLocation("2006-01-02T15:04", f.PublishAt, loc)
+		}
 		if err != nil {
 			return in, content.FieldError("publish_at", "%q is not a date and time", f.PublishAt)
 		}

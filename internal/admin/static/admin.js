@@ -62,6 +62,8 @@
       const out = await res.json();
       if (res.ok) {
         version.value = out.version;
+        const slug = document.getElementById("slug");
+        if (slug && slug.value === "") slug.placeholder = out.slug;
         versionLabel.textContent = out.version;
         state.textContent = "Saved automatically at " + new Date().toLocaleTimeString();
       } else {
