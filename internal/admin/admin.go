@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -32,6 +33,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/editorial"
+	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
 )
@@ -44,7 +46,9 @@ type Config struct {
 	DB      *store.DB
 	BaseURL string // the site's public address; https:// makes cookies Secure
 	Log     *slog.Logger
-	DataDir string // where uploads are kept (DataDir/media)
+	DataDir string // where uploads are kept (DataDir/media) unless Media is set
+	// Media keeps the media library's files; default: a folder DataDir/media.
+	Media media.Storage
 	// Areas register more admin pages and API endpoints.
 	Areas []func(a *Admin, mux *http.ServeMux)
 	// APIExtra register more handlers under /api/v1/.
@@ -67,6 +71,9 @@ func New(cfg Config) (*Admin, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	if cfg.Media == nil {
+		cfg.Media = media.Dir{Root: filepath.Join(cfg.DataDir, "media")}
+	}
 	a := &Admin{cfg: cfg, svc: &editorial.Service{DB: cfg.DB}, cop: http.NewCrossOriginProtection()}
 	a.auth = &auth.Auth{DB: cfg.DB, Secure: strings.HasPrefix(cfg.BaseURL, "https://")}
 	tmpl, err := web.ParseTemplates(files, "templates", a.funcs())
@@ -78,7 +85,7 @@ func New(cfg Config) (*Admin, error) {
 	a.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.errorPage(w, r, http.StatusForbidden, "This form was sent from another site, so it was refused. Go back to the admin and send it again from there.")
 	}))
-	a.api = api.New(api.Config{DB: cfg.DB, Auth: a.auth, BaseURL: cfg.BaseURL, Log: cfg.Log, Extra: cfg.APIExtra})
+	a.api = api.New(api.Config{DB: cfg.DB, Auth: a.auth, BaseURL: cfg.BaseURL, Log: cfg.Log, Storage: cfg.Media, Extra: cfg.APIExtra})
 	return a, nil
 }
 
@@ -99,6 +106,7 @@ func (a *Admin) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /admin", http.RedirectHandler("/admin/", http.StatusMovedPermanently))
 	a.postRoutes(mux)
 	a.tokenRoutes(mux)
+	a.mediaRoutes(mux)
 	for _, f := range a.cfg.Areas {
 		f(a, mux)
 	}
@@ -177,9 +185,11 @@ func (a *Admin) funcs() template.FuncMap {
 			}
 			return t.UTC().Format("2 Jan 2006 15:04") + " UTC"
 		},
-		"html": func(s string) template.HTML { return template.HTML(s) }, // only for sanitised, rendered HTML
-		"join": strings.Join,
-		"can":  can,
+		"html":    func(s string) template.HTML { return template.HTML(s) }, // only for sanitised, rendered HTML
+		"join":    strings.Join,
+		"can":     can,
+		"snippet": editorial.Snippet,
+		"kb":      func(n int64) string { return fmt.Sprintf("%.0f KB", float64(n)/1024) },
 	}
 }
 

@@ -99,8 +99,11 @@ func (e *env) postBy(key string, status content.Status) *editorial.Entry {
 func (e *env) call(key, method, path string, body any) (int, map[string]any) {
 	e.t.Helper()
 	var r io.Reader
+	ctype := "application/json"
 	switch b := body.(type) {
 	case nil:
+	case rawBody:
+		r, ctype = bytes.NewReader(b.data), b.ctype
 	case string:
 		r = strings.NewReader(b)
 	case []byte:
@@ -110,7 +113,7 @@ func (e *env) call(key, method, path string, body any) (int, map[string]any) {
 		r = bytes.NewReader(buf)
 	}
 	req, _ := http.NewRequest(method, e.srv.URL+path, r)
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", ctype)
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+e.tokens[key])
 	}
@@ -127,6 +130,12 @@ func (e *env) call(key, method, path string, body any) (int, map[string]any) {
 		}
 	}
 	return res.StatusCode, out
+}
+
+// rawBody is a request body of a given content type.
+type rawBody struct {
+	ctype string
+	data  []byte
 }
 
 // errorOf returns the error object of an API answer.

@@ -223,6 +223,7 @@ type EditPage struct {
 	URL       string // the public address
 	Zone      string // the site's time zone, for publish_at
 	Autosave  bool
+	CanUpload bool
 }
 
 func names(ts []content.Term) string {
@@ -343,7 +344,8 @@ func (a *Admin) editPage(r *http.Request, u *content.User, e *editorial.Entry, f
 	}
 	return EditPage{Layout: Layout{Title: title, User: u, Section: string(p.Kind), Flash: r.URL.Query().Get("flash")},
 		Post: p, Form: f, Revisions: revs, URL: q.Path(), Zone: loc.String(),
-		Autosave: p.Status == content.StatusDraft || p.Status == content.StatusPending}, nil
+		Autosave:  p.Status == content.StatusDraft || p.Status == content.StatusPending,
+		CanUpload: u.CanUpload()}, nil
 }
 
 func entryID(r *http.Request) (int64, error) {

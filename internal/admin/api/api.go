@@ -25,6 +25,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/editorial"
+	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
 )
@@ -38,6 +39,8 @@ type Config struct {
 	Auth    *auth.Auth
 	BaseURL string // the site's public address; "" takes it from each request
 	Log     *slog.Logger
+	// Storage keeps the media library's files.
+	Storage media.Storage
 	// Extra registers more handlers under /api/v1/ (media, search, sources);
 	// each receives the API so it can use Handle.
 	Extra []func(a *API, mux *http.ServeMux)
@@ -78,6 +81,10 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/posts/{id}/revisions/{n}", a.Handle(a.getRevision))
 	mux.Handle("POST /api/v1/posts/{id}/revisions/{n}/restore", a.Handle(a.restoreRevision))
 	mux.Handle("POST /api/v1/preview", a.Handle(a.preview))
+	mux.Handle("GET /api/v1/media", a.Handle(a.listMedia))
+	mux.Handle("POST /api/v1/media", a.Handle(a.uploadMedia))
+	mux.Handle("PATCH /api/v1/media/{id}", a.Handle(a.patchMedia))
+	mux.Handle("DELETE /api/v1/media/{id}", a.Handle(a.deleteMedia))
 	mux.Handle("GET /api/v1/tokens", a.Handle(a.listTokens))
 	mux.Handle("POST /api/v1/tokens", a.Handle(a.createToken))
 	mux.Handle("DELETE /api/v1/tokens/{id}", a.Handle(a.revokeToken))

@@ -99,3 +99,59 @@
     schedulePreview();
   });
 })();
+
+// Images: upload from the editor (picker or drop on the body) and insert
+// the <img> with its srcset where the cursor is; and drop onto the
+// library's upload form.
+(function () {
+  const body = document.getElementById("body");
+  const file = document.getElementById("image-file");
+  const alt = document.getElementById("image-alt");
+  const state = document.getElementById("image-state");
+  async function upload(f) {
+    if (!alt.value.trim() && f.type !== "application/pdf") {
+      state.textContent = "Describe the image in the alt text first.";
+      alt.focus();
+      return;
+    }
+    const data = new FormData();
+    data.append("file", f);
+    data.append("alt", alt.value);
+    state.textContent = "Uploading…";
+    const res = await fetch("/api/v1/media", {method: "POST", body: data});
+    const out = await res.json();
+    if (!res.ok) {
+      state.textContent = "Not uploaded: " + out.error.message;
+      return;
+    }
+    const at = body.selectionStart;
+    const snippet = "\n\n" + out.html + "\n\n";
+    body.value = body.value.slice(0, at) + snippet + body.value.slice(body.selectionEnd);
+    body.dispatchEvent(new Event("input", {bubbles: true}));
+    state.textContent = "Inserted " + out.filename + ".";
+    alt.value = "";
+    file.value = "";
+  }
+  if (body && file) {
+    document.getElementById("insert-image").addEventListener("click", () => {
+      if (file.files.length) upload(file.files[0]); else file.click();
+    });
+    body.addEventListener("dragover", (ev) => ev.preventDefault());
+    body.addEventListener("drop", (ev) => {
+      if (!ev.dataTransfer.files.length) return;
+      ev.preventDefault();
+      upload(ev.dataTransfer.files[0]);
+    });
+  }
+  const zone = document.getElementById("dropzone");
+  const input = document.getElementById("file");
+  if (zone && input) {
+    zone.addEventListener("dragover", (ev) => { ev.preventDefault(); zone.classList.add("over"); });
+    zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+    zone.addEventListener("drop", (ev) => {
+      ev.preventDefault();
+      zone.classList.remove("over");
+      input.files = ev.dataTransfer.files;
+    });
+  }
+})();
