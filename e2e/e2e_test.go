@@ -8,6 +8,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
 	"os"
 	"os/exec"
@@ -163,6 +166,24 @@ func waitText(t *testing.T, ctx context.Context, url, sel, want string) string {
 	}
 }
 
+func writePNG(t *testing.T, path string, w, h int) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.RGBA{uint8(200 - y/4), uint8(150 + x/10), 60, 255})
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestEditorialWorkflow(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
@@ -195,6 +216,30 @@ func TestEditorialWorkflow(t *testing.T) {
 			}
 			if !strings.Contains(teaser, "Our introduction to the piece.") || strings.Contains(teaser, "republished") {
 				t.Errorf("teaser preview %q: want only the text before the break", teaser)
+			}
+			// Upload an image with its alt text and place it in the body.
+			photo := filepath.Join(t.TempDir(), "harvest.png")
+			writePNG(t, photo, 1200, 700)
+			run(t, ctx, "upload an image",
+				chromedp.SetUploadFiles(chromedp.ID("image-file"), []string{photo}),
+				chromedp.SendKeys(chromedp.ID("image-alt"), "Millet drying in the sun"),
+				chromedp.Click(chromedp.ID("insert-image")),
+			)
+			deadline = time.Now().Add(30 * time.Second)
+			for {
+				if s := get(t, ctx, "image state", chromedp.Text(chromedp.ID("image-state"))); strings.Contains(s, "Inserted") {
+					break
+				} else if time.Now().After(deadline) {
+					t.Fatalf("the image was not inserted: %q", s)
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			deadline = time.Now().Add(30 * time.Second)
+			for get(t, ctx, "preview image", chromedp.Evaluate[int](`document.querySelectorAll("#preview img[srcset]").length`)) != 1 {
+				if time.Now().After(deadline) {
+					t.Fatal("the preview never showed the image with its srcset")
+				}
+				time.Sleep(200 * time.Millisecond)
 			}
 			strong := get(t, ctx, "count bold", chromedp.Evaluate[int](`document.querySelectorAll("#preview strong").length`))
 			if strong != 1 {
@@ -235,6 +280,11 @@ func TestEditorialWorkflow(t *testing.T) {
 			article := get(t, ctx, "read the post", chromedp.Text(chromedp.CSS(`main`)))
 			if !strings.Contains(article, "The republished article, in full.") {
 				t.Errorf("post page:\n%s", article)
+			}
+			loaded := get(t, ctx, "image loaded", chromedp.Evaluate[string](
+				`(() => { const i = document.querySelector("main img[srcset]"); return i ? i.alt + "|" + (i.complete && i.naturalWidth > 0) : "none" })()`))
+			if loaded != "Millet drying in the sun|true" {
+				t.Errorf("the post's image: %q, want it shown with its alt text", loaded)
 			}
 
 			// Edit it, then restore the older revision.
