@@ -189,6 +189,11 @@ func TestEditorialWorkflow(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			base := server(t, engine)
 			ctx := browser(t)
+			t.Cleanup(func() {
+				if t.Failed() {
+					screenshot(t, ctx, engine+"-failure.png")
+				}
+			})
 			signIn(t, ctx, base, "ed@example.org")
 
 			// Write a post with a source and a break, and preview it.

@@ -87,7 +87,26 @@
       ev.returnValue = "";
     }
   });
-  form.addEventListener("submit", () => { dirty = false; stopped = true; });
+  // A save by button waits for an autosave in flight, so it carries the
+  // version that autosave produced instead of colliding with it.
+  let pending = null;
+  form.addEventListener("submit", (ev) => {
+    stopped = true;
+    if (saving) {
+      ev.preventDefault();
+      pending = ev.submitter;
+      return;
+    }
+    dirty = false;
+  });
+  setInterval(() => {
+    if (pending && !saving) {
+      const b = pending;
+      pending = null;
+      dirty = false;
+      form.requestSubmit(b);
+    }
+  }, 100);
 
   document.getElementById("insert-more").addEventListener("click", () => {
     const at = body.selectionStart;
