@@ -107,6 +107,7 @@ func (a *Admin) Routes(mux *http.ServeMux) {
 	a.postRoutes(mux)
 	a.tokenRoutes(mux)
 	a.mediaRoutes(mux)
+	a.settingsRoutes(mux)
 	for _, f := range a.cfg.Areas {
 		f(a, mux)
 	}
@@ -209,6 +210,8 @@ func can(u *content.User, what string, p *content.Post) bool {
 		return u.CanCreate(content.KindPage)
 	case "users":
 		return u.CanManageUsers()
+	case "settings":
+		return u.CanManageSettings()
 	}
 	return false
 }

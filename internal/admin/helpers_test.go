@@ -12,12 +12,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/broadsheet/broadsheet/internal/admin"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/editorial"
 	"github.com/broadsheet/broadsheet/internal/markup"
+	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
 )
@@ -49,6 +51,12 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	}
 	mux := http.NewServeMux()
 	a.Routes(mux)
+	pub, err := site.New(site.Config{DB: db, Theme: site.DefaultTheme(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: func() time.Time { return db.Now() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub.Routes(mux)
 	srv := httptest.NewServer(web.Chain(mux, web.SecurityHeaders))
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: db, srv: srv, users: map[string]*content.User{}, tokens: map[string]string{}}

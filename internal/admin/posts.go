@@ -282,8 +282,7 @@ func (f Form) input(action string, u *content.User, loc *time.Location) (editori
 	cats, tags := splitList(f.Categories), splitList(f.Tags)
 	in := editorial.Input{Title: &f.Title, Body: &f.Body, Excerpt: &f.Excerpt, Slug: &f.Slug,
 		Categories: &cats, Tags: &tags, Version: &f.Version}
-	if u.CanEditOthers() {
-		authors := splitList(f.Authors)
+	if authors := splitList(f.Authors); u.CanEditOthers() && len(authors) > 0 {
 		in.Authors = &authors
 	}
 	src := &content.Source{Name: f.SourceName, URL: f.SourceURL, Author: f.SourceAuthor}

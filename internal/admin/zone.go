@@ -7,8 +7,11 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store"
 )
 
-// siteLocation is the time zone editors give times in. Until the site's
-// settings carry one, it is UTC.
+// siteLocation is the site's time zone, in which editors give times.
 func siteLocation(ctx context.Context, db *store.DB) *time.Location {
-	return time.UTC
+	s, err := db.LoadSettings(ctx)
+	if err != nil {
+		return time.UTC
+	}
+	return s.Location()
 }
