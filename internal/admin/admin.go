@@ -108,6 +108,7 @@ func (a *Admin) Routes(mux *http.ServeMux) {
 	a.tokenRoutes(mux)
 	a.mediaRoutes(mux)
 	a.settingsRoutes(mux)
+	a.userRoutes(mux)
 	for _, f := range a.cfg.Areas {
 		f(a, mux)
 	}

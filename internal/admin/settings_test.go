@@ -82,3 +82,57 @@ func TestPages(t *testing.T) {
 		}
 	})
 }
+
+// TestUsersAndTokensPages: an admin adds a user and changes a role; an
+// editor may not; anyone creates and revokes their own token.
+func TestUsersAndTokensPages(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ed := e.signIn("editor")
+		res, _ := ed.PostForm(e.srv.URL+"/admin/users", url.Values{"name": {"Mole"}, "email": {"mole@example.org"}, "role": {"admin"}, "password": {"a long enough password"}})
+		res.Body.Close()
+		if res.StatusCode != 403 {
+			t.Errorf("editor adding a user: %d, want 403", res.StatusCode)
+		}
+		adm := e.signIn("admin")
+		res, _ = adm.PostForm(e.srv.URL+"/admin/users", url.Values{"name": {"Nia Obi"}, "email": {"nia@example.org"}, "role": {"author"}, "password": {"short"}})
+		if body := readAll(t, res); res.StatusCode != 422 || !strings.Contains(body, "at least 10 characters") || !strings.Contains(body, "nia@example.org") {
+			t.Errorf("short password: %d", res.StatusCode)
+		}
+		res, _ = adm.PostForm(e.srv.URL+"/admin/users", url.Values{"name": {"Nia Obi"}, "email": {"nia@example.org"}, "role": {"author"}, "password": {"a long enough password"}})
+		res.Body.Close()
+		u, _, err := db.FindUserByEmail(ctx, "nia@example.org")
+		if err != nil || u.Role != content.RoleAuthor {
+			t.Fatalf("added user: %v %v", u, err)
+		}
+		res, _ = adm.PostForm(e.srv.URL+fmt.Sprintf("/admin/users/%d/role", u.ID), url.Values{"role": {"editor"}})
+		res.Body.Close()
+		if u, _ := db.FindUserByID(ctx, u.ID); u.Role != content.RoleEditor {
+			t.Errorf("role after change: %s", u.Role)
+		}
+		e.signIn("nia") // the new account can sign in
+		// Tokens: created on the page, shown once, then revoked.
+		res, _ = ed.PostForm(e.srv.URL+"/admin/tokens", url.Values{"name": {"desk script"}})
+		body := readAll(t, res)
+		i := strings.Index(body, `<code id="new-token">`)
+		if res.StatusCode != 200 || i < 0 {
+			t.Fatalf("create token: %d", res.StatusCode)
+		}
+		secret := body[i+len(`<code id="new-token">`):]
+		secret = secret[:strings.Index(secret, "<")]
+		e.tokens["desk"] = secret
+		if status, me := e.call("desk", "GET", "/api/v1/me", nil); status != 200 || me["role"] != "editor" {
+			t.Errorf("the new token: %d %v", status, me)
+		}
+		res, _ = ed.Get(e.srv.URL + "/admin/tokens")
+		if page := readAll(t, res); strings.Contains(page, secret) {
+			t.Errorf("the token list shows a secret")
+		}
+		ts, _ := db.FindTokens(ctx, e.users["editor"].ID)
+		res, _ = ed.PostForm(e.srv.URL+fmt.Sprintf("/admin/tokens/%d/revoke", ts[0].ID), nil)
+		res.Body.Close()
+		if status, _ := e.call("desk", "GET", "/api/v1/me", nil); status != 401 {
+			t.Errorf("revoked token: %d, want 401", status)
+		}
+	})
+}
