@@ -34,7 +34,7 @@ var passwordHash, _ = auth.HashPassword(testPassword)
 // env is a running admin over a fresh database, with one user of each role
 // (and a second author) and an API token for each.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	db     *store.DB
 	srv    *httptest.Server
 	users  map[string]*content.User // by key: contributor, author, author2, editor, admin
@@ -43,7 +43,7 @@ type env struct {
 
 var roleKeys = []string{"contributor", "author", "editor", "admin"}
 
-func newEnv(t *testing.T, db *store.DB) *env {
+func newEnv(t testing.TB, db *store.DB) *env {
 	t.Helper()
 	a, err := admin.New(admin.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DataDir: t.TempDir()})
 	if err != nil {

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -167,5 +169,48 @@ func TestTwoServersPublishOnce(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for a server goroutine to write.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestFirstServeSaysHowToAddAUser: serve on a database where no one can
+// sign in prints the command that creates an account.
+func TestFirstServeSaysHowToAddAUser(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var out lockedBuffer
+	done := make(chan int)
+	go func() {
+		done <- app.Run(ctx, []string{"--db", t.TempDir() + "/b.db", "serve", "--addr", "127.0.0.1:0"}, nil, &out, io.Discard)
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(out.String(), "serving on") {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start: %q", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("serve exited %d", code)
+	}
+	if !strings.Contains(out.String(), "broadsheet user add --email you@example.org --name \"Your Name\" --role admin") {
+		t.Errorf("serve did not say how to create an account:\n%s", out.String())
 	}
 }

@@ -39,18 +39,20 @@ func (tx *Tx) CreateToken(ctx context.Context, userID int64, name, tokenHash str
 	return t, nil
 }
 
-// FindTokenUser returns the user of the valid token with the given hash;
-// EUnauthorized when it is unknown or revoked.
-func (c conn) FindTokenUser(ctx context.Context, tokenHash string) (*content.User, error) {
-	u, err := scanUser(c.queryRow(ctx, `SELECT `+userColumns+` FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = ? AND t.revoked_at = 0`, tokenHash))
+// FindTokenUser returns the user of the valid token with the given hash
+// and when the token was last used; EUnauthorized when it is unknown or
+// revoked.
+func (c conn) FindTokenUser(ctx context.Context, tokenHash string) (*content.User, time.Time, error) {
+	var used int64
+	u, err := scanUser(c.queryRow(ctx, `SELECT t.last_used_at, `+userColumns+` FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.token_hash = ? AND t.revoked_at = 0`, tokenHash), &used)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, content.Errorf(content.EUnauthorized, "The API token is unknown or revoked.")
+		return nil, time.Time{}, content.Errorf(content.EUnauthorized, "The API token is unknown or revoked.")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: find token: %w", err)
+		return nil, time.Time{}, fmt.Errorf("store: find token: %w", err)
 	}
-	return u, nil
+	return u, fromUnix(used), nil
 }
 
 // TouchToken records that a token was used.
