@@ -150,3 +150,42 @@ func TestMediaLibrary(t *testing.T) {
 		}
 	})
 }
+
+// TestFeaturedImage sets a post's featured image through the API and the
+// editor, sees it on the post's page, and finds its deletion refused.
+func TestFeaturedImage(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		status, m := e.upload("editor", "dhow.jpg", photoWithGPS(t, 800, 500), "A dhow at Lamu")
+		if status != 201 {
+			t.Fatalf("upload: %d %v", status, m)
+		}
+		id := int64(m["id"].(float64))
+		status, out := e.call("editor", "POST", "/api/v1/posts", map[string]any{"title": "Sailing on", "body": "x",
+			"status": "published", "featured_image": id})
+		if status != 201 || out["featured_image"] == nil || out["featured_image"].(map[string]any)["alt"] != "A dhow at Lamu" {
+			t.Fatalf("create with a featured image: %d %v", status, out)
+		}
+		res, _ := http.Get(e.srv.URL + strings.TrimPrefix(out["url"].(string), e.srv.URL))
+		page := readAll(t, res)
+		if !strings.Contains(page, `<figure class="featured-image"><img src="`+m["url"].(string)+`" srcset="`) || !strings.Contains(page, `alt="A dhow at Lamu"`) {
+			t.Errorf("the post page does not show the featured image")
+		}
+		status, del := e.call("editor", "DELETE", fmt.Sprintf("/api/v1/media/%d", id), nil)
+		if status != 409 || !strings.Contains(errorOf(del)["message"].(string), "featured image") {
+			t.Errorf("deleting a featured image: %d %v", status, del)
+		}
+		pid := int64(out["id"].(float64))
+		status, bad := e.call("editor", "PATCH", fmt.Sprintf("/api/v1/posts/%d", pid), map[string]any{"featured_image": 9999})
+		if status != 422 || errorOf(bad)["field"] != "featured_image" {
+			t.Errorf("a missing media id: %d %v", status, bad)
+		}
+		if f, _ := db.FindFeatured(ctx, pid); f == nil || f.ID != id {
+			t.Errorf("the refused change removed the featured image")
+		}
+		status, cleared := e.call("editor", "PATCH", fmt.Sprintf("/api/v1/posts/%d", pid), map[string]any{"featured_image": 0})
+		if status != 200 || cleared["featured_image"] != nil {
+			t.Errorf("clearing: %d %v", status, cleared)
+		}
+	})
+}

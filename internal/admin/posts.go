@@ -211,6 +211,7 @@ type Form struct {
 	SourceName, SourceURL      string
 	SourceAuthor, SourceDate   string
 	PublishAt                  string // datetime-local, in the site's time zone
+	Featured                   string // media id of the featured image; "" for none
 	Version                    int
 }
 
@@ -224,6 +225,7 @@ type EditPage struct {
 	Zone      string // the site's time zone, for publish_at
 	Autosave  bool
 	CanUpload bool
+	Images    []*content.Media // the library's recent images, for the featured image
 }
 
 func names(ts []content.Term) string {
@@ -238,6 +240,9 @@ func formOf(e *editorial.Entry, loc *time.Location) Form {
 	p := e.Post
 	f := Form{Title: p.Title, Slug: p.Slug, Body: p.Body, Excerpt: p.Excerpt, Categories: names(p.Categories),
 		Tags: names(p.Tags), Version: e.Version}
+	if e.Featured != nil {
+		f.Featured = strconv.FormatInt(e.Featured.ID, 10)
+	}
 	var slugs []string
 	for _, u := range p.Authors {
 		slugs = append(slugs, u.Slug)
@@ -262,7 +267,7 @@ func formFrom(r *http.Request) Form {
 	v := r.PostFormValue
 	f := Form{Title: v("title"), Slug: v("slug"), Body: v("body"), Excerpt: v("excerpt"), Categories: v("categories"),
 		Tags: v("tags"), Authors: v("authors"), SourceName: v("source_name"), SourceURL: v("source_url"),
-		SourceAuthor: v("source_author"), SourceDate: v("source_date"), PublishAt: v("publish_at")}
+		SourceAuthor: v("source_author"), SourceDate: v("source_date"), PublishAt: v("publish_at"), Featured: v("featured_image")}
 	f.Version, _ = strconv.Atoi(v("version"))
 	return f
 }
@@ -294,6 +299,15 @@ func (f Form) input(action string, u *content.User, loc *time.Location) (editori
 		src.PublishedAt = t
 	}
 	in.Source = src
+	var featured int64
+	if f.Featured != "" {
+		n, err := strconv.ParseInt(f.Featured, 10, 64)
+		if err != nil {
+			return in, content.FieldError("featured_image", "%q is not a media item", f.Featured)
+		}
+		featured = n
+	}
+	in.FeaturedImage = &featured
 	set := func(s content.Status) { in.Status = &s }
 	switch action {
 	case "", "save":
@@ -337,6 +351,19 @@ func (a *Admin) editPage(r *http.Request, u *content.User, e *editorial.Entry, f
 	loc := a.location(r)
 	p := e.Post
 	title := "Edit " + string(p.Kind)
+	recent, _, err := a.cfg.DB.FindMediaList(r.Context(), "", 0, 60)
+	if err != nil {
+		return EditPage{}, err
+	}
+	var images []*content.Media
+	if e.Featured != nil {
+		images = append(images, e.Featured)
+	}
+	for _, m := range recent {
+		if m.IsImage() && (e.Featured == nil || m.ID != e.Featured.ID) {
+			images = append(images, m)
+		}
+	}
 	q := *p
 	if q.PublishedAt.IsZero() {
 		q.PublishedAt = a.cfg.DB.Now()
@@ -344,7 +371,7 @@ func (a *Admin) editPage(r *http.Request, u *content.User, e *editorial.Entry, f
 	return EditPage{Layout: Layout{Title: title, User: u, Section: string(p.Kind), Flash: r.URL.Query().Get("flash")},
 		Post: p, Form: f, Revisions: revs, URL: q.Path(), Zone: loc.String(),
 		Autosave:  p.Status == content.StatusDraft || p.Status == content.StatusPending,
-		CanUpload: u.CanUpload()}, nil
+		CanUpload: u.CanUpload(), Images: images}, nil
 }
 
 func entryID(r *http.Request) (int64, error) {

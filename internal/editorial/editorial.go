@@ -37,15 +37,18 @@ type Input struct {
 	Tags       *[]string  // names; unknown ones are created
 	Authors    *[]string  // user slugs
 	Source     *content.Source
+	// FeaturedImage is a media id from the library; 0 removes the image.
+	FeaturedImage *int64
 	// Version is the version the editor started from; when someone saved
 	// since, the save is refused with a conflict. Nil skips the check.
 	Version *int
 }
 
-// Entry is a post or page with its current version.
+// Entry is a post or page with its current version and featured image.
 type Entry struct {
 	*content.Post
-	Version int
+	Version  int
+	Featured *content.Media // nil when none
 }
 
 // find loads entry id, naming it when it does not exist.
@@ -76,7 +79,11 @@ func (s *Service) Get(ctx context.Context, u *content.User, id int64) (*Entry, e
 	if err != nil {
 		return nil, err
 	}
-	return &Entry{Post: p, Version: v}, nil
+	f, err := s.DB.FindFeatured(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &Entry{Post: p, Version: v, Featured: f}, nil
 }
 
 // Create writes a new entry from in, by u.
@@ -223,13 +230,22 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, u *content.User, p *c
 			return nil, err
 		}
 	}
+	if in.FeaturedImage != nil {
+		if err := tx.SetFeatured(ctx, p.ID, *in.FeaturedImage); err != nil {
+			return nil, err
+		}
+	}
 	rev := content.RevisionOf(p)
 	rev.AuthorID = u.ID
 	v, err := tx.AddRevision(ctx, rev, base)
 	if err != nil {
 		return nil, err
 	}
-	return &Entry{Post: p, Version: v}, nil
+	f, err := tx.FindFeatured(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &Entry{Post: p, Version: v, Featured: f}, nil
 }
 
 func (s *Service) applyStatus(u *content.User, p *content.Post, prev content.Status, isNew bool, in Input, now time.Time) error {

@@ -68,6 +68,14 @@ func (l *Library) Delete(ctx context.Context, u *content.User, id int64, force b
 		if err != nil {
 			return err
 		}
+		featuring, err := l.DB.CountFeaturing(ctx, id)
+		if err != nil {
+			return err
+		}
+		if featuring > 0 && len(users) == 0 {
+			return content.Errorf(content.EConflict, "%s is the featured image of %d posts: choose another image for them first, or delete it anyway.",
+				m.Filename, featuring)
+		}
 		if len(users) > 0 {
 			var titles []string
 			for _, p := range users {

@@ -29,6 +29,7 @@ type Post struct {
 	Tags       []string `json:"tags"`
 	Authors    []User   `json:"authors"`
 	Source     *Source  `json:"source,omitempty"`
+	Featured   *Media   `json:"featured_image,omitempty"`
 	Version    int      `json:"version"`
 	CreatedAt  string   `json:"created_at"`
 	UpdatedAt  string   `json:"updated_at"`
@@ -93,6 +94,16 @@ func (a *API) postJSON(r *http.Request, p *content.Post, version int, withBody b
 	return out
 }
 
+// entryJSON renders an entry with its featured image.
+func (a *API) entryJSON(r *http.Request, e *editorial.Entry) Post {
+	out := a.postJSON(r, e.Post, e.Version, true)
+	if e.Featured != nil {
+		m := mediaJSON(e.Featured)
+		out.Featured = &m
+	}
+	return out
+}
+
 // PostInput is the body of POST and PATCH /api/v1/posts: absent (or null)
 // fields are left as they are.
 type PostInput struct {
@@ -107,6 +118,7 @@ type PostInput struct {
 	Tags       *[]string    `json:"tags"`
 	Authors    *[]string    `json:"authors"`
 	Source     *SourceInput `json:"source"`
+	Featured   *int64       `json:"featured_image"`
 	Version    *int         `json:"version"`
 }
 
@@ -132,7 +144,7 @@ func parseTime(field, s string) (time.Time, error) {
 // input turns the JSON into an editorial change.
 func (in *PostInput) input() (editorial.Input, error) {
 	out := editorial.Input{Title: in.Title, Body: in.Body, Excerpt: in.Excerpt, Slug: in.Slug,
-		Categories: in.Categories, Tags: in.Tags, Authors: in.Authors, Version: in.Version}
+		Categories: in.Categories, Tags: in.Tags, Authors: in.Authors, Version: in.Version, FeaturedImage: in.Featured}
 	if in.Kind != nil {
 		out.Kind = content.Kind(*in.Kind)
 	}
@@ -231,7 +243,7 @@ func (a *API) createPost(w http.ResponseWriter, r *http.Request, u *content.User
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/posts/"+strconv.FormatInt(e.ID, 10))
-	return writeJSON(w, http.StatusCreated, a.postJSON(r, e.Post, e.Version, true))
+	return writeJSON(w, http.StatusCreated, a.entryJSON(r, e))
 }
 
 func (a *API) getPost(w http.ResponseWriter, r *http.Request, u *content.User) error {
@@ -243,7 +255,7 @@ func (a *API) getPost(w http.ResponseWriter, r *http.Request, u *content.User) e
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, a.postJSON(r, e.Post, e.Version, true))
+	return writeJSON(w, http.StatusOK, a.entryJSON(r, e))
 }
 
 func (a *API) patchPost(w http.ResponseWriter, r *http.Request, u *content.User) error {
@@ -266,7 +278,7 @@ func (a *API) patchPost(w http.ResponseWriter, r *http.Request, u *content.User)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, a.postJSON(r, e.Post, e.Version, true))
+	return writeJSON(w, http.StatusOK, a.entryJSON(r, e))
 }
 
 func (a *API) deletePost(w http.ResponseWriter, r *http.Request, u *content.User) error {
@@ -373,7 +385,7 @@ func (a *API) restoreRevision(w http.ResponseWriter, r *http.Request, u *content
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, a.postJSON(r, e.Post, e.Version, true))
+	return writeJSON(w, http.StatusOK, a.entryJSON(r, e))
 }
 
 // PreviewInput is the body of POST /api/v1/preview.
