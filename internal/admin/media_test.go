@@ -20,7 +20,7 @@ import (
 
 // photoWithGPS returns a w×h JPEG carrying an EXIF block with a GPS
 // position, as a phone would write it.
-func photoWithGPS(t *testing.T, w, h int) []byte {
+func photoWithGPS(t testing.TB, w, h int) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ {
