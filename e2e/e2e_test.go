@@ -342,6 +342,16 @@ func TestEditorialWorkflow(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 			)
 			waitText(t, ctx, base+"/", "main", "Letter from Bamako")
+
+			// On a phone: the list and the editor fit the screen.
+			run(t, ctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
+				chromedp.Navigate(base+"/admin/posts"), chromedp.WaitVisible(chromedp.CSS(`table.list`)))
+			screenshot(t, ctx, engine+"-phone-post-list.png")
+			run(t, ctx, "phone editor", chromedp.Click(chromedp.CSS(`td.title a`)), chromedp.WaitVisible(chromedp.ID("body")))
+			if w := get(t, ctx, "page width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 400 {
+				t.Errorf("the editor is %d px wide on a 390 px phone: it scrolls sideways", w)
+			}
+			screenshot(t, ctx, engine+"-phone-editor.png")
 			fmt.Fprintln(os.Stderr, "screenshots in", artifacts(t))
 		})
 	}
