@@ -1,19 +1,20 @@
 // Package admin is Broadsheet's editorial admin under /admin/: sign-in,
 // the post and page lists, the Markdown editor with live preview,
-// autosave, workflow, revisions, and API tokens. Its pages are
-// server-rendered forms that work without script; static/ holds the
-// scripts that add preview, autosave and the unsaved-changes warning
-// (the content security policy forbids inline script). What an action may
-// do is decided by package editorial and content's role rules, shared with
-// the JSON Admin API (package api), which this package also mounts.
+// autosave, workflow, revisions, media, users, settings and API tokens.
+// Its pages are server-rendered forms that work without script; static/
+// holds the script that adds preview, autosave, image upload and the
+// unsaved-changes warning (the content security policy forbids inline
+// script). What an action may do is decided by package editorial and
+// content's role rules, shared with the JSON Admin API (package api),
+// which this package also mounts.
 //
 // Adding an area (the source desk, say): write its handlers in a file of
-// their own as PageFunc (func(w, r, user) error), register them in Routes
-// (or through Config.Areas from outside) with a.page, add its templates to
-// templates/ (one file per page, defining "content") and a link to the
-// navigation in templates/layout.html. Every route gets sign-in, the role
-// check you write with content's Can* methods, cross-origin protection of
-// its forms and the error page for free.
+// their own as PageFunc (func(w, r, user) error); register them in Routes
+// with a.page (or through Config.Areas from outside, with Admin.Page); add
+// its templates to templates/ (one file per page, defining "content") and
+// a link to the navigation in templates/layout.html. Every route gets
+// sign-in, cross-origin protection of its forms and the error page for
+// free; the role check is yours to write with content's Can* methods.
 package admin
 
 import (
@@ -116,6 +117,15 @@ func (a *Admin) Routes(mux *http.ServeMux) {
 		return web.NotFound
 	}))
 	a.api.Routes(mux)
+}
+
+// Page adapts h for an admin area registered from outside this package
+// (see Config.Areas): sign-in, cross-origin protection and the error page.
+func (a *Admin) Page(h PageFunc) http.Handler { return a.page(h) }
+
+// Render renders one of the admin's templates with status.
+func (a *Admin) Render(w http.ResponseWriter, status int, page string, data any) error {
+	return a.tmpl.Render(w, status, page, data)
 }
 
 // PageFunc handles an admin request by a signed-in user.
