@@ -371,3 +371,51 @@ func TestAPIPreview(t *testing.T) {
 		}
 	})
 }
+
+// TestAutosaveKeepsOneRevision: a run of autosaves by one person keeps
+// one revision whose number follows the version; explicit saves and other
+// people's autosaves keep their own.
+func TestAutosaveKeepsOneRevision(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		p := e.post("editor", editorial.Input{})
+		path := fmt.Sprintf("/api/v1/posts/%d", p.ID)
+		v := float64(p.Version)
+		save := func(key string, body string, autosave bool) {
+			t.Helper()
+			status, out := e.call(key, "PATCH", path, map[string]any{"body": body, "version": v, "autosave": autosave})
+			if status != 200 || out["version"].(float64) != v+1 {
+				t.Fatalf("save %q: %d %v", body, status, out)
+			}
+			v = out["version"].(float64)
+		}
+		for _, b := range []string{"T", "Ty", "Typ"} {
+			save("editor", b, true)
+		}
+		numbers := func() []int {
+			revs, _ := db.FindRevisions(ctx, p.ID)
+			var n []int
+			for _, r := range revs {
+				n = append(n, r.Number)
+			}
+			return n
+		}
+		if got := fmt.Sprint(numbers()); got != "[4 1]" {
+			t.Errorf("after three autosaves: revisions %s, want [4 1]", got)
+		}
+		save("editor", "Typed.", false)
+		save("editor", "Typed. More", true)
+		save("admin", "Typed. More, by another", true)
+		if got := fmt.Sprint(numbers()); got != "[7 6 5 4 1]" {
+			t.Errorf("revisions %s, want [7 6 5 4 1]", got)
+		}
+		rev, _ := db.FindRevision(ctx, p.ID, 4)
+		if rev.Body != "Typ" || !rev.Autosave {
+			t.Errorf("the kept autosave: %q autosave=%v", rev.Body, rev.Autosave)
+		}
+		status, _ := e.call("editor", "PATCH", path, map[string]any{"body": "stale", "version": 4, "autosave": true})
+		if status != 409 {
+			t.Errorf("a stale autosave: %d, want 409", status)
+		}
+	})
+}

@@ -16,6 +16,9 @@ type Revision struct {
 	Body       string
 	Excerpt    string
 	Source     *Source
+	// Autosave is true for a revision kept by autosave; the next autosave
+	// by the same person replaces it.
+	Autosave bool
 }
 
 // RevisionOf returns the revision of p's current state.

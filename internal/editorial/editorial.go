@@ -39,6 +39,9 @@ type Input struct {
 	Source     *content.Source
 	// FeaturedImage is a media id from the library; 0 removes the image.
 	FeaturedImage *int64
+	// Autosave marks a save made by the editor's timer rather than by a
+	// person: it replaces that person's previous autosave revision.
+	Autosave bool
 	// Version is the version the editor started from; when someone saved
 	// since, the save is refused with a conflict. Nil skips the check.
 	Version *int
@@ -236,7 +239,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, u *content.User, p *c
 		}
 	}
 	rev := content.RevisionOf(p)
-	rev.AuthorID = u.ID
+	rev.AuthorID, rev.Autosave = u.ID, in.Autosave && !isNew
 	v, err := tx.AddRevision(ctx, rev, base)
 	if err != nil {
 		return nil, err

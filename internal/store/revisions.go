@@ -42,10 +42,27 @@ func (tx *Tx) AddRevision(ctx context.Context, r content.Revision, base int) (in
 	if r.AuthorID != 0 {
 		author = r.AuthorID
 	}
+	if r.Autosave && cur > 0 {
+		// Replace the previous revision when it is this person's autosave.
+		res, err := tx.exec(ctx, `UPDATE revisions SET number = ?, created_at = ?, title = ?, slug = ?, status = ?, body = ?,
+			excerpt = ?, source_name = ?, source_url = ?, source_author = ?, source_published_at = ?
+			WHERE post_id = ? AND number = ? AND autosave = 1 AND author_id = ?`,
+			cur+1, unix(tx.Now), r.Title, r.Slug, r.Status, r.Body, r.Excerpt, src.Name, src.URL, src.Author,
+			unix(src.PublishedAt), r.PostID, cur, r.AuthorID)
+		if tx.d.isUniqueViolation(err) {
+			return 0, conflict(cur+1, base)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("store: replace autosave of post %d: %w", r.PostID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return cur + 1, nil
+		}
+	}
 	_, err = tx.exec(ctx, `INSERT INTO revisions (post_id, number, author_id, created_at, title, slug, status, body, excerpt,
-		source_name, source_url, source_author, source_published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		source_name, source_url, source_author, source_published_at, autosave) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.PostID, cur+1, author, unix(tx.Now), r.Title, r.Slug, r.Status, r.Body, r.Excerpt,
-		src.Name, src.URL, src.Author, unix(src.PublishedAt))
+		src.Name, src.URL, src.Author, unix(src.PublishedAt), boolInt(r.Autosave))
 	if tx.d.isUniqueViolation(err) {
 		// Another transaction saved the same version first.
 		return 0, conflict(cur+1, base)
@@ -63,20 +80,21 @@ func conflict(cur, base int) error {
 }
 
 const revisionColumns = `r.post_id, r.number, COALESCE(r.author_id, 0), COALESCE(u.name, ''), r.created_at, r.title, r.slug,
-	r.status, r.body, r.excerpt, r.source_name, r.source_url, r.source_author, r.source_published_at`
+	r.status, r.body, r.excerpt, r.source_name, r.source_url, r.source_author, r.source_published_at, r.autosave`
 
 func scanRevision(row interface{ Scan(...any) error }) (*content.Revision, error) {
 	var (
 		r               content.Revision
 		created, srcPub int64
+		autosave        int
 		srcName, srcURL string
 		srcAuthor       string
 	)
 	if err := row.Scan(&r.PostID, &r.Number, &r.AuthorID, &r.AuthorName, &created, &r.Title, &r.Slug, &r.Status,
-		&r.Body, &r.Excerpt, &srcName, &srcURL, &srcAuthor, &srcPub); err != nil {
+		&r.Body, &r.Excerpt, &srcName, &srcURL, &srcAuthor, &srcPub, &autosave); err != nil {
 		return nil, err
 	}
-	r.CreatedAt = fromUnix(created)
+	r.CreatedAt, r.Autosave = fromUnix(created), autosave != 0
 	src := &content.Source{Name: srcName, URL: srcURL, Author: srcAuthor, PublishedAt: fromUnix(srcPub)}
 	if !src.IsZero() {
 		r.Source = src

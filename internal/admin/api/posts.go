@@ -120,6 +120,9 @@ type PostInput struct {
 	Source     *SourceInput `json:"source"`
 	Featured   *int64       `json:"featured_image"`
 	Version    *int         `json:"version"`
+	// Autosave marks a save made by a timer: it replaces the same
+	// person's previous autosave revision instead of adding one.
+	Autosave bool `json:"autosave"`
 }
 
 // SourceInput sets a post's attribution; an object of empty strings clears it.
@@ -144,7 +147,8 @@ func parseTime(field, s string) (time.Time, error) {
 // input turns the JSON into an editorial change.
 func (in *PostInput) input() (editorial.Input, error) {
 	out := editorial.Input{Title: in.Title, Body: in.Body, Excerpt: in.Excerpt, Slug: in.Slug,
-		Categories: in.Categories, Tags: in.Tags, Authors: in.Authors, Version: in.Version, FeaturedImage: in.Featured}
+		Categories: in.Categories, Tags: in.Tags, Authors: in.Authors, Version: in.Version, FeaturedImage: in.Featured,
+		Autosave: in.Autosave}
 	if in.Kind != nil {
 		out.Kind = content.Kind(*in.Kind)
 	}

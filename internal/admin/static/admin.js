@@ -53,7 +53,7 @@
     dirty = false;
     const fields = {
       title: title.value, body: body.value, excerpt: excerpt.value,
-      version: parseInt(version.value, 10),
+      version: parseInt(version.value, 10), autosave: true,
     };
     try {
       const res = await fetch("/api/v1/posts/" + id, {

@@ -2,6 +2,8 @@
 -- what an editor controls. A post's version is its newest revision's
 -- number; the unique (post_id, number) pair makes two concurrent saves
 -- based on the same version collide instead of overwriting each other.
+-- An autosave replaces the autosave just before it by the same person (under
+-- a new number), so a long session of typing keeps one revision, not hundreds.
 
 CREATE TABLE revisions (
     id          INTEGER PRIMARY KEY,
@@ -17,6 +19,7 @@ CREATE TABLE revisions (
     source_name   TEXT  NOT NULL DEFAULT '',
     source_url    TEXT  NOT NULL DEFAULT '',
     source_author TEXT  NOT NULL DEFAULT '',
+    autosave    INTEGER NOT NULL DEFAULT 0,
     source_published_at INTEGER NOT NULL DEFAULT 0,
     UNIQUE (post_id, number)
 );
