@@ -65,6 +65,7 @@ type Admin struct {
 	api   *api.API
 	cop   *http.CrossOriginProtection
 	adapt *web.Adapter
+	zone  *zone
 }
 
 // New parses the admin's templates and returns it.
@@ -76,6 +77,7 @@ func New(cfg Config) (*Admin, error) {
 		cfg.Media = media.Dir{Root: filepath.Join(cfg.DataDir, "media")}
 	}
 	a := &Admin{cfg: cfg, svc: &editorial.Service{DB: cfg.DB}, cop: http.NewCrossOriginProtection()}
+	a.zone = newZone(cfg.DB)
 	a.auth = &auth.Auth{DB: cfg.DB, Secure: strings.HasPrefix(cfg.BaseURL, "https://")}
 	tmpl, err := web.ParseTemplates(files, "templates", a.funcs())
 	if err != nil {
@@ -195,7 +197,7 @@ func (a *Admin) funcs() template.FuncMap {
 			if t.IsZero() {
 				return "—"
 			}
-			return t.UTC().Format("2 Jan 2006 15:04") + " UTC"
+			return t.In(a.zone.get()).Format("2 Jan 2006 15:04 MST")
 		},
 		"html":    func(s string) template.HTML { return template.HTML(s) }, // only for sanitised, rendered HTML
 		"join":    strings.Join,

@@ -338,11 +338,6 @@ func (f Form) input(action string, u *content.User, loc *time.Location) (editori
 	return in, nil
 }
 
-// location is the site's time zone, in which editors give times.
-func (a *Admin) location(r *http.Request) *time.Location {
-	return siteLocation(r.Context(), a.cfg.DB)
-}
-
 func (a *Admin) editPage(r *http.Request, u *content.User, e *editorial.Entry, f Form) (EditPage, error) {
 	revs, err := a.cfg.DB.FindRevisions(r.Context(), e.ID)
 	if err != nil {
