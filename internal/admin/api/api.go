@@ -5,7 +5,8 @@
 // JSON, {"error": {"code", "message", "field"}}, with 400 (malformed
 // request), 401, 403, 404, 409 (slug clash, edit conflict), 413 (too
 // large) or 422 (a value is not acceptable); a bad request never gets a
-// 500. The contract is documented in docs/admin-api.md.
+// 500. The contract is documented in docs/admin-api.md and, for tools,
+// docs/openapi.json.
 //
 // To add an area (as search or the source desk will), write its handlers
 // as HandlerFuncs in a file of their own and register them in Routes with
@@ -69,25 +70,50 @@ func New(cfg Config) *API {
 // HandlerFunc handles an authenticated API call by u.
 type HandlerFunc func(w http.ResponseWriter, r *http.Request, u *content.User) error
 
+// routes are the API's own endpoints; docs/openapi.json describes each
+// (a test keeps the two in step).
+func (a *API) routes() []struct {
+	pattern string
+	h       HandlerFunc
+} {
+	return []struct {
+		pattern string
+		h       HandlerFunc
+	}{
+		{"GET /api/v1/me", a.me},
+		{"GET /api/v1/posts", a.listPosts},
+		{"POST /api/v1/posts", a.createPost},
+		{"GET /api/v1/posts/{id}", a.getPost},
+		{"PATCH /api/v1/posts/{id}", a.patchPost},
+		{"DELETE /api/v1/posts/{id}", a.deletePost},
+		{"GET /api/v1/posts/{id}/revisions", a.listRevisions},
+		{"GET /api/v1/posts/{id}/revisions/{n}", a.getRevision},
+		{"POST /api/v1/posts/{id}/revisions/{n}/restore", a.restoreRevision},
+		{"POST /api/v1/preview", a.preview},
+		{"GET /api/v1/media", a.listMedia},
+		{"POST /api/v1/media", a.uploadMedia},
+		{"PATCH /api/v1/media/{id}", a.patchMedia},
+		{"DELETE /api/v1/media/{id}", a.deleteMedia},
+		{"GET /api/v1/tokens", a.listTokens},
+		{"POST /api/v1/tokens", a.createToken},
+		{"DELETE /api/v1/tokens/{id}", a.revokeToken},
+	}
+}
+
+// Patterns lists the API's own endpoints, as "METHOD /api/v1/path".
+func (a *API) Patterns() []string {
+	var out []string
+	for _, r := range a.routes() {
+		out = append(out, r.pattern)
+	}
+	return out
+}
+
 // Routes registers the API on mux.
 func (a *API) Routes(mux *http.ServeMux) {
-	mux.Handle("GET /api/v1/me", a.Handle(a.me))
-	mux.Handle("GET /api/v1/posts", a.Handle(a.listPosts))
-	mux.Handle("POST /api/v1/posts", a.Handle(a.createPost))
-	mux.Handle("GET /api/v1/posts/{id}", a.Handle(a.getPost))
-	mux.Handle("PATCH /api/v1/posts/{id}", a.Handle(a.patchPost))
-	mux.Handle("DELETE /api/v1/posts/{id}", a.Handle(a.deletePost))
-	mux.Handle("GET /api/v1/posts/{id}/revisions", a.Handle(a.listRevisions))
-	mux.Handle("GET /api/v1/posts/{id}/revisions/{n}", a.Handle(a.getRevision))
-	mux.Handle("POST /api/v1/posts/{id}/revisions/{n}/restore", a.Handle(a.restoreRevision))
-	mux.Handle("POST /api/v1/preview", a.Handle(a.preview))
-	mux.Handle("GET /api/v1/media", a.Handle(a.listMedia))
-	mux.Handle("POST /api/v1/media", a.Handle(a.uploadMedia))
-	mux.Handle("PATCH /api/v1/media/{id}", a.Handle(a.patchMedia))
-	mux.Handle("DELETE /api/v1/media/{id}", a.Handle(a.deleteMedia))
-	mux.Handle("GET /api/v1/tokens", a.Handle(a.listTokens))
-	mux.Handle("POST /api/v1/tokens", a.Handle(a.createToken))
-	mux.Handle("DELETE /api/v1/tokens/{id}", a.Handle(a.revokeToken))
+	for _, r := range a.routes() {
+		mux.Handle(r.pattern, a.Handle(r.h))
+	}
 	// Search (GET /api/v1/search) and the source desk (/api/v1/sources)
 	// register themselves through Config.Extra.
 	for _, f := range a.cfg.Extra {
