@@ -16,6 +16,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/app"
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
@@ -212,5 +213,27 @@ func TestFirstServeSaysHowToAddAUser(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "broadsheet user add --email you@example.org --name \"Your Name\" --role admin") {
 		t.Errorf("serve did not say how to create an account:\n%s", out.String())
+	}
+}
+
+// TestUserAddAdoptsImportedAuthor: giving a sign-in to an author who came
+// with a WordPress import keeps their author page and their articles.
+func TestUserAddAdoptsImportedAuthor(t *testing.T) {
+	dir := t.TempDir()
+	wxrFile := dir + "/demo.wxr"
+	if err := os.WriteFile(wxrFile, demo.WXR, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := dir + "/b.db"
+	if code, _, errs := run(t, nil, "--db", db, "import", wxrFile); code != 0 {
+		t.Fatalf("import: %d %s", code, errs)
+	}
+	code, out, errs := run(t, []string{"BROADSHEET_PASSWORD=a long enough password"}, "--db", db, "user", "add",
+		"--email", "Amara@demo.broadsheet.example", "--name", "Amara Okafor", "--role", "author")
+	if code != 0 || !strings.Contains(out, "(author page /author/amara/)") {
+		t.Fatalf("user add: %d %q %q", code, out, errs)
+	}
+	if _, out, _ = run(t, nil, "--db", db, "user", "list"); !regexp.MustCompile(`Amara Okafor\s+amara@demo.broadsheet.example\s+author\s+amara\s+yes`).MatchString(out) {
+		t.Errorf("user list:\n%s", out)
 	}
 }

@@ -74,6 +74,9 @@ func (a *Auth) SignIn(w http.ResponseWriter, r *http.Request, email, password st
 	}
 	if !ok {
 		err := a.DB.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.SweepLoginFailures(ctx, tx.Now.Add(-forgetFailAfter)); err != nil {
+				return err
+			}
 			for _, k := range keys {
 				f, err := tx.FindLoginFailures(ctx, k)
 				if err != nil {

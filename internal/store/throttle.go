@@ -51,3 +51,12 @@ func (tx *Tx) ClearLoginFailures(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// SweepLoginFailures forgets records older than before that hold no lock,
+// so guessing at many addresses cannot grow the table without end.
+func (tx *Tx) SweepLoginFailures(ctx context.Context, before time.Time) error {
+	if _, err := tx.exec(ctx, `DELETE FROM login_failures WHERE last_at < ? AND locked_until < ?`, unix(before), unix(tx.Now)); err != nil {
+		return fmt.Errorf("store: sweep login failures: %w", err)
+	}
+	return nil
+}
