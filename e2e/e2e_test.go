@@ -295,10 +295,22 @@ func TestEditorialWorkflow(t *testing.T) {
 			// Edit it, then restore the older revision.
 			run(t, ctx, "open the list", chromedp.Navigate(base+"/admin/posts?status=published"), chromedp.WaitVisible(chromedp.CSS(`table.list`)))
 			screenshot(t, ctx, engine+"-post-list.png")
+			// Leaving with unsaved changes warns (a published post is not
+			// autosaved, so its changes stay unsaved until Save).
+			leaving := `(() => { const e = new Event("beforeunload", {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented })()`
 			run(t, ctx, "edit",
 				chromedp.Click(chromedp.CSS(`td.title a`)),
 				chromedp.WaitVisible(chromedp.CSS(`#body`)),
-				chromedp.SetValue(chromedp.ID("body"), "A rewritten body that we will regret."),
+			)
+			if get(t, ctx, "leave unchanged", chromedp.Evaluate[bool](leaving)) {
+				t.Error("leaving an unchanged post warns")
+			}
+			get(t, ctx, "clear the body", chromedp.Evaluate[bool](`(document.getElementById("body").value = "", true)`))
+			run(t, ctx, "type", chromedp.SendKeys(chromedp.ID("body"), "A rewritten body that we will regret."))
+			if !get(t, ctx, "leave with changes", chromedp.Evaluate[bool](leaving)) {
+				t.Error("leaving with unsaved changes does not warn")
+			}
+			run(t, ctx, "save",
 				chromedp.Click(chromedp.CSS(`#save`)),
 				chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 				chromedp.Click(chromedp.CSS(`#compare`)),
