@@ -419,3 +419,43 @@ func TestAutosaveKeepsOneRevision(t *testing.T) {
 		}
 	})
 }
+
+// TestAPISettingsAndUsers: only admins read and change settings and users.
+func TestAPISettingsAndUsers(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		for _, role := range []string{"contributor", "author", "editor"} {
+			for _, c := range []struct{ method, path, body string }{
+				{"GET", "/api/v1/settings", ""}, {"PATCH", "/api/v1/settings", `{"title": "Mine now"}`},
+				{"GET", "/api/v1/users", ""}, {"POST", "/api/v1/users", `{"email": "x@example.org", "name": "X", "role": "admin", "password": "a long enough password"}`},
+			} {
+				var body any
+				if c.body != "" {
+					body = c.body
+				}
+				if status, _ := e.call(role, c.method, c.path, body); status != 403 {
+					t.Errorf("%s %s as %s: %d, want 403", c.method, c.path, role, status)
+				}
+			}
+		}
+		status, out := e.call("admin", "PATCH", "/api/v1/settings", `{"time_zone": "Asia/Tokyo", "menu": [{"label": "About", "url": "/about/"}]}`)
+		if status != 200 || out["time_zone"] != "Asia/Tokyo" || out["title"] != "Broadsheet" {
+			t.Errorf("patch settings: %d %v", status, out)
+		}
+		status, out = e.call("admin", "PATCH", "/api/v1/settings", `{"menu": [{"label": "Evil", "url": "javascript:alert(1)"}]}`)
+		if status != 422 || errorOf(out)["field"] != "menu" {
+			t.Errorf("a javascript: menu link: %d %v", status, out)
+		}
+		if s, _ := db.LoadSettings(ctx); len(s.Menu) != 1 || s.Menu[0].Label != "About" {
+			t.Errorf("the refused menu changed the settings: %+v", s.Menu)
+		}
+		status, out = e.call("admin", "POST", "/api/v1/users", `{"email": "ife@example.org", "name": "Ife Bello", "role": "author", "password": "a long enough password"}`)
+		if status != 201 || out["slug"] != "ife-bello" {
+			t.Errorf("create user: %d %v", status, out)
+		}
+		status, out = e.call("admin", "POST", "/api/v1/users", `{"email": "ife@example.org", "name": "Ife", "role": "author", "password": "a long enough password"}`)
+		if status != 409 || errorOf(out)["field"] != "email" {
+			t.Errorf("the same email again: %d %v", status, out)
+		}
+	})
+}

@@ -97,6 +97,10 @@ func (a *API) routes() []struct {
 		{"GET /api/v1/tokens", a.listTokens},
 		{"POST /api/v1/tokens", a.createToken},
 		{"DELETE /api/v1/tokens/{id}", a.revokeToken},
+		{"GET /api/v1/settings", a.getSettings},
+		{"PATCH /api/v1/settings", a.patchSettings},
+		{"GET /api/v1/users", a.listUsers},
+		{"POST /api/v1/users", a.createUser},
 	}
 }
 
