@@ -1,7 +1,9 @@
 package admin_test
 
 import (
+	"bytes"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -119,6 +121,25 @@ func TestAPIRoleMatrix(t *testing.T) {
 			p := e.postBy("author2", content.StatusDraft)
 			return req{"POST", fmt.Sprintf("/api/v1/posts/%d/revisions/1/restore", p.ID), nil, p.ID}
 		}, map[string]int{"contributor": 403, "author": 403, "editor": 200, "admin": 200}},
+		{"upload an image", func(e *env) req {
+			return req{"POST", "/api/v1/media", multipartPhoto(e, "Harbour at dawn"), 0}
+		}, map[string]int{"contributor": 403, "author": 201, "editor": 201, "admin": 201}},
+		{"change an image's alt text", func(e *env) req {
+			return req{"PATCH", fmt.Sprintf("/api/v1/media/%d", e.image()), map[string]any{"alt": "Better words"}, 0}
+		}, map[string]int{"contributor": 403, "author": 200, "editor": 200, "admin": 200}},
+		{"delete an unused image", func(e *env) req {
+			return req{"DELETE", fmt.Sprintf("/api/v1/media/%d", e.image()), nil, 0}
+		}, map[string]int{"contributor": 403, "author": 403, "editor": 204, "admin": 204}},
+		{"list the media library", func(e *env) req { return req{"GET", "/api/v1/media", nil, 0} },
+			map[string]int{"contributor": 200, "author": 200, "editor": 200, "admin": 200}},
+		{"preview a body", func(e *env) req { return req{"POST", "/api/v1/preview", map[string]any{"body": "*x*"}, 0} },
+			map[string]int{"contributor": 200, "author": 200, "editor": 200, "admin": 200}},
+		{"create a token for oneself", func(e *env) req { return req{"POST", "/api/v1/tokens", map[string]any{"name": "script"}, 0} },
+			map[string]int{"contributor": 201, "author": 201, "editor": 201, "admin": 201}},
+		{"read the settings", func(e *env) req { return req{"GET", "/api/v1/settings", nil, 0} },
+			map[string]int{"contributor": 403, "author": 403, "editor": 403, "admin": 200}},
+		{"list users", func(e *env) req { return req{"GET", "/api/v1/users", nil, 0} },
+			map[string]int{"contributor": 403, "author": 403, "editor": 403, "admin": 200}},
 		{"revoke someone else's token", func(e *env) req {
 			ts, _ := e.db.FindTokens(ctx, e.users["author2"].ID)
 			return req{"DELETE", fmt.Sprintf("/api/v1/tokens/%d", ts[0].ID), nil, 0}
@@ -137,6 +158,7 @@ func TestAPIRoleMatrix(t *testing.T) {
 						before, _ = db.FindPostByID(ctx, r.id)
 					}
 					postsBefore, _ := db.CountPosts(ctx, content.KindPost)
+					_, mediaBefore, _ := db.FindMediaList(ctx, "", 0, 1)
 					status, out := e.call(role, r.method, r.path, r.body)
 					want := c.want[role]
 					if status != want {
@@ -149,6 +171,9 @@ func TestAPIRoleMatrix(t *testing.T) {
 						postsAfter, _ := db.CountPosts(ctx, content.KindPost)
 						if postsAfter != postsBefore {
 							t.Errorf("a refused call changed the number of posts from %d to %d", postsBefore, postsAfter)
+						}
+						if _, mediaAfter, _ := db.FindMediaList(ctx, "", 0, 1); mediaAfter != mediaBefore {
+							t.Errorf("a refused call changed the media library from %d to %d items", mediaBefore, mediaAfter)
 						}
 						if before != nil {
 							after, _ := db.FindPostByID(ctx, r.id)
@@ -458,4 +483,25 @@ func TestAPISettingsAndUsers(t *testing.T) {
 			t.Errorf("the same email again: %d %v", status, out)
 		}
 	})
+}
+
+// multipartPhoto is an upload body with a small photo and its alt text.
+func multipartPhoto(e *env, alt string) rawBody {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "photo.jpg")
+	fw.Write(photoWithGPS(e.t, 40, 30))
+	mw.WriteField("alt", alt)
+	mw.Close()
+	return rawBody{mw.FormDataContentType(), body.Bytes()}
+}
+
+// image uploads a photo as the editor and returns its id.
+func (e *env) image() int64 {
+	e.t.Helper()
+	status, m := e.call("editor", "POST", "/api/v1/media", multipartPhoto(e, "A photo"))
+	if status != 201 {
+		e.t.Fatalf("upload: %d %v", status, m)
+	}
+	return int64(m["id"].(float64))
 }
