@@ -226,6 +226,8 @@ type EditPage struct {
 	Autosave  bool
 	CanUpload bool
 	Images    []*content.Media // the library's recent images, for the featured image
+	// Categories are the existing ones, suggested as the editor types.
+	Categories []*content.Term
 }
 
 func names(ts []content.Term) string {
@@ -350,6 +352,10 @@ func (a *Admin) editPage(r *http.Request, u *content.User, e *editorial.Entry, f
 	if err != nil {
 		return EditPage{}, err
 	}
+	cats, err := a.cfg.DB.FindTerms(r.Context(), content.TaxCategory)
+	if err != nil {
+		return EditPage{}, err
+	}
 	var images []*content.Media
 	if e.Featured != nil {
 		images = append(images, e.Featured)
@@ -366,7 +372,7 @@ func (a *Admin) editPage(r *http.Request, u *content.User, e *editorial.Entry, f
 	return EditPage{Layout: Layout{Title: title, User: u, Section: string(p.Kind), Flash: r.URL.Query().Get("flash")},
 		Post: p, Form: f, Revisions: revs, URL: q.Path(), Zone: loc.String(),
 		Autosave:  p.Status == content.StatusDraft || p.Status == content.StatusPending,
-		CanUpload: u.CanUpload(), Images: images}, nil
+		CanUpload: u.CanUpload(), Images: images, Categories: cats}, nil
 }
 
 func entryID(r *http.Request) (int64, error) {
