@@ -306,7 +306,11 @@ func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, new
 	layout.Head.Description = Summary(p, 160)
 	layout.Head.Canonical = s.baseURL(r) + p.Path()
 	s.entryHead(r, &layout, p)
-	return s.tmpl.Render(w, http.StatusOK, "post", &PostPage{Layout: layout, Post: p, Older: older, Newer: newer})
+	featured, err := s.cfg.DB.FindFeatured(r.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	return s.tmpl.Render(w, http.StatusOK, "post", &PostPage{Layout: layout, Post: p, Older: older, Newer: newer, Featured: featured})
 }
 
 // Summary is a plain-text description of a post of at most n characters:

@@ -50,6 +50,7 @@ type PostPage struct {
 	Layout
 	Post         *content.Post
 	Older, Newer *content.Post
+	Featured     *content.Media // the post's featured image, or nil
 }
 
 // ErrorPage is the page for a failed request.
