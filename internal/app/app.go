@@ -30,6 +30,8 @@ Commands:
   poll                                poll every due source once and print what each gave
   inbox [--source ID] [--state S]     the source desk's inbox, newest first
   republish ITEM-ID [--lead N]        make an attributed draft from an inbox item
+  user add|passwd|list                manage who can sign in to the admin
+  token create|list|revoke            manage Admin API tokens
 
 Global flags (each also read from the environment):
   --data DIR   data folder: database, media, theme (BROADSHEET_DATA, default ./data)
@@ -43,12 +45,13 @@ type env struct {
 	cfg            config.Config
 	stdout, stderr io.Writer
 	log            *slog.Logger
+	environ        []string
 }
 
 // Run runs the command line args (without the program name) with the
 // environment env and returns the process exit code.
 func Run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
-	e := &env{cfg: config.Default(), stdout: stdout, stderr: stderr}
+	e := &env{cfg: config.Default(), stdout: stdout, stderr: stderr, environ: environ}
 	e.cfg.FromEnv(environ)
 	e.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
@@ -80,6 +83,10 @@ func Run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		err = e.inbox(ctx, rest)
 	case "republish":
 		err = e.republish(ctx, rest)
+	case "user":
+		err = e.user(ctx, rest)
+	case "token":
+		err = e.token(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

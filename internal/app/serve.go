@@ -10,10 +10,9 @@ import (
 	"os"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/admin"
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
-	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
@@ -57,6 +56,14 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	// Announce publications to the WebSub hub named in the settings.
 	websub := site.StartWebSub(db, e.cfg.BaseURL, e.log)
 	defer websub.Close()
+	if n, err := db.CountLoginUsers(ctx); err == nil && n == 0 {
+		fmt.Fprintf(e.stdout, "No one can sign in to the admin yet. Create an account with:\n"+
+			"  broadsheet user add --email you@example.org --name \"Your Name\" --role admin\n")
+	}
+	schedCtx, stopScheduler := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() { e.runScheduler(schedCtx, db); close(schedDone) }()
+	defer func() { stopScheduler(); <-schedDone }()
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
@@ -104,7 +111,11 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	s.Routes(mux)
-	mux.Handle("GET "+content.MediaURLPrefix, media.Dir{Root: e.cfg.MediaDir()}.Handler())
 	e.mountDesk(mux)
+	adm, err := admin.New(admin.Config{DB: db, BaseURL: e.cfg.BaseURL, Log: e.log, DataDir: e.cfg.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	adm.Routes(mux)
 	return web.Chain(mux, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
 }

@@ -1,7 +1,7 @@
 package content
 
 import (
-	"net/url"
+	"fmt"
 	"path"
 	"strings"
 	"time"
@@ -10,42 +10,56 @@ import (
 // MediaURLPrefix is where the site serves the media library's files.
 const MediaURLPrefix = "/media/"
 
-// Media is a file in the media library: an image, a recording, a document.
+// Media is an uploaded file in the media library: an image, with resized
+// variants, or a PDF.
 type Media struct {
-	ID        int64
-	Path      string // where the file lives in the library, e.g. "2024/05/port.jpg"
-	MIME      string
-	Size      int64
-	Title     string
-	Alt       string // alternative text for images
-	Caption   string
-	CreatedAt time.Time
+	ID         int64
+	Key        string // where the storage keeps it, also its path under /media/
+	Filename   string // the name it was uploaded under
+	MIME       string
+	Size       int64
+	Width      int // images only
+	Height     int
+	Alt        string    // the image described, for readers who cannot see it
+	Variants   []Variant // narrower copies, narrowest first
+	UploadedBy int64
+	CreatedAt  time.Time
+	// Caption is shown under the image where it is featured.
+	Caption string
 	// ImportKey identifies the file in the system it was imported from (for
-	// a WordPress export, the attachment's guid).
+	// a WordPress export, the attachment's guid), so a re-import updates it.
 	ImportKey string
 }
 
-// URL is the file's address on the site.
-func (m *Media) URL() string {
-	segs := strings.Split(m.Path, "/")
-	for i, s := range segs {
-		segs[i] = url.PathEscape(s)
-	}
-	return MediaURLPrefix + strings.Join(segs, "/")
+// Variant is a resized copy of an image.
+type Variant struct {
+	Width int
+	Key   string
 }
 
-// Validate checks the media's fields.
-func (m *Media) Validate() error {
-	if err := ValidateMediaPath(m.Path); err != nil {
-		return err
+// URL is the media's address on the site.
+func (m *Media) URL() string { return "/media/" + m.Key }
+
+// IsImage reports whether the media is an image.
+func (m *Media) IsImage() bool { return strings.HasPrefix(m.MIME, "image/") }
+
+// Srcset lists the variants and the original for an <img srcset>.
+func (m *Media) Srcset() string {
+	var parts []string
+	for _, v := range m.Variants {
+		parts = append(parts, fmt.Sprintf("/media/%s %dw", v.Key, v.Width))
 	}
-	return nil
+	if m.Width > 0 {
+		parts = append(parts, fmt.Sprintf("%s %dw", m.URL(), m.Width))
+	}
+	return strings.Join(parts, ", ")
 }
 
-// ValidateMediaPath checks that p is a clean relative path inside the library.
+// ValidateMediaPath checks that p is a clean relative path inside the
+// library, as an imported file's key must be.
 func ValidateMediaPath(p string) error {
-	if p == "" || p != path.Clean(p) || strings.HasPrefix(p, "/") || p == "." || strings.HasPrefix(p, "../") || p == ".." ||
-		strings.ContainsAny(p, "\\\x00") {
+	if p == "" || p != path.Clean(p) || strings.HasPrefix(p, "/") || p == "." || p == ".." ||
+		strings.HasPrefix(p, "../") || strings.ContainsAny(p, "\\\x00") {
 		return FieldError("path", "%q is not a clean relative path for a media file", p)
 	}
 	return nil

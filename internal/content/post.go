@@ -95,8 +95,6 @@ type Post struct {
 	// in the page's <title> and description for search engines.
 	SEOTitle       string
 	SEODescription string
-	// FeaturedMediaID is the entry's featured image; 0 for none.
-	FeaturedMediaID int64
 }
 
 // Source attributes a republished article to the outlet that first published it.

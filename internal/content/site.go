@@ -1,6 +1,10 @@
 package content
 
-import "strings"
+import (
+	"strings"
+	"time"
+	_ "time/tzdata" // time zones on systems without a zoneinfo database
+)
 
 // Alias is an old URL path that now lives elsewhere: it answers 301 to the
 // current path of PostID, or to Target when no post is named.
@@ -27,9 +31,24 @@ type Settings struct {
 	// WebSubHub, when set, is the WebSub hub advertised in feeds and
 	// pinged when posts are published.
 	WebSubHub string
-	// Logo is the publisher's logo in structured data: a path on the site
-	// or an absolute URL.
-	Logo string
+
+	TimeZone string     // IANA name, e.g. "Africa/Lagos": editors give times in it
+	Logo     string     // path on the site or http(s) address of the logo; "" for none
+	Menu     []MenuItem // the site's navigation; empty shows the categories
+}
+
+// MenuItem is one link of the site's navigation.
+type MenuItem struct {
+	Label string `json:"label"`
+	URL   string `json:"url"` // a path on the site (/about/) or an http(s) address
+}
+
+// Location returns the site's time zone; UTC when unset or unknown.
+func (s *Settings) Location() *time.Location {
+	if loc, err := time.LoadLocation(s.TimeZone); err == nil && s.TimeZone != "" {
+		return loc
+	}
+	return time.UTC
 }
 
 // DefaultRobotsTxt lets every crawler read the whole site.
@@ -41,7 +60,7 @@ const MaxFeedItems = 1000
 // DefaultSettings are those of a fresh site.
 func DefaultSettings() Settings {
 	return Settings{Title: "Broadsheet", Description: "News and commentary", Language: "en", PostsPerPage: 10,
-		FeedItems: 20, FeedFullText: true, RobotsTxt: DefaultRobotsTxt, Logo: "/static/logo.png"}
+		FeedItems: 20, FeedFullText: true, RobotsTxt: DefaultRobotsTxt, TimeZone: "UTC"}
 }
 
 // Validate checks the settings.
@@ -60,13 +79,28 @@ func (s *Settings) Validate() error {
 			return FieldError("websub_hub", "the WebSub hub must be an absolute http(s) URL: %s", err.Error())
 		}
 	}
-	if s.Logo != "" && !strings.HasPrefix(s.Logo, "/") {
-		if err := ValidateHTTPURL(s.Logo); err != nil {
-			return FieldError("logo", "the logo must be a path on the site or an absolute http(s) URL: %s", err.Error())
-		}
-	}
 	if len(s.RobotsTxt) > 64<<10 {
 		return FieldError("robots_txt", "robots.txt is longer than 64 KiB")
+	}
+	if s.TimeZone != "" {
+		if _, err := time.LoadLocation(s.TimeZone); err != nil || strings.EqualFold(s.TimeZone, "local") {
+			return FieldError("time_zone", "%q is not a time zone name such as Europe/London or Africa/Lagos", s.TimeZone)
+		}
+	}
+	if s.Logo != "" && !strings.HasPrefix(s.Logo, "/") {
+		if err := ValidateHTTPURL(s.Logo); err != nil {
+			return FieldError("logo", "the logo must be a path on the site (/media/…) or an http(s) address")
+		}
+	}
+	for i, m := range s.Menu {
+		if strings.TrimSpace(m.Label) == "" {
+			return FieldError("menu", "menu item %d has no label", i+1)
+		}
+		if !strings.HasPrefix(m.URL, "/") || strings.HasPrefix(m.URL, "//") {
+			if err := ValidateHTTPURL(m.URL); err != nil {
+				return FieldError("menu", "menu item %d (%s): %q is neither a path on the site (/about/) nor an http(s) address", i+1, m.Label, m.URL)
+			}
+		}
 	}
 	return nil
 }

@@ -314,7 +314,7 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 	err = walkMedia(ctx, db, func(m *content.Media) error {
 		fileURL := base + m.URL()
 		x.raw("\t<item>\n\t\t")
-		x.cd("title", m.Title)
+		x.cd("title", m.Filename)
 		x.raw("\n\t\t")
 		x.el("link", fileURL)
 		x.raw("\n\t\t")
@@ -336,7 +336,7 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 		x.cd("wp:comment_status", "closed")
 		x.cd("wp:ping_status", "closed")
 		x.raw("\n\t\t")
-		x.cd("wp:post_name", escapeSlug(strings.TrimSuffix(m.Path[strings.LastIndex(m.Path, "/")+1:], pathExt(m.Path))))
+		x.cd("wp:post_name", escapeSlug(strings.TrimSuffix(m.Key[strings.LastIndex(m.Key, "/")+1:], pathExt(m.Key))))
 		x.raw("\n\t\t")
 		x.cd("wp:status", "inherit")
 		x.el("wp:post_parent", "0")
@@ -347,7 +347,7 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 		x.raw("\n\t\t")
 		x.cd("wp:attachment_url", fileURL)
 		x.raw("\n")
-		x.meta("_wp_attached_file", m.Path)
+		x.meta("_wp_attached_file", m.Key)
 		if m.Alt != "" {
 			x.meta("_wp_attachment_image_alt", m.Alt)
 		}
@@ -454,8 +454,10 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 		if p.SEODescription != "" {
 			x.meta("_yoast_wpseo_metadesc", p.SEODescription)
 		}
-		if p.FeaturedMediaID != 0 {
-			x.meta("_thumbnail_id", itoa(mediaID(p.FeaturedMediaID)))
+		if f, err := db.FindFeatured(ctx, p.ID); err != nil {
+			return err
+		} else if f != nil {
+			x.meta("_thumbnail_id", itoa(mediaID(f.ID)))
 		}
 		for _, path := range byPost[p.ID] {
 			x.meta(wxr.MetaAlias, path)

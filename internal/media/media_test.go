@@ -1,51 +1,85 @@
-package media_test
+package media
 
 import (
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"image"
+	"image/png"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/broadsheet/broadsheet/internal/media"
+	"github.com/broadsheet/broadsheet/internal/content"
 )
 
-func TestDirStoresAndServes(t *testing.T) {
-	d := media.Dir{Root: t.TempDir()}
-	n, err := d.Put("2024/05/port.jpg", strings.NewReader("jpeg bytes"))
-	if err != nil || n != 10 || !d.Exists("2024/05/port.jpg") {
-		t.Fatalf("put: %d, %v", n, err)
+func pngOf(w, h int) []byte {
+	var buf bytes.Buffer
+	png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, w, h)))
+	return buf.Bytes()
+}
+
+func TestPrepareRefusesByContent(t *testing.T) {
+	now := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name string
+		data []byte
+		says string
+	}{
+		{"empty.png", nil, "is empty"},
+		{"page.png", []byte("<html><body>hi</body></html>"), "text/html by its content"},
+		{"bomb.png", bombPNG(), "megapixels"},
+		{"cut.png", pngOf(50, 50)[:60], "cannot be read as an image"},
 	}
-	for _, bad := range []string{"../escape.jpg", "/etc/passwd", "a/../../b", ""} {
-		if _, err := d.Put(bad, strings.NewReader("x")); err == nil {
-			t.Errorf("put %q: no error", bad)
+	for _, c := range cases {
+		_, err := Prepare(c.name, c.data, now)
+		if content.ErrorCode(err) != content.EInvalid || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%s: %v, want an invalid-file error saying %q", c.name, err, c.says)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(filepath.Dir(d.Root), "escape.jpg")); err == nil {
-		t.Errorf("a file was written outside the library")
+	f, err := Prepare(`C:\Users\me\Small Logo.PNG`, pngOf(300, 100), now)
+	if err != nil {
+		t.Fatal(err)
 	}
-	srv := httptest.NewServer(d.Handler())
-	defer srv.Close()
-	for path, want := range map[string]int{
-		"/media/2024/05/port.jpg": 200, "/media/2024/05/": 404, "/media/2024/05/none.jpg": 404,
-		"/media/../../etc/passwd": 404, "/media/../media/2024/05/port.jpg": 404, // no climbing out
-	} {
-		res, err := http.Get(srv.URL + path)
+	if !strings.HasPrefix(f.Media.Key, "2026/02/") || !strings.HasSuffix(f.Media.Key, "-small-logo.png") || len(f.Media.Variants) != 0 || len(f.Data) != 1 {
+		t.Errorf("a small PNG: key %q, %d variants", f.Media.Key, len(f.Media.Variants))
+	}
+}
+
+// bombPNG is a tiny file that claims to be 30000×30000 pixels.
+func bombPNG() []byte {
+	b := pngOf(1, 1)
+	// IHDR width and height are bytes 16..24.
+	copy(b[16:24], []byte{0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30})
+	binary.BigEndian.PutUint32(b[29:33], crc32.ChecksumIEEE(b[12:29]))
+	return b
+}
+
+func TestDirRefusesEscapingKeys(t *testing.T) {
+	d := Dir{Root: t.TempDir()}
+	for _, key := range []string{"../x.png", "/etc/passwd", `a\..\b.png`, ""} {
+		if err := d.Put(t.Context(), key, []byte("x")); err == nil {
+			t.Errorf("Put(%q) was accepted", key)
+		}
+	}
+}
+
+// FuzzPrepare feeds arbitrary uploads: never a panic, and either a clean
+// file or an invalid-file error.
+func FuzzPrepare(f *testing.F) {
+	f.Add(pngOf(2, 2))
+	f.Add([]byte("%PDF-1.4\n"))
+	f.Add([]byte("\xff\xd8\xff\xe0"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file, err := Prepare("upload", data, time.Unix(0, 0))
 		if err != nil {
-			t.Fatal(err)
+			if content.ErrorCode(err) != content.EInvalid {
+				t.Fatalf("unexpected error kind: %v", err)
+			}
+			return
 		}
-		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != want {
-			t.Errorf("GET %s: %d, want %d", path, res.StatusCode, want)
+		if len(file.Data) == 0 || file.Media.Key == "" {
+			t.Fatalf("accepted without data: %+v", file.Media)
 		}
-		if want == 200 && (string(body) != "jpeg bytes" || res.Header.Get("X-Content-Type-Options") != "nosniff") {
-			t.Errorf("GET %s: %q, headers %v", path, body, res.Header)
-		}
-	}
-	if err := d.Remove("2024/05/port.jpg"); err != nil || d.Exists("2024/05/port.jpg") {
-		t.Errorf("remove: %v", err)
-	}
+	})
 }

@@ -369,24 +369,11 @@ func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, new
 	}
 	layout.Head.Canonical = s.baseURL(r) + p.Path()
 	s.entryHead(r, &layout, p)
-	featured, err := s.featured(r.Context(), p)
+	featured, err := s.cfg.DB.FindFeatured(r.Context(), p.ID)
 	if err != nil {
 		return err
 	}
 	return s.tmpl.Render(w, http.StatusOK, "post", &PostPage{Layout: layout, Post: p, Older: older, Newer: newer, Featured: featured})
-}
-
-// featured returns the entry's featured image, or nil when it has none
-// (or its file record is gone).
-func (s *Site) featured(ctx context.Context, p *content.Post) (*content.Media, error) {
-	if p.FeaturedMediaID == 0 {
-		return nil, nil
-	}
-	m, err := s.cfg.DB.FindMediaByID(ctx, p.FeaturedMediaID)
-	if content.IsNotFound(err) {
-		return nil, nil
-	}
-	return m, err
 }
 
 // Summary is a plain-text description of a post of at most n characters:

@@ -110,7 +110,7 @@ func (s *Site) entryHead(r *http.Request, l *Layout, p *content.Post) {
 		l.Head.Canonical = p.Source.URL
 	}
 	image := firstImage(p.BodyHTML)
-	if m, err := s.featured(r.Context(), p); err == nil && m != nil {
+	if m, err := s.cfg.DB.FindFeatured(r.Context(), p.ID); err == nil && m != nil {
 		image = m.URL() // the editors' choice for the post's picture
 	}
 	card := "summary_large_image"

@@ -50,8 +50,7 @@ type PostPage struct {
 	Layout
 	Post         *content.Post
 	Older, Newer *content.Post
-	// Featured is the entry's featured image, nil when it has none.
-	Featured *content.Media
+	Featured     *content.Media // the post's featured image, or nil
 }
 
 // ErrorPage is the page for a failed request.

@@ -5,105 +5,162 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 )
 
-const mediaColumns = `m.id, m.path, m.mime, m.size, m.title, m.alt, m.caption, m.created_at, COALESCE(m.import_key, '')`
+const mediaColumns = `m.id, m.storage_key, m.filename, m.mime, m.size, m.width, m.height, m.alt, m.variants,
+	COALESCE(m.uploaded_by, 0), m.created_at, m.caption, COALESCE(m.import_key, '')`
 
 func scanMedia(row interface{ Scan(...any) error }) (*content.Media, error) {
 	var (
-		m       content.Media
-		created int64
+		m        content.Media
+		variants string
+		created  int64
 	)
-	if err := row.Scan(&m.ID, &m.Path, &m.MIME, &m.Size, &m.Title, &m.Alt, &m.Caption, &created, &m.ImportKey); err != nil {
+	if err := row.Scan(&m.ID, &m.Key, &m.Filename, &m.MIME, &m.Size, &m.Width, &m.Height, &m.Alt, &variants,
+		&m.UploadedBy, &created, &m.Caption, &m.ImportKey); err != nil {
 		return nil, err
 	}
 	m.CreatedAt = fromUnix(created)
+	for _, line := range strings.Split(variants, "\n") {
+		w, key, ok := strings.Cut(line, ":")
+		if n, err := strconv.Atoi(w); ok && err == nil {
+			m.Variants = append(m.Variants, content.Variant{Width: n, Key: key})
+		}
+	}
 	return &m, nil
 }
 
-func (c conn) findMedia(ctx context.Context, where string, args ...any) (*content.Media, error) {
-	m, err := scanMedia(c.queryRow(ctx, `SELECT `+mediaColumns+` FROM media m WHERE `+where, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, content.Errorf(content.ENotFound, "No such media file.")
+// CreateMedia records an uploaded file and sets m.ID.
+func (tx *Tx) CreateMedia(ctx context.Context, m *content.Media) error {
+	var lines []string
+	for _, v := range m.Variants {
+		lines = append(lines, fmt.Sprintf("%d:%s", v.Width, v.Key))
 	}
-	if err != nil {
-		return nil, fmt.Errorf("store: find media: %w", err)
-	}
-	return m, nil
-}
-
-// FindMediaByID returns the media file with the given id.
-func (c conn) FindMediaByID(ctx context.Context, id int64) (*content.Media, error) {
-	return c.findMedia(ctx, `m.id = ?`, id)
-}
-
-// FindMediaByPath returns the media file stored at path in the library.
-func (c conn) FindMediaByPath(ctx context.Context, path string) (*content.Media, error) {
-	return c.findMedia(ctx, `m.path = ?`, path)
-}
-
-// FindMediaByImportKey returns the media file imported under key.
-func (c conn) FindMediaByImportKey(ctx context.Context, key string) (*content.Media, error) {
-	return c.findMedia(ctx, `m.import_key = ?`, key)
-}
-
-// FindMediaPage returns up to limit media files with ids above afterID, by
-// id, so that a caller can walk a large library in bounded memory.
-func (c conn) FindMediaPage(ctx context.Context, afterID int64, limit int) ([]*content.Media, error) {
-	rows, err := c.query(ctx, `SELECT `+mediaColumns+` FROM media m WHERE m.id > ? ORDER BY m.id LIMIT ?`, afterID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: find media: %w", err)
-	}
-	defer rows.Close()
-	var list []*content.Media
-	for rows.Next() {
-		m, err := scanMedia(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: scan media: %w", err)
-		}
-		list = append(list, m)
-	}
-	return list, rows.Err()
-}
-
-// SaveMedia validates m and creates it, or, when m.ID is set, overwrites
-// the stored record; it sets m.ID and m.CreatedAt.
-func (tx *Tx) SaveMedia(ctx context.Context, m *content.Media) error {
-	if err := m.Validate(); err != nil {
-		return err
+	var by any
+	if m.UploadedBy != 0 {
+		by = m.UploadedBy
 	}
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = tx.Now
 	}
-	var key any
+	var importKey any
 	if m.ImportKey != "" {
-		key = m.ImportKey
+		importKey = m.ImportKey
 	}
-	var err error
-	if m.ID == 0 {
-		err = tx.queryRow(ctx, `INSERT INTO media (path, mime, size, title, alt, caption, created_at, import_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			m.Path, m.MIME, m.Size, m.Title, m.Alt, m.Caption, unix(m.CreatedAt), key).Scan(&m.ID)
-	} else {
-		var res sql.Result
-		res, err = tx.exec(ctx, `UPDATE media SET path = ?, mime = ?, size = ?, title = ?, alt = ?, caption = ?,
-			created_at = ?, import_key = ? WHERE id = ?`,
-			m.Path, m.MIME, m.Size, m.Title, m.Alt, m.Caption, unix(m.CreatedAt), key, m.ID)
-		if err == nil {
-			if n, _ := res.RowsAffected(); n == 0 {
-				return content.Errorf(content.ENotFound, "Media file %d does not exist.", m.ID)
-			}
-		}
-	}
+	err := tx.queryRow(ctx, `INSERT INTO media (storage_key, filename, mime, size, width, height, alt, variants, uploaded_by, created_at,
+		caption, import_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, m.Key, m.Filename, m.MIME, m.Size, m.Width, m.Height,
+		strings.TrimSpace(m.Alt), strings.Join(lines, "\n"), by, unix(m.CreatedAt), m.Caption, importKey).Scan(&m.ID)
 	if tx.d.isUniqueViolation(err) {
 		return &content.Error{Code: content.EConflict, Field: "path",
-			Message: fmt.Sprintf("another media file is already stored at %q", m.Path)}
+			Message: fmt.Sprintf("another media file is already stored at %q", m.Key)}
 	}
 	if err != nil {
-		return fmt.Errorf("store: save media %q: %w", m.Path, err)
+		return fmt.Errorf("store: create media %q: %w", m.Key, err)
 	}
-	tx.touchSite()
 	return nil
+}
+
+// FindMedia returns one media item.
+func (c conn) FindMedia(ctx context.Context, id int64) (*content.Media, error) {
+	m, err := scanMedia(c.queryRow(ctx, `SELECT `+mediaColumns+` FROM media m WHERE m.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, content.Errorf(content.ENotFound, "There is no media item %d.", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: find media %d: %w", id, err)
+	}
+	return m, nil
+}
+
+// FindMediaByKey returns the media item stored under key or one of its
+// variants' keys.
+func (c conn) FindMediaByKey(ctx context.Context, key string) (*content.Media, error) {
+	m, err := scanMedia(c.queryRow(ctx, `SELECT `+mediaColumns+` FROM media m WHERE m.storage_key = ?
+		OR m.variants LIKE ? ESCAPE '!'`, key, "%:"+likeEscaper.Replace(key)+"%"))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, content.Errorf(content.ENotFound, "No such file.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: find media %q: %w", key, err)
+	}
+	return m, nil
+}
+
+// FindMediaList returns one page of the library, newest first, whose file
+// name or alt text contains query, and the number of all matching.
+func (c conn) FindMediaList(ctx context.Context, query string, offset, limit int) ([]*content.Media, int, error) {
+	where := "1 = 1"
+	var args []any
+	for _, w := range strings.Fields(strings.ToLower(query)) {
+		where += ` AND (lower(m.filename) LIKE ? ESCAPE '!' OR lower(m.alt) LIKE ? ESCAPE '!')`
+		p := "%" + likeEscaper.Replace(w) + "%"
+		args = append(args, p, p)
+	}
+	var total int
+	if err := c.queryRow(ctx, `SELECT COUNT(*) FROM media m WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count media: %w", err)
+	}
+	rows, err := c.query(ctx, `SELECT `+mediaColumns+` FROM media m WHERE `+where+
+		` ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: find media: %w", err)
+	}
+	defer rows.Close()
+	var out []*content.Media
+	for rows.Next() {
+		m, err := scanMedia(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: scan media: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, total, rows.Err()
+}
+
+// SetMediaAlt changes a media item's alt text.
+func (tx *Tx) SetMediaAlt(ctx context.Context, id int64, alt string) error {
+	res, err := tx.exec(ctx, `UPDATE media SET alt = ? WHERE id = ?`, strings.TrimSpace(alt), id)
+	if err != nil {
+		return fmt.Errorf("store: set alt of media %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return content.Errorf(content.ENotFound, "There is no media item %d.", id)
+	}
+	return nil
+}
+
+// DeleteMedia forgets a media item (its files are the caller's to delete).
+func (tx *Tx) DeleteMedia(ctx context.Context, id int64) error {
+	res, err := tx.exec(ctx, `DELETE FROM media WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("store: delete media %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return content.Errorf(content.ENotFound, "There is no media item %d.", id)
+	}
+	return nil
+}
+
+// PostsUsing returns the entries (not in the trash) whose body refers to
+// path, at most limit of them.
+func (c conn) PostsUsing(ctx context.Context, path string, limit int) ([]*content.Post, error) {
+	rows, err := c.query(ctx, `SELECT `+postColumns+` FROM posts p WHERE p.status <> ? AND p.body LIKE ? ESCAPE '!'
+		ORDER BY p.id LIMIT ?`, content.StatusTrash, "%"+likeEscaper.Replace(path)+"%", limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: posts using %q: %w", path, err)
+	}
+	defer rows.Close()
+	var out []*content.Post
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }

@@ -11,16 +11,16 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
 
-// TestMediaAndPostStructure stores what a WordPress import brings beyond
-// the basics: media files, featured images, the page tree, sticky posts,
-// SEO fields, and reads them back.
-func TestMediaAndPostStructure(t *testing.T) {
+// TestImportedMediaAndPostStructure stores what a WordPress import brings
+// beyond the basics: media files with caption and import key, featured
+// images, the page tree, sticky posts, SEO fields, and reads them back.
+func TestImportedMediaAndPostStructure(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		m := &content.Media{Path: "2024/05/port.jpg", MIME: "image/jpeg", Size: 1234, Title: "Port",
+		m := &content.Media{Key: "2024/05/port.jpg", Filename: "port.jpg", MIME: "image/jpeg", Size: 1234,
 			Alt: "Cranes at dawn", Caption: "Apapa", ImportKey: "https://old.example.org/wp-content/uploads/2024/05/port.jpg"}
 		var parent, child *content.Post
 		err := db.Update(ctx, func(tx *store.Tx) error {
-			if err := tx.SaveMedia(ctx, m); err != nil {
+			if err := tx.CreateMedia(ctx, m); err != nil {
 				return err
 			}
 			parent = &content.Post{Kind: content.KindPage, Title: "About", Slug: "about", Status: content.StatusPublished,
@@ -30,9 +30,11 @@ func TestMediaAndPostStructure(t *testing.T) {
 			}
 			child = &content.Post{Kind: content.KindPage, Title: "Team", Slug: "team", Status: content.StatusPublished,
 				PublishedAt: time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC), Format: content.FormatHTML, Body: "<p>b</p>",
-				ParentID: parent.ID, MenuOrder: 2, Sticky: true, SEOTitle: "Our team – Times", SEODescription: "Who we are.",
-				FeaturedMediaID: m.ID}
+				ParentID: parent.ID, MenuOrder: 2, Sticky: true, SEOTitle: "Our team – Times", SEODescription: "Who we are."}
 			if err := tx.CreatePost(ctx, child); err != nil {
+				return err
+			}
+			if err := tx.SetFeatured(ctx, child.ID, m.ID); err != nil {
 				return err
 			}
 			return tx.PutAlias(ctx, &content.Alias{Path: "/about/team/", PostID: child.ID})
@@ -45,7 +47,7 @@ func TestMediaAndPostStructure(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got.ParentID != parent.ID || got.MenuOrder != 2 || !got.Sticky || got.SEOTitle != "Our team – Times" ||
-			got.SEODescription != "Who we are." || got.FeaturedMediaID != m.ID {
+			got.SEODescription != "Who we are." {
 			t.Errorf("post structure: got %+v", got)
 		}
 		gm, err := db.FindMediaByImportKey(ctx, m.ImportKey)
@@ -57,8 +59,20 @@ func TestMediaAndPostStructure(t *testing.T) {
 		if diff := cmp.Diff(&want, gm); diff != "" {
 			t.Errorf("media (-want +got):\n%s", diff)
 		}
-		if gm.URL() != "/media/2024/05/port.jpg" {
-			t.Errorf("media URL: %s", gm.URL())
+		if f, err := db.FindFeatured(ctx, child.ID); err != nil || f == nil || f.ID != m.ID {
+			t.Errorf("featured: %+v, %v", f, err)
+		}
+		// A re-import's update of the description keeps the file.
+		err = db.Update(ctx, func(tx *store.Tx) error {
+			u := *gm
+			u.Alt, u.Caption = "Cranes", "Apapa, at dawn"
+			return tx.UpdateImportedMedia(ctx, &u)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gm, err = db.FindMediaByStorageKey(ctx, "2024/05/port.jpg"); err != nil || gm.Alt != "Cranes" || gm.Caption != "Apapa, at dawn" {
+			t.Errorf("after update: %+v, %v", gm, err)
 		}
 		if target, err := db.FindAliasTarget(ctx, "/about/team/"); err != nil || target != "/team/" {
 			t.Errorf("alias target: %q, %v", target, err)
@@ -69,18 +83,12 @@ func TestMediaAndPostStructure(t *testing.T) {
 		if path, err := db.FindSlugPath(ctx, content.KindPage, "about"); err != nil || path != "/about/" {
 			t.Errorf("slug path: %q, %v", path, err)
 		}
-		// A second file at the same path is a conflict, not a 500.
+		// A second file under the same key is a conflict, not a 500.
 		err = db.Update(ctx, func(tx *store.Tx) error {
-			return tx.SaveMedia(ctx, &content.Media{Path: "2024/05/port.jpg"})
+			return tx.CreateMedia(ctx, &content.Media{Key: "2024/05/port.jpg", Filename: "x.jpg", MIME: "image/jpeg"})
 		})
 		if content.ErrorCode(err) != content.EConflict {
-			t.Errorf("duplicate media path: %v", err)
-		}
-		err = db.Update(ctx, func(tx *store.Tx) error {
-			return tx.SaveMedia(ctx, &content.Media{Path: "../etc/passwd"})
-		})
-		if content.ErrorCode(err) != content.EInvalid {
-			t.Errorf("unclean media path: %v", err)
+			t.Errorf("duplicate media key: %v", err)
 		}
 		// Walking the site in pages sees every entry once.
 		var seen []string

@@ -6,7 +6,12 @@ import (
 	"fmt"
 	"hash/fnv"
 	"html"
+	"image"
+	_ "image/gif" // image sizes of imported GIFs
+	_ "image/jpeg"
+	_ "image/png"
 	"io"
+	"io/fs"
 	"mime"
 	"net/url"
 	"os"
@@ -112,8 +117,8 @@ type Options struct {
 	// Uploads is a copy of the old site's wp-content/uploads folder, from
 	// which attachments' files are taken; without it attachments are reported.
 	Uploads string
-	// Media is the library the files go to; required with Uploads.
-	Media *media.Dir
+	// Media is the library's storage the files go to; required with Uploads.
+	Media media.Storage
 	// DryRun runs the whole import and then rolls it back: the report says
 	// what would happen, and neither database nor media folder changes.
 	DryRun bool
@@ -197,7 +202,7 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 	}
 	if err != nil || opt.DryRun {
 		for _, f := range newFiles {
-			opt.Media.Remove(f)
+			opt.Media.Delete(ctx, f)
 		}
 	}
 	if err != nil {
@@ -657,13 +662,14 @@ func (imp *importer) entry(ctx context.Context, it *Item) error {
 			p.ParentID = id
 		}
 	}
+	var featured int64
 	if thumb, err := strconv.ParseInt(strings.TrimSpace(it.MetaValue("_thumbnail_id")), 10, 64); err == nil && thumb > 0 {
 		if id, err := imp.findMedia(ctx, thumb); err != nil {
 			return err
 		} else if id == 0 {
 			fix.thumb = thumb
 		} else {
-			p.FeaturedMediaID = id
+			featured = id
 		}
 	}
 	if err := markup.RenderPost(p); err != nil {
@@ -674,6 +680,11 @@ func (imp *importer) entry(ctx context.Context, it *Item) error {
 	}
 	if it.PostID != 0 {
 		imp.wpPosts[it.PostID] = p.ID
+	}
+	if featured != 0 {
+		if err := imp.feature(ctx, it, p.ID, featured); err != nil {
+			return err
+		}
 	}
 	if fix.parent != 0 || fix.thumb != 0 || fix.unresolvedBody {
 		fix.id = p.ID
@@ -718,7 +729,7 @@ func (imp *importer) findMedia(ctx context.Context, wpID int64) (int64, error) {
 		return 0, nil
 	}
 	rel, _ = url.PathUnescape(rel)
-	m, err := imp.tx.FindMediaByPath(ctx, rel)
+	m, err := imp.tx.FindMediaByStorageKey(ctx, rel)
 	if content.IsNotFound(err) {
 		return 0, nil
 	}
@@ -766,9 +777,6 @@ func (imp *importer) save(ctx context.Context, it *Item, p *content.Post, fix fi
 		// same file finds it unchanged.
 		if fix.parent != 0 {
 			p.ParentID = old.ParentID
-		}
-		if fix.thumb != 0 {
-			p.FeaturedMediaID = old.FeaturedMediaID
 		}
 		// An editor's choice of the original as canonical outlives a
 		// re-import of an export that does not say so, while the post
@@ -927,28 +935,28 @@ func (imp *importer) attachment(ctx context.Context, it *Item) error {
 		return keepOld()
 	}
 	m := &content.Media{
-		Path: rel, Size: st.Size(), MIME: mime.TypeByExtension(strings.ToLower(path.Ext(rel))),
-		Title:     html.UnescapeString(it.Title),
+		Key: rel, Filename: path.Base(rel), Size: st.Size(), MIME: mime.TypeByExtension(strings.ToLower(path.Ext(rel))),
 		Alt:       strings.TrimSpace(it.MetaValue("_wp_attachment_image_alt")),
 		Caption:   strings.TrimSpace(html.UnescapeString(markup.StripTags(it.Excerpt))),
 		ImportKey: firstNonEmpty(it.GUID, fileURL),
 	}
+	if i := strings.IndexByte(m.MIME, ';'); i >= 0 {
+		m.MIME = m.MIME[:i]
+	}
 	if m.MIME == "" {
 		m.MIME = "application/octet-stream"
 	}
+	m.Width, m.Height = imageSize(src)
 	counts := &imp.rep.Attachments
-	var old *content.Media
-	err = content.Errorf(content.ENotFound, "new site")
-	{
-		old, err = imp.tx.FindMediaByImportKey(ctx, m.ImportKey)
-		if content.IsNotFound(err) {
-			old, err = imp.tx.FindMediaByPath(ctx, m.Path)
-		}
+	old, err := imp.tx.FindMediaByImportKey(ctx, m.ImportKey)
+	if content.IsNotFound(err) {
+		old, err = imp.tx.FindMediaByStorageKey(ctx, m.Key)
 	}
+	stored := imp.stored(ctx, rel)
 	switch {
 	case err == nil:
-		m.ID, m.CreatedAt = old.ID, old.CreatedAt
-		if *old == *m && imp.opt.Media.Exists(rel) {
+		m.ID, m.CreatedAt, m.Width, m.Height, m.Variants, m.UploadedBy = old.ID, old.CreatedAt, old.Width, old.Height, old.Variants, old.UploadedBy
+		if sameMedia(old, m) && stored {
 			counts.Unchanged++
 		} else {
 			counts.Updated++
@@ -958,21 +966,20 @@ func (imp *importer) attachment(ctx context.Context, it *Item) error {
 	default:
 		return err
 	}
-	if !imp.opt.Media.Exists(rel) && !imp.opt.DryRun {
-		f, err := os.Open(src)
-		if err != nil {
-			imp.skip(it, "file %s cannot be read: %v", rel, err)
+	if !stored && !imp.opt.DryRun {
+		if err := putFile(ctx, imp.opt.Media, rel, src); err != nil {
+			imp.skip(it, "file %s cannot be copied into the library: %v", rel, err)
 			return nil
-		}
-		_, err = imp.opt.Media.Put(rel, f)
-		f.Close()
-		if err != nil {
-			return err
 		}
 		imp.newFiles = append(imp.newFiles, rel)
 	}
-	if old == nil || *old != *m {
-		if err := imp.tx.SaveMedia(ctx, m); err != nil {
+	switch {
+	case old == nil:
+		if err := imp.tx.CreateMedia(ctx, m); err != nil {
+			return err
+		}
+	case !sameMedia(old, m):
+		if err := imp.tx.UpdateImportedMedia(ctx, m); err != nil {
 			return err
 		}
 	}
@@ -1027,9 +1034,8 @@ func (imp *importer) finish(ctx context.Context) error {
 			}
 			if id == 0 {
 				imp.changed(it, "featured image (attachment %d) was not imported: the entry has none", f.thumb)
-			}
-			if id != p.FeaturedMediaID {
-				p.FeaturedMediaID, changed = id, true
+			} else if err := imp.feature(ctx, it, p.ID, id); err != nil {
+				return err
 			}
 		}
 		if f.unresolvedBody {
@@ -1073,7 +1079,7 @@ func samePost(a, b *content.Post) bool {
 		a.Source.IsZero() == b.Source.IsZero() && a.CanonicalSource == b.CanonicalSource && len(a.Authors) == len(b.Authors) &&
 		len(a.Categories) == len(b.Categories) && len(a.Tags) == len(b.Tags) &&
 		a.ImportKey == b.ImportKey && a.Sticky == b.Sticky && a.ParentID == b.ParentID && a.MenuOrder == b.MenuOrder &&
-		a.SEOTitle == b.SEOTitle && a.SEODescription == b.SEODescription && a.FeaturedMediaID == b.FeaturedMediaID
+		a.SEOTitle == b.SEOTitle && a.SEODescription == b.SEODescription
 	if !same {
 		return false
 	}
@@ -1168,4 +1174,103 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// feature makes media the entry's featured image, unless it already is;
+// a file that is not an image is reported instead.
+func (imp *importer) feature(ctx context.Context, it *Item, postID, mediaID int64) error {
+	cur, err := imp.tx.FindFeatured(ctx, postID)
+	if err != nil {
+		return err
+	}
+	if cur != nil && cur.ID == mediaID {
+		return nil
+	}
+	m, err := imp.tx.FindMedia(ctx, mediaID)
+	if err != nil {
+		return err
+	}
+	if !m.IsImage() {
+		imp.changed(it, "featured file %s is not an image: the entry has no featured image", m.Key)
+		return nil
+	}
+	return imp.tx.SetFeatured(ctx, postID, mediaID)
+}
+
+func sameMedia(a, b *content.Media) bool {
+	return a.Key == b.Key && a.Filename == b.Filename && a.MIME == b.MIME && a.Size == b.Size &&
+		a.Alt == b.Alt && a.Caption == b.Caption && a.ImportKey == b.ImportKey
+}
+
+// stored reports whether the library already holds a file at key.
+func (imp *importer) stored(ctx context.Context, key string) bool {
+	if imp.opt.Media == nil {
+		return false
+	}
+	rc, err := imp.opt.Media.Open(ctx, key)
+	if err != nil {
+		return false
+	}
+	rc.Close()
+	return true
+}
+
+// imageSize reads an image's dimensions from its header; 0, 0 for other
+// files or unreadable ones.
+func imageSize(name string) (int, int) {
+	f, err := os.Open(name)
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return 0, 0
+	}
+	return cfg.Width, cfg.Height
+}
+
+// putFile copies the file at src into the library under key. A library on
+// the local disk is written as a stream, so a large video never sits in
+// memory whole; another storage gets the bytes.
+func putFile(ctx context.Context, st media.Storage, key, src string) error {
+	switch d := st.(type) {
+	case media.Dir:
+		return streamInto(d, key, src)
+	case *media.Dir:
+		return streamInto(*d, key, src)
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return st.Put(ctx, key, data)
+}
+
+func streamInto(d media.Dir, key, src string) error {
+	if !fs.ValidPath(key) || strings.Contains(key, "\\") {
+		return fmt.Errorf("invalid key %q", key)
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	dst := filepath.Join(d.Root, filepath.FromSlash(key))
+	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".upload-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, in); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), dst)
 }

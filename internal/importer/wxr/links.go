@@ -342,7 +342,7 @@ var sizeSuffix = regexp.MustCompile(`-\d+x\d+(\.[A-Za-z0-9]+)$`)
 // of a resized copy, or "".
 func (l *linker) findMedia(ctx context.Context, rel string) (string, error) {
 	for _, r := range []string{rel, sizeSuffix.ReplaceAllString(rel, "$1")} {
-		m, err := l.tx.FindMediaByPath(ctx, r)
+		m, err := l.tx.FindMediaByStorageKey(ctx, r)
 		if err == nil {
 			return m.URL(), nil
 		}
