@@ -112,7 +112,12 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 	mux := http.NewServeMux()
 	s.Routes(mux)
 	e.mountDesk(mux)
-	adm, err := admin.New(admin.Config{DB: db, BaseURL: e.cfg.BaseURL, Log: e.log, DataDir: e.cfg.DataDir})
+	desk, err := e.deskArea(db)
+	if err != nil {
+		return nil, err
+	}
+	adm, err := admin.New(admin.Config{DB: db, BaseURL: e.cfg.BaseURL, Log: e.log, DataDir: e.cfg.DataDir,
+		Areas: []func(*admin.Admin, *http.ServeMux){desk}})
 	if err != nil {
 		return nil, err
 	}
