@@ -16,6 +16,10 @@ type Change struct {
 	Published []int64
 	// Site is true when settings, terms, users or aliases changed.
 	Site bool
+	// Remote is true for a change another process made, relayed to this
+	// one (see DB.Relay). Caches follow every change; work to be done once
+	// per change, such as pinging a feed hub, follows only local ones.
+	Remote bool
 }
 
 // Empty reports whether nothing changed.

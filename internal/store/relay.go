@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// relayChannel is the PostgreSQL notification channel changes travel on.
+const relayChannel = "broadsheet_changes"
+
+// relayChunk bounds the post IDs in one notification, keeping its payload
+// well under PostgreSQL's 8000-byte limit.
+const relayChunk = 400
+
+// relay is a DB's part in relaying changes between processes sharing one
+// PostgreSQL database: every committed change is announced with NOTIFY in
+// its own transaction (so it is sent exactly when the change commits, and
+// never for a rolled-back one), and Relay listens for the other processes'
+// announcements and publishes them to local subscribers.
+type relay struct {
+	dsn       string
+	origin    string // this DB handle's name, to skip its own announcements
+	listening atomic.Bool
+}
+
+func newRelay(dsn string) relay {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return relay{dsn: dsn, origin: hex.EncodeToString(b)}
+}
+
+// relayMessage is a Change as announced: short keys, for small payloads.
+type relayMessage struct {
+	Origin    string  `json:"o"`
+	Posts     []int64 `json:"p,omitempty"`
+	Published []int64 `json:"n,omitempty"`
+	Site      bool    `json:"s,omitempty"`
+}
+
+// announce queues, inside tx, the notifications describing its change;
+// PostgreSQL delivers them when tx commits. SQLite has nothing to do:
+// processes sharing a SQLite file are on one machine, and the foundation
+// runs one server per file.
+func (db *DB) announce(ctx context.Context, tx *Tx) error {
+	if db.d.name != "postgres" || tx.change.Empty() {
+		return nil
+	}
+	for _, m := range splitChange(db.relay.origin, tx.change) {
+		payload, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `SELECT pg_notify(?, ?)`, relayChannel, string(payload)); err != nil {
+			return fmt.Errorf("store: announce change: %w", err)
+		}
+	}
+	return nil
+}
+
+// splitChange cuts c into messages of at most relayChunk posts each.
+func splitChange(origin string, c Change) []relayMessage {
+	var ms []relayMessage
+	posts := c.Posts
+	for first := true; first || len(posts) > 0; first = false {
+		n := min(len(posts), relayChunk)
+		m := relayMessage{Origin: origin, Posts: posts[:n], Site: c.Site && first}
+		for _, id := range c.Published {
+			if slices.Contains(m.Posts, id) {
+				m.Published = append(m.Published, id)
+			}
+		}
+		ms = append(ms, m)
+		posts = posts[n:]
+	}
+	return ms
+}
+
+// Relay listens, until ctx ends, for the changes other processes commit to
+// the same PostgreSQL database and publishes each to this DB's subscribers
+// with Remote set, so that their caches follow. It reconnects after losing
+// the server, and then publishes a Site change, since notifications sent
+// while it was away are lost and subscribers should assume anything
+// changed. On SQLite it returns at once: there is nobody to listen to.
+func (db *DB) Relay(ctx context.Context, log *slog.Logger) error {
+	if db.d.name != "postgres" {
+		return nil
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	backoff := 100 * time.Millisecond
+	lost := false
+	for ctx.Err() == nil {
+		err := db.listen(ctx, lost, func() { backoff = 100 * time.Millisecond })
+		db.relay.listening.Store(false)
+		if ctx.Err() != nil {
+			break
+		}
+		if !lost {
+			log.Warn("change relay lost the database; reconnecting", "err", err)
+		}
+		lost = true
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+	return nil
+}
+
+// Relaying reports whether Relay is listening now.
+func (db *DB) Relaying() bool { return db.relay.listening.Load() }
+
+// listen holds one connection listening for announcements until it fails.
+func (db *DB) listen(ctx context.Context, missed bool, connected func()) error {
+	cfg, err := pgx.ParseConfig(db.relay.dsn)
+	if err != nil {
+		return err
+	}
+	cfg.ConnectTimeout = 5 * time.Second
+	c, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer c.Close(context.WithoutCancel(ctx))
+	if _, err := c.Exec(ctx, "LISTEN "+relayChannel); err != nil {
+		return err
+	}
+	connected()
+	db.relay.listening.Store(true)
+	if missed {
+		db.Publish(ctx, Change{Site: true, Remote: true})
+	}
+	for {
+		n, err := c.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		var m relayMessage
+		if err := json.Unmarshal([]byte(n.Payload), &m); err != nil || m.Origin == db.relay.origin {
+			continue
+		}
+		db.Publish(ctx, Change{Posts: m.Posts, Published: m.Published, Site: m.Site, Remote: true})
+	}
+}

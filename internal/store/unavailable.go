@@ -1,0 +1,53 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// IsUnavailable reports whether err means the database could not be
+// reached or went away (a PostgreSQL server restarting, a cut connection,
+// a server refusing connections while it starts or stops), rather than
+// that a query was wrong. Such failures are temporary: the web layer
+// answers them with 503 Service Unavailable, and the same request
+// succeeds once the database is back.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed) {
+		return true
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// Class 08: connection exceptions; 57P01-57P03: the server is
+		// shutting down or starting up; 53300: too many connections.
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" ||
+			pe.Code == "57P03" || pe.Code == "53300"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	if pgconn.Timeout(err) && !errors.Is(err, context.Canceled) {
+		return true
+	}
+	// pgx reports a connection it already knows is dead in plain words.
+	return strings.Contains(err.Error(), "conn closed")
+}
+
+// Ping reports whether the database answers now.
+func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
