@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/config"
+	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/store"
 )
 
@@ -37,6 +38,9 @@ type env struct {
 	cfg            config.Config
 	stdout, stderr io.Writer
 	log            *slog.Logger
+	// metrics are the serve process's Prometheus metrics (internal/ops),
+	// made by handler; services report through them.
+	metrics *ops.Metrics
 }
 
 // Run runs the command line args (without the program name) with the

@@ -12,6 +12,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
+	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
@@ -51,6 +52,12 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// On PostgreSQL, hear the changes other serve processes commit, so
+	// caches here follow them (see store.DB.Relay).
+	relayCtx, stopRelay := context.WithCancel(ctx)
+	relayDone := make(chan struct{})
+	go func() { defer close(relayDone); db.Relay(relayCtx, e.log) }()
+	defer func() { stopRelay(); <-relayDone }()
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
@@ -93,7 +100,12 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.metrics == nil {
+		e.metrics = ops.NewMetrics()
+		e.metrics.WatchDB(db)
+	}
 	mux := http.NewServeMux()
+	ops.Routes(mux, db, e.metrics)
 	s.Routes(mux)
-	return web.Chain(mux, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
+	return web.Chain(mux, e.metrics.Middleware, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
 }

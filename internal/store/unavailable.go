@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -51,3 +53,38 @@ func IsUnavailable(err error) bool {
 
 // Ping reports whether the database answers now.
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
+
+// Stats reports the connection pool's state, for metrics.
+func (db *DB) Stats() sql.DBStats { return db.sql.Stats() }
+
+// PendingMigrations lists the embedded migrations not yet applied to the
+// database: none when the schema is what this program expects.
+func (db *DB) PendingMigrations(ctx context.Context) ([]int, error) {
+	ms, err := db.migrations()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("store: read applied migrations: %w", err)
+	}
+	defer rows.Close()
+	applied := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		applied[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var pending []int
+	for _, m := range ms {
+		if !applied[m.version] {
+			pending = append(pending, m.version)
+		}
+	}
+	return pending, nil
+}

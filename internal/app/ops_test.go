@@ -1,0 +1,166 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/store/storetest"
+)
+
+func TestServeHealthReadinessAndMetrics(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			srv := startServe(t, "--data", t.TempDir(), "--db", storetest.DSN(t, engine), "--demo")
+			if code, body := get(t, srv.URL+"/healthz"); code != 200 || body != "ok\n" {
+				t.Errorf("/healthz: %d %q, want 200 ok", code, body)
+			}
+			code, body := get(t, srv.URL+"/readyz")
+			if code != 200 || !strings.HasPrefix(body, "ready: "+engine+" database answering, schema version ") {
+				t.Errorf("/readyz: %d %q, want 200 naming the %s database and its schema", code, body, engine)
+			}
+			for range 3 {
+				get(t, srv.URL+"/")
+			}
+			get(t, srv.URL+"/no-such-page/")
+			code, page := get(t, srv.URL+"/metrics")
+			if code != 200 {
+				t.Fatalf("/metrics: %d", code)
+			}
+			for sample, want := range map[string]float64{
+				`broadsheet_http_requests_total{method="GET",route="GET /{$}",status="200"}`:    3,
+				`broadsheet_http_requests_total{method="GET",route="GET /",status="404"}`:       1,
+				`broadsheet_http_requests_total{method="GET",route="GET /readyz",status="200"}`: 1,
+				`broadsheet_http_request_duration_seconds_count{route="GET /{$}"}`:              3,
+				`broadsheet_changes_total{origin="remote"}`:                                     0,
+				`broadsheet_cache_hits_total{cache="page"}`:                                     0,
+			} {
+				if got := metric(page, sample); got != want {
+					t.Errorf("%s = %v, want %v", sample, got, want)
+				}
+			}
+			for _, name := range []string{"broadsheet_db_connections_open", "broadsheet_db_relay_listening", "go_goroutines"} {
+				if !strings.Contains(page, "# TYPE "+name+" ") {
+					t.Errorf("/metrics lacks %s", name)
+				}
+			}
+		})
+	}
+}
+
+// TestServeAnswers503WhileDatabaseIsDown stops the PostgreSQL server under
+// a running serve and starts it again: meanwhile requests fail cleanly with
+// 503, and afterwards everything works again with nothing lost or doubled.
+func TestServeAnswers503WhileDatabaseIsDown(t *testing.T) {
+	pg := startPostgres(t)
+	srv := startServe(t, "--data", t.TempDir(), "--db", pg.URL, "--demo")
+	ctx := context.Background()
+	code, front := get(t, srv.URL+"/")
+	if code != 200 {
+		t.Fatalf("front page before the outage: %d", code)
+	}
+	entries := strings.Count(front, `<article class="entry entry-teaser">`)
+	writer, err := store.Open(ctx, pg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	var before int
+	if before, err = writer.CountPosts(ctx, content.KindPost); err != nil {
+		t.Fatal(err)
+	}
+
+	pg.stop(t)
+	for _, path := range []string{"/", "/2025/11/03/a-post-that-may-or-may-not-exist/", "/category/politics/"} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatalf("GET %s while the database is down: %v (want a 503 page, not a dropped connection)", path, err)
+		}
+		body := readAll(t, resp)
+		if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "briefly unavailable") || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("GET %s while the database is down: %d, Retry-After %q, body %.200q; want 503 saying the site is briefly unavailable",
+				path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
+		}
+	}
+	if code, body := get(t, srv.URL+"/readyz"); code != 503 || !strings.Contains(body, "does not answer") {
+		t.Errorf("/readyz while the database is down: %d %q, want 503 saying the database does not answer", code, body)
+	}
+	if code, _ := get(t, srv.URL+"/healthz"); code != 200 {
+		t.Errorf("/healthz while the database is down: %d, want 200 (the process itself is fine)", code)
+	}
+	fresh := &content.Post{Kind: content.KindPost, Title: "Written after the outage", Slug: "after-the-outage",
+		Status: content.StatusPublished, PublishedAt: time.Now().Add(-time.Minute).UTC().Truncate(time.Second),
+		Format: content.FormatHTML, Body: "<p>Back.</p>", BodyHTML: "<p>Back.</p>", TeaserHTML: "<p>Back.</p>"}
+	err = writer.Update(ctx, func(tx *store.Tx) error { return tx.CreatePost(ctx, fresh) })
+	if err == nil || !store.IsUnavailable(err) {
+		t.Fatalf("writing while the database is down: %v, want an unavailability error", err)
+	}
+
+	pg.start(t)
+	eventually(t, func() string {
+		if code, _ := get(t, srv.URL+"/readyz"); code != 200 {
+			return "serve never became ready again after the database came back"
+		}
+		return ""
+	})
+	code, front = get(t, srv.URL+"/")
+	if code != 200 || strings.Count(front, `<article class="entry entry-teaser">`) != entries {
+		t.Fatalf("front page after the outage: %d with %d entries, want 200 with %d", code, strings.Count(front, `<article class="entry entry-teaser">`), entries)
+	}
+	// The failed write left nothing behind; written again, it is there once.
+	if n, _ := writer.CountPosts(ctx, content.KindPost); n != before {
+		t.Fatalf("%d posts after the outage, want %d as before", n, before)
+	}
+	fresh.ID = 0
+	if err := writer.Update(ctx, func(tx *store.Tx) error { return tx.CreatePost(ctx, fresh) }); err != nil {
+		t.Fatalf("writing after the outage: %v", err)
+	}
+	if n, _ := writer.CountPosts(ctx, content.KindPost); n != before+1 {
+		t.Fatalf("%d posts after writing one, want %d", n, before+1)
+	}
+	if _, front = get(t, srv.URL+"/"); !strings.Contains(front, "Written after the outage") {
+		t.Error("the post written after the outage is not on the front page")
+	}
+	// The server's change relay reconnected too: it hears the next change.
+	eventually(t, func() string {
+		_, page := get(t, srv.URL+"/metrics")
+		if metric(page, `broadsheet_db_relay_listening`) != 1 {
+			return "the change relay never listened again after the outage"
+		}
+		return ""
+	})
+	_, page := get(t, srv.URL+"/metrics")
+	remote := metric(page, `broadsheet_changes_total{origin="remote"}`)
+	if err := writer.Update(ctx, func(tx *store.Tx) error {
+		p, err := tx.FindPostBySlug(ctx, content.KindPost, "after-the-outage")
+		if err != nil {
+			return err
+		}
+		p.Title = "Edited after the outage"
+		return tx.UpdatePost(ctx, p)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, func() string {
+		_, page := get(t, srv.URL+"/metrics")
+		if metric(page, `broadsheet_changes_total{origin="remote"}`) <= remote {
+			return "serve did not hear of the edit made after the outage"
+		}
+		return ""
+	})
+}
+
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
