@@ -25,6 +25,9 @@ Usage:
 Commands:
   serve [--addr HOST:PORT] [--demo]   run the public site
   import FILE.wxr                     import a WordPress export
+  migrate --from FILE --to URL        copy a whole site to another database, verified
+  backup FILE                         write a consistent copy of a SQLite site, even while serving
+  restore FILE                        put a backup in place of the database (the old one is kept)
 
 Global flags (each also read from the environment):
   --data DIR   data folder: database, media, theme (BROADSHEET_DATA, default ./data)
@@ -68,6 +71,12 @@ func Run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		err = e.serve(ctx, rest)
 	case "import":
 		err = e.importWXR(ctx, rest)
+	case "migrate":
+		err = e.migrateDB(ctx, rest)
+	case "backup":
+		err = e.backup(ctx, rest)
+	case "restore":
+		err = e.restore(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
