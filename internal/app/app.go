@@ -44,6 +44,9 @@ type env struct {
 	// metrics are the serve process's Prometheus metrics (internal/ops),
 	// made by handler; services report through them.
 	metrics *ops.Metrics
+	// jobs are the background jobs serve runs, each under a lease (see
+	// ops.RunJobs); the scheduler, source poller and hub pinger add theirs.
+	jobs []ops.Job
 }
 
 // Run runs the command line args (without the program name) with the

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/demo"
@@ -53,11 +54,14 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	// On PostgreSQL, hear the changes other serve processes commit, so
-	// caches here follow them (see store.DB.Relay).
-	relayCtx, stopRelay := context.WithCancel(ctx)
-	relayDone := make(chan struct{})
-	go func() { defer close(relayDone); db.Relay(relayCtx, e.log) }()
-	defer func() { stopRelay(); <-relayDone }()
+	// caches here follow them (see store.DB.Relay); and run the background
+	// jobs, each under a lease so one process at a time does it.
+	bgCtx, stopBG := context.WithCancel(ctx)
+	var bg sync.WaitGroup
+	bg.Add(2)
+	go func() { defer bg.Done(); db.Relay(bgCtx, e.log) }()
+	go func() { defer bg.Done(); ops.RunJobs(bgCtx, db, store.HolderID(), e.metrics, e.log, e.jobs...) }()
+	defer func() { stopBG(); bg.Wait() }()
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
