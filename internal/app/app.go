@@ -54,7 +54,7 @@ type env struct {
 func Run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
 	e := &env{cfg: config.Default(), stdout: stdout, stderr: stderr}
 	e.cfg.FromEnv(environ)
-	e.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	e.log = newLogger(environ, stderr)
 
 	root := flag.NewFlagSet("broadsheet", flag.ContinueOnError)
 	root.SetOutput(stderr)

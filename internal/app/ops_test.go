@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -163,4 +164,25 @@ func readAll(t *testing.T, resp *http.Response) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+func TestServeLogsJSONWhenAsked(t *testing.T) {
+	srv := startServeEnv(t, []string{"BROADSHEET_LOG_FORMAT=json"}, "--data", t.TempDir(), "--demo")
+	get(t, srv.URL+"/no-such-page/")
+	eventually(t, func() string {
+		for _, line := range strings.Split(strings.TrimSpace(srv.logs()), "\n") {
+			var rec struct {
+				Msg    string `json:"msg"`
+				Path   string `json:"path"`
+				Status int    `json:"status"`
+			}
+			if err := json.Unmarshal([]byte(line), &rec); err != nil {
+				t.Fatalf("a log line is not JSON: %q", line)
+			}
+			if rec.Msg == "request" && rec.Path == "/no-such-page/" && rec.Status == 404 {
+				return ""
+			}
+		}
+		return "the request was not logged as JSON:\n" + srv.logs()
+	})
 }

@@ -45,12 +45,18 @@ func (w lockedWriter) Write(b []byte) (int, error) {
 // until it listens; it is stopped when the test ends.
 func startServe(t *testing.T, args ...string) *server {
 	t.Helper()
+	return startServeEnv(t, nil, args...)
+}
+
+// startServeEnv is startServe with environment variables (KEY=VALUE).
+func startServeEnv(t *testing.T, environ []string, args ...string) *server {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{stop: cancel, done: make(chan int, 1)}
 	pr, pw := io.Pipe()
 	argv := append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)
 	go func() {
-		code := app.Run(ctx, argv, nil, pw, lockedWriter{s})
+		code := app.Run(ctx, argv, environ, pw, lockedWriter{s})
 		pw.Close()
 		s.done <- code
 	}()
