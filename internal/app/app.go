@@ -47,6 +47,9 @@ type env struct {
 	// jobs are the background jobs serve runs, each under a lease (see
 	// ops.RunJobs); the scheduler, source poller and hub pinger add theirs.
 	jobs []ops.Job
+	// metricsToken, from BROADSHEET_METRICS_TOKEN, lets scrapers on other
+	// machines read /metrics (see ops.Routes).
+	metricsToken string
 }
 
 // Run runs the command line args (without the program name) with the
@@ -55,6 +58,7 @@ func Run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	e := &env{cfg: config.Default(), stdout: stdout, stderr: stderr}
 	e.cfg.FromEnv(environ)
 	e.log = newLogger(environ, stderr)
+	e.metricsToken = envLookup(environ, "BROADSHEET_METRICS_TOKEN")
 
 	root := flag.NewFlagSet("broadsheet", flag.ContinueOnError)
 	root.SetOutput(stderr)

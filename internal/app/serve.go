@@ -109,7 +109,7 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 		e.metrics.WatchDB(db)
 	}
 	mux := http.NewServeMux()
-	ops.Routes(mux, db, e.metrics)
+	ops.Routes(mux, db, e.metrics, e.metricsToken)
 	s.Routes(mux)
 	return web.Chain(mux, e.metrics.Middleware, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
 }

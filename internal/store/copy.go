@@ -243,7 +243,9 @@ func copyTable(ctx context.Context, src, dst conn, t *tableInfo, cols []string, 
 	if err := flush(); err != nil {
 		return tc, err
 	}
-	progress(t.name, copied, srcRows)
+	if copied == 0 {
+		progress(t.name, 0, 0) // an empty table is done too
+	}
 	for _, vals := range later {
 		var set, where []string
 		var args []any
