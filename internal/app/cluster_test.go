@@ -21,18 +21,18 @@ func TestTwoServersShareOnePostgreSQL(t *testing.T) {
 	}
 	ctx := context.Background()
 	dsn := storetest.DSN(t, "postgres")
-	a := startServe(t, "--data", t.TempDir(), "--db", dsn, "--demo")
-	b := startServe(t, "--data", t.TempDir(), "--db", dsn)
-	for _, srv := range []*server{a, b} {
-		eventually(t, func() string {
-			if _, page := get(t, srv.URL+"/metrics"); metric(page, "broadsheet_db_relay_listening") != 1 {
+	a := opStart(t, "--data", t.TempDir(), "--db", dsn, "--demo")
+	b := opStart(t, "--data", t.TempDir(), "--db", dsn)
+	for _, srv := range []*opServer{a, b} {
+		opEventually(t, func() string {
+			if _, page := opGet(t, srv.URL+"/metrics"); opMetric(page, "broadsheet_db_relay_listening") != 1 {
 				return srv.URL + " never started listening for other processes' changes"
 			}
 			return ""
 		})
 	}
-	_, before := get(t, b.URL+"/metrics")
-	heard := metric(before, `broadsheet_changes_total{origin="remote"}`)
+	_, before := opGet(t, b.URL+"/metrics")
+	heard := opMetric(before, `broadsheet_changes_total{origin="remote"}`)
 
 	// An editor publishes through a store handle of its own: the admin,
 	// running in either process, will make this same store call.
@@ -48,19 +48,19 @@ func TestTwoServersShareOnePostgreSQL(t *testing.T) {
 	if err := editor.Update(ctx, func(tx *store.Tx) error { return tx.CreatePost(ctx, post) }); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, func() string {
-		_, page := get(t, b.URL+"/metrics")
-		if metric(page, `broadsheet_changes_total{origin="remote"}`) <= heard {
+	opEventually(t, func() string {
+		_, page := opGet(t, b.URL+"/metrics")
+		if opMetric(page, `broadsheet_changes_total{origin="remote"}`) <= heard {
 			return "the second server never heard of the post published through the first's database"
 		}
 		return ""
 	})
-	_, front := get(t, b.URL+"/")
+	_, front := opGet(t, b.URL+"/")
 	t.Logf("second server heard of the change and showed it %v after the commit", time.Since(published))
 	if !strings.Contains(front, "Published on one server") {
 		t.Fatal("the post is not on the second server's front page")
 	}
-	if _, front := get(t, a.URL+"/"); !strings.Contains(front, "Published on one server") {
+	if _, front := opGet(t, a.URL+"/"); !strings.Contains(front, "Published on one server") {
 		t.Fatal("the post is not on the first server's front page")
 	}
 }

@@ -21,16 +21,16 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
 
-// run runs one broadsheet command line and returns its exit code and output.
-func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+// opRun runs one broadsheet command line and returns its exit code and output.
+func opRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	code = app.Run(context.Background(), args, nil, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
-// demoSite writes a SQLite site holding the demo content and returns its path.
-func demoSite(t *testing.T) string {
+// opDemoSite writes a SQLite site holding the demo content and returns its path.
+func opDemoSite(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	wxrFile := filepath.Join(dir, "demo.wxr")
@@ -38,24 +38,24 @@ func demoSite(t *testing.T) string {
 		t.Fatal(err)
 	}
 	db := filepath.Join(dir, "site.db")
-	if code, _, stderr := run(t, "--data", dir, "--db", db, "import", wxrFile); code != 0 {
+	if code, _, stderr := opRun(t, "--data", dir, "--db", db, "import", wxrFile); code != 0 {
 		t.Fatalf("import: %d %s", code, stderr)
 	}
 	return db
 }
 
-var titleRE = regexp.MustCompile(`<h2 class="entry-title"><a href="([^"]+)"[^>]*>([^<]+)</a>`)
+var opTitleRE = regexp.MustCompile(`<h2 class="entry-title"><a href="([^"]+)"[^>]*>([^<]+)</a>`)
 
-// frontPage lists the links and titles on a site's front page.
-func frontPage(t *testing.T, dataDir, dsn string) []string {
+// opFrontPage lists the links and titles on a site's front page.
+func opFrontPage(t *testing.T, dataDir, dsn string) []string {
 	t.Helper()
-	srv := startServe(t, "--data", dataDir, "--db", dsn)
-	code, body := get(t, srv.URL+"/")
+	srv := opStart(t, "--data", dataDir, "--db", dsn)
+	code, body := opGet(t, srv.URL+"/")
 	if code != 200 {
 		t.Fatalf("front page of %s: %d", dsn, code)
 	}
 	var entries []string
-	for _, m := range titleRE.FindAllStringSubmatch(body, -1) {
+	for _, m := range opTitleRE.FindAllStringSubmatch(body, -1) {
 		entries = append(entries, m[1]+" "+m[2])
 	}
 	if len(entries) == 0 {
@@ -69,9 +69,9 @@ func TestMigrateCopiesAWholeSiteToPostgreSQL(t *testing.T) {
 	if !slices.Contains(storetest.Engines(t), "postgres") {
 		target = "sqlite"
 	}
-	from := demoSite(t)
+	from := opDemoSite(t)
 	to := storetest.DSN(t, target)
-	code, stdout, stderr := run(t, "migrate", "--from", from, "--to", to)
+	code, stdout, stderr := opRun(t, "migrate", "--from", from, "--to", to)
 	if code != 0 {
 		t.Fatalf("migrate: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -82,11 +82,11 @@ func TestMigrateCopiesAWholeSiteToPostgreSQL(t *testing.T) {
 	if strings.Contains(stdout+stderr, "password") {
 		t.Error("migrate printed a password")
 	}
-	if a, b := frontPage(t, t.TempDir(), from), frontPage(t, t.TempDir(), to); !slices.Equal(a, b) {
+	if a, b := opFrontPage(t, t.TempDir(), from), opFrontPage(t, t.TempDir(), to); !slices.Equal(a, b) {
 		t.Errorf("front pages differ after the move:\nsource %q\ntarget %q", a, b)
 	}
 	// Run again, it finds the same site there and leaves it alone.
-	code, stdout, stderr = run(t, "migrate", "--from", from, "--to", to)
+	code, stdout, stderr = opRun(t, "migrate", "--from", from, "--to", to)
 	if code != 0 || !regexp.MustCompile(`posts\s+16 rows\s+sha256 [0-9a-f]{12}…\s+already identical`).MatchString(stdout) {
 		t.Errorf("migrating again onto the copy: exit %d\n%s\n%s\nwant every table found identical", code, stdout, stderr)
 	}
@@ -103,7 +103,7 @@ func TestMigrateCopiesAWholeSiteToPostgreSQL(t *testing.T) {
 		t.Fatal(err)
 	}
 	dst.Close()
-	code, _, stderr = run(t, "migrate", "--from", from, "--to", to)
+	code, _, stderr = opRun(t, "migrate", "--from", from, "--to", to)
 	if code != 1 || !strings.Contains(stderr, "the target already has 17 rows in table posts") || !strings.Contains(stderr, "the target is as it was") {
 		t.Errorf("migrating onto a filled database: exit %d, %q; want a refusal", code, stderr)
 	}
@@ -116,7 +116,7 @@ func TestMigrateCopiesAWholeSiteToPostgreSQL(t *testing.T) {
 		{[]string{"migrate", "--from", filepath.Join(t.TempDir(), "missing.db"), "--to", to}, 1, "no such SQLite database"},
 		{[]string{"migrate", "--from", from, "--to", from}, 2, "same database"},
 	} {
-		code, _, stderr := run(t, c.args...)
+		code, _, stderr := opRun(t, c.args...)
 		if code != c.code || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d %q, want %d saying %q", c.args, code, stderr, c.code, c.want)
 		}
@@ -181,21 +181,21 @@ func TestBackupDuringWritesRestoresConsistentSite(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	backup := filepath.Join(t.TempDir(), "backups", "site.db")
-	code, stdout, stderr := run(t, "--db", dsn, "backup", backup)
+	code, stdout, stderr := opRun(t, "--db", dsn, "backup", backup)
 	atBackup := written.Load()
 	close(stop)
 	wg.Wait()
 	if code != 0 || !strings.Contains(stdout, "integrity checked") {
 		t.Fatalf("backup: exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	if code, _, stderr := run(t, "--db", dsn, "backup", backup); code != 1 || !strings.Contains(stderr, "already exists") {
+	if code, _, stderr := opRun(t, "--db", dsn, "backup", backup); code != 1 || !strings.Contains(stderr, "already exists") {
 		t.Errorf("backing up over an existing file: exit %d %q, want a refusal", code, stderr)
 	}
 
 	// Restore over another site: the site it replaces is kept.
 	restoreDir := t.TempDir()
 	restored := filepath.Join(restoreDir, "broadsheet.db")
-	old := demoSite(t)
+	old := opDemoSite(t)
 	oldDB, err := store.Open(ctx, old)
 	if err != nil {
 		t.Fatal(err)
@@ -205,7 +205,7 @@ func TestBackupDuringWritesRestoresConsistentSite(t *testing.T) {
 	if err := os.Rename(old, restored); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr = run(t, "--data", restoreDir, "restore", backup)
+	code, stdout, stderr = opRun(t, "--data", restoreDir, "restore", backup)
 	if code != 0 {
 		t.Fatalf("restore: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -244,17 +244,17 @@ func TestBackupDuringWritesRestoresConsistentSite(t *testing.T) {
 			t.Fatalf("restored post %q has %d authors and %d tags, want 1 and 1", p.Slug, len(p.Authors), len(p.Tags))
 		}
 	}
-	if entries := frontPage(t, restoreDir, restored); len(entries) == 0 {
+	if entries := opFrontPage(t, restoreDir, restored); len(entries) == 0 {
 		t.Error("the restored site's front page is empty")
 	}
 
 	if slices.Contains(storetest.Engines(t), "postgres") {
 		pg := storetest.DSN(t, "postgres")
-		code, stdout, stderr := run(t, "--db", pg, "backup", filepath.Join(t.TempDir(), "x.db"))
+		code, stdout, stderr := opRun(t, "--db", pg, "backup", filepath.Join(t.TempDir(), "x.db"))
 		if code != 1 || !strings.Contains(stderr, "pg_dump") {
 			t.Errorf("backup of PostgreSQL: exit %d %q, want directions to pg_dump", code, stderr)
 		}
-		code, stdout, stderr = run(t, "--db", pg, "restore", backup)
+		code, stdout, stderr = opRun(t, "--db", pg, "restore", backup)
 		if code != 0 || !strings.Contains(stdout, "row counts and checksums match") {
 			t.Fatalf("restore into PostgreSQL: exit %d\n%s\n%s", code, stdout, stderr)
 		}

@@ -17,19 +17,19 @@ import (
 func TestServeHealthReadinessAndMetrics(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
-			srv := startServe(t, "--data", t.TempDir(), "--db", storetest.DSN(t, engine), "--demo")
-			if code, body := get(t, srv.URL+"/healthz"); code != 200 || body != "ok\n" {
+			srv := opStart(t, "--data", t.TempDir(), "--db", storetest.DSN(t, engine), "--demo")
+			if code, body := opGet(t, srv.URL+"/healthz"); code != 200 || body != "ok\n" {
 				t.Errorf("/healthz: %d %q, want 200 ok", code, body)
 			}
-			code, body := get(t, srv.URL+"/readyz")
+			code, body := opGet(t, srv.URL+"/readyz")
 			if code != 200 || !strings.HasPrefix(body, "ready: "+engine+" database answering, schema version ") {
 				t.Errorf("/readyz: %d %q, want 200 naming the %s database and its schema", code, body, engine)
 			}
 			for range 3 {
-				get(t, srv.URL+"/")
+				opGet(t, srv.URL+"/")
 			}
-			get(t, srv.URL+"/no-such-page/")
-			code, page := get(t, srv.URL+"/metrics")
+			opGet(t, srv.URL+"/no-such-page/")
+			code, page := opGet(t, srv.URL+"/metrics")
 			if code != 200 {
 				t.Fatalf("/metrics: %d", code)
 			}
@@ -41,7 +41,7 @@ func TestServeHealthReadinessAndMetrics(t *testing.T) {
 				`broadsheet_changes_total{origin="remote"}`:                                     0,
 				`broadsheet_cache_hits_total{cache="page"}`:                                     0,
 			} {
-				if got := metric(page, sample); got != want {
+				if got := opMetric(page, sample); got != want {
 					t.Errorf("%s = %v, want %v", sample, got, want)
 				}
 			}
@@ -58,10 +58,10 @@ func TestServeHealthReadinessAndMetrics(t *testing.T) {
 // a running serve and starts it again: meanwhile requests fail cleanly with
 // 503, and afterwards everything works again with nothing lost or doubled.
 func TestServeAnswers503WhileDatabaseIsDown(t *testing.T) {
-	pg := startPostgres(t)
-	srv := startServe(t, "--data", t.TempDir(), "--db", pg.URL, "--demo")
+	pg := opStartPostgres(t)
+	srv := opStart(t, "--data", t.TempDir(), "--db", pg.URL, "--demo")
 	ctx := context.Background()
-	code, front := get(t, srv.URL+"/")
+	code, front := opGet(t, srv.URL+"/")
 	if code != 200 {
 		t.Fatalf("front page before the outage: %d", code)
 	}
@@ -82,16 +82,16 @@ func TestServeAnswers503WhileDatabaseIsDown(t *testing.T) {
 		if err != nil {
 			t.Fatalf("GET %s while the database is down: %v (want a 503 page, not a dropped connection)", path, err)
 		}
-		body := readAll(t, resp)
+		body := opReadAll(t, resp)
 		if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "briefly unavailable") || resp.Header.Get("Retry-After") == "" {
 			t.Errorf("GET %s while the database is down: %d, Retry-After %q, body %.200q; want 503 saying the site is briefly unavailable",
 				path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
 		}
 	}
-	if code, body := get(t, srv.URL+"/readyz"); code != 503 || !strings.Contains(body, "does not answer") {
+	if code, body := opGet(t, srv.URL+"/readyz"); code != 503 || !strings.Contains(body, "does not answer") {
 		t.Errorf("/readyz while the database is down: %d %q, want 503 saying the database does not answer", code, body)
 	}
-	if code, _ := get(t, srv.URL+"/healthz"); code != 200 {
+	if code, _ := opGet(t, srv.URL+"/healthz"); code != 200 {
 		t.Errorf("/healthz while the database is down: %d, want 200 (the process itself is fine)", code)
 	}
 	fresh := &content.Post{Kind: content.KindPost, Title: "Written after the outage", Slug: "after-the-outage",
@@ -103,13 +103,13 @@ func TestServeAnswers503WhileDatabaseIsDown(t *testing.T) {
 	}
 
 	pg.start(t)
-	eventually(t, func() string {
-		if code, _ := get(t, srv.URL+"/readyz"); code != 200 {
+	opEventually(t, func() string {
+		if code, _ := opGet(t, srv.URL+"/readyz"); code != 200 {
 			return "serve never became ready again after the database came back"
 		}
 		return ""
 	})
-	code, front = get(t, srv.URL+"/")
+	code, front = opGet(t, srv.URL+"/")
 	if code != 200 || strings.Count(front, `<article class="entry entry-teaser">`) != entries {
 		t.Fatalf("front page after the outage: %d with %d entries, want 200 with %d", code, strings.Count(front, `<article class="entry entry-teaser">`), entries)
 	}
@@ -124,19 +124,19 @@ func TestServeAnswers503WhileDatabaseIsDown(t *testing.T) {
 	if n, _ := writer.CountPosts(ctx, content.KindPost); n != before+1 {
 		t.Fatalf("%d posts after writing one, want %d", n, before+1)
 	}
-	if _, front = get(t, srv.URL+"/"); !strings.Contains(front, "Written after the outage") {
+	if _, front = opGet(t, srv.URL+"/"); !strings.Contains(front, "Written after the outage") {
 		t.Error("the post written after the outage is not on the front page")
 	}
 	// The server's change relay reconnected too: it hears the next change.
-	eventually(t, func() string {
-		_, page := get(t, srv.URL+"/metrics")
-		if metric(page, `broadsheet_db_relay_listening`) != 1 {
+	opEventually(t, func() string {
+		_, page := opGet(t, srv.URL+"/metrics")
+		if opMetric(page, `broadsheet_db_relay_listening`) != 1 {
 			return "the change relay never listened again after the outage"
 		}
 		return ""
 	})
-	_, page := get(t, srv.URL+"/metrics")
-	remote := metric(page, `broadsheet_changes_total{origin="remote"}`)
+	_, page := opGet(t, srv.URL+"/metrics")
+	remote := opMetric(page, `broadsheet_changes_total{origin="remote"}`)
 	if err := writer.Update(ctx, func(tx *store.Tx) error {
 		p, err := tx.FindPostBySlug(ctx, content.KindPost, "after-the-outage")
 		if err != nil {
@@ -147,16 +147,16 @@ func TestServeAnswers503WhileDatabaseIsDown(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, func() string {
-		_, page := get(t, srv.URL+"/metrics")
-		if metric(page, `broadsheet_changes_total{origin="remote"}`) <= remote {
+	opEventually(t, func() string {
+		_, page := opGet(t, srv.URL+"/metrics")
+		if opMetric(page, `broadsheet_changes_total{origin="remote"}`) <= remote {
 			return "serve did not hear of the edit made after the outage"
 		}
 		return ""
 	})
 }
 
-func readAll(t *testing.T, resp *http.Response) string {
+func opReadAll(t *testing.T, resp *http.Response) string {
 	t.Helper()
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
@@ -167,9 +167,9 @@ func readAll(t *testing.T, resp *http.Response) string {
 }
 
 func TestServeLogsJSONWhenAsked(t *testing.T) {
-	srv := startServeEnv(t, []string{"BROADSHEET_LOG_FORMAT=json"}, "--data", t.TempDir(), "--demo")
-	get(t, srv.URL+"/no-such-page/")
-	eventually(t, func() string {
+	srv := opStartEnv(t, []string{"BROADSHEET_LOG_FORMAT=json"}, "--data", t.TempDir(), "--demo")
+	opGet(t, srv.URL+"/no-such-page/")
+	opEventually(t, func() string {
 		for _, line := range strings.Split(strings.TrimSpace(srv.logs()), "\n") {
 			var rec struct {
 				Msg    string `json:"msg"`

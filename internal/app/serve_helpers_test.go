@@ -21,10 +21,10 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
 
-// server is one `broadsheet serve` running in this test process through
+// opServer is one `broadsheet serve` running in this test process through
 // app.Run, with its own store, pool, relay and metrics, as a separate
 // process would have.
-type server struct {
+type opServer struct {
 	URL    string
 	stop   context.CancelFunc
 	done   chan int
@@ -32,31 +32,31 @@ type server struct {
 	stderr bytes.Buffer
 }
 
-// lockedWriter lets app.Run write stderr while the test reads it.
-type lockedWriter struct{ s *server }
+// opLockedWriter lets app.Run write stderr while the test reads it.
+type opLockedWriter struct{ s *opServer }
 
-func (w lockedWriter) Write(b []byte) (int, error) {
+func (w opLockedWriter) Write(b []byte) (int, error) {
 	w.s.mu.Lock()
 	defer w.s.mu.Unlock()
 	return w.s.stderr.Write(b)
 }
 
-// startServe runs `broadsheet serve --addr 127.0.0.1:0` with args and waits
+// opStart runs `broadsheet serve --addr 127.0.0.1:0` with args and waits
 // until it listens; it is stopped when the test ends.
-func startServe(t *testing.T, args ...string) *server {
+func opStart(t *testing.T, args ...string) *opServer {
 	t.Helper()
-	return startServeEnv(t, nil, args...)
+	return opStartEnv(t, nil, args...)
 }
 
-// startServeEnv is startServe with environment variables (KEY=VALUE).
-func startServeEnv(t *testing.T, environ []string, args ...string) *server {
+// opStartEnv is opStart with environment variables (KEY=VALUE).
+func opStartEnv(t *testing.T, environ []string, args ...string) *opServer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{stop: cancel, done: make(chan int, 1)}
+	s := &opServer{stop: cancel, done: make(chan int, 1)}
 	pr, pw := io.Pipe()
 	argv := append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)
 	go func() {
-		code := app.Run(ctx, argv, environ, pw, lockedWriter{s})
+		code := app.Run(ctx, argv, environ, pw, opLockedWriter{s})
 		pw.Close()
 		s.done <- code
 	}()
@@ -84,14 +84,14 @@ func startServeEnv(t *testing.T, environ []string, args ...string) *server {
 	return s
 }
 
-func (s *server) logs() string {
+func (s *opServer) logs() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.stderr.String()
 }
 
-// get fetches path and returns the status and body.
-func get(t *testing.T, url string) (int, string) {
+// opGet fetches path and returns the status and body.
+func opGet(t *testing.T, url string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
@@ -105,10 +105,10 @@ func get(t *testing.T, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// eventually retries check until it returns "" (meaning: satisfied),
+// opEventually retries check until it returns "" (meaning: satisfied),
 // failing with its last complaint after a generous while. It waits for
 // something to happen; it does not time it.
-func eventually(t *testing.T, check func() string) {
+func opEventually(t *testing.T, check func() string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -123,9 +123,9 @@ func eventually(t *testing.T, check func() string) {
 	}
 }
 
-// metric returns the value of the Prometheus sample named by its exact
+// opMetric returns the value of the Prometheus sample named by its exact
 // text (name and labels) in a /metrics page, or -1 when absent.
-func metric(page, sample string) float64 {
+func opMetric(page, sample string) float64 {
 	for _, line := range strings.Split(page, "\n") {
 		if rest, ok := strings.CutPrefix(line, sample+" "); ok {
 			var v float64
@@ -136,16 +136,16 @@ func metric(page, sample string) float64 {
 	return -1
 }
 
-// pgServer is a PostgreSQL server of the test's own, which the test may
+// opPostgres is a PostgreSQL server of the test's own, which the test may
 // stop and start again.
-type pgServer struct {
+type opPostgres struct {
 	bin, dir, port string
 	URL            string
 }
 
-// startPostgres initialises and starts a private PostgreSQL server from
+// opStartPostgres initialises and starts a private PostgreSQL server from
 // the installed binaries, stopped and removed when the test ends.
-func startPostgres(t *testing.T) *pgServer {
+func opStartPostgres(t *testing.T) *opPostgres {
 	t.Helper()
 	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
 	if len(bins) == 0 {
@@ -155,7 +155,7 @@ func startPostgres(t *testing.T) *pgServer {
 		t.Skip("PostgreSQL's server programs are not installed: this test starts and stops its own server")
 	}
 	sort.Strings(bins)
-	pg := &pgServer{bin: filepath.Dir(bins[len(bins)-1])}
+	pg := &opPostgres{bin: filepath.Dir(bins[len(bins)-1])}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +185,7 @@ func startPostgres(t *testing.T) *pgServer {
 	return pg
 }
 
-func (pg *pgServer) run(t *testing.T, name string, args ...string) ([]byte, error) {
+func (pg *opPostgres) run(t *testing.T, name string, args ...string) ([]byte, error) {
 	cmd := exec.Command(filepath.Join(pg.bin, name), args...)
 	if os.Getuid() == 0 {
 		cmd = exec.Command("runuser", append([]string{"-u", "postgres", "--", filepath.Join(pg.bin, name)}, args...)...)
@@ -193,7 +193,7 @@ func (pg *pgServer) run(t *testing.T, name string, args ...string) ([]byte, erro
 	return cmd.CombinedOutput()
 }
 
-func (pg *pgServer) start(t *testing.T) {
+func (pg *opPostgres) start(t *testing.T) {
 	t.Helper()
 	if out, err := pg.run(t, "pg_ctl", "-D", pg.dir+"/data", "-w", "-l", pg.dir+"/log", "-o",
 		"-p "+pg.port+" -k "+pg.dir+" -c listen_addresses=127.0.0.1 -c fsync=off", "start"); err != nil {
@@ -201,7 +201,7 @@ func (pg *pgServer) start(t *testing.T) {
 	}
 }
 
-func (pg *pgServer) stop(t *testing.T) {
+func (pg *opPostgres) stop(t *testing.T) {
 	t.Helper()
 	if out, err := pg.run(t, "pg_ctl", "-D", pg.dir+"/data", "-w", "-m", "fast", "stop"); err != nil {
 		t.Fatalf("stop PostgreSQL: %v\n%s", err, out)

@@ -28,12 +28,12 @@ const requireAllEnv = "BROADSHEET_REQUIRE_ALL_SUITES"
 // npm) when one is installed.
 func storages(t *testing.T) map[string]media.Storage {
 	t.Helper()
-	disk, err := media.NewDiskStorage(t.TempDir())
+	disk, err := media.OpenStorage(t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]media.Storage{"disk": disk}
-	if s3 := startS3(t); s3 != nil {
+	out := map[string]media.Storage{"folder": disk}
+	if s3, _ := startS3(t); s3 != nil {
 		out["s3"] = s3
 	}
 	return out
@@ -41,7 +41,7 @@ func storages(t *testing.T) map[string]media.Storage {
 
 // startS3 starts s3rver on a free port with a fresh bucket and returns
 // storage on it, or nil (skipping the S3 part) when s3rver is missing.
-func startS3(t *testing.T) media.Storage {
+func startS3(t *testing.T) (s media.Storage, endpoint string) {
 	t.Helper()
 	bin, err := exec.LookPath("s3rver")
 	if err != nil {
@@ -49,7 +49,7 @@ func startS3(t *testing.T) media.Storage {
 			t.Fatalf("s3rver (npm install -g s3rver) is not installed, but %s requires the S3 suite", requireAllEnv)
 		}
 		t.Log("s3rver is not installed (npm install -g s3rver): S3 storage not tested against a server here")
-		return nil
+		return nil, ""
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -67,7 +67,7 @@ func startS3(t *testing.T) media.Storage {
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	// s3rver's own keys; it checks request signatures against them.
 	env := []string{"BROADSHEET_S3_ACCESS_KEY=S3RVER", "BROADSHEET_S3_SECRET_KEY=S3RVER"}
-	s, err := media.OpenStorage("s3://media-test/site/uploads?endpoint=127.0.0.1:"+port+"&insecure=1&region=us-east-1", env)
+	s, err = media.OpenStorage("s3://media-test/site/uploads?endpoint=127.0.0.1:"+port+"&insecure=1&region=us-east-1", env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,34 +79,66 @@ func startS3(t *testing.T) media.Storage {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return s3
+	return s3, "127.0.0.1:" + port
+}
+
+// TestS3RefusesWrongKeysAndMissingBuckets checks that the keys are sent
+// (the server knows only its own access key; s3rver does not recompute
+// version-4 signatures, so a wrong secret is not caught here) and that
+// Check names what is wrong before any upload.
+func TestS3RefusesWrongKeysAndMissingBuckets(t *testing.T) {
+	_, endpoint := startS3(t)
+	if endpoint == "" {
+		t.Skip("no S3-compatible server here")
+	}
+	wrong := []string{"BROADSHEET_S3_ACCESS_KEY=NOT-A-KEY", "BROADSHEET_S3_SECRET_KEY=S3RVER"}
+	s, err := media.OpenStorage("s3://media-test?endpoint="+endpoint+"&insecure=1&region=us-east-1", wrong)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(ctx, "2026/01/a.jpg", []byte("x")); err == nil || !strings.Contains(err.Error(), "Access Key") {
+		t.Errorf("an upload with an unknown access key: %v, want a refusal naming the key", err)
+	}
+	right := []string{"BROADSHEET_S3_ACCESS_KEY=S3RVER", "BROADSHEET_S3_SECRET_KEY=S3RVER"}
+	s, err = media.OpenStorage("s3://no-such-bucket?endpoint="+endpoint+"&insecure=1&region=us-east-1", right)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.(*media.S3Storage).Check(ctx); err == nil || !strings.Contains(err.Error(), "there is no bucket no-such-bucket") {
+		t.Errorf("Check on a missing bucket: %v", err)
+	}
 }
 
 func TestStorageKeepsFiles(t *testing.T) {
 	for name, s := range storages(t) {
 		t.Run(name, func(t *testing.T) {
 			photo := bytes.Repeat([]byte("JPEGDATA"), 100_000) // 800 kB, more than one read
-			if err := s.Put(ctx, "2026/01/harbour.jpg", bytes.NewReader(photo), int64(len(photo)), "image/jpeg"); err != nil {
+			if err := s.Put(ctx, "2026/01/harbour.jpg", photo); err != nil {
 				t.Fatal(err)
 			}
-			r, info, err := s.Open(ctx, "2026/01/harbour.jpg")
-			if err != nil {
-				t.Fatal(err)
+			read := func(key string) ([]byte, error) {
+				r, err := s.Open(ctx, key)
+				if err != nil {
+					return nil, err
+				}
+				defer r.Close()
+				return io.ReadAll(r)
 			}
-			got, err := io.ReadAll(r)
-			r.Close()
-			if err != nil || !bytes.Equal(got, photo) {
+			if got, err := read("2026/01/harbour.jpg"); err != nil || !bytes.Equal(got, photo) {
 				t.Fatalf("read back %d bytes (%v), want the %d stored", len(got), err, len(photo))
 			}
-			if info.Key != "2026/01/harbour.jpg" || info.Size != int64(len(photo)) || info.ContentType != "image/jpeg" || info.ModTime.IsZero() {
-				t.Errorf("info %+v", info)
-			}
 			// Replacing a file replaces it whole.
-			if err := s.Put(ctx, "2026/01/harbour.jpg", strings.NewReader("smaller"), -1, "image/jpeg"); err != nil {
+			if err := s.Put(ctx, "2026/01/harbour.jpg", []byte("smaller")); err != nil {
 				t.Fatal(err)
 			}
-			if st, err := s.Stat(ctx, "2026/01/harbour.jpg"); err != nil || st.Size != 7 {
-				t.Errorf("after replacing: %+v %v, want 7 bytes", st, err)
+			if got, err := read("2026/01/harbour.jpg"); err != nil || string(got) != "smaller" {
+				t.Errorf("after replacing: %q %v, want smaller", got, err)
+			}
+			if err := s.Put(ctx, "2026/01/empty.pdf", nil); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := read("2026/01/empty.pdf"); err != nil || len(got) != 0 {
+				t.Errorf("an empty file: %q %v", got, err)
 			}
 			if err := s.Delete(ctx, "2026/01/harbour.jpg"); err != nil {
 				t.Fatal(err)
@@ -114,23 +146,13 @@ func TestStorageKeepsFiles(t *testing.T) {
 			if err := s.Delete(ctx, "2026/01/harbour.jpg"); err != nil {
 				t.Errorf("deleting again: %v, want success", err)
 			}
-			for _, op := range []func() error{
-				func() error { _, _, err := s.Open(ctx, "2026/01/harbour.jpg"); return err },
-				func() error { _, err := s.Stat(ctx, "2026/01/missing.png"); return err },
-			} {
-				if err := op(); !content.IsNotFound(err) {
-					t.Errorf("a missing file: %v, want not found", err)
+			for _, key := range []string{"2026/01/harbour.jpg", "2026/01/never.png", "../etc/passwd"} {
+				if _, err := s.Open(ctx, key); !content.IsNotFound(err) {
+					t.Errorf("opening %s: %v, want not found", key, err)
 				}
 			}
-			// A short upload is refused, and leaves nothing behind.
-			if err := s.Put(ctx, "short.txt", strings.NewReader("abc"), 10, "text/plain"); err == nil {
-				t.Error("an upload shorter than announced was accepted")
-			}
-			if _, err := s.Stat(ctx, "short.txt"); !content.IsNotFound(err) {
-				t.Errorf("after a failed upload: %v, want nothing stored", err)
-			}
-			for _, bad := range []string{"", "/etc/passwd", "../up.jpg", "a//b.jpg", "a/./b.jpg", "sp ace.jpg", `back\slash.jpg`, strings.Repeat("a", 513)} {
-				if err := s.Put(ctx, bad, strings.NewReader("x"), 1, ""); content.ErrorCode(err) != content.EInvalid {
+			for _, bad := range []string{"", "/etc/passwd", "../up.jpg", "a//b.jpg", "a/./b.jpg", `back\slash.jpg`} {
+				if err := s.Put(ctx, bad, []byte("x")); err == nil || !strings.Contains(err.Error(), "invalid key") {
 					t.Errorf("Put(%q): %v, want an invalid-key error", bad, err)
 				}
 			}
@@ -143,10 +165,10 @@ func TestStorageKeepsFiles(t *testing.T) {
 // version.
 func TestSharedFolderNeverShowsPartialFiles(t *testing.T) {
 	dir := t.TempDir()
-	a, _ := media.NewDiskStorage(dir)
-	b, _ := media.NewDiskStorage(dir)
+	a, _ := media.OpenStorage(dir, nil)
+	b, _ := media.OpenStorage(dir, nil)
 	versions := [][]byte{bytes.Repeat([]byte("A"), 1<<20), bytes.Repeat([]byte("B"), 1<<20)}
-	if err := a.Put(ctx, "front.jpg", bytes.NewReader(versions[0]), 1<<20, ""); err != nil {
+	if err := a.Put(ctx, "front.jpg", versions[0]); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
@@ -155,14 +177,14 @@ func TestSharedFolderNeverShowsPartialFiles(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for n := 0; n < 20; n++ {
-				if err := s.Put(ctx, "front.jpg", bytes.NewReader(versions[i]), 1<<20, ""); err != nil {
+				if err := s.Put(ctx, "front.jpg", versions[i]); err != nil {
 					t.Error(err)
 				}
 			}
 		}()
 	}
 	for n := 0; n < 40; n++ {
-		r, _, err := b.Open(ctx, "front.jpg")
+		r, err := b.Open(ctx, "front.jpg")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -208,7 +230,7 @@ func TestOpenStorageExplainsBadSettings(t *testing.T) {
 	}
 	if s, err := media.OpenStorage(t.TempDir(), nil); err != nil {
 		t.Fatal(err)
-	} else if _, ok := s.(*media.DiskStorage); !ok {
+	} else if _, ok := s.(media.Dir); !ok {
 		t.Errorf("a folder opened %T", s)
 	}
 }
