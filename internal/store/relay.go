@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -39,11 +38,11 @@ func newRelay(dsn string) relay {
 }
 
 // relayMessage is a Change as announced: short keys, for small payloads.
+// Published is not sent: once-per-publication work is the publisher's.
 type relayMessage struct {
-	Origin    string  `json:"o"`
-	Posts     []int64 `json:"p,omitempty"`
-	Published []int64 `json:"n,omitempty"`
-	Site      bool    `json:"s,omitempty"`
+	Origin string  `json:"o"`
+	Posts  []int64 `json:"p,omitempty"`
+	Site   bool    `json:"s,omitempty"`
 }
 
 // announce queues, inside tx, the notifications describing its change;
@@ -72,13 +71,7 @@ func splitChange(origin string, c Change) []relayMessage {
 	posts := c.Posts
 	for first := true; first || len(posts) > 0; first = false {
 		n := min(len(posts), relayChunk)
-		m := relayMessage{Origin: origin, Posts: posts[:n], Site: c.Site && first}
-		for _, id := range c.Published {
-			if slices.Contains(m.Posts, id) {
-				m.Published = append(m.Published, id)
-			}
-		}
-		ms = append(ms, m)
+		ms = append(ms, relayMessage{Origin: origin, Posts: posts[:n], Site: c.Site && first})
 		posts = posts[n:]
 	}
 	return ms
@@ -150,6 +143,6 @@ func (db *DB) listen(ctx context.Context, missed bool, connected func()) error {
 		if err := json.Unmarshal([]byte(n.Payload), &m); err != nil || m.Origin == db.relay.origin {
 			continue
 		}
-		db.Publish(ctx, Change{Posts: m.Posts, Published: m.Published, Site: m.Site, Remote: true})
+		db.Publish(ctx, Change{Posts: m.Posts, Site: m.Site, Remote: true})
 	}
 }
