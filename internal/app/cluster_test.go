@@ -2,12 +2,15 @@ package app_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
@@ -62,5 +65,33 @@ func TestTwoServersShareOnePostgreSQL(t *testing.T) {
 	}
 	if _, front := opGet(t, a.URL+"/"); !strings.Contains(front, "Published on one server") {
 		t.Fatal("the post is not on the first server's front page")
+	}
+}
+
+// TestServeHearsAnImportIntoItsSQLiteFile imports into the SQLite file a
+// serve process is using, from another process (the command line): the
+// server hears of the change through the change log.
+func TestServeHearsAnImportIntoItsSQLiteFile(t *testing.T) {
+	dir := t.TempDir()
+	srv := opStart(t, "--data", dir)
+	if code, front := opGet(t, srv.URL+"/"); code != 200 || strings.Contains(front, "entry-teaser") {
+		t.Fatalf("a new site's front page: %d, want 200 and no entries", code)
+	}
+	wxrFile := filepath.Join(t.TempDir(), "demo.wxr")
+	if err := os.WriteFile(wxrFile, demo.WXR, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := opRun(t, "--data", dir, "import", wxrFile); code != 0 {
+		t.Fatalf("import: %d %s", code, stderr)
+	}
+	opEventually(t, func() string {
+		_, page := opGet(t, srv.URL+"/metrics")
+		if opMetric(page, `broadsheet_changes_total{origin="remote"}`) < 1 {
+			return "serve never heard of the import made by another process"
+		}
+		return ""
+	})
+	if _, front := opGet(t, srv.URL+"/"); !strings.Contains(front, "entry-teaser") {
+		t.Error("the imported posts are not on the front page")
 	}
 }

@@ -74,12 +74,12 @@ func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) (*CopyReport
 	rep := &CopyReport{}
 	for name := range srcTables {
 		if dstTables[name] == nil {
-			rep.Skipped = append(rep.Skipped, SkippedTable{name, "only in the " + src.Engine() + " source (an engine's own index, rebuilt by the target)"})
+			rep.Skipped = append(rep.Skipped, SkippedTable{name, "kept by " + src.Engine() + " only (its own index or log; the target keeps its own)"})
 		}
 	}
 	for name := range dstTables {
 		if srcTables[name] == nil {
-			rep.Skipped = append(rep.Skipped, SkippedTable{name, "only in the " + dst.Engine() + " target (its own index, filled as rows arrive)"})
+			rep.Skipped = append(rep.Skipped, SkippedTable{name, "kept by " + dst.Engine() + " only (its own index or log, filled as rows arrive)"})
 		}
 	}
 	sort.Slice(rep.Skipped, func(i, j int) bool { return rep.Skipped[i].Table < rep.Skipped[j].Table })

@@ -45,13 +45,15 @@ type relayMessage struct {
 	Site   bool    `json:"s,omitempty"`
 }
 
-// announce queues, inside tx, the notifications describing its change;
-// PostgreSQL delivers them when tx commits. SQLite has nothing to do:
-// processes sharing a SQLite file are on one machine, and the foundation
-// runs one server per file.
+// announce records, inside tx, what it changed for the other processes
+// sharing the database: on PostgreSQL as notifications, delivered when tx
+// commits; on SQLite as a row of the change log, which they poll.
 func (db *DB) announce(ctx context.Context, tx *Tx) error {
-	if db.d.name != "postgres" || tx.change.Empty() {
+	if tx.change.Empty() {
 		return nil
+	}
+	if db.d.name == "sqlite" {
+		return db.logChange(ctx, tx)
 	}
 	for _, m := range splitChange(db.relay.origin, tx.change) {
 		payload, err := json.Marshal(m)
@@ -78,17 +80,18 @@ func splitChange(origin string, c Change) []relayMessage {
 }
 
 // Relay listens, until ctx ends, for the changes other processes commit to
-// the same PostgreSQL database and publishes each to this DB's subscribers
-// with Remote set, so that their caches follow. It reconnects after losing
-// the server, and then publishes a Site change, since notifications sent
-// while it was away are lost and subscribers should assume anything
-// changed. On SQLite it returns at once: there is nobody to listen to.
+// the same database and publishes each to this DB's subscribers with
+// Remote set, so that their caches follow. On PostgreSQL it listens for
+// notifications; it reconnects after losing the server, and then
+// publishes a Site change, since notifications sent while it was away are
+// lost and subscribers should assume anything changed. On SQLite it polls
+// the change log four times a second.
 func (db *DB) Relay(ctx context.Context, log *slog.Logger) error {
-	if db.d.name != "postgres" {
-		return nil
-	}
 	if log == nil {
 		log = slog.Default()
+	}
+	if db.d.name == "sqlite" {
+		return db.pollChangeLog(ctx, log)
 	}
 	backoff := 100 * time.Millisecond
 	lost := false
