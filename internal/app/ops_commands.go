@@ -163,7 +163,8 @@ func (e *env) backup(ctx context.Context, args []string) error {
 // database: a SQLite database is replaced, the old one kept beside it; a
 // PostgreSQL database must be empty and is filled by a verified copy.
 func (e *env) restore(ctx context.Context, args []string) error {
-	fs := e.flags("restore", "BACKUP_FILE")
+	fs := e.flags("restore", "[--force] BACKUP_FILE")
+	force := fs.Bool("force", false, "restore even though the SQLite database looks in use (after a crash)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -177,6 +178,14 @@ func (e *env) restore(ctx context.Context, args []string) error {
 	dsn := e.cfg.DatabaseURL()
 	if !isPostgres(dsn) {
 		dsn = strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+		// SQLite keeps a -shm file while any process has the database open
+		// and removes it when the last one closes. A server still running
+		// would go on writing to the file set aside, and its writes would be
+		// lost to the restored site.
+		if _, err := os.Stat(dsn + "-shm"); err == nil && !*force {
+			return fmt.Errorf("%s is in use (%s-shm exists): stop every broadsheet serve using it first; "+
+				"if none runs (it crashed), add --force", dsn, dsn)
+		}
 	}
 	// Work on a copy of the backup: opening a database brings its schema up
 	// to date, and the backup itself must stay as it was.

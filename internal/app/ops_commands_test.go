@@ -192,6 +192,11 @@ func TestBackupDuringWritesRestoresConsistentSite(t *testing.T) {
 		t.Errorf("backing up over an existing file: exit %d %q, want a refusal", code, stderr)
 	}
 
+	// A database still open elsewhere (here: by the writer) is not replaced.
+	if code, _, stderr := opRun(t, "--db", dsn, "restore", backup); code != 1 || !strings.Contains(stderr, "is in use") {
+		t.Errorf("restoring over a database in use: exit %d %q, want a refusal", code, stderr)
+	}
+
 	// Restore over another site: the site it replaces is kept.
 	restoreDir := t.TempDir()
 	restored := filepath.Join(restoreDir, "broadsheet.db")

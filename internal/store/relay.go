@@ -128,7 +128,12 @@ func (db *DB) listen(ctx context.Context, missed bool, connected func()) error {
 	if err != nil {
 		return err
 	}
-	defer c.Close(context.WithoutCancel(ctx))
+	defer func() {
+		// A server that vanished should not hold the goodbye up for long.
+		closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		c.Close(closeCtx)
+	}()
 	if _, err := c.Exec(ctx, "LISTEN "+relayChannel); err != nil {
 		return err
 	}
