@@ -21,8 +21,8 @@ func isPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
-// redact hides the password in a database URL, for messages.
-func redact(dsn string) string {
+// safeDSN hides the password in a database URL, for messages.
+func safeDSN(dsn string) string {
 	if !isPostgres(dsn) {
 		return dsn
 	}
@@ -44,7 +44,7 @@ func openExisting(ctx context.Context, dsn, role string) (*store.DB, error) {
 	}
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("the %s %s: %w", role, redact(dsn), err)
+		return nil, fmt.Errorf("the %s %s: %w", role, safeDSN(dsn), err)
 	}
 	return db, nil
 }
@@ -72,14 +72,14 @@ func (e *env) migrateDB(ctx context.Context, args []string) error {
 	defer src.Close()
 	dst, err := store.Open(ctx, *to)
 	if err != nil {
-		return fmt.Errorf("the target %s: %w", redact(*to), err)
+		return fmt.Errorf("the target %s: %w", safeDSN(*to), err)
 	}
 	defer dst.Close()
 	rep, err := e.copyWithProgress(ctx, src, dst)
 	if err != nil {
 		return fmt.Errorf("%w (the target is as it was)", err)
 	}
-	e.copySummary(rep, fmt.Sprintf("Copied %s (%s) to %s (%s)", redact(*from), src.Engine(), redact(*to), dst.Engine()))
+	e.copySummary(rep, fmt.Sprintf("Copied %s (%s) to %s (%s)", safeDSN(*from), src.Engine(), safeDSN(*to), dst.Engine()))
 	return nil
 }
 
@@ -217,14 +217,14 @@ func (e *env) restore(ctx context.Context, args []string) error {
 		defer src.Close()
 		dst, err := store.Open(ctx, dsn)
 		if err != nil {
-			return fmt.Errorf("the database %s: %w", redact(dsn), err)
+			return fmt.Errorf("the database %s: %w", safeDSN(dsn), err)
 		}
 		defer dst.Close()
 		rep, err := e.copyWithProgress(ctx, src, dst)
 		if err != nil {
 			return fmt.Errorf("%w (the database is as it was)", err)
 		}
-		e.copySummary(rep, fmt.Sprintf("Restored %s into %s", file, redact(dsn)))
+		e.copySummary(rep, fmt.Sprintf("Restored %s into %s", file, safeDSN(dsn)))
 		return nil
 	}
 	if err := src.Checkpoint(ctx); err != nil {
