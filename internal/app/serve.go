@@ -53,7 +53,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	// On PostgreSQL, hear the changes other serve processes commit, so
+	// Hear the changes other processes commit to the same database, so
 	// caches here follow them (see store.DB.Relay); and run the background
 	// jobs, each under a lease so one process at a time does it.
 	bgCtx, stopBG := context.WithCancel(ctx)
