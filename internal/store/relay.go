@@ -94,17 +94,18 @@ func (db *DB) Relay(ctx context.Context, log *slog.Logger) error {
 		return db.pollChangeLog(ctx, log)
 	}
 	backoff := 100 * time.Millisecond
-	lost := false
+	missed := false // notifications may have been lost: say so on reconnecting
 	for ctx.Err() == nil {
-		err := db.listen(ctx, lost, func() { backoff = 100 * time.Millisecond })
+		connected, err := db.listen(ctx, missed)
 		db.relay.listening.Store(false)
 		if ctx.Err() != nil {
 			break
 		}
-		if !lost {
+		if connected {
 			log.Warn("change relay lost the database; reconnecting", "err", err)
+			backoff = 100 * time.Millisecond
 		}
-		lost = true
+		missed = true
 		select {
 		case <-ctx.Done():
 		case <-time.After(backoff):
@@ -117,16 +118,17 @@ func (db *DB) Relay(ctx context.Context, log *slog.Logger) error {
 // Relaying reports whether Relay is listening now.
 func (db *DB) Relaying() bool { return db.relay.listening.Load() }
 
-// listen holds one connection listening for announcements until it fails.
-func (db *DB) listen(ctx context.Context, missed bool, connected func()) error {
+// listen holds one connection listening for announcements until it fails,
+// and reports whether it got as far as listening.
+func (db *DB) listen(ctx context.Context, missed bool) (connected bool, err error) {
 	cfg, err := pgx.ParseConfig(db.relay.dsn)
 	if err != nil {
-		return err
+		return false, err
 	}
 	cfg.ConnectTimeout = 5 * time.Second
 	c, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer func() {
 		// A server that vanished should not hold the goodbye up for long.
@@ -135,9 +137,8 @@ func (db *DB) listen(ctx context.Context, missed bool, connected func()) error {
 		c.Close(closeCtx)
 	}()
 	if _, err := c.Exec(ctx, "LISTEN "+relayChannel); err != nil {
-		return err
+		return false, err
 	}
-	connected()
 	db.relay.listening.Store(true)
 	if missed {
 		db.Publish(ctx, Change{Site: true, Remote: true})
@@ -145,7 +146,7 @@ func (db *DB) listen(ctx context.Context, missed bool, connected func()) error {
 	for {
 		n, err := c.WaitForNotification(ctx)
 		if err != nil {
-			return err
+			return true, err
 		}
 		var m relayMessage
 		if err := json.Unmarshal([]byte(n.Payload), &m); err != nil || m.Origin == db.relay.origin {

@@ -41,20 +41,30 @@ func (db *DB) logChange(ctx context.Context, tx *Tx) error {
 // pollChangeLog publishes, until ctx ends, the changes other processes
 // log, from those committed after it starts.
 func (db *DB) pollChangeLog(ctx context.Context, log *slog.Logger) error {
-	var last int64
-	if err := db.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM change_log`).Scan(&last); err != nil {
-		return err
-	}
-	db.relay.listening.Store(true)
 	defer db.relay.listening.Store(false)
 	t := time.NewTicker(changeLogEvery)
 	defer t.Stop()
 	pruned := time.Now()
+	last := int64(-1) // not yet known
 	for {
+		if last < 0 {
+			err := db.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM change_log`).Scan(&last)
+			if err != nil {
+				last = -1
+				if ctx.Err() == nil {
+					log.Warn("change relay could not read the change log", "err", err)
+				}
+			} else {
+				db.relay.listening.Store(true)
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		}
+		if last < 0 {
+			continue
 		}
 		var err error
 		if last, err = db.relayLogged(ctx, last); err != nil && ctx.Err() == nil {
@@ -79,13 +89,14 @@ func (db *DB) relayLogged(ctx context.Context, last int64) (int64, error) {
 	var changes []Change
 	for rows.Next() {
 		var (
+			seq           int64
 			origin, posts string
 			site          int
 		)
-		if err := rows.Scan(&last, &origin, &posts, &site); err != nil {
-			rows.Close()
-			return last, err
+		if err = rows.Scan(&seq, &origin, &posts, &site); err != nil {
+			break // publish what was read; the next poll starts after it
 		}
+		last = seq
 		if origin == db.relay.origin {
 			continue
 		}
@@ -97,7 +108,9 @@ func (db *DB) relayLogged(ctx context.Context, last int64) (int64, error) {
 		}
 		changes = append(changes, c)
 	}
-	err = rows.Err()
+	if err == nil {
+		err = rows.Err()
+	}
 	rows.Close()
 	// Publish after the rows are closed: subscribers may query the database.
 	for _, c := range changes {
