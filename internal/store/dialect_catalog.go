@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // This file is dialect.go's companion for reading each engine's catalogue
@@ -55,7 +57,7 @@ func (c conn) catalogue(ctx context.Context) (map[string]*tableInfo, error) {
 				`SELECT DISTINCT cl.relname FROM pg_constraint co JOIN pg_class cl ON cl.oid = co.confrelid
 					WHERE co.contype = 'f' AND co.conrelid = to_regclass(?) AND cl.relname <> ?`,
 				`SELECT a.attname FROM pg_constraint co JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = ANY(co.conkey)
-					WHERE co.contype = 'f' AND co.conrelid = to_regclass(?) AND co.confrelid = co.conrelid AND ? <> ''`,
+					WHERE co.contype = 'f' AND co.conrelid = to_regclass(?) AND co.confrelid = co.conrelid`,
 				`SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
 					WHERE i.indrelid = to_regclass(?) AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)`,
 				`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()
@@ -67,10 +69,8 @@ func (c conn) catalogue(ctx context.Context) (map[string]*tableInfo, error) {
 			if q == "" {
 				continue
 			}
-			args := []any{name}
-			if i == 1 || i == 2 {
-				args = append(args, name)
-			}
+			// Every placeholder stands for the table's name.
+			args := slices.Repeat([]any{name}, strings.Count(q, "?"))
 			if *dests[i], err = c.strings(ctx, q, args...); err != nil {
 				return nil, fmt.Errorf("store: describe table %s: %w", name, err)
 			}
