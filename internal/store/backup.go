@@ -13,7 +13,7 @@ import (
 // PostgreSQL's own tools, which copy a live database consistently.
 var ErrBackupPostgres = errors.New("a PostgreSQL database is backed up with PostgreSQL's own tools: " +
 	"pg_dump --format=custom --file=FILE 'postgres://…' while serving, and pg_restore --clean --if-exists --dbname='postgres://…' FILE to restore; " +
-	"or make a SQLite copy of the site with broadsheet migrate --from 'postgres://…' --to FILE.db (stop serving first)")
+	"or make a SQLite copy of the site, verified, with broadsheet migrate --from 'postgres://…' --to FILE.db")
 
 // Backup writes a consistent copy of the SQLite database to file, while
 // the site keeps serving and writing: SQLite's VACUUM INTO reads one

@@ -46,15 +46,22 @@ type CopyProgress func(table string, copied, total int64)
 // a failed copy leaves dst as it was. Both databases must be migrated to
 // the same schema, as Open does. Tables only one engine has (SQLite's
 // full-text index, which the target builds for itself) are skipped and
-// listed in the report. Nothing may write to src meanwhile: stop the
-// serve processes first.
+// listed in the report. src is read in one snapshot, so the site may go on
+// serving meanwhile; what is written to it after the copy began is not
+// copied, so stop editing before switching over.
 func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) (*CopyReport, error) {
 	if progress == nil {
 		progress = func(string, int64, int64) {}
 	}
-	sp, _, err := src.SchemaVersion(ctx)
+	stx, err := src.sql.BeginTx(ctx, src.d.snapshot())
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: read the source: %w", err)
+	}
+	defer stx.Rollback()
+	snap := conn{q: stx, d: src.d}
+	var sp int
+	if err := snap.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&sp); err != nil {
+		return nil, fmt.Errorf("store: read the source's schema version: %w", err)
 	}
 	dp, _, err := dst.SchemaVersion(ctx)
 	if err != nil {
@@ -63,7 +70,7 @@ func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) (*CopyReport
 	if sp != dp {
 		return nil, fmt.Errorf("store: the source's schema is version %d and the target's %d; open both with the same Broadsheet version", sp, dp)
 	}
-	srcTables, err := src.catalogue(ctx)
+	srcTables, err := snap.catalogue(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +98,7 @@ func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) (*CopyReport
 		rep.Tables = rep.Tables[:0]
 		for _, t := range order {
 			cols := commonColumns(srcTables[t.name], t)
-			tc, err := copyTable(ctx, src.conn, tx.conn, t, cols, progress)
+			tc, err := copyTable(ctx, snap, tx.conn, t, cols, progress)
 			if err != nil {
 				return err
 			}

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -160,4 +162,67 @@ func TestCopyRefusesATargetWithContent(t *testing.T) {
 			t.Errorf("the refused copy changed the target:\n%s", diff)
 		}
 	})
+}
+
+// TestCopyReadsOneSnapshotWhileTheSiteIsWritten copies a site while
+// another handle keeps writing three posts per transaction: the copy
+// verifies, and holds whole transactions only.
+func TestCopyReadsOneSnapshotWhileTheSiteIsWritten(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			dsn := storetest.DSN(t, "sqlite")
+			src, err := store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			writer, err := store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer writer.Close()
+			stop, done := make(chan struct{}), make(chan struct{})
+			var written atomic.Int64
+			go func() {
+				defer close(done)
+				for i := 0; written.Load() < 900; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					err := writer.Update(ctx, func(tx *store.Tx) error {
+						for j := 0; j < 3; j++ {
+							if err := tx.CreatePost(ctx, publishedPost(fmt.Sprintf("p-%d-%d", i, j))); err != nil {
+								return err
+							}
+						}
+						return nil
+					})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					written.Add(3)
+				}
+			}()
+			for written.Load() < 60 {
+				time.Sleep(time.Millisecond)
+			}
+			dst := storetest.Open(t, engine)
+			rep, err := store.Copy(ctx, src, dst, nil)
+			close(stop)
+			<-done
+			if err != nil {
+				t.Fatalf("copy while writing: %v", err)
+			}
+			n, err := dst.CountPosts(ctx, content.KindPost)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n%3 != 0 || n < 60 {
+				t.Errorf("copied %d posts, want whole transactions of 3 and at least the 60 written before (report %+v)", n, rep.Tables)
+			}
+		})
+	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -107,4 +108,15 @@ func (c conn) strings(ctx context.Context, q string, args ...any) ([]string, err
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// snapshot are the options of a read-only transaction that sees one
+// consistent state of the whole database: PostgreSQL's repeatable read;
+// SQLite's deferred transaction, which in WAL mode reads one snapshot
+// without blocking writers.
+func (d dialect) snapshot() *sql.TxOptions {
+	if d.name == "postgres" {
+		return &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+	}
+	return &sql.TxOptions{ReadOnly: true}
 }
