@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // TableCopy is what Copy did with one table.
@@ -230,6 +231,11 @@ func copyTable(ctx context.Context, src, dst conn, t *tableInfo, cols []string, 
 		if err := rows.Scan(ptrs...); err != nil {
 			return tc, fmt.Errorf("store: read %s from the source: %w", t.name, err)
 		}
+		if dst.d.name == "postgres" {
+			if err := storableText(t, cols, vals); err != nil {
+				return tc, err
+			}
+		}
 		if len(self) > 0 {
 			later = append(later, slices.Clone(vals))
 			for _, i := range self {
@@ -355,3 +361,40 @@ func canonical(v any) string {
 
 // quoteIdent quotes a table or column name for either engine.
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// storableText checks a row's text for what PostgreSQL refuses (NUL
+// characters, invalid UTF-8) and SQLite takes, naming the row and column,
+// so the copy stops with the place to mend rather than a bare database
+// error.
+func storableText(t *tableInfo, cols []string, vals []any) error {
+	for i, v := range vals {
+		var s string
+		switch v := v.(type) {
+		case string:
+			s = v
+		case []byte:
+			s = string(v)
+		default:
+			continue
+		}
+		problem := ""
+		switch {
+		case strings.IndexByte(s, 0) >= 0:
+			problem = "contains a NUL character"
+		case !utf8.ValidString(s):
+			problem = "is not valid UTF-8"
+		}
+		if problem == "" {
+			continue
+		}
+		var where []string
+		for _, k := range t.pk {
+			if j := slices.Index(cols, k); j >= 0 {
+				where = append(where, fmt.Sprintf("%s=%s", k, canonical(vals[j])))
+			}
+		}
+		return fmt.Errorf("store: table %s, row %s, column %s %s, which PostgreSQL cannot store; mend it in the source and copy again",
+			t.name, strings.Join(where, ","), cols[i], problem)
+	}
+	return nil
+}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -224,5 +225,25 @@ func TestCopyReadsOneSnapshotWhileTheSiteIsWritten(t *testing.T) {
 				t.Errorf("copied %d posts, want whole transactions of 3 and at least the 60 written before (report %+v)", n, rep.Tables)
 			}
 		})
+	}
+}
+
+func TestCopyNamesTextPostgreSQLCannotStore(t *testing.T) {
+	if !slices.Contains(storetest.Engines(t), "postgres") {
+		t.Skip("a PostgreSQL limit")
+	}
+	src, dst := storetest.Open(t, "sqlite"), storetest.Open(t, "postgres")
+	p := publishedPost("nul")
+	p.Body = "before\x00after"
+	if err := src.Update(ctx, func(tx *store.Tx) error { return tx.CreatePost(ctx, p) }); err != nil {
+		t.Fatal(err)
+	}
+	_, err := store.Copy(ctx, src, dst, nil)
+	want := fmt.Sprintf("table posts, row id=%d, column body contains a NUL character", p.ID)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("copying a NUL character: %v, want an error saying %q", err, want)
+	}
+	if n, _ := dst.CountPosts(ctx, content.KindPost); n != 0 {
+		t.Errorf("the failed copy left %d posts in the target", n)
 	}
 }
