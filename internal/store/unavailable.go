@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"strings"
 	"syscall"
 
@@ -87,4 +88,22 @@ func (db *DB) PendingMigrations(ctx context.Context) ([]int, error) {
 		}
 	}
 	return pending, nil
+}
+
+// withConnectTimeout gives a PostgreSQL URL a connect timeout of five
+// seconds unless it sets its own, so that while the server is unreachable
+// (not merely refusing) requests fail with 503 in seconds instead of
+// hanging for the operating system's TCP timeout.
+func withConnectTimeout(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn // pgx reports the malformed address itself
+	}
+	q := u.Query()
+	if q.Get("connect_timeout") != "" {
+		return dsn
+	}
+	q.Set("connect_timeout", "5")
+	u.RawQuery = q.Encode()
+	return u.String()
 }
