@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"slices"
 	"sync"
 	"testing"
@@ -84,7 +86,7 @@ func relayPair(t *testing.T, engine string) (a, b *store.DB, dsn string) {
 		}
 		t.Cleanup(func() { db.Close() })
 		wg.Add(1)
-		go func() { defer wg.Done(); db.Relay(ctx, nil) }()
+		go func() { defer wg.Done(); db.Relay(ctx, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
 		dbs[i] = db
 	}
 	for !dbs[0].Relaying() || !dbs[1].Relaying() {
