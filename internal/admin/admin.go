@@ -225,6 +225,8 @@ func can(u *content.User, what string, p *content.Post) bool {
 		return u.CanManageUsers()
 	case "settings":
 		return u.CanManageSettings()
+	case "sources":
+		return u.CanManageSources()
 	}
 	return false
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/config"
+	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/store"
 )
 
@@ -32,6 +33,9 @@ Commands:
   republish ITEM-ID [--lead N]        make an attributed draft from an inbox item
   user add|passwd|list                manage who can sign in to the admin
   token create|list|revoke            manage Admin API tokens
+  migrate --from FILE --to URL        copy a whole site to another database, verified
+  backup FILE                         write a consistent copy of a SQLite site, even while serving
+  restore FILE                        put a backup in place of the database (the old one is kept)
 
 Global flags (each also read from the environment):
   --data DIR   data folder: database, media, theme (BROADSHEET_DATA, default ./data)
@@ -46,6 +50,15 @@ type env struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
 	environ        []string
+	// metrics are the serve process's Prometheus metrics (internal/ops),
+	// made by handler; services report through them.
+	metrics *ops.Metrics
+	// jobs are the background jobs serve runs, each under a lease (see
+	// ops.RunJobs); the scheduler, source poller and hub pinger add theirs.
+	jobs []ops.Job
+	// metricsToken, from BROADSHEET_METRICS_TOKEN, lets scrapers on other
+	// machines read /metrics (see ops.Routes).
+	metricsToken string
 }
 
 // Run runs the command line args (without the program name) with the
@@ -53,7 +66,8 @@ type env struct {
 func Run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
 	e := &env{cfg: config.Default(), stdout: stdout, stderr: stderr, environ: environ}
 	e.cfg.FromEnv(environ)
-	e.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	e.log = newLogger(environ, stderr)
+	e.metricsToken = envLookup(environ, "BROADSHEET_METRICS_TOKEN")
 
 	root := flag.NewFlagSet("broadsheet", flag.ContinueOnError)
 	root.SetOutput(stderr)
@@ -87,6 +101,12 @@ func Run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		err = e.user(ctx, rest)
 	case "token":
 		err = e.token(ctx, rest)
+	case "migrate":
+		err = e.migrateDB(ctx, rest)
+	case "backup":
+		err = e.backup(ctx, rest)
+	case "restore":
+		err = e.restore(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -12,9 +12,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/admin"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/fetch"
 	"github.com/broadsheet/broadsheet/internal/sourcedesk"
+	"github.com/broadsheet/broadsheet/internal/sourcedesk/deskhttp"
 	"github.com/broadsheet/broadsheet/internal/store"
 )
 
@@ -37,6 +39,41 @@ func (e *env) desk(db *store.DB) *sourcedesk.Desk {
 		Images: e.deskImages(),
 		Log:    e.log,
 	}
+}
+
+// deskArea returns what mounts the desk's JSON API (/api/v1/sources,
+// /api/v1/inbox) and its admin pages (/admin/sources, /admin/inbox) behind
+// the admin's sign-in: editors and administrators only, cross-origin
+// writes refused.
+func (e *env) deskArea(db *store.DB) (func(a *admin.Admin, mux *http.ServeMux), error) {
+	var adm *admin.Admin // set when the admin mounts the area
+	cop := http.NewCrossOriginProtection()
+	authorise := func(r *http.Request) (*content.User, error) {
+		if err := cop.Check(r); err != nil {
+			return nil, content.Errorf(content.EForbidden, "Refused a request from another site.")
+		}
+		u, _, err := adm.Auth().Identify(r)
+		if err != nil && content.ErrorCode(err) != content.EUnauthorized {
+			return nil, err
+		}
+		if u == nil {
+			return nil, content.Errorf(content.EUnauthorized, "Sign in to use the source desk.")
+		}
+		if !u.CanManageSources() {
+			return nil, content.Errorf(content.EForbidden, "The source desk is for editors and administrators; your role is %s.", u.Role)
+		}
+		return u, nil
+	}
+	cfg := deskhttp.Config{Desk: e.desk(db), Authorise: authorise, SignIn: "/admin/login", Log: e.log}
+	pages, err := deskhttp.NewPages(cfg, "/admin")
+	if err != nil {
+		return nil, err
+	}
+	return func(a *admin.Admin, mux *http.ServeMux) {
+		adm = a
+		deskhttp.New(cfg).Mount(mux)
+		pages.Mount(mux)
+	}, nil
 }
 
 // mountDesk serves the desk's lead images on mux. The desk's JSON API

@@ -41,9 +41,12 @@ func (e *env) importWXR(ctx context.Context, args []string) error {
 	}
 	if *reportName == "" {
 		// In the data folder, which Broadsheet owns, not beside the export,
-		// which may be read-only or someone else's.
+		// which may be read-only or someone else's; in the temporary folder
+		// when there is no data folder (a PostgreSQL site may have none).
 		dir := filepath.Join(e.cfg.DataDir, "import-reports")
-		if err := os.MkdirAll(dir, 0o750); err != nil {
+		if st, err := os.Stat(e.cfg.DataDir); err != nil || !st.IsDir() {
+			dir = os.TempDir()
+		} else if err := os.MkdirAll(dir, 0o750); err != nil {
 			return fmt.Errorf("report folder: %w", err)
 		}
 		base := filepath.Base(name)

@@ -8,11 +8,14 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/admin"
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
+	"github.com/broadsheet/broadsheet/internal/media"
+	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
@@ -64,6 +67,15 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	schedDone := make(chan struct{})
 	go func() { e.runScheduler(schedCtx, db); close(schedDone) }()
 	defer func() { stopScheduler(); <-schedDone }()
+	// Hear the changes other processes commit to the same database, so
+	// caches here follow them (see store.DB.Relay); and run the background
+	// jobs, each under a lease so one process at a time does it.
+	bgCtx, stopBG := context.WithCancel(ctx)
+	var bg sync.WaitGroup
+	bg.Add(2)
+	go func() { defer bg.Done(); db.Relay(bgCtx, e.log) }()
+	go func() { defer bg.Done(); ops.RunJobs(bgCtx, db, store.HolderID(), e.metrics, e.log, e.jobs...) }()
+	defer func() { stopBG(); bg.Wait() }()
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
@@ -109,13 +121,29 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.metrics == nil {
+		e.metrics = ops.NewMetrics()
+		e.metrics.WatchDB(db)
+	}
 	mux := http.NewServeMux()
+	ops.Routes(mux, db, e.metrics, e.metricsToken)
 	s.Routes(mux)
 	e.mountDesk(mux)
-	adm, err := admin.New(admin.Config{DB: db, BaseURL: e.cfg.BaseURL, Log: e.log, DataDir: e.cfg.DataDir})
+	desk, err := e.deskArea(db)
+	if err != nil {
+		return nil, err
+	}
+	var uploads media.Storage // nil: the admin's default folder, DATA/media
+	if e.cfg.Media != "" {
+		if uploads, err = media.OpenStorage(e.cfg.Media, e.environ); err != nil {
+			return nil, err
+		}
+	}
+	adm, err := admin.New(admin.Config{DB: db, BaseURL: e.cfg.BaseURL, Log: e.log, DataDir: e.cfg.DataDir,
+		Media: uploads, Areas: []func(*admin.Admin, *http.ServeMux){desk}})
 	if err != nil {
 		return nil, err
 	}
 	adm.Routes(mux)
-	return web.Chain(mux, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
+	return web.Chain(mux, e.metrics.Middleware, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
 }

@@ -16,6 +16,7 @@ type Config struct {
 	DB      string // --db, BROADSHEET_DB: SQLite path or postgres:// URL
 	Addr    string // --addr, BROADSHEET_ADDR: where serve listens
 	BaseURL string // --base-url, BROADSHEET_BASE_URL: the public address
+	Media   string // --media, BROADSHEET_MEDIA: media folder or s3:// bucket; default DATA/media
 	// FetchAllowPrivate lets the source desk fetch from loopback and private
 	// addresses (--fetch-allow-private, BROADSHEET_FETCH_ALLOW_PRIVATE=1);
 	// off by default, so feeds cannot be used to probe the internal network.
@@ -33,6 +34,7 @@ func (c *Config) FromEnv(env []string) {
 	vars := map[string]*string{
 		"BROADSHEET_DATA": &c.DataDir, "BROADSHEET_DB": &c.DB,
 		"BROADSHEET_ADDR": &c.Addr, "BROADSHEET_BASE_URL": &c.BaseURL,
+		"BROADSHEET_MEDIA": &c.Media,
 	}
 	for _, kv := range env {
 		k, v, ok := strings.Cut(kv, "=")
@@ -55,6 +57,7 @@ func (c *Config) GlobalFlags(fs *flag.FlagSet) {
 // ServeFlags registers the flags of the serve command.
 func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "`host:port` to listen on (env BROADSHEET_ADDR)")
+	fs.StringVar(&c.Media, "media", c.Media, "where uploads are kept: a `folder`, or s3://BUCKET/PREFIX?endpoint=HOST (env BROADSHEET_MEDIA; default DATA/media)")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public `URL` of the site, for canonical links (env BROADSHEET_BASE_URL; default: from each request)")
 }
 

@@ -77,6 +77,10 @@ func (u *User) CanEditOthers() bool { return u.Role.AtLeast(RoleEditor) }
 // CanManageTerms reports whether u may create categories.
 func (u *User) CanManageTerms() bool { return u.Role.AtLeast(RoleEditor) }
 
+// CanManageSources reports whether u may run the source desk: follow
+// outlets, work the inbox and republish.
+func (u *User) CanManageSources() bool { return u.Role.AtLeast(RoleEditor) }
+
 // CanManageUsers reports whether u may manage users and everyone's tokens.
 func (u *User) CanManageUsers() bool { return u.Role == RoleAdmin }
 

@@ -35,7 +35,10 @@ type Config struct {
 	Authorise Authorise
 	// PostLink is where the admin edits a post; default /admin/posts/{id}.
 	PostLink func(p *content.Post) string
-	Log      *slog.Logger
+	// SignIn, when set, is where the pages send a visitor who is not signed
+	// in, with the page asked for in its "next" parameter.
+	SignIn string
+	Log    *slog.Logger
 }
 
 // API serves the desk's JSON endpoints.

@@ -111,6 +111,10 @@ func (p *Pages) handle(pattern string, h handlerFunc) {
 	p.patterns = append(p.patterns, pattern)
 	p.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		user, err := p.cfg.Authorise(r)
+		if content.ErrorCode(err) == content.EUnauthorized && r.Method == http.MethodGet && p.cfg.SignIn != "" {
+			http.Redirect(w, r, p.cfg.SignIn+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
 		if err == nil {
 			err = h(w, r, user)
 		}
