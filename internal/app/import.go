@@ -39,6 +39,11 @@ func (e *env) importWXR(ctx context.Context, args []string) error {
 			return usageError{fmt.Sprintf("--uploads %s is not a folder", *uploads)}
 		}
 	}
+	db, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
 	if *reportName == "" {
 		// In the data folder, which Broadsheet owns, not beside the export,
 		// which may be read-only or someone else's; in the temporary folder
@@ -52,11 +57,6 @@ func (e *env) importWXR(ctx context.Context, args []string) error {
 		base := filepath.Base(name)
 		*reportName = filepath.Join(dir, strings.TrimSuffix(base, filepath.Ext(base))+".report.txt")
 	}
-	db, err := e.openStore(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	var size int64
 	if st, err := f.Stat(); err == nil {
 		size = st.Size()

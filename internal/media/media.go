@@ -226,5 +226,16 @@ func ContentType(key string) string {
 	case ".pdf":
 		return "application/pdf"
 	}
+	// Files brought by an import keep their own types (GIF, MP3, MP4…);
+	// only those that can play or show inline are named, the rest download.
+	if t, ok := importedTypes[strings.ToLower(path.Ext(key))]; ok {
+		return t
+	}
 	return "application/octet-stream"
+}
+
+var importedTypes = map[string]string{
+	".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
+	".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg", ".wav": "audio/wav",
+	".mp4": "video/mp4", ".m4v": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg",
 }
