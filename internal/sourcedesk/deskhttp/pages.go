@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/sourcedesk"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
 )
@@ -317,6 +318,26 @@ func (p *Pages) republish(w http.ResponseWriter, r *http.Request, u *content.Use
 		}
 		return err
 	}
-	http.Redirect(w, r, p.cfg.PostLink(res.Post), http.StatusSeeOther)
+	http.Redirect(w, r, withFlash(p.cfg.PostLink(res.Post), republishedNote(res)), http.StatusSeeOther)
 	return nil
+}
+
+// republishedNote is what the editor reads on opening the new draft: what
+// was made, what to do next, and anything that did not go to plan (an
+// image left out, the feed's text used instead of the page's).
+func republishedNote(res *sourcedesk.Republished) string {
+	note := fmt.Sprintf("Republished from %s as a draft: write the introduction, then publish.", res.Post.Source.Name)
+	for _, w := range res.Warnings {
+		note += " Warning: " + w
+	}
+	return note
+}
+
+// withFlash adds the admin's one-line note (?flash=) to link.
+func withFlash(link, note string) string {
+	sep := "?"
+	if strings.Contains(link, "?") {
+		sep = "&"
+	}
+	return link + sep + "flash=" + url.QueryEscape(note)
 }

@@ -97,6 +97,11 @@ func TestPagesFormsAndWarnings(t *testing.T) {
 		if st != 303 || !strings.HasPrefix(loc, "/admin/posts/") {
 			t.Fatalf("republish: %d %s", st, loc)
 		}
+		// The editor opens with a note saying what to do next.
+		loc, query, _ := strings.Cut(loc, "?")
+		if q, _ := url.ParseQuery(query); q.Get("flash") != "Republished from Agency Wire as a draft: write the introduction, then publish." {
+			t.Errorf("republish leads to the editor with the note %q", q.Get("flash"))
+		}
 		st, _, body = do("POST", "/admin/inbox/"+summit+"/republish", nil, true)
 		if st != 409 || !strings.Contains(body, `This item was already republished: <a href="`+loc+`">Leaders meet at the summit in Addis Ababa</a> (draft)`) {
 			t.Errorf("republish twice: %d\n%s", st, body)
