@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
@@ -80,21 +82,18 @@ func TestSourceDeskToPublishedPost(t *testing.T) {
 				chromedp.SendKeys(chromedp.CSS("#name"), "Agency Wire"),
 				chromedp.SendKeys(chromedp.CSS("#homepage"), out.URL+"/agency/"),
 				chromedp.SendKeys(chromedp.CSS("#notes"), "Reprint licence, January 2026"),
-				chromedp.Click(chromedp.CSS(".desk-form button[type=submit]")),
-				chromedp.WaitVisible(chromedp.CSS(`tr[id^="source-"]`)),
 			)
+			clickAndLoad(t, ctx, ".desk-form button[type=submit]")
+			run(t, ctx, "the source is listed", chromedp.WaitVisible(chromedp.CSS(`tr[id^="source-"]`)))
 			feeds := get(t, ctx, "read the source", chromedp.Text(chromedp.CSS(`tr[id^="source-"]`)))
 			if !strings.Contains(feeds, out.URL+"/agency/feed.xml") || !strings.Contains(feeds, out.URL+"/institute/atom.xml") {
 				t.Errorf("the source's row does not list both discovered feeds:\n%s", feeds)
 			}
-			run(t, ctx, "poll now",
-				chromedp.Click(chromedp.CSS(`tr[id^="source-"] form[action$="/poll"] button`)),
-				chromedp.WaitVisible(chromedp.CSS(".desk-status")),
-			)
-			waitFor(t, "the source polled", func() (bool, string) {
-				s := strings.TrimSpace(get(t, ctx, "source status", chromedp.Text(chromedp.CSS(".desk-status"))))
-				return s == "OK", s
-			})
+			screenshot(t, ctx, engine+"-desk-sources.png")
+			clickAndLoad(t, ctx, `tr[id^="source-"] form[action$="/poll"] button`)
+			if s := strings.TrimSpace(get(t, ctx, "source status", chromedp.Text(chromedp.CSS(".desk-status")))); s != "OK" {
+				t.Errorf("the source's status after polling: %q", s)
+			}
 
 			// The inbox: newest first, across both feeds.
 			run(t, ctx, "open the inbox",
@@ -107,15 +106,18 @@ func TestSourceDeskToPublishedPost(t *testing.T) {
 			if strings.Join(titles, "|") != title+"|Why the corridor matters now|Grain exports reach a record|Brief: shipping rates" {
 				t.Errorf("the inbox shows %q", titles)
 			}
+			// The desk is part of the admin: its bar, with Inbox current.
+			if current := get(t, ctx, "the admin's bar", chromedp.Evaluate[string](
+				`(() => { const a = document.querySelector('header.bar nav a[aria-current]'); return a ? a.textContent.trim() : '' })()`)); current != "Inbox" {
+				t.Errorf("the inbox is not shown under the admin's bar with Inbox current (current: %q)", current)
+			}
 			screenshot(t, ctx, engine+"-desk-inbox.png")
 
 			// Republish: the draft opens in the post editor.
 			itemID := get(t, ctx, "find the item", chromedp.Evaluate[string](
 				`[...document.querySelectorAll('article.desk-item')].find(a => a.querySelector('h2').textContent.includes('Leaders meet')).id`))
-			run(t, ctx, "republish",
-				chromedp.Click(chromedp.CSS("#"+itemID+" .desk-republish")),
-				chromedp.WaitVisible(chromedp.CSS("#editor #body")),
-			)
+			clickAndLoad(t, ctx, "#"+itemID+" .desk-republish")
+			run(t, ctx, "the editor opens", chromedp.WaitVisible(chromedp.CSS("#editor #body")))
 			loc := get(t, ctx, "where the editor is", chromedp.Location())
 			if !regexp.MustCompile(`/admin/posts/\d+(\?|$)`).MatchString(loc) {
 				t.Errorf("republishing led to %s, want the post editor", loc)
@@ -172,12 +174,9 @@ func TestSourceDeskToPublishedPost(t *testing.T) {
 				t.Errorf("the teaser preview should hold the introduction and the article's first paragraphs only:\n%s", teaser)
 			}
 			screenshot(t, ctx, engine+"-desk-editor.png")
-			run(t, ctx, "publish",
-				chromedp.Click(chromedp.ID("publish")),
-				chromedp.WaitVisible(chromedp.CSS(".flash")),
-			)
-			if flash := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(".flash"))); flash != "Published." {
-				t.Fatalf("after publishing: %q", flash)
+			clickAndLoad(t, ctx, "#publish")
+			if note := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(".flash"))); note != "Published." {
+				t.Fatalf("after publishing, the editor says %q", note)
 			}
 
 			// The reader's view.
@@ -276,6 +275,20 @@ func TestSourceDeskToPublishedPost(t *testing.T) {
 				t.Errorf("the front page's teaser:\n%s", front)
 			}
 		})
+	}
+}
+
+// clickAndLoad clicks a form's button and waits for the page it leads to
+// (after the redirect), so that what is read next is the new page.
+func clickAndLoad(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	loaded := chromedp.Events(ctx, page.LoadEventFired)
+	run(t, ctx, "click "+sel, chromedp.Click(chromedp.CSS(sel)))
+	for _, err := range loaded {
+		if err != nil {
+			t.Fatalf("after clicking %s: %v", sel, err)
+		}
+		break
 	}
 }
 
