@@ -355,7 +355,14 @@ func (p *Pages) republish(w http.ResponseWriter, r *http.Request, u *content.Use
 // image left out, the feed's text used instead of the page's).
 func republishedNote(res *sourcedesk.Republished) string {
 	note := fmt.Sprintf("Republished from %s as a draft: write the introduction, then publish.", res.Post.Source.Name)
-	for _, w := range res.Warnings {
+	// The note travels in the address; a long list is cut short, the
+	// count kept.
+	const shown = 3
+	for i, w := range res.Warnings {
+		if i == shown {
+			note += fmt.Sprintf(" And %d more warnings.", len(res.Warnings)-shown)
+			break
+		}
 		note += " Warning: " + w
 	}
 	return note
