@@ -32,6 +32,13 @@ const password = "a long enough password"
 // editor and a contributor, and returns its address.
 func server(t *testing.T, engine string) string {
 	t.Helper()
+	return serverWith(t, engine, nil)
+}
+
+// serverWith is server with BROADSHEET_* settings (NAME=value) and extra
+// serve flags given to serve.
+func serverWith(t *testing.T, engine string, environ []string, serveFlags ...string) string {
+	t.Helper()
 	dsn := storetest.DSN(t, engine)
 	data := t.TempDir()
 	env := []string{"BROADSHEET_PASSWORD=" + password}
@@ -45,7 +52,8 @@ func server(t *testing.T, engine string) string {
 	pr, pw := io.Pipe()
 	done := make(chan int)
 	go func() {
-		done <- app.Run(ctx, []string{"--db", dsn, "--data", data, "serve", "--addr", "127.0.0.1:0"}, nil, pw, io.Discard)
+		args := append([]string{"--db", dsn, "--data", data, "serve", "--addr", "127.0.0.1:0"}, serveFlags...)
+		done <- app.Run(ctx, args, environ, pw, io.Discard)
 		pw.Close()
 	}()
 	t.Cleanup(func() { cancel(); <-done })

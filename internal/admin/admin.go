@@ -130,6 +130,20 @@ func (a *Admin) Render(w http.ResponseWriter, status int, page string, data any)
 	return a.tmpl.Render(w, status, page, data)
 }
 
+// AreaPage is a page of an area that renders its own HTML (the source
+// desk), shown inside the admin's layout: its bar, notes and styles.
+type AreaPage struct {
+	Layout
+	// Body is the area's rendered HTML, trusted: it comes from the area's
+	// own html/template templates, never from user input.
+	Body template.HTML
+}
+
+// RenderArea renders an area's page inside the admin's layout with status.
+func (a *Admin) RenderArea(w http.ResponseWriter, status int, p AreaPage) error {
+	return a.tmpl.Render(w, status, "area", p)
+}
+
 // PageFunc handles an admin request by a signed-in user.
 type PageFunc func(w http.ResponseWriter, r *http.Request, u *content.User) error
 

@@ -228,6 +228,9 @@ type EditPage struct {
 	Images    []*content.Media // the library's recent images, for the featured image
 	// Categories are the existing ones, suggested as the editor types.
 	Categories []*content.Term
+	// IntroPending is true while a republished draft's editorial
+	// introduction is still the empty paragraph the source desk left.
+	IntroPending bool
 }
 
 func names(ts []content.Term) string {
@@ -372,7 +375,8 @@ func (a *Admin) editPage(r *http.Request, u *content.User, e *editorial.Entry, f
 	return EditPage{Layout: Layout{Title: title, User: u, Section: string(p.Kind), Flash: r.URL.Query().Get("flash")},
 		Post: p, Form: f, Revisions: revs, URL: q.Path(), Zone: loc.String(),
 		Autosave:  p.Status == content.StatusDraft || p.Status == content.StatusPending,
-		CanUpload: u.CanUpload(), Images: images, Categories: cats}, nil
+		CanUpload: u.CanUpload(), Images: images, Categories: cats,
+		IntroPending: content.IntroductionPending(p.Format, f.Body)}, nil
 }
 
 func entryID(r *http.Request) (int64, error) {
@@ -430,6 +434,10 @@ func (a *Admin) save(w http.ResponseWriter, r *http.Request, u *content.User) er
 	flash := map[string]string{"": "Saved.", "save": "Saved.", "submit": "Submitted for review.", "publish": "Published.",
 		"schedule":  "Scheduled for " + e.PublishedAt.In(a.location(r)).Format("2 Jan 2006 15:04 MST") + ".",
 		"unpublish": "Unpublished: it is a draft again.", "trash": "Moved to the trash.", "restore": "Restored from the trash as a draft."}[action]
+	if (action == "publish" || action == "schedule") && content.IntroductionPending(e.Post.Format, e.Post.Body) {
+		// Allowed (the placeholder shows nothing to readers), but rarely meant.
+		flash += " It has no editorial introduction: the empty paragraph above the attribution line is still empty."
+	}
 	http.Redirect(w, r, fmt.Sprintf("/admin/posts/%d?flash=%s", id, url.QueryEscape(flash)), http.StatusSeeOther)
 	return nil
 }

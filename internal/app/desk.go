@@ -64,7 +64,11 @@ func (e *env) deskArea(db *store.DB) (func(a *admin.Admin, mux *http.ServeMux), 
 		}
 		return u, nil
 	}
-	cfg := deskhttp.Config{Desk: e.desk(db), Authorise: authorise, SignIn: "/admin/login", Log: e.log}
+	// The desk's pages are shown in the admin's layout, under its bar.
+	frame := func(w http.ResponseWriter, r *http.Request, status int, f deskhttp.Frame) error {
+		return adm.RenderArea(w, status, admin.AreaPage{Layout: admin.Layout{Title: f.Title, User: f.User, Section: f.Section}, Body: f.Body})
+	}
+	cfg := deskhttp.Config{Desk: e.desk(db), Authorise: authorise, SignIn: "/admin/login", Frame: frame, Log: e.log}
 	pages, err := deskhttp.NewPages(cfg, "/admin")
 	if err != nil {
 		return nil, err

@@ -19,7 +19,7 @@ import (
 // IntroPlaceholder opens every republished draft: where the editor writes
 // the editorial introduction. It is a comment, so a draft published as it
 // is shows no placeholder text to readers.
-const IntroPlaceholder = "<!-- Editorial introduction: write it here, above the attribution line. -->\n<p class=\"editorial-introduction\"></p>"
+const IntroPlaceholder = "<!-- Editorial introduction: write it here, above the attribution line. -->\n" + content.EmptyIntroduction
 
 // RepublishOptions tune one republication.
 type RepublishOptions struct {

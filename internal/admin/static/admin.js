@@ -108,6 +108,21 @@
     }
   }, 100);
 
+  // A republished draft opens with the caret in its empty introduction
+  // paragraph (content.EmptyIntroduction), where the editor writes first;
+  // the note above the body goes once the introduction is written.
+  const emptyIntro = '<p class="editorial-introduction"></p>';
+  const introNote = document.getElementById("intro-note");
+  const introAt = body.value.indexOf(emptyIntro);
+  if (introNote && introAt >= 0) {
+    const at = introAt + emptyIntro.indexOf("></p>") + 1;
+    body.focus();
+    body.setSelectionRange(at, at);
+  }
+  if (introNote) {
+    body.addEventListener("input", () => { introNote.hidden = !body.value.includes(emptyIntro); });
+  }
+
   document.getElementById("insert-more").addEventListener("click", () => {
     const at = body.selectionStart;
     const marker = "\n\n<!--more-->\n\n";

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"log/slog"
 	"mime"
@@ -38,7 +39,21 @@ type Config struct {
 	// SignIn, when set, is where the pages send a visitor who is not signed
 	// in, with the page asked for in its "next" parameter.
 	SignIn string
-	Log    *slog.Logger
+	// Frame, when set, shows the pages inside another layout (the
+	// admin's): it gets each page's rendered HTML, without the desk's own
+	// header, and writes the response with status.
+	Frame func(w http.ResponseWriter, r *http.Request, status int, f Frame) error
+	Log   *slog.Logger
+}
+
+// Frame is one desk page handed to Config.Frame.
+type Frame struct {
+	Title   string
+	Section string        // "inbox" or "sources"; "" on an error page
+	User    *content.User // nil when nobody is signed in
+	// Body is the page's HTML, rendered by the desk's html/template
+	// templates.
+	Body template.HTML
 }
 
 // API serves the desk's JSON endpoints.

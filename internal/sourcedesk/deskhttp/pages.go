@@ -1,10 +1,13 @@
 package deskhttp
 
 import (
+	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,12 +15,19 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/sourcedesk"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
 )
 
 //go:embed templates
 var templatesFS embed.FS
+
+// framedFS replaces the desk's layout when its pages are shown inside
+// another one (Config.Frame).
+//
+//go:embed framed
+var framedFS embed.FS
 
 // Pages serves the desk's HTML admin pages: Sources (list, add, poll now,
 // remove) and Inbox (filters, search, star, skip, republish). Forms post
@@ -27,6 +37,7 @@ type Pages struct {
 	cfg      Config
 	base     string
 	tmpl     *web.Templates
+	framed   *web.Templates // the pages without the desk's own layout
 	mux      *http.ServeMux
 	patterns []string
 }
@@ -77,7 +88,12 @@ func NewPages(cfg Config, base string) (*Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Pages{cfg: api.cfg, base: base, tmpl: tmpl, mux: http.NewServeMux()}
+	upper, _ := fs.Sub(framedFS, "framed")
+	framed, err := web.ParseTemplates(web.Overlay{Upper: upper, Lower: templatesFS}, "templates", funcs)
+	if err != nil {
+		return nil, err
+	}
+	p := &Pages{cfg: api.cfg, base: base, tmpl: tmpl, framed: framed, mux: http.NewServeMux()}
 	p.handle("GET "+base+"/sources", p.sources)
 	p.handle("POST "+base+"/sources", p.addSource)
 	p.handle("POST "+base+"/sources/{id}/poll", p.pollSource)
@@ -116,6 +132,7 @@ func (p *Pages) handle(pattern string, h handlerFunc) {
 			return
 		}
 		if err == nil {
+			r = r.WithContext(context.WithValue(r.Context(), userKey{}, user))
 			err = h(w, r, user)
 		}
 		if err != nil {
@@ -125,14 +142,26 @@ func (p *Pages) handle(pattern string, h handlerFunc) {
 				p.cfg.Log.Error("source desk page", "method", r.Method, "path", r.URL.Path, "err", err)
 				msg = "Something went wrong on our side. Please try again in a moment."
 			}
-			p.render(w, status, "error", &pageData{Title: http.StatusText(status), Error: msg})
+			p.render(w, r, status, "error", &pageData{Title: http.StatusText(status), Error: msg})
 		}
 	})
 }
 
-func (p *Pages) render(w http.ResponseWriter, status int, page string, d *pageData) error {
+// userKey keys the acting user in a request's context.
+type userKey struct{}
+
+func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, page string, d *pageData) error {
 	d.Base = p.base
-	return p.tmpl.Render(w, status, page, d)
+	if p.cfg.Frame == nil {
+		return p.tmpl.Render(w, status, page, d)
+	}
+	var buf bytes.Buffer
+	if err := p.framed.Execute(&buf, page, d); err != nil {
+		return err
+	}
+	u, _ := r.Context().Value(userKey{}).(*content.User)
+	return p.cfg.Frame(w, r, status, Frame{Title: d.Title, Section: d.Section, User: u,
+		Body: template.HTML(buf.String())}) // our own templates' output
 }
 
 func (p *Pages) sources(w http.ResponseWriter, r *http.Request, _ *content.User) error {
@@ -153,7 +182,7 @@ func (p *Pages) renderSources(w http.ResponseWriter, r *http.Request, status int
 			d.ErrorField = ce.Field
 		}
 	}
-	return p.render(w, status, "sources", d)
+	return p.render(w, r, status, "sources", d)
 }
 
 func (p *Pages) addSource(w http.ResponseWriter, r *http.Request, _ *content.User) error {
@@ -277,7 +306,7 @@ func (p *Pages) renderInbox(w http.ResponseWriter, r *http.Request, status int, 
 	if page*inboxPerPage < total {
 		d.Next = link(page + 1)
 	}
-	return p.render(w, status, "inbox", d)
+	return p.render(w, r, status, "inbox", d)
 }
 
 // back returns to the inbox page the form was posted from, if it was one.
@@ -317,6 +346,33 @@ func (p *Pages) republish(w http.ResponseWriter, r *http.Request, u *content.Use
 		}
 		return err
 	}
-	http.Redirect(w, r, p.cfg.PostLink(res.Post), http.StatusSeeOther)
+	http.Redirect(w, r, withFlash(p.cfg.PostLink(res.Post), republishedNote(res)), http.StatusSeeOther)
 	return nil
+}
+
+// republishedNote is what the editor reads on opening the new draft: what
+// was made, what to do next, and anything that did not go to plan (an
+// image left out, the feed's text used instead of the page's).
+func republishedNote(res *sourcedesk.Republished) string {
+	note := fmt.Sprintf("Republished from %s as a draft: write the introduction, then publish.", res.Post.Source.Name)
+	// The note travels in the address; a long list is cut short, the
+	// count kept.
+	const shown = 3
+	for i, w := range res.Warnings {
+		if i == shown {
+			note += fmt.Sprintf(" And %d more warnings.", len(res.Warnings)-shown)
+			break
+		}
+		note += " Warning: " + w
+	}
+	return note
+}
+
+// withFlash adds the admin's one-line note (?flash=) to link.
+func withFlash(link, note string) string {
+	sep := "?"
+	if strings.Contains(link, "?") {
+		sep = "&"
+	}
+	return link + sep + "flash=" + url.QueryEscape(note)
 }

@@ -97,9 +97,33 @@ func TestPagesFormsAndWarnings(t *testing.T) {
 		if st != 303 || !strings.HasPrefix(loc, "/admin/posts/") {
 			t.Fatalf("republish: %d %s", st, loc)
 		}
+		// The editor opens with a note saying what to do next.
+		loc, query, _ := strings.Cut(loc, "?")
+		if q, _ := url.ParseQuery(query); q.Get("flash") != "Republished from Agency Wire as a draft: write the introduction, then publish." {
+			t.Errorf("republish leads to the editor with the note %q", q.Get("flash"))
+		}
 		st, _, body = do("POST", "/admin/inbox/"+summit+"/republish", nil, true)
 		if st != 409 || !strings.Contains(body, `This item was already republished: <a href="`+loc+`">Leaders meet at the summit in Addis Ababa</a> (draft)`) {
 			t.Errorf("republish twice: %d\n%s", st, body)
+		}
+		// What did not go to plan reaches the editor with the draft: here
+		// the article's page is missing, so the feed's text stands in.
+		st, loc, _ = do("POST", "/admin/sources", url.Values{"name": {"The Institute"}, "feeds": {out.URL + "/institute/atom.xml"}, "interval": {"30"}}, true)
+		if st != 303 {
+			t.Fatalf("add the second source: %d", st)
+		}
+		if st, _, _ = do("POST", "/admin/sources/"+strings.TrimPrefix(loc, "/admin/sources#source-")+"/poll", nil, true); st != 303 {
+			t.Fatalf("poll the second source: %d", st)
+		}
+		corridor, _, _ := db.FindItems(context.Background(), store.ItemFilter{Query: "corridor"})
+		if len(corridor) != 1 {
+			t.Fatalf("%d items about the corridor", len(corridor))
+		}
+		st, loc, _ = do("POST", "/admin/inbox/"+strconv.FormatInt(corridor[0].ID, 10)+"/republish", nil, true)
+		_, query, _ = strings.Cut(loc, "?")
+		q, _ := url.ParseQuery(query)
+		if st != 303 || !strings.HasPrefix(q.Get("flash"), "Republished from The Institute as a draft: write the introduction, then publish. Warning: The article page could not be read") {
+			t.Errorf("republishing with a warning: %d, note %q", st, q.Get("flash"))
 		}
 	})
 }
