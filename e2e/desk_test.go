@@ -189,12 +189,13 @@ func TestSourceDeskToPublishedPost(t *testing.T) {
 			type postView struct {
 				Title, Attribution, Link, Canonical string
 				Paragraphs                          []string
-				ImageLoaded                         bool
-				ImageSrc                            string
+				ImageLoaded, InlineLoaded           bool
+				ImageSrc, InlineSrc                 string
 				Text                                string
 			}
 			got := get(t, ctx, "read the public post", chromedp.Evaluate[postView](`(() => {
-				const img = document.querySelector('.entry-content img');
+				const img = document.querySelector('.featured-image img');
+				const inline = document.querySelector('.entry-content img');
 				return {
 					Title: document.querySelector('h1.entry-title').textContent.trim(),
 					Attribution: document.querySelector('aside.attribution').textContent.trim().replace(/\s+/g, ' '),
@@ -203,6 +204,8 @@ func TestSourceDeskToPublishedPost(t *testing.T) {
 					Paragraphs: [...document.querySelectorAll('.entry-content p')].map(p => p.textContent.trim()).filter(t => t),
 					ImageLoaded: !!img && img.complete && img.naturalWidth > 0,
 					ImageSrc: img ? img.getAttribute('src') : '',
+					InlineLoaded: !!inline && inline.complete && inline.naturalWidth > 0,
+					InlineSrc: inline ? inline.getAttribute('src') : '',
 					Text: document.querySelector('main').innerText,
 				};
 			})()`))
@@ -254,8 +257,13 @@ func TestSourceDeskToPublishedPost(t *testing.T) {
 			if strings.Contains(got.Text, "Editorial introduction: write it here") {
 				t.Error("the public post shows the introduction's placeholder note")
 			}
-			if !got.ImageLoaded || !strings.HasPrefix(got.ImageSrc, "/media/sourcedesk/") {
-				t.Errorf("lead image: loaded %v from %q, want our own copy shown", got.ImageLoaded, got.ImageSrc)
+			// The lead image went into the media library, as the draft's
+			// featured image; the GIF inside the text is kept beside it.
+			if !got.ImageLoaded || !strings.HasPrefix(got.ImageSrc, "/media/") || strings.HasPrefix(got.ImageSrc, "/media/sourcedesk/") {
+				t.Errorf("lead image: loaded %v from %q, want the media library's copy featured", got.ImageLoaded, got.ImageSrc)
+			}
+			if !got.InlineLoaded || !strings.HasPrefix(got.InlineSrc, "/media/") {
+				t.Errorf("the map inside the article: loaded %v from %q, want our own copy", got.InlineLoaded, got.InlineSrc)
 			}
 
 			// Back at the desk, the item shows the post it became, and the

@@ -14,7 +14,9 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/admin"
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/editorial"
 	"github.com/broadsheet/broadsheet/internal/fetch"
+	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/sourcedesk"
 	"github.com/broadsheet/broadsheet/internal/sourcedesk/deskhttp"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -31,14 +33,57 @@ func (e *env) deskImages() sourcedesk.DiskImages {
 	return sourcedesk.DiskImages{Dir: filepath.Join(e.cfg.DataDir, "media"), URLPrefix: deskURLPrefix}
 }
 
-// desk returns the source desk over db.
+// desk returns the source desk over db. Images an editor republishes go
+// into the media library; the few it cannot take (GIF, WebP, or no editor
+// acting, as from the command line) are kept beside it by deskImages.
 func (e *env) desk(db *store.DB) *sourcedesk.Desk {
+	var images sourcedesk.ImageSaver = e.deskImages()
+	if st, err := e.mediaStorage(); err == nil {
+		images = libraryImages{lib: &editorial.Library{DB: db, Storage: st}, fallback: e.deskImages()}
+	} else {
+		e.log.Warn("source desk: media library unavailable, keeping images in the data folder", "err", err)
+	}
 	return &sourcedesk.Desk{
 		DB:     db,
 		Fetch:  fetch.New(fetch.Options{AllowPrivate: e.cfg.FetchAllowPrivate}),
-		Images: e.deskImages(),
+		Images: images,
 		Log:    e.log,
 	}
+}
+
+// libraryImages puts republished images into the media library on behalf
+// of the editor republishing, so they are listed, reused and featured
+// like uploads (EXIF stripped, srcset variants made).
+type libraryImages struct {
+	lib      *editorial.Library
+	fallback sourcedesk.ImageSaver
+}
+
+// SaveImage uploads JPEG and PNG images by an editor to the library and
+// hands anything else to the fallback.
+func (l libraryImages) SaveImage(ctx context.Context, img sourcedesk.Image) (sourcedesk.Saved, error) {
+	if img.By == nil || (img.ContentType != "image/jpeg" && img.ContentType != "image/png") {
+		return l.fallback.SaveImage(ctx, img)
+	}
+	m, err := l.lib.Upload(ctx, img.By, img.Name, img.Data, img.Alt)
+	if code := content.ErrorCode(err); code == content.EInvalid || code == content.EForbidden {
+		// The library refuses it (too large, odd encoding, role): keep the
+		// image all the same, outside the library.
+		return l.fallback.SaveImage(ctx, img)
+	}
+	if err != nil {
+		return sourcedesk.Saved{}, err
+	}
+	return sourcedesk.Saved{URL: m.URL(), MediaID: m.ID}, nil
+}
+
+// mediaStorage is where the media library keeps files: --media when
+// given (a folder or an S3 bucket), else DATA/media.
+func (e *env) mediaStorage() (media.Storage, error) {
+	if e.cfg.Media != "" {
+		return media.OpenStorage(e.cfg.Media, e.environ)
+	}
+	return media.Dir{Root: e.cfg.MediaDir()}, nil
 }
 
 // deskArea returns what mounts the desk's JSON API (/api/v1/sources,

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
-	"github.com/broadsheet/broadsheet/internal/media"
 )
 
 func (e *env) importWXR(ctx context.Context, args []string) error {
@@ -63,8 +62,12 @@ func (e *env) importWXR(ctx context.Context, args []string) error {
 	}
 	cr := &countingReader{r: f}
 	bar := &progressBar{w: e.stderr, total: size}
+	library, err := e.mediaStorage()
+	if err != nil {
+		return err
+	}
 	opt := wxr.Options{
-		Uploads: *uploads, Media: &media.Dir{Root: e.cfg.MediaDir()}, DryRun: *dryRun,
+		Uploads: *uploads, Media: library, DryRun: *dryRun,
 		Progress: func(r *wxr.Report) { bar.show(cr.n, r.Read, false) },
 	}
 	rw, err := newReportWriter(*reportName, name, *dryRun)

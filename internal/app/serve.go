@@ -14,7 +14,6 @@ import (
 	"github.com/broadsheet/broadsheet/internal/admin"
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
-	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -133,11 +132,9 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	var uploads media.Storage // nil: the admin's default folder, DATA/media
-	if e.cfg.Media != "" {
-		if uploads, err = media.OpenStorage(e.cfg.Media, e.environ); err != nil {
-			return nil, err
-		}
+	uploads, err := e.mediaStorage()
+	if err != nil {
+		return nil, err
 	}
 	adm, err := admin.New(admin.Config{DB: db, BaseURL: e.cfg.BaseURL, Log: e.log, DataDir: e.cfg.DataDir,
 		Media: uploads, Areas: []func(*admin.Admin, *http.ServeMux){desk}})

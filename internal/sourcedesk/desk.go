@@ -25,10 +25,26 @@ type Fetcher interface {
 	Get(ctx context.Context, r fetch.Request) (*fetch.Response, error)
 }
 
-// ImageSaver keeps a downloaded image and returns the URL (usually a path
-// on the site) it is served from. name is a suggested file name.
+// Image is a picture an article brings, downloaded, to be kept.
+type Image struct {
+	Name        string // a suggested file name, with its extension
+	ContentType string // sniffed from the bytes
+	Data        []byte
+	Alt         string        // what it shows, for readers who cannot see it
+	By          *content.User // the editor republishing; nil from the command line
+}
+
+// Saved is where a kept image is served from and, when it went into the
+// media library, its item there.
+type Saved struct {
+	URL     string // usually a path on the site
+	MediaID int64  // 0 when the image is not in the media library
+}
+
+// ImageSaver keeps the images of republished articles, so nothing is
+// hot-linked.
 type ImageSaver interface {
-	SaveImage(ctx context.Context, name, contentType string, data []byte) (url string, err error)
+	SaveImage(ctx context.Context, img Image) (Saved, error)
 }
 
 // Defaults of a Desk's zero fields.

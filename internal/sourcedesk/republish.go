@@ -78,9 +78,16 @@ func (d *Desk) Republish(ctx context.Context, itemID int64, opt RepublishOptions
 	if title == "" {
 		title = it.Title
 	}
+	var by *content.User
+	if len(opt.Authors) > 0 {
+		by = &opt.Authors[0]
+	}
 	imageHTML := ""
+	var leadMedia int64 // the lead image's media library item, to feature
 	if art.ImageURL != "" && d.Images != nil {
-		local, err := d.bringImage(ctx, art.ImageURL)
+		saved, err := d.bringImage(ctx, art.ImageURL, title, by)
+		local := saved.URL
+		leadMedia = saved.MediaID
 		if err != nil {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("The lead image %s was not brought in: %v", art.ImageURL, err))
 		} else {
@@ -94,14 +101,20 @@ func (d *Desk) Republish(ctx context.Context, itemID int64, opt RepublishOptions
 					found = true
 				}
 			}
-			if !found {
+			switch {
+			case found:
+				leadMedia = 0 // shown in the text already
+			case leadMedia != 0:
+				// In the media library: the draft features it, and the
+				// theme shows it above the article.
+			default:
 				imageHTML = `<figure class="lead-image"><img src="` + html.EscapeString(local) + `" alt="` + html.EscapeString(title) + `"></figure>`
 			}
 		}
 	}
 	if d.Images != nil {
 		var warnings []string
-		art.Blocks, warnings = d.localiseImages(ctx, art.Blocks)
+		art.Blocks, warnings = d.localiseImages(ctx, art.Blocks, title, by)
 		res.Warnings = append(res.Warnings, warnings...)
 	}
 	lead := opt.LeadParagraphs
@@ -141,6 +154,11 @@ func (d *Desk) Republish(ctx context.Context, itemID int64, opt RepublishOptions
 		p.Slug = slug
 		if err := tx.CreatePost(ctx, p); err != nil {
 			return err
+		}
+		if leadMedia != 0 {
+			if err := tx.SetFeatured(ctx, p.ID, leadMedia); err != nil {
+				return err
+			}
 		}
 		return tx.MarkItemRepublished(ctx, it.ID, p.ID, o.Canonical)
 	})
@@ -182,19 +200,20 @@ func (d *Desk) article(ctx context.Context, it *content.Item) (*Article, error) 
 // imageTypes are the image formats brought in, by sniffed content type.
 var imageTypes = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}
 
-// bringImage downloads an image and keeps it through d.Images.
-func (d *Desk) bringImage(ctx context.Context, imageURL string) (string, error) {
+// bringImage downloads an image and keeps it through d.Images, described
+// by alt, on behalf of by.
+func (d *Desk) bringImage(ctx context.Context, imageURL, alt string, by *content.User) (Saved, error) {
 	resp, err := d.Fetch.Get(ctx, fetch.Request{URL: imageURL, Accept: "image/*"})
 	if err != nil {
-		return "", err
+		return Saved{}, err
 	}
 	ct := http.DetectContentType(resp.Body)
 	ext, ok := imageTypes[ct]
 	if !ok {
-		return "", fmt.Errorf("it is not a JPEG, PNG, GIF or WebP image (it looks like %s)", ct)
+		return Saved{}, fmt.Errorf("it is not a JPEG, PNG, GIF or WebP image (it looks like %s)", ct)
 	}
 	name := strings.TrimSuffix(path.Base(strings.SplitN(imageURL, "?", 2)[0]), path.Ext(imageURL))
-	return d.Images.SaveImage(ctx, markup.Slugify(name)+ext, ct, resp.Body)
+	return d.Images.SaveImage(ctx, Image{Name: markup.Slugify(name) + ext, ContentType: ct, Data: resp.Body, Alt: alt, By: by})
 }
 
 // maxImages bounds the images brought in with one article.
@@ -203,13 +222,14 @@ const maxImages = 20
 var (
 	imgTagRe = regexp.MustCompile(`<img\b[^>]*>`)
 	imgSrcRe = regexp.MustCompile(`\ssrc="([^"]*)"`)
+	imgAltRe = regexp.MustCompile(`\salt="([^"]*)"`)
 	srcsetRe = regexp.MustCompile(`\s(srcset|sizes)="[^"]*"`)
 )
 
 // localiseImages brings the article's images in through d.Images and
 // points them at our copies, so readers' browsers never fetch from the
 // outlet; an image that cannot be brought in is left out, with a warning.
-func (d *Desk) localiseImages(ctx context.Context, blocks []string) ([]string, []string) {
+func (d *Desk) localiseImages(ctx context.Context, blocks []string, title string, by *content.User) ([]string, []string) {
 	var warnings []string
 	done := map[string]string{} // remote → local ("" when it failed)
 	count := 0
@@ -230,8 +250,13 @@ func (d *Desk) localiseImages(ctx context.Context, blocks []string) ([]string, [
 					warnings = append(warnings, fmt.Sprintf("The image %s was left out: an article brings in at most %d images.", src, maxImages))
 				} else {
 					count++
-					var err error
-					if local, err = d.bringImage(ctx, src); err != nil {
+					alt := title
+					if a := imgAltRe.FindStringSubmatch(tag); a != nil && strings.TrimSpace(a[1]) != "" {
+						alt = html.UnescapeString(a[1])
+					}
+					saved, err := d.bringImage(ctx, src, alt, by)
+					local = saved.URL
+					if err != nil {
 						warnings = append(warnings, fmt.Sprintf("The image %s was left out: %v", src, err))
 						local = ""
 					}
