@@ -3,6 +3,7 @@ module github.com/broadsheet/broadsheet
 go 1.26.8
 
 require (
+	github.com/andybalholm/brotli v1.3.0
 	github.com/google/go-cmp v0.7.0
 	github.com/jackc/pgx/v5 v5.13.0
 	github.com/microcosm-cc/bluemonday v1.0.27

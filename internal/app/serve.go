@@ -15,6 +15,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
+	"github.com/broadsheet/broadsheet/internal/web/cache"
 )
 
 func (e *env) serve(ctx context.Context, args []string) error {
@@ -46,6 +47,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("load the demo content: %w", err)
 		}
 		fmt.Fprintf(e.stdout, "Demo site: %d articles and pages loaded into %s\n", rep.Created+rep.Updated+rep.Unchanged, e.cfg.DataDir)
+	}
+	if e.cfg.PageCache < 0 {
+		return usageError{"--page-cache must be 0 (off) or a number of megabytes"}
 	}
 	handler, err := e.handler(db)
 	if err != nil {
@@ -95,5 +99,9 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	s.Routes(mux)
-	return web.Chain(mux, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
+	var h http.Handler = mux
+	if e.cfg.PageCache > 0 {
+		h = cache.New(context.Background(), cache.Options{DB: db, MaxBytes: int64(e.cfg.PageCache) << 20, Log: e.log}).Handler(mux)
+	}
+	return web.Chain(h, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
 }

@@ -7,6 +7,7 @@ package config
 import (
 	"flag"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -16,11 +17,14 @@ type Config struct {
 	DB      string // --db, BROADSHEET_DB: SQLite path or postgres:// URL
 	Addr    string // --addr, BROADSHEET_ADDR: where serve listens
 	BaseURL string // --base-url, BROADSHEET_BASE_URL: the public address
+	// PageCache is the page cache's size in megabytes (--page-cache,
+	// BROADSHEET_PAGE_CACHE); 0 turns it off.
+	PageCache int
 }
 
 // Default returns the configuration with nothing set.
 func Default() Config {
-	return Config{DataDir: "data", Addr: "127.0.0.1:8080"}
+	return Config{DataDir: "data", Addr: "127.0.0.1:8080", PageCache: 64}
 }
 
 // FromEnv overrides c with the BROADSHEET_* variables found in env
@@ -35,6 +39,9 @@ func (c *Config) FromEnv(env []string) {
 		if dst := vars[k]; ok && dst != nil && v != "" {
 			*dst = v
 		}
+		if n, err := strconv.Atoi(v); ok && k == "BROADSHEET_PAGE_CACHE" && err == nil && n >= 0 {
+			c.PageCache = n
+		}
 	}
 }
 
@@ -47,6 +54,7 @@ func (c *Config) GlobalFlags(fs *flag.FlagSet) {
 // ServeFlags registers the flags of the serve command.
 func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "`host:port` to listen on (env BROADSHEET_ADDR)")
+	fs.IntVar(&c.PageCache, "page-cache", c.PageCache, "`megabytes` of memory for the page cache for anonymous readers; 0 turns it off (env BROADSHEET_PAGE_CACHE)")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public `URL` of the site, for canonical links (env BROADSHEET_BASE_URL; default: from each request)")
 }
 

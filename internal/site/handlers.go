@@ -13,11 +13,12 @@ import (
 	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
+	"github.com/broadsheet/broadsheet/internal/web/cache"
 )
 
 // front serves "/", the newest teasers.
 func (s *Site) front(w http.ResponseWriter, r *http.Request) error {
-	return s.list(w, r, listing{filter: store.Published(s.cfg.Now()), base: "/", page: 1})
+	return s.list(w, r, listing{filter: store.Published(s.cfg.Now()), base: "/", page: 1, tag: cache.FrontTag})
 }
 
 // route serves every path the mux does not name, by its shape.
@@ -85,7 +86,7 @@ func (s *Site) dispatch(w http.ResponseWriter, r *http.Request, path string) err
 	}
 	switch {
 	case len(segs) == 0 && page > 1:
-		return s.list(w, r, listing{filter: store.Published(now), base: "/", page: page})
+		return s.list(w, r, listing{filter: store.Published(now), base: "/", page: page, tag: cache.FrontTag})
 	case len(segs) == 2 && (segs[0] == "category" || segs[0] == "tag"):
 		return s.termArchive(w, r, segs[0], segs[1], page)
 	case len(segs) == 2 && segs[0] == "author":
@@ -140,6 +141,7 @@ type listing struct {
 	heading     string
 	description string
 	title       string // the <title> before the site's name
+	tag         string // the page cache's tag for this listing
 }
 
 func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
@@ -158,6 +160,8 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	if l.page > pages {
 		return web.NotFound
 	}
+	cache.Depend(ctx, l.tag)
+	cache.Shows(ctx, posts...)
 	base := s.baseURL(r)
 	pager := Pager{Page: l.page, Pages: pages}
 	if l.page > 1 {
@@ -212,7 +216,7 @@ func (s *Site) termArchive(w http.ResponseWriter, r *http.Request, kind, slug st
 		heading = "Tagged: " + t.Name
 	}
 	return s.list(w, r, listing{filter: f, base: t.Path(), page: page, heading: heading,
-		description: t.Description, title: t.Name})
+		description: t.Description, title: t.Name, tag: cache.TermTag(t.ID)})
 }
 
 func (s *Site) authorArchive(w http.ResponseWriter, r *http.Request, slug string, page int) error {
@@ -223,7 +227,7 @@ func (s *Site) authorArchive(w http.ResponseWriter, r *http.Request, slug string
 	f := store.Published(s.cfg.Now())
 	f.AuthorID = u.ID
 	return s.list(w, r, listing{filter: f, base: u.Path(), page: page, heading: "Articles by " + u.Name,
-		description: u.Bio, title: u.Name})
+		description: u.Bio, title: u.Name, tag: cache.AuthorTag(u.ID)})
 }
 
 func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, segs []string, page int) error {
@@ -231,8 +235,10 @@ func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, segs []string
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
 	to := from.AddDate(1, 0, 0)
 	heading := segs[0]
+	month, day := 0, 0
 	if len(segs) >= 2 {
-		month, ok := number(segs[1], 12)
+		var ok bool
+		month, ok = number(segs[1], 12)
 		if !ok {
 			return web.NotFound
 		}
@@ -241,7 +247,8 @@ func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, segs []string
 		heading = from.Format("January 2006")
 	}
 	if len(segs) == 3 {
-		day, ok := number(segs[2], 31)
+		var ok bool
+		day, ok = number(segs[2], 31)
 		if !ok {
 			return web.NotFound
 		}
@@ -255,7 +262,7 @@ func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, segs []string
 	f := store.Published(s.cfg.Now())
 	f.From, f.To = from, to
 	err := s.list(w, r, listing{filter: f, base: "/" + strings.Join(segs, "/") + "/", page: page,
-		heading: "Archive: " + heading, title: heading})
+		heading: "Archive: " + heading, title: heading, tag: cache.DateTag(year, month, day)})
 	return err
 }
 
@@ -302,6 +309,9 @@ func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, new
 	layout.Head.Title = joinTitle(p.Title, layout.Site.Title)
 	layout.Head.Description = Summary(p, 160)
 	layout.Head.Canonical = s.baseURL(r) + p.Path()
+	cache.Depend(r.Context(), cache.PageTag(p.ID))
+	cache.Shows(r.Context(), p)
+	cache.Mentions(r.Context(), older, newer)
 	return s.tmpl.Render(w, http.StatusOK, "post", &PostPage{Layout: layout, Post: p, Older: older, Newer: newer})
 }
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -29,17 +30,21 @@ type querier interface {
 type conn struct {
 	q querier
 	d dialect
+	n *atomic.Int64 // statements run, read by QueryCount
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	c.n.Add(1)
 	return c.q.ExecContext(ctx, c.d.rebind(query), args...)
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	c.n.Add(1)
 	return c.q.QueryContext(ctx, c.d.rebind(query), args...)
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	c.n.Add(1)
 	return c.q.QueryRowContext(ctx, c.d.rebind(query), args...)
 }
 
@@ -97,7 +102,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		sqldb.Close()
 		return nil, fmt.Errorf("store: connect to %s database: %w", d.name, err)
 	}
-	db := &DB{conn: conn{q: sqldb, d: d}, sql: sqldb, Now: time.Now}
+	db := &DB{conn: conn{q: sqldb, d: d, n: new(atomic.Int64)}, sql: sqldb, Now: time.Now}
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, err
@@ -124,7 +129,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			sqltx.Rollback()
 		}
 	}()
-	tx := &Tx{conn: conn{q: sqltx, d: db.d}, Now: db.Now().UTC().Truncate(time.Second)}
+	tx := &Tx{conn: conn{q: sqltx, d: db.d, n: db.n}, Now: db.Now().UTC().Truncate(time.Second)}
 	if err = fn(tx); err != nil {
 		return err
 	}

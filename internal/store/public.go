@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+)
+
+// QueryCount is the number of SQL statements run through db so far, for
+// tests that prove a page costs a fixed number of queries however many
+// posts it lists.
+func (db *DB) QueryCount() int64 { return db.n.Load() }
+
+// NextScheduled returns the published post whose publication time is the
+// soonest after now: it becomes public then without any transaction, so
+// caches must expire at that moment. ok is false when there is none.
+func (c conn) NextScheduled(ctx context.Context, now time.Time) (id int64, at time.Time, ok bool, err error) {
+	var pub int64
+	err = c.queryRow(ctx, `SELECT p.id, p.published_at FROM posts p WHERE p.status = ? AND p.published_at > ?
+		ORDER BY p.published_at, p.id LIMIT 1`, content.StatusPublished, now.Unix()).Scan(&id, &pub)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, time.Time{}, false, nil
+	}
+	if err != nil {
+		return 0, time.Time{}, false, fmt.Errorf("store: next scheduled post: %w", err)
+	}
+	return id, fromUnix(pub), true, nil
+}
+
+// FindAliases returns every alias, by path.
+func (c conn) FindAliases(ctx context.Context) ([]*content.Alias, error) {
+	rows, err := c.query(ctx, `SELECT path, COALESCE(post_id, 0), target FROM aliases ORDER BY path`)
+	if err != nil {
+		return nil, fmt.Errorf("store: find aliases: %w", err)
+	}
+	defer rows.Close()
+	var out []*content.Alias
+	for rows.Next() {
+		var a content.Alias
+		if err := rows.Scan(&a.Path, &a.PostID, &a.Target); err != nil {
+			return nil, fmt.Errorf("store: scan alias: %w", err)
+		}
+		out = append(out, &a)
+	}
+	return out, rows.Err()
+}
+
+// IndexEntry is what an enumeration of the public site needs of an entry.
+type IndexEntry struct {
+	ID          int64
+	Kind        content.Kind
+	Slug        string
+	PublishedAt time.Time
+}
+
+// Path is the entry's public URL path, as content.Post.Path builds it.
+func (e IndexEntry) Path() string {
+	p := content.Post{Kind: e.Kind, Slug: e.Slug, PublishedAt: e.PublishedAt}
+	return p.Path()
+}
+
+// PublicIndex lists what readers can see at now: every public post and page
+// (newest first), and how many public posts each term and author has. It
+// reads no bodies, so it stays small for large sites.
+type PublicIndex struct {
+	Entries      []IndexEntry
+	TermCounts   map[int64]int
+	AuthorCounts map[int64]int
+}
+
+// FindPublicIndex builds the PublicIndex in three queries.
+func (c conn) FindPublicIndex(ctx context.Context, now time.Time) (*PublicIndex, error) {
+	ix := &PublicIndex{TermCounts: map[int64]int{}, AuthorCounts: map[int64]int{}}
+	const public = `p.status = ? AND p.published_at <= ?`
+	rows, err := c.query(ctx, `SELECT p.id, p.kind, p.slug, p.published_at FROM posts p WHERE `+public+`
+		ORDER BY p.published_at DESC, p.id DESC`, content.StatusPublished, now.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("store: public index: %w", err)
+	}
+	for rows.Next() {
+		var e IndexEntry
+		var pub int64
+		if err := rows.Scan(&e.ID, &e.Kind, &e.Slug, &pub); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: public index: %w", err)
+		}
+		e.PublishedAt = fromUnix(pub)
+		ix.Entries = append(ix.Entries, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: public index: %w", err)
+	}
+	for _, q := range []struct {
+		sql    string
+		counts map[int64]int
+	}{
+		{`SELECT pt.term_id, COUNT(*) FROM post_terms pt JOIN posts p ON p.id = pt.post_id
+			WHERE p.kind = ? AND ` + public + ` GROUP BY pt.term_id`, ix.TermCounts},
+		{`SELECT pa.user_id, COUNT(*) FROM post_authors pa JOIN posts p ON p.id = pa.post_id
+			WHERE p.kind = ? AND ` + public + ` GROUP BY pa.user_id`, ix.AuthorCounts},
+	} {
+		rows, err := c.query(ctx, q.sql, content.KindPost, content.StatusPublished, now.Unix())
+		if err != nil {
+			return nil, fmt.Errorf("store: public index counts: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: public index counts: %w", err)
+			}
+			q.counts[id] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: public index counts: %w", err)
+		}
+	}
+	return ix, nil
+}
+
+// FindPublishedBetween returns the IDs of published entries whose
+// publication time is in (from, to]: the scheduled posts that went public
+// in that span.
+func (c conn) FindPublishedBetween(ctx context.Context, from, to time.Time) ([]int64, error) {
+	rows, err := c.query(ctx, `SELECT p.id FROM posts p WHERE p.status = ? AND p.published_at > ? AND p.published_at <= ?
+		ORDER BY p.published_at, p.id`, content.StatusPublished, from.Unix(), to.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("store: posts published between: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: posts published between: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
