@@ -49,7 +49,7 @@ type Config struct {
 
 // Site serves the public website.
 type Site struct {
-	cfg   Config
+	cfg    Config
 	tmpl   *web.Templates
 	adapt  *web.Adapter
 	assets *assets

@@ -98,4 +98,3 @@ func TestFingerprintedAssetsAreImmutable(t *testing.T) {
 		t.Errorf("a missing asset: %d", resp.StatusCode)
 	}
 }
-
