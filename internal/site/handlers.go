@@ -342,19 +342,9 @@ func truncate(s string, n int) string {
 }
 
 func (s *Site) layout(ctx context.Context) (Layout, error) {
-	set, err := s.settings(ctx)
+	set, nav, err := s.shared.load(ctx, s.cfg.DB)
 	if err != nil {
 		return Layout{}, err
-	}
-	cats, err := s.cfg.DB.FindTerms(ctx, content.TaxCategory)
-	if err != nil {
-		return Layout{}, err
-	}
-	nav := cats[:0]
-	for _, c := range cats {
-		if c.Count > 0 {
-			nav = append(nav, c)
-		}
 	}
 	return Layout{Site: set, Categories: nav, Year: s.cfg.Now().Year()}, nil
 }

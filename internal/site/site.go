@@ -53,6 +53,7 @@ type Site struct {
 	tmpl   *web.Templates
 	adapt  *web.Adapter
 	assets *assets
+	shared sharedParts
 }
 
 // New parses the theme's templates and returns the site.
@@ -77,6 +78,7 @@ func New(cfg Config) (*Site, error) {
 	}
 	s.tmpl = tmpl
 	s.adapt = &web.Adapter{Log: cfg.Log, Error: s.errorPage}
+	cfg.DB.Subscribe(func(context.Context, store.Change) { s.shared.forget() })
 	return s, nil
 }
 
