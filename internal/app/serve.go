@@ -89,11 +89,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 
 // handler builds the whole HTTP application over db.
 func (e *env) handler(db *store.DB) (http.Handler, error) {
-	theme := web.Overlay{Lower: site.DefaultTheme()}
-	if st, err := os.Stat(e.cfg.ThemeDir()); err == nil && st.IsDir() {
-		theme.Upper = os.DirFS(e.cfg.ThemeDir())
-	}
-	s, err := site.New(site.Config{DB: db, Theme: theme, BaseURL: e.cfg.BaseURL, Log: e.log})
+	s, err := e.site(db)
 	if err != nil {
 		return nil, err
 	}
@@ -104,4 +100,13 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 		h = cache.New(context.Background(), cache.Options{DB: db, MaxBytes: int64(e.cfg.PageCache) << 20, Log: e.log}).Handler(mux)
 	}
 	return web.Chain(h, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
+}
+
+// site builds the public site over db with the data folder's theme.
+func (e *env) site(db *store.DB) (*site.Site, error) {
+	theme := web.Overlay{Lower: site.DefaultTheme()}
+	if st, err := os.Stat(e.cfg.ThemeDir()); err == nil && st.IsDir() {
+		theme.Upper = os.DirFS(e.cfg.ThemeDir())
+	}
+	return site.New(site.Config{DB: db, Theme: theme, BaseURL: e.cfg.BaseURL, Log: e.log})
 }
