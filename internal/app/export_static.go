@@ -137,4 +137,3 @@ func progressBar(e *env, label string) func(done, total int) {
 		fmt.Fprintf(e.stderr, "\r%s [%s%s] %3d%% %d/%d", label, strings.Repeat("#", n), strings.Repeat(" ", width-n), pct, done, total)
 	}
 }
-
