@@ -31,6 +31,9 @@ type conn struct {
 	q querier
 	d dialect
 	n *atomic.Int64 // statements run, read by QueryCount
+	// counts remembers listing counts; nil in a Tx, which must see its own
+	// writes.
+	counts *countMemo
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -102,7 +105,15 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		sqldb.Close()
 		return nil, fmt.Errorf("store: connect to %s database: %w", d.name, err)
 	}
-	db := &DB{conn: conn{q: sqldb, d: d, n: new(atomic.Int64)}, sql: sqldb, Now: time.Now}
+	if d.name == "sqlite" {
+		// A small pool kept open: database/sql keeps only two idle
+		// connections by default, and opening a SQLite connection (its
+		// pragmas, its schema) for each query under load costs more than
+		// the query.
+		sqldb.SetMaxOpenConns(8)
+	}
+	sqldb.SetMaxIdleConns(8)
+	db := &DB{conn: conn{q: sqldb, d: d, n: new(atomic.Int64), counts: new(countMemo)}, sql: sqldb, Now: time.Now}
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, err

@@ -90,6 +90,12 @@ func Published(now time.Time) PostFilter {
 }
 
 func (f PostFilter) where() (string, []any) {
+	return f.whereExcept(false)
+}
+
+// whereExcept builds the conditions; with joined, those on TermID and
+// AuthorID are left to a join the caller writes (see count).
+func (f PostFilter) whereExcept(joined bool) (string, []any) {
 	kind := f.Kind
 	if kind == "" {
 		kind = content.KindPost
@@ -114,12 +120,14 @@ func (f PostFilter) where() (string, []any) {
 		conds = append(conds, "p.published_at < ?")
 		args = append(args, f.To.Unix())
 	}
-	if f.TermID != 0 {
-		conds = append(conds, "EXISTS (SELECT 1 FROM post_terms pt WHERE pt.post_id = p.id AND pt.term_id = ?)")
+	// IN lists rather than correlated EXISTS: the engines read the term's
+	// or author's posts once from their index instead of probing per post.
+	if f.TermID != 0 && !joined {
+		conds = append(conds, "p.id IN (SELECT pt.post_id FROM post_terms pt WHERE pt.term_id = ?)")
 		args = append(args, f.TermID)
 	}
-	if f.AuthorID != 0 {
-		conds = append(conds, "EXISTS (SELECT 1 FROM post_authors pa WHERE pa.post_id = p.id AND pa.user_id = ?)")
+	if f.AuthorID != 0 && !joined {
+		conds = append(conds, "p.id IN (SELECT pa.post_id FROM post_authors pa WHERE pa.user_id = ?)")
 		args = append(args, f.AuthorID)
 	}
 	return strings.Join(conds, " AND "), args
@@ -128,11 +136,11 @@ func (f PostFilter) where() (string, []any) {
 // FindPosts returns one page of the posts matching f, newest first, with
 // their authors and terms, and the number of all matching posts.
 func (c conn) FindPosts(ctx context.Context, f PostFilter) ([]*content.Post, int, error) {
-	where, args := f.where()
-	var total int
-	if err := c.queryRow(ctx, `SELECT COUNT(*) FROM posts p WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: count posts: %w", err)
+	total, err := c.countPosts(ctx, f)
+	if err != nil {
+		return nil, 0, err
 	}
+	where, args := f.where()
 	cols := postColumns + `, '', ''`
 	if f.WithBody {
 		cols = postColumns + `, p.body, p.body_html`

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -144,4 +145,78 @@ func (c conn) FindPublishedBetween(ctx context.Context, from, to time.Time) ([]i
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// countPosts counts the posts matching f. A count over a term or an author
+// starts from its links, so it costs the size of the archive, not of the
+// site; counts are remembered until the next change (see countMemo).
+func (c conn) countPosts(ctx context.Context, f PostFilter) (int, error) {
+	where, args := f.whereExcept(true)
+	from := `posts p`
+	switch {
+	case f.TermID != 0 && f.AuthorID != 0:
+		where, args = f.where()
+	case f.TermID != 0:
+		// CROSS JOIN keeps SQLite's join order: links first.
+		from, where = `post_terms pt CROSS JOIN posts p`, `pt.term_id = ? AND pt.post_id = p.id AND `+where
+		args = append([]any{f.TermID}, args...)
+	case f.AuthorID != 0:
+		from, where = `post_authors pa CROSS JOIN posts p`, `pa.user_id = ? AND pa.post_id = p.id AND `+where
+		args = append([]any{f.AuthorID}, args...)
+	}
+	q := `SELECT COUNT(*) FROM ` + from + ` WHERE ` + where
+	key, gen := "", uint64(0)
+	if c.counts != nil {
+		key = q + fmt.Sprint(args...)
+		var ok bool
+		var n int
+		if n, gen, ok = c.counts.get(key); ok {
+			return n, nil
+		}
+	}
+	var total int
+	if err := c.queryRow(ctx, q, args...).Scan(&total); err != nil {
+		return 0, fmt.Errorf("store: count posts: %w", err)
+	}
+	if c.counts != nil {
+		c.counts.put(key, total, gen)
+	}
+	return total, nil
+}
+
+// countMemo remembers listing counts between changes: counting a large
+// site's posts for every page of teasers would cost more than the page.
+// Every committed or relayed change (DB.Publish) forgets them all; the
+// filters' "published before now" bound keeps scheduled posts correct.
+type countMemo struct {
+	mu  sync.Mutex
+	gen uint64
+	m   map[string]int
+}
+
+func (m *countMemo) get(key string) (int, uint64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n, ok := m.m[key]
+	return n, m.gen, ok
+}
+
+// put keeps n unless a change came since gen was read.
+func (m *countMemo) put(key string, n int, gen uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gen != gen {
+		return
+	}
+	if m.m == nil || len(m.m) > 10000 {
+		m.m = map[string]int{}
+	}
+	m.m[key] = n
+}
+
+func (m *countMemo) forget() {
+	m.mu.Lock()
+	m.gen++
+	m.m = nil
+	m.mu.Unlock()
 }
