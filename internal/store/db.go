@@ -34,6 +34,8 @@ type conn struct {
 	// counts remembers listing counts; nil in a Tx, which must see its own
 	// writes.
 	counts *countMemo
+	// stmts keeps prepared reads, where the dialect asks for it; nil in a Tx.
+	stmts *stmtCache
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -43,11 +45,17 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	c.n.Add(1)
+	if st := c.stmts.get(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return c.q.QueryContext(ctx, c.d.rebind(query), args...)
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	c.n.Add(1)
+	if st := c.stmts.get(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return c.q.QueryRowContext(ctx, c.d.rebind(query), args...)
 }
 
@@ -114,6 +122,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	sqldb.SetMaxIdleConns(8)
 	db := &DB{conn: conn{q: sqldb, d: d, n: new(atomic.Int64), counts: new(countMemo)}, sql: sqldb, Now: time.Now}
+	if d.prepare {
+		db.stmts = &stmtCache{db: sqldb, m: map[string]*sql.Stmt{}}
+	}
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, err

@@ -180,13 +180,15 @@ func (c conn) FindAdjacentPosts(ctx context.Context, p *content.Post, now time.T
 	f := Published(now)
 	where, args := f.where()
 	pub := p.PublishedAt.Unix()
-	older, err = c.adjacent(ctx, where+` AND (p.published_at < ? OR (p.published_at = ? AND p.id < ?)) ORDER BY p.published_at DESC, p.id DESC`,
-		append(args, pub, pub, p.ID)...)
+	// The plain bound on published_at lets the index seek straight to p's
+	// place; the OR alone made the engines walk from one end of it.
+	older, err = c.adjacent(ctx, where+` AND p.published_at <= ? AND (p.published_at < ? OR p.id < ?) ORDER BY p.published_at DESC, p.id DESC`,
+		append(args[:len(args):len(args)], pub, pub, p.ID)...)
 	if err != nil {
 		return nil, nil, err
 	}
-	newer, err = c.adjacent(ctx, where+` AND (p.published_at > ? OR (p.published_at = ? AND p.id > ?)) ORDER BY p.published_at ASC, p.id ASC`,
-		append(args, pub, pub, p.ID)...)
+	newer, err = c.adjacent(ctx, where+` AND p.published_at >= ? AND (p.published_at > ? OR p.id > ?) ORDER BY p.published_at ASC, p.id ASC`,
+		append(args[:len(args):len(args)], pub, pub, p.ID)...)
 	return older, newer, err
 }
 

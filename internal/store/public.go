@@ -220,3 +220,40 @@ func (m *countMemo) forget() {
 	m.m = nil
 	m.mu.Unlock()
 }
+
+// stmtCache keeps prepared statements for reads on a DB; database/sql
+// prepares each again on every pooled connection it runs on, once.
+type stmtCache struct {
+	db *sql.DB
+	mu sync.RWMutex
+	m  map[string]*sql.Stmt
+}
+
+// maxStmts bounds the cache; queries are written in the code, so their
+// variety is small (IN lists of one to a page's worth of placeholders).
+const maxStmts = 512
+
+// get returns the prepared statement for query, or nil to run it unprepared
+// (no cache, a full cache, or a failure the unprepared run will report).
+func (s *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
+	if s == nil {
+		return nil
+	}
+	s.mu.RLock()
+	st := s.m[query]
+	s.mu.RUnlock()
+	if st != nil {
+		return st
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st = s.m[query]; st != nil || len(s.m) >= maxStmts {
+		return st
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	s.m[query] = st
+	return st
+}
