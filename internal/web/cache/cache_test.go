@@ -31,6 +31,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 type fixture struct {
 	db      *store.DB
 	srv     *httptest.Server
+	mux     http.Handler // the site without the cache
 	cache   *cache.Cache
 	authors []content.User
 	cats    map[string]content.Term
@@ -38,7 +39,7 @@ type fixture struct {
 	day     time.Time
 }
 
-func newFixture(t *testing.T, db *store.DB, maxBytes int64) *fixture {
+func newFixture(t testing.TB, db *store.DB, maxBytes int64) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{db: db, cats: map[string]content.Term{}, day: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
@@ -74,13 +75,14 @@ func newFixture(t *testing.T, db *store.DB, maxBytes int64) *fixture {
 	}
 	mux := http.NewServeMux()
 	s.Routes(mux)
+	f.mux = mux
 	f.cache = cache.New(ctx, cache.Options{DB: db, MaxBytes: maxBytes, Log: quiet})
 	f.srv = httptest.NewServer(web.Chain(f.cache.Handler(mux), web.SecurityHeaders))
 	t.Cleanup(f.srv.Close)
 	return f
 }
 
-func (f *fixture) create(t *testing.T, title, cat string, author int, at time.Time, status content.Status) *content.Post {
+func (f *fixture) create(t testing.TB, title, cat string, author int, at time.Time, status content.Status) *content.Post {
 	t.Helper()
 	p := &content.Post{Kind: content.KindPost, Status: status, Format: content.FormatMarkdown, Title: title,
 		Slug: markup.Slugify(title), PublishedAt: at, Body: "Intro of " + title + ".\n\n<!--more-->\n\nThe rest.",
