@@ -26,6 +26,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
@@ -140,7 +141,7 @@ func Export(ctx context.Context, opt Options) (*Report, error) {
 	if err := os.MkdirAll(opt.Dir, 0o755); err != nil {
 		return nil, err
 	}
-	jobs, rep, aliases, err := plan(ctx, opt)
+	jobs, rep, aliases, err := plan(ctx, opt, base)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +265,7 @@ func Export(ctx context.Context, opt Options) (*Report, error) {
 }
 
 // plan lists every address to export.
-func plan(ctx context.Context, opt Options) ([]job, *Report, []content.Alias, error) {
+func plan(ctx context.Context, opt Options, base *url.URL) ([]job, *Report, []content.Alias, error) {
 	db := opt.DB
 	rep := &Report{}
 	ix, err := db.FindPublicIndex(ctx, opt.Now)
@@ -339,7 +340,18 @@ func plan(ctx context.Context, opt Options) ([]job, *Report, []content.Alias, er
 		add(u, true)
 	}
 	for _, a := range archives {
-		add(a+"feed/", true)
+		for _, feed := range []string{"feed/", "feed/atom/", "feed/json/"} {
+			add(a+feed, true)
+		}
+	}
+	// A sitemap index names the sitemaps the build serves.
+	if r := render(ctx, opt.Handler, base, job{url: "/sitemap.xml"}); r.status == http.StatusOK && bytes.Contains(r.body, []byte("<sitemapindex")) {
+		for _, m := range sitemapLoc.FindAllSubmatch(r.body, -1) {
+			loc := html.UnescapeString(string(m[1]))
+			if u, ok := strings.CutPrefix(loc, base.String()); ok && strings.HasPrefix(u, "/") {
+				add(u, true)
+			}
+		}
 	}
 	sourcesMu.Lock()
 	srcs := append([]URLSource(nil), sources...)
@@ -549,6 +561,8 @@ func (w *writer) put(name string, body []byte) error {
 	w.written++
 	return nil
 }
+
+var sitemapLoc = regexp.MustCompile(`<loc>\s*([^<\s]+)\s*</loc>`)
 
 // tlsState marks rendering requests for an https:// base as secure, so
 // the site builds https:// links and headers.

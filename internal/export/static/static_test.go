@@ -213,3 +213,45 @@ func TestExportRefusesABadBaseURL(t *testing.T) {
 		t.Errorf("a base URL without a scheme: %v", err)
 	}
 }
+
+// TestExportTakesRoutesItDoesNotKnow shows that feeds, sitemaps and
+// addresses added by other packages come along: the sitemap index is
+// followed, well-known feed addresses are tried, AddURLs is asked.
+func TestExportTakesRoutesItDoesNotKnow(t *testing.T) {
+	db, h, assets := demoSite(t, "sqlite")
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	mux.HandleFunc("GET /sitemap.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		io.WriteString(w, `<?xml version="1.0"?><sitemapindex><sitemap><loc>`+base+`/sitemaps/posts-1.xml</loc></sitemap>`+
+			`<sitemap><loc>https://elsewhere.example/x.xml</loc></sitemap></sitemapindex>`)
+	})
+	mux.HandleFunc("GET /sitemaps/posts-1.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		io.WriteString(w, `<urlset/>`)
+	})
+	mux.HandleFunc("GET /feed/{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		io.WriteString(w, `<rss/>`)
+	})
+	mux.HandleFunc("GET /special/{$}", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "special") })
+	static.AddURLs(func(ctx context.Context, db *store.DB, ix *store.PublicIndex) ([]string, error) {
+		return []string{"/special/"}, nil
+	})
+	dir := t.TempDir()
+	rep := export(t, db, mux, assets, dir, false)
+	for file, want := range map[string]string{"sitemap.xml": "<sitemapindex>", "sitemaps/posts-1.xml": "<urlset/>",
+		"feed/index.html": "<rss/>", "special/index.html": "special"} {
+		b, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil || !strings.Contains(string(b), want) {
+			t.Errorf("%s: %q, %v", file, b, err)
+		}
+	}
+	headers, _ := os.ReadFile(filepath.Join(dir, "_headers"))
+	if !strings.Contains(string(headers), "/feed/\n  Content-Type: application/rss+xml") {
+		t.Errorf("_headers does not give the feed its type:\n%s", headers)
+	}
+	if rep.NotServed == 0 {
+		t.Error("the atom and JSON feeds this build lacks were not counted as not served")
+	}
+}
