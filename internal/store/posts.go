@@ -145,11 +145,27 @@ func (c conn) FindPosts(ctx context.Context, f PostFilter) ([]*content.Post, int
 	if f.WithBody {
 		cols = postColumns + `, p.body, p.body_html`
 	}
-	q := `SELECT ` + cols + ` FROM posts p WHERE ` + where + ` ORDER BY p.published_at DESC, p.id DESC`
+	q := `SELECT ` + cols + ` FROM posts p WHERE ` + where
+	pageKey := ""
 	if f.Limit > 0 {
-		q += ` LIMIT ? OFFSET ?`
-		args = append(args, f.Limit, f.Offset)
+		// Page after page (an export, a crawler) starts each page where
+		// the previous one ended instead of skipping Offset rows again.
+		var cur cursor
+		var ok bool
+		if pageKey = c.counts.pageKey(where, args); pageKey != "" {
+			cur, ok = c.counts.cursor(pageKey, f.Offset)
+		}
+		if ok {
+			q += ` AND p.published_at <= ? AND (p.published_at < ? OR p.id < ?) ORDER BY p.published_at DESC, p.id DESC LIMIT ?`
+			args = append(args, cur.pub, cur.pub, cur.id, f.Limit)
+		} else {
+			q += ` ORDER BY p.published_at DESC, p.id DESC LIMIT ? OFFSET ?`
+			args = append(args, f.Limit, f.Offset)
+		}
+	} else {
+		q += ` ORDER BY p.published_at DESC, p.id DESC`
 	}
+	gen := c.counts.generation()
 	rows, err := c.query(ctx, q, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: find posts: %w", err)
@@ -167,6 +183,10 @@ func (c conn) FindPosts(ctx context.Context, f PostFilter) ([]*content.Post, int
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("store: find posts: %w", err)
+	}
+	if pageKey != "" && len(posts) == f.Limit {
+		last := posts[len(posts)-1]
+		c.counts.putCursor(pageKey, f.Offset+f.Limit, cursor{pub: last.PublishedAt.Unix(), id: last.ID}, gen)
 	}
 	if err := c.loadRelations(ctx, posts); err != nil {
 		return nil, 0, err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -189,9 +190,55 @@ func (c conn) countPosts(ctx context.Context, f PostFilter) (int, error) {
 // Every committed or relayed change (DB.Publish) forgets them all; the
 // filters' "published before now" bound keeps scheduled posts correct.
 type countMemo struct {
-	mu  sync.Mutex
-	gen uint64
-	m   map[string]int
+	mu      sync.Mutex
+	gen     uint64
+	m       map[string]int
+	cursors map[string]cursor // where a listing's page at an offset starts
+}
+
+// cursor is the last post of a page: the next page starts after it.
+type cursor struct{ pub, id int64 }
+
+// pageKey names a listing for cursors, or "" on a Tx (nil memo).
+func (m *countMemo) pageKey(where string, args []any) string {
+	if m == nil {
+		return ""
+	}
+	return where + fmt.Sprint(args...)
+}
+
+func (m *countMemo) generation() uint64 {
+	if m == nil {
+		return 0
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.gen
+}
+
+// cursor returns where the listing's page at offset starts, if known.
+func (m *countMemo) cursor(key string, offset int) (cursor, bool) {
+	if offset == 0 {
+		return cursor{}, false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.cursors[key+"@"+strconv.Itoa(offset)]
+	return c, ok
+}
+
+// putCursor remembers where the page at offset starts unless a change
+// came since gen was read.
+func (m *countMemo) putCursor(key string, offset int, c cursor, gen uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gen != gen {
+		return
+	}
+	if m.cursors == nil || len(m.cursors) > 20000 {
+		m.cursors = map[string]cursor{}
+	}
+	m.cursors[key+"@"+strconv.Itoa(offset)] = c
 }
 
 func (m *countMemo) get(key string) (int, uint64, bool) {
@@ -217,7 +264,7 @@ func (m *countMemo) put(key string, n int, gen uint64) {
 func (m *countMemo) forget() {
 	m.mu.Lock()
 	m.gen++
-	m.m = nil
+	m.m, m.cursors = nil, nil
 	m.mu.Unlock()
 }
 

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -100,5 +101,50 @@ func TestScheduledAndPublicIndex(t *testing.T) {
 		if as, err := db.FindAliases(ctx); err != nil || len(as) != 1 || as[0].Target != "/new/" {
 			t.Errorf("FindAliases: %+v (%v)", as, err)
 		}
+	})
+}
+
+// TestPagingPageAfterPage checks that pages read one after another (which
+// start where the previous ended) hold what reading at an offset holds,
+// before and after a change.
+func TestPagingPageAfterPage(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		posts := seed(t, db, 11)
+		africa := posts[0].Categories[0] // every post is in Africa
+		ids := func(ps []*content.Post) (out []int64) {
+			for _, p := range ps {
+				out = append(out, p.ID)
+			}
+			return out
+		}
+		check := func(step string) {
+			t.Helper()
+			for _, term := range []int64{0, africa.ID, posts[1].Categories[0].ID} { // all, every, every other
+				f := store.Published(db.Now())
+				f.TermID, f.Limit = term, 3
+				for round := range 2 { // the second round reads with cursors
+					for off := 0; off < 12; off += 3 {
+						f.Offset = off
+						got, _, err := db.FindPosts(ctx, f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						var want []*content.Post
+						db.Update(ctx, func(tx *store.Tx) error { // a Tx reads by offset alone
+							want, _, err = tx.FindPosts(ctx, f)
+							return err
+						})
+						if a, b := ids(got), ids(want); len(a) != len(b) || fmt.Sprint(a) != fmt.Sprint(b) {
+							t.Errorf("%s, term %d, round %d, offset %d: %v, want %v", step, term, round, off, a, b)
+						}
+					}
+				}
+			}
+		}
+		check("as seeded")
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.DeletePost(ctx, posts[4].ID) }); err != nil {
+			t.Fatal(err)
+		}
+		check("after a delete")
 	})
 }
