@@ -43,6 +43,7 @@ func main() {
 	cacheMB := flag.Int("page-cache", 64, "serve's --page-cache for the cached run, in megabytes")
 	work := flag.String("work", filepath.Join(os.TempDir(), "broadsheet-bench"), "`folder` for the binary, generated sites and exports")
 	fresh := flag.Bool("fresh", false, "generate the site again even if a stored one exists")
+	doExport := flag.Bool("export", true, "also time a static export of the site")
 	baseline := flag.String("baseline-serve", "", "internal: run the minimal baseline server over this pages file")
 	flag.Parse()
 	if *baseline != "" {
@@ -56,7 +57,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -posts, -conns and -duration must be positive")
 		os.Exit(2)
 	}
-	b := &bench{posts: *posts, d: *duration, conns: *conns, enc: *encoding, cacheMB: *cacheMB, work: *work}
+	b := &bench{posts: *posts, d: *duration, conns: *conns, enc: *encoding, cacheMB: *cacheMB, work: *work, export: *doExport}
 	if err := b.run(*fresh); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -68,6 +69,7 @@ type bench struct {
 	d                     time.Duration
 	enc, work             string
 	bin, db               string
+	export                bool
 }
 
 type target struct {
@@ -118,9 +120,11 @@ func (b *bench) run(fresh bool) error {
 	if err := b.measureBaseline(rows, pages); err != nil {
 		return err
 	}
-	exp, err := b.measureExport()
-	if err != nil {
-		return err
+	var exp *exportFigures
+	if b.export {
+		if exp, err = b.measureExport(); err != nil {
+			return err
+		}
 	}
 	b.print(rows, cachedMem, uncachedMem, genTook, exp)
 	return nil
@@ -428,6 +432,13 @@ func (b *bench) print(rows []row, cachedMem, uncachedMem int64, genTook time.Dur
 	}
 	fmt.Printf("\nserver peak memory (VmHWM): %.1f MB with the page cache (%d MB bound), %.1f MB without\n",
 		float64(cachedMem)/(1<<20), b.cacheMB, float64(uncachedMem)/(1<<20))
+	if ex == nil {
+		fmt.Printf("static export: not measured (-export=false)\n")
+		if genTook > 0 {
+			fmt.Printf("site generated in %.1f s\n", genTook.Seconds())
+		}
+		return
+	}
 	per1000 := ex.full.Seconds() / float64(b.posts) * 1000
 	fmt.Printf("static export: %d files, %.1f MB in %.2f s (%.3f s per 1,000 posts); baseline writing the same files: %.2f s; ratio %.2f×\n",
 		ex.files, float64(ex.bytes)/1e6, ex.full.Seconds(), per1000, ex.writes.Seconds(), ex.full.Seconds()/ex.writes.Seconds())
