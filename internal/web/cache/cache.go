@@ -74,6 +74,10 @@ type Cache struct {
 	hits, misses, bypasses atomic.Int64
 }
 
+// maxPrecise is the most posts a change may touch for the cache to work
+// out their pages; a larger change drops every page.
+const maxPrecise = 64
+
 // maxSeen bounds the posts whose listings the cache remembers; beyond it
 // the memory is forgotten and changes to unknown posts drop all listings.
 const maxSeen = 50000
@@ -489,6 +493,17 @@ func (c *Cache) onChange(ctx context.Context, ch store.Change) {
 		return
 	}
 	if len(ch.Posts) == 0 {
+		return
+	}
+	if len(ch.Posts) > maxPrecise {
+		// An import or a bulk edit: looking up each post's pages would
+		// cost more, in the writer's goroutine, than rendering them again.
+		c.Purge()
+		c.mu.Lock()
+		c.seen = map[int64][]string{}
+		c.mu.Unlock()
+		c.nav = c.loadNav(ctx)
+		c.scheduleNext(ctx)
 		return
 	}
 	// Bump the generation first, so that a rendering racing with the

@@ -435,3 +435,26 @@ func TestEditorsAndCookiesNeverCached(t *testing.T) {
 		}
 	}
 }
+
+func TestBulkChangeDropsEverything(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	f := newFixture(t, db, 32<<20)
+	f.warm(t, "/category/europe/", "/2026/01/02/story-2/")
+	err := db.Update(context.Background(), func(tx *store.Tx) error {
+		for i := range 70 {
+			p := &content.Post{Kind: content.KindPost, Status: content.StatusDraft, Format: content.FormatMarkdown,
+				Title: fmt.Sprint("Imported ", i), Slug: fmt.Sprint("imported-", i), Body: "Draft."}
+			if err := markup.RenderPost(p); err != nil {
+				return err
+			}
+			if err := tx.CreatePost(context.Background(), p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.expect(t, "bulk import", []string{"/category/europe/", "/2026/01/02/story-2/"}, nil)
+}
