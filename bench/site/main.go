@@ -106,18 +106,8 @@ func (b *bench) run(fresh bool) error {
 	for i, t := range targets {
 		rows[i].target = t
 	}
-	var pages []baselinePage
-	cachedMem, err := b.measureServer("cached", []string{"--page-cache", strconv.Itoa(b.cacheMB)}, rows,
-		func(r *row) *result { return &r.cached }, &pages)
+	cachedMem, uncachedMem, err := b.measurePages(rows)
 	if err != nil {
-		return err
-	}
-	uncachedMem, err := b.measureServer("uncached", []string{"--page-cache", "0"}, rows,
-		func(r *row) *result { return &r.uncached }, nil)
-	if err != nil {
-		return err
-	}
-	if err := b.measureBaseline(rows, pages); err != nil {
 		return err
 	}
 	var exp *exportFigures
@@ -263,69 +253,73 @@ func vmHWM(pid int) int64 {
 	return -1
 }
 
-// measureServer runs serve with extra flags and loads every target; when
-// pages is not nil it also keeps each answer for the baseline.
-func (b *bench) measureServer(label string, flags []string, rows []row, pick func(*row) *result, pages *[]baselinePage) (int64, error) {
-	args := append([]string{b.bin, "--db", b.db, "serve", "--addr", "127.0.0.1:0"}, flags...)
-	srv, err := b.start(args...)
+// measurePages starts serve with the page cache, serve without it and the
+// baseline server, all at once (idle servers cost nothing), and loads each
+// target on the three in turn, so that the three figures of a row are
+// measured at the same moment of a shared machine's day. It returns the
+// servers' peak memory.
+func (b *bench) measurePages(rows []row) (cachedMem, uncachedMem int64, err error) {
+	cached, err := b.start(b.bin, "--db", b.db, "serve", "--addr", "127.0.0.1:0", "--page-cache", strconv.Itoa(b.cacheMB))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
+	defer func() { cachedMem = cached.stop() }()
+	uncached, err := b.start(b.bin, "--db", b.db, "serve", "--addr", "127.0.0.1:0", "--page-cache", "0")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer func() { uncachedMem = uncached.stop() }()
+
+	// The baseline answers what the cached server answers, from memory.
+	var pages []baselinePage
 	for i := range rows {
 		r := &rows[i]
-		status, h, body, err := fetch("http://"+srv.addr+r.path, b.enc)
+		status, h, body, err := fetch("http://"+cached.addr+r.path, b.enc)
 		if err != nil {
-			srv.stop()
-			return 0, err
+			return 0, 0, err
 		}
 		if status != 200 {
-			if r.note == "" {
-				r.note = fmt.Sprintf("n/a: %s answers %d in this build", r.path, status)
-			}
+			r.note = fmt.Sprintf("n/a: %s answers %d in this build", r.path, status)
 			continue
 		}
-		if pages != nil {
-			*pages = append(*pages, baselinePage{Path: r.path, ContentType: h.Get("Content-Type"),
-				ContentEncoding: h.Get("Content-Encoding"), Body: body})
-		}
-		fmt.Fprintf(os.Stderr, "%-9s %-22s %s… ", label, r.name, b.d)
-		load(srv.addr, r.path, b.enc, b.conns, b.d/5) // warm up: caches, connections
-		res := load(srv.addr, r.path, b.enc, b.conns, b.d)
-		*pick(r) = res
-		fmt.Fprintf(os.Stderr, "%.0f req/s\n", res.rps)
+		pages = append(pages, baselinePage{Path: r.path, ContentType: h.Get("Content-Type"),
+			ContentEncoding: h.Get("Content-Encoding"), Body: body})
 	}
-	return srv.stop(), nil
-}
-
-func (b *bench) measureBaseline(rows []row, pages []baselinePage) error {
 	file := filepath.Join(b.work, "baseline-pages.json")
 	data, err := json.Marshal(pages)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	if err := os.WriteFile(file, data, 0o644); err != nil {
-		return err
+		return 0, 0, err
 	}
 	self, err := os.Executable()
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	srv, err := b.start(self, "-baseline-serve", file)
+	base, err := b.start(self, "-baseline-serve", file)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	defer srv.stop()
+	defer base.stop()
+
 	for i := range rows {
 		r := &rows[i]
 		if r.note != "" {
 			continue
 		}
-		fmt.Fprintf(os.Stderr, "%-9s %-22s %s… ", "baseline", r.name, b.d)
-		load(srv.addr, r.path, b.enc, b.conns, b.d/5)
-		r.base = load(srv.addr, r.path, b.enc, b.conns, b.d)
-		fmt.Fprintf(os.Stderr, "%.0f req/s\n", r.base.rps)
+		for _, m := range []struct {
+			label string
+			srv   *server
+			res   *result
+		}{{"baseline", base, &r.base}, {"cached", cached, &r.cached}, {"uncached", uncached, &r.uncached}} {
+			fmt.Fprintf(os.Stderr, "%-9s %-22s %s… ", m.label, r.name, b.d)
+			load(m.srv.addr, r.path, b.enc, b.conns, b.d/5) // warm up: caches, connections
+			*m.res = load(m.srv.addr, r.path, b.enc, b.conns, b.d)
+			fmt.Fprintf(os.Stderr, "%.0f req/s\n", m.res.rps)
+		}
 	}
-	return nil
+	return 0, 0, nil
 }
 
 type exportFigures struct {
