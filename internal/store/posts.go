@@ -108,17 +108,23 @@ func (f PostFilter) whereExcept(joined bool) (string, []any) {
 			args = append(args, s)
 		}
 	}
+	// One upper bound, the tighter: given two on the same column, the
+	// engines may range the index by the looser one and walk the rest.
+	// Times are whole seconds, so t < To is t <= To-1.
+	upper, bounded := int64(0), false
 	if !f.PublishedBefore.IsZero() {
+		upper, bounded = f.PublishedBefore.Unix(), true
+	}
+	if !f.To.IsZero() && (!bounded || f.To.Unix()-1 < upper) {
+		upper, bounded = f.To.Unix()-1, true
+	}
+	if bounded {
 		conds = append(conds, "p.published_at <= ?")
-		args = append(args, f.PublishedBefore.Unix())
+		args = append(args, upper)
 	}
 	if !f.From.IsZero() {
 		conds = append(conds, "p.published_at >= ?")
 		args = append(args, f.From.Unix())
-	}
-	if !f.To.IsZero() {
-		conds = append(conds, "p.published_at < ?")
-		args = append(args, f.To.Unix())
 	}
 	// IN lists rather than correlated EXISTS: the engines read the term's
 	// or author's posts once from their index instead of probing per post.
@@ -197,18 +203,24 @@ func (c conn) FindPosts(ctx context.Context, f PostFilter) ([]*content.Post, int
 // FindAdjacentPosts returns the published posts just before (older) and
 // after (newer) p, or nil where there is none.
 func (c conn) FindAdjacentPosts(ctx context.Context, p *content.Post, now time.Time) (older, newer *content.Post, err error) {
-	f := Published(now)
-	where, args := f.where()
 	pub := p.PublishedAt.Unix()
-	// The plain bound on published_at lets the index seek straight to p's
-	// place; the OR alone made the engines walk from one end of it.
-	older, err = c.adjacent(ctx, where+` AND p.published_at <= ? AND (p.published_at < ? OR p.id < ?) ORDER BY p.published_at DESC, p.id DESC`,
-		append(args[:len(args):len(args)], pub, pub, p.ID)...)
+	// Bounds on published_at let the index seek straight to p's place;
+	// the OR alone made the engines walk from one end of it.
+	f := Published(now)
+	if p.PublishedAt.Before(now) {
+		f.PublishedBefore = p.PublishedAt
+	}
+	where, args := f.where()
+	older, err = c.adjacent(ctx, where+` AND (p.published_at < ? OR p.id < ?) ORDER BY p.published_at DESC, p.id DESC`,
+		append(args, pub, p.ID)...)
 	if err != nil {
 		return nil, nil, err
 	}
-	newer, err = c.adjacent(ctx, where+` AND p.published_at >= ? AND (p.published_at > ? OR p.id > ?) ORDER BY p.published_at ASC, p.id ASC`,
-		append(args[:len(args):len(args)], pub, pub, p.ID)...)
+	f = Published(now)
+	f.From = p.PublishedAt
+	where, args = f.where()
+	newer, err = c.adjacent(ctx, where+` AND (p.published_at > ? OR p.id > ?) ORDER BY p.published_at ASC, p.id ASC`,
+		append(args, pub, p.ID)...)
 	return older, newer, err
 }
 

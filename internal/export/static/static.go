@@ -112,6 +112,9 @@ type job struct {
 	optional bool   // a 404 is not worth a line in the summary
 	body     []byte // set: write this instead of rendering
 	file     string // set: the file name, else derived from url
+	// then are the listing's next pages, rendered in order by the same
+	// worker: each starts where the previous ended (see store.FindPosts).
+	then []string
 }
 
 // result is a rendered address.
@@ -173,19 +176,26 @@ func Export(ctx context.Context, opt Options) (*Report, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range in {
-				r := render(ctx, opt.Handler, base, j)
-				if r.err == nil && (r.status == http.StatusOK || r.status == http.StatusNotFound && r.file == "404.html") {
-					r.name = r.file
-					if r.name == "" {
-						r.name, r.skip = fileFor(r.url)
+			for first := range in {
+				for i := 0; i <= len(first.then); i++ {
+					j := first
+					if i > 0 {
+						j = job{url: first.then[i-1]}
 					}
-					if r.skip == nil {
-						r.err = w.put(r.name, r.body)
+					j.then = nil
+					r := render(ctx, opt.Handler, base, j)
+					if r.err == nil && (r.status == http.StatusOK || r.status == http.StatusNotFound && r.file == "404.html") {
+						r.name = r.file
+						if r.name == "" {
+							r.name, r.skip = fileFor(r.url)
+						}
+						if r.skip == nil {
+							r.err = w.put(r.name, r.body)
+						}
 					}
+					r.body = nil
+					out <- r
 				}
-				r.body = nil
-				out <- r
 			}
 		}()
 	}
@@ -202,12 +212,15 @@ func Export(ctx context.Context, opt Options) (*Report, error) {
 	go func() { wg.Wait(); close(out) }()
 
 	var headers []string
-	done := 0
+	done, total := 0, 0
+	for _, j := range jobs {
+		total += 1 + len(j.then)
+	}
 	var firstErr error
 	for r := range out {
 		done++
 		if opt.Progress != nil {
-			opt.Progress(done, len(jobs))
+			opt.Progress(done, total)
 		}
 		if firstErr != nil {
 			continue
@@ -292,10 +305,17 @@ func plan(ctx context.Context, opt Options, base *url.URL) ([]job, *Report, []co
 		}
 	}
 	paginate := func(base string, n int) {
-		add(base, false)
-		for p := 2; p <= (n+per-1)/per; p++ {
-			add(base+"page/"+strconv.Itoa(p)+"/", false)
+		if seen[base] {
+			return
 		}
+		seen[base] = true
+		j := job{url: base}
+		for p := 2; p <= (n+per-1)/per; p++ {
+			u := base + "page/" + strconv.Itoa(p) + "/"
+			seen[u] = true
+			j.then = append(j.then, u)
+		}
+		jobs = append(jobs, j)
 	}
 	posts := 0
 	days := map[string]int{}
@@ -381,6 +401,8 @@ func plan(ctx context.Context, opt Options, base *url.URL) ([]job, *Report, []co
 		add(opt.Assets[name], false)
 	}
 	jobs = append(jobs, job{url: "/404.html", file: "404.html"})
+	// Longest listings first, so that no worker is left with one at the end.
+	sort.SliceStable(jobs, func(i, k int) bool { return len(jobs[i].then) > len(jobs[k].then) })
 
 	aliases, err := db.FindAliases(ctx)
 	if err != nil {
