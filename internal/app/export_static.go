@@ -77,6 +77,11 @@ func (e *env) exportStatic(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	// The export is the site at one instant: a post scheduled for a second
+	// later stays out of every page, not only of the pages rendered after.
+	// (It also lets each listing's pages and counts be read once.)
+	snapshot := db.Now()
+	db.Now = func() time.Time { return snapshot }
 	// Render without the page cache, and log only failures: every page
 	// passes once.
 	quiet := *e

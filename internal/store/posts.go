@@ -162,8 +162,18 @@ func (c conn) FindPosts(ctx context.Context, f PostFilter) ([]*content.Post, int
 			cur, ok = c.counts.cursor(pageKey, f.Offset)
 		}
 		if ok {
-			q += ` AND p.published_at <= ? AND (p.published_at < ? OR p.id < ?) ORDER BY p.published_at DESC, p.id DESC LIMIT ?`
-			args = append(args, cur.pub, cur.pub, cur.id, f.Limit)
+			// The cursor is the listing's upper bound now (one bound, so
+			// the index seeks to it).
+			after := f
+			after.PublishedBefore = time.Unix(cur.pub, 0)
+			after.To = time.Time{}
+			if !f.To.IsZero() && f.To.Unix()-1 < cur.pub {
+				after.To = f.To
+			}
+			w, a := after.where()
+			q = `SELECT ` + cols + ` FROM posts p WHERE ` + w +
+				` AND (p.published_at < ? OR p.id < ?) ORDER BY p.published_at DESC, p.id DESC LIMIT ?`
+			args = append(a, cur.pub, cur.id, f.Limit)
 		} else {
 			q += ` ORDER BY p.published_at DESC, p.id DESC LIMIT ? OFFSET ?`
 			args = append(args, f.Limit, f.Offset)

@@ -22,8 +22,9 @@ func (db *DB) QueryCount() int64 { return db.n.Load() }
 // caches must expire at that moment. ok is false when there is none.
 func (c conn) NextScheduled(ctx context.Context, now time.Time) (id int64, at time.Time, ok bool, err error) {
 	var pub int64
-	err = c.queryRow(ctx, `SELECT p.id, p.published_at FROM posts p WHERE p.status = ? AND p.published_at > ?
-		ORDER BY p.published_at, p.id LIMIT 1`, content.StatusPublished, now.Unix()).Scan(&id, &pub)
+	// Both kinds named so that the listing index (kind, status, time) serves.
+	err = c.queryRow(ctx, `SELECT p.id, p.published_at FROM posts p WHERE p.kind IN (?, ?) AND p.status = ? AND p.published_at > ?
+		ORDER BY p.published_at, p.id LIMIT 1`, content.KindPost, content.KindPage, content.StatusPublished, now.Unix()).Scan(&id, &pub)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, time.Time{}, false, nil
 	}
@@ -131,8 +132,8 @@ func (c conn) FindPublicIndex(ctx context.Context, now time.Time) (*PublicIndex,
 // publication time is in (from, to]: the scheduled posts that went public
 // in that span.
 func (c conn) FindPublishedBetween(ctx context.Context, from, to time.Time) ([]int64, error) {
-	rows, err := c.query(ctx, `SELECT p.id FROM posts p WHERE p.status = ? AND p.published_at > ? AND p.published_at <= ?
-		ORDER BY p.published_at, p.id`, content.StatusPublished, from.Unix(), to.Unix())
+	rows, err := c.query(ctx, `SELECT p.id FROM posts p WHERE p.kind IN (?, ?) AND p.status = ? AND p.published_at > ?
+		AND p.published_at <= ? ORDER BY p.published_at, p.id`, content.KindPost, content.KindPage, content.StatusPublished, from.Unix(), to.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("store: posts published between: %w", err)
 	}
