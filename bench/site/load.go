@@ -171,10 +171,9 @@ func fetch(url, acceptEncoding string) (int, http.Header, []byte, error) {
 
 // baselinePage is one response the minimal server answers from memory.
 type baselinePage struct {
-	Path            string `json:"path"`
-	ContentType     string `json:"content_type"`
-	ContentEncoding string `json:"content_encoding"`
-	Body            []byte `json:"body"`
+	Path   string      `json:"path"`
+	Header http.Header `json:"header"` // as the measured server sent it, but Date
+	Body   []byte      `json:"body"`
 }
 
 // serveBaseline is the minimal Go server: the same bytes from memory, the
@@ -205,9 +204,8 @@ func serveBaseline(pagesFile string) error {
 			return
 		}
 		h := w.Header()
-		h.Set("Content-Type", p.ContentType)
-		if p.ContentEncoding != "" {
-			h.Set("Content-Encoding", p.ContentEncoding)
+		for k, v := range p.Header {
+			h[k] = v
 		}
 		h.Set("Content-Length", strconv.Itoa(len(p.Body)))
 		w.Write(p.Body)
