@@ -142,6 +142,9 @@ func (f PostFilter) whereExcept(joined bool) (string, []any) {
 // FindPosts returns one page of the posts matching f, newest first, with
 // their authors and terms, and the number of all matching posts.
 func (c conn) FindPosts(ctx context.Context, f PostFilter) ([]*content.Post, int, error) {
+	// Any instant until the next scheduled post goes public lists the same
+	// posts: naming them all by one lets counts and cursors be reused.
+	f.PublishedBefore = c.counts.settle(ctx, c, f.PublishedBefore)
 	total, err := c.countPosts(ctx, f)
 	if err != nil {
 		return nil, 0, err

@@ -195,6 +195,49 @@ type countMemo struct {
 	gen     uint64
 	m       map[string]int
 	cursors map[string]cursor // where a listing's page at an offset starts
+	// [from, until) is a span in which no post becomes public: every
+	// "published before" instant in it selects the same posts. until 0:
+	// nothing is scheduled.
+	from, until int64
+	settled     bool
+}
+
+// settle returns the instant that stands for t in listings: the start of
+// the span without publications that holds t, so that readers a second
+// apart share counts and cursors. Outside a DB (a Tx) it returns t.
+func (m *countMemo) settle(ctx context.Context, c conn, t time.Time) time.Time {
+	if m == nil || t.IsZero() {
+		return t
+	}
+	u := t.Unix()
+	m.mu.Lock()
+	if m.settled && u >= m.from && (m.until == 0 || u < m.until) {
+		from := m.from
+		m.mu.Unlock()
+		return time.Unix(from, 0).UTC()
+	}
+	gen := m.gen
+	m.mu.Unlock()
+	_, next, ok, err := c.NextScheduled(ctx, t)
+	if err != nil {
+		return t
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gen != gen {
+		return t // a change landed meanwhile: decide next time
+	}
+	if m.settled {
+		// Another span is being replaced: what was remembered for it
+		// holds for it only.
+		m.gen++
+		m.m, m.cursors = nil, nil
+	}
+	m.settled, m.from, m.until = true, u, 0
+	if ok {
+		m.until = next.Unix()
+	}
+	return t
 }
 
 // cursor is the last post of a page: the next page starts after it.
@@ -266,6 +309,7 @@ func (m *countMemo) forget() {
 	m.mu.Lock()
 	m.gen++
 	m.m, m.cursors = nil, nil
+	m.settled = false
 	m.mu.Unlock()
 }
 

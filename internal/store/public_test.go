@@ -148,3 +148,34 @@ func TestPagingPageAfterPage(t *testing.T) {
 		check("after a delete")
 	})
 }
+
+// TestRememberedCountsMeetScheduledPosts: counts are shared between
+// instants only until the next scheduled post goes public.
+func TestRememberedCountsMeetScheduledPosts(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		posts := seed(t, db, 3)
+		now := posts[0].PublishedAt.Add(time.Minute)
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			p := *posts[0]
+			p.ID, p.Slug, p.PublishedAt = 0, "tomorrow", now.Add(time.Hour)
+			return tx.CreatePost(ctx, &p)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			at   time.Time
+			want int
+		}{{now, 3}, {now.Add(30 * time.Minute), 3}, {now.Add(time.Hour), 4}, {now.Add(2 * time.Hour), 4}, {now, 3}} {
+			f := store.Published(tc.at)
+			f.Limit = 2
+			got, n, err := db.FindPosts(ctx, f)
+			if err != nil || n != tc.want {
+				t.Errorf("at %s: %d posts (%v), want %d", tc.at.Format(time.Kitchen), n, err, tc.want)
+			}
+			if newest := got[0].Slug; (tc.want == 4) != (newest == "tomorrow") {
+				t.Errorf("at %s the newest post is %q", tc.at.Format(time.Kitchen), newest)
+			}
+		}
+	})
+}
