@@ -18,6 +18,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
+	"github.com/broadsheet/broadsheet/internal/web/cache"
 )
 
 func (e *env) serve(ctx context.Context, args []string) error {
@@ -50,6 +51,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("load the demo content: %w", err)
 		}
 		fmt.Fprintf(e.stdout, "Demo site: %d articles and pages loaded into %s\n", rep.Created+rep.Updated+rep.Unchanged, e.cfg.DataDir)
+	}
+	if e.cfg.PageCache < 0 {
+		return usageError{"--page-cache must be 0 (off) or a number of megabytes"}
 	}
 	handler, err := e.handler(db)
 	if err != nil {
@@ -112,11 +116,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 
 // handler builds the whole HTTP application over db.
 func (e *env) handler(db *store.DB) (http.Handler, error) {
-	theme := web.Overlay{Lower: site.DefaultTheme()}
-	if st, err := os.Stat(e.cfg.ThemeDir()); err == nil && st.IsDir() {
-		theme.Upper = os.DirFS(e.cfg.ThemeDir())
-	}
-	s, err := site.New(site.Config{DB: db, Theme: theme, BaseURL: e.cfg.BaseURL, Log: e.log})
+	s, err := e.site(db)
 	if err != nil {
 		return nil, err
 	}
@@ -142,5 +142,20 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 		return nil, err
 	}
 	adm.Routes(mux)
-	return web.Chain(mux, e.metrics.Middleware, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
+	// Anonymous readers' pages come from the page cache; it passes the
+	// admin, the API, media, static files and the operations endpoints by.
+	var h http.Handler = mux
+	if e.cfg.PageCache > 0 {
+		h = cache.New(context.Background(), cache.Options{DB: db, MaxBytes: int64(e.cfg.PageCache) << 20, Log: e.log}).Handler(mux)
+	}
+	return web.Chain(h, e.metrics.Middleware, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
+}
+
+// site builds the public site over db with the data folder's theme.
+func (e *env) site(db *store.DB) (*site.Site, error) {
+	theme := web.Overlay{Lower: site.DefaultTheme()}
+	if st, err := os.Stat(e.cfg.ThemeDir()); err == nil && st.IsDir() {
+		theme.Upper = os.DirFS(e.cfg.ThemeDir())
+	}
+	return site.New(site.Config{DB: db, Theme: theme, BaseURL: e.cfg.BaseURL, Log: e.log})
 }
