@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/admin"
+	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
 	"github.com/broadsheet/broadsheet/internal/ops"
@@ -51,6 +53,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("load the demo content: %w", err)
 		}
 		fmt.Fprintf(e.stdout, "Demo site: %d articles and pages loaded into %s\n", rep.Created+rep.Updated+rep.Unchanged, e.cfg.DataDir)
+		if err := e.demoAccount(ctx, db); err != nil {
+			return err
+		}
 	}
 	if e.cfg.PageCache < 0 {
 		return usageError{"--page-cache must be 0 (off) or a number of megabytes"}
@@ -158,4 +163,36 @@ func (e *env) site(db *store.DB) (*site.Site, error) {
 		theme.Upper = os.DirFS(e.cfg.ThemeDir())
 	}
 	return site.New(site.Config{DB: db, Theme: theme, BaseURL: e.cfg.BaseURL, Log: e.log})
+}
+
+// demoEmail signs in to a demo site's admin.
+const demoEmail = "demo@broadsheet.example"
+
+// demoAccount gives a demo site an administrator with a fresh random
+// password, printed once, so a newcomer can try the admin at once.
+func (e *env) demoAccount(ctx context.Context, db *store.DB) error {
+	pw := auth.NewSecret("")[:20]
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	err = db.Update(ctx, func(tx *store.Tx) error {
+		u := &content.User{Name: "Demo Editor", Email: demoEmail, Role: content.RoleAdmin}
+		if err := tx.CreateAccount(ctx, u, "demo-editor", hash); content.ErrorCode(err) == content.EConflict {
+			// A demo folder used again: give the account a new password.
+			existing, _, ferr := tx.FindUserByEmail(ctx, demoEmail)
+			if ferr != nil {
+				return ferr
+			}
+			return tx.SetPassword(ctx, existing.ID, hash)
+		} else if err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("create the demo account: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "Demo admin: sign in at /admin/login as %s with the password %s\n", demoEmail, pw)
+	return nil
 }
