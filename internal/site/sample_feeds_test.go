@@ -9,8 +9,8 @@ import (
 )
 
 // sampleDir finds the sample site's folder: ../shared/sample from the
-// repository's root, or one level further up when the repository is a
-// worktree in a folder of its own. Skips when there is none.
+// repository's root, or one level further up when the checkout sits in a
+// folder of its own. Skips when there is none.
 func sampleDir(t *testing.T) string {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)

@@ -21,14 +21,10 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
 
-// samplePath finds the shared sample beside the repository, when present.
+// samplePath is a file of the shared sample site, when it is there.
 func samplePath(t *testing.T, name string) string {
 	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "sample", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("the sample site is not beside the repository (%s): %v", p, err)
-	}
-	return p
+	return filepath.Join(sampleDir(t), name)
 }
 
 type samplePost struct {
