@@ -102,6 +102,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		sqldb.Close()
 		return nil, err
 	}
+	if err := db.indexMissing(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("store: build the search index: %w", err)
+	}
 	return db, nil
 }
 

@@ -1,0 +1,211 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/broadsheet/broadsheet/internal/search"
+)
+
+// The two engines' full-text searches: the one place besides dialect.go
+// where SQLite and PostgreSQL differ. Queries are built from the parsed
+// search.Query, whose words hold only letters and digits, and always passed
+// as parameters, so nothing a reader types is read as FTS syntax.
+
+// sqliteSearch is FTS5 over the post_search table (rowid = post id).
+type sqliteSearch struct{}
+
+func (sqliteSearch) index(ctx context.Context, c conn, id int64, title, body string) error {
+	if _, err := c.exec(ctx, `DELETE FROM post_search WHERE rowid = ?`, id); err != nil {
+		return err
+	}
+	_, err := c.exec(ctx, `INSERT INTO post_search (rowid, title, body) VALUES (?, ?, ?)`, id, title, body)
+	return err
+}
+
+func (sqliteSearch) unindex(ctx context.Context, c conn, id int64) error {
+	_, err := c.exec(ctx, `DELETE FROM post_search WHERE rowid = ?`, id)
+	return err
+}
+
+func (sqliteSearch) clear(ctx context.Context, c conn) error {
+	_, err := c.exec(ctx, `DELETE FROM post_search`)
+	return err
+}
+
+func (sqliteSearch) count(ctx context.Context, c conn) (int, error) {
+	var n int
+	err := c.queryRow(ctx, `SELECT COUNT(*) FROM post_search`).Scan(&n)
+	return n, err
+}
+
+// bm25 weights: a word in the title counts ten times one in the body.
+// bm25() is lower-is-better, hence the minus.
+const sqliteScore = `-bm25(post_search, 10.0, 1.0)`
+
+func (sqliteSearch) match(q search.Query, titleOnly bool) (from, cond, score string, args []any) {
+	expr := fts5Expr(q)
+	if titleOnly {
+		expr = "title : (" + expr + ")"
+	}
+	return `post_search JOIN posts p ON p.id = post_search.rowid`, `post_search MATCH ?`, sqliteScore, []any{expr}
+}
+
+func (sqliteSearch) snippets(ctx context.Context, c conn, q search.Query, ids []int64) (map[int64]string, error) {
+	args := []any{search.MarkStart, search.MarkEnd, fts5Expr(q)}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := c.query(ctx, `SELECT rowid, snippet(post_search, 1, ?, ?, '…', 30) FROM post_search
+		WHERE post_search MATCH ? AND rowid IN (`+placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var (
+			id int64
+			s  string
+		)
+		if err := rows.Scan(&id, &s); err != nil {
+			return nil, err
+		}
+		out[id] = s
+	}
+	return out, rows.Err()
+}
+
+// fts5Expr writes q in FTS5's query syntax: every word double-quoted (so
+// FTS5 reads it as a string, never an operator), phrases as one string,
+// the last word as itself or a prefix, exclusions with NOT.
+func fts5Expr(q search.Query) string {
+	var inc []string
+	for _, c := range q.Included() {
+		inc = append(inc, fts5Clause(c))
+	}
+	expr := strings.Join(inc, " AND ")
+	if len(inc) > 1 {
+		expr = "(" + expr + ")"
+	}
+	for _, c := range q.Excluded() {
+		expr += " NOT " + fts5Clause(c)
+	}
+	return expr
+}
+
+func fts5Clause(c search.Clause) string {
+	s := `"` + strings.Join(c.Words, " ") + `"`
+	if c.Prefix {
+		// The word as typed is stemmed ("sanctions" finds "sanctioned");
+		// the prefix finds the words it begins.
+		return "(" + s + " OR " + s + "*)"
+	}
+	return s
+}
+
+// postgresSearch is a tsvector column under a GIN index, with the
+// "broadsheet" text search configuration (English, accents removed).
+type postgresSearch struct{}
+
+func (postgresSearch) index(ctx context.Context, c conn, id int64, title, body string) error {
+	_, err := c.exec(ctx, `INSERT INTO post_search (post_id, title, body, doc) VALUES (?, ?, ?,
+		setweight(to_tsvector('broadsheet', ?), 'A') || setweight(to_tsvector('broadsheet', ?), 'B'))
+		ON CONFLICT (post_id) DO UPDATE SET title = excluded.title, body = excluded.body, doc = excluded.doc`,
+		id, title, body, title, body)
+	return err
+}
+
+func (postgresSearch) unindex(ctx context.Context, c conn, id int64) error {
+	_, err := c.exec(ctx, `DELETE FROM post_search WHERE post_id = ?`, id)
+	return err
+}
+
+func (postgresSearch) clear(ctx context.Context, c conn) error {
+	_, err := c.exec(ctx, `DELETE FROM post_search`)
+	return err
+}
+
+func (postgresSearch) count(ctx context.Context, c conn) (int, error) {
+	var n int
+	err := c.queryRow(ctx, `SELECT COUNT(*) FROM post_search`).Scan(&n)
+	return n, err
+}
+
+// Weights for D, C, B, A: the title (A) counts five times the body (B).
+// Normalisation 1 divides by the log of the length, so a long piece that
+// mentions a word in passing does not outrank a short one about it.
+const postgresScore = `ts_rank_cd('{0.05, 0.1, 0.2, 1.0}', s.doc, sq.q, 1)`
+
+func (postgresSearch) match(q search.Query, titleOnly bool) (from, cond, score string, args []any) {
+	return `post_search s JOIN posts p ON p.id = s.post_id CROSS JOIN to_tsquery('broadsheet', ?) AS sq(q)`,
+		`s.doc @@ sq.q`, postgresScore, []any{tsqueryExpr(q, titleOnly)}
+}
+
+func (postgresSearch) snippets(ctx context.Context, c conn, q search.Query, ids []int64) (map[int64]string, error) {
+	opts := "StartSel=" + search.MarkStart + ", StopSel=" + search.MarkEnd +
+		`, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`
+	args := []any{tsqueryExpr(q, false), opts}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := c.query(ctx, `SELECT s.post_id, ts_headline('broadsheet', s.body, to_tsquery('broadsheet', ?), ?)
+		FROM post_search s WHERE s.post_id IN (`+placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var (
+			id int64
+			s  string
+		)
+		if err := rows.Scan(&id, &s); err != nil {
+			return nil, err
+		}
+		out[id] = s
+	}
+	return out, rows.Err()
+}
+
+// tsqueryExpr writes q in to_tsquery's syntax: every word single-quoted,
+// phrases joined with <->, the last word as itself or a prefix (:*),
+// exclusions with !. titleOnly restricts every word to weight A.
+func tsqueryExpr(q search.Query, titleOnly bool) string {
+	var parts []string
+	for _, c := range q.Clauses {
+		if c.Exclude && titleOnly {
+			continue
+		}
+		s := tsClause(c, titleOnly)
+		if c.Exclude {
+			s = "!" + s
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " & ")
+}
+
+func tsClause(c search.Clause, titleOnly bool) string {
+	label := ""
+	if titleOnly {
+		label = ":A"
+	}
+	ws := make([]string, len(c.Words))
+	for i, w := range c.Words {
+		ws[i] = "'" + w + "'" + label
+	}
+	s := strings.Join(ws, " <-> ")
+	if c.Prefix {
+		pre := "'" + c.Words[0] + "':*"
+		if titleOnly {
+			pre += "A"
+		}
+		return "(" + s + " | " + pre + ")"
+	}
+	if len(ws) > 1 {
+		return "(" + s + ")"
+	}
+	return s
+}
