@@ -79,6 +79,8 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	}
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(static)))
 	mux.Handle("GET /{$}", s.adapt.Handle(s.front))
+	mux.Handle("GET /search", s.adapt.Handle(s.searchPage))
+	mux.Handle("GET /search/suggest", s.adapt.Handle(s.suggest))
 	// Everything else is routed by shape, as WordPress's permalinks are:
 	// /page/N/, /yyyy/mm/dd/slug/, /category/slug/, /slug/ and so on.
 	mux.Handle("GET /", s.adapt.Handle(s.route))

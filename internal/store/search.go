@@ -123,7 +123,8 @@ func searchText(title, bodyHTML, body, excerpt string, src *content.Source) (str
 	if src != nil {
 		parts = append(parts, search.Clean(src.Name), search.Clean(src.Author))
 	}
-	return search.Clean(search.PlainText(title)), search.Clean(strings.Join(parts, " "))
+	// Titles are text, not HTML: the site escapes them as such.
+	return search.Clean(title), search.Clean(strings.Join(parts, " "))
 }
 
 // Search returns one page of the posts matching req, with snippets. An

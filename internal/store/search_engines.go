@@ -108,9 +108,13 @@ func fts5Clause(c search.Clause) string {
 // "broadsheet" text search configuration (English, accents removed).
 type postgresSearch struct{}
 
+// index hides '<' and '>' from PostgreSQL's parser, which would otherwise
+// read "<script>" in a title as a tag and leave its word out, where FTS5
+// (and the reader) sees a word.
 func (postgresSearch) index(ctx context.Context, c conn, id int64, title, body string) error {
 	_, err := c.exec(ctx, `INSERT INTO post_search (post_id, title, body, doc) VALUES (?, ?, ?,
-		setweight(to_tsvector('broadsheet', ?), 'A') || setweight(to_tsvector('broadsheet', ?), 'B'))
+		setweight(to_tsvector('broadsheet', translate(?, '<>', '  ')), 'A') ||
+		setweight(to_tsvector('broadsheet', translate(?, '<>', '  ')), 'B'))
 		ON CONFLICT (post_id) DO UPDATE SET title = excluded.title, body = excluded.body, doc = excluded.doc`,
 		id, title, body, title, body)
 	return err
