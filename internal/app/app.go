@@ -24,6 +24,7 @@ Usage:
 Commands:
   serve [--addr HOST:PORT] [--demo]   run the public site
   import FILE.wxr                     import a WordPress export
+  reindex                             rebuild the search index
 
 Global flags (each also read from the environment):
   --data DIR   data folder: database, media, theme (BROADSHEET_DATA, default ./data)
@@ -64,6 +65,8 @@ func Run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		err = e.serve(ctx, rest)
 	case "import":
 		err = e.importWXR(ctx, rest)
+	case "reindex":
+		err = e.reindex(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

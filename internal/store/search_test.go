@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
 	"slices"
@@ -454,4 +455,44 @@ func samplePath(t *testing.T, name string) string {
 	}
 	t.Skipf("sample site (shared/sample/%s beside the repository) not present: skipping", name)
 	return ""
+}
+
+// TestSearchIndexesOlderArchive opens a database made before the search
+// index existed (simulated by removing the index and its migration) and
+// checks that its posts are found once it is opened.
+func TestSearchIndexesOlderArchive(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			dsn := storetest.DSN(t, engine)
+			db, err := store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			newFixture(t, db)
+			db.Close()
+			driver, source := "sqlite", dsn
+			if engine == "postgres" {
+				driver = "pgx"
+			}
+			raw, err := sql.Open(driver, source)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, stmt := range []string{`DROP TABLE post_search`, `DELETE FROM schema_migrations WHERE version = 20`} {
+				if _, err := raw.ExecContext(ctx, stmt); err != nil {
+					t.Fatalf("%s: %v", stmt, err)
+				}
+			}
+			raw.Close()
+			db, err = store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			f := &fixture{db: db, base: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)}
+			if got := f.find(t, "sanctions "); len(got) != 2 {
+				t.Errorf("after upgrade, sanctions found %v", got)
+			}
+		})
+	}
 }

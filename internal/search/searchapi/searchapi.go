@@ -233,7 +233,7 @@ type Result struct {
 	ID          int64          `json:"id"`
 	Kind        content.Kind   `json:"kind"`
 	Title       string         `json:"title"`
-	Path        string         `json:"path"`
+	Path        string         `json:"path,omitempty"` // public address, once published`
 	Status      content.Status `json:"status"`
 	PublishedAt *time.Time     `json:"published_at,omitempty"`
 	Categories  []string       `json:"categories"`
@@ -276,12 +276,13 @@ func Search(ctx context.Context, db *store.DB, v url.Values) (*Response, error) 
 		PerPage: req.Params.PerPage, Pages: (res.Total + req.Params.PerPage - 1) / req.Params.PerPage, Results: []Result{}}
 	for _, h := range res.Hits {
 		p := h.Post
-		r := Result{ID: p.ID, Kind: p.Kind, Title: p.Title, Path: p.Path(), Status: p.Status,
+		r := Result{ID: p.ID, Kind: p.Kind, Title: p.Title, Status: p.Status,
 			SnippetHTML: string(SnippetHTML(h.Snippet)), Score: h.Score,
 			Categories: []string{}, Tags: []string{}, Authors: []string{}}
 		if !p.PublishedAt.IsZero() {
 			t := p.PublishedAt
 			r.PublishedAt = &t
+			r.Path = p.Path()
 		}
 		for _, c := range p.Categories {
 			r.Categories = append(r.Categories, c.Name)
