@@ -48,7 +48,9 @@ func (sqliteSearch) match(q search.Query, titleOnly bool) (from, cond, score str
 	if titleOnly {
 		expr = "title : (" + expr + ")"
 	}
-	return `post_search JOIN posts p ON p.id = post_search.rowid`, `post_search MATCH ?`, sqliteScore, []any{expr}
+	// CROSS JOIN keeps the index as the outer loop: the planner would
+	// otherwise walk the posts and run the full-text query once for each.
+	return `post_search CROSS JOIN posts p ON p.id = post_search.rowid`, `post_search MATCH ?`, sqliteScore, []any{expr}
 }
 
 func (sqliteSearch) snippets(ctx context.Context, c conn, q search.Query, ids []int64) (map[int64]string, error) {
