@@ -24,6 +24,8 @@ func newBodyPolicy() *bluemonday.Policy {
 	p.AllowAttrs("src", "type").OnElements("source", "audio", "video")
 	p.AllowAttrs("controls", "poster", "width", "height", "preload").OnElements("audio", "video")
 	p.AllowURLSchemes("http", "https", "mailto")
+	// Links in an article are the editors' own choice, not user comments.
+	p.RequireNoFollowOnLinks(false)
 	p.RequireNoFollowOnFullyQualifiedLinks(false)
 	p.RequireNoReferrerOnFullyQualifiedLinks(false)
 	return p

@@ -39,6 +39,9 @@ func Slugify(title string) string {
 			// "China’s" → "chinas", as WordPress does.
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r):
 			if hyphen && b.Len() > 0 {
+				if n+2 > content.MaxSlugLen {
+					return b.String()
+				}
 				b.WriteByte('-')
 				n++
 			}

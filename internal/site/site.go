@@ -43,7 +43,7 @@ type Config struct {
 	// otherwise it is taken from each request.
 	BaseURL string
 	Log     *slog.Logger
-	Now     func() time.Time
+	Now     func() time.Time // default: the store's clock
 }
 
 // Site serves the public website.
@@ -56,7 +56,7 @@ type Site struct {
 // New parses the theme's templates and returns the site.
 func New(cfg Config) (*Site, error) {
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = func() time.Time { return cfg.DB.Now() }
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()

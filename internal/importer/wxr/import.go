@@ -298,6 +298,16 @@ func (imp *importer) save(ctx context.Context, p *content.Post) error {
 	}
 	if old != nil {
 		p.ID, p.CreatedAt = old.ID, old.CreatedAt
+		if p.Slug != old.Slug {
+			// Keep the slug the first import chose when the export's is
+			// taken by another entry (it got a numbered one then).
+			other, err := imp.tx.FindPostBySlug(ctx, p.Kind, p.Slug)
+			if err == nil && other.ID != old.ID {
+				p.Slug = old.Slug
+			} else if err != nil && !content.IsNotFound(err) {
+				return err
+			}
+		}
 		if samePost(old, p) {
 			imp.rep.Unchanged++
 			return nil

@@ -1,0 +1,30 @@
+package config
+
+import (
+	"flag"
+	"path/filepath"
+	"testing"
+)
+
+func TestFlagsOverrideEnvironmentOverridesDefaults(t *testing.T) {
+	c := Default()
+	c.FromEnv([]string{"BROADSHEET_DATA=/srv/site", "BROADSHEET_ADDR=0.0.0.0:80", "OTHER=x", "BROADSHEET_DB="})
+	if c.DataDir != "/srv/site" || c.Addr != "0.0.0.0:80" || c.DB != "" {
+		t.Fatalf("after env: %+v", c)
+	}
+	if got := c.DatabaseURL(); got != filepath.Join("/srv/site", "broadsheet.db") {
+		t.Errorf("default database = %q", got)
+	}
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	c.GlobalFlags(fs)
+	c.ServeFlags(fs)
+	if err := fs.Parse([]string{"--db", "postgres://db/site", "--addr", ":9000"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseURL() != "postgres://db/site" || c.Addr != ":9000" || c.DataDir != "/srv/site" {
+		t.Errorf("after flags: %+v", c)
+	}
+	if c.ThemeDir() != filepath.Join("/srv/site", "theme") {
+		t.Errorf("theme dir = %q", c.ThemeDir())
+	}
+}

@@ -1,0 +1,91 @@
+package content
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+)
+
+func validPost() *Post {
+	return &Post{Kind: KindPost, Title: "Title", Slug: "title", Status: StatusPublished, Format: FormatHTML,
+		PublishedAt: time.Date(2025, 12, 20, 18, 0, 0, 0, time.UTC)}
+}
+
+func TestPostValidateNamesTheField(t *testing.T) {
+	tests := []struct {
+		name  string
+		edit  func(p *Post)
+		field string
+	}{
+		{"valid", func(p *Post) {}, ""},
+		{"draft without title", func(p *Post) { p.Title, p.Status = "", StatusDraft }, ""},
+		{"published without title", func(p *Post) { p.Title = " " }, "title"},
+		{"bad kind", func(p *Post) { p.Kind = "note" }, "kind"},
+		{"bad status", func(p *Post) { p.Status = "live" }, "status"},
+		{"empty slug", func(p *Post) { p.Slug = "" }, "slug"},
+		{"slug with slash", func(p *Post) { p.Slug = "a/b" }, "slug"},
+		{"bad format", func(p *Post) { p.Format = "rtf" }, "format"},
+		{"published without time", func(p *Post) { p.PublishedAt = time.Time{} }, "published_at"},
+		{"javascript source", func(p *Post) { p.Source = &Source{Name: "x", URL: "javascript:alert(1)"} }, "source.url"},
+		{"relative source", func(p *Post) { p.Source = &Source{Name: "x", URL: "/a"} }, "source.url"},
+	}
+	for _, tt := range tests {
+		p := validPost()
+		tt.edit(p)
+		err := p.Validate()
+		var e *Error
+		switch {
+		case tt.field == "" && err != nil:
+			t.Errorf("%s: unexpected error %v", tt.name, err)
+		case tt.field != "" && (!errors.As(err, &e) || e.Field != tt.field || e.Code != EInvalid):
+			t.Errorf("%s: err = %v, want an invalid %s", tt.name, err, tt.field)
+		}
+	}
+}
+
+func TestPaths(t *testing.T) {
+	p := validPost()
+	p.Slug = "łodz"
+	if got, want := p.Path(), "/2025/12/20/%C5%82odz/"; got != want {
+		t.Errorf("post path = %q, want %q", got, want)
+	}
+	p.Kind = KindPage
+	if got := p.Path(); got != "/%C5%82odz/" {
+		t.Errorf("page path = %q", got)
+	}
+	tag := Term{Taxonomy: TaxTag, Slug: "water"}
+	if tag.Path() != "/tag/water/" {
+		t.Errorf("tag path = %q", tag.Path())
+	}
+}
+
+func TestErrorCodes(t *testing.T) {
+	wrapped := fmt.Errorf("store: %w", Errorf(ENotFound, "No such post."))
+	if ErrorCode(wrapped) != ENotFound || !IsNotFound(wrapped) || ErrorMessage(wrapped) != "No such post." {
+		t.Errorf("wrapped domain error lost its code or message: %v", wrapped)
+	}
+	plain := errors.New("disk on fire at /var/lib")
+	if ErrorCode(plain) != EInternal || ErrorMessage(plain) != "Internal error." {
+		t.Errorf("an internal error leaks its text: %q", ErrorMessage(plain))
+	}
+	if ErrorCode(nil) != "" {
+		t.Errorf("nil has a code")
+	}
+}
+
+func TestIsPublic(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := validPost()
+	if !p.IsPublic(now) {
+		t.Error("a past published post is not public")
+	}
+	p.PublishedAt = now.Add(time.Minute)
+	if p.IsPublic(now) {
+		t.Error("a future post is public")
+	}
+	p.PublishedAt, p.Status = now.Add(-time.Minute), StatusDraft
+	if p.IsPublic(now) {
+		t.Error("a draft is public")
+	}
+}
