@@ -2,6 +2,7 @@ package site
 
 import (
 	"encoding/json"
+	"errors"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -74,6 +75,10 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) error {
 			return perr
 		}
 		status, page.Message = http.StatusBadRequest, content.ErrorMessage(perr)
+		var ce *content.Error
+		if errors.As(perr, &ce) {
+			page.Message = ce.Message // the sentence names what to change
+		}
 	case !req.Search.Query.Empty():
 		res, err := s.cfg.DB.Search(ctx, req.Search)
 		if err != nil {

@@ -101,14 +101,14 @@ func Parse(ctx context.Context, db Finder, v url.Values, base store.PostFilter, 
 	if s := v.Get("page"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > MaxPage {
-			return req, content.FieldError("page", "the page must be a whole number from 1 to %d, not %q", MaxPage, clip(s))
+			return req, content.FieldError("page", "The page must be a whole number from 1 to %d, not %q.", MaxPage, clip(s))
 		}
 		p.Page = n
 	}
 	if s := v.Get("per_page"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > MaxPerPage {
-			return req, content.FieldError("per_page", "results per page must be a whole number from 1 to %d, not %q", MaxPerPage, clip(s))
+			return req, content.FieldError("per_page", "Results per page must be a whole number from 1 to %d, not %q.", MaxPerPage, clip(s))
 		}
 		p.PerPage = n
 	}
@@ -116,20 +116,20 @@ func Parse(ctx context.Context, db Finder, v url.Values, base store.PostFilter, 
 	case "", store.SortRelevance, store.SortNewest, store.SortOldest:
 		req.Search.Sort = store.Sort(p.Sort)
 	default:
-		return req, content.FieldError("sort", "sort by relevance, newest or oldest, not %q", clip(p.Sort))
+		return req, content.FieldError("sort", "Sort by relevance, newest or oldest, not %q.", clip(p.Sort))
 	}
 	for _, d := range []struct {
-		name string
-		s    string
-		into *time.Time
-		add  int
-	}{{"from", p.From, &f.From, 0}, {"to", p.To, &f.To, 1}} {
+		name, label string
+		s           string
+		into        *time.Time
+		add         int
+	}{{"from", "start", p.From, &f.From, 0}, {"to", "end", p.To, &f.To, 1}} {
 		if d.s == "" {
 			continue
 		}
 		t, err := time.Parse("2006-01-02", d.s)
 		if err != nil {
-			return req, content.FieldError(d.name, "give the date as year-month-day, like 2025-12-31, not %q", clip(d.s))
+			return req, content.FieldError(d.name, "Give the %s date as year-month-day, like 2025-12-31, not %q.", d.label, clip(d.s))
 		}
 		t = t.AddDate(0, 0, d.add) // "to" includes its whole day
 		if d.name == "from" && t.After(f.From) || d.name == "to" && (f.To.IsZero() || t.Before(f.To)) {
@@ -137,13 +137,13 @@ func Parse(ctx context.Context, db Finder, v url.Values, base store.PostFilter, 
 		}
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		return req, content.FieldError("to", "the end date %s is before the start date %s", p.To, p.From)
+		return req, content.FieldError("to", "The end date %s is before the start date %s.", p.To, p.From)
 	}
 	for _, s := range v["status"] {
 		for _, name := range strings.Split(s, ",") {
 			st := content.Status(strings.TrimSpace(name))
 			if !st.Valid() {
-				return req, content.FieldError("status", "unknown status %q", clip(string(st)))
+				return req, content.FieldError("status", "Unknown status %q: use draft, pending, scheduled, published, private or trash.", clip(string(st)))
 			}
 			p.Statuses = append(p.Statuses, st)
 		}
