@@ -33,6 +33,13 @@ func (sqliteSearch) clear(ctx context.Context, c conn) error {
 	return err
 }
 
+// optimize merges the index's segments into one b-tree, so that a query
+// reads one list per word instead of one per segment.
+func (sqliteSearch) optimize(ctx context.Context, c conn) error {
+	_, err := c.exec(ctx, `INSERT INTO post_search (post_search) VALUES ('optimize')`)
+	return err
+}
+
 func (sqliteSearch) count(ctx context.Context, c conn) (int, error) {
 	var n int
 	err := c.queryRow(ctx, `SELECT COUNT(*) FROM post_search`).Scan(&n)
@@ -129,6 +136,12 @@ func (postgresSearch) unindex(ctx context.Context, c conn, id int64) error {
 
 func (postgresSearch) clear(ctx context.Context, c conn) error {
 	_, err := c.exec(ctx, `DELETE FROM post_search`)
+	return err
+}
+
+// optimize refreshes the planner's statistics on the rebuilt table.
+func (postgresSearch) optimize(ctx context.Context, c conn) error {
+	_, err := c.exec(ctx, `ANALYZE post_search`)
 	return err
 }
 
