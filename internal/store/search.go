@@ -76,11 +76,11 @@ type searchEngine interface {
 	optimize(ctx context.Context, c conn) error
 	// count returns the number of indexed posts.
 	count(ctx context.Context, c conn) (int, error)
-	// match returns the FROM clause joining the index to posts p, the
-	// condition selecting the query's matches, the score expression
-	// (higher is better, without parameters) and the arguments of FROM and
-	// the condition, in that order. titleOnly restricts the match to titles.
-	match(q search.Query, titleOnly bool) (from, cond, score string, args []any)
+	// hits returns a query for the posts matching q, as rows (id, score),
+	// the score higher for a better match (0 when rank is false, as the
+	// caller sorts otherwise), and its arguments. titleOnly restricts the
+	// match to titles.
+	hits(q search.Query, titleOnly, rank bool) (string, []any)
 	// snippets returns, for the posts ids among the query's matches, the
 	// text around the matched words.
 	snippets(ctx context.Context, c conn, q search.Query, ids []int64) (map[int64]string, error)
@@ -137,7 +137,7 @@ func (c conn) Search(ctx context.Context, req SearchRequest) (*SearchResults, er
 		return res, nil
 	}
 	eng := c.searchEngine()
-	from, cond, score, args := eng.match(req.Query, false)
+	hits, args := eng.hits(req.Query, false, req.Sort == "" || req.Sort == SortRelevance)
 	where, fargs := req.Filter.where()
 	args = append(args, fargs...)
 	for _, id := range req.TermIDs {
@@ -147,21 +147,22 @@ func (c conn) Search(ctx context.Context, req SearchRequest) (*SearchResults, er
 	var order string
 	switch req.Sort {
 	case SortNewest:
-		order = "published_at DESC, id DESC"
+		order = "p.published_at DESC, p.id DESC"
 	case SortOldest:
-		order = "published_at ASC, id ASC"
+		order = "p.published_at ASC, p.id ASC"
 	default:
-		order = "score DESC, published_at DESC, id DESC"
+		order = "h.score DESC, p.published_at DESC, p.id DESC"
 	}
 	limit := req.Filter.Limit
 	if limit <= 0 {
 		limit = 10
 	}
-	// One pass: the window counts every match while the sort picks the
-	// page. The matching is a subquery because FTS5's ranking functions
-	// cannot run in a query with a window.
-	q := `SELECT id, score, COUNT(*) OVER () FROM (SELECT p.id AS id, p.published_at AS published_at, ` + score +
-		` AS score FROM ` + from + ` WHERE ` + cond + ` AND ` + where + `) m ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+	// The matches are found and scored first, in one pass over the index,
+	// and only then joined to the posts for the filters: whatever the
+	// planner's estimates, the full-text query never runs once per post.
+	// The window counts every match while the sort picks the page.
+	from := `WITH hits AS MATERIALIZED (` + hits + `) SELECT %s FROM hits h JOIN posts p ON p.id = h.id WHERE ` + where
+	q := fmt.Sprintf(from, `p.id, h.score, COUNT(*) OVER ()`) + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
 	rows, err := c.query(ctx, q, append(args, limit, req.Filter.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search: %w", err)
@@ -189,8 +190,7 @@ func (c conn) Search(ctx context.Context, req SearchRequest) (*SearchResults, er
 	if len(ids) == 0 {
 		if req.Filter.Offset > 0 {
 			// Past the last page: still say how many there are.
-			cq := `SELECT COUNT(*) FROM ` + from + ` WHERE ` + cond + ` AND ` + where
-			if err := c.queryRow(ctx, cq, args...).Scan(&res.Total); err != nil {
+			if err := c.queryRow(ctx, fmt.Sprintf(from, `COUNT(*)`), args...).Scan(&res.Total); err != nil {
 				return nil, fmt.Errorf("store: count search results: %w", err)
 			}
 		}
@@ -218,10 +218,11 @@ func (c conn) Suggest(ctx context.Context, q search.Query, f PostFilter, limit i
 	if len(q.Included()) == 0 || limit <= 0 {
 		return nil, nil
 	}
-	from, cond, score, args := c.searchEngine().match(q, true)
+	hits, args := c.searchEngine().hits(q, true, true)
 	where, fargs := f.where()
-	rows, err := c.query(ctx, `SELECT `+postColumns+`, `+score+` AS score FROM `+from+` WHERE `+cond+` AND `+where+
-		` ORDER BY score DESC, p.published_at DESC, p.id DESC LIMIT ?`, append(append(args, fargs...), limit)...)
+	rows, err := c.query(ctx, `WITH hits AS MATERIALIZED (`+hits+`) SELECT `+postColumns+`, h.score FROM hits h
+		JOIN posts p ON p.id = h.id WHERE `+where+` ORDER BY h.score DESC, p.published_at DESC, p.id DESC LIMIT ?`,
+		append(append(args, fargs...), limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: suggest: %w", err)
 	}

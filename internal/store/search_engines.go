@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/search"
@@ -50,39 +52,37 @@ func (sqliteSearch) count(ctx context.Context, c conn) (int, error) {
 // bm25() is lower-is-better, hence the minus.
 const sqliteScore = `-bm25(post_search, 10.0, 1.0)`
 
-func (sqliteSearch) match(q search.Query, titleOnly bool) (from, cond, score string, args []any) {
+func (sqliteSearch) hits(q search.Query, titleOnly, rank bool) (string, []any) {
 	expr := fts5Expr(q)
 	if titleOnly {
 		expr = "title : (" + expr + ")"
 	}
-	// CROSS JOIN keeps the index as the outer loop: the planner would
-	// otherwise walk the posts and run the full-text query once for each.
-	return `post_search CROSS JOIN posts p ON p.id = post_search.rowid`, `post_search MATCH ?`, sqliteScore, []any{expr}
+	score := "0"
+	if rank {
+		score = sqliteScore
+	}
+	return `SELECT rowid AS id, ` + score + ` AS score FROM post_search WHERE post_search MATCH ?`, []any{expr}
 }
 
+// snippets asks for each post on its own: with "rowid = ?" FTS5 seeks
+// straight to the post in each word's list, where "rowid IN (…)" would
+// read the lists whole.
 func (sqliteSearch) snippets(ctx context.Context, c conn, q search.Query, ids []int64) (map[int64]string, error) {
-	args := []any{search.MarkStart, search.MarkEnd, fts5Expr(q)}
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	rows, err := c.query(ctx, `SELECT rowid, snippet(post_search, 1, ?, ?, '…', 30) FROM post_search
-		WHERE post_search MATCH ? AND rowid IN (`+placeholders(len(ids))+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+	expr := fts5Expr(q)
 	out := map[int64]string{}
-	for rows.Next() {
-		var (
-			id int64
-			s  string
-		)
-		if err := rows.Scan(&id, &s); err != nil {
+	for _, id := range ids {
+		var s string
+		err := c.queryRow(ctx, `SELECT snippet(post_search, 1, ?, ?, '…', 30) FROM post_search
+			WHERE post_search MATCH ? AND rowid = ?`, search.MarkStart, search.MarkEnd, expr, id).Scan(&s)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
 			return nil, err
 		}
 		out[id] = s
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // fts5Expr writes q in FTS5's query syntax: every word double-quoted (so
@@ -156,9 +156,13 @@ func (postgresSearch) count(ctx context.Context, c conn) (int, error) {
 // mentions a word in passing does not outrank a short one about it.
 const postgresScore = `ts_rank_cd('{0.05, 0.1, 0.2, 1.0}', s.doc, sq.q, 1)`
 
-func (postgresSearch) match(q search.Query, titleOnly bool) (from, cond, score string, args []any) {
-	return `post_search s JOIN posts p ON p.id = s.post_id CROSS JOIN to_tsquery('broadsheet', ?) AS sq(q)`,
-		`s.doc @@ sq.q`, postgresScore, []any{tsqueryExpr(q, titleOnly)}
+func (postgresSearch) hits(q search.Query, titleOnly, rank bool) (string, []any) {
+	score := "0"
+	if rank {
+		score = postgresScore
+	}
+	return `SELECT s.post_id AS id, ` + score + ` AS score FROM post_search s, to_tsquery('broadsheet', ?) AS sq(q)
+		WHERE s.doc @@ sq.q`, []any{tsqueryExpr(q, titleOnly)}
 }
 
 func (postgresSearch) snippets(ctx context.Context, c conn, q search.Query, ids []int64) (map[int64]string, error) {
