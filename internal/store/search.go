@@ -74,6 +74,8 @@ type searchEngine interface {
 	clear(ctx context.Context, c conn) error
 	// optimize tidies the index after a rebuild, for the fastest reads.
 	optimize(ctx context.Context, c conn) error
+	// settle runs after a rebuild has committed, outside any transaction.
+	settle(ctx context.Context, c conn) error
 	// count returns the number of indexed posts.
 	count(ctx context.Context, c conn) (int, error)
 	// hits returns a query for the posts matching q, as rows (id, score),
@@ -328,6 +330,9 @@ func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) (Rein
 	})
 	if err != nil {
 		return ReindexReport{}, fmt.Errorf("store: reindex: %w", err)
+	}
+	if err := db.searchEngine().settle(ctx, db.conn); err != nil {
+		return rep, fmt.Errorf("store: after reindex: %w", err)
 	}
 	return rep, nil
 }

@@ -42,6 +42,14 @@ func (sqliteSearch) optimize(ctx context.Context, c conn) error {
 	return err
 }
 
+// settle copies the rebuilt index from the write-ahead log into the
+// database file and empties the log: a log as large as the index would
+// otherwise slow every read until the next automatic checkpoint.
+func (sqliteSearch) settle(ctx context.Context, c conn) error {
+	_, err := c.exec(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
+}
+
 func (sqliteSearch) count(ctx context.Context, c conn) (int, error) {
 	var n int
 	err := c.queryRow(ctx, `SELECT COUNT(*) FROM post_search`).Scan(&n)
@@ -144,6 +152,8 @@ func (postgresSearch) optimize(ctx context.Context, c conn) error {
 	_, err := c.exec(ctx, `ANALYZE post_search`)
 	return err
 }
+
+func (postgresSearch) settle(context.Context, conn) error { return nil }
 
 func (postgresSearch) count(ctx context.Context, c conn) (int, error) {
 	var n int
