@@ -74,6 +74,8 @@ type searchEngine interface {
 	clear(ctx context.Context, c conn) error
 	// optimize tidies the index after a rebuild, for the fastest reads.
 	optimize(ctx context.Context, c conn) error
+	// posts names the posts table, as p, for joining matches to it.
+	posts() string
 	// settle runs after a rebuild has committed, outside any transaction.
 	settle(ctx context.Context, c conn) error
 	// count returns the number of indexed posts.
@@ -163,7 +165,7 @@ func (c conn) Search(ctx context.Context, req SearchRequest) (*SearchResults, er
 	// and only then joined to the posts for the filters: whatever the
 	// planner's estimates, the full-text query never runs once per post.
 	// The window counts every match while the sort picks the page.
-	from := `WITH hits AS MATERIALIZED (` + hits + `) SELECT %s FROM hits h JOIN posts p ON p.id = h.id WHERE ` + where
+	from := `WITH hits AS MATERIALIZED (` + hits + `) SELECT %s FROM hits h JOIN ` + eng.posts() + ` ON p.id = h.id WHERE ` + where
 	q := fmt.Sprintf(from, `p.id, h.score, COUNT(*) OVER ()`) + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
 	rows, err := c.query(ctx, q, append(args, limit, req.Filter.Offset)...)
 	if err != nil {
