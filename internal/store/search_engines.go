@@ -158,7 +158,12 @@ func (postgresSearch) optimize(ctx context.Context, c conn) error {
 	return err
 }
 
-func (postgresSearch) settle(context.Context, conn) error { return nil }
+// settle reclaims the rows a rebuild replaced and refreshes the planner's
+// statistics, so that it keeps choosing the GIN index.
+func (postgresSearch) settle(ctx context.Context, c conn) error {
+	_, err := c.exec(ctx, `VACUUM ANALYZE post_search`)
+	return err
+}
 
 func (postgresSearch) posts() string { return `posts p` }
 
