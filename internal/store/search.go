@@ -165,8 +165,11 @@ func (c conn) Search(ctx context.Context, req SearchRequest) (*SearchResults, er
 	// and only then joined to the posts for the filters: whatever the
 	// planner's estimates, the full-text query never runs once per post.
 	// The window counts every match while the sort picks the page.
-	from := `WITH hits AS MATERIALIZED (` + hits + `) SELECT %s FROM hits h JOIN ` + eng.posts() + ` ON p.id = h.id WHERE ` + where
-	q := fmt.Sprintf(from, `p.id, h.score, COUNT(*) OVER ()`) + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+	selectHits := func(cols string) string {
+		return `WITH hits AS MATERIALIZED (` + hits + `) SELECT ` + cols + ` FROM hits h JOIN ` + eng.posts() +
+			` ON p.id = h.id WHERE ` + where
+	}
+	q := selectHits(`p.id, h.score, COUNT(*) OVER ()`) + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
 	rows, err := c.query(ctx, q, append(args, limit, req.Filter.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search: %w", err)
@@ -194,7 +197,7 @@ func (c conn) Search(ctx context.Context, req SearchRequest) (*SearchResults, er
 	if len(ids) == 0 {
 		if req.Filter.Offset > 0 {
 			// Past the last page: still say how many there are.
-			if err := c.queryRow(ctx, fmt.Sprintf(from, `COUNT(*)`), args...).Scan(&res.Total); err != nil {
+			if err := c.queryRow(ctx, selectHits(`COUNT(*)`), args...).Scan(&res.Total); err != nil {
 				return nil, fmt.Errorf("store: count search results: %w", err)
 			}
 		}
