@@ -46,7 +46,7 @@ type fixture struct {
 	base  time.Time
 }
 
-func newFixture(t *testing.T, db *store.DB) *fixture {
+func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	f := &fixture{db: db, posts: map[string]*content.Post{}, terms: map[string]*content.Term{},
 		base: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)}
@@ -495,4 +495,30 @@ func TestSearchIndexesOlderArchive(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzSearchQuery sends whatever a reader might type through the parser to
+// the engine: any query the parser accepts must run without an error, on
+// the full search and on suggestions.
+func FuzzSearchQuery(f *testing.F) {
+	for _, s := range []string{"wang yi", `"lisbon maru"`, "sanc", "-x y", `NEAR("a" "b")`, "a*", "^a", "a:b",
+		`'; DROP TABLE posts; --`, "\xff", "🎉", "São Tomé", `"unclosed`, "a & !b | c <-> d:*", "AND OR NOT"} {
+		f.Add(s)
+	}
+	db := storetest.Open(f, "sqlite")
+	fx := newFixture(f, db)
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := search.Parse(s)
+		if err != nil {
+			return
+		}
+		filter := store.Published(fx.base.AddDate(1, 0, 0))
+		filter.Limit = 5
+		if _, err := db.Search(ctx, store.SearchRequest{Query: q, Filter: filter}); err != nil {
+			t.Fatalf("Search(%q): %v", s, err)
+		}
+		if _, err := db.Suggest(ctx, q, filter, 5); err != nil {
+			t.Fatalf("Suggest(%q): %v", s, err)
+		}
+	})
 }
