@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/config"
+	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/store"
 )
 
@@ -23,6 +24,18 @@ Usage:
 
 Commands:
   serve [--addr HOST:PORT] [--demo]   run the public site
+  import FILE.wxr [--uploads DIR] [--dry-run] [--report FILE]
+                                      import a WordPress export
+  export [--json] FILE                export the site for WordPress (WXR), or as JSON
+  source add|list|remove              the source desk's outlets (source add --name N --url URL [--feed URL]…)
+  poll                                poll every due source once and print what each gave
+  inbox [--source ID] [--state S]     the source desk's inbox, newest first
+  republish ITEM-ID [--lead N]        make an attributed draft from an inbox item
+  user add|passwd|list                manage who can sign in to the admin
+  token create|list|revoke            manage Admin API tokens
+  migrate --from FILE --to URL        copy a whole site to another database, verified
+  backup FILE                         write a consistent copy of a SQLite site, even while serving
+  restore FILE                        put a backup in place of the database (the old one is kept)
   import FILE.wxr                     import a WordPress export
   reindex                             rebuild the search index
 
@@ -38,14 +51,25 @@ type env struct {
 	cfg            config.Config
 	stdout, stderr io.Writer
 	log            *slog.Logger
+	environ        []string
+	// metrics are the serve process's Prometheus metrics (internal/ops),
+	// made by handler; services report through them.
+	metrics *ops.Metrics
+	// jobs are the background jobs serve runs, each under a lease (see
+	// ops.RunJobs); the scheduler, source poller and hub pinger add theirs.
+	jobs []ops.Job
+	// metricsToken, from BROADSHEET_METRICS_TOKEN, lets scrapers on other
+	// machines read /metrics (see ops.Routes).
+	metricsToken string
 }
 
 // Run runs the command line args (without the program name) with the
 // environment env and returns the process exit code.
 func Run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
-	e := &env{cfg: config.Default(), stdout: stdout, stderr: stderr}
+	e := &env{cfg: config.Default(), stdout: stdout, stderr: stderr, environ: environ}
 	e.cfg.FromEnv(environ)
-	e.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	e.log = newLogger(environ, stderr)
+	e.metricsToken = envLookup(environ, "BROADSHEET_METRICS_TOKEN")
 
 	root := flag.NewFlagSet("broadsheet", flag.ContinueOnError)
 	root.SetOutput(stderr)
@@ -65,6 +89,26 @@ func Run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		err = e.serve(ctx, rest)
 	case "import":
 		err = e.importWXR(ctx, rest)
+	case "export":
+		err = e.exportSite(ctx, rest)
+	case "source":
+		err = e.source(ctx, rest)
+	case "poll":
+		err = e.poll(ctx, rest)
+	case "inbox":
+		err = e.inbox(ctx, rest)
+	case "republish":
+		err = e.republish(ctx, rest)
+	case "user":
+		err = e.user(ctx, rest)
+	case "token":
+		err = e.token(ctx, rest)
+	case "migrate":
+		err = e.migrateDB(ctx, rest)
+	case "backup":
+		err = e.backup(ctx, rest)
+	case "restore":
+		err = e.restore(ctx, rest)
 	case "reindex":
 		err = e.reindex(ctx, rest)
 	case "help", "-h", "--help":

@@ -48,7 +48,7 @@ func TestImportCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("import: exit %d\n%s", code, errOut)
 	}
-	for _, want := range []string{"created", "3", "skipped", "attachment items are not imported yet"} {
+	for _, want := range []string{"imported", "3", "skipped", "file pic.jpg not imported"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}

@@ -8,10 +8,14 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/admin"
+	"github.com/broadsheet/broadsheet/internal/admin/api"
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
+	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
@@ -20,6 +24,7 @@ import (
 func (e *env) serve(ctx context.Context, args []string) error {
 	fs := e.flags("serve", "[--addr HOST:PORT] [--base-url URL] [--demo]")
 	e.cfg.ServeFlags(fs)
+	pollEvery := pollFlag(fs)
 	demoMode := fs.Bool("demo", false, "serve a fresh demo site with sample content (in a temporary data folder unless --data or --db is given)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -51,6 +56,26 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Announce publications to the WebSub hub named in the settings.
+	websub := site.StartWebSub(db, e.cfg.BaseURL, e.log)
+	defer websub.Close()
+	if n, err := db.CountLoginUsers(ctx); err == nil && n == 0 {
+		fmt.Fprintf(e.stdout, "No one can sign in to the admin yet. Create an account with:\n"+
+			"  broadsheet user add --email you@example.org --name \"Your Name\" --role admin\n")
+	}
+	schedCtx, stopScheduler := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() { e.runScheduler(schedCtx, db); close(schedDone) }()
+	defer func() { stopScheduler(); <-schedDone }()
+	// Hear the changes other processes commit to the same database, so
+	// caches here follow them (see store.DB.Relay); and run the background
+	// jobs, each under a lease so one process at a time does it.
+	bgCtx, stopBG := context.WithCancel(ctx)
+	var bg sync.WaitGroup
+	bg.Add(2)
+	go func() { defer bg.Done(); db.Relay(bgCtx, e.log) }()
+	go func() { defer bg.Done(); ops.RunJobs(bgCtx, db, store.HolderID(), e.metrics, e.log, e.jobs...) }()
+	defer func() { stopBG(); bg.Wait() }()
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
@@ -64,6 +89,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 	}
 	fmt.Fprintf(e.stdout, "Broadsheet is serving on http://%s/ (%s database)\n", ln.Addr(), db.Engine())
+	pollCtx, stopPolling := context.WithCancel(ctx)
+	defer stopPolling()
+	e.startPoller(pollCtx, db, *pollEvery)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -93,7 +121,28 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.metrics == nil {
+		e.metrics = ops.NewMetrics()
+		e.metrics.WatchDB(db)
+	}
 	mux := http.NewServeMux()
+	ops.Routes(mux, db, e.metrics, e.metricsToken)
 	s.Routes(mux)
-	return web.Chain(mux, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
+	e.mountDesk(mux)
+	desk, err := e.deskArea(db)
+	if err != nil {
+		return nil, err
+	}
+	uploads, err := e.mediaStorage()
+	if err != nil {
+		return nil, err
+	}
+	adm, err := admin.New(admin.Config{DB: db, BaseURL: e.cfg.BaseURL, Log: e.log, DataDir: e.cfg.DataDir,
+		Media: uploads, Areas: []func(*admin.Admin, *http.ServeMux){desk},
+		APIExtra: []func(*api.API, *http.ServeMux){searchAPI(db)}})
+	if err != nil {
+		return nil, err
+	}
+	adm.Routes(mux)
+	return web.Chain(mux, e.metrics.Middleware, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
 }

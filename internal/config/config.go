@@ -16,6 +16,11 @@ type Config struct {
 	DB      string // --db, BROADSHEET_DB: SQLite path or postgres:// URL
 	Addr    string // --addr, BROADSHEET_ADDR: where serve listens
 	BaseURL string // --base-url, BROADSHEET_BASE_URL: the public address
+	Media   string // --media, BROADSHEET_MEDIA: media folder or s3:// bucket; default DATA/media
+	// FetchAllowPrivate lets the source desk fetch from loopback and private
+	// addresses (--fetch-allow-private, BROADSHEET_FETCH_ALLOW_PRIVATE=1);
+	// off by default, so feeds cannot be used to probe the internal network.
+	FetchAllowPrivate bool
 }
 
 // Default returns the configuration with nothing set.
@@ -29,11 +34,15 @@ func (c *Config) FromEnv(env []string) {
 	vars := map[string]*string{
 		"BROADSHEET_DATA": &c.DataDir, "BROADSHEET_DB": &c.DB,
 		"BROADSHEET_ADDR": &c.Addr, "BROADSHEET_BASE_URL": &c.BaseURL,
+		"BROADSHEET_MEDIA": &c.Media,
 	}
 	for _, kv := range env {
 		k, v, ok := strings.Cut(kv, "=")
 		if dst := vars[k]; ok && dst != nil && v != "" {
 			*dst = v
+		}
+		if k == "BROADSHEET_FETCH_ALLOW_PRIVATE" {
+			c.FetchAllowPrivate = v == "1" || strings.EqualFold(v, "true")
 		}
 	}
 }
@@ -42,11 +51,13 @@ func (c *Config) FromEnv(env []string) {
 func (c *Config) GlobalFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data `folder`: the SQLite database, media and theme (env BROADSHEET_DATA)")
 	fs.StringVar(&c.DB, "db", c.DB, "database: a SQLite file path or a postgres:// `URL` (env BROADSHEET_DB; default DATA/broadsheet.db)")
+	fs.BoolVar(&c.FetchAllowPrivate, "fetch-allow-private", c.FetchAllowPrivate, "let the source desk fetch from loopback and private addresses (env BROADSHEET_FETCH_ALLOW_PRIVATE=1)")
 }
 
 // ServeFlags registers the flags of the serve command.
 func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "`host:port` to listen on (env BROADSHEET_ADDR)")
+	fs.StringVar(&c.Media, "media", c.Media, "where uploads are kept: a `folder`, or s3://BUCKET/PREFIX?endpoint=HOST (env BROADSHEET_MEDIA; default DATA/media)")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public `URL` of the site, for canonical links (env BROADSHEET_BASE_URL; default: from each request)")
 }
 
@@ -57,6 +68,9 @@ func (c *Config) DatabaseURL() string {
 	}
 	return filepath.Join(c.DataDir, "broadsheet.db")
 }
+
+// MediaDir is the media library's folder.
+func (c *Config) MediaDir() string { return filepath.Join(c.DataDir, "media") }
 
 // ThemeDir is the folder whose files override the default theme's.
 func (c *Config) ThemeDir() string { return filepath.Join(c.DataDir, "theme") }

@@ -77,10 +77,24 @@ type Post struct {
 	Categories []Term
 	Tags       []Term
 	Source     *Source
+	// CanonicalSource, for a republished post, names the original article
+	// (Source.URL) as the canonical address instead of the post's own.
+	CanonicalSource bool
 
 	// ImportKey identifies the entry in the system it was imported from
 	// (for a WordPress export, its guid), so a re-import updates, never duplicates.
 	ImportKey string
+
+	// Sticky posts stay at the top of the front page.
+	Sticky bool
+	// ParentID is a page's parent page; 0 for none.
+	ParentID int64
+	// MenuOrder orders sibling pages.
+	MenuOrder int
+	// SEOTitle and SEODescription, when set, replace the title and summary
+	// in the page's <title> and description for search engines.
+	SEOTitle       string
+	SEODescription string
 }
 
 // Source attributes a republished article to the outlet that first published it.
@@ -145,6 +159,9 @@ func (p *Post) Validate() error {
 		if err := ValidateHTTPURL(p.Source.URL); err != nil {
 			return FieldError("source.url", "%s", err.Error())
 		}
+	}
+	if p.CanonicalSource && (p.Source == nil || p.Source.URL == "") {
+		return FieldError("canonical_source", "only a republished post with its original URL can name the original as canonical")
 	}
 	return nil
 }

@@ -1,5 +1,11 @@
 package content
 
+import (
+	"strings"
+	"time"
+	_ "time/tzdata" // time zones on systems without a zoneinfo database
+)
+
 // Alias is an old URL path that now lives elsewhere: it answers 301 to the
 // current path of PostID, or to Target when no post is named.
 type Alias struct {
@@ -14,11 +20,47 @@ type Settings struct {
 	Description  string
 	Language     string // BCP 47, e.g. "en-GB"
 	PostsPerPage int
+
+	// FeedItems is how many of the latest posts each feed carries.
+	FeedItems int
+	// FeedFullText puts whole posts in feeds; when false, feeds carry
+	// teasers with a link to continue reading.
+	FeedFullText bool
+	// RobotsTxt is served as /robots.txt; a Sitemap line is added to it.
+	RobotsTxt string
+	// WebSubHub, when set, is the WebSub hub advertised in feeds and
+	// pinged when posts are published.
+	WebSubHub string
+
+	TimeZone string     // IANA name, e.g. "Africa/Lagos": editors give times in it
+	Logo     string     // path on the site or http(s) address of the logo; "" for none
+	Menu     []MenuItem // the site's navigation; empty shows the categories
 }
+
+// MenuItem is one link of the site's navigation.
+type MenuItem struct {
+	Label string `json:"label"`
+	URL   string `json:"url"` // a path on the site (/about/) or an http(s) address
+}
+
+// Location returns the site's time zone; UTC when unset or unknown.
+func (s *Settings) Location() *time.Location {
+	if loc, err := time.LoadLocation(s.TimeZone); err == nil && s.TimeZone != "" {
+		return loc
+	}
+	return time.UTC
+}
+
+// DefaultRobotsTxt lets every crawler read the whole site.
+const DefaultRobotsTxt = "User-agent: *\nDisallow:\n"
+
+// MaxFeedItems bounds Settings.FeedItems.
+const MaxFeedItems = 1000
 
 // DefaultSettings are those of a fresh site.
 func DefaultSettings() Settings {
-	return Settings{Title: "Broadsheet", Description: "News and commentary", Language: "en", PostsPerPage: 10}
+	return Settings{Title: "Broadsheet", Description: "News and commentary", Language: "en", PostsPerPage: 10,
+		FeedItems: 20, FeedFullText: true, RobotsTxt: DefaultRobotsTxt, TimeZone: "UTC"}
 }
 
 // Validate checks the settings.
@@ -28,6 +70,37 @@ func (s *Settings) Validate() error {
 	}
 	if s.PostsPerPage < 1 || s.PostsPerPage > 100 {
 		return FieldError("posts_per_page", "posts per page must be between 1 and 100, not %d", s.PostsPerPage)
+	}
+	if s.FeedItems < 1 || s.FeedItems > MaxFeedItems {
+		return FieldError("feed_items", "feeds must carry between 1 and %d posts, not %d", MaxFeedItems, s.FeedItems)
+	}
+	if s.WebSubHub != "" {
+		if err := ValidateHTTPURL(s.WebSubHub); err != nil {
+			return FieldError("websub_hub", "the WebSub hub must be an absolute http(s) URL: %s", err.Error())
+		}
+	}
+	if len(s.RobotsTxt) > 64<<10 {
+		return FieldError("robots_txt", "robots.txt is longer than 64 KiB")
+	}
+	if s.TimeZone != "" {
+		if _, err := time.LoadLocation(s.TimeZone); err != nil || strings.EqualFold(s.TimeZone, "local") {
+			return FieldError("time_zone", "%q is not a time zone name such as Europe/London or Africa/Lagos", s.TimeZone)
+		}
+	}
+	if s.Logo != "" && !strings.HasPrefix(s.Logo, "/") {
+		if err := ValidateHTTPURL(s.Logo); err != nil {
+			return FieldError("logo", "the logo must be a path on the site (/media/…) or an http(s) address")
+		}
+	}
+	for i, m := range s.Menu {
+		if strings.TrimSpace(m.Label) == "" {
+			return FieldError("menu", "menu item %d has no label", i+1)
+		}
+		if !strings.HasPrefix(m.URL, "/") || strings.HasPrefix(m.URL, "//") {
+			if err := ValidateHTTPURL(m.URL); err != nil {
+				return FieldError("menu", "menu item %d (%s): %q is neither a path on the site (/about/) nor an http(s) address", i+1, m.Label, m.URL)
+			}
+		}
 	}
 	return nil
 }

@@ -10,25 +10,82 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/importer/wxr"
 	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
 )
 
-// front serves "/", the newest teasers.
+// front serves "/", the newest teasers, and the plain WordPress addresses
+// an import kept (/?p=12, /?cat=3, …).
 func (s *Site) front(w http.ResponseWriter, r *http.Request) error {
+	if r.URL.RawQuery != "" {
+		if done, err := s.queryAlias(w, r); done || err != nil {
+			return err
+		}
+	}
 	return s.list(w, r, listing{filter: store.Published(s.cfg.Now()), base: "/", page: 1})
+}
+
+// queryAlias answers 301 for a plain WordPress address kept as an alias,
+// and reports whether it did.
+func (s *Site) queryAlias(w http.ResponseWriter, r *http.Request) (bool, error) {
+	key := wxr.QueryAliasPath(r.URL.Query())
+	if key == "" {
+		return false, nil
+	}
+	target, err := s.aliasTarget(r.Context(), key)
+	if err != nil || target == "" {
+		return false, err
+	}
+	http.Redirect(w, r, target, http.StatusMovedPermanently)
+	return true, nil
+}
+
+// aliasTarget returns where the alias at path leads now, or "" when there
+// is none or its post is not public.
+func (s *Site) aliasTarget(ctx context.Context, path string) (string, error) {
+	a, err := s.cfg.DB.FindAlias(ctx, path)
+	if content.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if a.PostID == 0 {
+		return a.Target, nil
+	}
+	p, err := s.cfg.DB.FindPostByID(ctx, a.PostID)
+	if content.IsNotFound(err) || (err == nil && !p.IsPublic(s.cfg.Now())) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return p.Path(), nil
 }
 
 // route serves every path the mux does not name, by its shape.
 func (s *Site) route(w http.ResponseWriter, r *http.Request) error {
 	path := r.URL.EscapedPath()
+	if path == "/index.php" && r.URL.RawQuery != "" {
+		if done, err := s.queryAlias(w, r); done || err != nil {
+			return err
+		}
+	}
 	err := s.dispatch(w, r, path)
 	if !content.IsNotFound(err) {
 		return err
 	}
 	// Not a page of ours: perhaps an old address kept by an import.
 	a, aerr := s.cfg.DB.FindAlias(r.Context(), path)
+	if content.IsNotFound(aerr) && strings.Contains(path, "%") {
+		// Imports keep addresses with upper-case escapes (%E6); WordPress
+		// and some clients write them in lower case (%e6).
+		if norm := normalizeEscapes(path); norm != path {
+			a, aerr = s.cfg.DB.FindAlias(r.Context(), norm)
+		}
+	}
 	if aerr != nil {
 		if content.IsNotFound(aerr) {
 			return err
@@ -140,6 +197,8 @@ type listing struct {
 	heading     string
 	description string
 	title       string // the <title> before the site's name
+	feeds       string // the path its feeds are under, "" for none of its own
+	crumbs      []crumb
 }
 
 func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
@@ -176,6 +235,7 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	}
 	layout.Head.Title = joinTitle(title, layout.Site.Title)
 	layout.Head.Description = firstNonEmpty(l.description, layout.Site.Description)
+	s.listHead(r, &layout, l)
 	return s.tmpl.Render(w, http.StatusOK, "list", &ListPage{
 		Layout: layout, Heading: l.heading, Description: l.description, Posts: posts, Pager: pager,
 	})
@@ -212,7 +272,7 @@ func (s *Site) termArchive(w http.ResponseWriter, r *http.Request, kind, slug st
 		heading = "Tagged: " + t.Name
 	}
 	return s.list(w, r, listing{filter: f, base: t.Path(), page: page, heading: heading,
-		description: t.Description, title: t.Name})
+		description: t.Description, title: t.Name, feeds: t.Path(), crumbs: []crumb{{t.Name, t.Path()}}})
 }
 
 func (s *Site) authorArchive(w http.ResponseWriter, r *http.Request, slug string, page int) error {
@@ -223,7 +283,7 @@ func (s *Site) authorArchive(w http.ResponseWriter, r *http.Request, slug string
 	f := store.Published(s.cfg.Now())
 	f.AuthorID = u.ID
 	return s.list(w, r, listing{filter: f, base: u.Path(), page: page, heading: "Articles by " + u.Name,
-		description: u.Bio, title: u.Name})
+		description: u.Bio, title: u.Name, feeds: u.Path(), crumbs: []crumb{{u.Name, u.Path()}}})
 }
 
 func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, segs []string, page int) error {
@@ -255,7 +315,7 @@ func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, segs []string
 	f := store.Published(s.cfg.Now())
 	f.From, f.To = from, to
 	err := s.list(w, r, listing{filter: f, base: "/" + strings.Join(segs, "/") + "/", page: page,
-		heading: "Archive: " + heading, title: heading})
+		heading: "Archive: " + heading, title: heading, crumbs: dateCrumbs(segs, from)})
 	return err
 }
 
@@ -301,8 +361,19 @@ func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, new
 	}
 	layout.Head.Title = joinTitle(p.Title, layout.Site.Title)
 	layout.Head.Description = Summary(p, 160)
+	if p.SEOTitle != "" {
+		layout.Head.Title = p.SEOTitle
+	}
+	if p.SEODescription != "" {
+		layout.Head.Description = p.SEODescription
+	}
 	layout.Head.Canonical = s.baseURL(r) + p.Path()
-	return s.tmpl.Render(w, http.StatusOK, "post", &PostPage{Layout: layout, Post: p, Older: older, Newer: newer})
+	s.entryHead(r, &layout, p)
+	featured, err := s.cfg.DB.FindFeatured(r.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	return s.tmpl.Render(w, http.StatusOK, "post", &PostPage{Layout: layout, Post: p, Older: older, Newer: newer, Featured: featured})
 }
 
 // Summary is a plain-text description of a post of at most n characters:
@@ -370,4 +441,20 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// normalizeEscapes rewrites a path's percent-escapes in upper case.
+func normalizeEscapes(path string) string {
+	b := []byte(path)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			for j := i + 1; j <= i+2; j++ {
+				if b[j] >= 'a' && b[j] <= 'f' {
+					b[j] -= 'a' - 'A'
+				}
+			}
+			i += 2
+		}
+	}
+	return string(b)
 }

@@ -1,6 +1,8 @@
 package site
 
 import (
+	"html/template"
+
 	"github.com/broadsheet/broadsheet/internal/content"
 )
 
@@ -11,6 +13,12 @@ type Head struct {
 	Canonical   string // absolute URL
 	Prev, Next  string // rel=prev/next, absolute URLs
 	NoIndex     bool
+	// Feeds are an archive's own feeds; the site's are on every page.
+	Feeds *FeedLinks
+	// Meta are Open Graph and Twitter card tags.
+	Meta []Meta
+	// JSONLD are schema.org descriptions, already encoded.
+	JSONLD []template.JS
 }
 
 // Layout is shared by every page.
@@ -42,6 +50,7 @@ type PostPage struct {
 	Layout
 	Post         *content.Post
 	Older, Newer *content.Post
+	Featured     *content.Media // the post's featured image, or nil
 }
 
 // ErrorPage is the page for a failed request.

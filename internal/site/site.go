@@ -79,6 +79,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	}
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(static)))
 	mux.Handle("GET /{$}", s.adapt.Handle(s.front))
+	s.feedRoutes(mux)
 	mux.Handle("GET /search", s.adapt.Handle(s.searchPage))
 	mux.Handle("GET /search/suggest", s.adapt.Handle(s.suggest))
 	// Everything else is routed by shape, as WordPress's permalinks are:

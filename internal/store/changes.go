@@ -16,6 +16,11 @@ type Change struct {
 	Published []int64
 	// Site is true when settings, terms, users or aliases changed.
 	Site bool
+	// Remote is true for a change another process made, relayed to this
+	// one (see DB.Relay). Caches follow every change. A relayed change has
+	// no Published: work done once per publication, such as pinging a
+	// feed hub, is done by the process that published.
+	Remote bool
 }
 
 // Empty reports whether nothing changed.

@@ -48,6 +48,8 @@ type DB struct {
 	conn
 	sql *sql.DB
 	hub hub
+	// relay is the cross-process change relay's state (relay.go).
+	relay relay
 	// Now returns the current time; tests freeze it.
 	Now func() time.Time
 }
@@ -74,7 +76,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	)
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		d, source = postgresDialect, dsn
+		d, source = postgresDialect, withConnectTimeout(dsn)
 	default:
 		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
 		if path == "" {
@@ -99,7 +101,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		sqldb.Close()
 		return nil, fmt.Errorf("store: connect to %s database: %w", d.name, err)
 	}
-	db := &DB{conn: conn{q: sqldb, d: d}, sql: sqldb, Now: time.Now}
+	db := &DB{conn: conn{q: sqldb, d: d}, sql: sqldb, Now: time.Now, relay: newRelay(source)}
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, err
@@ -118,6 +120,11 @@ func (db *DB) Close() error { return db.sql.Close() }
 // rolling back otherwise.
 func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	sqltx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil && IsUnavailable(err) {
+		// The pooled connection died while idle (a server restart); nothing
+		// was done yet, so beginning again on a fresh one is safe.
+		sqltx, err = db.sql.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
@@ -130,8 +137,11 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			sqltx.Rollback()
 		}
 	}()
-	tx := &Tx{conn: conn{q: sqltx, d: db.d}, Now: db.Now().UTC().Truncate(time.Second)}
+	tx := &Tx{conn: conn{q: newStmtCache(sqltx), d: db.d}, Now: db.Now().UTC().Truncate(time.Second)}
 	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = db.announce(ctx, tx); err != nil {
 		return err
 	}
 	if err = sqltx.Commit(); err != nil {

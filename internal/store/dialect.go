@@ -56,6 +56,18 @@ func (d dialect) isUniqueViolation(err error) bool {
 	return false
 }
 
+// bulkSettings are run at the start of a transaction that writes many
+// thousands of rows. PostgreSQL would otherwise settle, after a few runs of
+// a prepared query, on a generic plan made while the tables were nearly
+// empty (a sequential scan) and keep it as they grow, making a large
+// import quadratic; custom plans see the tables' real size.
+func (d dialect) bulkSettings() []string {
+	if d.name == "postgres" {
+		return []string{`SET LOCAL plan_cache_mode = force_custom_plan`}
+	}
+	return nil
+}
+
 // placeholders returns "?, ?, …" with n marks, for IN lists.
 func placeholders(n int) string {
 	if n <= 0 {

@@ -15,22 +15,25 @@ import (
 // leave the body out (see PostFilter.WithBody) and read ” in its place.
 const postColumns = `p.id, p.kind, p.title, p.slug, p.status, p.published_at, p.created_at, p.updated_at,
 	p.format, p.excerpt, p.teaser_html, p.has_more, p.source_name, p.source_url, p.source_author,
-	p.source_published_at, COALESCE(p.import_key, '')`
+	p.source_published_at, COALESCE(p.import_key, ''), p.canonical_source,
+	p.sticky, COALESCE(p.parent_id, 0), p.menu_order, p.seo_title, p.seo_description`
 
 func scanPost(row interface{ Scan(...any) error }, extra ...any) (*content.Post, error) {
 	var (
-		p                             content.Post
-		pub, created, updated, srcPub int64
-		hasMore                       int
-		srcName, srcURL, srcAuthor    string
+		p                                content.Post
+		pub, created, updated, srcPub    int64
+		hasMore, canonicalSource, sticky int
+		srcName, srcURL, srcAuthor       string
 	)
 	dest := []any{&p.ID, &p.Kind, &p.Title, &p.Slug, &p.Status, &pub, &created, &updated,
-		&p.Format, &p.Excerpt, &p.TeaserHTML, &hasMore, &srcName, &srcURL, &srcAuthor, &srcPub, &p.ImportKey}
+		&p.Format, &p.Excerpt, &p.TeaserHTML, &hasMore, &srcName, &srcURL, &srcAuthor, &srcPub, &p.ImportKey, &canonicalSource,
+		&sticky, &p.ParentID, &p.MenuOrder, &p.SEOTitle, &p.SEODescription}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	p.PublishedAt, p.CreatedAt, p.UpdatedAt = fromUnix(pub), fromUnix(created), fromUnix(updated)
-	p.HasMore = hasMore != 0
+	p.HasMore, p.Sticky = hasMore != 0, sticky != 0
+	p.CanonicalSource = canonicalSource != 0
 	src := &content.Source{Name: srcName, URL: srcURL, Author: srcAuthor, PublishedAt: fromUnix(srcPub)}
 	if !src.IsZero() {
 		p.Source = src
@@ -268,10 +271,12 @@ func (tx *Tx) CreatePost(ctx context.Context, p *content.Post) error {
 	}
 	err := tx.queryRow(ctx, `INSERT INTO posts (kind, title, slug, status, published_at, created_at, updated_at,
 		format, body, excerpt, body_html, teaser_html, has_more, source_name, source_url, source_author,
-		source_published_at, import_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		source_published_at, import_key, canonical_source, sticky, parent_id, menu_order, seo_title, seo_description)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		p.Kind, p.Title, p.Slug, p.Status, unix(p.PublishedAt), unix(p.CreatedAt), unix(p.UpdatedAt),
 		p.Format, p.Body, p.Excerpt, p.BodyHTML, p.TeaserHTML, boolInt(p.HasMore), src.Name, src.URL, src.Author,
-		unix(src.PublishedAt), importKey).Scan(&p.ID)
+		unix(src.PublishedAt), importKey, boolInt(p.CanonicalSource), boolInt(p.Sticky), nullID(p.ParentID), p.MenuOrder,
+		p.SEOTitle, p.SEODescription).Scan(&p.ID)
 	if tx.d.isUniqueViolation(err) {
 		return &content.Error{Code: content.EConflict, Field: "slug",
 			Message: fmt.Sprintf("another %s already has the slug %q", p.Kind, p.Slug)}
@@ -309,10 +314,12 @@ func (tx *Tx) UpdatePost(ctx context.Context, p *content.Post) error {
 	}
 	res, err := tx.exec(ctx, `UPDATE posts SET kind = ?, title = ?, slug = ?, status = ?, published_at = ?, updated_at = ?,
 		format = ?, body = ?, excerpt = ?, body_html = ?, teaser_html = ?, has_more = ?, source_name = ?, source_url = ?,
-		source_author = ?, source_published_at = ?, import_key = ? WHERE id = ?`,
+		source_author = ?, source_published_at = ?, import_key = ?, canonical_source = ?, sticky = ?, parent_id = ?,
+		menu_order = ?, seo_title = ?, seo_description = ? WHERE id = ?`,
 		p.Kind, p.Title, p.Slug, p.Status, unix(p.PublishedAt), unix(p.UpdatedAt),
 		p.Format, p.Body, p.Excerpt, p.BodyHTML, p.TeaserHTML, boolInt(p.HasMore), src.Name, src.URL, src.Author,
-		unix(src.PublishedAt), importKey, p.ID)
+		unix(src.PublishedAt), importKey, boolInt(p.CanonicalSource), boolInt(p.Sticky), nullID(p.ParentID), p.MenuOrder,
+		p.SEOTitle, p.SEODescription, p.ID)
 	if tx.d.isUniqueViolation(err) {
 		return &content.Error{Code: content.EConflict, Field: "slug",
 			Message: fmt.Sprintf("another %s already has the slug %q", p.Kind, p.Slug)}
@@ -382,4 +389,12 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// nullID stores an optional reference: 0 as NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }

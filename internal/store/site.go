@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -65,23 +66,52 @@ func (c conn) LoadSettings(ctx context.Context) (content.Settings, error) {
 			s.Description = v
 		case "language":
 			s.Language = v
+		case "timezone":
+			s.TimeZone = v
+		case "logo":
+			s.Logo = v
+		case "menu":
+			if err := json.Unmarshal([]byte(v), &s.Menu); err != nil {
+				return s, fmt.Errorf("store: read the menu setting: %w", err)
+			}
 		case "posts_per_page":
 			if n, err := strconv.Atoi(v); err == nil {
 				s.PostsPerPage = n
 			}
+		case "feed_items":
+			if n, err := strconv.Atoi(v); err == nil {
+				s.FeedItems = n
+			}
+		case "feed_full_text":
+			s.FeedFullText = v == "1"
+		case "robots_txt":
+			s.RobotsTxt = v
+		case "websub_hub":
+			s.WebSubHub = v
 		}
 	}
 	return s, rows.Err()
 }
 
 // SaveSettings validates and stores the site's settings.
+// A zero FeedItems means the default, so callers that predate it keep working.
 func (tx *Tx) SaveSettings(ctx context.Context, s content.Settings) error {
+	if s.FeedItems == 0 {
+		s.FeedItems = content.DefaultSettings().FeedItems
+	}
 	if err := s.Validate(); err != nil {
 		return err
+	}
+	menu, err := json.Marshal(s.Menu)
+	if err != nil {
+		return fmt.Errorf("store: save the menu: %w", err)
 	}
 	for k, v := range map[string]string{
 		"title": s.Title, "description": s.Description, "language": s.Language,
 		"posts_per_page": strconv.Itoa(s.PostsPerPage),
+		"feed_items":     strconv.Itoa(s.FeedItems), "feed_full_text": strconv.Itoa(boolInt(s.FeedFullText)),
+		"robots_txt": s.RobotsTxt, "websub_hub": s.WebSubHub,
+		"timezone": s.TimeZone, "logo": s.Logo, "menu": string(menu),
 	} {
 		if _, err := tx.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/store"
 )
 
 // HandlerFunc is an HTTP handler that reports failure by returning an error.
@@ -23,6 +24,9 @@ func StatusOf(err error) int {
 	var he *HTTPError
 	if errors.As(err, &he) {
 		return he.Status
+	}
+	if store.IsUnavailable(err) {
+		return http.StatusServiceUnavailable
 	}
 	switch content.ErrorCode(err) {
 	case content.ENotFound:
@@ -75,6 +79,12 @@ func (a *Adapter) Handle(h HandlerFunc) http.Handler {
 			a.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 			if status == http.StatusInternalServerError {
 				msg = "Something went wrong on our side. Please try again in a moment."
+			}
+			if status == http.StatusServiceUnavailable && he == nil {
+				// The database is unreachable for now (a restart, a cut
+				// connection): tell readers and proxies to come back soon.
+				w.Header().Set("Retry-After", "5")
+				msg = "The site is briefly unavailable. Please try again in a moment."
 			}
 		}
 		a.Error(w, r, status, msg)

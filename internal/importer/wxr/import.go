@@ -2,63 +2,161 @@ package wxr
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"hash/fnv"
 	"html"
+	"image"
+	_ "image/gif" // image sizes of imported GIFs
+	_ "image/jpeg"
+	_ "image/png"
 	"io"
+	"io/fs"
+	"mime"
 	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/markup"
+	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/store"
 )
 
-// Post meta keys under which Broadsheet exports a post's source attribution
-// and reads it back.
+// Post meta keys under which Broadsheet exports what WordPress has no field
+// for, and reads it back.
 const (
 	MetaSourceName      = "_broadsheet_source_name"
 	MetaSourceURL       = "_broadsheet_source_url"
 	MetaSourceAuthor    = "_broadsheet_source_author"
 	MetaSourcePublished = "_broadsheet_source_published_at"
+	// MetaCanonicalSource "1" names the original as the post's canonical URL.
+	MetaCanonicalSource = "_broadsheet_canonical_source"
+	// MetaMarkdown holds the Markdown source of a post written in
+	// Broadsheet; content:encoded carries its rendered HTML for WordPress.
+	MetaMarkdown = "_broadsheet_markdown"
+	// MetaAlias is an old address of the entry (one meta entry each).
+	MetaAlias = "_broadsheet_alias"
+	// MetaCoauthor names, by login, an author after the first (dc:creator).
+	MetaCoauthor = "_broadsheet_coauthor"
 )
 
-// Skip is one item the import passed over, and why.
+// Post meta keys of the SEO plugins whose title and description are kept.
+const (
+	metaYoastTitle    = "_yoast_wpseo_title"
+	metaYoastDesc     = "_yoast_wpseo_metadesc"
+	metaRankMathTitle = "rank_math_title"
+	metaRankMathDesc  = "rank_math_description"
+)
+
+// quietMeta are WordPress's bookkeeping keys: nothing a reader sees, so not
+// worth a report line.
+var quietMeta = map[string]bool{
+	"_edit_lock": true, "_edit_last": true, "_pingme": true, "_encloseme": true, "_wp_old_date": true,
+	"_wp_trash_meta_status": true, "_wp_trash_meta_time": true, "_wp_desired_post_slug": true,
+	"_wp_attachment_metadata": true, "_wp_attachment_backup_sizes": true, "_wp_attached_file": true,
+	"_wp_attachment_image_alt": true, "_thumbnail_id": true, "_wp_old_slug": true,
+	"_yoast_wpseo_content_score": true, "_yoast_wpseo_estimated-reading-time-minutes": true,
+	"_yoast_wpseo_linkdex": true, "rank_math_seo_score": true, "rank_math_internal_links_processed": true,
+	MetaSourceName: true, MetaSourceURL: true, MetaSourceAuthor: true, MetaSourcePublished: true,
+	MetaMarkdown: true, MetaAlias: true, MetaCoauthor: true, MetaCanonicalSource: true,
+	metaYoastTitle: true, metaYoastDesc: true, metaRankMathTitle: true, metaRankMathDesc: true,
+}
+
+// DefaultMaxBodyBytes bounds one entry's body; a larger one is reported
+// and skipped rather than stored.
+const DefaultMaxBodyBytes = 8 << 20
+
+// Skip is one item the import passed over or changed, and why.
 type Skip struct {
 	Line   int
+	Type   string // post, page, attachment, …
 	Title  string
 	Reason string
+}
+
+// Counts sums up what happened to one kind of entry.
+type Counts struct {
+	Created, Updated, Unchanged, Skipped int
 }
 
 // Report sums up an import.
 type Report struct {
 	Read      int // items read
-	Created   int // entries created
-	Updated   int // entries changed by a re-import
-	Unchanged int // entries already imported, identical
-	Aliases   int // old URLs kept as redirects
-	Skipped   []Skip
+	Created   int // posts and pages created
+	Updated   int // posts and pages changed by a re-import
+	Unchanged int // posts and pages already imported, identical
+
+	Posts, Pages, Attachments Counts
+	Authors, Categories, Tags int // as found in the export, new or not
+
+	Aliases  int // old URLs kept as redirects
+	Comments int // comments not imported
+	// Meta counts, by key, the post meta that was not imported.
+	Meta map[string]int
+	// Skipped lists the items not imported, Changed the items imported
+	// with a change worth knowing (a shortcode, a link, a slug); when
+	// Options.Log is set they go there instead, and only their numbers
+	// are kept here.
+	Skipped      []Skip
+	Changed      []Skip
+	SkippedItems int
+	ChangedItems int
+	DryRun       bool
 }
 
 // Options tune an import.
 type Options struct {
 	// Progress, when set, is called after every item with the report so far.
 	Progress func(r *Report)
+	// Uploads is a copy of the old site's wp-content/uploads folder, from
+	// which attachments' files are taken; without it attachments are reported.
+	Uploads string
+	// Media is the library's storage the files go to; required with Uploads.
+	Media media.Storage
+	// DryRun runs the whole import and then rolls it back: the report says
+	// what would happen, and neither database nor media folder changes.
+	DryRun bool
+	// MaxBodyBytes bounds a body; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int
+	// Log, when set, receives each skipped (skipped true) or changed item
+	// as the import meets it, instead of the report keeping a list: a long
+	// export's notes go to a file, not to memory.
+	Log func(skipped bool, s Skip)
 }
 
+var errDryRun = errors.New("dry run")
+
 // Import reads a WordPress export from r and writes its authors, terms,
-// posts and pages in one transaction: on any error nothing is written.
-// Entries are matched by their guid, so importing the same file again
-// creates nothing new.
+// attachments, posts, pages and old addresses in one transaction: on any
+// error nothing is written. Entries are matched by their guid, so importing
+// the same file again creates nothing new.
 func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Report, error) {
-	rep := &Report{}
+	rep := &Report{Meta: map[string]int{}, DryRun: opt.DryRun}
+	if opt.MaxBodyBytes <= 0 {
+		opt.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opt.Uploads != "" && opt.Media == nil {
+		return nil, errors.New("wxr: an uploads folder needs a media library to copy into")
+	}
+	var newFiles []string // written by this run, removed if it fails
 	err := db.Update(ctx, func(tx *store.Tx) error {
-		imp := &importer{tx: tx, rep: rep, users: map[string]*content.User{}, terms: map[string]*content.Term{}}
+		imp := &importer{tx: tx, rep: rep, opt: opt, users: map[string]*content.User{}, terms: map[string]*content.Term{},
+			seenIDs: map[int64]int{}, seenKeys: map[uint64]int{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{}}
+		defer func() { newFiles = imp.newFiles }()
+		if err := tx.Bulk(ctx); err != nil {
+			return err
+		}
 		before, err := tx.CountPosts(ctx, content.KindPost)
 		if err != nil {
 			return err
 		}
+
 		p := NewParser(r)
 		headerDone := false
 		for {
@@ -87,10 +185,26 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 			}
 		}
 		if !headerDone {
-			return imp.header(ctx, p.Channel(), before == 0)
+			if err := imp.header(ctx, p.Channel(), before == 0); err != nil {
+				return err
+			}
+		}
+		if err := imp.finish(ctx); err != nil {
+			return err
+		}
+		if opt.DryRun {
+			return errDryRun
 		}
 		return nil
 	})
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
+	if err != nil || opt.DryRun {
+		for _, f := range newFiles {
+			opt.Media.Delete(ctx, f)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -98,12 +212,32 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 }
 
 type importer struct {
-	tx      *store.Tx
-	rep     *Report
-	channel *Channel
-	base    *url.URL
-	users   map[string]*content.User // by login
-	terms   map[string]*content.Term // by taxonomy + "/" + slug
+	tx       *store.Tx
+	rep      *Report
+	opt      Options
+	channel  *Channel
+	base     *url.URL
+	links    *linker
+	ownSite  bool                     // the export is Broadsheet's own
+	users    map[string]*content.User // by login
+	terms    map[string]*content.Term // by taxonomy + "/" + slug
+	seenIDs  map[int64]int            // WordPress post id → line, this run
+	seenKeys map[uint64]int           // guid's hash → line, this run
+	wpPosts  map[int64]int64          // WordPress post id → entry id
+	wpMedia  map[int64]int64          // WordPress attachment id → media id
+	fixups   []fixup
+	newFiles []string
+}
+
+// fixup is an entry that named something not imported yet when it was
+// read (a later page, an attachment, a linked post): it is completed once
+// the whole file has been read.
+type fixup struct {
+	id             int64
+	line           int
+	page           bool
+	parent, thumb  int64 // WordPress ids
+	unresolvedBody bool
 }
 
 // header stores the channel's authors and terms, and the site's title and
@@ -111,12 +245,14 @@ type importer struct {
 func (imp *importer) header(ctx context.Context, c *Channel, fresh bool) error {
 	imp.channel = c
 	imp.base, _ = url.Parse(firstNonEmpty(c.BaseBlogURL, c.BaseSiteURL, c.Link))
+	imp.links = newLinker(imp.tx, imp.base)
+	imp.ownSite = c.Generator == Generator
 	if fresh && c.Title != "" {
 		s, err := imp.tx.LoadSettings(ctx)
 		if err != nil {
 			return err
 		}
-		s.Title, s.Description = c.Title, c.Description
+		s.Title, s.Description = html.UnescapeString(c.Title), html.UnescapeString(c.Description)
 		if c.Language != "" {
 			s.Language = c.Language
 		}
@@ -125,23 +261,53 @@ func (imp *importer) header(ctx context.Context, c *Channel, fresh bool) error {
 		}
 	}
 	for _, a := range c.Authors {
-		if _, err := imp.user(ctx, a.Login, a); err != nil {
+		u, err := imp.user(ctx, a.Login, a)
+		if err != nil {
 			return err
+		}
+		imp.rep.Authors++
+		if !imp.ownSite {
+			if old := "/author/" + url.PathEscape(a.Login) + "/"; old != escapePath(u.Path()) {
+				if err := imp.redirect(ctx, old, escapePath(u.Path())); err != nil {
+					return err
+				}
+			}
+			if a.ID != 0 {
+				if err := imp.redirect(ctx, "/?author="+itoa(a.ID), escapePath(u.Path())); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	// Parents are named by slug and may come after their children.
 	for _, list := range [][]Term{c.Categories, c.Tags} {
 		for _, t := range list {
-			if _, err := imp.term(ctx, t); err != nil {
+			ct, err := imp.term(ctx, t)
+			if err != nil {
 				return err
+			}
+			if ct == nil {
+				what := "terms of the custom taxonomy " + strconv.Quote(t.Domain) + " are not imported"
+				if t.Domain == "nav_menu" {
+					what = "menus are not imported; rebuild them in the admin"
+				}
+				imp.note(true, Skip{Type: t.Domain, Title: t.Name, Reason: what})
+				continue
+			}
+			if ct.Taxonomy == content.TaxTag {
+				imp.rep.Tags++
+			} else {
+				imp.rep.Categories++
 			}
 		}
 	}
+	parents := map[string]string{}
 	for _, t := range c.Categories {
-		if t.Parent == "" {
+		if t.Domain != "category" || t.Parent == "" {
 			continue
 		}
-		child, parent := imp.terms[string(content.TaxCategory)+"/"+termSlug(t)], imp.terms[string(content.TaxCategory)+"/"+t.Parent]
+		parents[termSlug(t)] = unescapeSlug(t.Parent)
+		child, parent := imp.terms[string(content.TaxCategory)+"/"+termSlug(t)], imp.terms[string(content.TaxCategory)+"/"+unescapeSlug(t.Parent)]
 		if child != nil && parent != nil && child.ParentID != parent.ID {
 			child.ParentID = parent.ID
 			if err := imp.tx.UpsertTerm(ctx, child); err != nil {
@@ -149,14 +315,81 @@ func (imp *importer) header(ctx context.Context, c *Channel, fresh bool) error {
 			}
 		}
 	}
-	return nil
+	if imp.ownSite {
+		for _, r := range c.Redirects {
+			if r.Path == "" || r.Path[0] != '/' || r.Target == "" {
+				imp.note(true, Skip{Type: "redirect", Title: r.Path, Reason: "a redirect needs a path starting with / and a target"})
+				continue
+			}
+			if err := imp.redirect(ctx, r.Path, r.Target); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// WordPress nests a category's address under its parents'
+	// (/category/world/africa/); Broadsheet's is /category/africa/.
+	for _, list := range [][]Term{c.Categories, c.Tags} {
+		for _, t := range list {
+			ct := imp.terms[termKey(t)]
+			if ct == nil {
+				continue
+			}
+			old := "/tag/" + url.PathEscape(ct.Slug) + "/"
+			if ct.Taxonomy == content.TaxCategory {
+				chain, seen := []string{url.PathEscape(ct.Slug)}, map[string]bool{ct.Slug: true}
+				for p := parents[ct.Slug]; p != "" && !seen[p]; p = parents[p] {
+					seen[p] = true
+					chain = append([]string{url.PathEscape(p)}, chain...)
+				}
+				old = "/category/" + strings.Join(chain, "/") + "/"
+			}
+			now := escapePath(ct.Path())
+			if old != now {
+				if err := imp.redirect(ctx, old, now); err != nil {
+					return err
+				}
+				if err := imp.redirect(ctx, old+"feed/", now+"feed/"); err != nil {
+					return err
+				}
+			}
+			if t.ID != 0 && ct.Taxonomy == content.TaxCategory {
+				if err := imp.redirect(ctx, "/?cat="+itoa(t.ID), now); err != nil {
+					return err
+				}
+			}
+			if ct.Taxonomy == content.TaxTag {
+				if err := imp.redirect(ctx, "/?tag="+url.QueryEscape(ct.Slug), now); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return imp.redirect(ctx, "/?feed=rss2", "/feed/")
+}
+
+// redirect keeps an old address as a 301 to a path that is not a post's.
+func (imp *importer) redirect(ctx context.Context, old, target string) error {
+	if old == target {
+		return nil
+	}
+	imp.rep.Aliases++
+	return imp.tx.PutAlias(ctx, &content.Alias{Path: old, Target: target})
 }
 
 func (imp *importer) user(ctx context.Context, login string, a Author) (*content.User, error) {
 	if u := imp.users[login]; u != nil {
 		return u, nil
 	}
-	name := firstNonEmpty(a.DisplayName, strings.TrimSpace(a.FirstName+" "+a.LastName), login)
+	if a.DisplayName == "" && a.FirstName == "" && a.LastName == "" {
+		// Named by an item only: keep what an earlier import said of them.
+		if u, err := imp.tx.FindUserBySlug(ctx, markup.Slugify(login)); err == nil {
+			imp.users[login] = u
+			return u, nil
+		}
+	}
+	name := firstNonEmpty(html.UnescapeString(a.DisplayName), strings.TrimSpace(a.FirstName+" "+a.LastName), login)
+	// A user imported without a password cannot sign in until they set one.
 	u := &content.User{Slug: markup.Slugify(login), Name: name, Email: a.Email, Role: content.RoleAuthor}
 	if err := imp.tx.UpsertUser(ctx, u); err != nil {
 		return nil, err
@@ -165,21 +398,35 @@ func (imp *importer) user(ctx context.Context, login string, a Author) (*content
 	return u, nil
 }
 
-func termSlug(t Term) string {
-	if s, err := url.PathUnescape(t.Slug); err == nil && s != "" {
-		return s
+func unescapeSlug(s string) string {
+	if u, err := url.PathUnescape(s); err == nil {
+		return u
 	}
-	return markup.Slugify(t.Name)
+	return s
 }
 
-func (imp *importer) term(ctx context.Context, t Term) (*content.Term, error) {
-	var tax content.Taxonomy
-	switch t.Domain {
+func termSlug(t Term) string {
+	if s := unescapeSlug(t.Slug); s != "" && content.ValidateSlug(s) == nil {
+		return s
+	}
+	return markup.Slugify(html.UnescapeString(t.Name))
+}
+
+func taxonomyOf(domain string) content.Taxonomy {
+	switch domain {
 	case "category":
-		tax = content.TaxCategory
+		return content.TaxCategory
 	case "post_tag":
-		tax = content.TaxTag
-	default:
+		return content.TaxTag
+	}
+	return ""
+}
+
+func termKey(t Term) string { return string(taxonomyOf(t.Domain)) + "/" + termSlug(t) }
+
+func (imp *importer) term(ctx context.Context, t Term) (*content.Term, error) {
+	tax := taxonomyOf(t.Domain)
+	if tax == "" {
 		return nil, nil
 	}
 	slug := termSlug(t)
@@ -209,31 +456,99 @@ var statuses = map[string]content.Status{
 	"auto-draft": content.StatusDraft,
 }
 
+// note records one skipped or changed item.
+func (imp *importer) note(skipped bool, s Skip) {
+	if skipped {
+		imp.rep.SkippedItems++
+	} else {
+		imp.rep.ChangedItems++
+	}
+	switch {
+	case imp.opt.Log != nil:
+		imp.opt.Log(skipped, s)
+	case skipped:
+		imp.rep.Skipped = append(imp.rep.Skipped, s)
+	default:
+		imp.rep.Changed = append(imp.rep.Changed, s)
+	}
+}
+
 func (imp *importer) skip(it *Item, format string, args ...any) {
-	imp.rep.Skipped = append(imp.rep.Skipped, Skip{Line: it.Line, Title: it.Title, Reason: fmt.Sprintf(format, args...)})
+	imp.note(true, Skip{Line: it.Line, Type: it.PostType, Title: it.Title, Reason: fmt.Sprintf(format, args...)})
+	switch it.PostType {
+	case "post":
+		imp.rep.Posts.Skipped++
+	case "page":
+		imp.rep.Pages.Skipped++
+	case "attachment":
+		imp.rep.Attachments.Skipped++
+	}
+}
+
+func (imp *importer) changed(it *Item, format string, args ...any) {
+	imp.note(false, Skip{Line: it.Line, Type: it.PostType, Title: it.Title, Reason: fmt.Sprintf(format, args...)})
 }
 
 func (imp *importer) item(ctx context.Context, it *Item) error {
-	var kind content.Kind
+	if it.PostID != 0 {
+		if line, dup := imp.seenIDs[it.PostID]; dup {
+			imp.skip(it, "duplicate post id %d (the item at line %d has it): not imported", it.PostID, line)
+			return nil
+		}
+		imp.seenIDs[it.PostID] = it.Line
+	}
+	if it.GUID != "" {
+		// A 64-bit hash, not the guid, so memory stays small on a large
+		// export: two different guids share one with a chance of about one
+		// in ten million on a million items.
+		h := fnv.New64a()
+		h.Write([]byte(it.GUID))
+		sum := h.Sum64()
+		if line, dup := imp.seenKeys[sum]; dup {
+			imp.skip(it, "duplicate guid %q (the item at line %d has it): not imported", it.GUID, line)
+			return nil
+		}
+		imp.seenKeys[sum] = it.Line
+	}
+	if it.Comments > 0 {
+		imp.rep.Comments += it.Comments
+		imp.changed(it, "%d comment(s) not imported (Broadsheet has no comments)", it.Comments)
+	}
+	for _, m := range it.Meta {
+		if !quietMeta[m.Key] {
+			imp.rep.Meta[m.Key]++
+		}
+	}
 	switch it.PostType {
-	case "post":
-		kind = content.KindPost
-	case "page":
-		kind = content.KindPage
+	case "post", "page":
+		return imp.entry(ctx, it)
+	case "attachment":
+		return imp.attachment(ctx, it)
 	case "":
 		imp.skip(it, "no <wp:post_type>")
-		return nil
+	case "nav_menu_item":
+		imp.skip(it, "menus are not imported; rebuild them in the admin")
+	case "revision":
+		imp.skip(it, "revisions are not imported")
 	default:
-		imp.skip(it, "%s items are not imported yet", it.PostType)
-		return nil
+		imp.skip(it, "%s items (a custom post type) are not imported", it.PostType)
 	}
+	return nil
+}
+
+func (imp *importer) entry(ctx context.Context, it *Item) error {
+	kind := content.Kind(it.PostType)
 	status, ok := statuses[it.Status]
 	if !ok {
 		imp.skip(it, "unknown status %q", it.Status)
 		return nil
 	}
 	if it.Password != "" {
-		imp.skip(it, "password-protected entries are not imported (Broadsheet has no protected posts)")
+		imp.skip(it, "password-protected: not imported, as Broadsheet has no protected posts; publish it openly or leave it behind")
+		return nil
+	}
+	if n := len(it.Content); n > imp.opt.MaxBodyBytes {
+		imp.skip(it, "the body is %.1f MB, more than the %d MB an entry may have", float64(n)/(1<<20), imp.opt.MaxBodyBytes>>20)
 		return nil
 	}
 	published, err := itemTime(it)
@@ -243,12 +558,32 @@ func (imp *importer) item(ctx context.Context, it *Item) error {
 	}
 	p := &content.Post{
 		Kind: kind, Title: html.UnescapeString(it.Title), Status: status, PublishedAt: published,
-		Format: content.FormatHTML, Body: sanitizeKeepingMore(markup.CleanWordPress(it.Content)),
+		Format:    content.FormatHTML,
 		Excerpt:   strings.TrimSpace(html.UnescapeString(markup.StripTags(it.Excerpt))),
 		ImportKey: importKey(it, imp.base),
+		Sticky:    it.Sticky, MenuOrder: it.MenuOrder,
 	}
 	if p.Title == "" {
 		p.Title = "(untitled)"
+		if status != content.StatusDraft {
+			imp.changed(it, "no title: called \"(untitled)\"")
+		}
+	}
+	fix := fixup{line: it.Line, page: kind == content.KindPage}
+	if md := it.MetaValue(MetaMarkdown); md != "" && imp.ownSite {
+		p.Format, p.Body = content.FormatMarkdown, md
+	} else {
+		body, notes := convertBody(it.Content)
+		for _, n := range notes {
+			imp.changed(it, "%s", n)
+		}
+		imp.links.forget()
+		body, unresolved, err := imp.links.rewrite(ctx, body)
+		if err != nil {
+			return err
+		}
+		fix.unresolvedBody = len(unresolved) > 0
+		p.Body = sanitizeKeepingMore(markup.CleanWordPress(body))
 	}
 	p.Slug = markup.Slugify(p.Title)
 	if it.PostName != "" {
@@ -256,8 +591,28 @@ func (imp *importer) item(ctx context.Context, it *Item) error {
 			p.Slug = s
 		}
 	}
+	if status == content.StatusTrash {
+		// WordPress marks a trashed entry's slug to free it.
+		if s := strings.TrimSuffix(p.Slug, "__trashed"); s != "" {
+			p.Slug = s
+		}
+	}
 	if src := itemSource(it); !src.IsZero() {
 		p.Source = src
+		p.CanonicalSource = src.URL != "" && strings.TrimSpace(it.MetaValue(MetaCanonicalSource)) == "1"
+	}
+	site := ""
+	if imp.channel != nil {
+		site = html.UnescapeString(imp.channel.Title)
+	}
+	var note string
+	p.SEOTitle, note = seoText(firstNonEmpty(it.MetaValue(metaYoastTitle), it.MetaValue(metaRankMathTitle)), p.Title, site, p.Excerpt)
+	if note != "" {
+		imp.changed(it, "SEO title: %s", note)
+	}
+	p.SEODescription, note = seoText(firstNonEmpty(it.MetaValue(metaYoastDesc), it.MetaValue(metaRankMathDesc)), p.Title, site, p.Excerpt)
+	if note != "" {
+		imp.changed(it, "SEO description: %s", note)
 	}
 	if it.Creator != "" {
 		u, err := imp.user(ctx, it.Creator, Author{Login: it.Creator})
@@ -265,7 +620,20 @@ func (imp *importer) item(ctx context.Context, it *Item) error {
 			return err
 		}
 		p.Authors = []content.User{*u}
+		if imp.ownSite {
+			for _, m := range it.Meta {
+				if m.Key != MetaCoauthor || strings.TrimSpace(m.Value) == "" {
+					continue
+				}
+				u, err := imp.user(ctx, strings.TrimSpace(m.Value), Author{Login: strings.TrimSpace(m.Value)})
+				if err != nil {
+					return err
+				}
+				p.Authors = append(p.Authors, *u)
+			}
+		}
 	}
+	seenTerm := map[int64]bool{}
 	for _, t := range it.Terms {
 		ct, err := imp.term(ctx, t)
 		if err != nil {
@@ -273,93 +641,445 @@ func (imp *importer) item(ctx context.Context, it *Item) error {
 		}
 		switch {
 		case ct == nil:
-			imp.skip(it, "term %q of taxonomy %q not imported (custom taxonomies are not supported)", t.Name, t.Domain)
+			imp.changed(it, "term %q of taxonomy %q not imported (custom taxonomies are not supported)", t.Name, t.Domain)
+		case seenTerm[ct.ID]:
+			// WXR 1.0 names each category twice.
 		case ct.Taxonomy == content.TaxTag:
 			p.Tags = append(p.Tags, *ct)
 		default:
 			p.Categories = append(p.Categories, *ct)
 		}
+		if ct != nil {
+			seenTerm[ct.ID] = true
+		}
+	}
+	if it.ParentID != 0 && kind == content.KindPage {
+		if id, err := imp.findPost(ctx, it.ParentID); err != nil {
+			return err
+		} else if id == 0 {
+			fix.parent = it.ParentID
+		} else {
+			p.ParentID = id
+		}
+	}
+	var featured int64
+	if thumb, err := strconv.ParseInt(strings.TrimSpace(it.MetaValue("_thumbnail_id")), 10, 64); err == nil && thumb > 0 {
+		if id, err := imp.findMedia(ctx, thumb); err != nil {
+			return err
+		} else if id == 0 {
+			fix.thumb = thumb
+		} else {
+			featured = id
+		}
 	}
 	if err := markup.RenderPost(p); err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
-	if err := imp.save(ctx, p); err != nil {
+	if err := imp.save(ctx, it, p, fix); err != nil {
 		return err
 	}
-	return imp.alias(ctx, it, p)
+	if it.PostID != 0 {
+		imp.wpPosts[it.PostID] = p.ID
+	}
+	if featured != 0 {
+		if err := imp.feature(ctx, it, p.ID, featured); err != nil {
+			return err
+		}
+	}
+	if fix.parent != 0 || fix.thumb != 0 || fix.unresolvedBody {
+		fix.id = p.ID
+		imp.fixups = append(imp.fixups, fix)
+	}
+	return imp.aliases(ctx, it, p)
+}
+
+// findPost returns the entry imported for a WordPress post id, this run or
+// an earlier one, or 0.
+func (imp *importer) findPost(ctx context.Context, wpID int64) (int64, error) {
+	if id, ok := imp.wpPosts[wpID]; ok {
+		return id, nil
+	}
+	for _, k := range []string{"p", "page_id"} {
+		a, err := imp.tx.FindAlias(ctx, "/?"+k+"="+itoa(wpID))
+		if err == nil && a.PostID != 0 {
+			return a.PostID, nil
+		}
+		if err != nil && !content.IsNotFound(err) {
+			return 0, err
+		}
+	}
+	return 0, nil
+}
+
+// findMedia returns the media imported for a WordPress attachment id, this
+// run or an earlier one, or 0.
+func (imp *importer) findMedia(ctx context.Context, wpID int64) (int64, error) {
+	if id, ok := imp.wpMedia[wpID]; ok {
+		return id, nil
+	}
+	a, err := imp.tx.FindAlias(ctx, "/?attachment_id="+itoa(wpID))
+	if content.IsNotFound(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	rel, ok := strings.CutPrefix(a.Target, content.MediaURLPrefix)
+	if !ok {
+		return 0, nil
+	}
+	rel, _ = url.PathUnescape(rel)
+	m, err := imp.tx.FindMediaByStorageKey(ctx, rel)
+	if content.IsNotFound(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return m.ID, nil
 }
 
 // save creates p, or updates the entry imported under the same key when it
 // differs, choosing a free slug for a new entry whose slug is taken.
-func (imp *importer) save(ctx context.Context, p *content.Post) error {
-	old, err := imp.tx.FindPostByImportKey(ctx, p.ImportKey)
-	if err != nil && !content.IsNotFound(err) {
-		return err
+func (imp *importer) save(ctx context.Context, it *Item, p *content.Post, fix fixup) error {
+	counts := &imp.rep.Posts
+	if p.Kind == content.KindPage {
+		counts = &imp.rep.Pages
+	}
+	var (
+		old *content.Post
+		err error
+	)
+	{
+		old, err = imp.tx.FindPostByImportKey(ctx, p.ImportKey)
+		if err != nil && !content.IsNotFound(err) {
+			return err
+		}
+		if old == nil && it.PostID != 0 && !imp.ownSite {
+			// The same WordPress post under a new guid (a site moved to
+			// https, say): matched by its id.
+			if id, err := imp.findPost(ctx, it.PostID); err != nil {
+				return err
+			} else if id != 0 {
+				if old, err = imp.tx.FindPostByID(ctx, id); err != nil {
+					return err
+				}
+				if old.Kind != p.Kind {
+					old = nil
+				}
+			}
+		}
 	}
 	if old != nil {
 		p.ID, p.CreatedAt = old.ID, old.CreatedAt
-		if p.Slug != old.Slug {
+		// A parent or image later in the file is settled at the end; till
+		// then the entry keeps the one it has, so that a re-import of the
+		// same file finds it unchanged.
+		if fix.parent != 0 {
+			p.ParentID = old.ParentID
+		}
+		// An editor's choice of the original as canonical outlives a
+		// re-import of an export that does not say so, while the post
+		// still names its original.
+		if old.CanonicalSource && p.Source != nil && p.Source.URL != "" {
+			p.CanonicalSource = true
+		}
+		if old.Kind == p.Kind && p.Slug != old.Slug {
 			// Keep the slug the first import chose when the export's is
 			// taken by another entry (it got a numbered one then).
-			other, err := imp.tx.FindPostBySlug(ctx, p.Kind, p.Slug)
-			if err == nil && other.ID != old.ID {
-				p.Slug = old.Slug
-			} else if err != nil && !content.IsNotFound(err) {
+			taken, err := imp.tx.FindSlugPath(ctx, p.Kind, p.Slug)
+			if err != nil {
 				return err
+			}
+			if taken != "" {
+				p.Slug = old.Slug
 			}
 		}
 		if samePost(old, p) {
 			imp.rep.Unchanged++
+			counts.Unchanged++
 			return nil
 		}
 		if err := imp.tx.UpdatePost(ctx, p); err != nil {
 			return err
 		}
 		imp.rep.Updated++
+		counts.Updated++
 		return nil
 	}
 	base := p.Slug
 	for n := 2; ; n++ {
-		if _, err := imp.tx.FindPostBySlug(ctx, p.Kind, p.Slug); content.IsNotFound(err) {
-			break
-		} else if err != nil {
+		if taken, err := imp.tx.FindSlugPath(ctx, p.Kind, p.Slug); err != nil {
 			return err
+		} else if taken == "" {
+			break
 		}
 		p.Slug = base + "-" + strconv.Itoa(n)
+	}
+	if p.Slug != base {
+		imp.changed(it, "the slug %q is taken: the %s is at %s", base, p.Kind, p.Path())
 	}
 	if err := imp.tx.CreatePost(ctx, p); err != nil {
 		return err
 	}
 	imp.rep.Created++
+	counts.Created++
 	return nil
 }
 
-// alias keeps the item's old URL, when it differs from the new one, as a
-// redirect to the post.
-func (imp *importer) alias(ctx context.Context, it *Item, p *content.Post) error {
-	if it.Link == "" {
-		return nil
+// aliases keeps the item's old URLs, when they differ from the new one, as
+// redirects to the entry: its permalink, its plain ?p= address, its old
+// slugs, and the aliases a Broadsheet export carries.
+func (imp *importer) aliases(ctx context.Context, it *Item, p *content.Post) error {
+	var paths []string
+	if imp.ownSite {
+		for _, m := range it.Meta {
+			if m.Key == MetaAlias {
+				paths = append(paths, strings.TrimSpace(m.Value))
+			}
+		}
+	} else {
+		paths = append(paths, imp.oldPath(it.Link))
+		if it.PostID != 0 {
+			key := "p"
+			if p.Kind == content.KindPage {
+				key = "page_id"
+			}
+			paths = append(paths, "/?"+key+"="+itoa(it.PostID))
+		}
+		for _, m := range it.Meta {
+			if m.Key == "_wp_old_slug" && p.Kind == content.KindPost {
+				if s := unescapeSlug(strings.TrimSpace(m.Value)); s != "" && content.ValidateSlug(s) == nil {
+					old := *p
+					old.Slug = s
+					paths = append(paths, old.Path())
+				}
+			}
+		}
 	}
-	u, err := url.Parse(it.Link)
-	if err != nil || u.Path == "" || u.RawQuery != "" {
-		return nil
+	for _, path := range paths {
+		if path == "" || path[0] != '/' || path == "/" {
+			continue
+		}
+		if !strings.HasPrefix(path, "/?") {
+			// WordPress writes %e6%b8%af, browsers %E6%B8%AF: keep one form.
+			if path = escapePath(path); path == escapePath(p.Path()) {
+				continue
+			}
+		}
+		imp.rep.Aliases++
+		if err := imp.tx.PutAlias(ctx, &content.Alias{Path: path, PostID: p.ID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// oldPath returns the path (with the query of a plain permalink) of an
+// address on the old site, relative to the site's root, or "".
+func (imp *importer) oldPath(link string) string {
+	if link == "" {
+		return ""
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		return ""
 	}
 	path := u.EscapedPath()
 	if imp.base != nil && imp.base.Path != "" && imp.base.Path != "/" {
 		path = strings.TrimPrefix(path, strings.TrimSuffix(imp.base.Path, "/"))
 	}
-	if path == p.Path() || path == "/" {
+	if path == "" {
+		path = "/"
+	}
+	if u.RawQuery != "" {
+		if path != "/" && path != "/index.php" {
+			return ""
+		}
+		return QueryAliasPath(u.Query())
+	}
+	return path
+}
+
+// attachment imports a media file from the uploads folder, keeping its old
+// addresses as redirects to the file.
+func (imp *importer) attachment(ctx context.Context, it *Item) error {
+	fileURL := firstNonEmpty(it.AttachmentURL, it.GUID)
+	rel := strings.TrimSpace(it.MetaValue("_wp_attached_file"))
+	if rel == "" {
+		if i := strings.Index(fileURL, "/wp-content/uploads/"); i >= 0 {
+			rel, _ = url.PathUnescape(fileURL[i+len("/wp-content/uploads/"):])
+		}
+	}
+	rel = path.Clean(strings.TrimPrefix(filepath.ToSlash(rel), "/"))
+	if rel == "." || content.ValidateMediaPath(rel) != nil {
+		imp.skip(it, "no usable file path (%q): not imported", firstNonEmpty(rel, fileURL))
 		return nil
 	}
-	imp.rep.Aliases++
-	return imp.tx.PutAlias(ctx, &content.Alias{Path: path, PostID: p.ID})
+	// A file left behind stays where it was: the old address of its
+	// attachment page leads there, and so do galleries naming it.
+	keepOld := func() error {
+		if imp.ownSite || it.PostID == 0 || content.ValidateHTTPURL(fileURL) != nil {
+			return nil
+		}
+		return imp.redirect(ctx, "/?attachment_id="+itoa(it.PostID), fileURL)
+	}
+	if imp.opt.Uploads == "" {
+		imp.skip(it, "file %s not imported: give the uploads folder with --uploads; posts keep linking to the old address", rel)
+		return keepOld()
+	}
+	src := filepath.Join(imp.opt.Uploads, filepath.FromSlash(rel))
+	st, err := os.Stat(src)
+	if err != nil || !st.Mode().IsRegular() {
+		imp.skip(it, "file %s is missing from the uploads folder: not imported; posts keep linking to the old address", rel)
+		return keepOld()
+	}
+	m := &content.Media{
+		Key: rel, Filename: path.Base(rel), Size: st.Size(), MIME: mime.TypeByExtension(strings.ToLower(path.Ext(rel))),
+		Alt:       strings.TrimSpace(it.MetaValue("_wp_attachment_image_alt")),
+		Caption:   strings.TrimSpace(html.UnescapeString(markup.StripTags(it.Excerpt))),
+		ImportKey: firstNonEmpty(it.GUID, fileURL),
+	}
+	if i := strings.IndexByte(m.MIME, ';'); i >= 0 {
+		m.MIME = m.MIME[:i]
+	}
+	if m.MIME == "" {
+		m.MIME = "application/octet-stream"
+	}
+	m.Width, m.Height = imageSize(src)
+	counts := &imp.rep.Attachments
+	old, err := imp.tx.FindMediaByImportKey(ctx, m.ImportKey)
+	if content.IsNotFound(err) {
+		old, err = imp.tx.FindMediaByStorageKey(ctx, m.Key)
+	}
+	stored := imp.stored(ctx, rel)
+	switch {
+	case err == nil:
+		m.ID, m.CreatedAt, m.Width, m.Height, m.Variants, m.UploadedBy = old.ID, old.CreatedAt, old.Width, old.Height, old.Variants, old.UploadedBy
+		if sameMedia(old, m) && stored {
+			counts.Unchanged++
+		} else {
+			counts.Updated++
+		}
+	case content.IsNotFound(err):
+		counts.Created++
+	default:
+		return err
+	}
+	if !stored && !imp.opt.DryRun {
+		if err := putFile(ctx, imp.opt.Media, rel, src); err != nil {
+			imp.skip(it, "file %s cannot be copied into the library: %v", rel, err)
+			return nil
+		}
+		imp.newFiles = append(imp.newFiles, rel)
+	}
+	switch {
+	case old == nil:
+		if err := imp.tx.CreateMedia(ctx, m); err != nil {
+			return err
+		}
+	case !sameMedia(old, m):
+		if err := imp.tx.UpdateImportedMedia(ctx, m); err != nil {
+			return err
+		}
+	}
+	if it.PostID != 0 {
+		imp.wpMedia[it.PostID] = m.ID
+	}
+	if imp.ownSite {
+		return nil // its redirects come with the channel
+	}
+	if it.PostID != 0 {
+		if err := imp.redirect(ctx, "/?attachment_id="+itoa(it.PostID), m.URL()); err != nil {
+			return err
+		}
+	}
+	if p := imp.oldPath(it.Link); p != "" && p != "/" && !strings.HasPrefix(p, "/?") {
+		if err := imp.redirect(ctx, p, m.URL()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finish completes the entries that named what came later in the file:
+// parent pages, featured images, links to later posts.
+func (imp *importer) finish(ctx context.Context) error {
+	for _, f := range imp.fixups {
+		p, err := imp.tx.FindPostByID(ctx, f.id)
+		if err != nil {
+			return err
+		}
+		it := &Item{Line: f.line, PostType: "post", Title: p.Title}
+		if f.page {
+			it.PostType = "page"
+		}
+		changed := false
+		if f.parent != 0 {
+			id, err := imp.findPost(ctx, f.parent)
+			if err != nil {
+				return err
+			}
+			if id == 0 {
+				imp.changed(it, "parent page %d is not in the export: made a top-level page", f.parent)
+			}
+			if id != p.ParentID {
+				p.ParentID, changed = id, true
+			}
+		}
+		if f.thumb != 0 {
+			id, err := imp.findMedia(ctx, f.thumb)
+			if err != nil {
+				return err
+			}
+			if id == 0 {
+				imp.changed(it, "featured image (attachment %d) was not imported: the entry has none", f.thumb)
+			} else if err := imp.feature(ctx, it, p.ID, id); err != nil {
+				return err
+			}
+		}
+		if f.unresolvedBody {
+			imp.links.forget()
+			body, unresolved, err := imp.links.rewrite(ctx, p.Body)
+			if err != nil {
+				return err
+			}
+			sort.Strings(unresolved)
+			for i, u := range unresolved {
+				if i == 0 || unresolved[i-1] != u {
+					imp.changed(it, "link to %s leads to nothing in the export: kept as it was", u)
+				}
+			}
+			if body != p.Body {
+				// Only addresses changed, to paths the import wrote itself:
+				// the rendered HTML takes the same rewrite, with no need to
+				// sanitise and render again.
+				p.Body, changed = body, true
+				if p.BodyHTML, _, err = imp.links.rewrite(ctx, p.BodyHTML); err != nil {
+					return err
+				}
+				if p.TeaserHTML, _, err = imp.links.rewrite(ctx, p.TeaserHTML); err != nil {
+					return err
+				}
+			}
+		}
+		if changed {
+			if err := imp.tx.UpdatePost(ctx, p); err != nil {
+				return fmt.Errorf("line %d: item %q: %w", f.line, p.Title, err)
+			}
+		}
+	}
+	imp.fixups = nil
+	return nil
 }
 
 func samePost(a, b *content.Post) bool {
 	same := a.Kind == b.Kind && a.Title == b.Title && a.Slug == b.Slug && a.Status == b.Status &&
-		a.PublishedAt.Equal(b.PublishedAt) && a.Body == b.Body && a.Excerpt == b.Excerpt &&
-		a.Source.IsZero() == b.Source.IsZero() && len(a.Authors) == len(b.Authors) &&
-		len(a.Categories) == len(b.Categories) && len(a.Tags) == len(b.Tags)
+		a.PublishedAt.Equal(b.PublishedAt) && a.Format == b.Format && a.Body == b.Body && a.Excerpt == b.Excerpt &&
+		a.Source.IsZero() == b.Source.IsZero() && a.CanonicalSource == b.CanonicalSource && len(a.Authors) == len(b.Authors) &&
+		len(a.Categories) == len(b.Categories) && len(a.Tags) == len(b.Tags) &&
+		a.ImportKey == b.ImportKey && a.Sticky == b.Sticky && a.ParentID == b.ParentID && a.MenuOrder == b.MenuOrder &&
+		a.SEOTitle == b.SEOTitle && a.SEODescription == b.SEODescription
 	if !same {
 		return false
 	}
@@ -454,4 +1174,103 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// feature makes media the entry's featured image, unless it already is;
+// a file that is not an image is reported instead.
+func (imp *importer) feature(ctx context.Context, it *Item, postID, mediaID int64) error {
+	cur, err := imp.tx.FindFeatured(ctx, postID)
+	if err != nil {
+		return err
+	}
+	if cur != nil && cur.ID == mediaID {
+		return nil
+	}
+	m, err := imp.tx.FindMedia(ctx, mediaID)
+	if err != nil {
+		return err
+	}
+	if !m.IsImage() {
+		imp.changed(it, "featured file %s is not an image: the entry has no featured image", m.Key)
+		return nil
+	}
+	return imp.tx.SetFeatured(ctx, postID, mediaID)
+}
+
+func sameMedia(a, b *content.Media) bool {
+	return a.Key == b.Key && a.Filename == b.Filename && a.MIME == b.MIME && a.Size == b.Size &&
+		a.Alt == b.Alt && a.Caption == b.Caption && a.ImportKey == b.ImportKey
+}
+
+// stored reports whether the library already holds a file at key.
+func (imp *importer) stored(ctx context.Context, key string) bool {
+	if imp.opt.Media == nil {
+		return false
+	}
+	rc, err := imp.opt.Media.Open(ctx, key)
+	if err != nil {
+		return false
+	}
+	rc.Close()
+	return true
+}
+
+// imageSize reads an image's dimensions from its header; 0, 0 for other
+// files or unreadable ones.
+func imageSize(name string) (int, int) {
+	f, err := os.Open(name)
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return 0, 0
+	}
+	return cfg.Width, cfg.Height
+}
+
+// putFile copies the file at src into the library under key. A library on
+// the local disk is written as a stream, so a large video never sits in
+// memory whole; another storage gets the bytes.
+func putFile(ctx context.Context, st media.Storage, key, src string) error {
+	switch d := st.(type) {
+	case media.Dir:
+		return streamInto(d, key, src)
+	case *media.Dir:
+		return streamInto(*d, key, src)
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return st.Put(ctx, key, data)
+}
+
+func streamInto(d media.Dir, key, src string) error {
+	if !fs.ValidPath(key) || strings.Contains(key, "\\") {
+		return fmt.Errorf("invalid key %q", key)
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	dst := filepath.Join(d.Root, filepath.FromSlash(key))
+	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".upload-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, in); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), dst)
 }

@@ -2,224 +2,568 @@ package wxr_test
 
 import (
 	"context"
-	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
+	"github.com/broadsheet/broadsheet/internal/media"
+	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
 
 var ctx = context.Background()
 
-func importString(t *testing.T, db *store.DB, src string) (*wxr.Report, error) {
+// importFile imports testdata/name with the testdata uploads folder into
+// db, keeping files in lib.
+func importFile(t *testing.T, db *store.DB, name string, lib *media.Dir, dryRun bool) (*wxr.Report, error) {
 	t.Helper()
-	return wxr.Import(ctx, db, strings.NewReader(src), wxr.Options{})
-}
-
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
+	f, err := os.Open(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
-}
-
-func TestImportSmallExport(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		rep, err := importString(t, db, readFile(t, "testdata/small.wxr"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if rep.Read != 4 || rep.Created != 3 {
-			t.Errorf("read %d, created %d; want 4 read, 3 created", rep.Read, rep.Created)
-		}
-		var reasons []string
-		for _, s := range rep.Skipped {
-			reasons = append(reasons, s.Title+": "+s.Reason)
-		}
-		wantReasons := []string{
-			`Bogotá’s water compact: term "Rivers" of taxonomy "series" not imported (custom taxonomies are not supported)`,
-			"A picture: attachment items are not imported yet",
-		}
-		if diff := cmp.Diff(wantReasons, reasons); diff != "" {
-			t.Errorf("skipped (-want +got):\n%s", diff)
-		}
-
-		p, err := db.FindPostBySlug(ctx, content.KindPost, "bogota-water")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p.Title != "Bogotá’s water compact" || !p.PublishedAt.Equal(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)) {
-			t.Errorf("post = %q at %v", p.Title, p.PublishedAt)
-		}
-		if strings.Contains(p.Body, "script") || strings.Contains(p.Body, "wp:paragraph") || !strings.Contains(p.Body, "<!--more-->") {
-			t.Errorf("stored body not cleaned and sanitised with its break kept: %q", p.Body)
-		}
-		if p.TeaserHTML != "<p>Intro by the editors.</p>" || !p.HasMore {
-			t.Errorf("teaser = %q (more %v)", p.TeaserHTML, p.HasMore)
-		}
-		wantSrc := &content.Source{Name: "Andes Wire Service", URL: "https://andeswire.example/compact", Author: "Lucía Pérez",
-			PublishedAt: time.Date(2026, 11, 1, 8, 30, 0, 0, time.UTC)}
-		if diff := cmp.Diff(wantSrc, p.Source); diff != "" {
-			t.Errorf("source (-want +got):\n%s", diff)
-		}
-		if len(p.Authors) != 1 || p.Authors[0].Name != "Tomás Ibáñez" || p.Authors[0].Slug != "tomas" {
-			t.Errorf("authors = %+v", p.Authors)
-		}
-		if len(p.Categories) != 1 || p.Categories[0].Slug != "andes" || len(p.Tags) != 1 || p.Tags[0].Slug != "water" {
-			t.Errorf("terms = %+v %+v", p.Categories, p.Tags)
-		}
-		andes, _ := db.FindTermBySlug(ctx, content.TaxCategory, "andes")
-		americas, _ := db.FindTermBySlug(ctx, content.TaxCategory, "americas")
-		if andes == nil || americas == nil || andes.ParentID != americas.ID {
-			t.Errorf("Andes is not a child of Americas: %+v %+v", andes, americas)
-		}
-		// The old URL, under the blog's base path, is kept.
-		a, err := db.FindAlias(ctx, "/archives/77")
-		if err != nil || a.PostID != p.ID {
-			t.Errorf("alias of the old URL = %+v, %v", a, err)
-		}
-
-		lodz, err := db.FindPostBySlug(ctx, content.KindPost, "łodz")
-		if err != nil {
-			t.Fatalf("percent-encoded slug not decoded: %v", err)
-		}
-		if lodz.Body != "<p>Short piece]]&gt;, whole.</p>" {
-			t.Errorf("CDATA containing ]]> read as %q", lodz.Body)
-		}
-		if lodz.Excerpt != "A summary & more." || lodz.TeaserHTML != "<p>A summary &amp; more.</p>" {
-			t.Errorf("excerpt = %q, teaser %q", lodz.Excerpt, lodz.TeaserHTML)
-		}
-		if len(lodz.Authors) != 1 || lodz.Authors[0].Slug != "ghost-writer" {
-			t.Errorf("an author named only by dc:creator is not created: %+v", lodz.Authors)
-		}
-		if _, err := db.FindPostBySlug(ctx, content.KindPost, "bogota-water-2"); err != nil {
-			t.Errorf("a second post with a taken slug did not get a free one: %v", err)
-		}
-		s, _ := db.LoadSettings(ctx)
-		if s.Title != "Harbour & Hills" {
-			t.Errorf("site title = %q, want the export's", s.Title)
-		}
-	})
-}
-
-func TestReimportChangesNothing(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		src := readFile(t, "testdata/small.wxr")
-		if _, err := importString(t, db, src); err != nil {
-			t.Fatal(err)
-		}
-		before, _, _ := db.FindPosts(ctx, store.PostFilter{WithBody: true})
-		rep, err := importString(t, db, src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if rep.Created != 0 || rep.Updated != 0 || rep.Unchanged != 3 {
-			t.Errorf("re-import: created %d, updated %d, unchanged %d; want 0, 0, 3", rep.Created, rep.Updated, rep.Unchanged)
-		}
-		after, _, _ := db.FindPosts(ctx, store.PostFilter{WithBody: true})
-		if diff := cmp.Diff(before, after); diff != "" {
-			t.Errorf("re-import changed stored posts (-before +after):\n%s", diff)
-		}
-		// An edited title in the export updates the same post.
-		edited := strings.Replace(src, "Bogotá’s water compact", "Bogotá’s water compact, revised", 1)
-		rep, err = importString(t, db, edited)
-		if err != nil || rep.Updated != 1 || rep.Created != 0 {
-			t.Fatalf("edited re-import: %+v, %v", rep, err)
-		}
-		if n, _ := db.CountPosts(ctx, content.KindPost); n != 3 {
-			t.Errorf("%d posts after re-imports, want 3", n)
-		}
-	})
-}
-
-func TestSampleImportsTwiceAsTwenty(t *testing.T) {
-	path := filepath.Join("..", "..", "..", "..", "shared", "sample", "front-page.wxr")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("the sample site is not beside the repository: %v", err)
+	defer f.Close()
+	opt := wxr.Options{DryRun: dryRun}
+	if lib != nil {
+		opt.Uploads, opt.Media = filepath.Join("testdata", "uploads"), lib
 	}
-	db := storetest.Open(t, "sqlite")
-	for i := 0; i < 2; i++ {
-		if _, err := importString(t, db, readFile(t, path)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n, _ := db.CountPosts(ctx, content.KindPost); n != 20 {
-		t.Errorf("%d posts after importing the sample twice, want 20", n)
-	}
+	return wxr.Import(ctx, db, f, opt)
 }
 
-func TestBadInputLeavesTheSiteAsItWas(t *testing.T) {
-	good := readFile(t, "testdata/small.wxr")
-	cut := strings.Index(good, "<title>Łódź")
-	tests := []struct {
-		name, src, wantMsg string
-		wantLine           int
-	}{
-		{"truncated", good[:cut+40], "truncated", 0},
-		{"HTML page", "<!DOCTYPE html>\n<html><body>Not an export</body></html>", "root element is <html>", 2},
-		{"JSON", `{"posts": []}`, "not a WordPress export", 1},
-		{"empty file", "", "no <rss> element", 1},
-		{"plain RSS feed", `<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>a</title></item></channel></rss>`, "no <wp:wxr_version>", 1},
-		{"unknown version", strings.Replace(good, "<wp:wxr_version>1.2<", "<wp:wxr_version>9.0<", 1), `WXR version "9.0"`, 0},
-		{"mismatched tag", strings.Replace(good, "</wp:post_name>", "</wp:post_nom>", 1), "invalid XML", 0},
-	}
-	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		if _, err := importString(t, db, readFile(t, "testdata/small.wxr")); err != nil {
-			t.Fatal(err)
-		}
-		before, _, _ := db.FindPosts(ctx, store.PostFilter{WithBody: true})
-		for _, tt := range tests {
-			// Each bad file also carries a new post before the fault, which must not land.
-			src := strings.Replace(tt.src, "<guid isPermaLink=\"false\">https://old.example.org/?p=77</guid>",
-				"<guid isPermaLink=\"false\">https://old.example.org/?p=7777</guid>", 1)
-			_, err := importString(t, db, src)
-			var pe *wxr.ParseError
-			if !errors.As(err, &pe) {
-				t.Errorf("%s: err = %v, want a *ParseError", tt.name, err)
-				continue
-			}
-			if !strings.Contains(err.Error(), tt.wantMsg) || !strings.Contains(err.Error(), "line ") {
-				t.Errorf("%s: error %q does not say %q and a line", tt.name, err, tt.wantMsg)
-			}
-			if tt.wantLine != 0 && pe.Line != tt.wantLine {
-				t.Errorf("%s: line %d, want %d", tt.name, pe.Line, tt.wantLine)
-			}
-			after, _, _ := db.FindPosts(ctx, store.PostFilter{WithBody: true})
-			if diff := cmp.Diff(before, after); diff != "" {
-				t.Errorf("%s: a failed import changed the site (-before +after):\n%s", tt.name, diff)
-			}
-		}
-	})
-}
-
-func FuzzParser(f *testing.F) {
-	b, err := os.ReadFile("testdata/small.wxr")
+func mustImport(t *testing.T, db *store.DB, name string, lib *media.Dir) *wxr.Report {
+	t.Helper()
+	rep, err := importFile(t, db, name, lib, false)
 	if err != nil {
-		f.Fatal(err)
+		t.Fatalf("import %s: %v", name, err)
 	}
-	f.Add(string(b))
-	f.Add(`<rss><channel><wp:wxr_version>1.1</wp:wxr_version><item><title>x</title></item></channel></rss>`)
-	f.Fuzz(func(t *testing.T, src string) {
-		p := wxr.NewParser(strings.NewReader(src))
-		for i := 0; i < 10000; i++ {
-			_, err := p.Next()
-			if err != nil {
-				var pe *wxr.ParseError
-				if err.Error() != "EOF" && !errors.As(err, &pe) {
-					t.Fatalf("error %T %v is not a ParseError", err, err)
-				}
-				return
+	return rep
+}
+
+// exists reports whether the library holds a file under key.
+func exists(lib *media.Dir, key string) bool {
+	rc, err := lib.Open(ctx, key)
+	if err != nil {
+		return false
+	}
+	rc.Close()
+	return true
+}
+
+func find(t *testing.T, db *store.DB, kind content.Kind, slug string) *content.Post {
+	t.Helper()
+	p, err := db.FindPostBySlug(ctx, kind, slug)
+	if err != nil {
+		t.Fatalf("%s %q: %v", kind, slug, err)
+	}
+	return p
+}
+
+// hasLine reports whether one of the report's entries for the titled item
+// contains every fragment.
+func hasLine(list []wxr.Skip, title string, fragments ...string) bool {
+outer:
+	for _, s := range list {
+		if s.Title != title {
+			continue
+		}
+		for _, f := range fragments {
+			if !strings.Contains(s.Reason, f) {
+				continue outer
 			}
+		}
+		return true
+	}
+	return false
+}
+
+func TestImportRealWorldShapes(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		lib := &media.Dir{Root: t.TempDir()}
+		rep := mustImport(t, db, "classic.wxr", lib)
+
+		if got, want := rep.Posts, (wxr.Counts{Created: 7, Skipped: 1}); got != want {
+			t.Errorf("posts: got %+v, want %+v", got, want)
+		}
+		if got, want := rep.Pages, (wxr.Counts{Created: 2}); got != want {
+			t.Errorf("pages: got %+v, want %+v", got, want)
+		}
+		if got, want := rep.Attachments, (wxr.Counts{Created: 2, Skipped: 1}); got != want {
+			t.Errorf("attachments: got %+v, want %+v", got, want)
+		}
+
+		// Classic content: paragraphs, a captioned image from the library,
+		// links to later posts and pages rewritten, scripts gone.
+		lagos := find(t, db, content.KindPost, "lagos-port-reopens")
+		for _, want := range []string{
+			"<p>The port of Lagos reopened on Monday.<br>\nShips queued since Friday.</p>",
+			`<figure class="wp-caption aligncenter">`, `src="/media/2024/05/port.jpg"`,
+			"<figcaption>Cranes at dawn in Apapa</figcaption>",
+			`href="/2024/05/07/%E6%B8%AF%E5%8F%A3/"`, `href="/2024/05/07/%E6%B8%AF%E5%8F%A3/#figures"`, `href="/team/"`,
+			"<h2>What comes next</h2>", content.MoreMarker,
+		} {
+			if !strings.Contains(lagos.Body, want) {
+				t.Errorf("classic body lacks %q:\n%s", want, lagos.Body)
+			}
+		}
+		for _, bad := range []string{"<script", "srcset", "[caption", "old.example.org"} {
+			if strings.Contains(lagos.Body, bad) {
+				t.Errorf("classic body still holds %q:\n%s", bad, lagos.Body)
+			}
+		}
+		if !lagos.Sticky || lagos.SEOTitle != "Lagos reopens – Harbour Times" ||
+			lagos.SEODescription != "Apapa's cranes move again after three days." {
+			t.Errorf("sticky/SEO: got %v %q %q", lagos.Sticky, lagos.SEOTitle, lagos.SEODescription)
+		}
+		thumb, err := db.FindFeatured(ctx, lagos.ID)
+		if err != nil || thumb == nil || thumb.Key != "2024/05/port.jpg" || thumb.Alt != "Cranes at dawn" || thumb.Caption != "Cranes at dawn in Apapa" {
+			t.Errorf("featured image: got %+v, %v", thumb, err)
+		}
+		if got := lagos.Authors; len(got) != 1 || got[0].Slug != "jane-doe" || got[0].Name != "Jane Doe" {
+			t.Errorf("author: got %+v", got)
+		}
+		if len(lagos.Categories) != 1 || lagos.Categories[0].Slug != "nigeria" || len(lagos.Tags) != 1 {
+			t.Errorf("terms: got %+v %+v", lagos.Categories, lagos.Tags)
+		}
+
+		// Block content with shortcodes, a non-ASCII slug and CDATA holding "]]>".
+		report := find(t, db, content.KindPost, "港口")
+		for _, want := range []string{
+			"<code>a[i]]]&gt;0</code>", `<figure class="gallery"><img src="/media/2024/05/port.jpg"`,
+			`<img src="https://old.example.org/wp-content/uploads/2024/05/berths.png"`,
+			`<a href="https://www.youtube.com/watch?v=abc"`, `<audio controls="" src="/media/2024/05/talk.mp3">`,
+			`<video controls="" src="https://cdn.example.net/clip.mp4" poster="https://cdn.example.net/clip.jpg"`,
+			"[contact-form-7", `href="/2024/05/06/lagos-port-reopens/"`, `href="https://old.example.org/2019/01/01/gone/"`,
+		} {
+			if !strings.Contains(report.Body, want) {
+				t.Errorf("block body lacks %q:\n%s", want, report.Body)
+			}
+		}
+		if strings.Contains(report.Body, "<!-- wp:") {
+			t.Errorf("block comments left in:\n%s", report.Body)
+		}
+		if report.Excerpt != "Tonnage, berth by berth." || report.SEODescription != "Harbour report: the numbers – tonnage figures for Harbour Times" {
+			t.Errorf("excerpt/SEO: %q %q", report.Excerpt, report.SEODescription)
+		}
+		if len(report.Tags) != 1 || report.Tags[0].Slug != "中国" {
+			t.Errorf("non-ASCII tag: %+v", report.Tags)
+		}
+
+		// Every status, the trash marker dropped from the slug.
+		for slug, want := range map[string]content.Status{
+			"draft-dredging-plans": content.StatusDraft, "new-terminal": content.StatusScheduled,
+			"pilots-strike": content.StatusPending, "board-minutes": content.StatusPrivate, "a-retraction": content.StatusTrash,
+		} {
+			if got := find(t, db, content.KindPost, slug).Status; got != want {
+				t.Errorf("%s: status %s, want %s", slug, got, want)
+			}
+		}
+		// The page tree, the child read before its parent.
+		about, team := find(t, db, content.KindPage, "about"), find(t, db, content.KindPage, "team")
+		if team.ParentID != about.ID || team.MenuOrder != 2 || about.MenuOrder != 1 {
+			t.Errorf("page tree: team parent %d (about is %d), orders %d %d", team.ParentID, about.ID, team.MenuOrder, about.MenuOrder)
+		}
+		// Nested categories with their descriptions.
+		africa, err := db.FindTermBySlug(ctx, content.TaxCategory, "africa")
+		if err != nil || africa.Description != "Reporting from the continent" {
+			t.Fatalf("africa: %+v %v", africa, err)
+		}
+		world, _ := db.FindTermBySlug(ctx, content.TaxCategory, "world")
+		nigeria, _ := db.FindTermBySlug(ctx, content.TaxCategory, "nigeria")
+		if africa.ParentID != world.ID || nigeria.ParentID != africa.ID {
+			t.Errorf("category tree: africa→%d (world %d), nigeria→%d (africa %d)", africa.ParentID, world.ID, nigeria.ParentID, africa.ID)
+		}
+		// The file was copied into the library.
+		if !exists(lib, "2024/05/port.jpg") || !exists(lib, "2024/05/talk.mp3") || exists(lib, "2024/05/berths.png") {
+			t.Errorf("library files: port %v talk %v berths %v", exists(lib, "2024/05/port.jpg"), exists(lib, "2024/05/talk.mp3"), exists(lib, "2024/05/berths.png"))
+		}
+
+		// The report names each thing left behind or changed.
+		for _, c := range []struct {
+			list   []wxr.Skip
+			title  string
+			phrase []string
+		}{
+			{rep.Skipped, "Members only: port fees", []string{"password-protected"}},
+			{rep.Skipped, "Berth map", []string{"2024/05/berths.png", "missing"}},
+			{rep.Skipped, "Home", []string{"menus"}},
+			{rep.Skipped, "Anchor chain", []string{"product"}},
+			{rep.Skipped, "West", []string{"custom taxonomy", "region"}},
+			{rep.Changed, "Lagos port reopens after the storm", []string{"2 comment(s) not imported"}},
+			{rep.Changed, "Lagos port reopens after the storm", []string{"paragraphs"}},
+			{rep.Changed, "Harbour report: the numbers", []string{"[contact-form-7]", "kept as text"}},
+			{rep.Changed, "Harbour report: the numbers", []string{"https://old.example.org/2019/01/01/gone/", "leads to nothing"}},
+		} {
+			if !hasLine(c.list, c.title, c.phrase...) {
+				t.Errorf("report lacks a line on %q with %q", c.title, c.phrase)
+			}
+		}
+		if rep.Comments != 2 || rep.Meta["views_count"] != 1 || len(rep.Meta) != 1 {
+			t.Errorf("comments %d, meta %v", rep.Comments, rep.Meta)
+		}
+	})
+}
+
+// TestOldAddressesRedirect asks the public site for every kind of old
+// WordPress address and expects a 301 to the new place.
+func TestOldAddressesRedirect(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		mustImport(t, db, "classic.wxr", &media.Dir{Root: t.TempDir()})
+		s, err := site.New(site.Config{DB: db, Theme: site.DefaultTheme(), Now: db.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(s.Handler())
+		defer srv.Close()
+		client := srv.Client()
+		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		for old, want := range map[string]string{
+			"/?p=10":                               "/2024/05/06/lagos-port-reopens/",
+			"/index.php?p=10":                      "/2024/05/06/lagos-port-reopens/",
+			"/?p=10&utm_source=feed":               "/2024/05/06/lagos-port-reopens/",
+			"/?page_id=20":                         "/about/",
+			"/about/%E5%9B%A2%E9%98%9F/":           "/team/",
+			"/2024/05/06/lagos-port-closed/":       "/2024/05/06/lagos-port-reopens/",
+			"/?attachment_id=50":                   "/media/2024/05/port.jpg",
+			"/2024/05/06/lagos-port-reopens/port/": "/media/2024/05/port.jpg",
+			"/?attachment_id=51":                   "https://old.example.org/wp-content/uploads/2024/05/berths.png",
+			"/category/world/africa/":              "/category/africa/",
+			"/category/world/africa/nigeria/feed/": "/category/nigeria/feed/",
+			"/?cat=3":                              "/category/nigeria/",
+			"/?tag=shipping":                       "/tag/shipping/",
+			"/author/jane.doe/":                    "/author/jane-doe/",
+			"/?author=7":                           "/author/jane-doe/",
+			"/?feed=rss2":                          "/feed/",
+			"/about/%e5%9b%a2%e9%98%9f/":           "/team/",
+		} {
+			res, err := client.Get(srv.URL + old)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != want {
+				t.Errorf("GET %s: %d → %q, want 301 → %q", old, res.StatusCode, res.Header.Get("Location"), want)
+			}
+		}
+		// A draft's old address leads nowhere: it is not public.
+		res, err := client.Get(srv.URL + "/?p=12")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("GET /?p=12 (a draft): %d, want the front page", res.StatusCode)
+		}
+		// The SEO title is the page's <title>.
+		res, err = client.Get(srv.URL + "/2024/05/06/lagos-port-reopens/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readAll(t, res)
+		if !strings.Contains(body, `<figure class="featured-image"><img src="/media/2024/05/port.jpg" alt="Cranes at dawn"><figcaption>Cranes at dawn in Apapa</figcaption></figure>`) ||
+			!strings.Contains(body, `<meta property="og:image" content="`+srv.URL+`/media/2024/05/port.jpg">`) {
+			t.Errorf("post page lacks its featured image")
+		}
+		if !strings.Contains(body, "<title>Lagos reopens – Harbour Times</title>") ||
+			!strings.Contains(body, `content="Apapa&#39;s cranes move again after three days."`) {
+			t.Errorf("post page lacks the SEO title or description")
+		}
+	})
+}
+
+func readAll(t *testing.T, res *http.Response) string {
+	t.Helper()
+	defer res.Body.Close()
+	var b strings.Builder
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := res.Body.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return b.String()
+}
+
+// snapshot is what a test compares before and after an operation that
+// must change nothing.
+type snapshot struct {
+	posts, pages, media, aliases int
+	updated                      []time.Time
+}
+
+func snap(t *testing.T, db *store.DB) snapshot {
+	t.Helper()
+	var s snapshot
+	var err error
+	if s.posts, err = db.CountPosts(ctx, content.KindPost); err != nil {
+		t.Fatal(err)
+	}
+	if s.pages, err = db.CountPosts(ctx, content.KindPage); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := db.FindMediaPage(ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.media = len(ms)
+	as, err := db.FindAliases(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.aliases = len(as)
+	posts, err := db.FindPostsPage(ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range posts {
+		s.updated = append(s.updated, p.UpdatedAt)
+	}
+	return s
+}
+
+func sameSnap(a, b snapshot) bool {
+	if a.posts != b.posts || a.pages != b.pages || a.media != b.media || a.aliases != b.aliases || len(a.updated) != len(b.updated) {
+		return false
+	}
+	for i := range a.updated {
+		if !a.updated[i].Equal(b.updated[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestReimportIsIdempotent(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		lib := &media.Dir{Root: t.TempDir()}
+		mustImport(t, db, "classic.wxr", lib)
+		before := snap(t, db)
+		db.Now = func() time.Time { return time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC) }
+		rep := mustImport(t, db, "classic.wxr", lib)
+		if rep.Created != 0 || rep.Updated != 0 || rep.Unchanged != 9 || rep.Attachments.Unchanged != 2 || rep.Attachments.Created != 0 {
+			t.Errorf("re-import: created %d updated %d unchanged %d, attachments %+v", rep.Created, rep.Updated, rep.Unchanged, rep.Attachments)
+		}
+		if after := snap(t, db); !sameSnap(before, after) {
+			t.Errorf("re-import changed the site: before %+v, after %+v", before, after)
+		}
+	})
+}
+
+func TestDryRunWritesNothing(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		lib := &media.Dir{Root: t.TempDir()}
+		before := snap(t, db)
+		rep, err := importFile(t, db, "classic.wxr", lib, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.DryRun || rep.Posts.Created != 7 || rep.Attachments.Created != 2 || len(rep.Skipped) == 0 {
+			t.Errorf("dry run should report what would happen: %+v", rep)
+		}
+		if after := snap(t, db); !sameSnap(before, after) {
+			t.Errorf("dry run changed the database: before %+v, after %+v", before, after)
+		}
+		if entries, _ := os.ReadDir(lib.Root); len(entries) != 0 {
+			t.Errorf("dry run wrote %d entries into the media folder", len(entries))
+		}
+	})
+}
+
+func TestWXR10(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		rep := mustImport(t, db, "wxr-1.0.wxr", nil)
+		if rep.Created != 1 {
+			t.Fatalf("created %d, want 1; skipped %+v", rep.Created, rep.Skipped)
+		}
+		p := find(t, db, content.KindPost, "first-light")
+		if p.Body != "<p>Fog lifted at seven.<br>\nThe gulls came back.</p>\n<p>Low tide at noon.</p>" {
+			t.Errorf("body: %q", p.Body)
+		}
+		if len(p.Categories) != 1 || p.Categories[0].Slug != "uncategorized" || len(p.Tags) != 1 || p.Tags[0].Slug != "tides" {
+			t.Errorf("terms: %+v %+v", p.Categories, p.Tags)
+		}
+		if len(p.Authors) != 1 || p.Authors[0].Slug != "admin" {
+			t.Errorf("authors: %+v", p.Authors)
+		}
+		// The old site lived under /blog: its addresses lose the prefix.
+		a, err := db.FindAlias(ctx, "/2010/02/first-light/")
+		if err != nil || a.PostID != p.ID {
+			t.Errorf("alias of the old permalink: %+v %v", a, err)
+		}
+	})
+}
+
+// TestBadInputChangesNothing imports a good file, then each broken one,
+// and expects a clear error naming the place, with the site as it was.
+func TestBadInputChangesNothing(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		lib := &media.Dir{Root: t.TempDir()}
+		mustImport(t, db, "wxr-1.0.wxr", nil)
+		before := snap(t, db)
+		for name, want := range map[string]string{
+			"truncated.wxr":       "truncated",
+			"invalid.wxr":         "line 154: invalid XML",
+			"unknown-version.wxr": `WXR version "3.0" is not one Broadsheet reads`,
+		} {
+			_, err := importFile(t, db, name, lib, false)
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: got error %v, want one saying %q", name, err, want)
+			}
+			if after := snap(t, db); !sameSnap(before, after) {
+				t.Errorf("%s: the failed import changed the site", name)
+			}
+			if entries, _ := os.ReadDir(lib.Root); len(entries) != 0 {
+				t.Errorf("%s: the failed import left files in the library", name)
+			}
+		}
+		_, err := wxr.Import(ctx, db, strings.NewReader(`<?xml version="1.0"?><html><body>hello</body></html>`), wxr.Options{})
+		if err == nil || !strings.Contains(err.Error(), "not a WordPress export") {
+			t.Errorf("HTML file: got %v", err)
+		}
+	})
+}
+
+func TestDuplicatePostIDs(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		rep := mustImport(t, db, "duplicate-ids.wxr", &media.Dir{Root: t.TempDir()})
+		if !hasLine(rep.Skipped, "About", "duplicate post id 13", "line 134") {
+			t.Errorf("no report line for the duplicate id: %+v", rep.Skipped)
+		}
+		if _, err := db.FindPostBySlug(ctx, content.KindPage, "about"); !content.IsNotFound(err) {
+			t.Errorf("the duplicate was imported: %v", err)
+		}
+		if p := find(t, db, content.KindPost, "new-terminal"); p.Status != content.StatusScheduled {
+			t.Errorf("the first holder of the id: %+v", p)
+		}
+	})
+}
+
+// TestHugeBody streams a 50 MB body: the entry is skipped with a report
+// line, the rest imported.
+func TestHugeBody(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		big := strings.Repeat("<p>Forty-nine bytes of a very long story, again.</p>\n", 50<<20/50)
+		doc := `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Big</title><link>https://big.example.org</link><wp:wxr_version>1.2</wp:wxr_version>
+<item><title>Huge</title><guid>https://big.example.org/?p=1</guid><content:encoded><![CDATA[` + big + `]]></content:encoded>
+<wp:post_id>1</wp:post_id><wp:post_date_gmt>2024-01-01 00:00:00</wp:post_date_gmt><wp:post_name>huge</wp:post_name>
+<wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>
+<item><title>Small</title><guid>https://big.example.org/?p=2</guid><content:encoded><![CDATA[Short.]]></content:encoded>
+<wp:post_id>2</wp:post_id><wp:post_date_gmt>2024-01-02 00:00:00</wp:post_date_gmt><wp:post_name>small</wp:post_name>
+<wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>
+</channel></rss>`
+		rep, err := wxr.Import(ctx, db, strings.NewReader(doc), wxr.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Created != 1 || !hasLine(rep.Skipped, "Huge", "MB, more than the 8 MB") {
+			t.Errorf("created %d, skipped %+v", rep.Created, rep.Skipped)
+		}
+		find(t, db, content.KindPost, "small")
+	})
+}
+
+// TestReimportMatchesByPostID imports the site again after it moved to
+// https (every guid changed): entries are matched by their WordPress id.
+func TestReimportMatchesByPostID(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		lib := &media.Dir{Root: t.TempDir()}
+		mustImport(t, db, "classic.wxr", lib)
+		before := snap(t, db)
+		data, err := os.ReadFile(filepath.Join("testdata", "classic.wxr"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved := strings.ReplaceAll(string(data), `<guid isPermaLink="false">https://old.example.org/?`, `<guid isPermaLink="false">https://www.example.org/?`)
+		rep, err := wxr.Import(ctx, db, strings.NewReader(moved), wxr.Options{Uploads: filepath.Join("testdata", "uploads"), Media: lib})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Created != 0 || rep.Updated != 9 {
+			t.Errorf("created %d, updated %d; want 0 and 9 (the new guids recorded)", rep.Created, rep.Updated)
+		}
+		if after := snap(t, db); after.posts != before.posts || after.pages != before.pages {
+			t.Errorf("entries: before %+v, after %+v", before, after)
+		}
+		if p := find(t, db, content.KindPost, "lagos-port-reopens"); p.ImportKey != "https://www.example.org/?p=10" {
+			t.Errorf("import key: %q", p.ImportKey)
+		}
+	})
+}
+
+func TestWXR11(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		data, err := os.ReadFile(filepath.Join("testdata", "classic.wxr"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := strings.ReplaceAll(strings.Replace(string(data), "<wp:wxr_version>1.2<", "<wp:wxr_version>1.1<", 1), "export/1.2/", "export/1.1/")
+		rep, err := wxr.Import(ctx, db, strings.NewReader(doc), wxr.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Posts.Created != 7 || rep.Pages.Created != 2 {
+			t.Errorf("WXR 1.1: posts %+v, pages %+v", rep.Posts, rep.Pages)
+		}
+	})
+}
+
+// TestSampleSite imports the publication's sample export, twice, when the
+// shared sample folder is beside the repository.
+func TestSampleSite(t *testing.T) {
+	name := filepath.Join("..", "..", "..", "..", "shared", "sample", "front-page.wxr")
+	if _, err := os.Stat(name); err != nil {
+		t.Skipf("sample export not found beside the repository (%s)", name)
+	}
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		for i, want := range []wxr.Counts{{Created: 20}, {Unchanged: 20}} {
+			f, err := os.Open(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := wxr.Import(ctx, db, f, wxr.Options{})
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Posts != want {
+				t.Errorf("import %d: posts %+v, want %+v", i+1, rep.Posts, want)
+			}
+		}
+	})
+}
+
+// TestHostileAttachmentPaths: an export naming files outside the uploads
+// folder gets report lines, and nothing is read or written outside.
+func TestHostileAttachmentPaths(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		item := func(id int, file string) string {
+			return `<item><title>f` + strconv.Itoa(id) + `</title><guid>https://h.example.org/?attachment_id=` + strconv.Itoa(id) + `</guid>
+<wp:post_id>` + strconv.Itoa(id) + `</wp:post_id><wp:status>inherit</wp:status><wp:post_type>attachment</wp:post_type>
+<wp:attachment_url>https://h.example.org/x.jpg</wp:attachment_url>
+<wp:postmeta><wp:meta_key>_wp_attached_file</wp:meta_key><wp:meta_value>` + file + `</wp:meta_value></wp:postmeta></item>`
+		}
+		doc := `<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><wp:wxr_version>1.2</wp:wxr_version>` +
+			item(1, "../../etc/passwd") + item(2, "/etc/passwd") + item(3, "2024/../../../secret.txt") + `</channel></rss>`
+		lib := &media.Dir{Root: t.TempDir()}
+		rep, err := wxr.Import(ctx, db, strings.NewReader(doc), wxr.Options{Uploads: filepath.Join("testdata", "uploads"), Media: lib})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Attachments.Created != 0 || rep.Attachments.Skipped != 3 {
+			t.Errorf("attachments: %+v, skipped %+v", rep.Attachments, rep.Skipped)
+		}
+		if entries, _ := os.ReadDir(lib.Root); len(entries) != 0 {
+			t.Errorf("files written: %v", entries)
 		}
 	})
 }

@@ -14,6 +14,11 @@ import (
 	"golang.org/x/net/html/charset"
 )
 
+// Generator is what Broadsheet's own exports name in <generator>: their
+// ids and addresses are Broadsheet's, not a WordPress site's, so an import
+// keeps the aliases they carry instead of inventing WordPress ones.
+const Generator = "Broadsheet"
+
 // Versions of WXR this package reads.
 var knownVersions = map[string]bool{"1.0": true, "1.1": true, "1.2": true}
 
@@ -22,10 +27,21 @@ type Channel struct {
 	Title, Link, Description, Language string
 	BaseSiteURL, BaseBlogURL           string
 	Version                            string
+	Generator                          string
 	Authors                            []Author
 	Categories                         []Term // wp:category
 	Tags                               []Term // wp:tag
+	// Redirects are the old addresses a Broadsheet export carries that
+	// lead elsewhere than to an entry.
+	Redirects []Redirect
 }
+
+// Namespace is the XML namespace of the elements Broadsheet adds to its
+// exports (WordPress's importer ignores them).
+const Namespace = "urn:broadsheet:export:1"
+
+// Redirect is an old address and where it now leads.
+type Redirect struct{ Path, Target string }
 
 // Author is a wp:author entry.
 type Author struct {
@@ -39,6 +55,7 @@ type Author struct {
 
 // Term is a category, tag or custom term, from the channel or an item.
 type Term struct {
+	ID       int64  // term_id in the channel; 0 on items
 	Domain   string // "category", "post_tag", or a custom taxonomy
 	Slug     string // nicename
 	Name     string
@@ -71,8 +88,12 @@ type Item struct {
 	ParentID    int64
 	MenuOrder   int
 	Sticky      bool
-	Terms       []Term
-	Meta        []Meta
+	// AttachmentURL is an attachment's file address.
+	AttachmentURL string
+	Terms         []Term
+	Meta          []Meta
+	// Comments counts the item's wp:comment entries, which are not kept.
+	Comments int
 }
 
 // MetaValue returns the value of the first post meta with key.
@@ -228,6 +249,28 @@ func (p *Parser) header(se xml.StartElement) error {
 		dst = &c.BaseBlogURL
 	case "wxr_version":
 		dst = &c.Version
+	case "generator":
+		dst = &c.Generator
+	case "redirect":
+		if se.Name.Space != Namespace {
+			return nil
+		}
+		var r Redirect
+		err := p.children(func(c xml.StartElement) error {
+			s, err := p.text(c)
+			switch c.Name.Local {
+			case "path":
+				r.Path = strings.TrimSpace(s)
+			case "target":
+				r.Target = strings.TrimSpace(s)
+			}
+			return err
+		})
+		if err != nil {
+			return p.fail(err)
+		}
+		c.Redirects = append(c.Redirects, r)
+		return nil
 	case "author":
 		a, err := p.author(se)
 		if err != nil {
@@ -315,6 +358,8 @@ func (p *Parser) channelTerm(se xml.StartElement) (Term, error) {
 		}
 		s = strings.TrimSpace(s)
 		switch c.Name.Local {
+		case "term_id":
+			t.ID, _ = strconv.ParseInt(s, 10, 64)
 		case "category_nicename", "tag_slug", "term_slug":
 			t.Slug = s
 		case "cat_name", "tag_name", "term_name":
@@ -350,8 +395,11 @@ func (p *Parser) item(se xml.StartElement) (*Item, error) {
 				return err
 			}
 			t.Name = strings.TrimSpace(s)
-			if t.Domain == "" {
+			switch t.Domain {
+			case "":
 				t.Domain = "category"
+			case "tag": // WXR 1.0
+				t.Domain = "post_tag"
 			}
 			it.Terms = append(it.Terms, t)
 			return nil
@@ -370,7 +418,9 @@ func (p *Parser) item(se xml.StartElement) (*Item, error) {
 			it.Meta = append(it.Meta, m)
 			return err
 		case "comment":
-			// Comments have no place in the content model yet; skip the subtree.
+			// Comments have no place in the content model yet: count them
+			// for the report and skip the subtree.
+			it.Comments++
 			return p.d.Skip()
 		}
 		s, err := p.text(c)
@@ -416,6 +466,8 @@ func (p *Parser) item(se xml.StartElement) (*Item, error) {
 			it.MenuOrder, _ = strconv.Atoi(strings.TrimSpace(s))
 		case "is_sticky":
 			it.Sticky = strings.TrimSpace(s) == "1"
+		case "attachment_url":
+			it.AttachmentURL = strings.TrimSpace(s)
 		}
 		return nil
 	})

@@ -260,6 +260,14 @@ type Response struct {
 // per_page (default 20). Posts and pages are not mixed: kind=page searches
 // pages. Bad parameters give a content.Error naming the parameter.
 func Search(ctx context.Context, db *store.DB, v url.Values) (*Response, error) {
+	return SearchFor(ctx, db, v, nil)
+}
+
+// SearchFor is Search as user u sees it: editors and admins (and a nil u,
+// for callers that checked access themselves) find every entry; authors
+// and contributors find their own entries, in any status, or everyone's
+// published ones when they ask for status=published alone.
+func SearchFor(ctx context.Context, db *store.DB, v url.Values, u *content.User) (*Response, error) {
 	base := store.PostFilter{Kind: content.KindPost}
 	if v.Get("kind") == string(content.KindPage) {
 		base.Kind = content.KindPage
@@ -267,6 +275,12 @@ func Search(ctx context.Context, db *store.DB, v url.Values) (*Response, error) 
 	req, err := Parse(ctx, db, v, base, 20)
 	if err != nil {
 		return nil, err
+	}
+	if u != nil && !u.CanEditOthers() {
+		st := req.Params.Statuses
+		if !(len(st) == 1 && st[0] == content.StatusPublished) {
+			req.Search.Filter.AuthorID = u.ID
+		}
 	}
 	res, err := db.Search(ctx, req.Search)
 	if err != nil {

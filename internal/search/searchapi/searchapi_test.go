@@ -75,6 +75,16 @@ func TestHandler(t *testing.T) {
 		if res.Total != 1 || res.Results[0].Status != content.StatusDraft || !strings.HasPrefix(res.Results[0].SnippetHTML, "Mediators met in <mark>Doha</mark>.") || res.Results[0].Path != "" {
 			t.Errorf("drafts only: %+v", res)
 		}
+		// An author sees their own drafts only, and everyone's published posts.
+		author := &content.User{ID: 9999, Slug: "someone", Name: "Someone", Role: content.RoleAuthor}
+		got, err := searchapi.SearchFor(ctx, db, url.Values{"q": {"doha"}}, author)
+		if err != nil || got.Total != 0 {
+			t.Errorf("an author searching others' entries: %+v, %v", got, err)
+		}
+		got, err = searchapi.SearchFor(ctx, db, url.Values{"q": {"doha"}, "status": {"published"}}, author)
+		if err != nil || got.Total != 1 {
+			t.Errorf("an author searching published posts: %+v, %v", got, err)
+		}
 		status, _, bad := call("q=doha&status=lost")
 		if status != 400 || bad["error"]["field"] != "status" || bad["error"]["message"] == "" {
 			t.Errorf("bad status: %d %v", status, bad)

@@ -1,0 +1,378 @@
+// Package e2e drives the whole of Broadsheet in a real headless Chromium:
+// it boots the program as 'broadsheet serve' on a free port and works the
+// admin as an editor and a contributor would. Screenshots of the editor
+// and the post list are written to e2e/artifacts/ (kept by CI).
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/broadsheet/broadsheet/internal/app"
+	"github.com/broadsheet/broadsheet/internal/store/storetest"
+)
+
+const password = "a long enough password"
+
+// server boots broadsheet on 127.0.0.1:0 over a fresh database with an
+// editor and a contributor, and returns its address.
+func server(t *testing.T, engine string) string {
+	t.Helper()
+	return serverWith(t, engine, nil)
+}
+
+// serverWith is server with BROADSHEET_* settings (NAME=value) and extra
+// serve flags given to serve.
+func serverWith(t *testing.T, engine string, environ []string, serveFlags ...string) string {
+	t.Helper()
+	dsn := storetest.DSN(t, engine)
+	data := t.TempDir()
+	env := []string{"BROADSHEET_PASSWORD=" + password}
+	for _, u := range [][3]string{{"ed@example.org", "Ed Ward", "editor"}, {"cora@example.org", "Cora Lee", "contributor"}} {
+		if code := app.Run(context.Background(), []string{"--db", dsn, "--data", data, "user", "add",
+			"--email", u[0], "--name", u[1], "--role", u[2]}, env, io.Discard, os.Stderr); code != 0 {
+			t.Fatalf("user add %s: exit %d", u[0], code)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int)
+	go func() {
+		args := append([]string{"--db", dsn, "--data", data, "serve", "--addr", "127.0.0.1:0"}, serveFlags...)
+		done <- app.Run(ctx, args, environ, pw, io.Discard)
+		pw.Close()
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		re := regexp.MustCompile(`serving on (http://[^/ ]+)/`)
+		sent := false
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil && !sent {
+				addr <- m[1]
+				sent = true
+			}
+		}
+		if !sent {
+			close(addr)
+		}
+	}()
+	a, ok := <-addr
+	if !ok {
+		t.Fatal("the server did not start")
+	}
+	return a
+}
+
+// browser starts Debian's Chromium, headless.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv(storetest.RequireAllEnv) != "" {
+			t.Fatalf("chromium is not installed, but %s requires the browser suites", storetest.RequireAllEnv)
+		}
+		t.Skip("chromium is not installed: browser tests skipped")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.WindowSize(1280, 1000),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+func artifacts(t *testing.T) string {
+	dir := filepath.Join("artifacts")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(artifacts(t), name), buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// get runs one action that returns a value.
+func get[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+func signIn(t *testing.T, ctx context.Context, base, email string) {
+	t.Helper()
+	run(t, ctx, "sign in as "+email,
+		chromedp.Navigate(base+"/admin/login"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), email),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), password),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#new-entry`)),
+	)
+}
+
+func signOut(t *testing.T, ctx context.Context) {
+	t.Helper()
+	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`form.who button`)), chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)))
+}
+
+// waitText polls (with a generous bound) until the page at url contains want.
+func waitText(t *testing.T, ctx context.Context, url, sel, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		run(t, ctx, "open "+url, chromedp.Navigate(url))
+		text := get(t, ctx, "read "+url, chromedp.Text(chromedp.CSS(sel)))
+		if strings.Contains(text, want) {
+			return text
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never showed %q; last:\n%s", url, want, text)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+func writePNG(t *testing.T, path string, w, h int) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.RGBA{uint8(200 - y/4), uint8(150 + x/10), 60, 255})
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestEditorialWorkflow(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			base := server(t, engine)
+			ctx := browser(t)
+			t.Cleanup(func() {
+				if t.Failed() {
+					screenshot(t, ctx, engine+"-failure.png")
+				}
+			})
+			signIn(t, ctx, base, "ed@example.org")
+
+			// Write a post with a source and a break, and preview it.
+			run(t, ctx, "write a post",
+				chromedp.Click(chromedp.CSS(`#new-entry`)),
+				chromedp.WaitVisible(chromedp.CSS(`#title`)),
+				chromedp.SendKeys(chromedp.CSS(`#title`), "Grain prices in the Sahel"),
+				chromedp.SendKeys(chromedp.CSS(`#body`), "Our **introduction** to the piece."),
+				chromedp.Click(chromedp.CSS(`#insert-more`)),
+				chromedp.SendKeys(chromedp.CSS(`#body`), "The republished article, in full."),
+				chromedp.SendKeys(chromedp.CSS(`#source_name`), "Le Monde Afrique"),
+				chromedp.SendKeys(chromedp.CSS(`#source_url`), "https://example.com/sahel-grain"),
+				chromedp.SendKeys(chromedp.CSS(`#source_author`), "Awa Diop"),
+				chromedp.SendKeys(chromedp.CSS(`#tags`), "food, prices"),
+			)
+			var teaser, full string
+			deadline := time.Now().Add(30 * time.Second)
+			for !strings.Contains(full, "republished article") {
+				full = get(t, ctx, "read the preview", chromedp.Text(chromedp.ID("preview")))
+				teaser = get(t, ctx, "read the teaser preview", chromedp.Text(chromedp.ID("teaser-preview")))
+				if time.Now().After(deadline) {
+					t.Fatalf("the preview never showed the body: %q", full)
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			if !strings.Contains(teaser, "Our introduction to the piece.") || strings.Contains(teaser, "republished") {
+				t.Errorf("teaser preview %q: want only the text before the break", teaser)
+			}
+			// Upload an image with its alt text and place it in the body.
+			photo := filepath.Join(t.TempDir(), "harvest.png")
+			writePNG(t, photo, 1200, 700)
+			run(t, ctx, "upload an image",
+				chromedp.SetUploadFiles(chromedp.ID("image-file"), []string{photo}),
+				chromedp.SendKeys(chromedp.ID("image-alt"), "Millet drying in the sun"),
+				chromedp.Click(chromedp.ID("insert-image")),
+			)
+			deadline = time.Now().Add(30 * time.Second)
+			for {
+				if s := get(t, ctx, "image state", chromedp.Text(chromedp.ID("image-state"))); strings.Contains(s, "Inserted") {
+					break
+				} else if time.Now().After(deadline) {
+					t.Fatalf("the image was not inserted: %q", s)
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			deadline = time.Now().Add(30 * time.Second)
+			for get(t, ctx, "preview image", chromedp.Evaluate[int](`document.querySelectorAll("#preview img[srcset]").length`)) != 1 {
+				if time.Now().After(deadline) {
+					t.Fatal("the preview never showed the image with its srcset")
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			strong := get(t, ctx, "count bold", chromedp.Evaluate[int](`document.querySelectorAll("#preview strong").length`))
+			if strong != 1 {
+				t.Errorf("the preview did not render Markdown (%d <strong>)", strong)
+			}
+			// Autosave keeps the draft while typing.
+			var state string
+			deadline = time.Now().Add(30 * time.Second)
+			for !strings.Contains(state, "Saved automatically") {
+				state = get(t, ctx, "autosave state", chromedp.Text(chromedp.ID("autosave-state")))
+				if time.Now().After(deadline) {
+					t.Fatalf("autosave never happened: %q", state)
+				}
+				time.Sleep(300 * time.Millisecond)
+			}
+			screenshot(t, ctx, engine+"-editor.png")
+
+			// Schedule it a few seconds ahead, in the site's time zone (UTC).
+			at := time.Now().UTC().Add(4 * time.Second).Format("2006-01-02T15:04:05")
+			run(t, ctx, "schedule",
+				chromedp.SetValue(chromedp.ID("publish_at"), at),
+				chromedp.Click(chromedp.CSS(`#schedule`)),
+				chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+			)
+			flash := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(`.flash`)))
+			if !strings.Contains(flash, "Scheduled for") {
+				t.Fatalf("after scheduling: %q", flash)
+			}
+			front := waitText(t, ctx, base+"/", "main", "Grain prices in the Sahel")
+			if !strings.Contains(front, "Continue reading") || strings.Contains(front, "republished article") {
+				t.Errorf("front page teaser:\n%s", front)
+			}
+			href := get(t, ctx, "read the link", chromedp.Evaluate[string](`document.querySelector("a.more-link").getAttribute("href")`))
+			if !strings.HasSuffix(href, "/grain-prices-in-the-sahel/#more") {
+				t.Errorf("Continue reading links to %q, want the slug derived from the title", href)
+			}
+			run(t, ctx, "open the post", chromedp.Click(chromedp.CSS(`a.more-link`)), chromedp.WaitVisible(chromedp.ID("more")))
+			article := get(t, ctx, "read the post", chromedp.Text(chromedp.CSS(`main`)))
+			if !strings.Contains(article, "The republished article, in full.") {
+				t.Errorf("post page:\n%s", article)
+			}
+			loaded := get(t, ctx, "image loaded", chromedp.Evaluate[string](
+				`(() => { const i = document.querySelector("main img[srcset]"); return i ? i.alt + "|" + (i.complete && i.naturalWidth > 0) : "none" })()`))
+			if loaded != "Millet drying in the sun|true" {
+				t.Errorf("the post's image: %q, want it shown with its alt text", loaded)
+			}
+
+			// Edit it, then restore the older revision.
+			run(t, ctx, "open the list", chromedp.Navigate(base+"/admin/posts?status=published"), chromedp.WaitVisible(chromedp.CSS(`table.list`)))
+			screenshot(t, ctx, engine+"-post-list.png")
+			// Leaving with unsaved changes warns (a published post is not
+			// autosaved, so its changes stay unsaved until Save).
+			leaving := `(() => { const e = new Event("beforeunload", {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented })()`
+			run(t, ctx, "edit",
+				chromedp.Click(chromedp.CSS(`td.title a`)),
+				chromedp.WaitVisible(chromedp.CSS(`#body`)),
+			)
+			if get(t, ctx, "leave unchanged", chromedp.Evaluate[bool](leaving)) {
+				t.Error("leaving an unchanged post warns")
+			}
+			get(t, ctx, "clear the body", chromedp.Evaluate[bool](`(document.getElementById("body").value = "", true)`))
+			run(t, ctx, "type", chromedp.SendKeys(chromedp.ID("body"), "A rewritten body that we will regret."))
+			if !get(t, ctx, "leave with changes", chromedp.Evaluate[bool](leaving)) {
+				t.Error("leaving with unsaved changes does not warn")
+			}
+			run(t, ctx, "save",
+				chromedp.Click(chromedp.CSS(`#save`)),
+				chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+				chromedp.Click(chromedp.CSS(`#compare`)),
+				chromedp.WaitVisible(chromedp.CSS(`pre.diff`)),
+			)
+			diff := get(t, ctx, "read the diff", chromedp.Text(chromedp.CSS(`pre.diff`)))
+			if !strings.Contains(diff, "+ A rewritten body") || !strings.Contains(diff, "- Our **introduction**") {
+				t.Errorf("diff:\n%s", diff)
+			}
+			restoreID := get(t, ctx, "find the revision before",
+				chromedp.Evaluate[string](`(() => { const b = [...document.querySelectorAll("button[id^=restore-]")]; return b.length ? b[0].id : "" })()`))
+			run(t, ctx, "restore", chromedp.Click(chromedp.ID(restoreID)), chromedp.WaitVisible(chromedp.ID("body")))
+			restored := get(t, ctx, "read the body", chromedp.Value(chromedp.ID("body")))
+			if !strings.Contains(restored, "Our **introduction**") {
+				t.Errorf("after restoring: %q", restored)
+			}
+			signOut(t, ctx)
+
+			// A contributor submits; the editor publishes.
+			signIn(t, ctx, base, "cora@example.org")
+			run(t, ctx, "contributor writes",
+				chromedp.Click(chromedp.CSS(`#new-entry`)),
+				chromedp.WaitVisible(chromedp.CSS(`#title`)),
+				chromedp.SendKeys(chromedp.CSS(`#title`), "Letter from Bamako"),
+				chromedp.SendKeys(chromedp.CSS(`#body`), "Notes from the market."),
+				chromedp.Click(chromedp.CSS(`#submit-review`)),
+				chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+			)
+			buttons := get(t, ctx, "no publish button", chromedp.Evaluate[int](`document.querySelectorAll("#publish, #schedule").length`))
+			if buttons != 0 {
+				t.Errorf("a contributor sees %d publish buttons", buttons)
+			}
+			signOut(t, ctx)
+			signIn(t, ctx, base, "ed@example.org")
+			run(t, ctx, "editor reviews",
+				chromedp.Navigate(base+"/admin/posts?status=pending"),
+				chromedp.WaitVisible(chromedp.CSS(`td.title a`)),
+				chromedp.Click(chromedp.CSS(`td.title a`)),
+				chromedp.WaitVisible(chromedp.CSS(`#publish`)),
+				chromedp.Click(chromedp.CSS(`#publish`)),
+				chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+			)
+			waitText(t, ctx, base+"/", "main", "Letter from Bamako")
+
+			// On a phone: the list and the editor fit the screen.
+			run(t, ctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
+				chromedp.Navigate(base+"/admin/posts"), chromedp.WaitVisible(chromedp.CSS(`table.list`)))
+			screenshot(t, ctx, engine+"-phone-post-list.png")
+			run(t, ctx, "phone editor", chromedp.Click(chromedp.CSS(`td.title a`)), chromedp.WaitVisible(chromedp.ID("body")))
+			if w := get(t, ctx, "page width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 400 {
+				t.Errorf("the editor is %d px wide on a 390 px phone: it scrolls sideways", w)
+			}
+			screenshot(t, ctx, engine+"-phone-editor.png")
+			fmt.Fprintln(os.Stderr, "screenshots in", artifacts(t))
+		})
+	}
+}

@@ -1,0 +1,58 @@
+package admin
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+)
+
+// LoginPage is the sign-in form.
+type LoginPage struct {
+	Layout
+	Email string
+	Next  string
+}
+
+// safeNext keeps a post-sign-in redirect inside the admin.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/admin/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return "/admin/posts"
+	}
+	return next
+}
+
+func (a *Admin) loginForm(w http.ResponseWriter, r *http.Request) error {
+	if u, _, _ := a.auth.Identify(r); u != nil {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return nil
+	}
+	return a.render(w, "login", LoginPage{Layout: Layout{Title: "Sign in"}, Next: r.URL.Query().Get("next")})
+}
+
+func (a *Admin) login(w http.ResponseWriter, r *http.Request) error {
+	email, pw, next := r.PostFormValue("email"), r.PostFormValue("password"), r.PostFormValue("next")
+	_, err := a.auth.SignIn(w, r, email, pw)
+	if err != nil {
+		msg, _, unexpected := errorFor(err)
+		if unexpected != nil {
+			return unexpected
+		}
+		status := http.StatusUnauthorized
+		if content.ErrorCode(err) != content.EUnauthorized {
+			status = http.StatusTooManyRequests
+		}
+		page := LoginPage{Layout: Layout{Title: "Sign in", Error: msg}, Email: email, Next: next}
+		return a.tmpl.Render(w, status, "login", page)
+	}
+	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
+	return nil
+}
+
+func (a *Admin) logout(w http.ResponseWriter, r *http.Request) error {
+	if err := a.auth.SignOut(w, r); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+	return nil
+}

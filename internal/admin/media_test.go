@@ -1,0 +1,191 @@
+package admin_test
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/editorial"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/store/storetest"
+)
+
+// photoWithGPS returns a w×h JPEG carrying an EXIF block with a GPS
+// position, as a phone would write it.
+func photoWithGPS(t testing.TB, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 120, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	exif := []byte("Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08GPSLatitude 12.6392N GPSLongitude 8.0029W")
+	seg := append([]byte{0xFF, 0xE1, byte((len(exif) + 2) >> 8), byte(len(exif) + 2)}, exif...)
+	b := buf.Bytes()
+	return append(append(append([]byte{}, b[:2]...), seg...), b[2:]...)
+}
+
+func (e *env) upload(key, filename string, data []byte, alt string) (int, map[string]any) {
+	e.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", filename)
+	fw.Write(data)
+	mw.WriteField("alt", alt)
+	mw.Close()
+	return e.call(key, "POST", "/api/v1/media", rawBody{mw.FormDataContentType(), body.Bytes()})
+}
+
+func TestMediaLibrary(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		photo := photoWithGPS(t, 1000, 600)
+		if !bytes.Contains(photo, []byte("GPSLatitude")) {
+			t.Fatal("the test photo has no GPS data to strip")
+		}
+		status, m := e.upload("author", "Market in Bamako.jpg", photo, "Stalls of grain at the market")
+		if status != 201 {
+			t.Fatalf("upload: %d %v", status, m)
+		}
+		url := m["url"].(string)
+		if m["width"].(float64) != 1000 || len(m["variants"].([]any)) != 2 || !strings.Contains(m["srcset"].(string), "480w") {
+			t.Errorf("upload answer %v: want 1000 px wide with 480 and 960 variants", m)
+		}
+		res, err := http.Get(e.srv.URL + url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/jpeg" {
+			t.Fatalf("GET %s: %d %s", url, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		if bytes.Contains(stored, []byte("Exif")) || bytes.Contains(stored, []byte("GPS")) {
+			t.Errorf("the stored image still carries EXIF/GPS data")
+		}
+		if cfg, err := jpeg.DecodeConfig(bytes.NewReader(stored)); err != nil || cfg.Width != 1000 {
+			t.Errorf("the stored image is not the 1000 px JPEG: %v %v", cfg, err)
+		}
+		for _, v := range m["variants"].([]any) {
+			vu := v.(map[string]any)["url"].(string)
+			res, _ := http.Get(e.srv.URL + vu)
+			data, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+			if err != nil || float64(cfg.Width) != v.(map[string]any)["width"].(float64) {
+				t.Errorf("variant %s: %v %v", vu, cfg, err)
+			}
+		}
+
+		// Refusals: wrong type by content, too large, no alt, contributors.
+		cases := []struct {
+			name, key, file string
+			data            []byte
+			alt             string
+			status          int
+			says            string
+		}{
+			{"a script named .jpg", "author", "evil.jpg", []byte("<script>alert(1)</script>"), "x", 422, "by its content"},
+			{"an image without alt text", "author", "photo.jpg", photo, "", 422, "alt text"},
+			{"an 11 MB file", "author", "big.pdf", append([]byte("%PDF-1.4\n"), make([]byte, 11<<20)...), "", 413, "larger"},
+			{"a contributor's upload", "contributor", "photo.jpg", photo, "x", 403, "may not upload"},
+		}
+		for _, c := range cases {
+			before, _, _ := db.FindMediaList(ctx, "", 0, 100)
+			status, out := e.upload(c.key, c.file, c.data, c.alt)
+			if status != c.status || !strings.Contains(errorOf(out)["message"].(string), c.says) {
+				t.Errorf("%s: %d %v, want %d saying %q", c.name, status, out, c.status, c.says)
+			}
+			after, _, _ := db.FindMediaList(ctx, "", 0, 100)
+			if len(after) != len(before) {
+				t.Errorf("%s: the library changed", c.name)
+			}
+		}
+		status, pdf := e.upload("editor", "Annual report.pdf", []byte("%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF"), "")
+		if status != 201 || pdf["mime"] != "application/pdf" || !strings.HasPrefix(pdf["html"].(string), "[Annual report.pdf](/media/") {
+			t.Errorf("PDF upload: %d %v", status, pdf)
+		}
+
+		// Placed in a post, the image is served with its srcset and cannot
+		// be deleted without force.
+		snippet := m["html"].(string)
+		body := "Intro.\n\n" + snippet + "\n\nText."
+		pub := content.StatusPublished
+		p := e.post("author", editorial.Input{Body: &body, Status: &pub})
+		if !strings.Contains(p.BodyHTML, `srcset="/media/`) || !strings.Contains(p.BodyHTML, `alt="Stalls of grain at the market"`) {
+			t.Errorf("the rendered post lost the srcset or alt: %s", p.BodyHTML)
+		}
+		id := int64(m["id"].(float64))
+		status, out := e.call("editor", "DELETE", fmt.Sprintf("/api/v1/media/%d", id), nil)
+		if status != 409 || !strings.Contains(errorOf(out)["message"].(string), p.Title) {
+			t.Errorf("deleting a used image: %d %v, want 409 naming the post", status, out)
+		}
+		if status, _ := e.call("author", "DELETE", fmt.Sprintf("/api/v1/media/%d?force=true", id), nil); status != 403 {
+			t.Errorf("an author deleting: %d, want 403", status)
+		}
+		if status, _ := e.call("editor", "DELETE", fmt.Sprintf("/api/v1/media/%d?force=true", id), nil); status != 204 {
+			t.Errorf("forced delete: %d", status)
+		}
+		res, _ = http.Get(e.srv.URL + url)
+		res.Body.Close()
+		if res.StatusCode != 404 {
+			t.Errorf("after delete, GET %s: %d", url, res.StatusCode)
+		}
+		status, list := e.call("author", "GET", "/api/v1/media?q=annual", nil)
+		if status != 200 || list["total"].(float64) != 1 {
+			t.Errorf("search: %d %v", status, list)
+		}
+	})
+}
+
+// TestFeaturedImage sets a post's featured image through the API and the
+// editor, sees it on the post's page, and finds its deletion refused.
+func TestFeaturedImage(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		status, m := e.upload("editor", "dhow.jpg", photoWithGPS(t, 800, 500), "A dhow at Lamu")
+		if status != 201 {
+			t.Fatalf("upload: %d %v", status, m)
+		}
+		id := int64(m["id"].(float64))
+		status, out := e.call("editor", "POST", "/api/v1/posts", map[string]any{"title": "Sailing on", "body": "x",
+			"status": "published", "featured_image": id})
+		if status != 201 || out["featured_image"] == nil || out["featured_image"].(map[string]any)["alt"] != "A dhow at Lamu" {
+			t.Fatalf("create with a featured image: %d %v", status, out)
+		}
+		res, _ := http.Get(e.srv.URL + strings.TrimPrefix(out["url"].(string), e.srv.URL))
+		page := readAll(t, res)
+		if !strings.Contains(page, `<figure class="featured-image"><img src="`+m["url"].(string)+`" srcset="`) || !strings.Contains(page, `alt="A dhow at Lamu"`) {
+			t.Errorf("the post page does not show the featured image")
+		}
+		status, del := e.call("editor", "DELETE", fmt.Sprintf("/api/v1/media/%d", id), nil)
+		if status != 409 || !strings.Contains(errorOf(del)["message"].(string), "featured image") {
+			t.Errorf("deleting a featured image: %d %v", status, del)
+		}
+		pid := int64(out["id"].(float64))
+		status, bad := e.call("editor", "PATCH", fmt.Sprintf("/api/v1/posts/%d", pid), map[string]any{"featured_image": 9999})
+		if status != 422 || errorOf(bad)["field"] != "featured_image" {
+			t.Errorf("a missing media id: %d %v", status, bad)
+		}
+		if f, _ := db.FindFeatured(ctx, pid); f == nil || f.ID != id {
+			t.Errorf("the refused change removed the featured image")
+		}
+		status, cleared := e.call("editor", "PATCH", fmt.Sprintf("/api/v1/posts/%d", pid), map[string]any{"featured_image": 0})
+		if status != 200 || cleared["featured_image"] != nil {
+			t.Errorf("clearing: %d %v", status, cleared)
+		}
+	})
+}

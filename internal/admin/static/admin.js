@@ -1,0 +1,191 @@
+// Broadsheet admin: live preview, autosave and the unsaved-changes warning
+// for the editor. Everything here is an addition: the forms work without it.
+"use strict";
+(function () {
+  const form = document.getElementById("editor");
+  if (!form) return;
+  const id = form.dataset.id;
+  const body = document.getElementById("body");
+  const excerpt = document.getElementById("excerpt");
+  const title = document.getElementById("title");
+  const version = document.getElementById("version");
+  const versionLabel = document.getElementById("version-label");
+  const state = document.getElementById("autosave-state");
+  const preview = document.getElementById("preview");
+  const teaser = document.getElementById("teaser-preview");
+  const more = document.getElementById("more-preview");
+  let dirty = false, saving = false, stopped = false, timer = null;
+
+  // The preview is rendered by the server with the public site's renderer,
+  // so what the editor sees is what readers will see.
+  async function renderPreview() {
+    try {
+      const res = await fetch("/api/v1/preview", {
+        method: "POST", headers: {"Content-Type": "application/json"},
+        body: JSON.stringify({body: body.value, excerpt: excerpt.value, format: form.dataset.format}),
+      });
+      if (!res.ok) return;
+      const out = await res.json();
+      preview.innerHTML = out.body_html; // sanitised by the server
+      teaser.innerHTML = out.teaser_html;
+      more.hidden = !out.has_more;
+    } catch (e) { /* offline: keep the last preview */ }
+  }
+  function schedulePreview() {
+    clearTimeout(timer);
+    timer = setTimeout(renderPreview, 250);
+  }
+
+  function changed() {
+    dirty = true;
+    if (form.dataset.autosave === "on" && !stopped) state.textContent = "Unsaved changes";
+  }
+  form.addEventListener("input", (ev) => {
+    changed();
+    if (ev.target === body || ev.target === excerpt) schedulePreview();
+  });
+
+  // Autosave every few seconds while there are changes, for drafts and
+  // posts pending review; published posts change only when saved on purpose.
+  async function autosave() {
+    if (!dirty || saving || stopped || form.dataset.autosave !== "on") return;
+    saving = true;
+    dirty = false;
+    const fields = {
+      title: title.value, body: body.value, excerpt: excerpt.value,
+      version: parseInt(version.value, 10), autosave: true,
+    };
+    try {
+      const res = await fetch("/api/v1/posts/" + id, {
+        method: "PATCH", headers: {"Content-Type": "application/json"}, body: JSON.stringify(fields),
+      });
+      const out = await res.json();
+      if (res.ok) {
+        version.value = out.version;
+        const slug = document.getElementById("slug");
+        if (slug && slug.value === "") slug.placeholder = out.slug;
+        versionLabel.textContent = out.version;
+        state.textContent = "Saved automatically at " + new Date().toLocaleTimeString();
+      } else {
+        dirty = true;
+        if (res.status === 409) stopped = true;
+        state.textContent = "Not saved: " + out.error.message;
+        state.classList.add("error");
+      }
+    } catch (e) {
+      dirty = true;
+      state.textContent = "Not saved: the server cannot be reached; your text is still here.";
+    } finally {
+      saving = false;
+    }
+  }
+  setInterval(autosave, 5000);
+
+  window.addEventListener("beforeunload", (ev) => {
+    if (dirty) {
+      ev.preventDefault();
+      ev.returnValue = "";
+    }
+  });
+  // A save by button waits for an autosave in flight, so it carries the
+  // version that autosave produced instead of colliding with it.
+  let pending = null;
+  form.addEventListener("submit", (ev) => {
+    stopped = true;
+    if (saving) {
+      ev.preventDefault();
+      pending = ev.submitter;
+      return;
+    }
+    dirty = false;
+  });
+  setInterval(() => {
+    if (pending && !saving) {
+      const b = pending;
+      pending = null;
+      dirty = false;
+      form.requestSubmit(b);
+    }
+  }, 100);
+
+  // A republished draft opens with the caret in its empty introduction
+  // paragraph (content.EmptyIntroduction), where the editor writes first;
+  // the note above the body goes once the introduction is written.
+  const emptyIntro = '<p class="editorial-introduction"></p>';
+  const introNote = document.getElementById("intro-note");
+  const introAt = body.value.indexOf(emptyIntro);
+  if (introNote && introAt >= 0) {
+    const at = introAt + emptyIntro.indexOf("></p>") + 1;
+    body.focus();
+    body.setSelectionRange(at, at);
+  }
+  if (introNote) {
+    body.addEventListener("input", () => { introNote.hidden = !body.value.includes(emptyIntro); });
+  }
+
+  document.getElementById("insert-more").addEventListener("click", () => {
+    const at = body.selectionStart;
+    const marker = "\n\n<!--more-->\n\n";
+    body.value = body.value.slice(0, at) + marker + body.value.slice(body.selectionEnd);
+    body.selectionStart = body.selectionEnd = at + marker.length;
+    body.focus();
+    changed();
+    schedulePreview();
+  });
+})();
+
+// Images: upload from the editor (picker or drop on the body) and insert
+// the <img> with its srcset where the cursor is; and drop onto the
+// library's upload form.
+(function () {
+  const body = document.getElementById("body");
+  const file = document.getElementById("image-file");
+  const alt = document.getElementById("image-alt");
+  const state = document.getElementById("image-state");
+  async function upload(f) {
+    if (!alt.value.trim() && f.type !== "application/pdf") {
+      state.textContent = "Describe the image in the alt text first.";
+      alt.focus();
+      return;
+    }
+    const data = new FormData();
+    data.append("file", f);
+    data.append("alt", alt.value);
+    state.textContent = "Uploading…";
+    const res = await fetch("/api/v1/media", {method: "POST", body: data});
+    const out = await res.json();
+    if (!res.ok) {
+      state.textContent = "Not uploaded: " + out.error.message;
+      return;
+    }
+    const at = body.selectionStart;
+    const snippet = "\n\n" + out.html + "\n\n";
+    body.value = body.value.slice(0, at) + snippet + body.value.slice(body.selectionEnd);
+    body.dispatchEvent(new Event("input", {bubbles: true}));
+    state.textContent = "Inserted " + out.filename + ".";
+    alt.value = "";
+    file.value = "";
+  }
+  if (body && file) {
+    document.getElementById("insert-image").addEventListener("click", () => {
+      if (file.files.length) upload(file.files[0]); else file.click();
+    });
+    body.addEventListener("dragover", (ev) => ev.preventDefault());
+    body.addEventListener("drop", (ev) => {
+      if (!ev.dataTransfer.files.length) return;
+      ev.preventDefault();
+      upload(ev.dataTransfer.files[0]);
+    });
+  }
+  const zone = document.getElementById("dropzone");
+  const input = document.getElementById("file");
+  if (zone && input) {
+    zone.addEventListener("dragover", (ev) => { ev.preventDefault(); zone.classList.add("over"); });
+    zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+    zone.addEventListener("drop", (ev) => {
+      ev.preventDefault();
+      zone.classList.remove("over");
+      input.files = ev.dataTransfer.files;
+    });
+  }
+})();

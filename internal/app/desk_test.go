@@ -1,0 +1,264 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/app"
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/markup"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/store/storetest"
+)
+
+// deskOutlet serves the source desk's test outlet (homepage, feed, article,
+// image) and a broken feed.
+func deskOutlet(t *testing.T) *httptest.Server {
+	var srv *httptest.Server
+	files := map[string][2]string{
+		"/agency/":                       {"homepage.html", "text/html"},
+		"/agency/feed.xml":               {"rss2.xml", "application/rss+xml"},
+		"/agency/2026/01/14/summit.html": {"article.html", "text/html"},
+		"/agency/images/summit.jpg":      {"summit.png", "image/png"},
+		"/agency/images/map.gif":         {"map.gif", "image/gif"},
+		"/institute/atom.xml":            {"atom.xml", "application/atom+xml"},
+	}
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/broken/feed.xml" {
+			http.Error(w, "down for maintenance", http.StatusInternalServerError)
+			return
+		}
+		f, ok := files[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		b, err := os.ReadFile(filepath.Join("..", "sourcedesk", "testdata", f[0]))
+		if err != nil {
+			t.Error(err)
+		}
+		w.Header().Set("Content-Type", f[1])
+		w.Write(bytes.ReplaceAll(b, []byte("{{base}}"), []byte(srv.URL)))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// deskServe starts serve on :0 (with the extra serve flags, else with
+// polling off) and returns its base URL; it stops with the test.
+func deskServe(t *testing.T, global []string, serveFlags ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	if len(serveFlags) == 0 {
+		serveFlags = []string{"--poll-every", "0"}
+	}
+	args := append(append(append([]string{}, global...), "serve", "--addr", "127.0.0.1:0"), serveFlags...)
+	go func() {
+		done <- app.Run(ctx, args, nil, &out, &errb)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			t.Error("serve did not stop")
+		}
+	})
+	addr := regexp.MustCompile(`serving on (http://\S+)/`)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		if m := addr.FindStringSubmatch(out.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d early:\n%s\n%s", code, out.String(), errb.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve never said where it listens:\n%s", out.String())
+	return ""
+}
+
+// deskPublishDraft does what the editor does in the admin: writes the
+// introduction in place of the placeholder, and publishes.
+func deskPublishDraft(t *testing.T, dsn string, postID int64, intro string, at time.Time) *content.Post {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p, err := db.FindPostByID(ctx, postID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Body = strings.Replace(p.Body, `<p class="editorial-introduction"></p>`, "<p>"+intro+"</p>", 1)
+	p.Status, p.PublishedAt = content.StatusPublished, at
+	if err := deskRenderAndSave(ctx, db, p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestSourceDeskCommands(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			out := deskOutlet(t)
+			dir := t.TempDir()
+			dsn := storetest.DSN(t, engine)
+			g := []string{"--data", dir, "--db", dsn}
+			cmd := func(wantCode int, args ...string) string {
+				t.Helper()
+				code, stdout, stderr := run(t, append(append([]string{}, g...), args...)...)
+				if code != wantCode {
+					t.Fatalf("%v: exit %d, want %d\n%s\n%s", args, code, wantCode, stdout, stderr)
+				}
+				return stdout + stderr
+			}
+
+			// Private addresses are refused unless allowed.
+			msg := cmd(1, "source", "add", "--name", "Agency Wire", "--url", out.URL+"/agency/")
+			if !strings.Contains(msg, "--url") || !strings.Contains(msg, "refused to connect to 127.0.0.1") || !strings.Contains(msg, "nothing was added") {
+				t.Errorf("private address: %s", msg)
+			}
+			g = append(g, "--fetch-allow-private")
+			msg = cmd(0, "source", "add", "--name", "Agency Wire", "--url", out.URL+"/agency/", "--notes", "Reprint licence")
+			if !strings.Contains(msg, "with 2 feeds") || !strings.Contains(msg, "/agency/feed.xml") ||
+				!strings.Contains(msg, "The following article was originally published by Agency Wire.") {
+				t.Errorf("source add: %s", msg)
+			}
+			cmd(0, "source", "add", "--name", "Broken Outlet", "--url", out.URL+"/broken/", "--feed", out.URL+"/broken/feed.xml")
+			if msg = cmd(2, "source", "add", "--name", "X", "--bogus"); !strings.Contains(msg, "bogus") {
+				t.Errorf("bad flag: %s", msg)
+			}
+
+			msg = cmd(0, "poll")
+			for _, want := range []string{"Agency Wire", "4 new", "Broken Outlet", "FAILED (1 in a row", "500 Internal Server Error",
+				"Polled 2 due sources: 4 new items, 1 failed"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("poll summary lacks %q:\n%s", want, msg)
+				}
+			}
+			if msg = cmd(0, "poll"); !strings.Contains(msg, "Polled 0 due sources") {
+				t.Errorf("second poll at once: %s", msg)
+			}
+			msg = cmd(0, "source", "list")
+			if !strings.Contains(msg, "failing (1)") || !strings.Contains(msg, "2 sources.") {
+				t.Errorf("source list: %s", msg)
+			}
+			msg = cmd(0, "inbox", "--search", "summit")
+			m := regexp.MustCompile(`(?m)^(\d+)\s+2026-01-14 09:30\s+Agency Wire\s+new\s+Leaders meet at the summit`).FindStringSubmatch(msg)
+			if m == nil {
+				t.Fatalf("inbox: %s", msg)
+			}
+			msg = cmd(0, "republish", m[1])
+			pm := regexp.MustCompile(`Draft post (\d+), "Leaders meet at the summit in Addis Ababa"`).FindStringSubmatch(msg)
+			if pm == nil {
+				t.Fatalf("republish: %s", msg)
+			}
+			if msg = cmd(1, "republish", m[1]); !strings.Contains(msg, "already republished") || !strings.Contains(msg, "post "+pm[1]) {
+				t.Errorf("republish twice: %s", msg)
+			}
+			if msg = cmd(0, "inbox", "--state", "republished"); !strings.Contains(msg, "republished (post "+pm[1]+")") {
+				t.Errorf("inbox shows the post: %s", msg)
+			}
+
+			// The editor writes the introduction and publishes; readers see
+			// the attribution, the article, our copy of the image, and search
+			// engines the original's address.
+			var postID int64
+			for _, c := range pm[1] {
+				postID = postID*10 + int64(c-'0')
+			}
+			p := deskPublishDraft(t, dsn, postID, "Our editors' view: the summit matters.", time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC))
+			base := deskServe(t, g)
+			page := deskGet(t, base+p.Path())
+			for _, want := range []string{
+				"Our editors&#39; view: the summit matters.",
+				`The following article was originally published by Agency Wire.`,
+				`Originally published by <a href="` + out.URL + `/agency/2026/01/14/summit.html?utm_source=rss&amp;utm_medium=feed" rel="external">Agency Wire</a>, written by Lin Wei`,
+				`<link rel="canonical" href="` + out.URL + `/agency/2026/01/14/summit.html?utm_source=rss&amp;utm_medium=feed">`,
+				"The summit closes on Thursday",
+			} {
+				if !strings.Contains(page, want) {
+					t.Errorf("post page lacks %q", want)
+				}
+			}
+			img := regexp.MustCompile(`<img src="(/media/sourcedesk/[^"]+)"`).FindStringSubmatch(page)
+			if img == nil {
+				t.Fatalf("post page has no local lead image")
+			}
+			resp, err := http.Get(base + img[1])
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("lead image: %v %v", resp, err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			want, _ := os.ReadFile(filepath.Join("..", "sourcedesk", "testdata", "summit.png"))
+			if !bytes.Equal(b, want) {
+				t.Errorf("lead image served differs from the original")
+			}
+			if resp, _ := http.Get(base + "/media/sourcedesk/"); resp.StatusCode != 404 {
+				t.Errorf("image folder listing: %d", resp.StatusCode)
+			}
+			front := deskGet(t, base+"/")
+			if !strings.Contains(front, "originally published by Agency Wire.") || !strings.Contains(front, "Continue reading") ||
+				strings.Contains(front, "Delegates said") {
+				t.Errorf("front page teaser is not intro, attribution and lead paragraphs")
+			}
+		})
+	}
+}
+
+func deskGet(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d\n%s", url, resp.StatusCode, b)
+	}
+	return string(b)
+}
+
+func deskRenderAndSave(ctx context.Context, db *store.DB, p *content.Post) error {
+	if err := markup.RenderPost(p); err != nil {
+		return err
+	}
+	return db.Update(ctx, func(tx *store.Tx) error { return tx.UpdatePost(ctx, p) })
+}
+
+func TestServePollsDueSources(t *testing.T) {
+	out := deskOutlet(t)
+	dir := t.TempDir()
+	g := []string{"--data", dir, "--fetch-allow-private"}
+	if code, stdout, stderr := run(t, append(g, "source", "add", "--name", "Agency Wire", "--url", out.URL+"/agency/")...); code != 0 {
+		t.Fatalf("source add: %d\n%s%s", code, stdout, stderr)
+	}
+	deskServe(t, g, "--poll-every", "100ms")
+	// The poller runs in the background: wait for its work to show in the
+	// inbox, as an editor would, rather than for a time.
+	var got string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		_, got, _ = run(t, append(g, "inbox")...)
+		if strings.Contains(got, "4 of 4 items shown") {
+			return
+		}
+	}
+	t.Errorf("serve did not poll the due source; inbox:\n%s", got)
+}

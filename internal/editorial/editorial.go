@@ -1,0 +1,421 @@
+// Package editorial is what an editor does to posts and pages, whatever
+// the door they come in by (the admin's forms, its scripts, or the Admin
+// API): create, change, move through the workflow, trash and restore,
+// keep and restore revisions. It checks every action against the user's
+// role, validates the result, renders the body with the public site's
+// renderer, and writes everything of one save in one transaction, so a
+// refused save changes nothing.
+package editorial
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/markup"
+	"github.com/broadsheet/broadsheet/internal/store"
+)
+
+// Service performs editorial actions on the store.
+type Service struct {
+	DB *store.DB
+}
+
+// Input is a change to an entry. Nil fields are left as they are; on
+// creation they take their defaults.
+type Input struct {
+	Kind       content.Kind // on creation only; default post
+	Title      *string
+	Body       *string // Markdown for entries written here
+	Excerpt    *string
+	Slug       *string // "" derives it from the title
+	Status     *content.Status
+	PublishAt  *time.Time // the publication time; the zero time clears it
+	Categories *[]string  // names; unknown ones are created (by editors)
+	Tags       *[]string  // names; unknown ones are created
+	Authors    *[]string  // user slugs
+	Source     *content.Source
+	// FeaturedImage is a media id from the library; 0 removes the image.
+	FeaturedImage *int64
+	// Autosave marks a save made by the editor's timer rather than by a
+	// person: it replaces that person's previous autosave revision.
+	Autosave bool
+	// Version is the version the editor started from; when someone saved
+	// since, the save is refused with a conflict. Nil skips the check.
+	Version *int
+}
+
+// Entry is a post or page with its current version and featured image.
+type Entry struct {
+	*content.Post
+	Version  int
+	Featured *content.Media // nil when none
+}
+
+// find loads entry id, naming it when it does not exist.
+func find(ctx context.Context, c interface {
+	FindPostByID(context.Context, int64) (*content.Post, error)
+}, id int64) (*content.Post, error) {
+	p, err := c.FindPostByID(ctx, id)
+	if content.IsNotFound(err) {
+		return nil, content.Errorf(content.ENotFound, "There is no post or page %d.", id)
+	}
+	return p, err
+}
+
+func forbidden(format string, args ...any) error {
+	return content.Errorf(content.EForbidden, format, args...)
+}
+
+// Get returns the entry id if u may open it.
+func (s *Service) Get(ctx context.Context, u *content.User, id int64) (*Entry, error) {
+	p, err := find(ctx, s.DB, id)
+	if err != nil {
+		return nil, err
+	}
+	if !u.CanRead(p) {
+		return nil, forbidden("You may not open this %s: it is not yours, and your role (%s) only lets you open your own posts.", p.Kind, u.Role)
+	}
+	v, err := s.DB.PostVersion(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.DB.FindFeatured(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &Entry{Post: p, Version: v, Featured: f}, nil
+}
+
+// Create writes a new entry from in, by u.
+func (s *Service) Create(ctx context.Context, u *content.User, in Input) (*Entry, error) {
+	kind := in.Kind
+	if kind == "" {
+		kind = content.KindPost
+	}
+	if kind != content.KindPost && kind != content.KindPage {
+		return nil, content.FieldError("kind", "kind must be %q or %q", content.KindPost, content.KindPage)
+	}
+	if !u.CanCreate(kind) {
+		return nil, forbidden("Your role (%s) may not create %ss.", u.Role, kind)
+	}
+	p := &content.Post{Kind: kind, Status: content.StatusDraft, Format: content.FormatMarkdown, Authors: []content.User{*u}}
+	in.Version = nil
+	var e *Entry
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		e, err = s.apply(ctx, tx, u, p, true, in)
+		return err
+	})
+	return e, err
+}
+
+// Update applies in to the entry id, by u.
+func (s *Service) Update(ctx context.Context, u *content.User, id int64, in Input) (*Entry, error) {
+	var e *Entry
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		p, err := find(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !u.CanEdit(p) {
+			return s.editRefusal(u, p)
+		}
+		e, err = s.apply(ctx, tx, u, p, false, in)
+		return err
+	})
+	return e, err
+}
+
+func (s *Service) editRefusal(u *content.User, p *content.Post) error {
+	switch {
+	case !u.CanRead(p):
+		return forbidden("You may not change this %s: it is not yours, and your role (%s) only lets you change your own posts.", p.Kind, u.Role)
+	default:
+		return forbidden("You may not change this %s now that it is %s: your role (%s) lets you change your own posts only until they are published or scheduled.", p.Kind, p.Status, u.Role)
+	}
+}
+
+// Delete moves the entry to the trash; an entry already in the trash is
+// deleted for good.
+func (s *Service) Delete(ctx context.Context, u *content.User, id int64) (trashed bool, err error) {
+	p, err := find(ctx, s.DB, id)
+	if err != nil {
+		return false, err
+	}
+	if !u.CanEdit(p) {
+		return false, s.editRefusal(u, p)
+	}
+	if p.Status != content.StatusTrash {
+		trash := content.StatusTrash
+		_, err := s.Update(ctx, u, id, Input{Status: &trash})
+		return true, err
+	}
+	return false, s.DB.Update(ctx, func(tx *store.Tx) error { return tx.DeletePost(ctx, id) })
+}
+
+// RestoreRevision brings back the title, body, excerpt and source of
+// revision n as a new revision; status, slug and time stay as they are.
+func (s *Service) RestoreRevision(ctx context.Context, u *content.User, id int64, n int, version *int) (*Entry, error) {
+	r, err := s.DB.FindRevision(ctx, id, n)
+	if err != nil {
+		return nil, err
+	}
+	src := r.Source
+	if src == nil {
+		src = &content.Source{}
+	}
+	return s.Update(ctx, u, id, Input{Title: &r.Title, Body: &r.Body, Excerpt: &r.Excerpt, Source: src, Version: version})
+}
+
+// Preview renders what the body and excerpt would look like on the site,
+// with the site's own renderer.
+func Preview(format content.Format, body, excerpt string) (*content.Post, error) {
+	if format == "" {
+		format = content.FormatMarkdown
+	}
+	p := &content.Post{Format: format, Body: body, Excerpt: excerpt}
+	if err := markup.RenderPost(p); err != nil {
+		return nil, content.FieldError("body", "the body cannot be rendered: %v", err)
+	}
+	return p, nil
+}
+
+// apply changes p by in inside tx, checking u's rights, and saves it with
+// a new revision.
+func (s *Service) apply(ctx context.Context, tx *store.Tx, u *content.User, p *content.Post, isNew bool, in Input) (*Entry, error) {
+	prevStatus := p.Status
+	if in.Title != nil {
+		p.Title = strings.TrimSpace(*in.Title)
+	}
+	if in.Body != nil {
+		p.Body = *in.Body
+	}
+	if in.Excerpt != nil {
+		p.Excerpt = strings.TrimSpace(*in.Excerpt)
+	}
+	if in.Source != nil {
+		src := *in.Source
+		src.Name, src.URL, src.Author = strings.TrimSpace(src.Name), strings.TrimSpace(src.URL), strings.TrimSpace(src.Author)
+		p.Source = &src
+		if src.IsZero() {
+			p.Source = nil
+		}
+	}
+	if err := s.applyStatus(u, p, prevStatus, isNew, in, tx.Now); err != nil {
+		return nil, err
+	}
+	if err := s.applySlug(ctx, tx, p, isNew, in); err != nil {
+		return nil, err
+	}
+	if err := s.applyTerms(ctx, tx, u, p, in); err != nil {
+		return nil, err
+	}
+	if err := s.applyAuthors(ctx, tx, u, p, in); err != nil {
+		return nil, err
+	}
+	if err := markup.RenderPost(p); err != nil {
+		return nil, content.FieldError("body", "the body cannot be rendered: %v", err)
+	}
+	base := store.AnyVersion
+	if isNew {
+		base = 0
+		if err := tx.CreatePost(ctx, p); err != nil {
+			return nil, err
+		}
+	} else {
+		if in.Version != nil {
+			base = *in.Version
+		}
+		if err := tx.UpdatePost(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	if in.FeaturedImage != nil {
+		if err := tx.SetFeatured(ctx, p.ID, *in.FeaturedImage); err != nil {
+			return nil, err
+		}
+	}
+	rev := content.RevisionOf(p)
+	rev.AuthorID, rev.Autosave = u.ID, in.Autosave && !isNew
+	v, err := tx.AddRevision(ctx, rev, base)
+	if err != nil {
+		return nil, err
+	}
+	f, err := tx.FindFeatured(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &Entry{Post: p, Version: v, Featured: f}, nil
+}
+
+func (s *Service) applyStatus(u *content.User, p *content.Post, prev content.Status, isNew bool, in Input, now time.Time) error {
+	target := p.Status
+	if in.Status != nil {
+		target = *in.Status
+	}
+	if !target.Valid() {
+		return content.FieldError("status", "unknown status %q: use draft, pending, scheduled, published, private or trash", target)
+	}
+	wasPublic := prev == content.StatusPublished || prev == content.StatusScheduled || prev == content.StatusPrivate
+	switch target {
+	case content.StatusPublished, content.StatusPrivate:
+		if !u.CanPublish(p) {
+			return forbidden("Your role (%s) may not publish this %s: submit it for review (status pending) instead.", u.Role, p.Kind)
+		}
+		switch {
+		case in.PublishAt != nil && !in.PublishAt.IsZero():
+			if in.PublishAt.After(now) {
+				return content.FieldError("publish_at", "%s is in the future: to publish then, use the status scheduled",
+					in.PublishAt.UTC().Format(time.RFC3339))
+			}
+			p.PublishedAt = in.PublishAt.UTC().Truncate(time.Second)
+		case prev != target || p.PublishedAt.IsZero():
+			p.PublishedAt = now
+		}
+	case content.StatusScheduled:
+		if !u.CanPublish(p) {
+			return forbidden("Your role (%s) may not schedule this %s: submit it for review (status pending) instead.", u.Role, p.Kind)
+		}
+		at := p.PublishedAt
+		if in.PublishAt != nil {
+			at = *in.PublishAt
+		} else if prev != content.StatusScheduled {
+			at = time.Time{}
+		}
+		if at.IsZero() {
+			return content.FieldError("publish_at", "a scheduled post needs a publication time (publish_at, RFC 3339, e.g. 2026-03-01T09:00:00Z)")
+		}
+		if !at.After(now) {
+			return content.FieldError("publish_at", "%s is not in the future: a scheduled post needs a later time, or publish it now with the status published",
+				at.UTC().Format(time.RFC3339))
+		}
+		p.PublishedAt = at.UTC().Truncate(time.Second)
+	case content.StatusDraft, content.StatusPending, content.StatusTrash:
+		if wasPublic && !isNew && !u.CanPublish(p) {
+			return forbidden("Your role (%s) may not unpublish this %s.", u.Role, p.Kind)
+		}
+		if in.PublishAt != nil {
+			p.PublishedAt = in.PublishAt.UTC().Truncate(time.Second)
+		}
+	}
+	p.Status = target
+	return nil
+}
+
+func (s *Service) applySlug(ctx context.Context, tx *store.Tx, p *content.Post, isNew bool, in Input) error {
+	if in.Slug != nil && strings.TrimSpace(*in.Slug) != "" {
+		slug := strings.TrimSpace(*in.Slug)
+		if err := content.ValidateSlug(slug); err != nil {
+			return err
+		}
+		taken, err := tx.SlugTaken(ctx, p.Kind, slug, p.ID)
+		if err != nil {
+			return err
+		}
+		if taken {
+			return &content.Error{Code: content.EConflict, Field: "slug", Message: fmt.Sprintf(
+				"the slug %q is already used by another %s: choose another, or leave it empty to derive one from the title", slug, p.Kind)}
+		}
+		p.Slug = slug
+		return nil
+	}
+	// Derive the slug while the entry is new or has none worth keeping;
+	// once a post has a real slug it keeps it, so its address holds.
+	derive := isNew || in.Slug != nil || (strings.HasPrefix(p.Slug, "untitled") && p.Title != "" && p.Status != content.StatusPublished)
+	if !derive {
+		return nil
+	}
+	base := markup.Slugify(p.Title)
+	slug := base
+	for i := 2; ; i++ {
+		taken, err := tx.SlugTaken(ctx, p.Kind, slug, p.ID)
+		if err != nil {
+			return err
+		}
+		if !taken {
+			break
+		}
+		slug = fmt.Sprintf("%s-%d", base, i)
+	}
+	p.Slug = slug
+	return nil
+}
+
+func (s *Service) applyTerms(ctx context.Context, tx *store.Tx, u *content.User, p *content.Post, in Input) error {
+	resolve := func(tax content.Taxonomy, field string, names []string) ([]content.Term, error) {
+		var out []content.Term
+		seen := map[string]bool{}
+		for _, name := range names {
+			name = strings.TrimSpace(name)
+			if name == "" {
+				continue
+			}
+			slug := markup.Slugify(name)
+			if seen[slug] {
+				continue
+			}
+			seen[slug] = true
+			t, err := tx.FindTermBySlug(ctx, tax, slug)
+			if content.IsNotFound(err) {
+				if tax == content.TaxCategory && !u.CanManageTerms() {
+					return nil, &content.Error{Code: content.EForbidden, Field: field, Message: fmt.Sprintf(
+						"there is no category %q, and your role (%s) may not create categories: choose an existing one", name, u.Role)}
+				}
+				t = &content.Term{Taxonomy: tax, Slug: slug, Name: name}
+				err = tx.UpsertTerm(ctx, t)
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, *t)
+		}
+		return out, nil
+	}
+	var err error
+	if in.Categories != nil {
+		if p.Categories, err = resolve(content.TaxCategory, "categories", *in.Categories); err != nil {
+			return err
+		}
+	}
+	if in.Tags != nil {
+		if p.Tags, err = resolve(content.TaxTag, "tags", *in.Tags); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) applyAuthors(ctx context.Context, tx *store.Tx, u *content.User, p *content.Post, in Input) error {
+	if in.Authors == nil {
+		return nil
+	}
+	var authors []content.User
+	seen := map[string]bool{}
+	for _, slug := range *in.Authors {
+		slug = strings.TrimSpace(slug)
+		if slug == "" || seen[slug] {
+			continue
+		}
+		seen[slug] = true
+		a, err := tx.FindUserBySlug(ctx, slug)
+		if content.IsNotFound(err) {
+			return content.FieldError("authors", "there is no user %q", slug)
+		}
+		if err != nil {
+			return err
+		}
+		authors = append(authors, *a)
+	}
+	if len(authors) == 0 {
+		return content.FieldError("authors", "a post needs at least one author")
+	}
+	if !u.CanEditOthers() && (len(authors) != 1 || authors[0].ID != u.ID) {
+		return &content.Error{Code: content.EForbidden, Field: "authors",
+			Message: fmt.Sprintf("your role (%s) may not name other people as authors", u.Role)}
+	}
+	p.Authors = authors
+	return nil
+}

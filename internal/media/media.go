@@ -1,0 +1,241 @@
+// Package media keeps the media library's files: it checks what is
+// uploaded by its content (not its name), re-encodes images so that no
+// EXIF data (camera, GPS location) survives, makes narrower variants for
+// srcset, and stores files through a small Storage interface: a folder
+// under the data folder by default, anything else (S3, say) by another
+// implementation of the same four methods.
+package media
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/image/draw"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/markup"
+)
+
+// MaxUploadBytes bounds one upload.
+const MaxUploadBytes = 10 << 20
+
+// MaxPixels bounds an image's size, so that a small file cannot expand
+// into gigabytes of memory when decoded.
+const MaxPixels = 50_000_000
+
+// VariantWidths are the widths of the resized copies made of an image
+// wider than them.
+var VariantWidths = []int{480, 960, 1600}
+
+// Storage keeps media files by key. Keys are slash-separated paths made
+// by this package (yyyy/mm/name.ext), never user input.
+type Storage interface {
+	Put(ctx context.Context, key string, data []byte) error
+	Open(ctx context.Context, key string) (io.ReadCloser, error)
+	Delete(ctx context.Context, key string) error
+}
+
+// Dir is Storage in a folder of the local disk.
+type Dir struct{ Root string }
+
+func (d Dir) path(key string) (string, error) {
+	if !fs.ValidPath(key) || strings.Contains(key, "\\") {
+		return "", fmt.Errorf("media: invalid key %q", key)
+	}
+	return filepath.Join(d.Root, filepath.FromSlash(key)), nil
+}
+
+// Put writes data under key, through a temporary file so that a reader
+// never sees half a file.
+func (d Dir) Put(ctx context.Context, key string, data []byte) error {
+	p, err := d.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+		return fmt.Errorf("media: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".upload-*")
+	if err != nil {
+		return fmt.Errorf("media: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("media: write %s: %w", key, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("media: write %s: %w", key, err)
+	}
+	return os.Rename(tmp.Name(), p)
+}
+
+// Open opens the file under key; a missing file is ENotFound.
+func (d Dir) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	p, err := d.path(key)
+	if err != nil {
+		return nil, content.Errorf(content.ENotFound, "No such file.")
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, content.Errorf(content.ENotFound, "No such file.")
+	}
+	return f, err
+}
+
+// Delete removes the file under key; a missing file is no error.
+func (d Dir) Delete(ctx context.Context, key string) error {
+	p, err := d.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("media: delete %s: %w", key, err)
+	}
+	return nil
+}
+
+// File is an upload ready to store: the cleaned original and its variants.
+type File struct {
+	Media content.Media
+	Data  map[string][]byte // by key: the original and each variant
+}
+
+// accepted are the types the library takes, as sniffed from the content.
+var accepted = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+
+// Prepare checks an upload by its content and prepares what to store:
+// images are decoded and re-encoded (dropping EXIF and every other
+// metadata block) with narrower variants; PDFs are kept as they are.
+func Prepare(filename string, data []byte, now time.Time) (*File, error) {
+	if len(data) == 0 {
+		return nil, content.FieldError("file", "the file %q is empty", filename)
+	}
+	if len(data) > MaxUploadBytes {
+		return nil, content.FieldError("file", "the file %q is larger than %d MB", filename, MaxUploadBytes>>20)
+	}
+	mime := http.DetectContentType(data)
+	if i := strings.IndexByte(mime, ';'); i >= 0 {
+		mime = mime[:i]
+	}
+	ext, ok := accepted[mime]
+	if !ok {
+		return nil, content.FieldError("file", "%q is %s by its content; the library takes JPEG and PNG images and PDFs", filename, mime)
+	}
+	base := strings.TrimSuffix(path.Base(strings.ReplaceAll(filename, "\\", "/")), path.Ext(filename))
+	rnd := make([]byte, 4)
+	rand.Read(rnd)
+	stem := fmt.Sprintf("%04d/%02d/%s-%s", now.Year(), now.Month(), hex.EncodeToString(rnd), truncate(markup.Slugify(base), 60))
+	f := &File{Media: content.Media{Key: stem + ext, Filename: path.Base(filename), MIME: mime, CreatedAt: now}, Data: map[string][]byte{}}
+	if mime == "application/pdf" {
+		f.Data[f.Media.Key] = data
+		f.Media.Size = int64(len(data))
+		return f, nil
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, content.FieldError("file", "%q cannot be read as an image: %v", filename, err)
+	}
+	if cfg.Width*cfg.Height > MaxPixels || cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, content.FieldError("file", "%q is %d×%d pixels; the limit is %d megapixels", filename, cfg.Width, cfg.Height, MaxPixels/1_000_000)
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, content.FieldError("file", "%q cannot be read as an image: %v", filename, err)
+	}
+	b := img.Bounds()
+	f.Media.Width, f.Media.Height = b.Dx(), b.Dy()
+	orig, err := encode(img, mime)
+	if err != nil {
+		return nil, err
+	}
+	f.Data[f.Media.Key] = orig
+	f.Media.Size = int64(len(orig))
+	for _, w := range VariantWidths {
+		if w >= b.Dx() {
+			break
+		}
+		h := b.Dy() * w / b.Dx()
+		dst := image.NewRGBA(image.Rect(0, 0, w, max(h, 1)))
+		draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
+		enc, err := encode(dst, mime)
+		if err != nil {
+			return nil, err
+		}
+		key := fmt.Sprintf("%s-w%d%s", stem, w, ext)
+		f.Data[key] = enc
+		f.Media.Variants = append(f.Media.Variants, content.Variant{Width: w, Key: key})
+	}
+	return f, nil
+}
+
+func encode(img image.Image, mime string) ([]byte, error) {
+	var buf bytes.Buffer
+	var err error
+	if mime == "image/png" {
+		err = png.Encode(&buf, img)
+	} else {
+		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 88})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("media: encode: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
+
+// Keys lists every stored key of m: the original and its variants.
+func Keys(m *content.Media) []string {
+	keys := []string{m.Key}
+	for _, v := range m.Variants {
+		keys = append(keys, v.Key)
+	}
+	return keys
+}
+
+// ContentType is the type to serve a key with, from its extension (keys
+// are made by Prepare, so the extension is the sniffed type's).
+func ContentType(key string) string {
+	switch path.Ext(key) {
+	case ".jpg":
+		return "image/jpeg"
+	case ".png":
+		return "image/png"
+	case ".pdf":
+		return "application/pdf"
+	}
+	// Files brought by an import keep their own types (GIF, MP3, MP4…);
+	// only those that can play or show inline are named, the rest download.
+	if t, ok := importedTypes[strings.ToLower(path.Ext(key))]; ok {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+var importedTypes = map[string]string{
+	".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
+	".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg", ".wav": "audio/wav",
+	".mp4": "video/mp4", ".m4v": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg",
+}

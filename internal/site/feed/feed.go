@@ -1,0 +1,87 @@
+// Package feed writes syndication feeds: RSS 2.0, Atom 1.0 (RFC 4287) and
+// JSON Feed 1.1, from one description of a feed. It knows nothing of the
+// store or of HTTP: the site fills a Feed and serves the bytes, so every
+// format says the same thing and each can be golden-tested on its own.
+package feed
+
+import (
+	"time"
+)
+
+// Generator names the software in every feed.
+const Generator = "Broadsheet"
+
+// GeneratorURI is the generator's home.
+const GeneratorURI = "https://github.com/broadsheet/broadsheet"
+
+// Content types of the three formats.
+const (
+	TypeRSS  = "application/rss+xml; charset=utf-8"
+	TypeAtom = "application/atom+xml; charset=utf-8"
+	TypeJSON = "application/feed+json; charset=utf-8"
+)
+
+// Feed is a list of the latest items of a site or of one of its archives.
+type Feed struct {
+	Title       string
+	Description string
+	Language    string // BCP 47
+	// HomeURL is the HTML page the feed follows (the front page or the
+	// archive), absolute.
+	HomeURL string
+	// RSSURL, AtomURL and JSONURL are the feed's own addresses in each
+	// format, absolute; each format names itself as "self".
+	RSSURL, AtomURL, JSONURL string
+	// Hub is the WebSub hub to advertise; empty for none.
+	Hub string
+	// Publisher is who stands behind the feed when an item names no
+	// author (Atom requires an author for every entry).
+	Publisher string
+	// Icon is an absolute URL of a square image, Logo of a wide one.
+	Icon, Logo string
+	// Updated is the latest change among the items; a feed with no items
+	// should set a fixed time, so that its bytes depend only on its state.
+	Updated time.Time
+	Items   []Item
+}
+
+// Item is one article in a feed.
+type Item struct {
+	// ID never changes for the article: its import guid when it came from
+	// another system, else an address made from its number.
+	ID string
+	// IDIsURL tells RSS readers that ID is the article's address.
+	IDIsURL bool
+	URL     string // the article on the site, absolute
+	Title   string // plain text
+	Summary string // plain text
+	// ContentHTML is the article, or its teaser, as sanitised HTML with
+	// absolute links.
+	ContentHTML string
+	Published   time.Time
+	Updated     time.Time
+	Authors     []Person
+	Categories  []Category
+	// Source attributes a republished article; nil for our own.
+	Source *Source
+}
+
+// Person is an author.
+type Person struct {
+	Name string
+	URL  string // their archive, absolute; may be empty
+}
+
+// Category is a category or tag of an item.
+type Category struct {
+	Name string
+	URL  string // its archive, absolute
+}
+
+// Source is the outlet an item was first published by.
+type Source struct {
+	Name      string
+	URL       string // the original article
+	Author    string
+	Published time.Time // zero when unknown
+}

@@ -1,0 +1,304 @@
+package site
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"html"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	nethtml "golang.org/x/net/html"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/site/feed"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/web"
+)
+
+// feedFormat is one of the three syndication formats.
+type feedFormat struct {
+	suffix string // after .../feed/: "", "atom/" or "json/"
+	ctype  string
+	write  func(*feed.Feed) ([]byte, error)
+}
+
+var feedFormats = []feedFormat{
+	{"", feed.TypeRSS, feed.RSS},
+	{"atom/", feed.TypeAtom, feed.Atom},
+	{"json/", feed.TypeJSON, feed.JSON},
+}
+
+// feedScope is whose posts a feed carries: the whole site's, or one
+// category's, tag's or author's.
+type feedScope string
+
+const (
+	scopeSite     feedScope = ""
+	scopeCategory feedScope = "category"
+	scopeTag      feedScope = "tag"
+	scopeAuthor   feedScope = "author"
+)
+
+// feedRoutes registers the feeds, sitemaps and robots.txt.
+func (s *Site) feedRoutes(mux *http.ServeMux) {
+	for _, f := range feedFormats {
+		mux.Handle("GET /feed/"+f.suffix+"{$}", s.adapt.Handle(s.feedHandler(scopeSite, f)))
+		for _, sc := range []feedScope{scopeCategory, scopeTag, scopeAuthor} {
+			mux.Handle("GET /"+string(sc)+"/{slug}/feed/"+f.suffix+"{$}", s.adapt.Handle(s.feedHandler(sc, f)))
+			if f.suffix != "" {
+				mux.Handle("GET /"+string(sc)+"/{slug}/feed/"+strings.TrimSuffix(f.suffix, "/"), addSlash)
+			}
+		}
+		if f.suffix != "" {
+			mux.Handle("GET /feed/"+strings.TrimSuffix(f.suffix, "/"), addSlash)
+		}
+	}
+	// WordPress's other spellings of the main feed, so that every old
+	// subscription keeps working.
+	mux.Handle("GET /feed", addSlash)
+	for _, sc := range []feedScope{scopeCategory, scopeTag, scopeAuthor} {
+		mux.Handle("GET /"+string(sc)+"/{slug}/feed", addSlash)
+	}
+	for _, old := range []string{"/feed/rss2/", "/feed/rss/", "/feed/rdf/", "/rss/"} {
+		mux.Handle("GET "+old+"{$}", http.RedirectHandler("/feed/", http.StatusMovedPermanently))
+	}
+	mux.Handle("GET /feed/atom1/{$}", http.RedirectHandler("/feed/atom/", http.StatusMovedPermanently))
+
+	mux.Handle("GET /sitemap.xml", s.adapt.Handle(s.sitemapIndex))
+	mux.Handle("GET /sitemaps/{name}", s.adapt.Handle(s.sitemap))
+	mux.Handle("GET /robots.txt", s.adapt.Handle(s.robots))
+}
+
+// addSlash answers 301 to the same path with a trailing slash.
+var addSlash = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	u := *r.URL
+	u.Path, u.RawPath = r.URL.Path+"/", ""
+	http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
+})
+
+// feedPaths returns the paths of the three feeds under prefix ("/" for
+// the site, else an archive's path).
+func feedPaths(prefix string) (rss, atom, json string) {
+	return prefix + "feed/", prefix + "feed/atom/", prefix + "feed/json/"
+}
+
+func (s *Site) feedHandler(scope feedScope, format feedFormat) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		f, err := s.buildFeed(r, scope, r.PathValue("slug"))
+		if err != nil {
+			return err
+		}
+		body, err := format.write(f)
+		if err != nil {
+			return err
+		}
+		if f.Hub != "" {
+			self := f.RSSURL
+			switch format.ctype {
+			case feed.TypeAtom:
+				self = f.AtomURL
+			case feed.TypeJSON:
+				self = f.JSONURL
+			}
+			// WebSub discovery (W3C WebSub §4): the hub and the topic's URL.
+			w.Header().Add("Link", "<"+f.Hub+">; rel=\"hub\"")
+			w.Header().Add("Link", "<"+self+">; rel=\"self\"")
+		}
+		serveConditional(w, r, body, format.ctype, f.Updated)
+		return nil
+	}
+}
+
+// buildFeed gathers the latest posts of a scope into a feed.
+func (s *Site) buildFeed(r *http.Request, scope feedScope, slug string) (*feed.Feed, error) {
+	ctx := r.Context()
+	set, err := s.settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	base := s.baseURL(r)
+	filter := store.Published(s.cfg.Now())
+	filter.Limit, filter.WithBody = set.FeedItems, true
+	prefix, title, desc := "/", set.Title, set.Description
+	switch scope {
+	case scopeCategory, scopeTag:
+		tax := content.TaxCategory
+		if scope == scopeTag {
+			tax = content.TaxTag
+		}
+		t, err := s.cfg.DB.FindTermBySlug(ctx, tax, slug)
+		if err != nil {
+			return nil, err
+		}
+		filter.TermID, prefix, title = t.ID, t.Path(), set.Title+" – "+t.Name
+		desc = firstNonEmpty(t.Description, desc)
+	case scopeAuthor:
+		u, err := s.cfg.DB.FindUserBySlug(ctx, slug)
+		if err != nil {
+			return nil, err
+		}
+		filter.AuthorID, prefix, title = u.ID, u.Path(), set.Title+" – "+u.Name
+		desc = firstNonEmpty(u.Bio, desc)
+	}
+	posts, _, err := s.cfg.DB.FindPosts(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	rss, atom, jsonPath := feedPaths(prefix)
+	f := &feed.Feed{
+		Title: title, Description: desc, Language: set.Language, HomeURL: base + prefix,
+		RSSURL: base + rss, AtomURL: base + atom, JSONURL: base + jsonPath,
+		Hub: set.WebSubHub, Publisher: set.Title, Logo: absURL(base, logoOf(set)),
+		// A feed with nothing in it still has fixed bytes, so its ETag holds.
+		Updated: time.Unix(0, 0).UTC(),
+	}
+	for _, p := range posts {
+		it := s.feedItem(base, p, set.FeedFullText)
+		if m := later(it.Published, it.Updated); m.After(f.Updated) {
+			f.Updated = m
+		}
+		f.Items = append(f.Items, it)
+	}
+	return f, nil
+}
+
+func (s *Site) feedItem(base string, p *content.Post, fullText bool) feed.Item {
+	link := base + p.Path()
+	it := feed.Item{
+		ID: itemID(base, p), URL: link, Title: p.Title, Summary: Summary(p, 400),
+		Published: p.PublishedAt, Updated: p.UpdatedAt,
+	}
+	if fullText {
+		it.ContentHTML = absolutize(p.BodyHTML, link)
+	} else {
+		it.ContentHTML = absolutize(p.TeaserHTML, link)
+		if p.HasMore {
+			it.ContentHTML += `<p><a href="` + html.EscapeString(link) + `#more">Continue reading ` +
+				html.EscapeString(p.Title) + `</a></p>`
+		}
+	}
+	for _, a := range p.Authors {
+		it.Authors = append(it.Authors, feed.Person{Name: a.Name, URL: base + a.Path()})
+	}
+	for _, terms := range [][]content.Term{p.Categories, p.Tags} {
+		for _, t := range terms {
+			it.Categories = append(it.Categories, feed.Category{Name: t.Name, URL: base + t.Path()})
+		}
+	}
+	if !p.Source.IsZero() {
+		it.Source = &feed.Source{Name: p.Source.Name, URL: p.Source.URL, Author: p.Source.Author,
+			Published: p.Source.PublishedAt}
+	}
+	return it
+}
+
+// itemID is a feed item's permanent id: the guid a WordPress import
+// brought, so that readers of a migrated site see no item twice, else
+// WordPress's own form of it.
+func itemID(base string, p *content.Post) string {
+	if u, err := url.Parse(p.ImportKey); err == nil && u.IsAbs() && u.Host != "" {
+		return p.ImportKey
+	}
+	return base + "/?p=" + strconv.FormatInt(p.ID, 10)
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// serveConditional serves body with a strong ETag (its hash) and
+// Last-Modified, answering 304 when the client's copy is current. The ETag
+// depends only on the bytes, so any change in what is shown changes it.
+func serveConditional(w http.ResponseWriter, r *http.Request, body []byte, ctype string, modified time.Time) {
+	sum := sha256.Sum256(body)
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
+	h.Set("Cache-Control", "public, max-age=300")
+	if modified.Unix() <= 0 {
+		modified = time.Time{}
+	}
+	http.ServeContent(w, r, "", modified, bytes.NewReader(body))
+}
+
+// absURL makes a site path absolute; absolute URLs pass unchanged.
+func absURL(base, ref string) string {
+	if strings.HasPrefix(ref, "/") && !strings.HasPrefix(ref, "//") {
+		return base + ref
+	}
+	return ref
+}
+
+// resolveURL resolves ref against page; an absolute or unreadable ref is
+// returned as it is.
+func resolveURL(page *url.URL, ref string) string {
+	u, err := url.Parse(strings.TrimSpace(ref))
+	if err != nil || u.IsAbs() {
+		return ref
+	}
+	return page.ResolveReference(u).String()
+}
+
+// absolutize resolves the relative links, image and media sources of
+// sanitised HTML against the page they appear on (absolute, with its
+// scheme and host), since a feed reader has no page to resolve them
+// against. Every other byte is kept as it was.
+func absolutize(src, page string) string {
+	if !strings.Contains(src, "=") {
+		return src
+	}
+	pageURL, err := url.Parse(page)
+	if err != nil || !pageURL.IsAbs() {
+		return src
+	}
+	resolve := func(ref string) string { return resolveURL(pageURL, ref) }
+	var out strings.Builder
+	z := nethtml.NewTokenizer(strings.NewReader(src))
+	for {
+		tt := z.Next()
+		if tt == nethtml.ErrorToken {
+			return out.String()
+		}
+		raw := z.Raw()
+		if tt != nethtml.StartTagToken && tt != nethtml.SelfClosingTagToken {
+			out.Write(raw)
+			continue
+		}
+		tok := z.Token()
+		changed := false
+		for i, a := range tok.Attr {
+			val := a.Val
+			switch a.Key {
+			case "href", "src", "poster", "cite":
+				val = resolve(a.Val)
+			case "srcset":
+				// "url [descriptor], url [descriptor], …"
+				cands := strings.Split(a.Val, ",")
+				for j, c := range cands {
+					fields := strings.Fields(c)
+					if len(fields) > 0 {
+						fields[0] = resolve(fields[0])
+						cands[j] = strings.Join(fields, " ")
+					}
+				}
+				val = strings.Join(cands, ", ")
+			}
+			if val != a.Val {
+				tok.Attr[i].Val = val
+				changed = true
+			}
+		}
+		if changed {
+			out.WriteString(tok.String())
+		} else {
+			out.Write(raw)
+		}
+	}
+}

@@ -1,0 +1,127 @@
+// Package sourcedesk is the source desk: the outlets a publication follows,
+// the polling of their feeds into one deduplicated inbox, and republishing
+// an inbox item as an attributed draft in one step (fetch the article page,
+// extract the article, sanitise it, bring in its lead image, create the
+// draft post with the outlet's attribution line and source fields).
+//
+// Everything fetched from outside goes through a Fetcher (the fetch
+// package's client in production); lead images are kept through an
+// ImageSaver, so the media library can take over from DiskImages.
+package sourcedesk
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/fetch"
+	"github.com/broadsheet/broadsheet/internal/store"
+)
+
+// Fetcher fetches one URL; *fetch.Client is one.
+type Fetcher interface {
+	Get(ctx context.Context, r fetch.Request) (*fetch.Response, error)
+}
+
+// Image is a picture an article brings, downloaded, to be kept.
+type Image struct {
+	Name        string // a suggested file name, with its extension
+	ContentType string // sniffed from the bytes
+	Data        []byte
+	Alt         string        // what it shows, for readers who cannot see it
+	By          *content.User // the editor republishing; nil from the command line
+}
+
+// Saved is where a kept image is served from and, when it went into the
+// media library, its item there.
+type Saved struct {
+	URL     string // usually a path on the site
+	MediaID int64  // 0 when the image is not in the media library
+}
+
+// ImageSaver keeps the images of republished articles, so nothing is
+// hot-linked.
+type ImageSaver interface {
+	SaveImage(ctx context.Context, img Image) (Saved, error)
+}
+
+// Defaults of a Desk's zero fields.
+const (
+	DefaultLeadParagraphs = 2
+	DefaultClaimFor       = 10 * time.Minute
+	DefaultMaxItems       = 200
+	// MaxBackoff bounds the wait after failures, whatever the interval.
+	MaxBackoff = 24 * time.Hour
+)
+
+// Desk is the source desk over a database.
+type Desk struct {
+	DB    *store.DB
+	Fetch Fetcher
+	// Images keeps lead images; nil leaves republished drafts without one.
+	Images ImageSaver
+	Log    *slog.Logger
+	// LeadParagraphs is how many of the article's paragraphs stand before
+	// the break, after the introduction and the attribution line.
+	LeadParagraphs int
+	// ClaimFor is how long a claimed poll keeps other processes off a
+	// source; it must exceed the longest poll.
+	ClaimFor time.Duration
+	// MaxItems caps the items read from one feed answer.
+	MaxItems int
+}
+
+func (d *Desk) log() *slog.Logger {
+	if d.Log == nil {
+		return slog.Default()
+	}
+	return d.Log
+}
+
+func (d *Desk) now() time.Time { return d.DB.Now().UTC().Truncate(time.Second) }
+
+// AddOutlet creates a source. When it has a homepage and no feeds, its feeds
+// are discovered from the homepage's autodiscovery links first; finding
+// none is an error naming the homepage, and nothing is stored.
+func (d *Desk) AddOutlet(ctx context.Context, o *content.Outlet) error {
+	o.Normalize()
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if len(o.Feeds) == 0 {
+		urls, err := d.Discover(ctx, o.Homepage)
+		if err != nil {
+			return err
+		}
+		for _, u := range urls {
+			o.Feeds = append(o.Feeds, content.Feed{URL: u})
+		}
+	}
+	return d.DB.Update(ctx, func(tx *store.Tx) error { return tx.CreateOutlet(ctx, o) })
+}
+
+// UpdateOutlet saves an edited source, discovering its feeds as AddOutlet
+// does when the edit leaves none.
+func (d *Desk) UpdateOutlet(ctx context.Context, o *content.Outlet) error {
+	o.Normalize()
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if len(o.Feeds) == 0 {
+		urls, err := d.Discover(ctx, o.Homepage)
+		if err != nil {
+			return err
+		}
+		for _, u := range urls {
+			o.Feeds = append(o.Feeds, content.Feed{URL: u})
+		}
+	}
+	return d.DB.Update(ctx, func(tx *store.Tx) error { return tx.UpdateOutlet(ctx, o) })
+}
+
+// fetchErr turns a fetch failure into a sentence for the source's record.
+func fetchErr(what string, err error) error {
+	return fmt.Errorf("%s: %w", what, err)
+}

@@ -1,0 +1,326 @@
+package sourcedesk
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/fetch"
+	"github.com/broadsheet/broadsheet/internal/markup"
+	"github.com/broadsheet/broadsheet/internal/store"
+)
+
+// PollResult is what one poll of one source did.
+type PollResult struct {
+	Outlet *content.Outlet
+	// Skipped is true when another process had claimed the source.
+	Skipped     bool
+	Feeds       int // feeds asked
+	NotModified int // feeds that answered 304
+	Added       int // new inbox items
+	Duplicates  int // items already in the inbox (by guid, URL or title)
+	// Err is why the poll failed, in full; nil when every feed was read.
+	Err        error
+	NextPollAt time.Time
+}
+
+// PollDue polls, once, every source that is due, one after the other. A
+// source another process has claimed is left to it. One source's failure
+// is recorded on that source and never stops the others; the error
+// returned is only for the database failing.
+func (d *Desk) PollDue(ctx context.Context) ([]PollResult, error) {
+	now := d.now()
+	due, err := d.DB.FindDueOutlets(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]PollResult, 0, len(due))
+	for _, o := range due {
+		if ctx.Err() != nil {
+			break
+		}
+		claimFor := d.ClaimFor
+		if claimFor <= 0 {
+			claimFor = DefaultClaimFor
+		}
+		ok, err := d.DB.ClaimOutlet(ctx, o.ID, now, now.Add(claimFor))
+		if err != nil {
+			return results, err
+		}
+		if !ok {
+			results = append(results, PollResult{Outlet: o, Skipped: true})
+			continue
+		}
+		res, err := d.poll(ctx, o)
+		if err != nil {
+			return results, err
+		}
+		results = append(results, res)
+	}
+	return results, nil
+}
+
+// PollNow polls one source at once, whether due or not, claiming it as
+// PollDue does so no other process polls it at the same time.
+func (d *Desk) PollNow(ctx context.Context, id int64) (PollResult, error) {
+	now := d.now()
+	if err := d.DB.Update(ctx, func(tx *store.Tx) error { return tx.SetOutletDue(ctx, id, now) }); err != nil {
+		return PollResult{}, err
+	}
+	o, err := d.DB.FindOutletByID(ctx, id)
+	if err != nil {
+		return PollResult{}, err
+	}
+	claimFor := d.ClaimFor
+	if claimFor <= 0 {
+		claimFor = DefaultClaimFor
+	}
+	ok, err := d.DB.ClaimOutlet(ctx, id, now, now.Add(claimFor))
+	if err != nil {
+		return PollResult{}, err
+	}
+	if !ok {
+		return PollResult{Outlet: o, Skipped: true}, nil
+	}
+	return d.poll(ctx, o)
+}
+
+// Run polls due sources every tick until ctx ends, logging each outcome.
+func (d *Desk) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		results, err := d.PollDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.log().Error("source desk: poll", "err", err)
+		}
+		for _, r := range results {
+			switch {
+			case r.Skipped:
+			case r.Err != nil:
+				d.log().Warn("source desk: poll failed", "source", r.Outlet.Name, "err", r.Err, "next", r.NextPollAt)
+			default:
+				d.log().Info("source desk: polled", "source", r.Outlet.Name, "added", r.Added, "duplicates", r.Duplicates)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Backoff is the wait before the next poll of a source on its interval
+// after failures failed polls in a row: the interval, doubled for each
+// failure, at most MaxBackoff (or the interval, if longer).
+func Backoff(interval time.Duration, failures int) time.Duration {
+	limit := max(MaxBackoff, interval)
+	d := interval
+	for i := 0; i < failures && d < limit; i++ {
+		d *= 2
+	}
+	return min(d, limit)
+}
+
+// poll reads every feed of a claimed source, stores what is new and
+// records the outcome on the source.
+func (d *Desk) poll(ctx context.Context, o *content.Outlet) (PollResult, error) {
+	res := PollResult{Outlet: o}
+	var errs []string
+	feeds := o.Feeds
+	if len(feeds) == 0 && o.Homepage != "" {
+		urls, err := d.Discover(ctx, o.Homepage)
+		if err != nil {
+			errs = append(errs, content.ErrorMessage(err))
+		}
+		for _, u := range urls {
+			feeds = append(feeds, content.Feed{URL: u})
+		}
+		if len(feeds) > 0 {
+			o.Feeds = feeds
+			if err := d.DB.Update(ctx, func(tx *store.Tx) error { return tx.UpdateOutlet(ctx, o) }); err != nil {
+				return res, err
+			}
+			feeds = o.Feeds
+		}
+	}
+	for _, f := range feeds {
+		res.Feeds++
+		added, dups, notModified, err := d.pollFeed(ctx, o, f)
+		res.Added += added
+		res.Duplicates += dups
+		if notModified {
+			res.NotModified++
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return res, ctx.Err()
+			}
+			errs = append(errs, err.Error())
+		}
+	}
+	now := d.now()
+	failures := 0
+	lastErr := ""
+	if len(errs) > 0 {
+		lastErr = strings.Join(errs, "; ")
+		res.Err = errors.New(lastErr)
+		failures = o.Failures + 1
+	}
+	res.NextPollAt = now.Add(Backoff(o.Interval, failures))
+	err := d.DB.Update(ctx, func(tx *store.Tx) error {
+		return tx.RecordPoll(ctx, o.ID, lastErr, failures, res.NextPollAt)
+	})
+	o.LastError, o.Failures, o.NextPollAt = lastErr, failures, res.NextPollAt
+	return res, err
+}
+
+// pollFeed fetches and parses one feed and adds its items, in one
+// transaction: a feed that fails adds nothing and removes nothing.
+func (d *Desk) pollFeed(ctx context.Context, o *content.Outlet, f content.Feed) (added, dups int, notModified bool, err error) {
+	resp, err := d.Fetch.Get(ctx, fetch.Request{URL: f.URL, Accept: acceptFeed, ETag: f.ETag, LastModified: f.LastModified})
+	if err != nil {
+		return 0, 0, false, err
+	}
+	if resp.NotModified {
+		return 0, 0, true, nil
+	}
+	items, title, err := d.ParseFeed(resp.Body, resp.URL)
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("%s: %w", f.URL, err)
+	}
+	f.Title, f.ETag, f.LastModified = title, resp.ETag, resp.LastModified
+	err = d.DB.Update(ctx, func(tx *store.Tx) error {
+		added, dups = 0, 0
+		for _, it := range items {
+			it.OutletID, it.OutletName = o.ID, o.Name
+			dup, err := tx.AddItem(ctx, it)
+			if err != nil {
+				return err
+			}
+			if dup != "" {
+				dups++
+			} else {
+				added++
+			}
+		}
+		return tx.SaveFeedState(ctx, f)
+	})
+	return added, dups, false, err
+}
+
+// ParseFeed reads an RSS, Atom or JSON feed fetched from feedURL into inbox
+// items, oldest first, with links made absolute, titles as plain text,
+// summaries as plain text and full content sanitised.
+func (d *Desk) ParseFeed(body []byte, feedURL string) ([]*content.Item, string, error) {
+	feed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+	if err != nil {
+		return nil, "", feedError(body, err)
+	}
+	base, _ := url.Parse(feedURL)
+	if feed.Link != "" {
+		if l, err := base.Parse(feed.Link); err == nil && (l.Scheme == "http" || l.Scheme == "https") {
+			base = l
+		}
+	}
+	limit := d.MaxItems
+	if limit <= 0 {
+		limit = DefaultMaxItems
+	}
+	var items []*content.Item
+	for _, fi := range feed.Items {
+		if len(items) == limit {
+			break
+		}
+		it := &content.Item{
+			GUID:    strings.TrimSpace(fi.GUID),
+			Title:   plainText(fi.Title),
+			Summary: truncate(plainText(fi.Description), 600),
+			Content: markup.Sanitize(fi.Content),
+		}
+		link := strings.TrimSpace(fi.Link)
+		if link == "" && len(fi.Links) > 0 {
+			link = strings.TrimSpace(fi.Links[0])
+		}
+		if link == "" {
+			continue // nothing to republish
+		}
+		u, err := base.Parse(link)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			continue
+		}
+		it.URL = u.String()
+		if it.Title == "" {
+			it.Title = truncate(it.Summary, 120)
+		}
+		if it.Summary == "" && it.Content != "" {
+			it.Summary = truncate(plainText(it.Content), 600)
+		}
+		switch {
+		case fi.Author != nil && fi.Author.Name != "":
+			it.Author = strings.TrimSpace(fi.Author.Name)
+		case len(fi.Authors) > 0 && fi.Authors[0] != nil:
+			it.Author = strings.TrimSpace(fi.Authors[0].Name)
+		}
+		switch {
+		case fi.PublishedParsed != nil:
+			it.PublishedAt = fi.PublishedParsed.UTC()
+		case fi.UpdatedParsed != nil:
+			it.PublishedAt = fi.UpdatedParsed.UTC()
+		}
+		if it.GUID == "" {
+			it.GUID = it.URL
+		}
+		items = append(items, it)
+	}
+	// Oldest first, so that when a feed repeats a story the earlier
+	// telling is the one kept.
+	for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
+		items[i], items[j] = items[j], items[i]
+	}
+	return items, plainText(feed.Title), nil
+}
+
+// feedError explains why a body is not a feed.
+func feedError(body []byte, err error) error {
+	head := strings.ToLower(string(body[:min(len(body), 2048)]))
+	switch {
+	case errors.Is(err, gofeed.ErrFeedTypeNotDetected) && (strings.Contains(head, "<html") || strings.Contains(head, "<!doctype html")):
+		if links := FeedLinks(body, ""); len(links) > 0 {
+			return fmt.Errorf("the address answers an HTML page, not a feed; the page points to %s", strings.Join(links, ", "))
+		}
+		return errors.New("the address answers an HTML page, not a feed (RSS, Atom or JSON Feed)")
+	case errors.Is(err, gofeed.ErrFeedTypeNotDetected):
+		return errors.New("the answer is not a feed (RSS, Atom or JSON Feed)")
+	}
+	return fmt.Errorf("the feed could not be read: %v", err)
+}
+
+// plainText turns a feed's text field, which may hold markup or entities,
+// into plain text.
+func plainText(s string) string {
+	s = html.UnescapeString(markup.StripTags(s))
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)[:n]
+	cut := strings.LastIndexByte(string(r), ' ')
+	if cut > n/2 {
+		return string(r)[:cut] + "…"
+	}
+	return string(r) + "…"
+}

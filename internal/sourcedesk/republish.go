@@ -1,0 +1,324 @@
+package sourcedesk
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"net/http"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/fetch"
+	"github.com/broadsheet/broadsheet/internal/markup"
+	"github.com/broadsheet/broadsheet/internal/store"
+)
+
+// IntroPlaceholder opens every republished draft: where the editor writes
+// the editorial introduction. It is a comment, so a draft published as it
+// is shows no placeholder text to readers.
+const IntroPlaceholder = "<!-- Editorial introduction: write it here, above the attribution line. -->\n" + content.EmptyIntroduction
+
+// RepublishOptions tune one republication.
+type RepublishOptions struct {
+	// Authors of the draft (existing users); usually the editor acting.
+	Authors []content.User
+	// LeadParagraphs overrides the desk's setting when positive.
+	LeadParagraphs int
+}
+
+// Republished is the outcome of Republish.
+type Republished struct {
+	Post *content.Post
+	Item *content.Item
+	// Existing is true when the item had already been republished: Post is
+	// that earlier post and nothing new was made.
+	Existing bool
+	// Warnings are what did not go to plan without stopping the draft
+	// (a lead image that could not be brought in, a page that could not be
+	// read and was replaced by the feed's text).
+	Warnings []string
+}
+
+// Republish turns an inbox item into a draft post: it fetches the article
+// page, extracts and sanitises the article, brings in its lead image, and
+// creates the draft with an empty editorial introduction, the outlet's
+// attribution line, the article's first paragraphs before the break and
+// the rest after it, the source fields, and a link back to the item. An
+// item republished before is not republished again: the result names the
+// existing post, with an EConflict error.
+func (d *Desk) Republish(ctx context.Context, itemID int64, opt RepublishOptions) (*Republished, error) {
+	it, err := d.DB.FindItemByID(ctx, itemID)
+	if err != nil {
+		return nil, err
+	}
+	if it.PostID != 0 {
+		return d.existing(ctx, it)
+	}
+	o, err := d.DB.FindOutletByID(ctx, it.OutletID)
+	if content.IsNotFound(err) {
+		o = &content.Outlet{Name: it.OutletName}
+		o.Normalize()
+	} else if err != nil {
+		return nil, err
+	}
+	res := &Republished{Item: it}
+
+	art, err := d.article(ctx, it)
+	if err != nil {
+		if it.Content == "" {
+			return nil, content.Errorf(content.EInvalid, "Could not republish %q: %v", it.Title, err)
+		}
+		res.Warnings = append(res.Warnings, fmt.Sprintf("The article page could not be read (%v); the draft holds the text the feed carried.", err))
+		art = &Article{Title: it.Title, Author: it.Author, Blocks: blocks(it.Content, it.Title)}
+	}
+	title := art.Title
+	if title == "" {
+		title = it.Title
+	}
+	var by *content.User
+	if len(opt.Authors) > 0 {
+		by = &opt.Authors[0]
+	}
+	imageHTML := ""
+	var leadMedia int64 // the lead image's media library item, to feature
+	if art.ImageURL != "" && d.Images != nil {
+		saved, err := d.bringImage(ctx, art.ImageURL, title, by)
+		local := saved.URL
+		leadMedia = saved.MediaID
+		if err != nil {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("The lead image %s was not brought in: %v", art.ImageURL, err))
+		} else {
+			// The image inside the article now points at our copy; if it
+			// was not inside, it leads the article.
+			orig := `src="` + html.EscapeString(art.ImageURL) + `"`
+			found := false
+			for i, b := range art.Blocks {
+				if strings.Contains(b, orig) {
+					art.Blocks[i] = strings.ReplaceAll(b, orig, `src="`+html.EscapeString(local)+`"`)
+					found = true
+				}
+			}
+			switch {
+			case found:
+				leadMedia = 0 // shown in the text already
+			case leadMedia != 0:
+				// In the media library: the draft features it, and the
+				// theme shows it above the article.
+			default:
+				imageHTML = `<figure class="lead-image"><img src="` + html.EscapeString(local) + `" alt="` + html.EscapeString(title) + `"></figure>`
+			}
+		}
+	}
+	if d.Images != nil {
+		var warnings []string
+		art.Blocks, warnings = d.localiseImages(ctx, art.Blocks, title, by)
+		res.Warnings = append(res.Warnings, warnings...)
+	}
+	lead := opt.LeadParagraphs
+	if lead <= 0 {
+		lead = d.LeadParagraphs
+	}
+	if lead <= 0 {
+		lead = DefaultLeadParagraphs
+	}
+
+	src := &content.Source{Name: o.Name, URL: it.URL, Author: art.Author, PublishedAt: art.PublishedAt}
+	if src.Author == "" {
+		src.Author = it.Author
+	}
+	if src.PublishedAt.IsZero() {
+		src.PublishedAt = it.PublishedAt
+	}
+	p := &content.Post{
+		Kind:    content.KindPost,
+		Title:   title,
+		Status:  content.StatusDraft,
+		Format:  content.FormatHTML,
+		Body:    DraftBody(o.AttributionLine(), imageHTML, art.Blocks, lead),
+		Authors: opt.Authors,
+		Source:  src,
+		// The outlet's canonical choice travels with the post.
+		CanonicalSource: o.Canonical == content.CanonicalOriginal && src.URL != "",
+	}
+	if err := markup.RenderPost(p); err != nil {
+		return nil, fmt.Errorf("sourcedesk: render draft: %w", err)
+	}
+	err = d.DB.Update(ctx, func(tx *store.Tx) error {
+		slug, err := freeSlug(ctx, tx, title, it.ID)
+		if err != nil {
+			return err
+		}
+		p.Slug = slug
+		if err := tx.CreatePost(ctx, p); err != nil {
+			return err
+		}
+		if leadMedia != 0 {
+			if err := tx.SetFeatured(ctx, p.ID, leadMedia); err != nil {
+				return err
+			}
+		}
+		return tx.MarkItemRepublished(ctx, it.ID, p.ID, o.Canonical)
+	})
+	if content.ErrorCode(err) == content.EConflict {
+		// Someone else republished it meanwhile; their post stands.
+		if again, ferr := d.DB.FindItemByID(ctx, itemID); ferr == nil && again.PostID != 0 {
+			return d.existing(ctx, again)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	it.PostID, it.State, it.Canonical = p.ID, content.ItemRepublished, o.Canonical
+	res.Post = p
+	return res, nil
+}
+
+func (d *Desk) existing(ctx context.Context, it *content.Item) (*Republished, error) {
+	p, err := d.DB.FindPostByID(ctx, it.PostID)
+	if err != nil {
+		return nil, err
+	}
+	return &Republished{Post: p, Item: it, Existing: true},
+		content.Errorf(content.EConflict, "This item was already republished as %q (post %d); open that post instead of making another.", p.Title, p.ID)
+}
+
+// article fetches and extracts the item's page.
+func (d *Desk) article(ctx context.Context, it *content.Item) (*Article, error) {
+	resp, err := d.Fetch.Get(ctx, fetch.Request{URL: it.URL, Accept: "text/html,application/xhtml+xml"})
+	if err != nil {
+		return nil, err
+	}
+	if ct := resp.ContentType; ct != "" && !fetch.IsHTML(ct) {
+		return nil, fmt.Errorf("%s is not a web page (it is %s)", resp.URL, ct)
+	}
+	return Extract(resp.Body, resp.URL)
+}
+
+// imageTypes are the image formats brought in, by sniffed content type.
+var imageTypes = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}
+
+// bringImage downloads an image and keeps it through d.Images, described
+// by alt, on behalf of by.
+func (d *Desk) bringImage(ctx context.Context, imageURL, alt string, by *content.User) (Saved, error) {
+	resp, err := d.Fetch.Get(ctx, fetch.Request{URL: imageURL, Accept: "image/*"})
+	if err != nil {
+		return Saved{}, err
+	}
+	ct := http.DetectContentType(resp.Body)
+	ext, ok := imageTypes[ct]
+	if !ok {
+		return Saved{}, fmt.Errorf("it is not a JPEG, PNG, GIF or WebP image (it looks like %s)", ct)
+	}
+	name := strings.TrimSuffix(path.Base(strings.SplitN(imageURL, "?", 2)[0]), path.Ext(imageURL))
+	return d.Images.SaveImage(ctx, Image{Name: markup.Slugify(name) + ext, ContentType: ct, Data: resp.Body, Alt: alt, By: by})
+}
+
+// maxImages bounds the images brought in with one article.
+const maxImages = 20
+
+var (
+	imgTagRe = regexp.MustCompile(`<img\b[^>]*>`)
+	imgSrcRe = regexp.MustCompile(`\ssrc="([^"]*)"`)
+	imgAltRe = regexp.MustCompile(`\salt="([^"]*)"`)
+	srcsetRe = regexp.MustCompile(`\s(srcset|sizes)="[^"]*"`)
+)
+
+// localiseImages brings the article's images in through d.Images and
+// points them at our copies, so readers' browsers never fetch from the
+// outlet; an image that cannot be brought in is left out, with a warning.
+func (d *Desk) localiseImages(ctx context.Context, blocks []string, title string, by *content.User) ([]string, []string) {
+	var warnings []string
+	done := map[string]string{} // remote → local ("" when it failed)
+	count := 0
+	for i, b := range blocks {
+		blocks[i] = imgTagRe.ReplaceAllStringFunc(b, func(tag string) string {
+			tag = srcsetRe.ReplaceAllString(tag, "")
+			m := imgSrcRe.FindStringSubmatch(tag)
+			if m == nil {
+				return ""
+			}
+			src := html.UnescapeString(m[1])
+			if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
+				return tag // already ours (the lead image) or relative to us
+			}
+			local, seen := done[src]
+			if !seen {
+				if count >= maxImages {
+					warnings = append(warnings, fmt.Sprintf("The image %s was left out: an article brings in at most %d images.", src, maxImages))
+				} else {
+					count++
+					alt := title
+					if a := imgAltRe.FindStringSubmatch(tag); a != nil && strings.TrimSpace(a[1]) != "" {
+						alt = html.UnescapeString(a[1])
+					}
+					saved, err := d.bringImage(ctx, src, alt, by)
+					local = saved.URL
+					if err != nil {
+						warnings = append(warnings, fmt.Sprintf("The image %s was left out: %v", src, err))
+						local = ""
+					}
+				}
+				done[src] = local
+			}
+			if local == "" {
+				return ""
+			}
+			return strings.Replace(tag, m[0], ` src="`+html.EscapeString(local)+`"`, 1)
+		})
+	}
+	return blocks, warnings
+}
+
+// DraftBody assembles a republished draft: the introduction placeholder,
+// the attribution line, the lead image, the first lead paragraphs of the
+// article, the break marker, and the rest of the article.
+func DraftBody(attribution, imageHTML string, blocks []string, lead int) string {
+	var b strings.Builder
+	b.WriteString(IntroPlaceholder)
+	b.WriteString("\n<p class=\"attribution-line\">")
+	b.WriteString(html.EscapeString(attribution))
+	b.WriteString("</p>\n")
+	if imageHTML != "" {
+		b.WriteString(imageHTML)
+		b.WriteByte('\n')
+	}
+	paras := 0
+	for i, blk := range blocks {
+		b.WriteString(blk)
+		b.WriteByte('\n')
+		if strings.HasPrefix(blk, "<p") {
+			paras++
+		}
+		if paras == lead && i < len(blocks)-1 {
+			b.WriteString(content.MoreMarker)
+			b.WriteByte('\n')
+			paras++ // only one break
+		}
+	}
+	return b.String()
+}
+
+// freeSlug returns the slug of title, numbered when a post already has it.
+func freeSlug(ctx context.Context, tx *store.Tx, title string, itemID int64) (string, error) {
+	base := markup.Slugify(title)
+	if base == "" {
+		base = "republished-" + strconv.FormatInt(itemID, 10)
+	}
+	if r := []rune(base); len(r) > content.MaxSlugLen-6 {
+		base = strings.Trim(string(r[:content.MaxSlugLen-6]), "-")
+	}
+	slug := base
+	for n := 2; ; n++ {
+		_, err := tx.FindPostBySlug(ctx, content.KindPost, slug)
+		if content.IsNotFound(err) {
+			return slug, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		slug = base + "-" + strconv.Itoa(n)
+	}
+}

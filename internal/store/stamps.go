@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+)
+
+// Stamp is the least a sitemap needs of a published entry: where it lives
+// and when it last changed. Sitemaps list tens of thousands of them, so they
+// are read without bodies, authors or terms.
+type Stamp struct {
+	ID          int64
+	Kind        content.Kind
+	Slug        string
+	PublishedAt time.Time
+	UpdatedAt   time.Time
+}
+
+// Path is the entry's URL path, as content.Post.Path.
+func (s Stamp) Path() string {
+	p := content.Post{Kind: s.Kind, Slug: s.Slug, PublishedAt: s.PublishedAt}
+	return p.Path()
+}
+
+// Modified is the later of publication and last update: a scheduled post
+// changes, for readers, when it comes out.
+func (s Stamp) Modified() time.Time {
+	if s.PublishedAt.After(s.UpdatedAt) {
+		return s.PublishedAt
+	}
+	return s.UpdatedAt
+}
+
+// FindStamps returns the stamps of the entries of kind that readers may see
+// at now, newest first.
+func (c conn) FindStamps(ctx context.Context, kind content.Kind, now time.Time) ([]Stamp, error) {
+	rows, err := c.query(ctx, `SELECT id, kind, slug, published_at, updated_at FROM posts
+		WHERE kind = ? AND status = ? AND published_at <= ? ORDER BY published_at DESC, id DESC`,
+		kind, content.StatusPublished, now.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("store: find %s stamps: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []Stamp
+	for rows.Next() {
+		var (
+			s        Stamp
+			pub, upd int64
+		)
+		if err := rows.Scan(&s.ID, &s.Kind, &s.Slug, &pub, &upd); err != nil {
+			return nil, fmt.Errorf("store: scan stamp: %w", err)
+		}
+		s.PublishedAt, s.UpdatedAt = fromUnix(pub), fromUnix(upd)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// ArchiveStamp is a term's or an author's archive with the time its newest
+// change happened: the latest publication or update among its posts.
+type ArchiveStamp struct {
+	Slug     string
+	Modified time.Time
+}
+
+// FindTermStamps returns the terms of tax that have posts readers may see
+// at now, by slug, with their archives' last change.
+func (c conn) FindTermStamps(ctx context.Context, tax content.Taxonomy, now time.Time) ([]ArchiveStamp, error) {
+	return c.archiveStamps(ctx, `SELECT t.slug, MAX(p.published_at), MAX(p.updated_at)
+		FROM terms t JOIN post_terms pt ON pt.term_id = t.id JOIN posts p ON p.id = pt.post_id
+		WHERE t.taxonomy = ? AND p.kind = ? AND p.status = ? AND p.published_at <= ?
+		GROUP BY t.slug ORDER BY t.slug`, tax, content.KindPost, content.StatusPublished, now.Unix())
+}
+
+// FindAuthorStamps returns the users who have posts readers may see at
+// now, by slug, with their archives' last change.
+func (c conn) FindAuthorStamps(ctx context.Context, now time.Time) ([]ArchiveStamp, error) {
+	return c.archiveStamps(ctx, `SELECT u.slug, MAX(p.published_at), MAX(p.updated_at)
+		FROM users u JOIN post_authors pa ON pa.user_id = u.id JOIN posts p ON p.id = pa.post_id
+		WHERE p.kind = ? AND p.status = ? AND p.published_at <= ?
+		GROUP BY u.slug ORDER BY u.slug`, content.KindPost, content.StatusPublished, now.Unix())
+}
+
+func (c conn) archiveStamps(ctx context.Context, q string, args ...any) ([]ArchiveStamp, error) {
+	rows, err := c.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: find archive stamps: %w", err)
+	}
+	defer rows.Close()
+	var out []ArchiveStamp
+	for rows.Next() {
+		var (
+			a        ArchiveStamp
+			pub, upd int64
+		)
+		if err := rows.Scan(&a.Slug, &pub, &upd); err != nil {
+			return nil, fmt.Errorf("store: scan archive stamp: %w", err)
+		}
+		a.Modified = fromUnix(max(pub, upd))
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
