@@ -27,6 +27,7 @@ Commands:
   import FILE.wxr [--uploads DIR] [--dry-run] [--report FILE]
                                       import a WordPress export
   export [--json] FILE                export the site for WordPress (WXR), or as JSON
+  export --static DIR [--incremental] write the public site as files for a static host
   source add|list|remove              the source desk's outlets (source add --name N --url URL [--feed URL]…)
   poll                                poll every due source once and print what each gave
   inbox [--source ID] [--state S]     the source desk's inbox, newest first
@@ -67,7 +68,10 @@ type env struct {
 // environment env and returns the process exit code.
 func Run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
 	e := &env{cfg: config.Default(), stdout: stdout, stderr: stderr, environ: environ}
-	e.cfg.FromEnv(environ)
+	if err := e.cfg.FromEnv(environ); err != nil {
+		fmt.Fprintf(stderr, "broadsheet: %v\n", err)
+		return 2
+	}
 	e.log = newLogger(environ, stderr)
 	e.metricsToken = envLookup(environ, "BROADSHEET_METRICS_TOKEN")
 
@@ -90,7 +94,7 @@ func Run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	case "import":
 		err = e.importWXR(ctx, rest)
 	case "export":
-		err = e.exportSite(ctx, rest)
+		err = e.export(ctx, rest)
 	case "source":
 		err = e.source(ctx, rest)
 	case "poll":

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -111,6 +112,20 @@ func TestServeDemo(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "The Meridian Review") || !strings.Contains(string(body), "Continue reading") {
 		t.Errorf("demo front page: %d, lacks the demo's title or teasers", resp.StatusCode)
+	}
+	// The demo prints an administrator's password: signing in with it works.
+	m := regexp.MustCompile(`as (\S+) with the password (\S+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("the demo names no account to sign in with:\n%s", out.String())
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = client.PostForm(base+"/admin/login", url.Values{"email": {m[1]}, "password": {m[2]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || len(resp.Cookies()) == 0 {
+		t.Errorf("signing in with the demo account: %d, cookies %v; want a redirect with a session", resp.StatusCode, resp.Cookies())
 	}
 	cancel()
 	select {

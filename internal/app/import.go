@@ -61,14 +61,14 @@ func (e *env) importWXR(ctx context.Context, args []string) error {
 		size = st.Size()
 	}
 	cr := &countingReader{r: f}
-	bar := &progressBar{w: e.stderr, total: size}
+	bar := &progressBar{w: e.stderr, label: "importing", total: size}
 	library, err := e.mediaStorage()
 	if err != nil {
 		return err
 	}
 	opt := wxr.Options{
 		Uploads: *uploads, Media: library, DryRun: *dryRun,
-		Progress: func(r *wxr.Report) { bar.show(cr.n, r.Read, false) },
+		Progress: func(r *wxr.Report) { bar.show(cr.n, fmt.Sprintf("%d items read", r.Read), false) },
 	}
 	rw, err := newReportWriter(*reportName, name, *dryRun)
 	if err != nil {
@@ -82,7 +82,7 @@ func (e *env) importWXR(ctx context.Context, args []string) error {
 		rw.abort()
 		return fmt.Errorf("%s: %w (nothing was imported; the site is as it was)", name, err)
 	}
-	bar.show(cr.n, rep.Read, true)
+	bar.show(cr.n, fmt.Sprintf("%d items read", rep.Read), true)
 	reportErr := rw.finish(rep)
 	printSummary(e.stdout, name, e.cfg.DatabaseURL(), rep, rw.reasons, time.Since(start))
 	if reportErr != nil {
@@ -103,38 +103,6 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
-}
-
-// progressBar draws "[#####     ]  45%  4,512 items" on one terminal line,
-// redrawn only when the percentage moves.
-type progressBar struct {
-	w     io.Writer
-	total int64
-	last  int
-	drawn bool
-}
-
-func (b *progressBar) show(done int64, items int, final bool) {
-	pct := 100
-	if b.total > 0 && !final {
-		pct = int(done * 100 / b.total)
-	}
-	if b.drawn && pct == b.last && !final && items%1000 != 0 {
-		return
-	}
-	b.last, b.drawn = pct, true
-	const width = 30
-	fill := min(width, pct*width/100)
-	fmt.Fprintf(b.w, "\rimporting [%s%s] %3d%%  %d items read", strings.Repeat("#", fill), strings.Repeat(" ", width-fill), pct, items)
-	if final {
-		fmt.Fprintln(b.w)
-	}
-}
-
-func (b *progressBar) clear() {
-	if b.drawn {
-		fmt.Fprintln(b.w)
-	}
 }
 
 func printSummary(w io.Writer, name, db string, rep *wxr.Report, reasons map[string]int, took time.Duration) {

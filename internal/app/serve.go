@@ -13,12 +13,15 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/admin"
 	"github.com/broadsheet/broadsheet/internal/admin/api"
+	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
 	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
+	"github.com/broadsheet/broadsheet/internal/web/cache"
 )
 
 func (e *env) serve(ctx context.Context, args []string) error {
@@ -51,6 +54,12 @@ func (e *env) serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("load the demo content: %w", err)
 		}
 		fmt.Fprintf(e.stdout, "Demo site: %d articles and pages loaded into %s\n", rep.Created+rep.Updated+rep.Unchanged, e.cfg.DataDir)
+		if err := e.demoAccount(ctx, db); err != nil {
+			return err
+		}
+	}
+	if e.cfg.PageCache < 0 {
+		return usageError{"--page-cache must be 0 (off) or a number of megabytes"}
 	}
 	handler, err := e.handler(db)
 	if err != nil {
@@ -113,11 +122,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 
 // handler builds the whole HTTP application over db.
 func (e *env) handler(db *store.DB) (http.Handler, error) {
-	theme := web.Overlay{Lower: site.DefaultTheme()}
-	if st, err := os.Stat(e.cfg.ThemeDir()); err == nil && st.IsDir() {
-		theme.Upper = os.DirFS(e.cfg.ThemeDir())
-	}
-	s, err := site.New(site.Config{DB: db, Theme: theme, BaseURL: e.cfg.BaseURL, Log: e.log})
+	s, err := e.site(db)
 	if err != nil {
 		return nil, err
 	}
@@ -144,5 +149,52 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 		return nil, err
 	}
 	adm.Routes(mux)
-	return web.Chain(mux, e.metrics.Middleware, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
+	// Anonymous readers' pages come from the page cache; it passes the
+	// admin, the API, media, static files and the operations endpoints by.
+	var h http.Handler = mux
+	if e.cfg.PageCache > 0 {
+		h = cache.New(context.Background(), cache.Options{DB: db, MaxBytes: int64(e.cfg.PageCache) << 20, Log: e.log}).Handler(mux)
+	}
+	return web.Chain(h, e.metrics.Middleware, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
+}
+
+// site builds the public site over db with the data folder's theme.
+func (e *env) site(db *store.DB) (*site.Site, error) {
+	theme := web.Overlay{Lower: site.DefaultTheme()}
+	if st, err := os.Stat(e.cfg.ThemeDir()); err == nil && st.IsDir() {
+		theme.Upper = os.DirFS(e.cfg.ThemeDir())
+	}
+	return site.New(site.Config{DB: db, Theme: theme, BaseURL: e.cfg.BaseURL, Log: e.log})
+}
+
+// demoEmail signs in to a demo site's admin.
+const demoEmail = "demo@broadsheet.example"
+
+// demoAccount gives a demo site an administrator with a fresh random
+// password, printed once, so a newcomer can try the admin at once.
+func (e *env) demoAccount(ctx context.Context, db *store.DB) error {
+	pw := auth.NewSecret("")[:20]
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	err = db.Update(ctx, func(tx *store.Tx) error {
+		u := &content.User{Name: "Demo Editor", Email: demoEmail, Role: content.RoleAdmin}
+		if err := tx.CreateAccount(ctx, u, "demo-editor", hash); content.ErrorCode(err) == content.EConflict {
+			// A demo folder used again: give the account a new password.
+			existing, _, ferr := tx.FindUserByEmail(ctx, demoEmail)
+			if ferr != nil {
+				return ferr
+			}
+			return tx.SetPassword(ctx, existing.ID, hash)
+		} else if err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("create the demo account: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "Demo admin: sign in at /admin/login as %s with the password %s\n", demoEmail, pw)
+	return nil
 }

@@ -6,7 +6,9 @@ package config
 
 import (
 	"flag"
+	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -21,16 +23,19 @@ type Config struct {
 	// addresses (--fetch-allow-private, BROADSHEET_FETCH_ALLOW_PRIVATE=1);
 	// off by default, so feeds cannot be used to probe the internal network.
 	FetchAllowPrivate bool
+	// PageCache is the page cache's size in megabytes (--page-cache,
+	// BROADSHEET_PAGE_CACHE); 0 turns it off.
+	PageCache int
 }
 
 // Default returns the configuration with nothing set.
 func Default() Config {
-	return Config{DataDir: "data", Addr: "127.0.0.1:8080"}
+	return Config{DataDir: "data", Addr: "127.0.0.1:8080", PageCache: 64}
 }
 
 // FromEnv overrides c with the BROADSHEET_* variables found in env
 // (KEY=VALUE strings, as os.Environ returns them).
-func (c *Config) FromEnv(env []string) {
+func (c *Config) FromEnv(env []string) error {
 	vars := map[string]*string{
 		"BROADSHEET_DATA": &c.DataDir, "BROADSHEET_DB": &c.DB,
 		"BROADSHEET_ADDR": &c.Addr, "BROADSHEET_BASE_URL": &c.BaseURL,
@@ -41,10 +46,18 @@ func (c *Config) FromEnv(env []string) {
 		if dst := vars[k]; ok && dst != nil && v != "" {
 			*dst = v
 		}
-		if k == "BROADSHEET_FETCH_ALLOW_PRIVATE" {
+		switch k {
+		case "BROADSHEET_FETCH_ALLOW_PRIVATE":
 			c.FetchAllowPrivate = v == "1" || strings.EqualFold(v, "true")
+		case "BROADSHEET_PAGE_CACHE":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return fmt.Errorf("BROADSHEET_PAGE_CACHE=%q: give the page cache's size as a whole number of megabytes (0 turns it off)", v)
+			}
+			c.PageCache = n
 		}
 	}
+	return nil
 }
 
 // GlobalFlags registers the flags every command takes.
@@ -58,6 +71,7 @@ func (c *Config) GlobalFlags(fs *flag.FlagSet) {
 func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "`host:port` to listen on (env BROADSHEET_ADDR)")
 	fs.StringVar(&c.Media, "media", c.Media, "where uploads are kept: a `folder`, or s3://BUCKET/PREFIX?endpoint=HOST (env BROADSHEET_MEDIA; default DATA/media)")
+	fs.IntVar(&c.PageCache, "page-cache", c.PageCache, "`megabytes` of memory for the page cache for anonymous readers; 0 turns it off (env BROADSHEET_PAGE_CACHE)")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public `URL` of the site, for canonical links (env BROADSHEET_BASE_URL; default: from each request)")
 }
 

@@ -3,12 +3,19 @@ package config
 import (
 	"flag"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
 func TestFlagsOverrideEnvironmentOverridesDefaults(t *testing.T) {
 	c := Default()
-	c.FromEnv([]string{"BROADSHEET_DATA=/srv/site", "BROADSHEET_ADDR=0.0.0.0:80", "OTHER=x", "BROADSHEET_DB="})
+	if err := c.FromEnv([]string{"BROADSHEET_DATA=/srv/site", "BROADSHEET_ADDR=0.0.0.0:80", "OTHER=x", "BROADSHEET_DB=",
+		"BROADSHEET_PAGE_CACHE=16"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.PageCache != 16 {
+		t.Errorf("page cache = %d MB, want 16", c.PageCache)
+	}
 	if c.DataDir != "/srv/site" || c.Addr != "0.0.0.0:80" || c.DB != "" {
 		t.Fatalf("after env: %+v", c)
 	}
@@ -26,5 +33,13 @@ func TestFlagsOverrideEnvironmentOverridesDefaults(t *testing.T) {
 	}
 	if c.ThemeDir() != filepath.Join("/srv/site", "theme") {
 		t.Errorf("theme dir = %q", c.ThemeDir())
+	}
+}
+
+func TestBadEnvironmentIsNamed(t *testing.T) {
+	c := Default()
+	err := c.FromEnv([]string{"BROADSHEET_PAGE_CACHE=lots"})
+	if err == nil || !strings.Contains(err.Error(), "BROADSHEET_PAGE_CACHE") {
+		t.Errorf("a page cache of %q: err = %v, want it named", "lots", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
+	"github.com/broadsheet/broadsheet/internal/web/cache"
 )
 
 // front serves "/", the newest teasers, and the plain WordPress addresses
@@ -24,7 +25,7 @@ func (s *Site) front(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return s.list(w, r, listing{filter: store.Published(s.cfg.Now()), base: "/", page: 1})
+	return s.list(w, r, listing{filter: store.Published(s.cfg.Now()), base: "/", page: 1, tag: cache.FrontTag})
 }
 
 // queryAlias answers 301 for a plain WordPress address kept as an alias,
@@ -142,7 +143,7 @@ func (s *Site) dispatch(w http.ResponseWriter, r *http.Request, path string) err
 	}
 	switch {
 	case len(segs) == 0 && page > 1:
-		return s.list(w, r, listing{filter: store.Published(now), base: "/", page: page})
+		return s.list(w, r, listing{filter: store.Published(now), base: "/", page: page, tag: cache.FrontTag})
 	case len(segs) == 2 && (segs[0] == "category" || segs[0] == "tag"):
 		return s.termArchive(w, r, segs[0], segs[1], page)
 	case len(segs) == 2 && segs[0] == "author":
@@ -199,6 +200,7 @@ type listing struct {
 	title       string // the <title> before the site's name
 	feeds       string // the path its feeds are under, "" for none of its own
 	crumbs      []crumb
+	tag         string // the page cache's tag for this listing
 }
 
 func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
@@ -217,6 +219,8 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	if l.page > pages {
 		return web.NotFound
 	}
+	cache.Depend(ctx, l.tag)
+	cache.Shows(ctx, posts...)
 	base := s.baseURL(r)
 	pager := Pager{Page: l.page, Pages: pages}
 	if l.page > 1 {
@@ -272,7 +276,8 @@ func (s *Site) termArchive(w http.ResponseWriter, r *http.Request, kind, slug st
 		heading = "Tagged: " + t.Name
 	}
 	return s.list(w, r, listing{filter: f, base: t.Path(), page: page, heading: heading,
-		description: t.Description, title: t.Name, feeds: t.Path(), crumbs: []crumb{{t.Name, t.Path()}}})
+		description: t.Description, title: t.Name, feeds: t.Path(), crumbs: []crumb{{t.Name, t.Path()}},
+		tag: cache.TermTag(t.ID)})
 }
 
 func (s *Site) authorArchive(w http.ResponseWriter, r *http.Request, slug string, page int) error {
@@ -283,7 +288,8 @@ func (s *Site) authorArchive(w http.ResponseWriter, r *http.Request, slug string
 	f := store.Published(s.cfg.Now())
 	f.AuthorID = u.ID
 	return s.list(w, r, listing{filter: f, base: u.Path(), page: page, heading: "Articles by " + u.Name,
-		description: u.Bio, title: u.Name, feeds: u.Path(), crumbs: []crumb{{u.Name, u.Path()}}})
+		description: u.Bio, title: u.Name, feeds: u.Path(), crumbs: []crumb{{u.Name, u.Path()}},
+		tag: cache.AuthorTag(u.ID)})
 }
 
 func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, segs []string, page int) error {
@@ -291,8 +297,10 @@ func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, segs []string
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
 	to := from.AddDate(1, 0, 0)
 	heading := segs[0]
+	month, day := 0, 0
 	if len(segs) >= 2 {
-		month, ok := number(segs[1], 12)
+		var ok bool
+		month, ok = number(segs[1], 12)
 		if !ok {
 			return web.NotFound
 		}
@@ -301,7 +309,8 @@ func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, segs []string
 		heading = from.Format("January 2006")
 	}
 	if len(segs) == 3 {
-		day, ok := number(segs[2], 31)
+		var ok bool
+		day, ok = number(segs[2], 31)
 		if !ok {
 			return web.NotFound
 		}
@@ -315,7 +324,8 @@ func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, segs []string
 	f := store.Published(s.cfg.Now())
 	f.From, f.To = from, to
 	err := s.list(w, r, listing{filter: f, base: "/" + strings.Join(segs, "/") + "/", page: page,
-		heading: "Archive: " + heading, title: heading, crumbs: dateCrumbs(segs, from)})
+		heading: "Archive: " + heading, title: heading, crumbs: dateCrumbs(segs, from),
+		tag: cache.DateTag(year, month, day)})
 	return err
 }
 
@@ -373,6 +383,9 @@ func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, new
 	if err != nil {
 		return err
 	}
+	cache.Depend(r.Context(), cache.PageTag(p.ID))
+	cache.Shows(r.Context(), p)
+	cache.Mentions(r.Context(), older, newer)
 	return s.tmpl.Render(w, http.StatusOK, "post", &PostPage{Layout: layout, Post: p, Older: older, Newer: newer, Featured: featured})
 }
 
@@ -403,19 +416,9 @@ func truncate(s string, n int) string {
 }
 
 func (s *Site) layout(ctx context.Context) (Layout, error) {
-	set, err := s.settings(ctx)
+	set, nav, err := s.shared.load(ctx, s.cfg.DB)
 	if err != nil {
 		return Layout{}, err
-	}
-	cats, err := s.cfg.DB.FindTerms(ctx, content.TaxCategory)
-	if err != nil {
-		return Layout{}, err
-	}
-	nav := cats[:0]
-	for _, c := range cats {
-		if c.Count > 0 {
-			nav = append(nav, c)
-		}
 	}
 	return Layout{Site: set, Categories: nav, Year: s.cfg.Now().Year()}, nil
 }

@@ -6,6 +6,7 @@ package site
 import (
 	"context"
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -48,9 +49,11 @@ type Config struct {
 
 // Site serves the public website.
 type Site struct {
-	cfg   Config
-	tmpl  *web.Templates
-	adapt *web.Adapter
+	cfg    Config
+	tmpl   *web.Templates
+	adapt  *web.Adapter
+	assets *assets
+	shared sharedParts
 }
 
 // New parses the theme's templates and returns the site.
@@ -62,12 +65,20 @@ func New(cfg Config) (*Site, error) {
 		cfg.Log = slog.Default()
 	}
 	s := &Site{cfg: cfg}
+	static, err := fs.Sub(cfg.Theme, "static")
+	if err != nil {
+		return nil, err
+	}
+	if s.assets, err = loadAssets(static); err != nil {
+		return nil, fmt.Errorf("site: theme's static files: %w", err)
+	}
 	tmpl, err := web.ParseTemplates(cfg.Theme, "templates", s.funcs())
 	if err != nil {
 		return nil, err
 	}
 	s.tmpl = tmpl
 	s.adapt = &web.Adapter{Log: cfg.Log, Error: s.errorPage}
+	cfg.DB.Subscribe(func(context.Context, store.Change) { s.shared.forget() })
 	return s, nil
 }
 
@@ -77,7 +88,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	if err != nil {
 		panic(err)
 	}
-	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(static)))
+	mux.Handle("GET /static/", http.StripPrefix("/static/", s.assets.handler(static)))
 	mux.Handle("GET /{$}", s.adapt.Handle(s.front))
 	s.feedRoutes(mux)
 	mux.Handle("GET /search", s.adapt.Handle(s.searchPage))
@@ -92,18 +103,6 @@ func (s *Site) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.Routes(mux)
 	return web.Chain(mux, web.Recover(s.cfg.Log), web.SecurityHeaders)
-}
-
-func staticHandler(fsys fs.FS) http.Handler {
-	files := http.FileServerFS(fsys)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") || r.URL.Path == "" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		files.ServeHTTP(w, r)
-	})
 }
 
 // baseURL is the site's absolute address, without a trailing slash.
@@ -128,5 +127,6 @@ func (s *Site) funcs() template.FuncMap {
 		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"html":       func(s string) template.HTML { return template.HTML(s) }, // only for sanitised, stored HTML
 		"pathEscape": url.PathEscape,
+		"asset":      s.assets.url, // a static file's fingerprinted URL path
 	}
 }

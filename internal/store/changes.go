@@ -46,6 +46,7 @@ func (db *DB) Publish(ctx context.Context, c Change) {
 	if c.Empty() {
 		return
 	}
+	db.counts.forget()
 	db.hub.mu.RLock()
 	subs := db.hub.subs
 	db.hub.mu.RUnlock()

@@ -59,7 +59,7 @@ func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) (*CopyReport
 		return nil, fmt.Errorf("store: read the source: %w", err)
 	}
 	defer stx.Rollback()
-	snap := conn{q: stx, d: src.d}
+	snap := conn{q: stx, d: src.d, n: src.n}
 	var sp int
 	if err := snap.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&sp); err != nil {
 		return nil, fmt.Errorf("store: read the source's schema version: %w", err)

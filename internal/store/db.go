@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -29,18 +30,48 @@ type querier interface {
 type conn struct {
 	q querier
 	d dialect
+	n *atomic.Int64 // statements run, read by QueryCount
+	// counts remembers listing counts; nil in a Tx, which must see its own
+	// writes.
+	counts *countMemo
+	// trusted tells whether this process hears every change (Relay is
+	// running), the condition for using counts.
+	trusted func() bool
+	// stmts keeps prepared reads, where the dialect asks for it; nil in a Tx
+	// (whose repeated statements newStmtCache prepares).
+	stmts *readStmts
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	c.n.Add(1)
 	return c.q.ExecContext(ctx, c.d.rebind(query), args...)
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	c.n.Add(1)
+	if st := c.stmts.get(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return c.q.QueryContext(ctx, c.d.rebind(query), args...)
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	c.n.Add(1)
+	if st := c.stmts.get(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return c.q.QueryRowContext(ctx, c.d.rebind(query), args...)
+}
+
+// memo returns the remembered listing counts when they can be trusted:
+// only while this process hears every change, its own and, through Relay,
+// other processes'. Elsewhere (a Tx, a command-line tool) it is nil and
+// every count is taken afresh.
+func (c conn) memo() *countMemo {
+	if c.counts == nil || c.trusted == nil || !c.trusted() {
+		return nil
+	}
+	return c.counts
 }
 
 // DB is an open Broadsheet database.
@@ -101,7 +132,20 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		sqldb.Close()
 		return nil, fmt.Errorf("store: connect to %s database: %w", d.name, err)
 	}
-	db := &DB{conn: conn{q: sqldb, d: d}, sql: sqldb, Now: time.Now, relay: newRelay(source)}
+	if d.name == "sqlite" {
+		// A small pool kept open: database/sql keeps only two idle
+		// connections by default, and opening a SQLite connection (its
+		// pragmas, its schema) for each query under load costs more than
+		// the query.
+		sqldb.SetMaxOpenConns(8)
+	}
+	sqldb.SetMaxIdleConns(8)
+	db := &DB{conn: conn{q: sqldb, d: d, n: new(atomic.Int64), counts: new(countMemo)}, sql: sqldb, Now: time.Now,
+		relay: newRelay(source)}
+	db.trusted = db.Relaying
+	if d.prepare {
+		db.stmts = &readStmts{db: sqldb, m: map[string]*sql.Stmt{}}
+	}
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, err
@@ -137,7 +181,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			sqltx.Rollback()
 		}
 	}()
-	tx := &Tx{conn: conn{q: newStmtCache(sqltx), d: db.d}, Now: db.Now().UTC().Truncate(time.Second)}
+	tx := &Tx{conn: conn{q: newStmtCache(sqltx), d: db.d, n: db.n}, Now: db.Now().UTC().Truncate(time.Second)}
 	if err = fn(tx); err != nil {
 		return err
 	}

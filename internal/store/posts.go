@@ -93,6 +93,12 @@ func Published(now time.Time) PostFilter {
 }
 
 func (f PostFilter) where() (string, []any) {
+	return f.whereExcept(false)
+}
+
+// whereExcept builds the conditions; with joined, those on TermID and
+// AuthorID are left to a join the caller writes (see count).
+func (f PostFilter) whereExcept(joined bool) (string, []any) {
 	kind := f.Kind
 	if kind == "" {
 		kind = content.KindPost
@@ -105,24 +111,32 @@ func (f PostFilter) where() (string, []any) {
 			args = append(args, s)
 		}
 	}
+	// One upper bound, the tighter: given two on the same column, the
+	// engines may range the index by the looser one and walk the rest.
+	// Times are whole seconds, so t < To is t <= To-1.
+	upper, bounded := int64(0), false
 	if !f.PublishedBefore.IsZero() {
+		upper, bounded = f.PublishedBefore.Unix(), true
+	}
+	if !f.To.IsZero() && (!bounded || f.To.Unix()-1 < upper) {
+		upper, bounded = f.To.Unix()-1, true
+	}
+	if bounded {
 		conds = append(conds, "p.published_at <= ?")
-		args = append(args, f.PublishedBefore.Unix())
+		args = append(args, upper)
 	}
 	if !f.From.IsZero() {
 		conds = append(conds, "p.published_at >= ?")
 		args = append(args, f.From.Unix())
 	}
-	if !f.To.IsZero() {
-		conds = append(conds, "p.published_at < ?")
-		args = append(args, f.To.Unix())
-	}
-	if f.TermID != 0 {
-		conds = append(conds, "EXISTS (SELECT 1 FROM post_terms pt WHERE pt.post_id = p.id AND pt.term_id = ?)")
+	// IN lists rather than correlated EXISTS: the engines read the term's
+	// or author's posts once from their index instead of probing per post.
+	if f.TermID != 0 && !joined {
+		conds = append(conds, "p.id IN (SELECT pt.post_id FROM post_terms pt WHERE pt.term_id = ?)")
 		args = append(args, f.TermID)
 	}
-	if f.AuthorID != 0 {
-		conds = append(conds, "EXISTS (SELECT 1 FROM post_authors pa WHERE pa.post_id = p.id AND pa.user_id = ?)")
+	if f.AuthorID != 0 && !joined {
+		conds = append(conds, "p.id IN (SELECT pa.post_id FROM post_authors pa WHERE pa.user_id = ?)")
 		args = append(args, f.AuthorID)
 	}
 	return strings.Join(conds, " AND "), args
@@ -131,20 +145,50 @@ func (f PostFilter) where() (string, []any) {
 // FindPosts returns one page of the posts matching f, newest first, with
 // their authors and terms, and the number of all matching posts.
 func (c conn) FindPosts(ctx context.Context, f PostFilter) ([]*content.Post, int, error) {
-	where, args := f.where()
-	var total int
-	if err := c.queryRow(ctx, `SELECT COUNT(*) FROM posts p WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: count posts: %w", err)
+	// Any instant until the next scheduled post goes public lists the same
+	// posts: naming them all by one lets counts and cursors be reused.
+	memo := c.memo()
+	f.PublishedBefore = memo.settle(ctx, c, f.PublishedBefore)
+	total, err := c.countPosts(ctx, f)
+	if err != nil {
+		return nil, 0, err
 	}
+	where, args := f.where()
 	cols := postColumns + `, '', ''`
 	if f.WithBody {
 		cols = postColumns + `, p.body, p.body_html`
 	}
-	q := `SELECT ` + cols + ` FROM posts p WHERE ` + where + ` ORDER BY p.published_at DESC, p.id DESC`
+	q := `SELECT ` + cols + ` FROM posts p WHERE ` + where
+	pageKey := ""
 	if f.Limit > 0 {
-		q += ` LIMIT ? OFFSET ?`
-		args = append(args, f.Limit, f.Offset)
+		// Page after page (an export, a crawler) starts each page where
+		// the previous one ended instead of skipping Offset rows again.
+		var cur cursor
+		var ok bool
+		if pageKey = memo.pageKey(where, args); pageKey != "" {
+			cur, ok = memo.cursor(pageKey, f.Offset)
+		}
+		if ok {
+			// The cursor is the listing's upper bound now (one bound, so
+			// the index seeks to it).
+			after := f
+			after.PublishedBefore = time.Unix(cur.pub, 0)
+			after.To = time.Time{}
+			if !f.To.IsZero() && f.To.Unix()-1 < cur.pub {
+				after.To = f.To
+			}
+			w, a := after.where()
+			q = `SELECT ` + cols + ` FROM posts p WHERE ` + w +
+				` AND (p.published_at < ? OR p.id < ?) ORDER BY p.published_at DESC, p.id DESC LIMIT ?`
+			args = append(a, cur.pub, cur.id, f.Limit)
+		} else {
+			q += ` ORDER BY p.published_at DESC, p.id DESC LIMIT ? OFFSET ?`
+			args = append(args, f.Limit, f.Offset)
+		}
+	} else {
+		q += ` ORDER BY p.published_at DESC, p.id DESC`
 	}
+	gen := memo.generation()
 	rows, err := c.query(ctx, q, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: find posts: %w", err)
@@ -163,6 +207,10 @@ func (c conn) FindPosts(ctx context.Context, f PostFilter) ([]*content.Post, int
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("store: find posts: %w", err)
 	}
+	if pageKey != "" && len(posts) == f.Limit {
+		last := posts[len(posts)-1]
+		memo.putCursor(pageKey, f.Offset+f.Limit, cursor{pub: last.PublishedAt.Unix(), id: last.ID}, gen)
+	}
 	if err := c.loadRelations(ctx, posts); err != nil {
 		return nil, 0, err
 	}
@@ -172,16 +220,24 @@ func (c conn) FindPosts(ctx context.Context, f PostFilter) ([]*content.Post, int
 // FindAdjacentPosts returns the published posts just before (older) and
 // after (newer) p, or nil where there is none.
 func (c conn) FindAdjacentPosts(ctx context.Context, p *content.Post, now time.Time) (older, newer *content.Post, err error) {
-	f := Published(now)
-	where, args := f.where()
 	pub := p.PublishedAt.Unix()
-	older, err = c.adjacent(ctx, where+` AND (p.published_at < ? OR (p.published_at = ? AND p.id < ?)) ORDER BY p.published_at DESC, p.id DESC`,
-		append(args, pub, pub, p.ID)...)
+	// Bounds on published_at let the index seek straight to p's place;
+	// the OR alone made the engines walk from one end of it.
+	f := Published(now)
+	if p.PublishedAt.Before(now) {
+		f.PublishedBefore = p.PublishedAt
+	}
+	where, args := f.where()
+	older, err = c.adjacent(ctx, where+` AND (p.published_at < ? OR p.id < ?) ORDER BY p.published_at DESC, p.id DESC`,
+		append(args, pub, p.ID)...)
 	if err != nil {
 		return nil, nil, err
 	}
-	newer, err = c.adjacent(ctx, where+` AND (p.published_at > ? OR (p.published_at = ? AND p.id > ?)) ORDER BY p.published_at ASC, p.id ASC`,
-		append(args, pub, pub, p.ID)...)
+	f = Published(now)
+	f.From = p.PublishedAt
+	where, args = f.where()
+	newer, err = c.adjacent(ctx, where+` AND (p.published_at > ? OR p.id > ?) ORDER BY p.published_at ASC, p.id ASC`,
+		append(args, pub, p.ID)...)
 	return older, newer, err
 }
 

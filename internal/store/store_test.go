@@ -330,3 +330,39 @@ func TestSubscribersSeeCommittedChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestCountsFollowOtherProcessesWithoutARelay: a handle that does not hear
+// other processes' changes (a command-line tool, a test) must not trust
+// counts it remembered, or another process's publication stays invisible.
+func TestCountsFollowOtherProcessesWithoutARelay(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			dsn := storetest.DSN(t, engine)
+			reader, err := store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer reader.Close()
+			writer, err := store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer writer.Close()
+			count := func() int {
+				_, total, err := reader.FindPosts(ctx, store.Published(time.Now()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return total
+			}
+			if n := count(); n != 0 {
+				t.Fatalf("%d posts in a new site", n)
+			}
+			count()
+			seed(t, writer, 2)
+			if n := count(); n != 2 {
+				t.Errorf("after another handle published 2 posts, this one counts %d", n)
+			}
+		})
+	}
+}

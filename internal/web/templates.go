@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -72,6 +73,8 @@ func (t *Templates) Render(w http.ResponseWriter, status int, page string, data 
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// Known length: no chunked framing, and clients see the size up front.
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err

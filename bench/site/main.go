@@ -1,0 +1,444 @@
+// Command site is Broadsheet's load benchmark. It generates a realistic site
+// of N posts (deterministic: the same N gives the same site), builds the
+// broadsheet binary, starts `serve` as a separate process, drives load at
+// it over 127.0.0.1 from this process for a bounded time, and prints a
+// table: requests/s and p50/p99 latency for the front page, page 50, a post,
+// a category archive, the RSS feed and a search, with the page cache on and
+// off; the server's peak memory; and the time of a static export. Every
+// figure is printed beside its baseline measured in the same run: a minimal
+// Go server answering the same bytes from memory, and writing the same
+// files for the export.
+//
+//	go run ./bench/site -posts 10000
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/store"
+)
+
+func main() {
+	posts := flag.Int("posts", 1000, "posts in the generated site")
+	duration := flag.Duration("duration", 5*time.Second, "load time per figure")
+	conns := flag.Int("conns", 64, "concurrent connections")
+	encoding := flag.String("accept-encoding", "", "Accept-Encoding the load sends (e.g. \"gzip, br\"); empty: identity")
+	cacheMB := flag.Int("page-cache", 64, "serve's --page-cache for the cached run, in megabytes")
+	work := flag.String("work", filepath.Join(os.TempDir(), "broadsheet-bench"), "`folder` for the binary, generated sites and exports")
+	fresh := flag.Bool("fresh", false, "generate the site again even if a stored one exists")
+	doExport := flag.Bool("export", true, "also time a static export of the site")
+	baseline := flag.String("baseline-serve", "", "internal: run the minimal baseline server over this pages file")
+	flag.Parse()
+	if *baseline != "" {
+		if err := serveBaseline(*baseline); err != nil {
+			fmt.Fprintln(os.Stderr, "baseline:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *posts < 1 || *conns < 1 || *duration <= 0 {
+		fmt.Fprintln(os.Stderr, "bench: -posts, -conns and -duration must be positive")
+		os.Exit(2)
+	}
+	b := &bench{posts: *posts, d: *duration, conns: *conns, enc: *encoding, cacheMB: *cacheMB, work: *work, export: *doExport}
+	if err := b.run(*fresh); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type bench struct {
+	posts, conns, cacheMB int
+	d                     time.Duration
+	enc, work             string
+	bin, db               string
+	export                bool
+}
+
+type target struct {
+	name, path string
+	note       string // why there is no figure
+}
+
+type row struct {
+	target
+	cached, uncached, base result
+}
+
+func (b *bench) run(fresh bool) error {
+	ctx := context.Background()
+	if err := os.MkdirAll(b.work, 0o755); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "building broadsheet…\n")
+	b.bin = filepath.Join(b.work, "broadsheet")
+	if out, err := exec.Command("go", "build", "-o", b.bin, "./cmd/broadsheet").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build (run from the repository's root): %v\n%s", err, out)
+	}
+	b.db = filepath.Join(b.work, fmt.Sprintf("site-%d-v%d.db", b.posts, genVersion))
+	genTook, err := b.ensureSite(ctx, fresh)
+	if err != nil {
+		return err
+	}
+	targets, err := b.targets(ctx)
+	if err != nil {
+		return err
+	}
+
+	rows := make([]row, len(targets))
+	for i, t := range targets {
+		rows[i].target = t
+	}
+	cachedMem, uncachedMem, err := b.measurePages(rows)
+	if err != nil {
+		return err
+	}
+	var exp *exportFigures
+	if b.export {
+		if exp, err = b.measureExport(); err != nil {
+			return err
+		}
+	}
+	b.print(rows, cachedMem, uncachedMem, genTook, exp)
+	return nil
+}
+
+// ensureSite generates the site unless a stored one of the same size and
+// generator version exists.
+func (b *bench) ensureSite(ctx context.Context, fresh bool) (time.Duration, error) {
+	if _, err := os.Stat(b.db); err == nil && !fresh {
+		fmt.Fprintf(os.Stderr, "using the stored site %s\n", b.db)
+		return 0, nil
+	}
+	tmp := b.db + ".tmp"
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(tmp + suffix)
+		os.Remove(b.db + suffix)
+	}
+	db, err := store.Open(ctx, tmp)
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	err = generate(ctx, db, b.posts, func(done int) {
+		fmt.Fprintf(os.Stderr, "\rgenerating: %d/%d posts", done, b.posts)
+	})
+	fmt.Fprintln(os.Stderr)
+	took := time.Since(start)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, err
+	}
+	return took, os.Rename(tmp, b.db)
+}
+
+// targets picks the addresses to load from the generated site.
+func (b *bench) targets(ctx context.Context) ([]target, error) {
+	db, err := store.Open(ctx, b.db)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	ix, err := db.FindPublicIndex(ctx, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	var post string
+	var postsOnly []store.IndexEntry
+	for _, e := range ix.Entries {
+		if e.Kind == content.KindPost {
+			postsOnly = append(postsOnly, e)
+		}
+	}
+	if len(postsOnly) > 0 {
+		post = postsOnly[len(postsOnly)/2].Path()
+	}
+	cats, err := db.FindTerms(ctx, content.TaxCategory)
+	if err != nil || len(cats) == 0 {
+		return nil, fmt.Errorf("no categories in the generated site: %v", err)
+	}
+	return []target{
+		{name: "front page", path: "/"},
+		{name: "front page, page 50", path: "/page/50/"},
+		{name: "a post", path: post},
+		{name: "category archive", path: cats[0].Path()},
+		{name: "RSS feed", path: "/feed/"},
+		{name: "search", path: "/search?q=" + vocabulary[len(vocabulary)/2]},
+	}, nil
+}
+
+// server is a running broadsheet serve.
+type server struct {
+	cmd  *exec.Cmd
+	addr string
+}
+
+func (b *bench) start(args ...string) (*server, error) {
+	cmd := exec.Command(args[0], args[1:]...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	// serve logs every request; the log goes nowhere but is still written.
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stderr = devnull
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	addrRe := regexp.MustCompile(`serving on http://(\S+?)/`)
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if m := addrRe.FindStringSubmatch(sc.Text()); m != nil {
+			go io.Copy(io.Discard, stdout)
+			return &server{cmd: cmd, addr: m[1]}, nil
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	return nil, fmt.Errorf("%s did not say where it listens", args[0])
+}
+
+// stop ends the server and returns its peak resident memory in bytes.
+func (s *server) stop() int64 {
+	peak := vmHWM(s.cmd.Process.Pid)
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		s.cmd.Process.Kill()
+		<-done
+	}
+	return peak
+}
+
+// vmHWM reads a process's peak resident set size from /proc.
+func vmHWM(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			f := strings.Fields(line)
+			if len(f) >= 2 {
+				kb, _ := strconv.ParseInt(f[1], 10, 64)
+				return kb << 10
+			}
+		}
+	}
+	return -1
+}
+
+// measurePages starts serve with the page cache, serve without it and the
+// baseline server, all at once (idle servers cost nothing), and loads each
+// target on the three in turn, so that the three figures of a row are
+// measured at the same moment of a shared machine's day. It returns the
+// servers' peak memory.
+func (b *bench) measurePages(rows []row) (cachedMem, uncachedMem int64, err error) {
+	cached, err := b.start(b.bin, "--db", b.db, "serve", "--addr", "127.0.0.1:0", "--page-cache", strconv.Itoa(b.cacheMB))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer func() { cachedMem = cached.stop() }()
+	uncached, err := b.start(b.bin, "--db", b.db, "serve", "--addr", "127.0.0.1:0", "--page-cache", "0")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer func() { uncachedMem = uncached.stop() }()
+
+	// The baseline answers what the cached server answers, from memory.
+	var pages []baselinePage
+	for i := range rows {
+		r := &rows[i]
+		status, h, body, err := fetch("http://"+cached.addr+r.path, b.enc)
+		if err != nil {
+			return 0, 0, err
+		}
+		if status != 200 {
+			r.note = fmt.Sprintf("n/a: %s answers %d in this build", r.path, status)
+			continue
+		}
+		h.Del("Date")
+		pages = append(pages, baselinePage{Path: r.path, Header: h, Body: body})
+	}
+	file := filepath.Join(b.work, "baseline-pages.json")
+	data, err := json.Marshal(pages)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		return 0, 0, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return 0, 0, err
+	}
+	base, err := b.start(self, "-baseline-serve", file)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer base.stop()
+
+	for i := range rows {
+		r := &rows[i]
+		if r.note != "" {
+			continue
+		}
+		for _, m := range []struct {
+			label string
+			srv   *server
+			res   *result
+		}{{"baseline", base, &r.base}, {"cached", cached, &r.cached}, {"uncached", uncached, &r.uncached}} {
+			fmt.Fprintf(os.Stderr, "%-9s %-22s %s… ", m.label, r.name, b.d)
+			load(m.srv.addr, r.path, b.enc, b.conns, b.d/5) // warm up: caches, connections
+			*m.res = load(m.srv.addr, r.path, b.enc, b.conns, b.d)
+			fmt.Fprintf(os.Stderr, "%.0f req/s\n", m.res.rps)
+		}
+	}
+	return 0, 0, nil
+}
+
+type exportFigures struct {
+	files              int
+	bytes              int64
+	full, incr, writes time.Duration
+	summary            string
+}
+
+// measureExport times export --static (and again --incremental) and the
+// baseline: writing the same files, of the same sizes, from memory.
+func (b *bench) measureExport() (*exportFigures, error) {
+	dir := filepath.Join(b.work, fmt.Sprintf("export-%d", b.posts))
+	os.RemoveAll(dir)
+	fmt.Fprintf(os.Stderr, "export    --static %s…\n", dir)
+	start := time.Now()
+	cmd := exec.Command(b.bin, "--db", b.db, "export", "--static", dir, "--base-url", "https://bench.example.org")
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("export: %v\n%s", err, out)
+	}
+	ex := &exportFigures{full: time.Since(start), summary: string(out)}
+	start = time.Now()
+	if out, err := exec.Command(b.bin, "--db", b.db, "export", "--static", dir, "--incremental",
+		"--base-url", "https://bench.example.org").Output(); err != nil {
+		return nil, fmt.Errorf("export --incremental: %v\n%s", err, out)
+	}
+	ex.incr = time.Since(start)
+
+	type file struct {
+		rel  string
+		body []byte
+	}
+	var files []file
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		files = append(files, file{rel, body})
+		ex.bytes += int64(len(body))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	ex.files = len(files)
+	base := filepath.Join(b.work, fmt.Sprintf("export-%d-baseline", b.posts))
+	os.RemoveAll(base)
+	fmt.Fprintf(os.Stderr, "baseline  writing the same %d files…\n", len(files))
+	start = time.Now()
+	made := map[string]bool{}
+	for _, f := range files {
+		full := filepath.Join(base, f.rel)
+		if d := filepath.Dir(full); !made[d] {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return nil, err
+			}
+			made[d] = true
+		}
+		if err := os.WriteFile(full, f.body, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	ex.writes = time.Since(start)
+	os.RemoveAll(base)
+	return ex, nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
+
+func (b *bench) print(rows []row, cachedMem, uncachedMem int64, genTook time.Duration, ex *exportFigures) {
+	enc := b.enc
+	if enc == "" {
+		enc = "identity"
+	}
+	fmt.Printf("\nBroadsheet load benchmark: %d posts (SQLite), %d connections, %s per figure, Accept-Encoding %s, %d CPUs, %s\n",
+		b.posts, b.conns, b.d, enc, runtime.NumCPU(), runtime.Version())
+	fmt.Printf("load generator and servers share the machine; baseline = a minimal Go server answering the same bytes\n")
+	fmt.Printf("(body and headers, as the cached server sent them) from memory; serve logs every request, as by default\n\n")
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "page\tcached req/s\tp50 ms\tp99 ms\tuncached req/s\tp50 ms\tp99 ms\tbaseline req/s\tp50 ms\tp99 ms\tcached/base\tuncached/base\t")
+	for _, r := range rows {
+		if r.note != "" {
+			fmt.Fprintf(tw, "%s\t%s\t\t\t\t\t\t\t\t\t\t\t\n", r.name, r.note)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%.0f\t%s\t%s\t%.0f\t%s\t%s\t%.2f\t%.2f\t\n", r.name,
+			r.cached.rps, ms(r.cached.p50), ms(r.cached.p99),
+			r.uncached.rps, ms(r.uncached.p50), ms(r.uncached.p99),
+			r.base.rps, ms(r.base.p50), ms(r.base.p99),
+			r.cached.rps/r.base.rps, r.uncached.rps/r.base.rps)
+	}
+	tw.Flush()
+	errs := 0
+	for _, r := range rows {
+		errs += r.cached.errors + r.uncached.errors + r.base.errors
+	}
+	if errs > 0 {
+		fmt.Printf("\n%d requests failed (connection errors or 5xx) and are not counted\n", errs)
+	}
+	fmt.Printf("\nserver peak memory (VmHWM): %.1f MB with the page cache (%d MB bound), %.1f MB without\n",
+		float64(cachedMem)/(1<<20), b.cacheMB, float64(uncachedMem)/(1<<20))
+	if ex == nil {
+		fmt.Printf("static export: not measured (-export=false)\n")
+		if genTook > 0 {
+			fmt.Printf("site generated in %.1f s\n", genTook.Seconds())
+		}
+		return
+	}
+	per1000 := ex.full.Seconds() / float64(b.posts) * 1000
+	fmt.Printf("static export: %d files, %.1f MB in %.2f s (%.3f s per 1,000 posts); baseline writing the same files: %.2f s; ratio %.2f×\n",
+		ex.files, float64(ex.bytes)/1e6, ex.full.Seconds(), per1000, ex.writes.Seconds(), ex.full.Seconds()/ex.writes.Seconds())
+	fmt.Printf("static export --incremental, nothing changed: %.2f s\n", ex.incr.Seconds())
+	if genTook > 0 {
+		fmt.Printf("site generated in %.1f s\n", genTook.Seconds())
+	}
+}

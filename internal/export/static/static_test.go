@@ -1,0 +1,257 @@
+package static_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/export/static"
+	"github.com/broadsheet/broadsheet/internal/importer/wxr"
+	"github.com/broadsheet/broadsheet/internal/markup"
+	"github.com/broadsheet/broadsheet/internal/site"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/store/storetest"
+	"github.com/broadsheet/broadsheet/internal/web"
+)
+
+const base = "https://news.example.org"
+
+// demoSite loads the demo publication and returns the site's handler as
+// serve runs it, with its assets.
+func demoSite(t *testing.T, engine string) (*store.DB, http.Handler, map[string]string) {
+	t.Helper()
+	db := storetest.Open(t, engine)
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	if _, err := wxr.Import(context.Background(), db, bytes.NewReader(demo.WXR), wxr.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := site.New(site.Config{DB: db, Theme: site.DefaultTheme(), BaseURL: base,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, s.Handler(), s.Assets()
+}
+
+func export(t *testing.T, db *store.DB, h http.Handler, assets map[string]string, dir string, incremental bool) *static.Report {
+	t.Helper()
+	calls := 0
+	rep, err := static.Export(context.Background(), static.Options{DB: db, Handler: h, BaseURL: base, Assets: assets,
+		Dir: dir, Incremental: incremental, Progress: func(done, total int) { calls++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls == 0 {
+		t.Error("no progress was reported")
+	}
+	return rep
+}
+
+func TestExportHoldsWhatTheServerAnswers(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			db, h, assets := demoSite(t, engine)
+			ctx := context.Background()
+			posts, _, err := db.FindPosts(ctx, store.Published(db.Now()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.Update(ctx, func(tx *store.Tx) error {
+				if err := tx.PutAlias(ctx, &content.Alias{Path: "/old/story.html", PostID: posts[3].ID}); err != nil {
+					return err
+				}
+				if err := tx.PutAlias(ctx, &content.Alias{Path: "/?p=12", PostID: posts[2].ID}); err != nil {
+					return err
+				}
+				return tx.PutAlias(ctx, &content.Alias{Path: "/old-section", Target: "/category/africa/"})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			rep := export(t, db, h, assets, dir, false)
+
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			// Every post, the front page's pages, archives and assets are
+			// files holding exactly what the server answers.
+			want := []string{"/", "/page/2/", "/2026/", posts[0].Path(), posts[len(posts)-1].Path()}
+			for _, c := range posts[0].Categories {
+				want = append(want, c.Path())
+			}
+			for _, a := range posts[0].Authors {
+				want = append(want, a.Path())
+			}
+			for name, fp := range assets {
+				want = append(want, "/static/"+name, fp)
+			}
+			for _, u := range want {
+				resp, err := http.Get(srv.URL + u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				file := strings.TrimPrefix(u, "/")
+				if strings.HasSuffix(u, "/") {
+					file += "index.html"
+				}
+				got, err := os.ReadFile(filepath.Join(dir, file))
+				if err != nil {
+					t.Errorf("%s: %v", u, err)
+					continue
+				}
+				if !bytes.Equal(got, body) {
+					t.Errorf("%s: the file differs from what the server answers", u)
+				}
+			}
+			if rep.Pages < len(posts)+5 {
+				t.Errorf("only %d pages exported for %d posts", rep.Pages, len(posts))
+			}
+			if b, err := os.ReadFile(filepath.Join(dir, "404.html")); err != nil || !strings.Contains(string(b), "Page not found") {
+				t.Errorf("no 404.html page: %v", err)
+			}
+			redirects, _ := os.ReadFile(filepath.Join(dir, "_redirects"))
+			for _, line := range []string{"/old/story.html " + posts[3].Path() + " 301", "/old-section /category/africa/ 301"} {
+				if !strings.Contains(string(redirects), line+"\n") {
+					t.Errorf("_redirects lacks %q:\n%s", line, redirects)
+				}
+			}
+			refresh, err := os.ReadFile(filepath.Join(dir, "old", "story.html"))
+			if err != nil || !strings.Contains(string(refresh), `http-equiv="refresh" content="0; url=`+base+posts[3].Path()+`"`) {
+				t.Errorf("the alias's refresh page is missing or wrong (%v):\n%s", err, refresh)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "old-section", "index.html")); err != nil {
+				t.Errorf("no refresh page for an alias without a slash: %v", err)
+			}
+			skippedQuery := false
+			for _, s := range rep.Skipped {
+				skippedQuery = skippedQuery || (s.URL == "/?p=12" && strings.Contains(s.Reason, "query string"))
+			}
+			if !skippedQuery {
+				t.Errorf("the query-string alias is not reported as skipped: %+v", rep.Skipped)
+			}
+		})
+	}
+}
+
+func TestIncrementalRewritesOnlyWhatChanged(t *testing.T) {
+	db, h, assets := demoSite(t, "sqlite")
+	ctx := context.Background()
+	dir := t.TempDir()
+	first := export(t, db, h, assets, dir, true)
+	if first.Written == 0 || first.Unchanged != 0 {
+		t.Fatalf("first export: %d written, %d unchanged", first.Written, first.Unchanged)
+	}
+	again := export(t, db, h, assets, dir, true)
+	if again.Written != 0 || again.Unchanged != first.Written {
+		t.Errorf("nothing changed, yet %d files written (%d unchanged of %d)", again.Written, again.Unchanged, first.Written)
+	}
+
+	// Retitle the oldest post: its page, its neighbour and the listings
+	// showing it change; most files do not.
+	posts, _, _ := db.FindPosts(ctx, store.Published(db.Now()))
+	oldest, err := db.FindPostByID(ctx, posts[len(posts)-1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	untouched := filepath.Join(dir, strings.TrimPrefix(posts[0].Path(), "/"), "index.html")
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	os.Chtimes(untouched, old, old)
+	oldest.Title = "A New Title For The Oldest"
+	if err := markup.RenderPost(oldest); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.UpdatePost(ctx, oldest) }); err != nil {
+		t.Fatal(err)
+	}
+	after := export(t, db, h, assets, dir, true)
+	if after.Written == 0 || after.Written > first.Written/2 {
+		t.Errorf("after one edit %d of %d files were rewritten", after.Written, first.Written)
+	}
+	if st, _ := os.Stat(untouched); !st.ModTime().Equal(old) {
+		t.Errorf("the newest post's file was rewritten though it did not change")
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, strings.TrimPrefix(oldest.Path(), "/"), "index.html"))
+	if !strings.Contains(string(b), "A New Title For The Oldest") {
+		t.Errorf("the edited post's file does not have its new title")
+	}
+
+	// Unpublish it: its file goes.
+	oldest.Status = content.StatusDraft
+	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.UpdatePost(ctx, oldest) }); err != nil {
+		t.Fatal(err)
+	}
+	gone := export(t, db, h, assets, dir, true)
+	if _, err := os.Stat(filepath.Join(dir, strings.TrimPrefix(oldest.Path(), "/"), "index.html")); !os.IsNotExist(err) || gone.Removed == 0 {
+		t.Errorf("an unpublished post's file stays (%d removed): %v", gone.Removed, err)
+	}
+	// A file lost from the folder is written again, manifest or not.
+	os.Remove(untouched)
+	export(t, db, h, assets, dir, true)
+	if _, err := os.Stat(untouched); err != nil {
+		t.Errorf("a deleted file was not restored by --incremental: %v", err)
+	}
+}
+
+func TestExportRefusesABadBaseURL(t *testing.T) {
+	db, h, assets := demoSite(t, "sqlite")
+	_, err := static.Export(context.Background(), static.Options{DB: db, Handler: web.Chain(h), BaseURL: "news.example.org",
+		Assets: assets, Dir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "news.example.org") {
+		t.Errorf("a base URL without a scheme: %v", err)
+	}
+}
+
+// TestExportTakesRoutesItDoesNotKnow shows that feeds, sitemaps and
+// addresses added by other packages come along: the sitemap index is
+// followed, well-known feed addresses are tried, AddURLs is asked.
+func TestExportTakesRoutesItDoesNotKnow(t *testing.T) {
+	db, h, assets := demoSite(t, "sqlite")
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	mux.HandleFunc("GET /sitemap.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		io.WriteString(w, `<?xml version="1.0"?><sitemapindex><sitemap><loc>`+base+`/sitemaps/posts-1.xml</loc></sitemap>`+
+			`<sitemap><loc>https://elsewhere.example/x.xml</loc></sitemap></sitemapindex>`)
+	})
+	mux.HandleFunc("GET /sitemaps/posts-1.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		io.WriteString(w, `<urlset/>`)
+	})
+	mux.HandleFunc("GET /feed/{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		io.WriteString(w, `<rss/>`)
+	})
+	mux.HandleFunc("GET /special/{$}", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "special") })
+	static.AddURLs(func(ctx context.Context, db *store.DB, ix *store.PublicIndex) ([]string, error) {
+		return []string{"/special/"}, nil
+	})
+	dir := t.TempDir()
+	rep := export(t, db, mux, assets, dir, false)
+	for file, want := range map[string]string{"sitemap.xml": "<sitemapindex>", "sitemaps/posts-1.xml": "<urlset/>",
+		"feed/index.html": "<rss/>", "special/index.html": "special"} {
+		b, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil || !strings.Contains(string(b), want) {
+			t.Errorf("%s: %q, %v", file, b, err)
+		}
+	}
+	headers, _ := os.ReadFile(filepath.Join(dir, "_headers"))
+	if !strings.Contains(string(headers), "/feed/\n  Content-Type: application/rss+xml") {
+		t.Errorf("_headers does not give the feed its type:\n%s", headers)
+	}
+	if rep.NotServed == 0 {
+		t.Error("the atom and JSON feeds this build lacks were not counted as not served")
+	}
+}

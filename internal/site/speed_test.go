@@ -1,0 +1,127 @@
+package site_test
+
+import (
+	"context"
+	"io/fs"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/site"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/store/storetest"
+)
+
+// TestListingQueriesDoNotGrowWithPosts proves there is no N+1: a page of
+// ten teasers, each with its authors, categories and tags, costs the same
+// few queries as a page of one.
+func TestListingQueriesDoNotGrowWithPosts(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			db, base := demoSite(t, engine)
+			// As in serve, the process hears every change, so it may
+			// remember counts between them.
+			ctx, stop := context.WithCancel(context.Background())
+			relayed := make(chan struct{})
+			go func() { db.Relay(ctx, nil); close(relayed) }()
+			t.Cleanup(func() { stop(); <-relayed })
+			for !db.Relaying() {
+				time.Sleep(10 * time.Millisecond)
+			}
+			// cold counts a page's queries with nothing remembered between
+			// pages (as after any change); warm, as the next reader's.
+			count := func(path string, cold bool) (queries int64, teasers int) {
+				if cold {
+					db.Publish(context.Background(), store.Change{Site: true})
+				}
+				before := db.QueryCount()
+				resp, body := get(t, base+path)
+				if resp.StatusCode != 200 {
+					t.Fatalf("%s: %d", path, resp.StatusCode)
+				}
+				return db.QueryCount() - before, strings.Count(body, `class="entry entry-teaser"`)
+			}
+			_, body := get(t, base+"/")
+			m := regexp.MustCompile(`Page 1 of (\d+)`).FindStringSubmatch(body)
+			if m == nil {
+				t.Fatal("the demo's front page has a single page; the test needs two")
+			}
+			last := "/page/" + m[1] + "/"
+			first, many := count("/", true)
+			q, few := count(last, true)
+			if many < 2 || few >= many {
+				t.Fatalf("the front pages show %d and %d teasers; the test needs a full and a shorter page", many, few)
+			}
+			if q != first {
+				t.Errorf("%s (%d teasers) costs %d queries, the front page (%d teasers) %d: queries grow with posts", last, few, q, many, first)
+			}
+			// Settings, navigation, when the next scheduled post is due,
+			// count, page, authors, terms.
+			if first > 7 {
+				t.Errorf("the front page costs %d queries from cold, over 7", first)
+			}
+			// The next reader's page reuses the settings, navigation and count.
+			if q, _ := count("/", false); q > 3 {
+				t.Errorf("the front page costs %d queries when warm, over 3", q)
+			}
+			tags, err := db.FindTerms(context.Background(), content.TaxTag)
+			if err != nil || len(tags) == 0 {
+				t.Fatalf("the demo has no tags: %v", err)
+			}
+			for _, path := range []string{firstLink(t, body, "/category/"), firstLink(t, body, "/author/"), tags[0].Path()} {
+				if q, n := count(path, true); q != first+1 {
+					t.Errorf("%s (%d teasers) costs %d queries from cold, want %d (a listing's and finding whose it is)", path, n, q, first+1)
+				}
+			}
+		})
+	}
+}
+
+func firstLink(t *testing.T, body, prefix string) string {
+	t.Helper()
+	m := regexp.MustCompile(`href="(` + regexp.QuoteMeta(prefix) + `[^"]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no link to %s…", prefix)
+	}
+	return m[1]
+}
+
+func TestFingerprintedAssetsAreImmutable(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	srv := serve(t, db, site.DefaultTheme())
+	_, page := get(t, srv.URL+"/")
+	m := regexp.MustCompile(`<link rel="stylesheet" href="(/static/site\.[0-9a-f]{10}\.css)">`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("the page links no fingerprinted stylesheet:\n%.600s", page)
+	}
+	want, err := fs.ReadFile(site.DefaultTheme(), "static/site.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, css := get(t, srv.URL+m[1])
+	if resp.StatusCode != 200 || css != string(want) {
+		t.Fatalf("%s: %d, %d bytes; want the stylesheet", m[1], resp.StatusCode, len(css))
+	}
+	if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "immutable") || !strings.Contains(cc, "max-age=31536000") {
+		t.Errorf("fingerprinted asset: Cache-Control %q, want a year, immutable", cc)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/css") {
+		t.Errorf("fingerprinted asset: Content-Type %q", ct)
+	}
+	// The plain name still works, and so does a fingerprint from an older
+	// theme (a page cached elsewhere), both without the promise of for ever.
+	for _, path := range []string{"/static/site.css", "/static/site.0123456789.css"} {
+		resp, css := get(t, srv.URL+path)
+		if resp.StatusCode != 200 || css != string(want) {
+			t.Errorf("%s: %d", path, resp.StatusCode)
+		}
+		if cc := resp.Header.Get("Cache-Control"); strings.Contains(cc, "immutable") {
+			t.Errorf("%s: Cache-Control %q promises what a changing file cannot keep", path, cc)
+		}
+	}
+	if resp, _ := get(t, srv.URL+"/static/nothing.0123456789.css"); resp.StatusCode != 404 {
+		t.Errorf("a missing asset: %d", resp.StatusCode)
+	}
+}

@@ -1,0 +1,334 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+)
+
+// QueryCount is the number of SQL statements run through db so far, for
+// tests that prove a page costs a fixed number of queries however many
+// posts it lists.
+func (db *DB) QueryCount() int64 { return db.n.Load() }
+
+// NextScheduled returns the published post whose publication time is the
+// soonest after now: it becomes public then without any transaction, so
+// caches must expire at that moment. ok is false when there is none.
+func (c conn) NextScheduled(ctx context.Context, now time.Time) (id int64, at time.Time, ok bool, err error) {
+	var pub int64
+	// Both kinds named so that the listing index (kind, status, time) serves.
+	err = c.queryRow(ctx, `SELECT p.id, p.published_at FROM posts p WHERE p.kind IN (?, ?) AND p.status = ? AND p.published_at > ?
+		ORDER BY p.published_at, p.id LIMIT 1`, content.KindPost, content.KindPage, content.StatusPublished, now.Unix()).Scan(&id, &pub)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, time.Time{}, false, nil
+	}
+	if err != nil {
+		return 0, time.Time{}, false, fmt.Errorf("store: next scheduled post: %w", err)
+	}
+	return id, fromUnix(pub), true, nil
+}
+
+// IndexEntry is what an enumeration of the public site needs of an entry.
+type IndexEntry struct {
+	ID          int64
+	Kind        content.Kind
+	Slug        string
+	PublishedAt time.Time
+}
+
+// Path is the entry's public URL path, as content.Post.Path builds it.
+func (e IndexEntry) Path() string {
+	p := content.Post{Kind: e.Kind, Slug: e.Slug, PublishedAt: e.PublishedAt}
+	return p.Path()
+}
+
+// PublicIndex lists what readers can see at now: every public post and page
+// (newest first), and how many public posts each term and author has. It
+// reads no bodies, so it stays small for large sites.
+type PublicIndex struct {
+	Entries      []IndexEntry
+	TermCounts   map[int64]int
+	AuthorCounts map[int64]int
+}
+
+// FindPublicIndex builds the PublicIndex in three queries.
+func (c conn) FindPublicIndex(ctx context.Context, now time.Time) (*PublicIndex, error) {
+	ix := &PublicIndex{TermCounts: map[int64]int{}, AuthorCounts: map[int64]int{}}
+	const public = `p.status = ? AND p.published_at <= ?`
+	rows, err := c.query(ctx, `SELECT p.id, p.kind, p.slug, p.published_at FROM posts p WHERE `+public+`
+		ORDER BY p.published_at DESC, p.id DESC`, content.StatusPublished, now.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("store: public index: %w", err)
+	}
+	for rows.Next() {
+		var e IndexEntry
+		var pub int64
+		if err := rows.Scan(&e.ID, &e.Kind, &e.Slug, &pub); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: public index: %w", err)
+		}
+		e.PublishedAt = fromUnix(pub)
+		ix.Entries = append(ix.Entries, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: public index: %w", err)
+	}
+	for _, q := range []struct {
+		sql    string
+		counts map[int64]int
+	}{
+		{`SELECT pt.term_id, COUNT(*) FROM post_terms pt JOIN posts p ON p.id = pt.post_id
+			WHERE p.kind = ? AND ` + public + ` GROUP BY pt.term_id`, ix.TermCounts},
+		{`SELECT pa.user_id, COUNT(*) FROM post_authors pa JOIN posts p ON p.id = pa.post_id
+			WHERE p.kind = ? AND ` + public + ` GROUP BY pa.user_id`, ix.AuthorCounts},
+	} {
+		rows, err := c.query(ctx, q.sql, content.KindPost, content.StatusPublished, now.Unix())
+		if err != nil {
+			return nil, fmt.Errorf("store: public index counts: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: public index counts: %w", err)
+			}
+			q.counts[id] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: public index counts: %w", err)
+		}
+	}
+	return ix, nil
+}
+
+// FindPublishedBetween returns the IDs of published entries whose
+// publication time is in (from, to]: the scheduled posts that went public
+// in that span.
+func (c conn) FindPublishedBetween(ctx context.Context, from, to time.Time) ([]int64, error) {
+	rows, err := c.query(ctx, `SELECT p.id FROM posts p WHERE p.kind IN (?, ?) AND p.status = ? AND p.published_at > ?
+		AND p.published_at <= ? ORDER BY p.published_at, p.id`, content.KindPost, content.KindPage, content.StatusPublished, from.Unix(), to.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("store: posts published between: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: posts published between: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// countPosts counts the posts matching f. A count over a term or an author
+// starts from its links, so it costs the size of the archive, not of the
+// site; counts are remembered until the next change (see countMemo).
+func (c conn) countPosts(ctx context.Context, f PostFilter) (int, error) {
+	where, args := f.whereExcept(true)
+	from := `posts p`
+	switch {
+	case f.TermID != 0 && f.AuthorID != 0:
+		where, args = f.where()
+	case f.TermID != 0:
+		// CROSS JOIN keeps SQLite's join order: links first.
+		from, where = `post_terms pt CROSS JOIN posts p`, `pt.term_id = ? AND pt.post_id = p.id AND `+where
+		args = append([]any{f.TermID}, args...)
+	case f.AuthorID != 0:
+		from, where = `post_authors pa CROSS JOIN posts p`, `pa.user_id = ? AND pa.post_id = p.id AND `+where
+		args = append([]any{f.AuthorID}, args...)
+	}
+	q := `SELECT COUNT(*) FROM ` + from + ` WHERE ` + where
+	key, gen := "", uint64(0)
+	memo := c.memo()
+	if memo != nil {
+		key = q + fmt.Sprint(args...)
+		var ok bool
+		var n int
+		if n, gen, ok = memo.get(key); ok {
+			return n, nil
+		}
+	}
+	var total int
+	if err := c.queryRow(ctx, q, args...).Scan(&total); err != nil {
+		return 0, fmt.Errorf("store: count posts: %w", err)
+	}
+	if memo != nil {
+		memo.put(key, total, gen)
+	}
+	return total, nil
+}
+
+// countMemo remembers listing counts between changes: counting a large
+// site's posts for every page of teasers would cost more than the page.
+// Every committed or relayed change (DB.Publish) forgets them all; the
+// filters' "published before now" bound keeps scheduled posts correct.
+type countMemo struct {
+	mu      sync.Mutex
+	gen     uint64
+	m       map[string]int
+	cursors map[string]cursor // where a listing's page at an offset starts
+	// [from, until) is a span in which no post becomes public: every
+	// "published before" instant in it selects the same posts. until 0:
+	// nothing is scheduled.
+	from, until int64
+	settled     bool
+}
+
+// settle returns the instant that stands for t in listings: the start of
+// the span without publications that holds t, so that readers a second
+// apart share counts and cursors. Outside a DB (a Tx) it returns t.
+func (m *countMemo) settle(ctx context.Context, c conn, t time.Time) time.Time {
+	if m == nil || t.IsZero() {
+		return t
+	}
+	u := t.Unix()
+	m.mu.Lock()
+	if m.settled && u >= m.from && (m.until == 0 || u < m.until) {
+		from := m.from
+		m.mu.Unlock()
+		return time.Unix(from, 0).UTC()
+	}
+	gen := m.gen
+	m.mu.Unlock()
+	_, next, ok, err := c.NextScheduled(ctx, t)
+	if err != nil {
+		return t
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gen != gen {
+		return t // a change landed meanwhile: decide next time
+	}
+	if m.settled {
+		// Another span is being replaced: what was remembered for it
+		// holds for it only.
+		m.gen++
+		m.m, m.cursors = nil, nil
+	}
+	m.settled, m.from, m.until = true, u, 0
+	if ok {
+		m.until = next.Unix()
+	}
+	return t
+}
+
+// cursor is the last post of a page: the next page starts after it.
+type cursor struct{ pub, id int64 }
+
+// pageKey names a listing for cursors, or "" on a Tx (nil memo).
+func (m *countMemo) pageKey(where string, args []any) string {
+	if m == nil {
+		return ""
+	}
+	return where + fmt.Sprint(args...)
+}
+
+func (m *countMemo) generation() uint64 {
+	if m == nil {
+		return 0
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.gen
+}
+
+// cursor returns where the listing's page at offset starts, if known.
+func (m *countMemo) cursor(key string, offset int) (cursor, bool) {
+	if offset == 0 {
+		return cursor{}, false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.cursors[key+"@"+strconv.Itoa(offset)]
+	return c, ok
+}
+
+// putCursor remembers where the page at offset starts unless a change
+// came since gen was read.
+func (m *countMemo) putCursor(key string, offset int, c cursor, gen uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gen != gen {
+		return
+	}
+	if m.cursors == nil || len(m.cursors) > 20000 {
+		m.cursors = map[string]cursor{}
+	}
+	m.cursors[key+"@"+strconv.Itoa(offset)] = c
+}
+
+func (m *countMemo) get(key string) (int, uint64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n, ok := m.m[key]
+	return n, m.gen, ok
+}
+
+// put keeps n unless a change came since gen was read.
+func (m *countMemo) put(key string, n int, gen uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gen != gen {
+		return
+	}
+	if m.m == nil || len(m.m) > 10000 {
+		m.m = map[string]int{}
+	}
+	m.m[key] = n
+}
+
+func (m *countMemo) forget() {
+	m.mu.Lock()
+	m.gen++
+	m.m, m.cursors = nil, nil
+	m.settled = false
+	m.mu.Unlock()
+}
+
+// readStmts keeps prepared statements for reads on a DB; database/sql
+// prepares each again on every pooled connection it runs on, once.
+type readStmts struct {
+	db *sql.DB
+	mu sync.RWMutex
+	m  map[string]*sql.Stmt
+}
+
+// maxStmts bounds the cache; queries are written in the code, so their
+// variety is small (IN lists of one to a page's worth of placeholders).
+const maxStmts = 512
+
+// get returns the prepared statement for query, or nil to run it unprepared
+// (no cache, a full cache, or a failure the unprepared run will report).
+func (s *readStmts) get(ctx context.Context, query string) *sql.Stmt {
+	if s == nil {
+		return nil
+	}
+	s.mu.RLock()
+	st := s.m[query]
+	s.mu.RUnlock()
+	if st != nil {
+		return st
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st = s.m[query]; st != nil || len(s.m) >= maxStmts {
+		return st
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	s.m[query] = st
+	return st
+}

@@ -1,0 +1,46 @@
+package cache_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/broadsheet/broadsheet/internal/store/storetest"
+	"github.com/broadsheet/broadsheet/internal/web"
+)
+
+// discardWriter is a ResponseWriter that keeps nothing, so that the
+// benchmarks measure the handlers alone.
+type discardWriter struct{ h http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *discardWriter) WriteHeader(int)             {}
+
+// BenchmarkFrontPage serves the front page from the cache, rendered
+// without it, and, as the baseline beside them, the same bytes from memory
+// by a bare handler behind the same middleware.
+func BenchmarkFrontPage(b *testing.B) {
+	f := newFixture(b, storetest.Open(b, "sqlite"), 32<<20)
+	cached := web.Chain(f.cache.Handler(f.mux), web.SecurityHeaders)
+	uncached := web.Chain(f.mux, web.SecurityHeaders)
+	req := httptest.NewRequest("GET", "/", nil)
+	rec := httptest.NewRecorder()
+	cached.ServeHTTP(rec, req)
+	body := rec.Body.Bytes()
+	baseline := web.Chain(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(body)
+	}), web.SecurityHeaders)
+	for _, bc := range []struct {
+		name string
+		h    http.Handler
+	}{{"baseline", baseline}, {"cached", cached}, {"uncached", uncached}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				bc.h.ServeHTTP(&discardWriter{h: http.Header{}}, req)
+			}
+		})
+	}
+}
