@@ -37,6 +37,8 @@ Commands:
   migrate --from FILE --to URL        copy a whole site to another database, verified
   backup FILE                         write a consistent copy of a SQLite site, even while serving
   restore FILE                        put a backup in place of the database (the old one is kept)
+  import FILE.wxr                     import a WordPress export
+  reindex                             rebuild the search index
 
 Global flags (each also read from the environment):
   --data DIR   data folder: database, media, theme (BROADSHEET_DATA, default ./data)
@@ -111,6 +113,8 @@ func Run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		err = e.backup(ctx, rest)
 	case "restore":
 		err = e.restore(ctx, rest)
+	case "reindex":
+		err = e.reindex(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

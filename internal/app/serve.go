@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/admin"
+	"github.com/broadsheet/broadsheet/internal/admin/api"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/demo"
@@ -142,7 +143,8 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 		return nil, err
 	}
 	adm, err := admin.New(admin.Config{DB: db, BaseURL: e.cfg.BaseURL, Log: e.log, DataDir: e.cfg.DataDir,
-		Media: uploads, Areas: []func(*admin.Admin, *http.ServeMux){desk}})
+		Media: uploads, Areas: []func(*admin.Admin, *http.ServeMux){desk},
+		APIExtra: []func(*api.API, *http.ServeMux){searchAPI(db)}})
 	if err != nil {
 		return nil, err
 	}

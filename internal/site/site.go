@@ -91,6 +91,8 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", s.assets.handler(static)))
 	mux.Handle("GET /{$}", s.adapt.Handle(s.front))
 	s.feedRoutes(mux)
+	mux.Handle("GET /search", s.adapt.Handle(s.searchPage))
+	mux.Handle("GET /search/suggest", s.adapt.Handle(s.suggest))
 	// Everything else is routed by shape, as WordPress's permalinks are:
 	// /page/N/, /yyyy/mm/dd/slug/, /category/slug/, /slug/ and so on.
 	mux.Handle("GET /", s.adapt.Handle(s.route))

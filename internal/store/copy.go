@@ -110,6 +110,10 @@ func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) (*CopyReport
 	if err != nil {
 		return nil, err
 	}
+	// The search index is not copied but rebuilt from the copied posts.
+	if _, err := dst.Reindex(ctx, nil); err != nil {
+		return rep, fmt.Errorf("store: the copy is complete, but building its search index failed (it is built again when the site next starts): %w", err)
+	}
 	return rep, nil
 }
 

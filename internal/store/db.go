@@ -118,8 +118,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		// Pragmas in the DSN so every pooled connection has them; busy_timeout
 		// first so that setting WAL never meets a locked database without it.
+		// mmap_size lets reads of a large archive (the search index above
+		// all) come from the OS page cache without a system call per page.
 		source = "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=mmap_size(1073741824)&_txlock=immediate"
 		d = sqliteDialect
 	}
 	sqldb, err := sql.Open(d.driver, source)
@@ -147,6 +149,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, err
+	}
+	if err := db.indexMissing(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("store: build the search index: %w", err)
 	}
 	return db, nil
 }

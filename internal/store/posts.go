@@ -341,6 +341,9 @@ func (tx *Tx) CreatePost(ctx context.Context, p *content.Post) error {
 		return fmt.Errorf("store: create post %q: %w", p.Slug, err)
 	}
 	tx.touchPost(p.ID, p.Status == content.StatusPublished, false)
+	if err := tx.indexPost(ctx, p); err != nil {
+		return err
+	}
 	return tx.linkPost(ctx, p)
 }
 
@@ -390,6 +393,9 @@ func (tx *Tx) UpdatePost(ctx context.Context, p *content.Post) error {
 	if _, err := tx.exec(ctx, `DELETE FROM post_terms WHERE post_id = ?`, p.ID); err != nil {
 		return fmt.Errorf("store: unlink terms of post %d: %w", p.ID, err)
 	}
+	if err := tx.indexPost(ctx, p); err != nil {
+		return err
+	}
 	return tx.linkPost(ctx, p)
 }
 
@@ -403,7 +409,7 @@ func (tx *Tx) DeletePost(ctx context.Context, id int64) error {
 		return content.Errorf(content.ENotFound, "Post %d does not exist.", id)
 	}
 	tx.touchPost(id, false, false)
-	return nil
+	return tx.unindexPost(ctx, id)
 }
 
 func (tx *Tx) linkPost(ctx context.Context, p *content.Post) error {

@@ -1,0 +1,150 @@
+package site
+
+import (
+	"encoding/json"
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/search"
+	"github.com/broadsheet/broadsheet/internal/search/searchapi"
+	"github.com/broadsheet/broadsheet/internal/store"
+)
+
+// SearchPage is /search: the form, with its filters, and one page of results.
+type SearchPage struct {
+	Layout
+	Params  searchapi.Params
+	Message string // why the search could not run, or why nothing shows
+	Ran     bool   // a search ran (the query was not empty)
+	Hits    []SearchHit
+	Total   int
+	Page    int
+	Pages   int
+	Prev    string // link to the previous page of results, if any
+	Next    string // link to the next page of results, if any
+	// Options for the filters.
+	Tags    []*content.Term
+	Authors []*content.User
+	Sorts   []SortOption
+}
+
+// SearchHit is one result on the page.
+type SearchHit struct {
+	Post    *content.Post
+	Snippet template.HTML // escaped text, matches in <mark>
+}
+
+// SortOption is one choice of order.
+type SortOption struct {
+	Value, Label string
+}
+
+var sortOptions = []SortOption{
+	{string(store.SortRelevance), "Best match"},
+	{string(store.SortNewest), "Newest first"},
+	{string(store.SortOldest), "Oldest first"},
+}
+
+// searchPage serves /search?q=…. Bad parameters get the page back with
+// status 400 and a sentence saying what to change, never a server error.
+func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	layout, err := s.layout(ctx)
+	if err != nil {
+		return err
+	}
+	req, perr := searchapi.Parse(ctx, s.cfg.DB, r.URL.Query(), store.Published(s.cfg.Now()), layout.Site.PostsPerPage)
+	page := &SearchPage{Layout: layout, Params: req.Params, Page: req.Params.Page, Sorts: sortOptions}
+	if page.Params.Sort == "" {
+		page.Params.Sort = string(store.SortRelevance)
+	}
+	if page.Tags, err = s.cfg.DB.FindTerms(ctx, content.TaxTag); err != nil {
+		return err
+	}
+	page.Tags = withPosts(page.Tags)
+	if page.Authors, err = s.cfg.DB.FindUsers(ctx); err != nil {
+		return err
+	}
+	status := http.StatusOK
+	switch {
+	case perr != nil:
+		if content.ErrorCode(perr) != content.EInvalid {
+			return perr
+		}
+		status, page.Message = http.StatusBadRequest, content.ErrorMessage(perr)
+		var ce *content.Error
+		if errors.As(perr, &ce) {
+			page.Message = ce.Message // the sentence names what to change
+		}
+	case !req.Search.Query.Empty():
+		res, err := s.cfg.DB.Search(ctx, req.Search)
+		if err != nil {
+			return err
+		}
+		page.Ran, page.Total = true, res.Total
+		per := req.Params.PerPage
+		page.Pages = (res.Total + per - 1) / per
+		for _, h := range res.Hits {
+			page.Hits = append(page.Hits, SearchHit{Post: h.Post, Snippet: searchapi.SnippetHTML(h.Snippet)})
+		}
+		if page.Page > 1 && page.Page <= page.Pages+1 {
+			page.Prev = "/search?" + req.Params.Values(min(page.Page-1, page.Pages)).Encode()
+		}
+		if page.Page < page.Pages {
+			page.Next = "/search?" + req.Params.Values(page.Page+1).Encode()
+		}
+		if len(page.Hits) == 0 && res.Total > 0 {
+			page.Message = "There are only " + strconv.Itoa(page.Pages) + " pages of results for this search."
+		}
+	}
+	title := "Search"
+	if q := req.Params.Q; q != "" && perr == nil {
+		title = "Search: " + truncate(q, 60)
+	}
+	if page.Page > 1 {
+		title = joinTitle(title, "Page "+strconv.Itoa(page.Page))
+	}
+	page.Head.Title = joinTitle(title, layout.Site.Title)
+	// Result pages are endless and thin: keep them out of search engines.
+	page.Head.NoIndex = true
+	return s.tmpl.Render(w, status, "search", page)
+}
+
+// suggestLimit is how many titles search-as-you-type offers.
+const suggestLimit = 8
+
+// suggest serves /search/suggest?q=…: up to eight titles of published
+// posts matching what has been typed so far, as JSON
+// [{"title": …, "url": …}]; a query the search refuses gets status 400 and
+// {"error": …}.
+func (s *Site) suggest(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	q, err := search.Parse(r.URL.Query().Get("q"))
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+	}
+	out, err := s.cfg.DB.Suggest(r.Context(), q, store.Published(s.cfg.Now()), suggestLimit)
+	if err != nil {
+		w.Header().Del("Content-Type")
+		return err
+	}
+	if out == nil {
+		out = []store.Suggestion{}
+	}
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	return json.NewEncoder(w).Encode(out)
+}
+
+func withPosts(terms []*content.Term) []*content.Term {
+	out := terms[:0]
+	for _, t := range terms {
+		if t.Count > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -1,0 +1,256 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/broadsheet/broadsheet/internal/search"
+)
+
+// The two engines' full-text searches: the one place besides dialect.go
+// where SQLite and PostgreSQL differ. Queries are built from the parsed
+// search.Query, whose words hold only letters and digits, and always passed
+// as parameters, so nothing a reader types is read as FTS syntax.
+
+// sqliteSearch is FTS5 over the post_search table (rowid = post id).
+type sqliteSearch struct{}
+
+func (sqliteSearch) index(ctx context.Context, c conn, id int64, title, body string) error {
+	if _, err := c.exec(ctx, `DELETE FROM post_search WHERE rowid = ?`, id); err != nil {
+		return err
+	}
+	_, err := c.exec(ctx, `INSERT INTO post_search (rowid, title, body) VALUES (?, ?, ?)`, id, title, body)
+	return err
+}
+
+func (sqliteSearch) unindex(ctx context.Context, c conn, id int64) error {
+	_, err := c.exec(ctx, `DELETE FROM post_search WHERE rowid = ?`, id)
+	return err
+}
+
+func (sqliteSearch) clear(ctx context.Context, c conn) error {
+	_, err := c.exec(ctx, `DELETE FROM post_search`)
+	return err
+}
+
+// optimize merges the index's segments into one b-tree, so that a query
+// reads one list per word instead of one per segment.
+func (sqliteSearch) optimize(ctx context.Context, c conn) error {
+	_, err := c.exec(ctx, `INSERT INTO post_search (post_search) VALUES ('optimize')`)
+	return err
+}
+
+// settle copies the rebuilt index from the write-ahead log into the
+// database file and empties the log: a log as large as the index would
+// otherwise slow every read until the next automatic checkpoint.
+func (sqliteSearch) settle(ctx context.Context, c conn) error {
+	_, err := c.exec(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
+}
+
+// posts points SQLite's planner at the narrow posts_search_filter index,
+// which it would pass over for the table's own key: reading whole rows of
+// posts costs more than the rest of a search.
+func (sqliteSearch) posts() string { return `posts p INDEXED BY posts_search_filter` }
+
+func (sqliteSearch) count(ctx context.Context, c conn) (int, error) {
+	var n int
+	err := c.queryRow(ctx, `SELECT COUNT(*) FROM post_search`).Scan(&n)
+	return n, err
+}
+
+// bm25 weights: a word in the title counts ten times one in the body.
+// bm25() is lower-is-better, hence the minus.
+const sqliteScore = `-bm25(post_search, 10.0, 1.0)`
+
+func (sqliteSearch) hits(q search.Query, titleOnly, rank bool) (string, []any) {
+	expr := fts5Expr(q)
+	if titleOnly {
+		expr = "title : (" + expr + ")"
+	}
+	score := "0"
+	if rank {
+		score = sqliteScore
+	}
+	return `SELECT rowid AS id, ` + score + ` AS score FROM post_search WHERE post_search MATCH ?`, []any{expr}
+}
+
+// snippets asks for each post on its own: with "rowid = ?" FTS5 seeks
+// straight to the post in each word's list, where "rowid IN (…)" would
+// read the lists whole.
+func (sqliteSearch) snippets(ctx context.Context, c conn, q search.Query, ids []int64) (map[int64]string, error) {
+	expr := fts5Expr(q)
+	out := map[int64]string{}
+	for _, id := range ids {
+		var s string
+		err := c.queryRow(ctx, `SELECT snippet(post_search, 1, ?, ?, '…', 30) FROM post_search
+			WHERE post_search MATCH ? AND rowid = ?`, search.MarkStart, search.MarkEnd, expr, id).Scan(&s)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[id] = s
+	}
+	return out, nil
+}
+
+// fts5Expr writes q in FTS5's query syntax: every word double-quoted (so
+// FTS5 reads it as a string, never an operator), phrases as one string,
+// the last word as itself or a prefix, exclusions with NOT.
+func fts5Expr(q search.Query) string {
+	var inc []string
+	for _, c := range q.Included() {
+		inc = append(inc, fts5Clause(c))
+	}
+	expr := strings.Join(inc, " AND ")
+	if len(inc) > 1 {
+		expr = "(" + expr + ")"
+	}
+	for _, c := range q.Excluded() {
+		expr += " NOT " + fts5Clause(c)
+	}
+	return expr
+}
+
+func fts5Clause(c search.Clause) string {
+	s := `"` + strings.Join(c.Words, " ") + `"`
+	if c.Prefix {
+		// The word as typed is stemmed ("sanctions" finds "sanctioned");
+		// the prefix finds the words it begins.
+		return "(" + s + " OR " + s + "*)"
+	}
+	return s
+}
+
+// postgresSearch is a tsvector column under a GIN index, with the
+// "broadsheet" text search configuration (English, accents removed).
+type postgresSearch struct{}
+
+// index hides '<' and '>' from PostgreSQL's parser, which would otherwise
+// read "<script>" in a title as a tag and leave its word out, where FTS5
+// (and the reader) sees a word.
+func (postgresSearch) index(ctx context.Context, c conn, id int64, title, body string) error {
+	_, err := c.exec(ctx, `INSERT INTO post_search (post_id, title, body, doc) VALUES (?, ?, ?,
+		setweight(to_tsvector('broadsheet', translate(?, '<>', '  ')), 'A') ||
+		setweight(to_tsvector('broadsheet', translate(?, '<>', '  ')), 'B'))
+		ON CONFLICT (post_id) DO UPDATE SET title = excluded.title, body = excluded.body, doc = excluded.doc`,
+		id, title, body, title, body)
+	return err
+}
+
+func (postgresSearch) unindex(ctx context.Context, c conn, id int64) error {
+	_, err := c.exec(ctx, `DELETE FROM post_search WHERE post_id = ?`, id)
+	return err
+}
+
+func (postgresSearch) clear(ctx context.Context, c conn) error {
+	_, err := c.exec(ctx, `DELETE FROM post_search`)
+	return err
+}
+
+// optimize refreshes the planner's statistics on the rebuilt table.
+func (postgresSearch) optimize(ctx context.Context, c conn) error {
+	_, err := c.exec(ctx, `ANALYZE post_search`)
+	return err
+}
+
+// settle reclaims the rows a rebuild replaced and refreshes the planner's
+// statistics, so that it keeps choosing the GIN index.
+func (postgresSearch) settle(ctx context.Context, c conn) error {
+	_, err := c.exec(ctx, `VACUUM ANALYZE post_search`)
+	return err
+}
+
+func (postgresSearch) posts() string { return `posts p` }
+
+func (postgresSearch) count(ctx context.Context, c conn) (int, error) {
+	var n int
+	err := c.queryRow(ctx, `SELECT COUNT(*) FROM post_search`).Scan(&n)
+	return n, err
+}
+
+// Weights for D, C, B, A: the title (A) counts five times the body (B).
+// Normalisation 1 divides by the log of the length, so a long piece that
+// mentions a word in passing does not outrank a short one about it.
+const postgresScore = `ts_rank_cd('{0.05, 0.1, 0.2, 1.0}', s.doc, sq.q, 1)`
+
+func (postgresSearch) hits(q search.Query, titleOnly, rank bool) (string, []any) {
+	score := "0"
+	if rank {
+		score = postgresScore
+	}
+	return `SELECT s.post_id AS id, ` + score + ` AS score FROM post_search s, to_tsquery('broadsheet', ?) AS sq(q)
+		WHERE s.doc @@ sq.q`, []any{tsqueryExpr(q, titleOnly)}
+}
+
+func (postgresSearch) snippets(ctx context.Context, c conn, q search.Query, ids []int64) (map[int64]string, error) {
+	opts := "StartSel=" + search.MarkStart + ", StopSel=" + search.MarkEnd +
+		`, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`
+	args := []any{tsqueryExpr(q, false), opts}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := c.query(ctx, `SELECT s.post_id, ts_headline('broadsheet', s.body, to_tsquery('broadsheet', ?), ?)
+		FROM post_search s WHERE s.post_id IN (`+placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var (
+			id int64
+			s  string
+		)
+		if err := rows.Scan(&id, &s); err != nil {
+			return nil, err
+		}
+		out[id] = s
+	}
+	return out, rows.Err()
+}
+
+// tsqueryExpr writes q in to_tsquery's syntax: every word single-quoted,
+// phrases joined with <->, the last word as itself or a prefix (:*),
+// exclusions with !. titleOnly restricts every word to weight A.
+func tsqueryExpr(q search.Query, titleOnly bool) string {
+	var parts []string
+	for _, c := range q.Clauses {
+		if c.Exclude && titleOnly {
+			continue
+		}
+		s := tsClause(c, titleOnly)
+		if c.Exclude {
+			s = "!" + s
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " & ")
+}
+
+func tsClause(c search.Clause, titleOnly bool) string {
+	label := ""
+	if titleOnly {
+		label = ":A"
+	}
+	ws := make([]string, len(c.Words))
+	for i, w := range c.Words {
+		ws[i] = "'" + w + "'" + label
+	}
+	s := strings.Join(ws, " <-> ")
+	if c.Prefix {
+		pre := "'" + c.Words[0] + "':*"
+		if titleOnly {
+			pre += "A"
+		}
+		return "(" + s + " | " + pre + ")"
+	}
+	if len(ws) > 1 {
+		return "(" + s + ")"
+	}
+	return s
+}
