@@ -13,7 +13,6 @@ import (
 	"image/png"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/broadsheet/broadsheet/internal/app"
+	"github.com/broadsheet/broadsheet/internal/browsertest"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
 
@@ -79,29 +79,9 @@ func serverWith(t *testing.T, engine string, environ []string, serveFlags ...str
 	return a
 }
 
-// browser starts Debian's Chromium, headless.
+// browser starts Debian's Chromium, headless, with a laptop's window.
 func browser(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv(storetest.RequireAllEnv) != "" {
-			t.Fatalf("chromium is not installed, but %s requires the browser suites", storetest.RequireAllEnv)
-		}
-		t.Skip("chromium is not installed: browser tests skipped")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.WindowSize(1280, 1000),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
+	return browsertest.Start(t, 3*time.Minute, chromedp.WindowSize(1280, 1000))
 }
 
 func artifacts(t *testing.T) string {
@@ -272,8 +252,19 @@ func TestEditorialWorkflow(t *testing.T) {
 
 			// Schedule it a few seconds ahead, in the site's time zone (UTC).
 			at := time.Now().UTC().Add(4 * time.Second).Format("2006-01-02T15:04:05")
+			// The editor's script may be redrawing the form (an autosave
+			// landing) just as the value is set: set it again if so.
+			for attempt := 1; ; attempt++ {
+				err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("publish_at")), chromedp.SetValue(chromedp.ID("publish_at"), at))
+				if err == nil {
+					break
+				}
+				if attempt == 5 {
+					t.Fatalf("set the publication time: %v", err)
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
 			run(t, ctx, "schedule",
-				chromedp.SetValue(chromedp.ID("publish_at"), at),
 				chromedp.Click(chromedp.CSS(`#schedule`)),
 				chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 			)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +12,7 @@ import (
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
 
+	"github.com/broadsheet/broadsheet/internal/browsertest"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 	"github.com/broadsheet/broadsheet/internal/web"
 )
@@ -22,29 +21,11 @@ import (
 // message of the browser log that speaks of the Content Security Policy.
 func metaBrowser(t *testing.T) (context.Context, func() []string) {
 	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv(storetest.RequireAllEnv) != "" {
-			t.Fatalf("chromium is not installed, but %s requires the browser suites", storetest.RequireAllEnv)
-		}
-		t.Skip("chromium is not installed: browser tests skipped")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	ctx := browsertest.Start(t, 2*time.Minute)
 	var (
 		mu         sync.Mutex
 		violations []string
 	)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
 	if err := chromedp.Listen(ctx, func(ev any) {
 		if e, ok := ev.(*log.EventEntryAdded); ok && strings.Contains(e.Entry.Text, "Content Security Policy") {
 			mu.Lock()

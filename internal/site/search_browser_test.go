@@ -2,42 +2,18 @@ package site_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/broadsheet/broadsheet/internal/browsertest"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
 
-// searchBrowser starts headless Chromium for a test, or skips when there
-// is none (failing instead when every suite is required).
-func searchBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv(storetest.RequireAllEnv) != "" {
-			t.Fatalf("chromium is not installed, but %s requires the browser suites", storetest.RequireAllEnv)
-		}
-		t.Skip("chromium is not installed: browser test skipped")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path), chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	// A limit on the whole browser session, so a broken page fails the
-	// test instead of hanging it; not a measure of speed.
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	return ctx
-}
+// searchBrowser starts Debian's Chromium for the test.
+func searchBrowser(t *testing.T) context.Context { return browsertest.Start(t, 2*time.Minute) }
 
 // TestSearchAsYouTypeInBrowser types into the search box of a real browser
 // and follows a suggested title, with the site's strict CSP in force (the

@@ -3,8 +3,6 @@ package cache_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,35 +11,13 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/broadsheet/broadsheet/internal/browsertest"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
 
-// browser starts Debian's Chromium, headless; without it the test skips,
-// unless the environment requires every suite.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv(storetest.RequireAllEnv) != "" {
-			t.Fatalf("chromium is not installed, but %s requires the browser suites", storetest.RequireAllEnv)
-		}
-		t.Skip("chromium is not installed: browser test skipped")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
+// browser starts Debian's Chromium for the test.
+func browser(t *testing.T) context.Context { return browsertest.Start(t, 2*time.Minute) }
 
 func header(r *network.Response, name string) string {
 	for k, v := range r.Headers {
