@@ -51,38 +51,31 @@ func (o *Options) base() string {
 
 // walkPosts calls fn for every entry, by id, a page at a time.
 func walkPosts(ctx context.Context, db *store.DB, fn func(p *content.Post) error) error {
-	var after int64
-	for {
-		page, err := db.FindPostsPage(ctx, after, pageSize)
-		if err != nil {
-			return err
-		}
-		for _, p := range page {
-			if err := fn(p); err != nil {
-				return err
-			}
-			after = p.ID
-		}
-		if len(page) < pageSize {
-			return ctx.Err()
-		}
-	}
+	return walk(ctx, db.FindPostsPage, func(p *content.Post) int64 { return p.ID }, fn)
 }
 
+// walkMedia calls fn for every media item, by id, a page at a time.
 func walkMedia(ctx context.Context, db *store.DB, fn func(m *content.Media) error) error {
+	return walk(ctx, db.FindMediaPage, func(m *content.Media) int64 { return m.ID }, fn)
+}
+
+// walk pages through rows by ascending id, so memory stays bounded
+// whatever the site's size.
+func walk[T any](ctx context.Context, page func(ctx context.Context, afterID int64, limit int) ([]T, error),
+	id func(T) int64, fn func(T) error) error {
 	var after int64
 	for {
-		page, err := db.FindMediaPage(ctx, after, pageSize)
+		rows, err := page(ctx, after, pageSize)
 		if err != nil {
 			return err
 		}
-		for _, m := range page {
-			if err := fn(m); err != nil {
+		for _, r := range rows {
+			if err := fn(r); err != nil {
 				return err
 			}
-			after = m.ID
+			after = id(r)
 		}
-		if len(page) < pageSize {
+		if len(rows) < pageSize {
 			return ctx.Err()
 		}
 	}
