@@ -1,12 +1,7 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,43 +10,9 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/broadsheet/broadsheet/internal/sourcedesk/desktest"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
-
-// outlet serves an outlet's website: a homepage whose autodiscovery links
-// name its feeds, an RSS feed, and an article page full of clutter
-// (navigation, advertisements, comments, related links) around the
-// article, with a lead image and a map inside the text. The pages are the
-// source desk's own fixtures.
-func outlet(t *testing.T) *httptest.Server {
-	t.Helper()
-	var srv *httptest.Server
-	files := map[string][2]string{
-		"/agency/":                       {"homepage.html", "text/html; charset=utf-8"},
-		"/agency/feed.xml":               {"rss2.xml", "application/rss+xml"},
-		"/agency/2026/01/14/summit.html": {"article.html", "text/html; charset=utf-8"},
-		"/agency/images/summit.jpg":      {"summit.png", "image/png"},
-		"/agency/images/map.gif":         {"map.gif", "image/gif"},
-		"/institute/atom.xml":            {"atom.xml", "application/atom+xml"},
-	}
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f, ok := files[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		b, err := os.ReadFile(filepath.Join("..", "internal", "sourcedesk", "testdata", f[0]))
-		if err != nil {
-			t.Error(err)
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", f[1])
-		w.Write(bytes.ReplaceAll(b, []byte("{{base}}"), []byte(srv.URL)))
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
 
 // TestSourceDeskToPublishedPost is the source desk's whole day in one
 // story, through the real admin: an editor signs in, adds an outlet by its
@@ -62,7 +23,7 @@ func outlet(t *testing.T) *httptest.Server {
 func TestSourceDeskToPublishedPost(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
-			out := outlet(t)
+			out := desktest.Outlet(t)
 			// The outlet runs on loopback, which the desk refuses unless
 			// told otherwise; the poller is off so that "Poll now" is the
 			// only poll.

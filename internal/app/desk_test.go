@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,42 +15,10 @@ import (
 	"github.com/broadsheet/broadsheet/internal/app"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/markup"
+	"github.com/broadsheet/broadsheet/internal/sourcedesk/desktest"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
-
-// deskOutlet serves the source desk's test outlet (homepage, feed, article,
-// image) and a broken feed.
-func deskOutlet(t *testing.T) *httptest.Server {
-	var srv *httptest.Server
-	files := map[string][2]string{
-		"/agency/":                       {"homepage.html", "text/html"},
-		"/agency/feed.xml":               {"rss2.xml", "application/rss+xml"},
-		"/agency/2026/01/14/summit.html": {"article.html", "text/html"},
-		"/agency/images/summit.jpg":      {"summit.png", "image/png"},
-		"/agency/images/map.gif":         {"map.gif", "image/gif"},
-		"/institute/atom.xml":            {"atom.xml", "application/atom+xml"},
-	}
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/broken/feed.xml" {
-			http.Error(w, "down for maintenance", http.StatusInternalServerError)
-			return
-		}
-		f, ok := files[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		b, err := os.ReadFile(filepath.Join("..", "sourcedesk", "testdata", f[0]))
-		if err != nil {
-			t.Error(err)
-		}
-		w.Header().Set("Content-Type", f[1])
-		w.Write(bytes.ReplaceAll(b, []byte("{{base}}"), []byte(srv.URL)))
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
 
 // deskServe starts serve on :0 (with the extra serve flags, else with
 // polling off) and returns its base URL; it stops with the test.
@@ -115,7 +82,7 @@ func deskPublishDraft(t *testing.T, dsn string, postID int64, intro string, at t
 func TestSourceDeskCommands(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
-			out := deskOutlet(t)
+			out := desktest.Outlet(t)
 			dir := t.TempDir()
 			dsn := storetest.DSN(t, engine)
 			g := []string{"--data", dir, "--db", dsn}
@@ -244,7 +211,7 @@ func deskRenderAndSave(ctx context.Context, db *store.DB, p *content.Post) error
 }
 
 func TestServePollsDueSources(t *testing.T) {
-	out := deskOutlet(t)
+	out := desktest.Outlet(t)
 	dir := t.TempDir()
 	g := []string{"--data", dir, "--fetch-allow-private"}
 	if code, stdout, stderr := run(t, append(g, "source", "add", "--name", "Agency Wire", "--url", out.URL+"/agency/")...); code != 0 {

@@ -8,8 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,38 +16,10 @@ import (
 	"github.com/broadsheet/broadsheet/internal/fetch"
 	"github.com/broadsheet/broadsheet/internal/sourcedesk"
 	"github.com/broadsheet/broadsheet/internal/sourcedesk/deskhttp"
+	"github.com/broadsheet/broadsheet/internal/sourcedesk/desktest"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
-
-// outlet serves the source desk's test outlet: a homepage announcing a
-// feed, the feed, and the article page.
-func outlet(t *testing.T) *httptest.Server {
-	var srv *httptest.Server
-	files := map[string][2]string{
-		"/agency/":                       {"homepage.html", "text/html"},
-		"/agency/feed.xml":               {"rss2.xml", "application/rss+xml"},
-		"/agency/2026/01/14/summit.html": {"article.html", "text/html"},
-		"/agency/images/summit.jpg":      {"summit.png", "image/png"},
-		"/agency/images/map.gif":         {"map.gif", "image/gif"},
-		"/institute/atom.xml":            {"atom.xml", "application/atom+xml"},
-	}
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f, ok := files[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		b, err := os.ReadFile(filepath.Join("..", "testdata", f[0]))
-		if err != nil {
-			t.Error(err)
-		}
-		w.Header().Set("Content-Type", f[1])
-		w.Write(bytes.ReplaceAll(b, []byte("{{base}}"), []byte(srv.URL)))
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
 
 type client struct {
 	t   *testing.T
@@ -100,7 +70,7 @@ func errOf(m map[string]any) (code, field, msg string) {
 func TestDeskAPI(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		out := outlet(t)
+		out := desktest.Outlet(t)
 		var editor content.User
 		err := db.Update(ctx, func(tx *store.Tx) error {
 			editor = content.User{Slug: "eda", Name: "Eda Editor", Role: content.RoleEditor}

@@ -15,13 +15,14 @@ import (
 	"github.com/broadsheet/broadsheet/internal/fetch"
 	"github.com/broadsheet/broadsheet/internal/sourcedesk"
 	"github.com/broadsheet/broadsheet/internal/sourcedesk/deskhttp"
+	"github.com/broadsheet/broadsheet/internal/sourcedesk/desktest"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
 
 func TestPagesFormsAndWarnings(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		out := outlet(t)
+		out := desktest.Outlet(t)
 		desk := &sourcedesk.Desk{DB: db, Fetch: fetch.New(fetch.Options{AllowPrivate: true, Timeout: 5 * time.Second})}
 		pages, err := deskhttp.NewPages(deskhttp.Config{Desk: desk, Authorise: func(r *http.Request) (*content.User, error) {
 			if r.Header.Get("X-Test-User") == "" {
