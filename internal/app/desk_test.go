@@ -12,50 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/app"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/sourcedesk/desktest"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
-
-// deskServe starts serve on :0 (with the extra serve flags, else with
-// polling off) and returns its base URL; it stops with the test.
-func deskServe(t *testing.T, global []string, serveFlags ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb syncBuffer
-	done := make(chan int, 1)
-	if len(serveFlags) == 0 {
-		serveFlags = []string{"--poll-every", "0"}
-	}
-	args := append(append(append([]string{}, global...), "serve", "--addr", "127.0.0.1:0"), serveFlags...)
-	go func() {
-		done <- app.Run(ctx, args, nil, &out, &errb)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			t.Error("serve did not stop")
-		}
-	})
-	addr := regexp.MustCompile(`serving on (http://\S+)/`)
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
-		if m := addr.FindStringSubmatch(out.String()); m != nil {
-			return m[1]
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited %d early:\n%s\n%s", code, out.String(), errb.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	t.Fatalf("serve never said where it listens:\n%s", out.String())
-	return ""
-}
 
 // deskPublishDraft does what the editor does in the admin: writes the
 // introduction in place of the placeholder, and publishes.
@@ -150,7 +112,7 @@ func TestSourceDeskCommands(t *testing.T) {
 				postID = postID*10 + int64(c-'0')
 			}
 			p := deskPublishDraft(t, dsn, postID, "Our editors' view: the summit matters.", time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC))
-			base := deskServe(t, g)
+			base := startServe(t, g)
 			page := deskGet(t, base+p.Path())
 			for _, want := range []string{
 				"Our editors&#39; view: the summit matters.",
@@ -217,7 +179,7 @@ func TestServePollsDueSources(t *testing.T) {
 	if code, stdout, stderr := run(t, append(g, "source", "add", "--name", "Agency Wire", "--url", out.URL+"/agency/")...); code != 0 {
 		t.Fatalf("source add: %d\n%s%s", code, stdout, stderr)
 	}
-	deskServe(t, g, "--poll-every", "100ms")
+	startServe(t, g, "--poll-every", "100ms")
 	// The poller runs in the background: wait for its work to show in the
 	// inbox, as an editor would, rather than for a time.
 	var got string

@@ -1,16 +1,9 @@
 package app_test
 
 import (
-	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/broadsheet/broadsheet/internal/app"
 )
 
 // TestAdminAPISearch calls GET /api/v1/search on the real binary's handler,
@@ -18,45 +11,11 @@ import (
 // refused, a bad parameter is named.
 func TestAdminAPISearch(t *testing.T) {
 	db := t.TempDir() + "/b.db"
-	pw := []string{"BROADSHEET_PASSWORD=a long enough password"}
-	if code, _, errs := runWith(t, pw, "--db", db, "user", "add", "--email", "ed@example.org", "--name", "Ed", "--role", "editor"); code != 0 {
-		t.Fatalf("user add: %s", errs)
-	}
-	code, out, errs := runWith(t, nil, "--db", db, "token", "create", "--user", "ed@example.org", "--name", "test")
-	if code != 0 {
-		t.Fatalf("token create: %s", errs)
-	}
-	token := strings.TrimSpace(out)
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var sout, serr syncBuffer
-	done := make(chan int)
-	go func() {
-		done <- app.Run(ctx, []string{"--db", db, "serve", "--demo", "--addr", "127.0.0.1:0", "--poll-every", "0"}, nil, &sout, &serr)
-	}()
-	defer func() { cancel(); <-done }()
-	var base string
-	for deadline := time.Now().Add(30 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if m := regexp.MustCompile(`serving on (http://\S+)/`).FindStringSubmatch(sout.String()); m != nil {
-			base = m[1]
-		}
-	}
-	if base == "" {
-		t.Fatalf("serve did not start:\n%s", serr.String())
-	}
+	token := apiToken(t, db, "editor")
+	base := startServe(t, []string{"--db", db}, "--demo", "--poll-every", "0")
 	call := func(path, token string) (int, string) {
-		req, _ := http.NewRequest("GET", base+path, nil)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := noFollow.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(body)
+		code, _, body := apiCall(t, "GET", base+path, token)
+		return code, body
 	}
 	code, body := call("/api/v1/search?q=the", token)
 	var res struct {

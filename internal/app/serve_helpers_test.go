@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -206,4 +207,77 @@ func (pg *opPostgres) stop(t *testing.T) {
 	if out, err := pg.run(t, "pg_ctl", "-D", pg.dir+"/data", "-w", "-m", "fast", "stop"); err != nil {
 		t.Fatalf("stop PostgreSQL: %v\n%s", err, out)
 	}
+}
+
+// startServe starts serve in this process on :0 (with the extra serve flags, else with
+// polling off) and returns its base URL; it stops with the test.
+func startServe(t *testing.T, global []string, serveFlags ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	if len(serveFlags) == 0 {
+		serveFlags = []string{"--poll-every", "0"}
+	}
+	args := append(append(append([]string{}, global...), "serve", "--addr", "127.0.0.1:0"), serveFlags...)
+	go func() {
+		done <- app.Run(ctx, args, nil, &out, &errb)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			t.Error("serve did not stop")
+		}
+	})
+	addr := regexp.MustCompile(`serving on (http://\S+)/`)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		if m := addr.FindStringSubmatch(out.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d early:\n%s\n%s", code, out.String(), errb.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve never said where it listens:\n%s", out.String())
+	return ""
+}
+
+// apiToken adds a user with the role and returns an Admin API token of theirs.
+func apiToken(t *testing.T, db, role string) string {
+	t.Helper()
+	email := role + "@example.org"
+	pw := []string{"BROADSHEET_PASSWORD=a long enough password"}
+	if code, _, errs := runWith(t, pw, "--db", db, "user", "add", "--email", email, "--name", role, "--role", role); code != 0 {
+		t.Fatalf("user add %s: %s", role, errs)
+	}
+	code, out, errs := runWith(t, nil, "--db", db, "token", "create", "--user", email, "--name", "test")
+	if code != 0 {
+		t.Fatalf("token create: %s", errs)
+	}
+	return strings.TrimSpace(out)
+}
+
+// apiCall makes a request without following redirects, with the token
+// when one is given, and returns the status, Location and body.
+func apiCall(t *testing.T, method, url, token string) (int, string, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), string(body)
 }
