@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/store"
 )
 
@@ -11,25 +12,17 @@ import (
 // time has come: a scheduled post appears at most this late.
 const schedulerInterval = time.Second
 
-// runScheduler publishes scheduled posts when their time comes, starting
-// with those whose time passed while the server was down, until ctx ends.
-// Several processes may run it on one database: each post is published
-// once (see store.DB.PublishDue).
-func (e *env) runScheduler(ctx context.Context, db *store.DB) {
-	t := time.NewTicker(schedulerInterval)
-	defer t.Stop()
-	for {
+// schedulerJob publishes scheduled posts when their time comes, starting
+// with those whose time passed while the server was down. It runs as a
+// background job under a lease, so one process at a time looks; and each
+// post is claimed with a conditional write (store.DB.PublishDue), so it is
+// published once even if a lease holder stalls past its lease.
+func (e *env) schedulerJob(db *store.DB) ops.Job {
+	return ops.Job{Name: "scheduler", Every: schedulerInterval, Run: func(ctx context.Context) error {
 		ids, err := db.PublishDue(ctx)
-		if err != nil && ctx.Err() == nil {
-			e.log.Error("scheduler: publish due posts", "err", err)
-		}
 		for _, id := range ids {
 			e.log.Info("scheduler: published", "post", id)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+		return err
+	}}
 }

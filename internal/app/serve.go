@@ -72,13 +72,10 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		fmt.Fprintf(e.stdout, "No one can sign in to the admin yet. Create an account with:\n"+
 			"  broadsheet user add --email you@example.org --name \"Your Name\" --role admin\n")
 	}
-	schedCtx, stopScheduler := context.WithCancel(ctx)
-	schedDone := make(chan struct{})
-	go func() { e.runScheduler(schedCtx, db); close(schedDone) }()
-	defer func() { stopScheduler(); <-schedDone }()
 	// Hear the changes other processes commit to the same database, so
 	// caches here follow them (see store.DB.Relay); and run the background
 	// jobs, each under a lease so one process at a time does it.
+	e.jobs = append(e.jobs, e.schedulerJob(db))
 	bgCtx, stopBG := context.WithCancel(ctx)
 	var bg sync.WaitGroup
 	bg.Add(2)
