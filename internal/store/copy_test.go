@@ -124,10 +124,16 @@ func TestCopyMovesAWholeSiteBetweenEngines(t *testing.T) {
 					t.Errorf("table %s: checksum %q", tc.Table, tc.Checksum)
 				}
 			}
-			for _, table := range []string{"posts", "users", "terms", "post_terms", "post_authors", "aliases", "settings", "leases"} {
+			for _, table := range []string{"posts", "users", "terms", "post_terms", "post_authors", "aliases", "settings"} {
 				if rows[table] == 0 {
 					t.Errorf("table %s: no rows copied (report %+v)", table, rep.Tables)
 				}
+			}
+			// Leases belong to the source's running processes: copied, they
+			// would keep the target's own processes waiting for holders that
+			// never run there.
+			if _, ok := rows["leases"]; ok {
+				t.Errorf("the source's leases were copied (report %+v)", rep.Tables)
 			}
 			if diff := cmp.Diff(siteOf(t, src), siteOf(t, dst)); diff != "" {
 				t.Errorf("the copied site differs from the original (-source +target):\n%s", diff)

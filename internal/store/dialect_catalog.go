@@ -24,16 +24,20 @@ type tableInfo struct {
 
 // catalogue lists the database's own tables (not the migrations ledger,
 // not SQLite's internal or virtual tables, not the search index and its
-// FTS5 shadow tables, which each database rebuilds from its posts).
+// FTS5 shadow tables, which each database rebuilds from its posts, and not
+// the running processes' state: leases and the change log, which mean
+// nothing to another database).
 func (c conn) catalogue(ctx context.Context) (map[string]*tableInfo, error) {
 	var q string
 	switch c.d.name {
 	case "sqlite":
 		q = `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-			AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' AND name <> 'schema_migrations' AND name NOT LIKE 'post_search%'`
+			AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' AND name <> 'schema_migrations' AND name NOT LIKE 'post_search%'
+			AND name NOT IN ('leases', 'change_log')`
 	default:
 		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
-			AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations' AND table_name NOT LIKE 'post_search%'`
+			AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations' AND table_name NOT LIKE 'post_search%'
+			AND table_name NOT IN ('leases', 'change_log')`
 	}
 	names, err := c.strings(ctx, q)
 	if err != nil {
