@@ -257,7 +257,7 @@ func TestBackupDuringWritesRestoresConsistentSite(t *testing.T) {
 		pg := storetest.DSN(t, "postgres")
 		code, stdout, stderr := opRun(t, "--db", pg, "backup", filepath.Join(t.TempDir(), "x.db"))
 		if code != 1 || !strings.Contains(stderr, "pg_dump") {
-			t.Errorf("backup of PostgreSQL: exit %d %q, want directions to pg_dump", code, stderr)
+			t.Errorf("backup of PostgreSQL: exit %d %q %q, want directions to pg_dump", code, stdout, stderr)
 		}
 		code, stdout, stderr = opRun(t, "--db", pg, "restore", backup)
 		if code != 0 || !strings.Contains(stdout, "row counts and checksums match") {

@@ -143,7 +143,7 @@ func Parse(s string) (Query, error) {
 			if next, _ := utf8.DecodeRuneInString(s[i+size:]); next == '"' || isWordRune(next) {
 				exclude = true
 				i += size
-				r, size = utf8.DecodeRuneInString(s[i:])
+				r, _ = utf8.DecodeRuneInString(s[i:])
 			}
 		}
 		var (

@@ -308,8 +308,8 @@ func TestSuggestEndpoint(t *testing.T) {
 			t.Errorf("suggestions %+v; want the one title that starts so", got)
 		}
 		status, body, _ = searchGet(t, srv.URL+"/search/suggest?q=harv")
-		if err := json.Unmarshal([]byte(body), &got); err != nil || len(got) != 8 {
-			t.Errorf("harv: %d suggestions (%v), want at most 8", len(got), err)
+		if err := json.Unmarshal([]byte(body), &got); err != nil || status != 200 || len(got) != 8 {
+			t.Errorf("harv: status %d, %d suggestions (%v), want at most 8", status, len(got), err)
 		}
 		for _, q := range []string{"", "%F0%9F", url.QueryEscape(`NEAR(" *`), url.QueryEscape(strings.Repeat("x", 10000))} {
 			status, body, _ = searchGet(t, srv.URL+"/search/suggest?q="+q)

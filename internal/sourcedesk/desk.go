@@ -11,7 +11,6 @@ package sourcedesk
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -121,7 +120,3 @@ func (d *Desk) UpdateOutlet(ctx context.Context, o *content.Outlet) error {
 	return d.DB.Update(ctx, func(tx *store.Tx) error { return tx.UpdateOutlet(ctx, o) })
 }
 
-// fetchErr turns a fetch failure into a sentence for the source's record.
-func fetchErr(what string, err error) error {
-	return fmt.Errorf("%s: %w", what, err)
-}

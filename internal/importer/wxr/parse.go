@@ -123,7 +123,6 @@ func (e *ParseError) Error() string {
 type Parser struct {
 	d       *xml.Decoder
 	channel Channel
-	inItems bool
 	sawRSS  bool
 }
 
