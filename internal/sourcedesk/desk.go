@@ -119,4 +119,3 @@ func (d *Desk) UpdateOutlet(ctx context.Context, o *content.Outlet) error {
 	}
 	return d.DB.Update(ctx, func(tx *store.Tx) error { return tx.UpdateOutlet(ctx, o) })
 }
-
