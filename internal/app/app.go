@@ -174,5 +174,13 @@ func parse(fs *flag.FlagSet, args []string) error {
 }
 
 func (e *env) openStore(ctx context.Context) (*store.DB, error) {
-	return store.Open(ctx, e.cfg.DatabaseURL())
+	shown := false
+	db, err := store.OpenWith(ctx, e.cfg.DatabaseURL(), store.Options{IndexProgress: func(done, total int) {
+		shown = true
+		fmt.Fprintf(e.stderr, "\rindexing the archive for search (once, after an upgrade): %d of %d posts", done, total)
+	}})
+	if shown {
+		fmt.Fprintln(e.stderr)
+	}
+	return db, err
 }

@@ -101,6 +101,19 @@ func (db *DB) Engine() string { return db.d.name }
 // of a SQLite file (an optional "sqlite:" or "file:" prefix is allowed),
 // created with its folder when missing.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// Options are what Open may be told beyond the database.
+type Options struct {
+	// IndexProgress, when set, is called while an archive stored before
+	// the current search index is indexed on opening (after an upgrade
+	// that changed how text is indexed), with the posts done and the total.
+	IndexProgress func(done, total int)
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	var (
 		d      dialect
 		source string
@@ -150,7 +163,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		sqldb.Close()
 		return nil, err
 	}
-	if err := db.indexMissing(ctx); err != nil {
+	if err := db.indexMissing(ctx, opt.IndexProgress); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("store: build the search index: %w", err)
 	}

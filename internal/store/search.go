@@ -66,8 +66,8 @@ var _ Searcher = (*DB)(nil)
 // searchEngine is what differs between the engines' full-text searches;
 // everything else (filters, paging, loading the posts) is shared.
 type searchEngine interface {
-	// index stores the text of post id, replacing what was there.
-	index(ctx context.Context, c conn, id int64, title, body string) error
+	// index stores the text of one post, replacing what was there.
+	index(ctx context.Context, c conn, d searchDoc) error
 	// unindex removes post id.
 	unindex(ctx context.Context, c conn, id int64) error
 	// clear empties the index.
@@ -101,7 +101,8 @@ func (c conn) searchEngine() searchEngine {
 // that writes p, so the index never disagrees with the posts.
 func (tx *Tx) indexPost(ctx context.Context, p *content.Post) error {
 	title, body := searchText(p.Title, p.BodyHTML, p.Body, p.Excerpt, p.Source)
-	if err := tx.searchEngine().index(ctx, tx.conn, p.ID, title, body); err != nil {
+	d := searchDoc{id: p.ID, title: title, body: body, kind: p.Kind, status: p.Status}
+	if err := tx.searchEngine().index(ctx, tx.conn, d); err != nil {
 		return fmt.Errorf("store: index post %d for search: %w", p.ID, err)
 	}
 	return nil
@@ -141,6 +142,12 @@ func (c conn) Search(ctx context.Context, req SearchRequest) (*SearchResults, er
 		return res, nil
 	}
 	eng := c.searchEngine()
+	if ranker, ok := eng.(boundedRanker); ok && (req.Sort == "" || req.Sort == SortRelevance) {
+		res, err := ranker.searchBounded(ctx, c, req)
+		if res != nil || err != nil {
+			return res, err
+		}
+	}
 	hits, args := eng.hits(req.Query, false, req.Sort == "" || req.Sort == SortRelevance)
 	where, fargs := req.Filter.where()
 	args = append(args, fargs...)
@@ -203,11 +210,16 @@ func (c conn) Search(ctx context.Context, req SearchRequest) (*SearchResults, er
 		}
 		return res, nil
 	}
+	return c.searchPage(ctx, eng, req.Query, res, ids, scores)
+}
+
+// searchPage loads the posts ids, in that order, with their snippets.
+func (c conn) searchPage(ctx context.Context, eng searchEngine, q search.Query, res *SearchResults, ids []int64, scores map[int64]float64) (*SearchResults, error) {
 	posts, err := c.postsByID(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	snips, err := eng.snippets(ctx, c, req.Query, ids)
+	snips, err := eng.snippets(ctx, c, q, ids)
 	if err != nil {
 		return nil, fmt.Errorf("store: search snippets: %w", err)
 	}
@@ -321,7 +333,7 @@ func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) (Rein
 				break
 			}
 			for _, d := range batch {
-				if err := eng.index(ctx, tx.conn, d.id, d.title, d.body); err != nil {
+				if err := eng.index(ctx, tx.conn, d); err != nil {
 					return fmt.Errorf("store: index post %d: %w", d.id, err)
 				}
 			}
@@ -342,16 +354,20 @@ func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) (Rein
 	return rep, nil
 }
 
+// searchDoc is what the index holds of one post: its text, and its kind
+// and status for the engines that filter on them inside the index.
 type searchDoc struct {
 	id          int64
 	title, body string
+	kind        content.Kind
+	status      content.Status
 }
 
 // searchBatch reads the text of the posts after id, in id order. It reads
 // the whole batch before anything is written, since one connection cannot
 // read and write at once.
 func (tx *Tx) searchBatch(ctx context.Context, after int64) ([]searchDoc, error) {
-	rows, err := tx.query(ctx, `SELECT id, title, body_html, body, excerpt, source_name, source_author
+	rows, err := tx.query(ctx, `SELECT id, kind, status, title, body_html, body, excerpt, source_name, source_author
 		FROM posts WHERE id > ? ORDER BY id LIMIT ?`, after, reindexBatch)
 	if err != nil {
 		return nil, fmt.Errorf("store: read posts to index: %w", err)
@@ -363,7 +379,7 @@ func (tx *Tx) searchBatch(ctx context.Context, after int64) ([]searchDoc, error)
 			d                                      searchDoc
 			title, bodyHTML, body, excerpt, sn, sa string
 		)
-		if err := rows.Scan(&d.id, &title, &bodyHTML, &body, &excerpt, &sn, &sa); err != nil {
+		if err := rows.Scan(&d.id, &d.kind, &d.status, &title, &bodyHTML, &body, &excerpt, &sn, &sa); err != nil {
 			return nil, fmt.Errorf("store: read posts to index: %w", err)
 		}
 		d.title, d.body = searchText(title, bodyHTML, body, excerpt, &content.Source{Name: sn, Author: sa})
@@ -372,9 +388,10 @@ func (tx *Tx) searchBatch(ctx context.Context, after int64) ([]searchDoc, error)
 	return out, rows.Err()
 }
 
-// indexMissing indexes an archive stored before the search index existed,
-// once, when the database is opened: an empty index beside posts.
-func (db *DB) indexMissing(ctx context.Context) error {
+// indexMissing indexes an archive stored before the search index existed
+// (or before a migration emptied it to index text anew), once, when the
+// database is opened: an empty index beside posts.
+func (db *DB) indexMissing(ctx context.Context, progress func(done, total int)) error {
 	n, err := db.searchEngine().count(ctx, db.conn)
 	if err != nil || n > 0 {
 		return err
@@ -387,7 +404,7 @@ func (db *DB) indexMissing(ctx context.Context) error {
 	if err != nil || posts+pages == 0 {
 		return err
 	}
-	_, err = db.Reindex(ctx, nil)
+	_, err = db.Reindex(ctx, progress)
 	return err
 }
 

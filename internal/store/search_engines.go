@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 
+	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/search"
 )
 
@@ -17,13 +19,18 @@ import (
 // sqliteSearch is FTS5 over the post_search table (rowid = post id).
 type sqliteSearch struct{}
 
-func (sqliteSearch) index(ctx context.Context, c conn, id int64, title, body string) error {
-	if _, err := c.exec(ctx, `DELETE FROM post_search WHERE rowid = ?`, id); err != nil {
+func (sqliteSearch) index(ctx context.Context, c conn, d searchDoc) error {
+	if _, err := c.exec(ctx, `DELETE FROM post_search WHERE rowid = ?`, d.id); err != nil {
 		return err
 	}
-	_, err := c.exec(ctx, `INSERT INTO post_search (rowid, title, body) VALUES (?, ?, ?)`, id, title, body)
+	_, err := c.exec(ctx, `INSERT INTO post_search (rowid, title, body, facets) VALUES (?, ?, ?, ?)`,
+		d.id, d.title, d.body, kindFacet(d.kind)+" "+statusFacet(d.status))
 	return err
 }
+
+// kindFacet and statusFacet are the words the facets column holds.
+func kindFacet(k content.Kind) string     { return "k" + string(k) }
+func statusFacet(s content.Status) string { return "s" + string(s) }
 
 func (sqliteSearch) unindex(ctx context.Context, c conn, id int64) error {
 	_, err := c.exec(ctx, `DELETE FROM post_search WHERE rowid = ?`, id)
@@ -61,27 +68,27 @@ func (sqliteSearch) count(ctx context.Context, c conn) (int, error) {
 	return n, err
 }
 
-// bm25 weights: a word in the title counts ten times one in the body.
-// bm25() is lower-is-better, hence the minus.
-const sqliteScore = `-bm25(post_search, 10.0, 1.0)`
+// bm25 weights: a word in the title counts ten times one in the body; the
+// facets column never counts. bm25() is lower-is-better, hence the minus.
+const sqliteScore = `-bm25(post_search, 10.0, 1.0, 0.0)`
 
 func (sqliteSearch) hits(q search.Query, titleOnly, rank bool) (string, []any) {
-	expr := fts5Expr(q)
+	cols := readerColumns
 	if titleOnly {
-		expr = "title : (" + expr + ")"
+		cols = "title"
 	}
 	score := "0"
 	if rank {
 		score = sqliteScore
 	}
-	return `SELECT rowid AS id, ` + score + ` AS score FROM post_search WHERE post_search MATCH ?`, []any{expr}
+	return `SELECT rowid AS id, ` + score + ` AS score FROM post_search WHERE post_search MATCH ?`, []any{fts5Expr(q, cols)}
 }
 
 // snippets asks for each post on its own: with "rowid = ?" FTS5 seeks
 // straight to the post in each word's list, where "rowid IN (…)" would
 // read the lists whole.
 func (sqliteSearch) snippets(ctx context.Context, c conn, q search.Query, ids []int64) (map[int64]string, error) {
-	expr := fts5Expr(q)
+	expr := fts5Expr(q, readerColumns)
 	out := map[int64]string{}
 	for _, id := range ids {
 		var s string
@@ -98,20 +105,25 @@ func (sqliteSearch) snippets(ctx context.Context, c conn, q search.Query, ids []
 	return out, nil
 }
 
-// fts5Expr writes q in FTS5's query syntax: every word double-quoted (so
-// FTS5 reads it as a string, never an operator), phrases as one string,
-// the last word as itself or a prefix, exclusions with NOT.
-func fts5Expr(q search.Query) string {
-	var inc []string
+// readerColumns are the columns a reader's words are matched against: the
+// facets column holds the index's own words, never the reader's.
+const readerColumns = "{title body}"
+
+// fts5Expr writes q in FTS5's query syntax, its words matched in cols:
+// every word double-quoted (so FTS5 reads it as a string, never an
+// operator), phrases as one string, the last word as itself or a prefix;
+// excluded words are excluded wherever they are in title or body.
+func fts5Expr(q search.Query, cols string) string {
+	var inc, exc []string
 	for _, c := range q.Included() {
 		inc = append(inc, fts5Clause(c))
 	}
-	expr := strings.Join(inc, " AND ")
-	if len(inc) > 1 {
-		expr = "(" + expr + ")"
-	}
 	for _, c := range q.Excluded() {
-		expr += " NOT " + fts5Clause(c)
+		exc = append(exc, fts5Clause(c))
+	}
+	expr := cols + " : (" + strings.Join(inc, " AND ") + ")"
+	if len(exc) > 0 {
+		expr = "(" + expr + " NOT " + readerColumns + " : (" + strings.Join(exc, " OR ") + "))"
 	}
 	return expr
 }
@@ -126,6 +138,63 @@ func fts5Clause(c search.Clause) string {
 	return s
 }
 
+// allKinds and allStatuses are every kind and status an entry can have.
+var (
+	allKinds    = []content.Kind{content.KindPost, content.KindPage}
+	allStatuses = []content.Status{content.StatusDraft, content.StatusPending, content.StatusScheduled,
+		content.StatusPublished, content.StatusPrivate, content.StatusTrash}
+)
+
+// facetFilter adds to expr the kind and status f asks for, as conditions
+// on the facets column, each written the cheaper way: a kind or status
+// most entries have (posts, published) is kept by excluding the few
+// others, a rare one is asked for directly. ok is false when f has
+// conditions the facets do not hold (terms, authors, a date range).
+func facetFilter(expr string, f PostFilter) (string, bool) {
+	if f.TermID != 0 || f.AuthorID != 0 || !f.From.IsZero() || !f.To.IsZero() {
+		return "", false
+	}
+	kind := f.Kind
+	if kind == "" {
+		kind = content.KindPost
+	}
+	var keep, drop []string
+	if kind == content.KindPost {
+		for _, k := range allKinds {
+			if k != kind {
+				drop = append(drop, kindFacet(k))
+			}
+		}
+	} else {
+		keep = append(keep, `facets : "`+kindFacet(kind)+`"`)
+	}
+	if len(f.Statuses) > 0 {
+		if slices.Contains(f.Statuses, content.StatusPublished) {
+			for _, s := range allStatuses {
+				if !slices.Contains(f.Statuses, s) {
+					drop = append(drop, statusFacet(s))
+				}
+			}
+		} else {
+			var any []string
+			for _, s := range f.Statuses {
+				any = append(any, `"`+statusFacet(s)+`"`)
+			}
+			keep = append(keep, "facets : ("+strings.Join(any, " OR ")+")")
+		}
+	}
+	for _, k := range keep {
+		expr = "(" + expr + " AND " + k + ")"
+	}
+	if len(drop) > 0 {
+		for i := range drop {
+			drop[i] = `"` + drop[i] + `"`
+		}
+		expr = "(" + expr + " NOT facets : (" + strings.Join(drop, " OR ") + "))"
+	}
+	return expr, true
+}
+
 // postgresSearch is a tsvector column under a GIN index, with the
 // "broadsheet" text search configuration (English, accents removed).
 type postgresSearch struct{}
@@ -133,7 +202,8 @@ type postgresSearch struct{}
 // index hides '<' and '>' from PostgreSQL's parser, which would otherwise
 // read "<script>" in a title as a tag and leave its word out, where FTS5
 // (and the reader) sees a word.
-func (postgresSearch) index(ctx context.Context, c conn, id int64, title, body string) error {
+func (postgresSearch) index(ctx context.Context, c conn, d searchDoc) error {
+	id, title, body := d.id, d.title, d.body
 	_, err := c.exec(ctx, `INSERT INTO post_search (post_id, title, body, doc) VALUES (?, ?, ?,
 		setweight(to_tsvector('broadsheet', translate(?, '<>', '  ')), 'A') ||
 		setweight(to_tsvector('broadsheet', translate(?, '<>', '  ')), 'B'))

@@ -151,6 +151,8 @@ func TestSearchQueryFeatures(t *testing.T) {
 			{"hyphenated phrase", `"two-State solution"`, []string{"two-state-title", "two-state-mention"}, nil},
 			{"title and body together", "Egypt ceasefire ", []string{"abdelatty"}, []string{"escape"}},
 			{"nothing matches", "zanzibar ", nil, []string{"wang-yi"}},
+			{"a common English word is a word", "the ", []string{"wang-yi", "lisbon-maru", "two-state-mention"}, []string{"escape"}},
+			{"small words in a phrase count", `"of the Lisbon"`, []string{"lisbon-maru"}, []string{"lisbon-apart"}},
 		}
 		for _, tt := range tests {
 			got := f.find(t, tt.query)
@@ -478,17 +480,21 @@ func TestSearchIndexesOlderArchive(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, stmt := range []string{`DROP TABLE post_search`, `DELETE FROM schema_migrations WHERE version = 20`} {
+			for _, stmt := range []string{`DROP TABLE post_search`, `DELETE FROM schema_migrations WHERE version IN (20, 60)`} {
 				if _, err := raw.ExecContext(ctx, stmt); err != nil {
 					t.Fatalf("%s: %v", stmt, err)
 				}
 			}
 			raw.Close()
-			db, err = store.Open(ctx, dsn)
+			var done, total int
+			db, err = store.OpenWith(ctx, dsn, store.Options{IndexProgress: func(d, n int) { done, total = d, n }})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer db.Close()
+			if done != len(corpus) || total != len(corpus) {
+				t.Errorf("indexing on opening reported %d of %d posts, want %d of %d", done, total, len(corpus), len(corpus))
+			}
 			f := &fixture{db: db, base: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)}
 			if got := f.find(t, "sanctions "); len(got) != 2 {
 				t.Errorf("after upgrade, sanctions found %v", got)

@@ -1,0 +1,12 @@
+-- The search index gains a third column, facets, holding each entry's kind
+-- and status as words ("kpage", "sdraft"). Searches filter on them inside
+-- FTS5 ("… NOT facets : sdraft"), so counting and ranking the matches of a
+-- common word never joins every match to its post. Readers' words are
+-- matched against title and body only. The table is rebuilt empty; the
+-- archive is indexed again when the database is opened (see DB.Reindex).
+DROP TABLE IF EXISTS post_search;
+CREATE VIRTUAL TABLE post_search USING fts5(
+    title, body, facets,
+    tokenize = 'porter unicode61 remove_diacritics 2',
+    prefix = '2 3 4'
+);

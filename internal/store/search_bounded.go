@@ -1,0 +1,212 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+)
+
+// A word found in a fifth of a large archive matches tens of thousands of
+// posts. Joining every match to its post to filter it, and scoring every
+// match, is what made such searches slow; a search that finds more posts
+// than rankLimit therefore works inside the index alone (kind and status
+// are words of the facets column) and ranks a bounded set of candidates:
+//
+//  1. posts with the words in their title, by BM25 (the rankLimit newest
+//     of them at most);
+//  2. then the rankLimit newest matches, by BM25 over title and body;
+//  3. then every older match, newest first.
+//
+// The total is exact and every match is on exactly one page. A search
+// with fewer matches ranks them all (Search's join path).
+
+// rankLimit is how many candidates each step of a bounded search ranks.
+var rankLimit = 1000
+
+// lateLimit is how many entries published after the filter's bound a
+// bounded search leaves out by id; more, and it takes the join path.
+const lateLimit = 200
+
+// boundedRanker is an engine that can search large result sets without
+// joining the posts.
+type boundedRanker interface {
+	// searchBounded returns nil, nil when the search should take the
+	// join path: a filter the index cannot apply, or few matches.
+	searchBounded(ctx context.Context, c conn, req SearchRequest) (*SearchResults, error)
+}
+
+type ranked struct {
+	id    int64
+	score float64
+}
+
+func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest) (*SearchResults, error) {
+	if len(req.TermIDs) > 0 {
+		return nil, nil
+	}
+	full, ok := facetFilter(fts5Expr(req.Query, readerColumns), req.Filter)
+	if !ok {
+		return nil, nil
+	}
+	title, _ := facetFilter(fts5Expr(req.Query, "title"), req.Filter)
+	// Entries of the right kind and status published after the bound
+	// (a post published with a date still to come) are left out by id.
+	var (
+		late     string
+		lateArgs []any
+	)
+	if b := req.Filter.PublishedBefore; !b.IsZero() {
+		ids, err := c.lateEntries(ctx, req.Filter)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) > lateLimit {
+			return nil, nil
+		}
+		if len(ids) > 0 {
+			late = ` AND rowid NOT IN (` + placeholders(len(ids)) + `)`
+			for _, id := range ids {
+				lateArgs = append(lateArgs, id)
+			}
+		}
+	}
+	res := &SearchResults{}
+	if err := c.queryRow(ctx, `SELECT COUNT(*) FROM post_search WHERE post_search MATCH ?`+late,
+		append([]any{full}, lateArgs...)...).Scan(&res.Total); err != nil {
+		return nil, fmt.Errorf("store: count search results: %w", err)
+	}
+	if res.Total <= rankLimit {
+		return nil, nil
+	}
+	newest := func(expr string) ([]ranked, error) {
+		rows, err := c.query(ctx, `SELECT rowid, `+sqliteScore+` FROM post_search WHERE post_search MATCH ?`+late+
+			` ORDER BY rowid DESC LIMIT ?`, append(append([]any{expr}, lateArgs...), rankLimit)...)
+		if err != nil {
+			return nil, fmt.Errorf("store: search: %w", err)
+		}
+		defer rows.Close()
+		var out []ranked
+		for rows.Next() {
+			var r ranked
+			if err := rows.Scan(&r.id, &r.score); err != nil {
+				return nil, fmt.Errorf("store: search: %w", err)
+			}
+			out = append(out, r)
+		}
+		return out, rows.Err()
+	}
+	inTitle, err := newest(title)
+	if err != nil {
+		return nil, err
+	}
+	recent, err := newest(full)
+	if err != nil {
+		return nil, err
+	}
+	byScore := func(a, b ranked) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.id, a.id))
+	}
+	slices.SortFunc(inTitle, byScore)
+	seen := make(map[int64]bool, len(inTitle))
+	for _, r := range inTitle {
+		seen[r.id] = true
+	}
+	oldest := recent[len(recent)-1].id
+	recent = slices.DeleteFunc(recent, func(r ranked) bool { return seen[r.id] })
+	slices.SortFunc(recent, byScore)
+	// Scores stay higher-is-better across the steps: title matches are
+	// lifted above every body match, older matches score 0.
+	lift := 0.0
+	if len(recent) > 0 {
+		lift = recent[0].score
+	}
+	head := make([]ranked, 0, len(inTitle)+len(recent))
+	for _, r := range inTitle {
+		head = append(head, ranked{r.id, r.score + lift})
+	}
+	head = append(head, recent...)
+
+	limit := req.Filter.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	from, to := req.Filter.Offset, req.Filter.Offset+limit
+	var (
+		ids    []int64
+		scores = map[int64]float64{}
+	)
+	for _, r := range head[min(from, len(head)):min(to, len(head))] {
+		ids = append(ids, r.id)
+		scores[r.id] = r.score
+	}
+	if to > len(head) {
+		// Older matches, newest first, less the title matches shown above.
+		var shown []any
+		for _, r := range inTitle {
+			if r.id < oldest {
+				shown = append(shown, r.id)
+			}
+		}
+		q := `SELECT rowid FROM post_search WHERE post_search MATCH ? AND rowid < ?` + late
+		args := append([]any{full, oldest}, lateArgs...)
+		if len(shown) > 0 {
+			q += ` AND rowid NOT IN (` + placeholders(len(shown)) + `)`
+			args = append(args, shown...)
+		}
+		skip := max(0, from-len(head))
+		rows, err := c.query(ctx, q+` ORDER BY rowid DESC LIMIT ? OFFSET ?`, append(args, to-max(from, len(head)), skip)...)
+		if err != nil {
+			return nil, fmt.Errorf("store: search: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: search: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: search: %w", err)
+		}
+	}
+	if len(ids) == 0 {
+		return res, nil
+	}
+	return c.searchPage(ctx, sqliteSearch{}, req.Query, res, ids, scores)
+}
+
+// lateEntries returns up to lateLimit+1 ids of entries of f's kind and
+// statuses published after f.PublishedBefore.
+func (c conn) lateEntries(ctx context.Context, f PostFilter) ([]int64, error) {
+	kind := f.Kind
+	if kind == "" {
+		kind = content.KindPost
+	}
+	q := `SELECT id FROM posts p WHERE p.kind = ? AND p.published_at > ?`
+	args := []any{kind, f.PublishedBefore.Unix()}
+	if len(f.Statuses) > 0 {
+		q += ` AND p.status IN (` + placeholders(len(f.Statuses)) + `)`
+		for _, s := range f.Statuses {
+			args = append(args, s)
+		}
+	}
+	rows, err := c.query(ctx, q+` LIMIT ?`, append(args, lateLimit+1)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: search: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: search: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

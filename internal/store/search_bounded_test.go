@@ -1,0 +1,129 @@
+package store_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/search"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/store/storetest"
+)
+
+// TestSearchManyMatches searches a word most posts contain, with the limit
+// on ranked candidates lowered so that the search works as it does for a
+// common word in a large archive: the same posts and the same total as
+// ranking every match, each on exactly one page, title matches first,
+// then the newest other matches by relevance, then older ones newest first, and never a draft, a page, a
+// trashed post or one whose publication time has not come.
+func TestSearchManyMatches(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		base := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+		now := base.AddDate(0, 0, 100)
+		want := map[string]bool{}
+		inTitle := map[string]bool{}
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			for i := 0; i < 40; i++ {
+				p := &content.Post{Kind: content.KindPost, Status: content.StatusPublished, Format: content.FormatHTML,
+					Slug: fmt.Sprintf("p%02d", i), Title: fmt.Sprintf("Dispatch %d", i), PublishedAt: base.AddDate(0, 0, i)}
+				p.BodyHTML = fmt.Sprintf("<p>Report %d on the harvest and the markets.</p>", i)
+				if i%3 == 0 {
+					p.BodyHTML = "<p>" + "Markets were calm. " + "</p>"
+				}
+				if i%7 == 0 {
+					p.Title = fmt.Sprintf("Harvest %d", i)
+					inTitle[p.Slug] = true
+				}
+				switch i {
+				case 5:
+					p.Status = content.StatusDraft
+				case 11:
+					p.Kind = content.KindPage
+				case 13:
+					p.Status = content.StatusTrash
+				case 17:
+					p.PublishedAt = now.Add(time.Hour) // published, but not yet public
+				}
+				p.Body = p.BodyHTML
+				if err := tx.CreatePost(ctx, p); err != nil {
+					return err
+				}
+				visible := p.Kind == content.KindPost && p.Status == content.StatusPublished && !p.PublishedAt.After(now)
+				if visible && (i%3 != 0 || i%7 == 0) {
+					want[p.Slug] = true
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := search.Parse("harvest")
+		if err != nil {
+			t.Fatal(err)
+		}
+		walk := func(pageSize int) (slugs []string, totals []int) {
+			for offset := 0; offset < 60; offset += pageSize {
+				f := store.Published(now)
+				f.Offset, f.Limit = offset, pageSize
+				res, err := db.Search(ctx, store.SearchRequest{Query: q, Filter: f})
+				if err != nil {
+					t.Fatal(err)
+				}
+				totals = append(totals, res.Total)
+				for _, h := range res.Hits {
+					slugs = append(slugs, h.Post.Slug)
+				}
+			}
+			return slugs, totals
+		}
+		all, _ := walk(50)
+		restore := store.SetRankLimit(4)
+		defer restore()
+		for _, size := range []int{1, 3, 7, 50} {
+			got, totals := walk(size)
+			for _, n := range totals {
+				if n != len(want) {
+					t.Fatalf("page size %d: total %d, want %d", size, n, len(want))
+				}
+			}
+			if len(got) != len(want) {
+				t.Fatalf("page size %d: %d results %v, want %d", size, len(got), got, len(want))
+			}
+			seen := map[string]bool{}
+			for i, s := range got {
+				if seen[s] || !want[s] {
+					t.Fatalf("page size %d: result %d is %s: repeated or not a visible match (%v)", size, i, s, got)
+				}
+				seen[s] = true
+			}
+			// The newest title matches, as many as are ranked, come first.
+			for _, s := range got[:4] {
+				if !inTitle[s] {
+					t.Fatalf("page size %d: title matches are not first: %v", size, got)
+				}
+			}
+			// Past the ranked candidates, older matches come newest first.
+			tail := got[len(got)-8:]
+			if !slices.IsSortedFunc(tail, func(a, b string) int { return -compareSlug(a, b) }) {
+				t.Errorf("page size %d: older matches not newest first: %v", size, tail)
+			}
+		}
+		slices.Sort(all)
+		if len(all) != len(want) {
+			t.Errorf("ranking every match found %v, want %d posts", all, len(want))
+		}
+	})
+}
+
+func compareSlug(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
