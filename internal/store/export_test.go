@@ -4,7 +4,7 @@ package store
 // candidates, for tests of both paths on a small archive; it returns a
 // function restoring the previous limit.
 func SetRankLimit(n int) (restore func()) {
-	old := rankLimit
-	rankLimit = n
-	return func() { rankLimit = old }
+	old, oldTitle := rankLimit, titleLimit
+	rankLimit, titleLimit = n, n
+	return func() { rankLimit, titleLimit = old, oldTitle }
 }

@@ -15,16 +15,21 @@ import (
 // than rankLimit therefore works inside the index alone (kind and status
 // are words of the facets column) and ranks a bounded set of candidates:
 //
-//  1. posts with the words in their title, by BM25 (the rankLimit newest
-//     of them at most);
+//  1. posts with the words in their title, newest first (titleLimit of
+//     them at most: the title alone says little more about relevance,
+//     and scoring them would read every match of each word once more);
 //  2. then the rankLimit newest matches, by BM25 over title and body;
 //  3. then every older match, newest first.
 //
 // The total is exact and every match is on exactly one page. A search
 // with fewer matches ranks them all (Search's join path).
 
-// rankLimit is how many candidates each step of a bounded search ranks.
-var rankLimit = 1000
+// rankLimit is how many of the newest matches a bounded search ranks by
+// BM25, and titleLimit how many title matches it puts first.
+var (
+	rankLimit  = 500
+	titleLimit = 100
+)
 
 // lateLimit is how many entries published after the filter's bound a
 // bounded search leaves out by id; more, and it takes the join path.
@@ -81,9 +86,9 @@ func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest
 	if res.Total <= rankLimit {
 		return nil, nil
 	}
-	newest := func(expr string) ([]ranked, error) {
-		rows, err := c.query(ctx, `SELECT rowid, `+sqliteScore+` FROM post_search WHERE post_search MATCH ?`+late+
-			` ORDER BY rowid DESC LIMIT ?`, append(append([]any{expr}, lateArgs...), rankLimit)...)
+	newest := func(expr, score string, limit int) ([]ranked, error) {
+		rows, err := c.query(ctx, `SELECT rowid, `+score+` FROM post_search WHERE post_search MATCH ?`+late+
+			` ORDER BY rowid DESC LIMIT ?`, append(append([]any{expr}, lateArgs...), limit)...)
 		if err != nil {
 			return nil, fmt.Errorf("store: search: %w", err)
 		}
@@ -98,18 +103,17 @@ func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest
 		}
 		return out, rows.Err()
 	}
-	inTitle, err := newest(title)
+	inTitle, err := newest(title, "0", titleLimit)
 	if err != nil {
 		return nil, err
 	}
-	recent, err := newest(full)
+	recent, err := newest(full, sqliteScore, rankLimit)
 	if err != nil {
 		return nil, err
 	}
 	byScore := func(a, b ranked) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.id, a.id))
 	}
-	slices.SortFunc(inTitle, byScore)
 	seen := make(map[int64]bool, len(inTitle))
 	for _, r := range inTitle {
 		seen[r.id] = true
@@ -117,15 +121,15 @@ func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest
 	oldest := recent[len(recent)-1].id
 	recent = slices.DeleteFunc(recent, func(r ranked) bool { return seen[r.id] })
 	slices.SortFunc(recent, byScore)
-	// Scores stay higher-is-better across the steps: title matches are
-	// lifted above every body match, older matches score 0.
+	// Scores stay higher-is-better across the steps: title matches score
+	// above every body match, newer above older; older matches score 0.
 	lift := 0.0
 	if len(recent) > 0 {
 		lift = recent[0].score
 	}
 	head := make([]ranked, 0, len(inTitle)+len(recent))
-	for _, r := range inTitle {
-		head = append(head, ranked{r.id, r.score + lift})
+	for i, r := range inTitle {
+		head = append(head, ranked{r.id, lift + float64(len(inTitle)-i)})
 	}
 	head = append(head, recent...)
 
