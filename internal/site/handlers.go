@@ -211,7 +211,7 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	}
 	per := layout.Site.PostsPerPage
 	l.filter.Limit, l.filter.Offset = per, (l.page-1)*per
-	posts, total, err := s.cfg.DB.FindPosts(ctx, l.filter)
+	posts, total, err := s.listTeasers(ctx, l.filter)
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,6 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 		return web.NotFound
 	}
 	cache.Depend(ctx, l.tag)
-	cache.Shows(ctx, posts...)
 	base := s.baseURL(r)
 	pager := Pager{Page: l.page, Pages: pages}
 	if l.page > 1 {
@@ -241,7 +240,7 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	layout.Head.Description = firstNonEmpty(l.description, layout.Site.Description)
 	s.listHead(r, &layout, l)
 	return s.tmpl.Render(w, http.StatusOK, "list", &ListPage{
-		Layout: layout, Heading: l.heading, Description: l.description, Posts: posts, Pager: pager,
+		Layout: layout, Heading: l.heading, Description: l.description, Teasers: posts.teasers, Pager: pager, listed: posts,
 	})
 }
 
