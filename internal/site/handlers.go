@@ -368,8 +368,15 @@ func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, new
 	if err != nil {
 		return err
 	}
+	featured, err := s.cfg.DB.FindFeatured(r.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	// The summary's text is worked out once for the description and the
+	// structured data.
+	text := summaryText(p)
 	layout.Head.Title = joinTitle(p.Title, layout.Site.Title)
-	layout.Head.Description = Summary(p, 160)
+	layout.Head.Description = truncate(text, 160)
 	if p.SEOTitle != "" {
 		layout.Head.Title = p.SEOTitle
 	}
@@ -377,11 +384,7 @@ func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, new
 		layout.Head.Description = p.SEODescription
 	}
 	layout.Head.Canonical = s.baseURL(r) + p.Path()
-	s.entryHead(r, &layout, p)
-	featured, err := s.cfg.DB.FindFeatured(r.Context(), p.ID)
-	if err != nil {
-		return err
-	}
+	s.entryHead(r, &layout, p, featured, text)
 	cache.Depend(r.Context(), cache.PageTag(p.ID))
 	cache.Shows(r.Context(), p)
 	cache.Mentions(r.Context(), older, newer)
@@ -391,11 +394,15 @@ func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, new
 // Summary is a plain-text description of a post of at most n characters:
 // its excerpt, else the start of its teaser.
 func Summary(p *content.Post, n int) string {
-	text := p.Excerpt
-	if text == "" {
-		text = textOf(p.TeaserHTML)
+	return truncate(summaryText(p), n)
+}
+
+// summaryText is the whole text summaries of p are cut from.
+func summaryText(p *content.Post) string {
+	if p.Excerpt != "" {
+		return p.Excerpt
 	}
-	return truncate(text, n)
+	return textOf(p.TeaserHTML)
 }
 
 func textOf(htmlSrc string) string {

@@ -144,3 +144,28 @@ func TestFingerprintedAssetsAreImmutable(t *testing.T) {
 		t.Errorf("a missing asset: %d", resp.StatusCode)
 	}
 }
+
+// TestPostPageQueries counts a post page's queries once the settings and
+// navigation are remembered: the post, its authors, its terms, its
+// featured image, and both neighbours at once.
+func TestPostPageQueries(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			db, base := demoSite(t, engine)
+			posts, _, err := db.FindPosts(context.Background(), store.Published(db.Now()))
+			if err != nil || len(posts) < 3 {
+				t.Fatalf("demo posts: %d, %v", len(posts), err)
+			}
+			path := posts[1].Path()
+			get(t, base+path)
+			before := db.QueryCount()
+			resp, body := get(t, base+path)
+			if resp.StatusCode != 200 || !strings.Contains(body, `class="post-nav-older"`) || !strings.Contains(body, `class="post-nav-newer"`) {
+				t.Fatalf("%s: %d, or no links to both neighbours", path, resp.StatusCode)
+			}
+			if q := db.QueryCount() - before; q > 5 {
+				t.Errorf("a post page costs %d queries, over 5", q)
+			}
+		})
+	}
+}

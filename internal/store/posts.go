@@ -306,7 +306,8 @@ func (c conn) FindPostsByIDs(ctx context.Context, ids []int64) ([]*content.Post,
 }
 
 // FindAdjacentPosts returns the published posts just before (older) and
-// after (newer) p, or nil where there is none.
+// after (newer) p, without bodies, authors or terms, or nil where there is
+// none; one query for both.
 func (c conn) FindAdjacentPosts(ctx context.Context, p *content.Post, now time.Time) (older, newer *content.Post, err error) {
 	pub := p.PublishedAt.Unix()
 	// Bounds on published_at let the index seek straight to p's place;
@@ -315,29 +316,37 @@ func (c conn) FindAdjacentPosts(ctx context.Context, p *content.Post, now time.T
 	if p.PublishedAt.Before(now) {
 		f.PublishedBefore = p.PublishedAt
 	}
-	where, args := f.where()
-	older, err = c.adjacent(ctx, where+` AND (p.published_at < ? OR p.id < ?) ORDER BY p.published_at DESC, p.id DESC`,
-		append(args, pub, p.ID)...)
-	if err != nil {
-		return nil, nil, err
-	}
+	olderWhere, olderArgs := f.where()
 	f = Published(now)
 	f.From = p.PublishedAt
-	where, args = f.where()
-	newer, err = c.adjacent(ctx, where+` AND (p.published_at > ? OR p.id > ?) ORDER BY p.published_at ASC, p.id ASC`,
-		append(args, pub, p.ID)...)
-	return older, newer, err
-}
-
-func (c conn) adjacent(ctx context.Context, whereOrder string, args ...any) (*content.Post, error) {
-	p, err := scanPost(c.queryRow(ctx, `SELECT `+postColumns+` FROM posts p WHERE `+whereOrder+` LIMIT 1`, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	newerWhere, newerArgs := f.where()
+	args := append(append(olderArgs, pub, p.ID), append(newerArgs, pub, p.ID)...)
+	// Each side is its own LIMIT 1 walk of the index, in its direction.
+	rows, err := c.query(ctx, `SELECT * FROM (SELECT `+postColumns+`, 0 AS side FROM posts p WHERE `+olderWhere+`
+		AND (p.published_at < ? OR p.id < ?) ORDER BY p.published_at DESC, p.id DESC LIMIT 1) o
+		UNION ALL
+		SELECT * FROM (SELECT `+postColumns+`, 1 AS side FROM posts p WHERE `+newerWhere+`
+		AND (p.published_at > ? OR p.id > ?) ORDER BY p.published_at ASC, p.id ASC LIMIT 1) n`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: adjacent post: %w", err)
+		return nil, nil, fmt.Errorf("store: adjacent posts: %w", err)
 	}
-	return p, nil
+	defer rows.Close()
+	for rows.Next() {
+		var side int
+		q, err := scanPost(rows, &side)
+		if err != nil {
+			return nil, nil, fmt.Errorf("store: adjacent posts: %w", err)
+		}
+		if side == 0 {
+			older = q
+		} else {
+			newer = q
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("store: adjacent posts: %w", err)
+	}
+	return older, newer, nil
 }
 
 // loadRelations fills the authors and terms of posts with two queries,

@@ -211,9 +211,13 @@ func TestAdjacentPosts(t *testing.T) {
 		if older == nil || older.ID != posts[2].ID || newer == nil || newer.ID != posts[0].ID {
 			t.Errorf("neighbours of %s = %v, %v; want %s, %s", posts[1].Slug, older, newer, posts[2].Slug, posts[0].Slug)
 		}
-		older, _, _ = db.FindAdjacentPosts(ctx, posts[2], db.Now())
-		if older != nil {
-			t.Errorf("the oldest post has an older neighbour %s", older.Slug)
+		older, newer, err = db.FindAdjacentPosts(ctx, posts[2], db.Now())
+		if err != nil || older != nil || newer == nil || newer.ID != posts[1].ID {
+			t.Errorf("neighbours of the oldest post = %v, %v (%v); want none and %s", older, newer, err, posts[1].Slug)
+		}
+		older, newer, err = db.FindAdjacentPosts(ctx, posts[0], db.Now())
+		if err != nil || newer != nil || older == nil || older.ID != posts[1].ID || older.Title != posts[1].Title {
+			t.Errorf("neighbours of the newest post = %v, %v (%v); want %s and none", older, newer, err, posts[1].Slug)
 		}
 	})
 }
