@@ -3,7 +3,8 @@
 // broadsheet binary, starts `serve` as a separate process, drives load at
 // it over 127.0.0.1 from this process for a bounded time, and prints a
 // table: requests/s and p50/p99 latency for the front page, page 50, a post,
-// a category archive, the RSS feed and a search, with the page cache on and
+// a category archive, the RSS feed and a search, with the page cache on,
+// with it off (the fragment cache on, as serve's default), and with both
 // off; the server's peak memory; and the time of a static export. Every
 // figure is printed beside its baseline measured in the same run: a minimal
 // Go server answering the same bytes from memory, and writing the same
@@ -41,6 +42,7 @@ func main() {
 	conns := flag.Int("conns", 64, "concurrent connections")
 	encoding := flag.String("accept-encoding", "", "Accept-Encoding the load sends (e.g. \"gzip, br\"); empty: identity")
 	cacheMB := flag.Int("page-cache", 64, "serve's --page-cache for the cached run, in megabytes")
+	fragMB := flag.Int("fragment-cache", 32, "serve's --fragment-cache for the cached and uncached runs, in megabytes")
 	work := flag.String("work", filepath.Join(os.TempDir(), "broadsheet-bench"), "`folder` for the binary, generated sites and exports")
 	fresh := flag.Bool("fresh", false, "generate the site again even if a stored one exists")
 	doExport := flag.Bool("export", true, "also time a static export of the site")
@@ -57,7 +59,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -posts, -conns and -duration must be positive")
 		os.Exit(2)
 	}
-	b := &bench{posts: *posts, d: *duration, conns: *conns, enc: *encoding, cacheMB: *cacheMB, work: *work, export: *doExport}
+	b := &bench{posts: *posts, d: *duration, conns: *conns, enc: *encoding, cacheMB: *cacheMB, fragMB: *fragMB, work: *work, export: *doExport}
 	if err := b.run(*fresh); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -66,6 +68,7 @@ func main() {
 
 type bench struct {
 	posts, conns, cacheMB int
+	fragMB                int
 	d                     time.Duration
 	enc, work             string
 	bin, db               string
@@ -79,7 +82,7 @@ type target struct {
 
 type row struct {
 	target
-	cached, uncached, base result
+	cached, uncached, bare, base result
 }
 
 func (b *bench) run(fresh bool) error {
@@ -106,7 +109,7 @@ func (b *bench) run(fresh bool) error {
 	for i, t := range targets {
 		rows[i].target = t
 	}
-	cachedMem, uncachedMem, err := b.measurePages(rows)
+	cachedMem, uncachedMem, bareMem, err := b.measurePages(rows)
 	if err != nil {
 		return err
 	}
@@ -116,7 +119,7 @@ func (b *bench) run(fresh bool) error {
 			return err
 		}
 	}
-	b.print(rows, cachedMem, uncachedMem, genTook, exp)
+	b.print(rows, cachedMem, uncachedMem, bareMem, genTook, exp)
 	return nil
 }
 
@@ -253,22 +256,28 @@ func vmHWM(pid int) int64 {
 	return -1
 }
 
-// measurePages starts serve with the page cache, serve without it and the
-// baseline server, all at once (idle servers cost nothing), and loads each
-// target on the three in turn, so that the three figures of a row are
-// measured at the same moment of a shared machine's day. It returns the
-// servers' peak memory.
-func (b *bench) measurePages(rows []row) (cachedMem, uncachedMem int64, err error) {
-	cached, err := b.start(b.bin, "--db", b.db, "serve", "--addr", "127.0.0.1:0", "--page-cache", strconv.Itoa(b.cacheMB))
+// measurePages starts serve with the page cache, serve without it (the
+// fragment cache on), serve with neither and the baseline server, all at
+// once (idle servers cost nothing), and loads each target on the four in
+// turn, so that the figures of a row are measured at the same moment of a
+// shared machine's day. It returns the servers' peak memory.
+func (b *bench) measurePages(rows []row) (cachedMem, uncachedMem, bareMem int64, err error) {
+	frag := strconv.Itoa(b.fragMB)
+	cached, err := b.start(b.bin, "--db", b.db, "serve", "--addr", "127.0.0.1:0", "--page-cache", strconv.Itoa(b.cacheMB), "--fragment-cache", frag)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer func() { cachedMem = cached.stop() }()
-	uncached, err := b.start(b.bin, "--db", b.db, "serve", "--addr", "127.0.0.1:0", "--page-cache", "0")
+	uncached, err := b.start(b.bin, "--db", b.db, "serve", "--addr", "127.0.0.1:0", "--page-cache", "0", "--fragment-cache", frag)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer func() { uncachedMem = uncached.stop() }()
+	bare, err := b.start(b.bin, "--db", b.db, "serve", "--addr", "127.0.0.1:0", "--page-cache", "0", "--fragment-cache", "0")
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer func() { bareMem = bare.stop() }()
 
 	// The baseline answers what the cached server answers, from memory.
 	var pages []baselinePage
@@ -276,7 +285,7 @@ func (b *bench) measurePages(rows []row) (cachedMem, uncachedMem int64, err erro
 		r := &rows[i]
 		status, h, body, err := fetch("http://"+cached.addr+r.path, b.enc)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		if status != 200 {
 			r.note = fmt.Sprintf("n/a: %s answers %d in this build", r.path, status)
@@ -288,18 +297,18 @@ func (b *bench) measurePages(rows []row) (cachedMem, uncachedMem int64, err erro
 	file := filepath.Join(b.work, "baseline-pages.json")
 	data, err := json.Marshal(pages)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	if err := os.WriteFile(file, data, 0o644); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	self, err := os.Executable()
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	base, err := b.start(self, "-baseline-serve", file)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer base.stop()
 
@@ -312,14 +321,14 @@ func (b *bench) measurePages(rows []row) (cachedMem, uncachedMem int64, err erro
 			label string
 			srv   *server
 			res   *result
-		}{{"baseline", base, &r.base}, {"cached", cached, &r.cached}, {"uncached", uncached, &r.uncached}} {
+		}{{"baseline", base, &r.base}, {"cached", cached, &r.cached}, {"uncached", uncached, &r.uncached}, {"bare", bare, &r.bare}} {
 			fmt.Fprintf(os.Stderr, "%-9s %-22s %s… ", m.label, r.name, b.d)
 			load(m.srv.addr, r.path, b.enc, b.conns, b.d/5) // warm up: caches, connections
 			*m.res = load(m.srv.addr, r.path, b.enc, b.conns, b.d)
 			fmt.Fprintf(os.Stderr, "%.0f req/s\n", m.res.rps)
 		}
 	}
-	return 0, 0, nil
+	return 0, 0, 0, nil
 }
 
 type exportFigures struct {
@@ -395,7 +404,7 @@ func (b *bench) measureExport() (*exportFigures, error) {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
 
-func (b *bench) print(rows []row, cachedMem, uncachedMem int64, genTook time.Duration, ex *exportFigures) {
+func (b *bench) print(rows []row, cachedMem, uncachedMem, bareMem int64, genTook time.Duration, ex *exportFigures) {
 	enc := b.enc
 	if enc == "" {
 		enc = "identity"
@@ -403,30 +412,34 @@ func (b *bench) print(rows []row, cachedMem, uncachedMem int64, genTook time.Dur
 	fmt.Printf("\nBroadsheet load benchmark: %d posts (SQLite), %d connections, %s per figure, Accept-Encoding %s, %d CPUs, %s\n",
 		b.posts, b.conns, b.d, enc, runtime.NumCPU(), runtime.Version())
 	fmt.Printf("load generator and servers share the machine; baseline = a minimal Go server answering the same bytes\n")
-	fmt.Printf("(body and headers, as the cached server sent them) from memory; serve logs every request, as by default\n\n")
+	fmt.Printf("(body and headers, as the cached server sent them) from memory; serve logs every request, as by default\n")
+	fmt.Printf("cached = serve --page-cache %d --fragment-cache %d; uncached = --page-cache 0 --fragment-cache %d (every page\n", b.cacheMB, b.fragMB, b.fragMB)
+	fmt.Printf("rendered afresh, reusing posts' teasers); bare = --page-cache 0 --fragment-cache 0 (nothing kept but settings,\n")
+	fmt.Printf("navigation and listing counts)\n\n")
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "page\tcached req/s\tp50 ms\tp99 ms\tuncached req/s\tp50 ms\tp99 ms\tbaseline req/s\tp50 ms\tp99 ms\tcached/base\tuncached/base\t")
+	fmt.Fprintln(tw, "page\tcached req/s\tp50 ms\tp99 ms\tuncached req/s\tp50 ms\tp99 ms\tbare req/s\tp50 ms\tp99 ms\tbaseline req/s\tp50 ms\tp99 ms\tcached/base\tuncached/base\tbare/base\t")
 	for _, r := range rows {
 		if r.note != "" {
-			fmt.Fprintf(tw, "%s\t%s\t\t\t\t\t\t\t\t\t\t\t\n", r.name, r.note)
+			fmt.Fprintf(tw, "%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n", r.name, r.note)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%.0f\t%s\t%s\t%.0f\t%s\t%s\t%.2f\t%.2f\t\n", r.name,
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%.0f\t%s\t%s\t%.0f\t%s\t%s\t%.0f\t%s\t%s\t%.2f\t%.2f\t%.2f\t\n", r.name,
 			r.cached.rps, ms(r.cached.p50), ms(r.cached.p99),
 			r.uncached.rps, ms(r.uncached.p50), ms(r.uncached.p99),
+			r.bare.rps, ms(r.bare.p50), ms(r.bare.p99),
 			r.base.rps, ms(r.base.p50), ms(r.base.p99),
-			r.cached.rps/r.base.rps, r.uncached.rps/r.base.rps)
+			r.cached.rps/r.base.rps, r.uncached.rps/r.base.rps, r.bare.rps/r.base.rps)
 	}
 	tw.Flush()
 	errs := 0
 	for _, r := range rows {
-		errs += r.cached.errors + r.uncached.errors + r.base.errors
+		errs += r.cached.errors + r.uncached.errors + r.bare.errors + r.base.errors
 	}
 	if errs > 0 {
 		fmt.Printf("\n%d requests failed (connection errors or 5xx) and are not counted\n", errs)
 	}
-	fmt.Printf("\nserver peak memory (VmHWM): %.1f MB with the page cache (%d MB bound), %.1f MB without\n",
-		float64(cachedMem)/(1<<20), b.cacheMB, float64(uncachedMem)/(1<<20))
+	fmt.Printf("\nserver peak memory (VmHWM): %.1f MB with the page cache (%d MB bound), %.1f MB without, %.1f MB bare\n",
+		float64(cachedMem)/(1<<20), b.cacheMB, float64(uncachedMem)/(1<<20), float64(bareMem)/(1<<20))
 	if ex == nil {
 		fmt.Printf("static export: not measured (-export=false)\n")
 		if genTook > 0 {

@@ -61,6 +61,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if e.cfg.PageCache < 0 {
 		return usageError{"--page-cache must be 0 (off) or a number of megabytes"}
 	}
+	if e.cfg.FragmentCache < 0 {
+		return usageError{"--fragment-cache must be 0 (off) or a number of megabytes"}
+	}
 	handler, err := e.handler(db)
 	if err != nil {
 		return err
@@ -161,7 +164,10 @@ func (e *env) site(db *store.DB) (*site.Site, error) {
 	if st, err := os.Stat(e.cfg.ThemeDir()); err == nil && st.IsDir() {
 		theme.Upper = os.DirFS(e.cfg.ThemeDir())
 	}
-	return site.New(site.Config{DB: db, Theme: theme, BaseURL: e.cfg.BaseURL, Log: e.log})
+	// The fragment cache follows this process's changes and, through
+	// Relay (which serve runs), other processes'.
+	return site.New(site.Config{DB: db, Theme: theme, BaseURL: e.cfg.BaseURL, Log: e.log,
+		FragmentCache: int64(e.cfg.FragmentCache) << 20})
 }
 
 // demoEmail signs in to a demo site's admin.

@@ -26,11 +26,15 @@ type Config struct {
 	// PageCache is the page cache's size in megabytes (--page-cache,
 	// BROADSHEET_PAGE_CACHE); 0 turns it off.
 	PageCache int
+	// FragmentCache is the size in megabytes of the cache of rendered
+	// fragments of pages, posts' teasers, reused by every listing showing
+	// them (--fragment-cache, BROADSHEET_FRAGMENT_CACHE); 0 turns it off.
+	FragmentCache int
 }
 
 // Default returns the configuration with nothing set.
 func Default() Config {
-	return Config{DataDir: "data", Addr: "127.0.0.1:8080", PageCache: 64}
+	return Config{DataDir: "data", Addr: "127.0.0.1:8080", PageCache: 64, FragmentCache: 32}
 }
 
 // FromEnv overrides c with the BROADSHEET_* variables found in env
@@ -55,6 +59,12 @@ func (c *Config) FromEnv(env []string) error {
 				return fmt.Errorf("BROADSHEET_PAGE_CACHE=%q: give the page cache's size as a whole number of megabytes (0 turns it off)", v)
 			}
 			c.PageCache = n
+		case "BROADSHEET_FRAGMENT_CACHE":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return fmt.Errorf("BROADSHEET_FRAGMENT_CACHE=%q: give the fragment cache's size as a whole number of megabytes (0 turns it off)", v)
+			}
+			c.FragmentCache = n
 		}
 	}
 	return nil
@@ -72,6 +82,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "`host:port` to listen on (env BROADSHEET_ADDR)")
 	fs.StringVar(&c.Media, "media", c.Media, "where uploads are kept: a `folder`, or s3://BUCKET/PREFIX?endpoint=HOST (env BROADSHEET_MEDIA; default DATA/media)")
 	fs.IntVar(&c.PageCache, "page-cache", c.PageCache, "`megabytes` of memory for the page cache for anonymous readers; 0 turns it off (env BROADSHEET_PAGE_CACHE)")
+	fs.IntVar(&c.FragmentCache, "fragment-cache", c.FragmentCache, "`megabytes` of memory for rendered fragments of pages (posts' teasers), reused by every listing; 0 turns it off (env BROADSHEET_FRAGMENT_CACHE)")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public `URL` of the site, for canonical links (env BROADSHEET_BASE_URL; default: from each request)")
 }
 

@@ -10,11 +10,11 @@ import (
 func TestFlagsOverrideEnvironmentOverridesDefaults(t *testing.T) {
 	c := Default()
 	if err := c.FromEnv([]string{"BROADSHEET_DATA=/srv/site", "BROADSHEET_ADDR=0.0.0.0:80", "OTHER=x", "BROADSHEET_DB=",
-		"BROADSHEET_PAGE_CACHE=16"}); err != nil {
+		"BROADSHEET_PAGE_CACHE=16", "BROADSHEET_FRAGMENT_CACHE=0"}); err != nil {
 		t.Fatal(err)
 	}
-	if c.PageCache != 16 {
-		t.Errorf("page cache = %d MB, want 16", c.PageCache)
+	if c.PageCache != 16 || c.FragmentCache != 0 {
+		t.Errorf("page cache = %d MB, fragment cache %d MB, want 16 and 0", c.PageCache, c.FragmentCache)
 	}
 	if c.DataDir != "/srv/site" || c.Addr != "0.0.0.0:80" || c.DB != "" {
 		t.Fatalf("after env: %+v", c)

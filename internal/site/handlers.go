@@ -211,7 +211,7 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	}
 	per := layout.Site.PostsPerPage
 	l.filter.Limit, l.filter.Offset = per, (l.page-1)*per
-	posts, total, err := s.cfg.DB.FindPosts(ctx, l.filter)
+	posts, total, err := s.listTeasers(ctx, l.filter)
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,6 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 		return web.NotFound
 	}
 	cache.Depend(ctx, l.tag)
-	cache.Shows(ctx, posts...)
 	base := s.baseURL(r)
 	pager := Pager{Page: l.page, Pages: pages}
 	if l.page > 1 {
@@ -241,7 +240,7 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	layout.Head.Description = firstNonEmpty(l.description, layout.Site.Description)
 	s.listHead(r, &layout, l)
 	return s.tmpl.Render(w, http.StatusOK, "list", &ListPage{
-		Layout: layout, Heading: l.heading, Description: l.description, Posts: posts, Pager: pager,
+		Layout: layout, Heading: l.heading, Description: l.description, Teasers: posts.teasers, Pager: pager, listed: posts,
 	})
 }
 
@@ -369,8 +368,15 @@ func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, new
 	if err != nil {
 		return err
 	}
+	featured, err := s.cfg.DB.FindFeatured(r.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	// The summary's text is worked out once for the description and the
+	// structured data.
+	text := summaryText(p)
 	layout.Head.Title = joinTitle(p.Title, layout.Site.Title)
-	layout.Head.Description = Summary(p, 160)
+	layout.Head.Description = truncate(text, 160)
 	if p.SEOTitle != "" {
 		layout.Head.Title = p.SEOTitle
 	}
@@ -378,11 +384,7 @@ func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, new
 		layout.Head.Description = p.SEODescription
 	}
 	layout.Head.Canonical = s.baseURL(r) + p.Path()
-	s.entryHead(r, &layout, p)
-	featured, err := s.cfg.DB.FindFeatured(r.Context(), p.ID)
-	if err != nil {
-		return err
-	}
+	s.entryHead(r, &layout, p, featured, text)
 	cache.Depend(r.Context(), cache.PageTag(p.ID))
 	cache.Shows(r.Context(), p)
 	cache.Mentions(r.Context(), older, newer)
@@ -392,11 +394,15 @@ func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, new
 // Summary is a plain-text description of a post of at most n characters:
 // its excerpt, else the start of its teaser.
 func Summary(p *content.Post, n int) string {
-	text := p.Excerpt
-	if text == "" {
-		text = textOf(p.TeaserHTML)
+	return truncate(summaryText(p), n)
+}
+
+// summaryText is the whole text summaries of p are cut from.
+func summaryText(p *content.Post) string {
+	if p.Excerpt != "" {
+		return p.Excerpt
 	}
-	return truncate(text, n)
+	return textOf(p.TeaserHTML)
 }
 
 func textOf(htmlSrc string) string {

@@ -99,8 +99,9 @@ func organization(base string, set content.Settings) map[string]any {
 }
 
 // entryHead fills the head of a post or page: its canonical address,
-// Open Graph and Twitter tags, and for a post, a NewsArticle.
-func (s *Site) entryHead(r *http.Request, l *Layout, p *content.Post) {
+// Open Graph and Twitter tags, and for a post, a NewsArticle. featured is
+// its featured image or nil; text, its summary's (summaryText).
+func (s *Site) entryHead(r *http.Request, l *Layout, p *content.Post, featured *content.Media, text string) {
 	base := s.baseURL(r)
 	set := l.Site
 	url := base + p.Path()
@@ -110,8 +111,8 @@ func (s *Site) entryHead(r *http.Request, l *Layout, p *content.Post) {
 		l.Head.Canonical = p.Source.URL
 	}
 	image := firstImage(p.BodyHTML)
-	if m, err := s.cfg.DB.FindFeatured(r.Context(), p.ID); err == nil && m != nil {
-		image = m.URL() // the editors' choice for the post's picture
+	if featured != nil {
+		image = featured.URL() // the editors' choice for the post's picture
 	}
 	card := "summary_large_image"
 	if image == "" {
@@ -156,13 +157,13 @@ func (s *Site) entryHead(r *http.Request, l *Layout, p *content.Post) {
 		Meta{Name: "twitter:image", Content: image})
 	l.Head.Meta = append(l.Head.Meta, m...)
 	if p.Kind == content.KindPost {
-		l.Head.JSONLD = append(l.Head.JSONLD, jsonLD(newsArticle(base, set, p, url, image)))
+		l.Head.JSONLD = append(l.Head.JSONLD, jsonLD(newsArticle(base, set, p, url, image, truncate(text, 300))))
 	}
 }
 
 // newsArticle is schema.org's NewsArticle for a post, as search engines
 // read it for news results.
-func newsArticle(base string, set content.Settings, p *content.Post, url, image string) map[string]any {
+func newsArticle(base string, set content.Settings, p *content.Post, url, image, description string) map[string]any {
 	headline := p.Title
 	if r := []rune(headline); len(r) > 110 { // Google's limit for headlines
 		headline = string(r[:109]) + "…"
@@ -177,7 +178,7 @@ func newsArticle(base string, set content.Settings, p *content.Post, url, image 
 		"dateModified":     isoTime(later(p.PublishedAt, p.UpdatedAt)),
 		"image":            []string{image},
 		"publisher":        organization(base, set),
-		"description":      Summary(p, 300),
+		"description":      description,
 	}
 	if set.Language != "" {
 		a["inLanguage"] = set.Language

@@ -41,8 +41,21 @@ type ListPage struct {
 	Layout
 	Heading     string // "" on the front page
 	Description string
-	Posts       []*content.Post
-	Pager       Pager
+	// Teasers are the page's posts, each rendered by the theme's "teaser"
+	// template (kept between pages by the fragment cache).
+	Teasers []template.HTML
+	Pager   Pager
+	listed  *listed
+}
+
+// Posts returns the page's posts with their authors and terms, for a
+// theme whose list template shows more of them than their teasers. They
+// are read when first asked for: the default theme shows Teasers only.
+func (p *ListPage) Posts() ([]*content.Post, error) {
+	if p.listed == nil {
+		return nil, nil
+	}
+	return p.listed.allPosts()
 }
 
 // PostPage shows one post or page.

@@ -23,13 +23,20 @@ import (
 // demoSite serves the demo content shipped with Broadsheet.
 func demoSite(t *testing.T, engine string) (*store.DB, string) {
 	t.Helper()
+	db := demoDB(t, engine)
+	return db, serve(t, db, site.DefaultTheme()).URL
+}
+
+// demoDB is a database holding the demo content.
+func demoDB(t *testing.T, engine string) *store.DB {
+	t.Helper()
 	db := storetest.Open(t, engine)
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) // after the demo's newest post
 	db.Now = func() time.Time { return now }
 	if _, err := wxr.Import(context.Background(), db, bytes.NewReader(demo.WXR), wxr.Options{}); err != nil {
 		t.Fatalf("import demo: %v", err)
 	}
-	return db, serve(t, db, site.DefaultTheme()).URL
+	return db
 }
 
 func TestStatusOfEveryShapeOfPath(t *testing.T) {

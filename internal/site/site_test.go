@@ -52,7 +52,14 @@ func importFile(t *testing.T, db *store.DB, path string) {
 // serve runs the site over db with theme on a real HTTP server.
 func serve(t *testing.T, db *store.DB, theme fs.FS) *httptest.Server {
 	t.Helper()
-	s, err := site.New(site.Config{DB: db, Theme: theme, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return serveConfig(t, site.Config{DB: db, Theme: theme})
+}
+
+// serveConfig runs the site configured by cfg, quiet, on a real HTTP server.
+func serveConfig(t *testing.T, cfg site.Config) *httptest.Server {
+	t.Helper()
+	cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := site.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

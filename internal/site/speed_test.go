@@ -16,66 +16,85 @@ import (
 
 // TestListingQueriesDoNotGrowWithPosts proves there is no N+1: a page of
 // ten teasers, each with its authors, categories and tags, costs the same
-// few queries as a page of one.
+// few queries as a page of one; with the fragment cache, a page whose
+// teasers are kept costs one.
 func TestListingQueriesDoNotGrowWithPosts(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
-		t.Run(engine, func(t *testing.T) {
-			db, base := demoSite(t, engine)
-			// As in serve, the process hears every change, so it may
-			// remember counts between them.
-			ctx, stop := context.WithCancel(context.Background())
-			relayed := make(chan struct{})
-			go func() { db.Relay(ctx, nil); close(relayed) }()
-			t.Cleanup(func() { stop(); <-relayed })
-			for !db.Relaying() {
-				time.Sleep(10 * time.Millisecond)
-			}
-			// cold counts a page's queries with nothing remembered between
-			// pages (as after any change); warm, as the next reader's.
-			count := func(path string, cold bool) (queries int64, teasers int) {
-				if cold {
-					db.Publish(context.Background(), store.Change{Site: true})
-				}
-				before := db.QueryCount()
-				resp, body := get(t, base+path)
-				if resp.StatusCode != 200 {
-					t.Fatalf("%s: %d", path, resp.StatusCode)
-				}
-				return db.QueryCount() - before, strings.Count(body, `class="entry entry-teaser"`)
-			}
-			_, body := get(t, base+"/")
-			m := regexp.MustCompile(`Page 1 of (\d+)`).FindStringSubmatch(body)
-			if m == nil {
-				t.Fatal("the demo's front page has a single page; the test needs two")
-			}
-			last := "/page/" + m[1] + "/"
-			first, many := count("/", true)
-			q, few := count(last, true)
-			if many < 2 || few >= many {
-				t.Fatalf("the front pages show %d and %d teasers; the test needs a full and a shorter page", many, few)
-			}
-			if q != first {
-				t.Errorf("%s (%d teasers) costs %d queries, the front page (%d teasers) %d: queries grow with posts", last, few, q, many, first)
-			}
+		for _, tc := range []struct {
+			name       string
+			fragments  int64
+			cold, warm int64
+		}{
 			// Settings, navigation, when the next scheduled post is due,
-			// count, page, authors, terms.
-			if first > 7 {
-				t.Errorf("the front page costs %d queries from cold, over 7", first)
-			}
-			// The next reader's page reuses the settings, navigation and count.
-			if q, _ := count("/", false); q > 3 {
-				t.Errorf("the front page costs %d queries when warm, over 3", q)
-			}
-			tags, err := db.FindTerms(context.Background(), content.TaxTag)
-			if err != nil || len(tags) == 0 {
-				t.Fatalf("the demo has no tags: %v", err)
-			}
-			for _, path := range []string{firstLink(t, body, "/category/"), firstLink(t, body, "/author/"), tags[0].Path()} {
-				if q, n := count(path, true); q != first+1 {
-					t.Errorf("%s (%d teasers) costs %d queries from cold, want %d (a listing's and finding whose it is)", path, n, q, first+1)
-				}
-			}
-		})
+			// count, page, authors, terms; the next reader's page reuses
+			// the settings, navigation and count.
+			{"no fragment cache", 0, 7, 3},
+			// The page names its posts and versions; from cold, their
+			// teasers are rendered from the posts, authors and terms read
+			// for them; warm, all are kept.
+			{"fragment cache", 1 << 20, 8, 1},
+		} {
+			t.Run(engine+"/"+tc.name, func(t *testing.T) {
+				testListingQueries(t, engine, tc.fragments, tc.cold, tc.warm)
+			})
+		}
+	}
+}
+
+func testListingQueries(t *testing.T, engine string, fragments, maxCold, maxWarm int64) {
+	db := demoDB(t, engine)
+	base := serveConfig(t, site.Config{DB: db, Theme: site.DefaultTheme(), FragmentCache: fragments}).URL
+	// As in serve, the process hears every change, so it may
+	// remember counts between them.
+	ctx, stop := context.WithCancel(context.Background())
+	relayed := make(chan struct{})
+	go func() { db.Relay(ctx, nil); close(relayed) }()
+	t.Cleanup(func() { stop(); <-relayed })
+	for !db.Relaying() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	// cold counts a page's queries with nothing remembered between
+	// pages (as after any change); warm, as the next reader's.
+	count := func(path string, cold bool) (queries int64, teasers int) {
+		if cold {
+			db.Publish(context.Background(), store.Change{Site: true})
+		}
+		before := db.QueryCount()
+		resp, body := get(t, base+path)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		return db.QueryCount() - before, strings.Count(body, `class="entry entry-teaser"`)
+	}
+	_, body := get(t, base+"/")
+	m := regexp.MustCompile(`Page 1 of (\d+)`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("the demo's front page has a single page; the test needs two")
+	}
+	last := "/page/" + m[1] + "/"
+	first, many := count("/", true)
+	q, few := count(last, true)
+	if many < 2 || few >= many {
+		t.Fatalf("the front pages show %d and %d teasers; the test needs a full and a shorter page", many, few)
+	}
+	if q != first {
+		t.Errorf("%s (%d teasers) costs %d queries, the front page (%d teasers) %d: queries grow with posts", last, few, q, many, first)
+	}
+	if first > maxCold {
+		t.Errorf("the front page costs %d queries from cold, over %d", first, maxCold)
+	}
+	count("/", false) // the first reader after the last page's
+	if q, _ := count("/", false); q > maxWarm {
+		t.Errorf("the front page costs %d queries when warm, over %d", q, maxWarm)
+	}
+	tags, err := db.FindTerms(context.Background(), content.TaxTag)
+	if err != nil || len(tags) == 0 {
+		t.Fatalf("the demo has no tags: %v", err)
+	}
+	for _, path := range []string{firstLink(t, body, "/category/"), firstLink(t, body, "/author/"), tags[0].Path()} {
+		if q, n := count(path, true); q != first+1 {
+			t.Errorf("%s (%d teasers) costs %d queries from cold, want %d (a listing's and finding whose it is)", path, n, q, first+1)
+		}
 	}
 }
 
@@ -123,5 +142,30 @@ func TestFingerprintedAssetsAreImmutable(t *testing.T) {
 	}
 	if resp, _ := get(t, srv.URL+"/static/nothing.0123456789.css"); resp.StatusCode != 404 {
 		t.Errorf("a missing asset: %d", resp.StatusCode)
+	}
+}
+
+// TestPostPageQueries counts a post page's queries once the settings and
+// navigation are remembered: the post, its authors, its terms, its
+// featured image, and both neighbours at once.
+func TestPostPageQueries(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			db, base := demoSite(t, engine)
+			posts, _, err := db.FindPosts(context.Background(), store.Published(db.Now()))
+			if err != nil || len(posts) < 3 {
+				t.Fatalf("demo posts: %d, %v", len(posts), err)
+			}
+			path := posts[1].Path()
+			get(t, base+path)
+			before := db.QueryCount()
+			resp, body := get(t, base+path)
+			if resp.StatusCode != 200 || !strings.Contains(body, `class="post-nav-older"`) || !strings.Contains(body, `class="post-nav-newer"`) {
+				t.Fatalf("%s: %d, or no links to both neighbours", path, resp.StatusCode)
+			}
+			if q := db.QueryCount() - before; q > 5 {
+				t.Errorf("a post page costs %d queries, over 5", q)
+			}
+		})
 	}
 }

@@ -145,19 +145,73 @@ func (f PostFilter) whereExcept(joined bool) (string, []any) {
 // FindPosts returns one page of the posts matching f, newest first, with
 // their authors and terms, and the number of all matching posts.
 func (c conn) FindPosts(ctx context.Context, f PostFilter) ([]*content.Post, int, error) {
+	cols := postColumns + `, '', ''`
+	if f.WithBody {
+		cols = postColumns + `, p.body, p.body_html`
+	}
+	var posts []*content.Post
+	total, err := c.findPage(ctx, f, cols, func(rows *sql.Rows) (cursor, error) {
+		var body, bodyHTML string
+		p, err := scanPost(rows, &body, &bodyHTML)
+		if err != nil {
+			return cursor{}, err
+		}
+		p.Body, p.BodyHTML = body, bodyHTML
+		posts = append(posts, p)
+		return cursor{pub: p.PublishedAt.Unix(), id: p.ID}, nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := c.loadRelations(ctx, posts); err != nil {
+		return nil, 0, err
+	}
+	return posts, total, nil
+}
+
+// PostVersion names one version of a post: a post is rewritten, with a new
+// UpdatedAt, by every edit.
+type PostVersion struct {
+	ID          int64
+	PublishedAt time.Time
+	UpdatedAt   time.Time
+}
+
+// FindPostVersions is FindPosts reading only which posts a page lists and
+// their versions, for callers that keep what they render of each post
+// (FindPostsByIDs reads those they lack): one query instead of three, and
+// no text.
+func (c conn) FindPostVersions(ctx context.Context, f PostFilter) ([]PostVersion, int, error) {
+	var vs []PostVersion
+	total, err := c.findPage(ctx, f, `p.id, p.published_at, p.updated_at`, func(rows *sql.Rows) (cursor, error) {
+		var v PostVersion
+		var pub, updated int64
+		if err := rows.Scan(&v.ID, &pub, &updated); err != nil {
+			return cursor{}, err
+		}
+		v.PublishedAt, v.UpdatedAt = fromUnix(pub), fromUnix(updated)
+		vs = append(vs, v)
+		return cursor{pub: pub, id: v.ID}, nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return vs, total, nil
+}
+
+// findPage counts the posts matching f and reads one page of them, newest
+// first, selecting cols; scan reads each row and returns where it stands
+// in the listing.
+func (c conn) findPage(ctx context.Context, f PostFilter, cols string, scan func(*sql.Rows) (cursor, error)) (int, error) {
 	// Any instant until the next scheduled post goes public lists the same
 	// posts: naming them all by one lets counts and cursors be reused.
 	memo := c.memo()
 	f.PublishedBefore = memo.settle(ctx, c, f.PublishedBefore)
 	total, err := c.countPosts(ctx, f)
 	if err != nil {
-		return nil, 0, err
+		return 0, err
 	}
 	where, args := f.where()
-	cols := postColumns + `, '', ''`
-	if f.WithBody {
-		cols = postColumns + `, p.body, p.body_html`
-	}
 	q := `SELECT ` + cols + ` FROM posts p WHERE ` + where
 	pageKey := ""
 	if f.Limit > 0 {
@@ -191,34 +245,69 @@ func (c conn) FindPosts(ctx context.Context, f PostFilter) ([]*content.Post, int
 	gen := memo.generation()
 	rows, err := c.query(ctx, q, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: find posts: %w", err)
+		return 0, fmt.Errorf("store: find posts: %w", err)
 	}
 	defer rows.Close()
-	var posts []*content.Post
+	n := 0
+	var last cursor
 	for rows.Next() {
-		var body, bodyHTML string
-		p, err := scanPost(rows, &body, &bodyHTML)
-		if err != nil {
-			return nil, 0, fmt.Errorf("store: scan post: %w", err)
+		if last, err = scan(rows); err != nil {
+			return 0, fmt.Errorf("store: scan post: %w", err)
 		}
-		p.Body, p.BodyHTML = body, bodyHTML
-		posts = append(posts, p)
+		n++
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("store: find posts: %w", err)
+		return 0, fmt.Errorf("store: find posts: %w", err)
 	}
-	if pageKey != "" && len(posts) == f.Limit {
-		last := posts[len(posts)-1]
-		memo.putCursor(pageKey, f.Offset+f.Limit, cursor{pub: last.PublishedAt.Unix(), id: last.ID}, gen)
+	if pageKey != "" && n == f.Limit {
+		memo.putCursor(pageKey, f.Offset+f.Limit, last, gen)
+	}
+	return total, nil
+}
+
+// FindPostsByIDs returns the posts with the given IDs, without their
+// bodies, with their authors and terms, in the order of ids; IDs of posts
+// that do not exist are left out.
+func (c conn) FindPostsByIDs(ctx context.Context, ids []int64) ([]*content.Post, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := c.query(ctx, `SELECT `+postColumns+` FROM posts p WHERE p.id IN (`+placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: find posts by id: %w", err)
+	}
+	defer rows.Close()
+	byID := make(map[int64]*content.Post, len(ids))
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: scan post: %w", err)
+		}
+		byID[p.ID] = p
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: find posts by id: %w", err)
+	}
+	posts := make([]*content.Post, 0, len(byID))
+	for _, id := range ids {
+		if p := byID[id]; p != nil {
+			posts = append(posts, p)
+			delete(byID, id) // an ID asked for twice is listed once
+		}
 	}
 	if err := c.loadRelations(ctx, posts); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return posts, total, nil
+	return posts, nil
 }
 
 // FindAdjacentPosts returns the published posts just before (older) and
-// after (newer) p, or nil where there is none.
+// after (newer) p, without bodies, authors or terms, or nil where there is
+// none; one query for both.
 func (c conn) FindAdjacentPosts(ctx context.Context, p *content.Post, now time.Time) (older, newer *content.Post, err error) {
 	pub := p.PublishedAt.Unix()
 	// Bounds on published_at let the index seek straight to p's place;
@@ -227,29 +316,37 @@ func (c conn) FindAdjacentPosts(ctx context.Context, p *content.Post, now time.T
 	if p.PublishedAt.Before(now) {
 		f.PublishedBefore = p.PublishedAt
 	}
-	where, args := f.where()
-	older, err = c.adjacent(ctx, where+` AND (p.published_at < ? OR p.id < ?) ORDER BY p.published_at DESC, p.id DESC`,
-		append(args, pub, p.ID)...)
-	if err != nil {
-		return nil, nil, err
-	}
+	olderWhere, olderArgs := f.where()
 	f = Published(now)
 	f.From = p.PublishedAt
-	where, args = f.where()
-	newer, err = c.adjacent(ctx, where+` AND (p.published_at > ? OR p.id > ?) ORDER BY p.published_at ASC, p.id ASC`,
-		append(args, pub, p.ID)...)
-	return older, newer, err
-}
-
-func (c conn) adjacent(ctx context.Context, whereOrder string, args ...any) (*content.Post, error) {
-	p, err := scanPost(c.queryRow(ctx, `SELECT `+postColumns+` FROM posts p WHERE `+whereOrder+` LIMIT 1`, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	newerWhere, newerArgs := f.where()
+	args := append(append(olderArgs, pub, p.ID), append(newerArgs, pub, p.ID)...)
+	// Each side is its own LIMIT 1 walk of the index, in its direction.
+	rows, err := c.query(ctx, `SELECT * FROM (SELECT `+postColumns+`, 0 AS side FROM posts p WHERE `+olderWhere+`
+		AND (p.published_at < ? OR p.id < ?) ORDER BY p.published_at DESC, p.id DESC LIMIT 1) o
+		UNION ALL
+		SELECT * FROM (SELECT `+postColumns+`, 1 AS side FROM posts p WHERE `+newerWhere+`
+		AND (p.published_at > ? OR p.id > ?) ORDER BY p.published_at ASC, p.id ASC LIMIT 1) n`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: adjacent post: %w", err)
+		return nil, nil, fmt.Errorf("store: adjacent posts: %w", err)
 	}
-	return p, nil
+	defer rows.Close()
+	for rows.Next() {
+		var side int
+		q, err := scanPost(rows, &side)
+		if err != nil {
+			return nil, nil, fmt.Errorf("store: adjacent posts: %w", err)
+		}
+		if side == 0 {
+			older = q
+		} else {
+			newer = q
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("store: adjacent posts: %w", err)
+	}
+	return older, newer, nil
 }
 
 // loadRelations fills the authors and terms of posts with two queries,

@@ -211,9 +211,13 @@ func TestAdjacentPosts(t *testing.T) {
 		if older == nil || older.ID != posts[2].ID || newer == nil || newer.ID != posts[0].ID {
 			t.Errorf("neighbours of %s = %v, %v; want %s, %s", posts[1].Slug, older, newer, posts[2].Slug, posts[0].Slug)
 		}
-		older, _, _ = db.FindAdjacentPosts(ctx, posts[2], db.Now())
-		if older != nil {
-			t.Errorf("the oldest post has an older neighbour %s", older.Slug)
+		older, newer, err = db.FindAdjacentPosts(ctx, posts[2], db.Now())
+		if err != nil || older != nil || newer == nil || newer.ID != posts[1].ID {
+			t.Errorf("neighbours of the oldest post = %v, %v (%v); want none and %s", older, newer, err, posts[1].Slug)
+		}
+		older, newer, err = db.FindAdjacentPosts(ctx, posts[0], db.Now())
+		if err != nil || newer != nil || older == nil || older.ID != posts[1].ID || older.Title != posts[1].Title {
+			t.Errorf("neighbours of the newest post = %v, %v (%v); want %s and none", older, newer, err, posts[1].Slug)
 		}
 	})
 }
@@ -365,4 +369,60 @@ func TestCountsFollowOtherProcessesWithoutARelay(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPostVersionsListWhatFindPostsLists: FindPostVersions names the posts
+// FindPosts lists, page after page, and FindPostsByIDs reads them back as
+// FindPosts does, in the order asked, without bodies.
+func TestPostVersionsListWhatFindPostsLists(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		posts := seed(t, db, 7)
+		econ := posts[0].Categories[0]
+		if posts[0].Categories[0].Slug != "economy" {
+			econ = posts[1].Categories[0]
+		}
+		for _, term := range []int64{0, econ.ID} {
+			for off := 0; off < 9; off += 3 {
+				f := store.Published(db.Now())
+				f.TermID, f.Limit, f.Offset = term, 3, off
+				want, wantTotal, err := db.FindPosts(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, total, err := db.FindPostVersions(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if total != wantTotal || len(got) != len(want) {
+					t.Fatalf("term %d, offset %d: %d versions of %d, want %d of %d", term, off, len(got), total, len(want), wantTotal)
+				}
+				ids := make([]int64, len(got))
+				for i, v := range got {
+					ids[i] = v.ID
+					if v.ID != want[i].ID || !v.UpdatedAt.Equal(want[i].UpdatedAt) || !v.PublishedAt.Equal(want[i].PublishedAt) {
+						t.Errorf("term %d, offset %d, #%d: %+v, want post %d updated %s", term, off, i, v, want[i].ID, want[i].UpdatedAt)
+					}
+				}
+				// Asked in reverse, with a missing ID: the order asked, the missing left out.
+				var asked []int64
+				for i := len(ids) - 1; i >= 0; i-- {
+					asked = append(asked, ids[i])
+				}
+				read, err := db.FindPostsByIDs(ctx, append(asked, 999999))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(read) != len(want) {
+					t.Fatalf("FindPostsByIDs(%v): %d posts, want %d", asked, len(read), len(want))
+				}
+				for i, p := range read {
+					w := want[len(want)-1-i]
+					// Listings read no bodies: all else is the same.
+					if diff := cmp.Diff(w, p); diff != "" {
+						t.Errorf("FindPostsByIDs #%d (-FindPosts +FindPostsByIDs):\n%s", i, diff)
+					}
+				}
+			}
+		}
+	})
 }

@@ -66,9 +66,8 @@ func ParseTemplates(fsys fs.FS, dir string, funcs template.FuncMap) (*Templates,
 // status. The page is rendered into a buffer first, so a template error
 // never sends half a page.
 func (t *Templates) Render(w http.ResponseWriter, status int, page string, data any) error {
-	buf := t.pool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer t.pool.Put(buf)
+	buf := t.GetBuffer()
+	defer t.PutBuffer(buf)
 	if err := t.Execute(buf, page, data); err != nil {
 		return err
 	}
@@ -90,4 +89,34 @@ func (t *Templates) Execute(buf *bytes.Buffer, page string, data any) error {
 		return fmt.Errorf("templates: render %s: %w", page, err)
 	}
 	return nil
+}
+
+// ExecuteBlock renders one named template of the page's set (a block or a
+// partial's definition, such as "teaser") with data into buf, as the page
+// would where it calls it in HTML text, theme overrides included.
+func (t *Templates) ExecuteBlock(buf *bytes.Buffer, page, name string, data any) error {
+	tmpl, ok := t.pages[page]
+	if !ok {
+		return fmt.Errorf("templates: no page %q", page)
+	}
+	if err := tmpl.ExecuteTemplate(buf, name, data); err != nil {
+		return fmt.Errorf("templates: render %s of %s: %w", name, page, err)
+	}
+	return nil
+}
+
+// GetBuffer returns an empty buffer from the pool Render uses; PutBuffer
+// gives it back.
+func (t *Templates) GetBuffer() *bytes.Buffer {
+	buf := t.pool.Get().(*bytes.Buffer)
+	buf.Reset()
+	return buf
+}
+
+// PutBuffer returns buf to the pool; buf must not be used afterwards.
+func (t *Templates) PutBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > 1<<20 {
+		return // an unusually large page: let it go rather than keep it
+	}
+	t.pool.Put(buf)
 }

@@ -18,15 +18,24 @@ func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w *discardWriter) WriteHeader(int)             {}
 
 // BenchmarkFrontPage serves the front page from the cache, rendered
-// without it, and, as the baseline beside them, the same bytes from memory
-// by a bare handler behind the same middleware.
-func BenchmarkFrontPage(b *testing.B) {
+// without it (and without the fragment cache; site's BenchmarkRender
+// measures that), and, as the baseline beside them, the same bytes from
+// memory by a bare handler behind the same middleware.
+func BenchmarkFrontPage(b *testing.B) { benchmarkPage(b, "/") }
+
+// BenchmarkPostPage is BenchmarkFrontPage for a post's page.
+func BenchmarkPostPage(b *testing.B) { benchmarkPage(b, "/2026/01/03/story-3/") }
+
+func benchmarkPage(b *testing.B, path string) {
 	f := newFixture(b, storetest.Open(b, "sqlite"), 32<<20)
 	cached := web.Chain(f.cache.Handler(f.mux), web.SecurityHeaders)
 	uncached := web.Chain(f.mux, web.SecurityHeaders)
-	req := httptest.NewRequest("GET", "/", nil)
+	req := httptest.NewRequest("GET", path, nil)
 	rec := httptest.NewRecorder()
 	cached.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("%s: %d", path, rec.Code)
+	}
 	body := rec.Body.Bytes()
 	baseline := web.Chain(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -94,6 +94,10 @@ func recorderOf(ctx context.Context) *recorder {
 	return r
 }
 
+// Recording reports whether the page being rendered is to be kept by the
+// page cache, which then wants to know what it shows (Depend, Shows).
+func Recording(ctx context.Context) bool { return recorderOf(ctx) != nil }
+
 // Depend declares that the page being rendered depends on tags. Outside a
 // cached request it does nothing.
 func Depend(ctx context.Context, tags ...string) {

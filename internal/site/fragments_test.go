@@ -1,0 +1,164 @@
+package site_test
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/importer/wxr"
+	"github.com/broadsheet/broadsheet/internal/site"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/store/storetest"
+	"github.com/broadsheet/broadsheet/internal/web"
+)
+
+// fragmentSite serves the demo content with the fragment cache on and no
+// page cache. The clock is frozen, so an edit leaves a post's UpdatedAt as
+// it was: only the cache's following of changes can keep it right.
+func fragmentSite(t *testing.T) (db *store.DB, base string, newest *content.Post, dsn string) {
+	t.Helper()
+	dsn = storetest.DSN(t, "sqlite")
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) // after the demo's newest post
+	db.Now = func() time.Time { return now }
+	if _, err := wxr.Import(context.Background(), db, bytes.NewReader(demo.WXR), wxr.Options{}); err != nil {
+		t.Fatalf("import demo: %v", err)
+	}
+	srv := serveConfig(t, site.Config{DB: db, Theme: site.DefaultTheme(), FragmentCache: 1 << 20})
+	posts, _, err := db.FindPosts(context.Background(), store.Published(db.Now()))
+	if err != nil || len(posts) == 0 {
+		t.Fatalf("demo posts: %d, %v", len(posts), err)
+	}
+	newest = posts[0]
+	if len(newest.Authors) == 0 || len(newest.Categories) == 0 {
+		t.Fatalf("the demo's newest post has no author or category: %+v", newest)
+	}
+	return db, srv.URL, newest, dsn
+}
+
+// listings are the pages where the post's teaser shows.
+func listings(p *content.Post) []string {
+	return []string{"/", p.Categories[0].Path(), p.Authors[0].Path(), p.PublishedAt.Format("/2006/01/")}
+}
+
+// mustShow reads each page twice (the second from kept teasers) and checks
+// that both show want.
+func mustShow(t *testing.T, base string, paths []string, want string) {
+	t.Helper()
+	for _, path := range paths {
+		for range 2 {
+			resp, body := get(t, base+path)
+			if resp.StatusCode != 200 {
+				t.Fatalf("%s: %d", path, resp.StatusCode)
+			}
+			if !strings.Contains(body, want) {
+				t.Fatalf("%s does not show %q", path, want)
+			}
+		}
+	}
+}
+
+func update(t *testing.T, db *store.DB, fn func(tx *store.Tx) error) {
+	t.Helper()
+	if err := db.Update(context.Background(), fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFragmentCacheFollowsAnEditedPost(t *testing.T) {
+	db, base, p, _ := fragmentSite(t)
+	mustShow(t, base, listings(p), ">"+p.Title+"</a>")
+	update(t, db, func(tx *store.Tx) error {
+		edited, err := tx.FindPostByID(context.Background(), p.ID)
+		if err != nil {
+			return err
+		}
+		edited.Title = "An entirely new headline"
+		return tx.UpdatePost(context.Background(), edited)
+	})
+	mustShow(t, base, listings(p), ">An entirely new headline</a>")
+}
+
+func TestFragmentCacheFollowsARenamedCategory(t *testing.T) {
+	db, base, p, _ := fragmentSite(t)
+	cat := p.Categories[0]
+	mustShow(t, base, listings(p), ">"+cat.Name+"</a>")
+	update(t, db, func(tx *store.Tx) error {
+		cat.Name = "Renamed Section"
+		return tx.UpsertTerm(context.Background(), &cat)
+	})
+	mustShow(t, base, listings(p), `rel="category tag">Renamed Section</a>`)
+}
+
+func TestFragmentCacheFollowsARenamedAuthor(t *testing.T) {
+	db, base, p, _ := fragmentSite(t)
+	author := p.Authors[0]
+	mustShow(t, base, listings(p), ">"+author.Name+"</a>")
+	update(t, db, func(tx *store.Tx) error {
+		author.Name = "Renamed Author"
+		return tx.UpsertUser(context.Background(), &author)
+	})
+	mustShow(t, base, listings(p), `rel="author">Renamed Author</a>`)
+}
+
+// TestFragmentCacheFollowsAnotherProcess: a change made by another
+// process reaches this one as a relayed site-wide change, which drops
+// every teaser.
+func TestFragmentCacheFollowsAnotherProcess(t *testing.T) {
+	db, base, p, dsn := fragmentSite(t)
+	mustShow(t, base, listings(p), ">"+p.Categories[0].Name+"</a>")
+	// The other process: a second handle on the same database, whose
+	// changes this one does not hear by itself.
+	peer, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	cat := p.Categories[0]
+	update(t, peer, func(tx *store.Tx) error {
+		cat.Name = "Renamed Elsewhere"
+		return tx.UpsertTerm(context.Background(), &cat)
+	})
+	db.Publish(context.Background(), store.Change{Site: true, Remote: true})
+	mustShow(t, base, listings(p), `rel="category tag">Renamed Elsewhere</a>`)
+}
+
+// TestFragmentCacheKeepsThemeOverrides: a theme's own teaser template is
+// the one kept and reused, and a theme's list template may still range
+// over the posts themselves.
+func TestFragmentCacheKeepsThemeOverrides(t *testing.T) {
+	db := demoDB(t, "sqlite")
+	entry, err := fs.ReadFile(site.DefaultTheme(), "templates/_entry.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	custom := strings.Replace(string(entry), `<article class="entry entry-teaser">`, `<article class="entry entry-teaser house-style">`, 1)
+	if custom == string(entry) {
+		t.Fatal("the default teaser template changed; update the test")
+	}
+	for _, tc := range []struct {
+		name  string
+		files fstest.MapFS
+		want  string
+	}{
+		{"teaser", fstest.MapFS{"templates/_entry.html": {Data: []byte(custom)}}, `class="entry entry-teaser house-style"`},
+		{"list", fstest.MapFS{"templates/list.html": {Data: []byte(
+			`{{define "content"}}{{range .Posts}}<p class="own">{{.Title}} by {{(index .Authors 0).Name}}</p>{{end}}{{end}}`)}},
+			`<p class="own">`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := serveConfig(t, site.Config{DB: db, Theme: web.Overlay{Upper: tc.files, Lower: site.DefaultTheme()}, FragmentCache: 1 << 20})
+			mustShow(t, srv.URL, []string{"/", "/page/2/"}, tc.want)
+		})
+	}
+}
