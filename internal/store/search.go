@@ -215,13 +215,21 @@ func (c conn) Search(ctx context.Context, req SearchRequest) (*SearchResults, er
 
 // searchPage loads the posts ids, in that order, with their snippets.
 func (c conn) searchPage(ctx context.Context, eng searchEngine, q search.Query, res *SearchResults, ids []int64, scores map[int64]float64) (*SearchResults, error) {
-	posts, err := c.postsByID(ctx, ids)
+	var (
+		posts map[int64]*content.Post
+		snips map[int64]string
+	)
+	err := c.parallel(func() (err error) {
+		posts, err = c.postsByID(ctx, ids)
+		return err
+	}, func() (err error) {
+		if snips, err = eng.snippets(ctx, c, q, ids); err != nil {
+			return fmt.Errorf("store: search snippets: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	snips, err := eng.snippets(ctx, c, q, ids)
-	if err != nil {
-		return nil, fmt.Errorf("store: search snippets: %w", err)
 	}
 	for _, id := range ids {
 		if p := posts[id]; p != nil {

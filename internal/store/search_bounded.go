@@ -3,8 +3,11 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 )
@@ -79,13 +82,6 @@ func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest
 		}
 	}
 	res := &SearchResults{}
-	if err := c.queryRow(ctx, `SELECT COUNT(*) FROM post_search WHERE post_search MATCH ?`+late,
-		append([]any{full}, lateArgs...)...).Scan(&res.Total); err != nil {
-		return nil, fmt.Errorf("store: count search results: %w", err)
-	}
-	if res.Total <= rankLimit {
-		return nil, nil
-	}
 	newest := func(expr, score string, limit int) ([]ranked, error) {
 		rows, err := c.query(ctx, `SELECT rowid, `+score+` FROM post_search WHERE post_search MATCH ?`+late+
 			` ORDER BY rowid DESC LIMIT ?`, append(append([]any{expr}, lateArgs...), limit)...)
@@ -103,13 +99,29 @@ func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest
 		}
 		return out, rows.Err()
 	}
-	inTitle, err := newest(title, "0", titleLimit)
+	// The count and the two kinds of candidates are three passes over the
+	// index, run side by side when there are connections to spare. Those
+	// for a word with few matches are short, and wasted only then.
+	var inTitle, recent []ranked
+	err := c.parallel(func() error {
+		err := c.queryRow(ctx, `SELECT COUNT(*) FROM post_search WHERE post_search MATCH ?`+late,
+			append([]any{full}, lateArgs...)...).Scan(&res.Total)
+		if err != nil {
+			return fmt.Errorf("store: count search results: %w", err)
+		}
+		return nil
+	}, func() (err error) {
+		inTitle, err = newest(title, "0", titleLimit)
+		return err
+	}, func() (err error) {
+		recent, err = newest(full, sqliteScore, rankLimit)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	recent, err := newest(full, sqliteScore, rankLimit)
-	if err != nil {
-		return nil, err
+	if res.Total <= rankLimit || len(recent) == 0 {
+		return nil, nil
 	}
 	byScore := func(a, b ranked) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.id, a.id))
@@ -213,4 +225,23 @@ func (c conn) lateEntries(ctx context.Context, f PostFilter) ([]int64, error) {
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// parallel runs fns side by side on the pool's connections, or one after
+// the other in a transaction (one connection), and returns their errors.
+func (c conn) parallel(fns ...func() error) error {
+	if _, pooled := c.q.(*sql.DB); !pooled {
+		var errs []error
+		for _, f := range fns {
+			errs = append(errs, f())
+		}
+		return errors.Join(errs...)
+	}
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, f := range fns {
+		wg.Go(func() { errs[i] = f() })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

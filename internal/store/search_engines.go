@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"slices"
 	"strings"
 
@@ -84,23 +82,45 @@ func (sqliteSearch) hits(q search.Query, titleOnly, rank bool) (string, []any) {
 	return `SELECT rowid AS id, ` + score + ` AS score FROM post_search WHERE post_search MATCH ?`, []any{fts5Expr(q, cols)}
 }
 
-// snippets asks for each post on its own: with "rowid = ?" FTS5 seeks
-// straight to the post in each word's list, where "rowid IN (…)" would
-// read the lists whole.
+// snippets asks for each post on its own when the query has only whole
+// words: with "rowid = ?" FTS5 seeks straight to the post in each word's
+// list. A word being typed (a prefix) has no list of its own; FTS5 merges
+// the lists of every word it begins for each query, so then all the posts
+// are asked for at once ("+rowid", so that SQLite filters the matches
+// instead of asking FTS5 once per id).
 func (sqliteSearch) snippets(ctx context.Context, c conn, q search.Query, ids []int64) (map[int64]string, error) {
 	expr := fts5Expr(q, readerColumns)
+	const sel = `SELECT rowid, snippet(post_search, 1, ?, ?, '…', 30) FROM post_search WHERE post_search MATCH ? AND `
 	out := map[int64]string{}
-	for _, id := range ids {
-		var s string
-		err := c.queryRow(ctx, `SELECT snippet(post_search, 1, ?, ?, '…', 30) FROM post_search
-			WHERE post_search MATCH ? AND rowid = ?`, search.MarkStart, search.MarkEnd, expr, id).Scan(&s)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
+	read := func(where string, args ...any) error {
+		rows, err := c.query(ctx, sel+where, append([]any{search.MarkStart, search.MarkEnd, expr}, args...)...)
 		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				id int64
+				s  string
+			)
+			if err := rows.Scan(&id, &s); err != nil {
+				return err
+			}
+			out[id] = s
+		}
+		return rows.Err()
+	}
+	if slices.ContainsFunc(q.Clauses, func(c search.Clause) bool { return c.Prefix }) {
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		return out, read(`+rowid IN (`+placeholders(len(ids))+`)`, args...)
+	}
+	for _, id := range ids {
+		if err := read(`rowid = ?`, id); err != nil {
 			return nil, err
 		}
-		out[id] = s
 	}
 	return out, nil
 }
