@@ -102,6 +102,14 @@ func (c conn) searchEngine() searchEngine {
 func (tx *Tx) indexPost(ctx context.Context, p *content.Post) error {
 	title, body := searchText(p.Title, p.BodyHTML, p.Body, p.Excerpt, p.Source)
 	d := searchDoc{id: p.ID, title: title, body: body, kind: p.Kind, status: p.Status}
+	for _, ts := range [][]content.Term{p.Categories, p.Tags} {
+		for _, t := range ts {
+			d.terms = append(d.terms, t.ID)
+		}
+	}
+	for _, a := range p.Authors {
+		d.authors = append(d.authors, a.ID)
+	}
 	if err := tx.searchEngine().index(ctx, tx.conn, d); err != nil {
 		return fmt.Errorf("store: index post %d for search: %w", p.ID, err)
 	}
@@ -362,13 +370,16 @@ func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) (Rein
 	return rep, nil
 }
 
-// searchDoc is what the index holds of one post: its text, and its kind
-// and status for the engines that filter on them inside the index.
+// searchDoc is what the index holds of one post: its text, and its kind,
+// status, terms and authors for the engines that filter on them inside the
+// index.
 type searchDoc struct {
 	id          int64
 	title, body string
 	kind        content.Kind
 	status      content.Status
+	terms       []int64
+	authors     []int64
 }
 
 // searchBatch reads the text of the posts after id, in id order. It reads
@@ -393,7 +404,47 @@ func (tx *Tx) searchBatch(ctx context.Context, after int64) ([]searchDoc, error)
 		d.title, d.body = searchText(title, bodyHTML, body, excerpt, &content.Source{Name: sn, Author: sa})
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read posts to index: %w", err)
+	}
+	rows.Close()
+	if len(out) == 0 {
+		return out, nil
+	}
+	// Their terms and authors, two queries a batch.
+	at := make(map[int64]*searchDoc, len(out))
+	for i := range out {
+		at[out[i].id] = &out[i]
+	}
+	first, last := out[0].id, out[len(out)-1].id
+	for _, q := range []string{
+		`SELECT post_id, term_id FROM post_terms WHERE post_id BETWEEN ? AND ? ORDER BY post_id, position`,
+		`SELECT post_id, user_id FROM post_authors WHERE post_id BETWEEN ? AND ? ORDER BY post_id, position`,
+	} {
+		rows, err := tx.query(ctx, q, first, last)
+		if err != nil {
+			return nil, fmt.Errorf("store: read posts to index: %w", err)
+		}
+		for rows.Next() {
+			var post, id int64
+			if err := rows.Scan(&post, &id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: read posts to index: %w", err)
+			}
+			if d := at[post]; d != nil {
+				if strings.Contains(q, "term_id") {
+					d.terms = append(d.terms, id)
+				} else {
+					d.authors = append(d.authors, id)
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: read posts to index: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // indexMissing indexes an archive stored before the search index existed

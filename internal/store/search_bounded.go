@@ -15,8 +15,9 @@ import (
 // A word found in a fifth of a large archive matches tens of thousands of
 // posts. Joining every match to its post to filter it, and scoring every
 // match, is what made such searches slow; a search that finds more posts
-// than rankLimit therefore works inside the index alone (kind and status
-// are words of the facets column) and ranks a bounded set of candidates:
+// than rankLimit therefore works inside the index alone (kind, status,
+// categories, tags and authors are words of the facets column; only a
+// date range needs the posts) and ranks a bounded set of candidates:
 //
 //  1. posts with the words in their title, newest first (titleLimit of
 //     them at most: the title alone says little more about relevance,
@@ -52,14 +53,11 @@ type ranked struct {
 }
 
 func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest) (*SearchResults, error) {
-	if len(req.TermIDs) > 0 {
-		return nil, nil
-	}
-	full, ok := facetFilter(fts5Expr(req.Query, readerColumns), req.Filter)
+	full, ok := facetFilter(fts5Expr(req.Query, readerColumns), req.Filter, req.TermIDs)
 	if !ok {
 		return nil, nil
 	}
-	title, _ := facetFilter(fts5Expr(req.Query, "title"), req.Filter)
+	title, _ := facetFilter(fts5Expr(req.Query, "title"), req.Filter, req.TermIDs)
 	// Entries of the right kind and status published after the bound
 	// (a post published with a date still to come) are left out by id.
 	var (

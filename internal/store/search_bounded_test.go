@@ -24,7 +24,25 @@ func TestSearchManyMatches(t *testing.T) {
 		now := base.AddDate(0, 0, 100)
 		want := map[string]bool{}
 		inTitle := map[string]bool{}
+		inEven := map[string]bool{} // visible matches in the "even" category
+		byAda := map[string]bool{}  // visible matches by Ada
+		var even, odd content.Term
+		var ada, bo content.User
 		err := db.Update(ctx, func(tx *store.Tx) error {
+			even = content.Term{Taxonomy: content.TaxCategory, Slug: "even", Name: "Even"}
+			odd = content.Term{Taxonomy: content.TaxCategory, Slug: "odd", Name: "Odd"}
+			ada = content.User{Slug: "ada", Name: "Ada", Role: content.RoleAuthor}
+			bo = content.User{Slug: "bo", Name: "Bo", Role: content.RoleAuthor}
+			for _, t := range []*content.Term{&even, &odd} {
+				if err := tx.UpsertTerm(ctx, t); err != nil {
+					return err
+				}
+			}
+			for _, u := range []*content.User{&ada, &bo} {
+				if err := tx.UpsertUser(ctx, u); err != nil {
+					return err
+				}
+			}
 			for i := 0; i < 40; i++ {
 				p := &content.Post{Kind: content.KindPost, Status: content.StatusPublished, Format: content.FormatHTML,
 					Slug: fmt.Sprintf("p%02d", i), Title: fmt.Sprintf("Dispatch %d", i), PublishedAt: base.AddDate(0, 0, i)}
@@ -47,12 +65,26 @@ func TestSearchManyMatches(t *testing.T) {
 					p.PublishedAt = now.Add(time.Hour) // published, but not yet public
 				}
 				p.Body = p.BodyHTML
+				p.Categories = []content.Term{odd}
+				if i%2 == 0 {
+					p.Categories = []content.Term{even}
+				}
+				p.Authors = []content.User{bo}
+				if i%5 == 0 {
+					p.Authors = []content.User{ada}
+				}
 				if err := tx.CreatePost(ctx, p); err != nil {
 					return err
 				}
 				visible := p.Kind == content.KindPost && p.Status == content.StatusPublished && !p.PublishedAt.After(now)
 				if visible && (i%3 != 0 || i%7 == 0) {
 					want[p.Slug] = true
+					if i%2 == 0 {
+						inEven[p.Slug] = true
+					}
+					if i%5 == 0 {
+						byAda[p.Slug] = true
+					}
 				}
 			}
 			return nil
@@ -64,10 +96,13 @@ func TestSearchManyMatches(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		walk := func(pageSize int) (slugs []string, totals []int) {
+		walk := func(pageSize int, edit ...func(*store.PostFilter)) (slugs []string, totals []int) {
 			for offset := 0; offset < 60; offset += pageSize {
 				f := store.Published(now)
 				f.Offset, f.Limit = offset, pageSize
+				for _, e := range edit {
+					e(&f)
+				}
 				res, err := db.Search(ctx, store.SearchRequest{Query: q, Filter: f})
 				if err != nil {
 					t.Fatal(err)
@@ -115,6 +150,54 @@ func TestSearchManyMatches(t *testing.T) {
 		if len(all) != len(want) {
 			t.Errorf("ranking every match found %v, want %d posts", all, len(want))
 		}
+
+		// Filters by category and author are applied inside the index,
+		// also after it is rebuilt, and follow a post moved to another
+		// category.
+		same := func(what string, got []string, totals []int, want map[string]bool) {
+			t.Helper()
+			for _, n := range totals {
+				if n != len(want) {
+					t.Errorf("%s: total %d, want %d", what, n, len(want))
+					break
+				}
+			}
+			if len(got) != len(want) {
+				t.Errorf("%s: found %v, want %d posts", what, got, len(want))
+			}
+			for _, s := range got {
+				if !want[s] {
+					t.Errorf("%s: found %s, which it should not", what, s)
+				}
+			}
+		}
+		inCategory := func(f *store.PostFilter) { f.TermID = even.ID }
+		byAuthor := func(f *store.PostFilter) { f.AuthorID = ada.ID }
+		got, totals := walk(3, inCategory)
+		same("in a category", got, totals, inEven)
+		got, totals = walk(3, byAuthor)
+		same("by an author", got, totals, byAda)
+		if _, err := db.Reindex(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		got, totals = walk(3, inCategory)
+		same("in a category, after reindex", got, totals, inEven)
+		got, totals = walk(3, byAuthor)
+		same("by an author, after reindex", got, totals, byAda)
+		err = db.Update(ctx, func(tx *store.Tx) error {
+			p, err := tx.FindPostBySlug(ctx, content.KindPost, "p02")
+			if err != nil {
+				return err
+			}
+			p.Categories = []content.Term{odd}
+			return tx.UpdatePost(ctx, p)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		delete(inEven, "p02")
+		got, totals = walk(3, inCategory)
+		same("in a category, after a post left it", got, totals, inEven)
 	})
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -22,13 +23,27 @@ func (sqliteSearch) index(ctx context.Context, c conn, d searchDoc) error {
 		return err
 	}
 	_, err := c.exec(ctx, `INSERT INTO post_search (rowid, title, body, facets) VALUES (?, ?, ?, ?)`,
-		d.id, d.title, d.body, kindFacet(d.kind)+" "+statusFacet(d.status))
+		d.id, d.title, d.body, d.facets())
 	return err
 }
 
-// kindFacet and statusFacet are the words the facets column holds.
+// facets is what the facets column holds of the entry: its kind, status,
+// categories and tags, and authors, one word each.
+func (d searchDoc) facets() string {
+	w := []string{kindFacet(d.kind), statusFacet(d.status)}
+	for _, id := range d.terms {
+		w = append(w, termFacet(id))
+	}
+	for _, id := range d.authors {
+		w = append(w, authorFacet(id))
+	}
+	return strings.Join(w, " ")
+}
+
 func kindFacet(k content.Kind) string     { return "k" + string(k) }
 func statusFacet(s content.Status) string { return "s" + string(s) }
+func termFacet(id int64) string           { return "t" + strconv.FormatInt(id, 10) }
+func authorFacet(id int64) string         { return "a" + strconv.FormatInt(id, 10) }
 
 func (sqliteSearch) unindex(ctx context.Context, c conn, id int64) error {
 	_, err := c.exec(ctx, `DELETE FROM post_search WHERE rowid = ?`, id)
@@ -165,13 +180,13 @@ var (
 		content.StatusPublished, content.StatusPrivate, content.StatusTrash}
 )
 
-// facetFilter adds to expr the kind and status f asks for, as conditions
-// on the facets column, each written the cheaper way: a kind or status
-// most entries have (posts, published) is kept by excluding the few
-// others, a rare one is asked for directly. ok is false when f has
-// conditions the facets do not hold (terms, authors, a date range).
-func facetFilter(expr string, f PostFilter) (string, bool) {
-	if f.TermID != 0 || f.AuthorID != 0 || !f.From.IsZero() || !f.To.IsZero() {
+// facetFilter adds to expr the kind, status, terms and author f and
+// termIDs ask for, as conditions on the facets column, each written the
+// cheaper way: a kind or status most entries have (posts, published) is
+// kept by excluding the few others, a rare one is asked for directly. ok
+// is false when f has conditions the facets do not hold (a date range).
+func facetFilter(expr string, f PostFilter, termIDs []int64) (string, bool) {
+	if !f.From.IsZero() || !f.To.IsZero() {
 		return "", false
 	}
 	kind := f.Kind
@@ -202,6 +217,15 @@ func facetFilter(expr string, f PostFilter) (string, bool) {
 			}
 			keep = append(keep, "facets : ("+strings.Join(any, " OR ")+")")
 		}
+	}
+	if f.TermID != 0 {
+		termIDs = append([]int64{f.TermID}, termIDs...)
+	}
+	for _, id := range termIDs {
+		keep = append(keep, `facets : "`+termFacet(id)+`"`)
+	}
+	if f.AuthorID != 0 {
+		keep = append(keep, `facets : "`+authorFacet(f.AuthorID)+`"`)
 	}
 	for _, k := range keep {
 		expr = "(" + expr + " AND " + k + ")"

@@ -1,5 +1,5 @@
--- The search index gains a third column, facets, holding each entry's kind
--- and status as words ("kpage", "sdraft"). Searches filter on them inside
+-- The search index gains a third column, facets, holding each entry's kind,
+-- status, terms and authors as words ("kpage", "sdraft", "t12", "a3"). Searches filter on them inside
 -- FTS5 ("… NOT facets : sdraft"), so counting and ranking the matches of a
 -- common word never joins every match to its post. Readers' words are
 -- matched against title and body only. The table is rebuilt empty; the
