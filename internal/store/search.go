@@ -150,7 +150,7 @@ func (c conn) Search(ctx context.Context, req SearchRequest) (*SearchResults, er
 		return res, nil
 	}
 	eng := c.searchEngine()
-	if ranker, ok := eng.(boundedRanker); ok && (req.Sort == "" || req.Sort == SortRelevance) {
+	if ranker, ok := eng.(boundedRanker); ok {
 		res, err := ranker.searchBounded(ctx, c, req)
 		if res != nil || err != nil {
 			return res, err

@@ -80,6 +80,17 @@ func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest
 		}
 	}
 	res := &SearchResults{}
+	if req.Sort == SortNewest || req.Sort == SortOldest {
+		err := c.queryRow(ctx, `SELECT COUNT(*) FROM post_search WHERE post_search MATCH ?`+late,
+			append([]any{full}, lateArgs...)...).Scan(&res.Total)
+		if err != nil {
+			return nil, fmt.Errorf("store: count search results: %w", err)
+		}
+		if res.Total <= rankLimit {
+			return nil, nil
+		}
+		return c.searchByDate(ctx, req, res)
+	}
 	newest := func(expr, score string, limit int) ([]ranked, error) {
 		rows, err := c.query(ctx, `SELECT rowid, `+score+` FROM post_search WHERE post_search MATCH ?`+late+
 			` ORDER BY rowid DESC LIMIT ?`, append(append([]any{expr}, lateArgs...), limit)...)
@@ -192,6 +203,65 @@ func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest
 		return res, nil
 	}
 	return c.searchPage(ctx, sqliteSearch{}, req.Query, res, ids, scores)
+}
+
+// dateWalkLimit bounds how many posts a search by date may walk past.
+const dateWalkLimit = 4000
+
+// searchByDate lists the page of a search sorted by date by walking the
+// posts in that order and keeping those that match, each looked up in the
+// index by id: for a word in many posts, a page needs a few dozen lookups
+// where sorting every match would read them all. A search whose page lies
+// too deep for its share of matches (total of all) returns nil, nil and
+// takes the join path.
+func (c conn) searchByDate(ctx context.Context, req SearchRequest, res *SearchResults) (*SearchResults, error) {
+	f := req.Filter
+	if len(f.Statuses) != 1 {
+		return nil, nil // the walk needs one status to follow the listing index
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	var last int64
+	if err := c.queryRow(ctx, `SELECT COALESCE(MAX(rowid), 0) FROM post_search`).Scan(&last); err != nil {
+		return nil, fmt.Errorf("store: search: %w", err)
+	}
+	if last == 0 || float64(f.Offset+limit)*float64(last)/float64(res.Total) > dateWalkLimit {
+		return nil, nil
+	}
+	where, args := f.where()
+	for _, id := range req.TermIDs {
+		where += " AND p.id IN (SELECT pt2.post_id FROM post_terms pt2 WHERE pt2.term_id = ?)"
+		args = append(args, id)
+	}
+	order := "p.published_at DESC, p.id DESC"
+	if req.Sort == SortOldest {
+		order = "p.published_at ASC, p.id ASC"
+	}
+	rows, err := c.query(ctx, `SELECT p.id FROM posts p INDEXED BY posts_listing WHERE `+where+`
+		AND EXISTS (SELECT 1 FROM post_search WHERE post_search MATCH ? AND rowid = p.id)
+		ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, fts5Expr(req.Query, readerColumns), limit, f.Offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: search: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: search: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: search: %w", err)
+	}
+	if len(ids) == 0 {
+		return res, nil
+	}
+	return c.searchPage(ctx, sqliteSearch{}, req.Query, res, ids, map[int64]float64{})
 }
 
 // lateEntries returns up to lateLimit+1 ids of entries of f's kind and

@@ -96,6 +96,7 @@ func TestSearchManyMatches(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		sort := store.SortRelevance
 		walk := func(pageSize int, edit ...func(*store.PostFilter)) (slugs []string, totals []int) {
 			for offset := 0; offset < 60; offset += pageSize {
 				f := store.Published(now)
@@ -103,7 +104,7 @@ func TestSearchManyMatches(t *testing.T) {
 				for _, e := range edit {
 					e(&f)
 				}
-				res, err := db.Search(ctx, store.SearchRequest{Query: q, Filter: f})
+				res, err := db.Search(ctx, store.SearchRequest{Query: q, Filter: f, Sort: sort})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -198,6 +199,24 @@ func TestSearchManyMatches(t *testing.T) {
 		delete(inEven, "p02")
 		got, totals = walk(3, inCategory)
 		same("in a category, after a post left it", got, totals, inEven)
+
+		// Sorted by date, newest or oldest first, whole and by section.
+		for _, sort = range []store.Sort{store.SortNewest, store.SortOldest} {
+			for _, size := range []int{1, 4, 50} {
+				got, totals := walk(size)
+				same(string(sort), got, totals, want)
+				if !slices.IsSortedFunc(got, func(a, b string) int {
+					if sort == store.SortNewest {
+						return -compareSlug(a, b)
+					}
+					return compareSlug(a, b)
+				}) {
+					t.Errorf("%s, pages of %d: not in date order: %v", sort, size, got)
+				}
+				got, totals = walk(size, inCategory)
+				same(string(sort)+" in a category", got, totals, inEven)
+			}
+		}
 	})
 }
 
