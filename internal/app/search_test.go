@@ -2,6 +2,9 @@ package app_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -36,5 +39,44 @@ func TestAdminAPISearch(t *testing.T) {
 	}
 	if code, body := call("/api/v1/search?q=x&sort=random", token); code/100 != 4 || !strings.Contains(body, `"field": "sort"`) {
 		t.Errorf("bad sort: %d %.200s", code, body)
+	}
+
+	// docs/openapi.json describes the endpoint and what it answers.
+	raw, err := os.ReadFile(filepath.Join("..", "..", "docs", "openapi.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec struct {
+		Paths map[string]map[string]struct {
+			By         string `json:"x-broadsheet-registered-by"`
+			Parameters []struct{ Name string }
+		}
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]json.RawMessage
+			}
+		}
+	}
+	if err := json.Unmarshal(raw, &spec); err != nil {
+		t.Fatal(err)
+	}
+	op, ok := spec.Paths["/search"]["get"]
+	if !ok || op.By != "search" {
+		t.Fatalf("docs/openapi.json does not describe GET /search as registered by search: %+v", spec.Paths["/search"])
+	}
+	for _, q := range []string{"q", "category", "tag", "author", "from", "to", "sort", "status", "page", "per_page"} {
+		if !slices.ContainsFunc(op.Parameters, func(p struct{ Name string }) bool { return p.Name == q }) {
+			t.Errorf("docs/openapi.json: GET /search lacks the %s parameter", q)
+		}
+	}
+	var answer map[string]json.RawMessage
+	_, body = call("/api/v1/search?q=the", token)
+	if err := json.Unmarshal([]byte(body), &answer); err != nil {
+		t.Fatal(err)
+	}
+	for k := range answer {
+		if _, ok := spec.Components.Schemas["SearchResults"].Properties[k]; !ok {
+			t.Errorf("the search answers %q, which docs/openapi.json's SearchResults does not describe", k)
+		}
 	}
 }

@@ -24,7 +24,15 @@ func TestOpenAPIDescribesEveryEndpoint(t *testing.T) {
 	}
 	documented := map[string]bool{}
 	for path, ops := range spec.Paths {
-		for method := range ops {
+		for method, op := range ops {
+			// Endpoints other packages register through Config.Extra
+			// (search) are checked where the whole API is assembled.
+			var x struct {
+				By string `json:"x-broadsheet-registered-by"`
+			}
+			if json.Unmarshal(op, &x) == nil && x.By != "" {
+				continue
+			}
 			documented[strings.ToUpper(method)+" /api/v1"+path] = true
 		}
 	}
