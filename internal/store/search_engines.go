@@ -50,8 +50,17 @@ func (sqliteSearch) unindex(ctx context.Context, c conn, id int64) error {
 	return err
 }
 
+// clear drops the index and creates it again as it was declared: deleting
+// its rows one by one would read every post's text to take its words out.
 func (sqliteSearch) clear(ctx context.Context, c conn) error {
-	_, err := c.exec(ctx, `DELETE FROM post_search`)
+	var ddl string
+	if err := c.queryRow(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'post_search'`).Scan(&ddl); err != nil {
+		return err
+	}
+	if _, err := c.exec(ctx, `DROP TABLE post_search`); err != nil {
+		return err
+	}
+	_, err := c.exec(ctx, ddl)
 	return err
 }
 
