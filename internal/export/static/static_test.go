@@ -32,7 +32,7 @@ const base = "https://news.example.org"
 
 // demoSite loads the demo publication and returns the site's handler as
 // serve runs it, with its assets.
-func demoSite(t *testing.T, engine string) (*store.DB, http.Handler, map[string]string) {
+func demoSite(t testing.TB, engine string) (*store.DB, http.Handler, map[string]string) {
 	t.Helper()
 	db := storetest.Open(t, engine)
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
@@ -80,7 +80,7 @@ func manifestFiles(t *testing.T, dir string) map[string]string {
 }
 
 // snapshot reads every file under dir.
-func snapshot(t *testing.T, dir string) map[string]string {
+func snapshot(t testing.TB, dir string) map[string]string {
 	t.Helper()
 	files := map[string]string{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
