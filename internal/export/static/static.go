@@ -7,7 +7,10 @@
 // Pages are found by enumerating the store and rendered through the site's
 // own http.Handler in-process, so what the export holds is byte for byte
 // what the server answers, and routes added later come along once their
-// addresses are listed (see AddURLs).
+// addresses are listed (see AddURLs). Workers render in parallel, each
+// listing's pages in order so that each page starts where the previous one
+// ended; one goroutine writes the files into a staging folder, which is
+// moved into place only when every page rendered.
 package static
 
 import (
@@ -248,7 +251,8 @@ func render(ctx context.Context, opt Options, base *url.URL, jobs []job, w *writ
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	in := make(chan job)
-	out := make(chan *page, opt.Workers*4)
+	// Room for the pages rendered while a file is being written.
+	out := make(chan *page, 64)
 	var wg sync.WaitGroup
 	for range opt.Workers {
 		wg.Add(1)
