@@ -106,7 +106,7 @@ func (e *env) exportStatic(ctx context.Context, args []string) error {
 	}
 	rep, err := static.Export(ctx, static.Options{
 		DB: db, Handler: handler, BaseURL: e.cfg.BaseURL, Assets: s.Assets(), Dir: f.dir,
-		Incremental: f.incremental, Workers: f.workers, Progress: progress,
+		Incremental: f.incremental, Workers: f.workers, Progress: progress, Log: quiet.log,
 	})
 	fmt.Fprintln(e.stderr)
 	if err != nil {

@@ -7,7 +7,10 @@
 // Pages are found by enumerating the store and rendered through the site's
 // own http.Handler in-process, so what the export holds is byte for byte
 // what the server answers, and routes added later come along once their
-// addresses are listed (see AddURLs).
+// addresses are listed (see AddURLs). Workers render in parallel, each
+// listing's pages in order so that each page starts where the previous one
+// ended; one goroutine writes the files into a staging folder, which is
+// moved into place only when every page rendered.
 package static
 
 import (
@@ -21,6 +24,7 @@ import (
 	"fmt"
 	"html"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -61,7 +65,9 @@ type Options struct {
 	Workers int
 	// Progress, when set, is called as pages are done.
 	Progress func(done, total int)
-	Now      time.Time // default: the store's clock
+	// Log hears what goes wrong beside the export (the change relay).
+	Log *slog.Logger
+	Now time.Time // default: the store's clock
 }
 
 // Report says what an export did.
@@ -106,29 +112,42 @@ func AddURLs(src URLSource) {
 // it, and for every archive its feed is tried too.
 var wellKnown = []string{"/feed/", "/feed/atom/", "/feed/json/", "/sitemap.xml", "/robots.txt", "/favicon.ico"}
 
-// job is one address to render, or a file to write as is.
+// stagingName is the folder inside the export folder that an export
+// writes into; only a complete export is moved into place, so a failed one
+// leaves the folder as it was.
+const stagingName = ".broadsheet-staging"
+
+// job is one address to render.
 type job struct {
 	url      string
 	optional bool   // a 404 is not worth a line in the summary
-	body     []byte // set: write this instead of rendering
-	file     string // set: the file name, else derived from url
+	file     string // the file it is written to
+	fileErr  error  // why it cannot be a file
+	done     *page  // rendered already (while planning)
 	// then are the listing's next pages, rendered in order by the same
 	// worker: each starts where the previous ended (see store.FindPosts).
-	then []string
+	then []job
 }
 
-// result is a rendered address.
-type result struct {
+// page is a rendered address.
+type page struct {
 	job
 	status   int
 	location string
 	ctype    string
+	body     *bytes.Buffer
+	sum      [sha256.Size]byte
 	err      error
-	name     string // the file written
-	skip     error  // why no file could be written
 }
 
-// Export writes the site into opt.Dir.
+// kept reports whether the page becomes a file.
+func (p *page) kept() bool {
+	return p.err == nil && (p.status == http.StatusOK || p.status == http.StatusNotFound && p.file == "404.html")
+}
+
+// Export writes the site into opt.Dir: every page is rendered into a
+// staging folder inside it, and only when all are done are they moved into
+// place, so that an export that fails changes nothing in opt.Dir.
 func Export(ctx context.Context, opt Options) (*Report, error) {
 	if opt.Dir == "" {
 		return nil, errors.New("no folder to export into")
@@ -146,6 +165,7 @@ func Export(ctx context.Context, opt Options) (*Report, error) {
 	if err := os.MkdirAll(opt.Dir, 0o755); err != nil {
 		return nil, err
 	}
+	defer hearChanges(ctx, opt.DB, opt.Log)()
 	jobs, rep, aliases, err := plan(ctx, opt, base)
 	if err != nil {
 		return nil, err
@@ -158,43 +178,104 @@ func Export(ctx context.Context, opt Options) (*Report, error) {
 			previous = m.Files
 		}
 	}
-	// Until the new manifest is written, none is trusted: an export cut
-	// short leaves files a later --incremental must not believe unchanged.
-	if err := os.Remove(filepath.Join(opt.Dir, ManifestName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	stage := filepath.Join(opt.Dir, stagingName)
+	// What an export cut short (killed) left behind.
+	if err := os.RemoveAll(stage); err != nil {
 		return nil, err
 	}
-	w := &writer{dir: opt.Dir, incremental: opt.Incremental, previous: previous, files: map[string]string{}}
+	if err := os.Mkdir(stage, 0o755); err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(stage)
+	w := &writer{dir: opt.Dir, stage: stage, incremental: opt.Incremental, previous: previous,
+		files: map[string]string{}, made: map[string]bool{stage: true}}
 
-	// Render and write in parallel, in any order: each worker writes what
-	// it rendered, so the files' system calls overlap the rendering.
+	var c collected
+	if err := render(ctx, opt, base, jobs, w, rep, &c); err != nil {
+		return nil, err
+	}
+	if err := writeRedirects(base, w, append(aliases, c.moved...), rep); err != nil {
+		return nil, err
+	}
+	if len(c.headers) > 0 {
+		sort.Strings(c.headers)
+		b := []byte(strings.Join(c.headers, ""))
+		if err := w.put("_headers", b, sha256.Sum256(b)); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.commit(); err != nil {
+		return nil, err
+	}
+	sort.Slice(rep.Skipped, func(i, j int) bool { return rep.Skipped[i].URL < rep.Skipped[j].URL })
+	rep.Written, rep.Unchanged, rep.Removed, rep.Bytes = w.written, w.unchanged, w.removed, w.bytes
+	return rep, nil
+}
+
+// hearChanges runs the store's change relay for the export's length unless
+// one runs already: the store trusts its remembered listing counts and page
+// cursors only while it hears every change, and without them each page of
+// a long listing would count the listing again and skip all the posts
+// before it. It returns the function that stops the relay.
+func hearChanges(ctx context.Context, db *store.DB, log *slog.Logger) (stop func()) {
+	if db.Relaying() {
+		return func() {}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		db.Relay(ctx, log)
+	}()
+	// Listening takes a query (SQLite) or a connection (PostgreSQL); an
+	// export that starts before is only slower, never wrong.
+	for deadline := time.Now().Add(2 * time.Second); !db.Relaying() && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	return func() { cancel(); <-done }
+}
+
+// collected is what rendering finds beside the files.
+type collected struct {
+	headers []string        // _headers entries
+	moved   []content.Alias // addresses the site answers with 301
+}
+
+// render renders the jobs on opt.Workers goroutines and writes what they
+// rendered, in the order they finish, into the staging folder. The first
+// page that fails stops the export and is named in the error.
+func render(ctx context.Context, opt Options, base *url.URL, jobs []job, w *writer, rep *Report, c *collected) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	in := make(chan job)
-	out := make(chan result, opt.Workers*2)
+	// Room for the pages rendered while a file is being written.
+	out := make(chan *page, 64)
 	var wg sync.WaitGroup
 	for range opt.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for first := range in {
-				for i := 0; i <= len(first.then); i++ {
+				for i := 0; i <= len(first.then) && ctx.Err() == nil; i++ {
 					j := first
 					if i > 0 {
-						j = job{url: first.then[i-1]}
+						j = first.then[i-1]
 					}
 					j.then = nil
-					r := render(ctx, opt.Handler, base, j)
-					if r.err == nil && (r.status == http.StatusOK || r.status == http.StatusNotFound && r.file == "404.html") {
-						r.name = r.file
-						if r.name == "" {
-							r.name, r.skip = fileFor(r.url)
-						}
-						if r.skip == nil {
-							r.err = w.put(r.name, r.body)
-						}
+					var p *page
+					if j.done != nil {
+						p = j.done
+						p.job = j
+					} else {
+						p = renderPage(ctx, opt.Handler, base, j)
 					}
-					r.body = nil
-					out <- r
+					if p.kept() && p.fileErr == nil {
+						p.sum = sha256.Sum256(p.body.Bytes())
+					}
+					out <- p
 				}
 			}
 		}()
@@ -211,76 +292,66 @@ func Export(ctx context.Context, opt Options) (*Report, error) {
 	}()
 	go func() { wg.Wait(); close(out) }()
 
-	var headers []string
-	done, total := 0, 0
+	total := 0
 	for _, j := range jobs {
 		total += 1 + len(j.then)
 	}
 	var firstErr error
-	for r := range out {
+	done := 0
+	for p := range out {
 		done++
 		if opt.Progress != nil {
 			opt.Progress(done, total)
 		}
-		if firstErr != nil {
-			continue
-		}
-		switch {
-		case r.err != nil:
-			firstErr = fmt.Errorf("%s: %w", r.url, r.err)
-			cancel()
-			continue
-		case r.status == http.StatusNotFound && r.optional:
-			rep.NotServed++
-			continue
-		case r.status == http.StatusNotFound && r.file == "404.html":
-		case r.status == http.StatusMovedPermanently && r.location != "":
-			aliases = append(aliases, content.Alias{Path: r.url, Target: r.location})
-			continue
-		case r.status != http.StatusOK:
-			rep.Skipped = append(rep.Skipped, Skip{r.url, fmt.Sprintf("the site answers %d", r.status)})
-			continue
-		}
-		if r.skip != nil {
-			rep.Skipped = append(rep.Skipped, Skip{r.url, r.skip.Error()})
-			continue
-		}
-		if r.file == "" && strings.HasSuffix(r.url, "/") && !strings.HasPrefix(r.ctype, "text/html") {
-			// Hosts serve a folder's index.html as HTML; say what it is.
-			headers = append(headers, r.url+"\n  Content-Type: "+r.ctype+"\n")
-		}
-		rep.Pages++
-	}
-	if firstErr != nil {
-		return nil, fmt.Errorf("export stopped: %w (the files written so far stay; run the export again)", firstErr)
-	}
-
-	if err := writeRedirects(opt, base, w, aliases, rep); err != nil {
-		return nil, err
-	}
-	if len(headers) > 0 {
-		sort.Strings(headers)
-		if err := w.put("_headers", []byte(strings.Join(headers, ""))); err != nil {
-			return nil, err
-		}
-	}
-	// Files of the previous export the site no longer has.
-	for name := range previous {
-		if _, ok := w.files[name]; !ok {
-			if err := os.Remove(filepath.Join(opt.Dir, filepath.FromSlash(name))); err == nil {
-				w.removed++
+		if firstErr == nil {
+			if err := keep(p, w, rep, c); err != nil {
+				firstErr = err
+				cancel()
 			}
 		}
+		if p.body != nil && p.done == nil {
+			p.body.Reset()
+			buffers.Put(p.body)
+		}
 	}
-	b, err := json.MarshalIndent(manifest{Version: 1, Files: w.files}, "", " ")
-	if err != nil {
-		return nil, err
+	if firstErr == nil && ctx.Err() != nil {
+		firstErr = ctx.Err()
 	}
-	if err := os.WriteFile(filepath.Join(opt.Dir, ManifestName), b, 0o644); err != nil {
-		return nil, err
+	if firstErr != nil {
+		return fmt.Errorf("export stopped: %w; nothing in %s was changed", firstErr, opt.Dir)
 	}
-	rep.Written, rep.Unchanged, rep.Removed, rep.Bytes = w.written, w.unchanged, w.removed, w.bytes
-	return rep, nil
+	return nil
+}
+
+// keep files a rendered page: written, counted as an alias, or skipped.
+func keep(p *page, w *writer, rep *Report, c *collected) error {
+	switch {
+	case p.err != nil:
+		return fmt.Errorf("%s: %w", p.url, p.err)
+	case p.status == http.StatusNotFound && p.optional:
+		rep.NotServed++
+		return nil
+	case p.status == http.StatusNotFound && p.file == "404.html":
+	case p.status == http.StatusMovedPermanently && p.location != "":
+		c.moved = append(c.moved, content.Alias{Path: p.url, Target: p.location})
+		return nil
+	case p.status != http.StatusOK:
+		rep.Skipped = append(rep.Skipped, Skip{p.url, fmt.Sprintf("the site answers %d", p.status)})
+		return nil
+	}
+	if p.fileErr != nil {
+		rep.Skipped = append(rep.Skipped, Skip{p.url, p.fileErr.Error()})
+		return nil
+	}
+	if err := w.put(p.file, p.body.Bytes(), p.sum); err != nil {
+		return fmt.Errorf("%s: %w", p.url, err)
+	}
+	if strings.HasSuffix(p.url, "/") && !strings.HasPrefix(p.ctype, "text/html") {
+		// Hosts serve a folder's index.html as HTML; say what it is.
+		c.headers = append(c.headers, p.url+"\n  Content-Type: "+p.ctype+"\n")
+	}
+	rep.Pages++
+	return nil
 }
 
 // plan lists every address to export.
@@ -313,7 +384,7 @@ func plan(ctx context.Context, opt Options, base *url.URL) ([]job, *Report, []co
 		for p := 2; p <= (n+per-1)/per; p++ {
 			u := base + "page/" + strconv.Itoa(p) + "/"
 			seen[u] = true
-			j.then = append(j.then, u)
+			j.then = append(j.then, job{url: u})
 		}
 		jobs = append(jobs, j)
 	}
@@ -370,9 +441,19 @@ func plan(ctx context.Context, opt Options, base *url.URL) ([]job, *Report, []co
 			add(a+feed, true)
 		}
 	}
-	// A sitemap index names the sitemaps the build serves.
-	if r := render(ctx, opt.Handler, base, job{url: "/sitemap.xml"}); r.status == http.StatusOK && bytes.Contains(r.body, []byte("<sitemapindex")) {
-		for _, m := range sitemapLoc.FindAllSubmatch(r.body, -1) {
+	// A sitemap index names the sitemaps the build serves. It is rendered
+	// once: its job keeps what it rendered.
+	index := renderPage(ctx, opt.Handler, base, job{url: "/sitemap.xml", optional: true})
+	if index.err != nil {
+		return nil, nil, nil, fmt.Errorf("/sitemap.xml: %w", index.err)
+	}
+	for i := range jobs {
+		if jobs[i].url == index.url {
+			jobs[i].done = index
+		}
+	}
+	if index.status == http.StatusOK && bytes.Contains(index.body.Bytes(), []byte("<sitemapindex")) {
+		for _, m := range sitemapLoc.FindAllSubmatch(index.body.Bytes(), -1) {
 			loc := html.UnescapeString(string(m[1]))
 			if u, ok := strings.CutPrefix(loc, base.String()); ok && strings.HasPrefix(u, "/") {
 				add(u, true)
@@ -401,6 +482,7 @@ func plan(ctx context.Context, opt Options, base *url.URL) ([]job, *Report, []co
 		add(opt.Assets[name], false)
 	}
 	jobs = append(jobs, job{url: "/404.html", file: "404.html"})
+	jobs = nameFiles(jobs, rep)
 	// Longest listings first, so that no worker is left with one at the end.
 	sort.SliceStable(jobs, func(i, k int) bool { return len(jobs[i].then) > len(jobs[k].then) })
 
@@ -431,39 +513,75 @@ func plan(ctx context.Context, opt Options, base *url.URL) ([]job, *Report, []co
 	return jobs, rep, keep, nil
 }
 
-// render runs one request through the site.
-func render(ctx context.Context, h http.Handler, base *url.URL, j job) result {
-	if j.body != nil {
-		return result{job: j, status: http.StatusOK}
+// nameFiles gives each job the file it is written to, in plan order, and
+// leaves out an address whose file an earlier one takes (an address and
+// its percent-encoded spelling), so that which page a file holds does not
+// depend on which worker finished first.
+func nameFiles(jobs []job, rep *Report) []job {
+	taken := map[string]bool{}
+	name := func(j *job) bool {
+		if j.file == "" {
+			j.file, j.fileErr = fileFor(j.url)
+		}
+		if j.fileErr != nil {
+			return true // reported if the site answers the address
+		}
+		if taken[j.file] {
+			if !j.optional {
+				rep.Skipped = append(rep.Skipped, Skip{j.url, "another address of the site is written to the same file"})
+			}
+			return false
+		}
+		taken[j.file] = true
+		return true
 	}
+	kept := jobs[:0]
+	for _, j := range jobs {
+		if !name(&j) {
+			continue
+		}
+		then := j.then[:0]
+		for _, t := range j.then {
+			if name(&t) {
+				then = append(then, t)
+			}
+		}
+		j.then = then
+		kept = append(kept, j)
+	}
+	return kept
+}
+
+// renderPage runs one request through the site.
+func renderPage(ctx context.Context, h http.Handler, base *url.URL, j job) *page {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.String()+j.url, nil)
 	if err != nil {
-		return result{job: j, err: err}
+		return &page{job: j, err: err}
 	}
 	if base.Scheme == "https" {
 		req.TLS = tlsState
 	}
-	rw := &recorder{header: http.Header{}}
+	rw := &recorder{header: make(http.Header, 4), body: buffers.Get().(*bytes.Buffer)}
 	h.ServeHTTP(rw, req)
 	if rw.status == 0 {
 		rw.status = http.StatusOK
 	}
-	j.body = rw.body.Bytes()
-	r := result{job: j, status: rw.status, ctype: rw.header.Get("Content-Type")}
-	if loc := rw.header.Get("Location"); loc != "" {
-		r.location = loc
-	}
+	p := &page{job: j, status: rw.status, ctype: rw.header.Get("Content-Type"), location: rw.header.Get("Location"), body: rw.body}
 	if rw.status >= 500 {
-		r.err = fmt.Errorf("the site failed with %d: %.200s", rw.status, rw.body.String())
+		p.err = fmt.Errorf("the site failed with %d: %.200s", rw.status, rw.body.String())
 	}
-	return r
+	return p
 }
+
+// buffers hold rendered pages until they are written; pages are alike in
+// size, so a buffer grown for one fits the next.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // recorder is a minimal ResponseWriter keeping the response in memory.
 type recorder struct {
 	header http.Header
 	status int
-	body   bytes.Buffer
+	body   *bytes.Buffer
 }
 
 func (r *recorder) Header() http.Header { return r.header }
@@ -492,11 +610,14 @@ func fileFor(u string) (string, error) {
 	if !strings.HasPrefix(clean, "/") || strings.Contains(clean, "/../") || strings.Contains(clean, "\x00") || strings.Contains(clean, "\\") {
 		return "", errors.New("the address cannot be a file name")
 	}
+	if clean == "/"+ManifestName || clean == "/"+stagingName || strings.HasPrefix(clean, "/"+stagingName+"/") {
+		return "", errors.New("the export keeps its own file under this name")
+	}
 	return strings.TrimPrefix(clean, "/"), nil
 }
 
 // writeRedirects writes the _redirects file and a refresh page per alias.
-func writeRedirects(opt Options, base *url.URL, w *writer, aliases []content.Alias, rep *Report) error {
+func writeRedirects(base *url.URL, w *writer, aliases []content.Alias, rep *Report) error {
 	sort.Slice(aliases, func(i, j int) bool { return aliases[i].Path < aliases[j].Path })
 	var b strings.Builder
 	b.WriteString("# Old addresses of this site and where they moved, written by Broadsheet.\n")
@@ -538,12 +659,12 @@ func writeRedirects(opt Options, base *url.URL, w *writer, aliases []content.Ali
 </body>
 </html>
 `
-		if err := w.put(file, []byte(page)); err != nil {
+		if err := w.put(file, []byte(page), sha256.Sum256([]byte(page))); err != nil {
 			return err
 		}
 		rep.Redirects++
 	}
-	return w.put("_redirects", []byte(b.String()))
+	return w.put("_redirects", []byte(b.String()), sha256.Sum256([]byte(b.String())))
 }
 
 type manifest struct {
@@ -551,49 +672,120 @@ type manifest struct {
 	Files   map[string]string `json:"files"` // file → sha256 of its bytes
 }
 
-// writer writes files, skipping unchanged ones when incremental.
+// writer writes the export's files into the staging folder, one at a
+// time (from the goroutine collecting the rendered pages), and at the end
+// moves them into the export folder.
 type writer struct {
-	dir         string
+	dir, stage  string
 	incremental bool
-	previous    map[string]string // read only
-	dirs        sync.Map
-	mu          sync.Mutex // guards what follows
-	files       map[string]string
+	previous    map[string]string // the previous export's manifest
+	files       map[string]string // file → hash of what this export holds
+	made        map[string]bool   // folders made in the staging folder
 	written     int
 	unchanged   int
 	removed     int
 	bytes       int64
 }
 
-func (w *writer) put(name string, body []byte) error {
-	sum := sha256.Sum256(body)
+// put stages a file, unless --incremental finds the same bytes in place.
+func (w *writer) put(name string, body []byte, sum [sha256.Size]byte) error {
 	hash := hex.EncodeToString(sum[:])
-	w.mu.Lock()
 	w.files[name] = hash
 	w.bytes += int64(len(body))
-	w.mu.Unlock()
-	full := filepath.Join(w.dir, filepath.FromSlash(name))
 	if w.incremental && w.previous[name] == hash {
-		if st, err := os.Stat(full); err == nil && st.Size() == int64(len(body)) {
-			w.mu.Lock()
+		st, err := os.Lstat(filepath.Join(w.dir, filepath.FromSlash(name)))
+		if err == nil && st.Mode().IsRegular() && st.Size() == int64(len(body)) {
 			w.unchanged++
-			w.mu.Unlock()
 			return nil
 		}
 	}
-	dir := filepath.Dir(full)
-	if _, ok := w.dirs.Load(dir); !ok {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		w.dirs.Store(dir, true)
+	full := filepath.Join(w.stage, filepath.FromSlash(name))
+	if err := w.mkdir(filepath.Dir(full)); err != nil {
+		return err
 	}
 	if err := os.WriteFile(full, body, 0o644); err != nil {
 		return err
 	}
-	w.mu.Lock()
 	w.written++
-	w.mu.Unlock()
+	return nil
+}
+
+// mkdir makes a folder of the staging folder and its parents, each once.
+func (w *writer) mkdir(dir string) error {
+	if w.made[dir] {
+		return nil
+	}
+	if err := w.mkdir(filepath.Dir(dir)); err != nil {
+		return err
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return err
+	}
+	w.made[dir] = true
+	return nil
+}
+
+// commit moves the staged files into the export folder, removes the files
+// of the previous export the site no longer has and writes the manifest.
+func (w *writer) commit() error {
+	// The old manifest goes first: were the move cut short, a later
+	// --incremental must not believe the files it lists unchanged.
+	manifestPath := filepath.Join(w.dir, ManifestName)
+	if err := os.Remove(manifestPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := merge(w.stage, w.dir); err != nil {
+		return fmt.Errorf("move the exported files into place: %w", err)
+	}
+	for name := range w.previous {
+		if _, ok := w.files[name]; !ok {
+			if err := os.Remove(filepath.Join(w.dir, filepath.FromSlash(name))); err == nil {
+				w.removed++
+			}
+		}
+	}
+	b, err := json.MarshalIndent(manifest{Version: 1, Files: w.files}, "", " ")
+	if err != nil {
+		return err
+	}
+	tmp := manifestPath + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, manifestPath)
+}
+
+// merge moves what the folder src holds into dst: a folder dst lacks is
+// moved whole (one rename for a first export), files replace files.
+func merge(src, dst string) error {
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		from, to := filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())
+		if e.IsDir() {
+			st, err := os.Lstat(to)
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+			case err != nil:
+				return err
+			case st.IsDir():
+				if err := merge(from, to); err != nil {
+					return err
+				}
+				continue
+			default:
+				// A file of an earlier export where a folder now goes.
+				if err := os.Remove(to); err != nil {
+					return err
+				}
+			}
+		}
+		if err := os.Rename(from, to); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

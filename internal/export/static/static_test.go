@@ -3,7 +3,9 @@ package static_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/demo"
@@ -28,7 +32,7 @@ const base = "https://news.example.org"
 
 // demoSite loads the demo publication and returns the site's handler as
 // serve runs it, with its assets.
-func demoSite(t *testing.T, engine string) (*store.DB, http.Handler, map[string]string) {
+func demoSite(t testing.TB, engine string) (*store.DB, http.Handler, map[string]string) {
 	t.Helper()
 	db := storetest.Open(t, engine)
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
@@ -46,16 +50,52 @@ func demoSite(t *testing.T, engine string) (*store.DB, http.Handler, map[string]
 
 func export(t *testing.T, db *store.DB, h http.Handler, assets map[string]string, dir string, incremental bool) *static.Report {
 	t.Helper()
-	calls := 0
+	calls, last, total := 0, 0, 0
 	rep, err := static.Export(context.Background(), static.Options{DB: db, Handler: h, BaseURL: base, Assets: assets,
-		Dir: dir, Incremental: incremental, Progress: func(done, total int) { calls++ }})
+		Dir: dir, Incremental: incremental, Progress: func(done, n int) { calls, last, total = calls+1, done, n }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if calls == 0 {
-		t.Error("no progress was reported")
+	if calls == 0 || last != total {
+		t.Errorf("progress: %d calls, the last at %d of %d", calls, last, total)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".broadsheet-staging")); !os.IsNotExist(err) {
+		t.Errorf("the staging folder stays after the export: %v", err)
 	}
 	return rep
+}
+
+// manifestFiles returns the files the export's manifest lists.
+func manifestFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, static.ManifestName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct{ Files map[string]string }
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m.Files
+}
+
+// snapshot reads every file under dir.
+func snapshot(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		files[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
 }
 
 func TestExportHoldsWhatTheServerAnswers(t *testing.T) {
@@ -85,7 +125,7 @@ func TestExportHoldsWhatTheServerAnswers(t *testing.T) {
 			srv := httptest.NewServer(h)
 			defer srv.Close()
 			// Every post, the front page's pages, archives and assets are
-			// files holding exactly what the server answers.
+			// files.
 			want := []string{"/", "/page/2/", "/2026/", posts[0].Path(), posts[len(posts)-1].Path()}
 			for _, c := range posts[0].Categories {
 				want = append(want, c.Path())
@@ -96,18 +136,39 @@ func TestExportHoldsWhatTheServerAnswers(t *testing.T) {
 			for name, fp := range assets {
 				want = append(want, "/static/"+name, fp)
 			}
+			files := manifestFiles(t, dir)
+			redirects, _ := os.ReadFile(filepath.Join(dir, "_redirects"))
 			for _, u := range want {
-				resp, err := http.Get(srv.URL + u)
+				file := strings.TrimPrefix(u, "/")
+				if strings.HasSuffix(u, "/") {
+					file += "index.html"
+				}
+				if _, ok := files[file]; !ok {
+					t.Errorf("%s: no file %s in the export", u, file)
+				}
+			}
+			// Every file of the export holds exactly what the server
+			// answers at its address (the aliases' refresh pages aside).
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			compared := 0
+			for file := range files {
+				if file == "_redirects" || file == "_headers" {
+					continue
+				}
+				u := "/" + strings.TrimSuffix(file, "index.html")
+				if strings.Contains(string(redirects), "\n"+strings.TrimSuffix(u, "/")+" ") {
+					continue // an alias's refresh page
+				}
+				resp, err := client.Get(srv.URL + u)
 				if err != nil {
 					t.Fatal(err)
 				}
 				body, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
-				file := strings.TrimPrefix(u, "/")
-				if strings.HasSuffix(u, "/") {
-					file += "index.html"
+				if resp.StatusCode == http.StatusMovedPermanently {
+					continue
 				}
-				got, err := os.ReadFile(filepath.Join(dir, file))
+				got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file)))
 				if err != nil {
 					t.Errorf("%s: %v", u, err)
 					continue
@@ -115,6 +176,10 @@ func TestExportHoldsWhatTheServerAnswers(t *testing.T) {
 				if !bytes.Equal(got, body) {
 					t.Errorf("%s: the file differs from what the server answers", u)
 				}
+				compared++
+			}
+			if compared < rep.Pages {
+				t.Errorf("compared %d files for %d pages", compared, rep.Pages)
 			}
 			if rep.Pages < len(posts)+5 {
 				t.Errorf("only %d pages exported for %d posts", rep.Pages, len(posts))
@@ -122,7 +187,6 @@ func TestExportHoldsWhatTheServerAnswers(t *testing.T) {
 			if b, err := os.ReadFile(filepath.Join(dir, "404.html")); err != nil || !strings.Contains(string(b), "Page not found") {
 				t.Errorf("no 404.html page: %v", err)
 			}
-			redirects, _ := os.ReadFile(filepath.Join(dir, "_redirects"))
 			for _, line := range []string{"/old/story.html " + posts[3].Path() + " 301", "/old-section /category/africa/ 301"} {
 				if !strings.Contains(string(redirects), line+"\n") {
 					t.Errorf("_redirects lacks %q:\n%s", line, redirects)
@@ -253,5 +317,61 @@ func TestExportTakesRoutesItDoesNotKnow(t *testing.T) {
 	}
 	if rep.NotServed == 0 {
 		t.Error("the atom and JSON feeds this build lacks were not counted as not served")
+	}
+}
+
+// TestFailedExportChangesNothing shows that a page the site fails to render
+// stops the export with its address, and that the folder keeps the
+// previous export untouched, manifest and all.
+func TestFailedExportChangesNothing(t *testing.T) {
+	db, h, assets := demoSite(t, "sqlite")
+	dir := t.TempDir()
+	export(t, db, h, assets, dir, false)
+	before := snapshot(t, dir)
+
+	posts, _, err := db.FindPosts(context.Background(), store.Published(db.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := posts[len(posts)/2].Path()
+	failing := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == broken {
+			http.Error(w, "the template broke", http.StatusInternalServerError)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+	for _, incremental := range []bool{false, true} {
+		_, err := static.Export(context.Background(), static.Options{DB: db, Handler: failing, BaseURL: base,
+			Assets: assets, Dir: dir, Incremental: incremental})
+		if err == nil || !strings.Contains(err.Error(), broken) {
+			t.Fatalf("incremental %v: the error does not name the failed page %s: %v", incremental, broken, err)
+		}
+		if diff := cmp.Diff(before, snapshot(t, dir)); diff != "" {
+			t.Errorf("incremental %v: a failed export changed the folder (-before +after):\n%.2000s", incremental, diff)
+		}
+	}
+}
+
+// TestExportIsDeterministic exports the same site with one worker and
+// with many: the same files, the same bytes, the same report.
+func TestExportIsDeterministic(t *testing.T) {
+	db, h, assets := demoSite(t, "sqlite")
+	var reports []*static.Report
+	var trees []map[string]string
+	for _, workers := range []int{1, 8} {
+		dir := t.TempDir()
+		rep, err := static.Export(context.Background(), static.Options{DB: db, Handler: h, BaseURL: base,
+			Assets: assets, Dir: dir, Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports, trees = append(reports, rep), append(trees, snapshot(t, dir))
+	}
+	if diff := cmp.Diff(trees[0], trees[1]); diff != "" {
+		t.Errorf("one worker and eight wrote different files (-one +eight):\n%.2000s", diff)
+	}
+	if diff := cmp.Diff(reports[0], reports[1]); diff != "" {
+		t.Errorf("one worker and eight report differently (-one +eight):\n%s", diff)
 	}
 }
