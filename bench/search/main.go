@@ -65,7 +65,9 @@ func run(ctx context.Context, dsn string, nPosts, nWords, nQueries int, seed uin
 		defer os.RemoveAll(dir)
 		dsn = filepath.Join(dir, "bench.db")
 	}
-	db, err := store.Open(ctx, dsn)
+	db, err := store.OpenWith(ctx, dsn, store.Options{IndexProgress: func(done, total int) {
+		fmt.Fprintf(os.Stderr, "\rindexing the stored posts anew (after an upgrade): %d of %d", done, total)
+	}})
 	if err != nil {
 		return err
 	}
