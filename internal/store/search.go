@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -223,25 +224,36 @@ func (c conn) Search(ctx context.Context, req SearchRequest) (*SearchResults, er
 
 // searchPage loads the posts ids, in that order, with their snippets.
 func (c conn) searchPage(ctx context.Context, eng searchEngine, q search.Query, res *SearchResults, ids []int64, scores map[int64]float64) (*SearchResults, error) {
+	// The posts, and the snippets in two halves: making a snippet reads
+	// the post's whole text, the largest part of a page of results.
 	var (
-		posts map[int64]*content.Post
-		snips map[int64]string
+		posts      map[int64]*content.Post
+		snips      [2]map[int64]string
+		half       = (len(ids) + 1) / 2
+		snippetsOf = func(i int, ids []int64) func() error {
+			return func() (err error) {
+				if len(ids) == 0 {
+					snips[i] = map[int64]string{}
+					return nil
+				}
+				if snips[i], err = eng.snippets(ctx, c, q, ids); err != nil {
+					return fmt.Errorf("store: search snippets: %w", err)
+				}
+				return nil
+			}
+		}
 	)
 	err := c.parallel(func() (err error) {
 		posts, err = c.postsByID(ctx, ids)
 		return err
-	}, func() (err error) {
-		if snips, err = eng.snippets(ctx, c, q, ids); err != nil {
-			return fmt.Errorf("store: search snippets: %w", err)
-		}
-		return nil
-	})
+	}, snippetsOf(0, ids[:half]), snippetsOf(1, ids[half:]))
 	if err != nil {
 		return nil, err
 	}
+	maps.Copy(snips[0], snips[1])
 	for _, id := range ids {
 		if p := posts[id]; p != nil {
-			res.Hits = append(res.Hits, SearchHit{Post: p, Score: scores[id], Snippet: snips[id]})
+			res.Hits = append(res.Hits, SearchHit{Post: p, Score: scores[id], Snippet: snips[0][id]})
 		}
 	}
 	return res, nil
