@@ -57,6 +57,12 @@ func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest
 	if !ok {
 		return nil, nil
 	}
+	// Title matches come from the titles' own index, unless the query
+	// excludes words, which may be in the body.
+	titles := "post_search_titles"
+	if len(req.Query.Excluded()) > 0 {
+		titles = "post_search"
+	}
 	title, _ := facetFilter(fts5Expr(req.Query, "title"), req.Filter, req.TermIDs)
 	// Entries of the right kind and status published after the bound
 	// (a post published with a date still to come) are left out by id.
@@ -91,8 +97,8 @@ func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest
 		}
 		return c.searchByDate(ctx, req, res)
 	}
-	newest := func(expr, score string, limit int) ([]ranked, error) {
-		rows, err := c.query(ctx, `SELECT rowid, `+score+` FROM post_search WHERE post_search MATCH ?`+late+
+	newest := func(table, expr, score string, limit int) ([]ranked, error) {
+		rows, err := c.query(ctx, `SELECT rowid, `+score+` FROM `+table+` WHERE `+table+` MATCH ?`+late+
 			` ORDER BY rowid DESC LIMIT ?`, append(append([]any{expr}, lateArgs...), limit)...)
 		if err != nil {
 			return nil, fmt.Errorf("store: search: %w", err)
@@ -120,10 +126,10 @@ func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest
 		}
 		return nil
 	}, func() (err error) {
-		inTitle, err = newest(title, "0", titleLimit)
+		inTitle, err = newest(titles, title, "0", titleLimit)
 		return err
 	}, func() (err error) {
-		recent, err = newest(full, sqliteScore, rankLimit)
+		recent, err = newest("post_search", full, sqliteScore, rankLimit)
 		return err
 	})
 	if err != nil {

@@ -19,11 +19,15 @@ import (
 type sqliteSearch struct{}
 
 func (sqliteSearch) index(ctx context.Context, c conn, d searchDoc) error {
-	if _, err := c.exec(ctx, `DELETE FROM post_search WHERE rowid = ?`, d.id); err != nil {
+	if err := (sqliteSearch{}).unindex(ctx, c, d.id); err != nil {
 		return err
 	}
-	_, err := c.exec(ctx, `INSERT INTO post_search (rowid, title, body, facets) VALUES (?, ?, ?, ?)`,
-		d.id, d.title, d.body, d.facets())
+	facets := d.facets()
+	if _, err := c.exec(ctx, `INSERT INTO post_search (rowid, title, body, facets) VALUES (?, ?, ?, ?)`,
+		d.id, d.title, d.body, facets); err != nil {
+		return err
+	}
+	_, err := c.exec(ctx, `INSERT INTO post_search_titles (rowid, title, facets) VALUES (?, ?, ?)`, d.id, d.title, facets)
 	return err
 }
 
@@ -46,29 +50,44 @@ func termFacet(id int64) string           { return "t" + strconv.FormatInt(id, 1
 func authorFacet(id int64) string         { return "a" + strconv.FormatInt(id, 10) }
 
 func (sqliteSearch) unindex(ctx context.Context, c conn, id int64) error {
-	_, err := c.exec(ctx, `DELETE FROM post_search WHERE rowid = ?`, id)
-	return err
+	for _, t := range sqliteSearchTables {
+		if _, err := c.exec(ctx, `DELETE FROM `+t+` WHERE rowid = ?`, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
+
+// sqliteSearchTables are the index's tables: the whole text, and the titles.
+var sqliteSearchTables = []string{"post_search", "post_search_titles"}
 
 // clear drops the index and creates it again as it was declared: deleting
 // its rows one by one would read every post's text to take its words out.
 func (sqliteSearch) clear(ctx context.Context, c conn) error {
-	var ddl string
-	if err := c.queryRow(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'post_search'`).Scan(&ddl); err != nil {
-		return err
+	for _, t := range sqliteSearchTables {
+		var ddl string
+		if err := c.queryRow(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`, t).Scan(&ddl); err != nil {
+			return err
+		}
+		if _, err := c.exec(ctx, `DROP TABLE `+t); err != nil {
+			return err
+		}
+		if _, err := c.exec(ctx, ddl); err != nil {
+			return err
+		}
 	}
-	if _, err := c.exec(ctx, `DROP TABLE post_search`); err != nil {
-		return err
-	}
-	_, err := c.exec(ctx, ddl)
-	return err
+	return nil
 }
 
 // optimize merges the index's segments into one b-tree, so that a query
 // reads one list per word instead of one per segment.
 func (sqliteSearch) optimize(ctx context.Context, c conn) error {
-	_, err := c.exec(ctx, `INSERT INTO post_search (post_search) VALUES ('optimize')`)
-	return err
+	for _, t := range sqliteSearchTables {
+		if _, err := c.exec(ctx, `INSERT INTO `+t+` (`+t+`) VALUES ('optimize')`); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // settle copies the rebuilt index from the write-ahead log into the
@@ -95,6 +114,15 @@ func (sqliteSearch) count(ctx context.Context, c conn) (int, error) {
 const sqliteScore = `-bm25(post_search, 10.0, 1.0, 0.0)`
 
 func (sqliteSearch) hits(q search.Query, titleOnly, rank bool) (string, []any) {
+	if titleOnly && len(q.Excluded()) == 0 {
+		// The titles' own index (exclusions also look at the body).
+		score := "0"
+		if rank {
+			score = `-bm25(post_search_titles, 1.0, 0.0)`
+		}
+		return `SELECT rowid AS id, ` + score + ` AS score FROM post_search_titles WHERE post_search_titles MATCH ?`,
+			[]any{fts5Expr(q, "title")}
+	}
 	cols := readerColumns
 	if titleOnly {
 		cols = "title"

@@ -289,10 +289,32 @@ func TestSearchFollowsPosts(t *testing.T) {
 		if got := f.find(t, "zanzibar "); !slices.Equal(got, []string{"zanzibar"}) {
 			t.Errorf("just published: %v", got)
 		}
+		suggest := func(typed string) []string {
+			t.Helper()
+			q, err := search.Parse(typed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := db.Suggest(ctx, q, store.Published(f.base.AddDate(1, 0, 0)), 8)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var titles []string
+			for _, x := range s {
+				titles = append(titles, x.Title)
+			}
+			return titles
+		}
+		if got := suggest("zanz"); !slices.Equal(got, []string{"Zanzibar spice trade"}) {
+			t.Errorf("suggested for a just published title: %v", got)
+		}
 		p.Title, p.BodyHTML = "Pemba spice trade", "<p>Nutmeg.</p>"
 		update(func(tx *store.Tx) error { return tx.UpdatePost(ctx, p) })
 		if got := f.find(t, "zanzibar "); len(got) != 0 {
 			t.Errorf("old title still found after an edit: %v", got)
+		}
+		if got := suggest("zanz"); len(got) != 0 {
+			t.Errorf("old title still suggested after an edit: %v", got)
 		}
 		if got := f.find(t, "nutmeg pemba "); !slices.Equal(got, []string{"zanzibar"}) {
 			t.Errorf("new text after an edit: %v", got)
@@ -316,6 +338,9 @@ func TestSearchFollowsPosts(t *testing.T) {
 		update(func(tx *store.Tx) error { return tx.UpdatePost(ctx, p) })
 		if got := f.find(t, "pemba "); len(got) != 0 {
 			t.Errorf("unpublished but found: %v", got)
+		}
+		if got := suggest("pemb"); len(got) != 0 {
+			t.Errorf("unpublished but suggested: %v", got)
 		}
 		update(func(tx *store.Tx) error { return tx.DeletePost(ctx, p.ID) })
 		if got := f.find(t, "pemba ", anyStatus); len(got) != 0 {
