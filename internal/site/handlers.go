@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"html"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -364,31 +365,69 @@ func (s *Site) page(w http.ResponseWriter, r *http.Request, slug string) error {
 }
 
 func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, newer *content.Post) error {
-	layout, err := s.layout(r.Context())
+	ctx := r.Context()
+	layout, err := s.layout(ctx)
 	if err != nil {
 		return err
 	}
-	featured, err := s.cfg.DB.FindFeatured(r.Context(), p.ID)
-	if err != nil {
-		return err
-	}
-	// The summary's text is worked out once for the description and the
-	// structured data.
-	text := summaryText(p)
+	page := &PostPage{Post: p, Older: older, Newer: newer,
+		entry: &entry{s: s, ctx: ctx, post: p, gen: s.frags.generation()}}
 	layout.Head.Title = joinTitle(p.Title, layout.Site.Title)
-	layout.Head.Description = truncate(text, 160)
 	if p.SEOTitle != "" {
 		layout.Head.Title = p.SEOTitle
 	}
-	if p.SEODescription != "" {
-		layout.Head.Description = p.SEODescription
+	if err := s.entryHead(r, &layout, page.entry); err != nil {
+		return err
 	}
-	layout.Head.Canonical = s.baseURL(r) + p.Path()
-	s.entryHead(r, &layout, p, featured, text)
-	cache.Depend(r.Context(), cache.PageTag(p.ID))
-	cache.Shows(r.Context(), p)
-	cache.Mentions(r.Context(), older, newer)
-	return s.tmpl.Render(w, http.StatusOK, "post", &PostPage{Layout: layout, Post: p, Older: older, Newer: newer, Featured: featured})
+	page.Layout = layout
+	cache.Depend(ctx, cache.PageTag(p.ID))
+	cache.Shows(ctx, p)
+	cache.Mentions(ctx, older, newer)
+	return s.tmpl.Render(w, http.StatusOK, "post", page)
+}
+
+// entry is a post or page being shown: what of it is read or rendered
+// only when first asked for, and kept by the fragment cache.
+type entry struct {
+	s    *Site
+	ctx  context.Context // the request's, which the page's rendering does not outlive
+	post *content.Post
+	gen  uint64 // the fragment cache's generation before the post was read
+
+	featuredRead bool
+	featured     *content.Media
+}
+
+// Featured returns the post's featured image, or nil, reading it once.
+func (e *entry) Featured() (*content.Media, error) {
+	if !e.featuredRead {
+		m, err := e.s.cfg.DB.FindFeatured(e.ctx, e.post.ID)
+		if err != nil {
+			return nil, err
+		}
+		e.featured, e.featuredRead = m, true
+	}
+	return e.featured, nil
+}
+
+// article returns the post as the theme's "article" template renders it.
+func (e *entry) article() (template.HTML, error) {
+	p := e.post
+	if v, ok := e.s.frags.get(p.ID, articlePart, p.UpdatedAt); ok {
+		return v.(template.HTML), nil
+	}
+	featured, err := e.Featured()
+	if err != nil {
+		return "", err
+	}
+	buf := e.s.tmpl.GetBuffer()
+	defer e.s.tmpl.PutBuffer(buf)
+	if err := e.s.tmpl.ExecuteBlock(buf, "post", "article", &Article{Post: p, Featured: featured}); err != nil {
+		return "", err
+	}
+	html := template.HTML(buf.String())
+	e.s.frags.put(p.ID, articlePart, p.UpdatedAt, html, len(html), e.gen)
+	return html, nil
 }
 
 // Summary is a plain-text description of a post of at most n characters:

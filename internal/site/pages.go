@@ -63,7 +63,24 @@ type PostPage struct {
 	Layout
 	Post         *content.Post
 	Older, Newer *content.Post
-	Featured     *content.Media // the post's featured image, or nil
+	entry        *entry
+}
+
+// Featured returns the post's featured image, or nil. It is read when
+// first asked for: the default theme shows it in the Article.
+func (p *PostPage) Featured() (*content.Media, error) { return p.entry.Featured() }
+
+// Article returns the post as the theme's "article" template renders it
+// (kept by the fragment cache until the post, its featured image or the
+// site changes).
+func (p *PostPage) Article() (template.HTML, error) { return p.entry.article() }
+
+// Article is what the theme's "article" template shows: one post or page
+// with its featured image. Neighbours and the layout are left out, since
+// the rendered article is kept while they change.
+type Article struct {
+	Post     *content.Post
+	Featured *content.Media // the post's featured image, or nil
 }
 
 // ErrorPage is the page for a failed request.
