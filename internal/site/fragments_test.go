@@ -258,3 +258,35 @@ func TestFragmentCacheKeepsPostThemeOverrides(t *testing.T) {
 		})
 	}
 }
+
+// TestMastheadFollowsSettingsAndCategories: every page's masthead is
+// rendered once and kept, until the site's name or its sections change.
+func TestMastheadFollowsSettingsAndCategories(t *testing.T) {
+	db, base, p, _ := fragmentSite(t)
+	pages := []string{"/", p.Path(), p.Categories[0].Path(), "/search?q=market", "/no-such-page/"}
+	show := func(want string) {
+		t.Helper()
+		for _, path := range pages {
+			for range 2 {
+				_, body := get(t, base+path)
+				if !strings.Contains(body, want) {
+					t.Fatalf("%s does not show %q", path, want)
+				}
+			}
+		}
+	}
+	set, err := db.LoadSettings(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	show(`rel="home">` + set.Title + `</a>`)
+	set.Title = "The Renamed Gazette"
+	update(t, db, func(tx *store.Tx) error { return tx.SaveSettings(context.Background(), set) })
+	show(`rel="home">The Renamed Gazette</a>`)
+	cat := p.Categories[0]
+	update(t, db, func(tx *store.Tx) error {
+		cat.Name = "Renamed Section"
+		return tx.UpsertTerm(context.Background(), &cat)
+	})
+	show(`<li><a href="` + cat.Path() + `">Renamed Section</a></li>`)
+}

@@ -206,7 +206,7 @@ type listing struct {
 
 func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	ctx := r.Context()
-	layout, err := s.layout(ctx)
+	layout, err := s.layout(ctx, "list")
 	if err != nil {
 		return err
 	}
@@ -366,7 +366,7 @@ func (s *Site) page(w http.ResponseWriter, r *http.Request, slug string) error {
 
 func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, newer *content.Post) error {
 	ctx := r.Context()
-	layout, err := s.layout(ctx)
+	layout, err := s.layout(ctx, "post")
 	if err != nil {
 		return err
 	}
@@ -460,19 +460,50 @@ func truncate(s string, n int) string {
 	return strings.TrimRight(cut, " ,;:.–-") + "…"
 }
 
-func (s *Site) layout(ctx context.Context) (Layout, error) {
-	set, nav, err := s.shared.load(ctx, s.cfg.DB)
+// layout returns the layout of one of the theme's pages ("list", "post",
+// …), whose masthead it renders from that page's templates.
+func (s *Site) layout(ctx context.Context, page string) (Layout, error) {
+	set, nav, gen, err := s.shared.load(ctx, s.cfg.DB)
 	if err != nil {
 		return Layout{}, err
 	}
-	return Layout{Site: set, Categories: nav, Year: s.cfg.Now().Year()}, nil
+	return Layout{Site: set, Categories: nav, Year: s.cfg.Now().Year(),
+		chrome: &chrome{s: s, page: page, gen: gen, keep: true}}, nil
+}
+
+// chrome renders the parts of a page's layout kept between pages.
+type chrome struct {
+	s    *Site
+	page string
+	gen  uint64 // of the shared parts the layout was made from
+	keep bool   // whether what it renders may be kept
+}
+
+// masthead returns the masthead of l, as the page's "masthead" template
+// renders it.
+func (c *chrome) masthead(l *Layout) (template.HTML, error) {
+	if c.keep {
+		if html, ok := c.s.shared.masthead(c.page, c.gen); ok {
+			return html, nil
+		}
+	}
+	buf := c.s.tmpl.GetBuffer()
+	defer c.s.tmpl.PutBuffer(buf)
+	if err := c.s.tmpl.ExecuteBlock(buf, c.page, "masthead", &Masthead{Site: l.Site, Categories: l.Categories}); err != nil {
+		return "", err
+	}
+	html := template.HTML(buf.String())
+	if c.keep {
+		c.s.shared.keepMasthead(c.page, c.gen, html)
+	}
+	return html, nil
 }
 
 // errorPage renders the theme's error page, or plain text if even that fails.
 func (s *Site) errorPage(w http.ResponseWriter, r *http.Request, status int, message string) {
-	layout, err := s.layout(r.Context())
+	layout, err := s.layout(r.Context(), "error")
 	if err != nil {
-		layout = Layout{Site: content.DefaultSettings()}
+		layout = Layout{Site: content.DefaultSettings(), chrome: &chrome{s: s, page: "error"}}
 	}
 	layout.Head.Title = joinTitle(http.StatusText(status), layout.Site.Title)
 	layout.Head.NoIndex = true

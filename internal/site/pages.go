@@ -27,6 +27,25 @@ type Layout struct {
 	Head       Head
 	Categories []*content.Term // the navigation
 	Year       int
+	chrome     *chrome
+}
+
+// Masthead returns the site's header and navigation as the theme's
+// "masthead" template renders them, kept until the settings or the
+// categories change (any change, in fact).
+func (l *Layout) Masthead() (template.HTML, error) {
+	if l.chrome == nil {
+		return "", nil
+	}
+	return l.chrome.masthead(l)
+}
+
+// Masthead is what the theme's "masthead" template shows: the site's
+// name, description and navigation. What differs from page to page is
+// left out, since the rendered masthead is shared by every page.
+type Masthead struct {
+	Site       content.Settings
+	Categories []*content.Term // the navigation, when the settings name no menu
 }
 
 // Pager links a listing's pages.
