@@ -212,6 +212,7 @@ func TestFragmentCacheFollowsAnEditedPostPage(t *testing.T) {
 	})
 	mustShow(t, base, page, `<h1 class="entry-title">An entirely new headline</h1>`)
 	mustShow(t, base, page, `<meta name="description" content="A new summary of the article.">`)
+	mustShow(t, base, page, `<meta property="og:title" content="An entirely new headline">`)
 	mustShow(t, base, page, `"description":"A new summary of the article."`)
 	author := p.Authors[0]
 	update(t, db, func(tx *store.Tx) error {

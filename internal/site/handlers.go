@@ -479,6 +479,16 @@ type chrome struct {
 	keep bool   // whether what it renders may be kept
 }
 
+// renderMeta renders meta tags with the page's "meta" template.
+func (s *Site) renderMeta(page string, meta []Meta) (template.HTML, error) {
+	buf := s.tmpl.GetBuffer()
+	defer s.tmpl.PutBuffer(buf)
+	if err := s.tmpl.ExecuteBlock(buf, page, "meta", meta); err != nil {
+		return "", err
+	}
+	return template.HTML(buf.String()), nil
+}
+
 // masthead returns the masthead of l, as the page's "masthead" template
 // renders it.
 func (c *chrome) masthead(l *Layout) (template.HTML, error) {

@@ -108,11 +108,12 @@ type entryMeta struct {
 	description string
 	canonical   string
 	meta        []Meta
+	metaTags    template.HTML // meta, rendered by the "meta" template
 	jsonLD      []template.JS
 }
 
 func (m *entryMeta) size() int {
-	n := len(m.base) + len(m.description) + len(m.canonical)
+	n := len(m.base) + len(m.description) + len(m.canonical) + len(m.metaTags)
 	for _, t := range m.meta {
 		n += len(t.Property) + len(t.Name) + len(t.Content) + 48
 	}
@@ -135,6 +136,9 @@ func (s *Site) entryHead(r *http.Request, l *Layout, e *entry) error {
 			return err
 		}
 		em = newEntryMeta(base, l.Site, p, featured)
+		if em.metaTags, err = s.renderMeta("post", em.meta); err != nil {
+			return err
+		}
 		s.frags.put(p.ID, entryMetaPart, p.UpdatedAt, em, em.size(), e.gen)
 	}
 	l.Head.Description, l.Head.Canonical = em.description, em.canonical
@@ -142,6 +146,9 @@ func (s *Site) entryHead(r *http.Request, l *Layout, e *entry) error {
 	// reach the kept slices.
 	l.Head.Meta = append(l.Head.Meta, em.meta[:len(em.meta):len(em.meta)]...)
 	l.Head.JSONLD = append(l.Head.JSONLD, em.jsonLD[:len(em.jsonLD):len(em.jsonLD)]...)
+	if len(l.Head.Meta) == len(em.meta) { // the kept tags are all the page's
+		l.Head.metaTags = em.metaTags
+	}
 	return nil
 }
 

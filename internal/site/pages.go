@@ -19,6 +19,9 @@ type Head struct {
 	Meta []Meta
 	// JSONLD are schema.org descriptions, already encoded.
 	JSONLD []template.JS
+	// metaTags are Meta as the theme's "meta" template renders them, when
+	// kept with them (a post's); else Layout.MetaTags renders them.
+	metaTags template.HTML
 }
 
 // Layout is shared by every page.
@@ -38,6 +41,15 @@ func (l *Layout) Masthead() (template.HTML, error) {
 		return "", nil
 	}
 	return l.chrome.masthead(l)
+}
+
+// MetaTags returns the head's Meta as the theme's "meta" template renders
+// them: for a post, once per version of the post.
+func (l *Layout) MetaTags() (template.HTML, error) {
+	if l.Head.metaTags != "" || l.chrome == nil {
+		return l.Head.metaTags, nil
+	}
+	return l.chrome.s.renderMeta(l.chrome.page, l.Head.Meta)
 }
 
 // Masthead is what the theme's "masthead" template shows: the site's
