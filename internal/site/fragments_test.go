@@ -260,8 +260,9 @@ func TestFragmentCacheKeepsPostThemeOverrides(t *testing.T) {
 	}
 }
 
-// TestMastheadFollowsSettingsAndCategories: every page's masthead is
-// rendered once and kept, until the site's name or its sections change.
+// TestMastheadFollowsSettingsAndCategories: every page's masthead, and a
+// listing's meta tags and structured data, are rendered once and kept,
+// until the site's name or its sections change.
 func TestMastheadFollowsSettingsAndCategories(t *testing.T) {
 	db, base, p, _ := fragmentSite(t)
 	pages := []string{"/", p.Path(), p.Categories[0].Path(), "/search?q=market", "/no-such-page/"}
@@ -284,10 +285,14 @@ func TestMastheadFollowsSettingsAndCategories(t *testing.T) {
 	set.Title = "The Renamed Gazette"
 	update(t, db, func(tx *store.Tx) error { return tx.SaveSettings(context.Background(), set) })
 	show(`rel="home">The Renamed Gazette</a>`)
+	mustShow(t, base, []string{"/", p.Categories[0].Path()}, `<meta property="og:site_name" content="The Renamed Gazette">`)
+	mustShow(t, base, []string{"/"}, `"@type":"WebSite","description":"`+set.Description+`","inLanguage":"`+set.Language+`","name":"The Renamed Gazette"`)
 	cat := p.Categories[0]
 	update(t, db, func(tx *store.Tx) error {
 		cat.Name = "Renamed Section"
 		return tx.UpsertTerm(context.Background(), &cat)
 	})
 	show(`<li><a href="` + cat.Path() + `">Renamed Section</a></li>`)
+	mustShow(t, base, []string{cat.Path()}, `<meta property="og:title" content="Renamed Section">`)
+	mustShow(t, base, []string{cat.Path()}, `"name":"Renamed Section"`)
 }

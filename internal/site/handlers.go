@@ -239,7 +239,9 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	}
 	layout.Head.Title = joinTitle(title, layout.Site.Title)
 	layout.Head.Description = firstNonEmpty(l.description, layout.Site.Description)
-	s.listHead(r, &layout, l)
+	if err := s.listHead(r, &layout, l); err != nil {
+		return err
+	}
 	return s.tmpl.Render(w, http.StatusOK, "list", &ListPage{
 		Layout: layout, Heading: l.heading, Description: l.description, Teasers: posts.teasers, Pager: pager, listed: posts,
 	})

@@ -282,8 +282,41 @@ func newsArticle(base string, set content.Settings, p *content.Post, url, image,
 // listHead fills the head of the front page and the archives: Open Graph,
 // the archive's own feeds, and structured data (the front page's WebSite
 // with its search box, an archive's breadcrumbs).
-func (s *Site) listHead(r *http.Request, l *Layout, li listing) {
-	base := s.baseURL(r)
+func (s *Site) listHead(r *http.Request, l *Layout, li listing) error {
+	// What it adds depends on the listing's address, its name and
+	// description, and the settings: any change forgets what is kept.
+	c := l.chrome
+	h, ok := s.shared.listHead(l.Head.Canonical, c.gen)
+	if !ok {
+		scratch := *l
+		scratch.Head.Meta, scratch.Head.JSONLD = nil, nil
+		s.newListHead(s.baseURL(r), &scratch, li)
+		h = &listHeadParts{meta: scratch.Head.Meta, jsonLD: scratch.Head.JSONLD, feeds: scratch.Head.Feeds}
+		var err error
+		if h.metaTags, err = s.renderMeta(c.page, h.meta); err != nil {
+			return err
+		}
+		s.shared.keepListHead(l.Head.Canonical, c.gen, h)
+	}
+	hadMeta := len(l.Head.Meta) > 0
+	l.Head.Meta = append(l.Head.Meta, h.meta[:len(h.meta):len(h.meta)]...)
+	l.Head.JSONLD = append(l.Head.JSONLD, h.jsonLD[:len(h.jsonLD):len(h.jsonLD)]...)
+	l.Head.Feeds = h.feeds
+	if !hadMeta {
+		l.Head.metaTags = h.metaTags
+	}
+	return nil
+}
+
+// listHeadParts are what listHead adds to a listing's head.
+type listHeadParts struct {
+	meta     []Meta
+	metaTags template.HTML // meta, rendered by the "meta" template
+	jsonLD   []template.JS
+	feeds    *FeedLinks
+}
+
+func (s *Site) newListHead(base string, l *Layout, li listing) {
 	set := l.Site
 	m := []Meta{
 		{Property: "og:site_name", Content: set.Title},

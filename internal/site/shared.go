@@ -21,7 +21,12 @@ type sharedParts struct {
 	nav      []*content.Term
 	// mastheads are the "masthead" template as each page's set renders it.
 	mastheads map[string]template.HTML
+	// listHeads are listings' heads by canonical address (see listHead).
+	listHeads map[string]*listHeadParts
 }
+
+// maxListHeads bounds the listings' heads kept between changes.
+const maxListHeads = 4096
 
 func (p *sharedParts) forget() {
 	p.mu.Lock()
@@ -29,7 +34,31 @@ func (p *sharedParts) forget() {
 	p.ok = false
 	p.nav = nil
 	p.mastheads = nil
+	p.listHeads = nil
 	p.mu.Unlock()
+}
+
+// listHead returns the kept head of the listing at canonical, if kept
+// since generation gen.
+func (p *sharedParts) listHead(canonical string, gen uint64) (*listHeadParts, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h, ok := p.listHeads[canonical]
+	return h, ok && p.gen == gen
+}
+
+// keepListHead keeps a listing's head unless a change came since
+// generation gen, or the bound is reached.
+func (p *sharedParts) keepListHead(canonical string, gen uint64, h *listHeadParts) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gen != gen || len(p.listHeads) >= maxListHeads {
+		return
+	}
+	if p.listHeads == nil {
+		p.listHeads = map[string]*listHeadParts{}
+	}
+	p.listHeads[canonical] = h
 }
 
 // masthead returns the page's kept masthead, if kept since generation gen.
