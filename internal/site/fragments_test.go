@@ -162,3 +162,137 @@ func TestFragmentCacheKeepsThemeOverrides(t *testing.T) {
 		})
 	}
 }
+
+// TestFragmentCacheFollowsAPostsFeaturedImage: a post's kept article and
+// head show its featured image, whose alt text and caption are edited in
+// the media library, not on the post.
+func TestFragmentCacheFollowsAPostsFeaturedImage(t *testing.T) {
+	db, base, p, _ := fragmentSite(t)
+	img := content.Media{Key: "2026/11/harbour.jpg", Filename: "harbour.jpg", MIME: "image/jpeg", Width: 1200, Height: 800,
+		Alt: "The harbour at dawn", Caption: "Photograph: the harbour office"}
+	update(t, db, func(tx *store.Tx) error {
+		if err := tx.CreateMedia(context.Background(), &img); err != nil {
+			return err
+		}
+		return tx.SetFeatured(context.Background(), p.ID, img.ID)
+	})
+	page := []string{p.Path()}
+	mustShow(t, base, page, `alt="The harbour at dawn"><figcaption>Photograph: the harbour office</figcaption>`)
+	mustShow(t, base, page, `<meta property="og:image" content="`+base+img.URL()+`">`)
+	update(t, db, func(tx *store.Tx) error { return tx.SetMediaAlt(context.Background(), img.ID, "Fishing boats at dawn") })
+	mustShow(t, base, page, `alt="Fishing boats at dawn">`)
+	update(t, db, func(tx *store.Tx) error {
+		m := img
+		m.Caption = "Photograph: a reader"
+		return tx.UpdateImportedMedia(context.Background(), &m)
+	})
+	mustShow(t, base, page, `<figcaption>Photograph: a reader</figcaption>`)
+	update(t, db, func(tx *store.Tx) error { return tx.SetFeatured(context.Background(), p.ID, 0) })
+	for range 2 {
+		if _, body := get(t, base+p.Path()); strings.Contains(body, "featured-image") || strings.Contains(body, img.URL()) {
+			t.Fatal("the post still shows the featured image it no longer has")
+		}
+	}
+}
+
+// TestFragmentCacheFollowsAnEditedPostPage: the post's own page, its
+// article and its head, follow edits of the post, its authors and terms.
+func TestFragmentCacheFollowsAnEditedPostPage(t *testing.T) {
+	db, base, p, _ := fragmentSite(t)
+	page := []string{p.Path()}
+	mustShow(t, base, page, `<h1 class="entry-title">`+p.Title+`</h1>`)
+	update(t, db, func(tx *store.Tx) error {
+		edited, err := tx.FindPostByID(context.Background(), p.ID)
+		if err != nil {
+			return err
+		}
+		edited.Title = "An entirely new headline"
+		edited.Excerpt = "A new summary of the article."
+		return tx.UpdatePost(context.Background(), edited)
+	})
+	mustShow(t, base, page, `<h1 class="entry-title">An entirely new headline</h1>`)
+	mustShow(t, base, page, `<meta name="description" content="A new summary of the article.">`)
+	mustShow(t, base, page, `<meta property="og:title" content="An entirely new headline">`)
+	mustShow(t, base, page, `"description":"A new summary of the article."`)
+	author := p.Authors[0]
+	update(t, db, func(tx *store.Tx) error {
+		author.Name = "Renamed Author"
+		return tx.UpsertUser(context.Background(), &author)
+	})
+	mustShow(t, base, page, `rel="author">Renamed Author</a>`)
+	mustShow(t, base, page, `"name":"Renamed Author"`)
+}
+
+// TestFragmentCacheKeepsPostThemeOverrides: a theme's own article template
+// is the one kept, and a theme's post template written before articles
+// were kept, showing the post and its featured image itself, still works.
+func TestFragmentCacheKeepsPostThemeOverrides(t *testing.T) {
+	db, _, p, _ := fragmentSite(t)
+	img := content.Media{Key: "2026/11/pier.jpg", Filename: "pier.jpg", MIME: "image/jpeg", Alt: "The pier"}
+	update(t, db, func(tx *store.Tx) error {
+		if err := tx.CreateMedia(context.Background(), &img); err != nil {
+			return err
+		}
+		return tx.SetFeatured(context.Background(), p.ID, img.ID)
+	})
+	entry, err := fs.ReadFile(site.DefaultTheme(), "templates/_entry.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	custom := strings.Replace(string(entry), `<article class="entry entry-full">`, `<article class="entry entry-full house-style">`, 1)
+	if custom == string(entry) {
+		t.Fatal("the default article template changed; update the test")
+	}
+	for _, tc := range []struct {
+		name  string
+		files fstest.MapFS
+		want  string
+	}{
+		{"article", fstest.MapFS{"templates/_entry.html": {Data: []byte(custom)}}, `class="entry entry-full house-style"`},
+		{"post", fstest.MapFS{"templates/post.html": {Data: []byte(
+			`{{define "content"}}<h1 class="own">{{.Post.Title}}</h1>{{with .Featured}}<img class="own" alt="{{.Alt}}">{{end}}{{end}}`)}},
+			`<img class="own" alt="The pier">`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := serveConfig(t, site.Config{DB: db, Theme: web.Overlay{Upper: tc.files, Lower: site.DefaultTheme()}, FragmentCache: 1 << 20})
+			mustShow(t, srv.URL, []string{p.Path()}, tc.want)
+		})
+	}
+}
+
+// TestMastheadFollowsSettingsAndCategories: every page's masthead, and a
+// listing's meta tags and structured data, are rendered once and kept,
+// until the site's name or its sections change.
+func TestMastheadFollowsSettingsAndCategories(t *testing.T) {
+	db, base, p, _ := fragmentSite(t)
+	pages := []string{"/", p.Path(), p.Categories[0].Path(), "/search?q=market", "/no-such-page/"}
+	show := func(want string) {
+		t.Helper()
+		for _, path := range pages {
+			for range 2 {
+				_, body := get(t, base+path)
+				if !strings.Contains(body, want) {
+					t.Fatalf("%s does not show %q", path, want)
+				}
+			}
+		}
+	}
+	set, err := db.LoadSettings(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	show(`rel="home">` + set.Title + `</a>`)
+	set.Title = "The Renamed Gazette"
+	update(t, db, func(tx *store.Tx) error { return tx.SaveSettings(context.Background(), set) })
+	show(`rel="home">The Renamed Gazette</a>`)
+	mustShow(t, base, []string{"/", p.Categories[0].Path()}, `<meta property="og:site_name" content="The Renamed Gazette">`)
+	mustShow(t, base, []string{"/"}, `"@type":"WebSite","description":"`+set.Description+`","inLanguage":"`+set.Language+`","name":"The Renamed Gazette"`)
+	cat := p.Categories[0]
+	update(t, db, func(tx *store.Tx) error {
+		cat.Name = "Renamed Section"
+		return tx.UpsertTerm(context.Background(), &cat)
+	})
+	show(`<li><a href="` + cat.Path() + `">Renamed Section</a></li>`)
+	mustShow(t, base, []string{cat.Path()}, `<meta property="og:title" content="Renamed Section">`)
+	mustShow(t, base, []string{cat.Path()}, `"name":"Renamed Section"`)
+}

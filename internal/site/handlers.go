@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"html"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -205,7 +206,7 @@ type listing struct {
 
 func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	ctx := r.Context()
-	layout, err := s.layout(ctx)
+	layout, err := s.layout(ctx, "list")
 	if err != nil {
 		return err
 	}
@@ -238,7 +239,9 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	}
 	layout.Head.Title = joinTitle(title, layout.Site.Title)
 	layout.Head.Description = firstNonEmpty(l.description, layout.Site.Description)
-	s.listHead(r, &layout, l)
+	if err := s.listHead(r, &layout, l); err != nil {
+		return err
+	}
 	return s.tmpl.Render(w, http.StatusOK, "list", &ListPage{
 		Layout: layout, Heading: l.heading, Description: l.description, Teasers: posts.teasers, Pager: pager, listed: posts,
 	})
@@ -364,31 +367,69 @@ func (s *Site) page(w http.ResponseWriter, r *http.Request, slug string) error {
 }
 
 func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, newer *content.Post) error {
-	layout, err := s.layout(r.Context())
+	ctx := r.Context()
+	layout, err := s.layout(ctx, "post")
 	if err != nil {
 		return err
 	}
-	featured, err := s.cfg.DB.FindFeatured(r.Context(), p.ID)
-	if err != nil {
-		return err
-	}
-	// The summary's text is worked out once for the description and the
-	// structured data.
-	text := summaryText(p)
+	page := &PostPage{Post: p, Older: older, Newer: newer,
+		entry: &entry{s: s, ctx: ctx, post: p, gen: s.frags.generation()}}
 	layout.Head.Title = joinTitle(p.Title, layout.Site.Title)
-	layout.Head.Description = truncate(text, 160)
 	if p.SEOTitle != "" {
 		layout.Head.Title = p.SEOTitle
 	}
-	if p.SEODescription != "" {
-		layout.Head.Description = p.SEODescription
+	if err := s.entryHead(r, &layout, page.entry); err != nil {
+		return err
 	}
-	layout.Head.Canonical = s.baseURL(r) + p.Path()
-	s.entryHead(r, &layout, p, featured, text)
-	cache.Depend(r.Context(), cache.PageTag(p.ID))
-	cache.Shows(r.Context(), p)
-	cache.Mentions(r.Context(), older, newer)
-	return s.tmpl.Render(w, http.StatusOK, "post", &PostPage{Layout: layout, Post: p, Older: older, Newer: newer, Featured: featured})
+	page.Layout = layout
+	cache.Depend(ctx, cache.PageTag(p.ID))
+	cache.Shows(ctx, p)
+	cache.Mentions(ctx, older, newer)
+	return s.tmpl.Render(w, http.StatusOK, "post", page)
+}
+
+// entry is a post or page being shown: what of it is read or rendered
+// only when first asked for, and kept by the fragment cache.
+type entry struct {
+	s    *Site
+	ctx  context.Context // the request's, which the page's rendering does not outlive
+	post *content.Post
+	gen  uint64 // the fragment cache's generation before the post was read
+
+	featuredRead bool
+	featured     *content.Media
+}
+
+// Featured returns the post's featured image, or nil, reading it once.
+func (e *entry) Featured() (*content.Media, error) {
+	if !e.featuredRead {
+		m, err := e.s.cfg.DB.FindFeatured(e.ctx, e.post.ID)
+		if err != nil {
+			return nil, err
+		}
+		e.featured, e.featuredRead = m, true
+	}
+	return e.featured, nil
+}
+
+// article returns the post as the theme's "article" template renders it.
+func (e *entry) article() (template.HTML, error) {
+	p := e.post
+	if v, ok := e.s.frags.get(p.ID, articlePart, p.UpdatedAt); ok {
+		return v.(template.HTML), nil
+	}
+	featured, err := e.Featured()
+	if err != nil {
+		return "", err
+	}
+	buf := e.s.tmpl.GetBuffer()
+	defer e.s.tmpl.PutBuffer(buf)
+	if err := e.s.tmpl.ExecuteBlock(buf, "post", "article", &Article{Post: p, Featured: featured}); err != nil {
+		return "", err
+	}
+	html := template.HTML(buf.String())
+	e.s.frags.put(p.ID, articlePart, p.UpdatedAt, html, len(html), e.gen)
+	return html, nil
 }
 
 // Summary is a plain-text description of a post of at most n characters:
@@ -421,19 +462,60 @@ func truncate(s string, n int) string {
 	return strings.TrimRight(cut, " ,;:.–-") + "…"
 }
 
-func (s *Site) layout(ctx context.Context) (Layout, error) {
-	set, nav, err := s.shared.load(ctx, s.cfg.DB)
+// layout returns the layout of one of the theme's pages ("list", "post",
+// …), whose masthead it renders from that page's templates.
+func (s *Site) layout(ctx context.Context, page string) (Layout, error) {
+	set, nav, gen, err := s.shared.load(ctx, s.cfg.DB)
 	if err != nil {
 		return Layout{}, err
 	}
-	return Layout{Site: set, Categories: nav, Year: s.cfg.Now().Year()}, nil
+	return Layout{Site: set, Categories: nav, Year: s.cfg.Now().Year(),
+		chrome: &chrome{s: s, page: page, gen: gen, keep: true}}, nil
+}
+
+// chrome renders the parts of a page's layout kept between pages.
+type chrome struct {
+	s    *Site
+	page string
+	gen  uint64 // of the shared parts the layout was made from
+	keep bool   // whether what it renders may be kept
+}
+
+// renderMeta renders meta tags with the page's "meta" template.
+func (s *Site) renderMeta(page string, meta []Meta) (template.HTML, error) {
+	buf := s.tmpl.GetBuffer()
+	defer s.tmpl.PutBuffer(buf)
+	if err := s.tmpl.ExecuteBlock(buf, page, "meta", meta); err != nil {
+		return "", err
+	}
+	return template.HTML(buf.String()), nil
+}
+
+// masthead returns the masthead of l, as the page's "masthead" template
+// renders it.
+func (c *chrome) masthead(l *Layout) (template.HTML, error) {
+	if c.keep {
+		if html, ok := c.s.shared.masthead(c.page, c.gen); ok {
+			return html, nil
+		}
+	}
+	buf := c.s.tmpl.GetBuffer()
+	defer c.s.tmpl.PutBuffer(buf)
+	if err := c.s.tmpl.ExecuteBlock(buf, c.page, "masthead", &Masthead{Site: l.Site, Categories: l.Categories}); err != nil {
+		return "", err
+	}
+	html := template.HTML(buf.String())
+	if c.keep {
+		c.s.shared.keepMasthead(c.page, c.gen, html)
+	}
+	return html, nil
 }
 
 // errorPage renders the theme's error page, or plain text if even that fails.
 func (s *Site) errorPage(w http.ResponseWriter, r *http.Request, status int, message string) {
-	layout, err := s.layout(r.Context())
+	layout, err := s.layout(r.Context(), "error")
 	if err != nil {
-		layout = Layout{Site: content.DefaultSettings()}
+		layout = Layout{Site: content.DefaultSettings(), chrome: &chrome{s: s, page: "error"}}
 	}
 	layout.Head.Title = joinTitle(http.StatusText(status), layout.Site.Title)
 	layout.Head.NoIndex = true

@@ -98,17 +98,75 @@ func organization(base string, set content.Settings) map[string]any {
 	}
 }
 
-// entryHead fills the head of a post or page: its canonical address,
-// Open Graph and Twitter tags, and for a post, a NewsArticle. featured is
-// its featured image or nil; text, its summary's (summaryText).
-func (s *Site) entryHead(r *http.Request, l *Layout, p *content.Post, featured *content.Media, text string) {
+// entryMeta is what a post's or page's head says of it beside its title,
+// worked out once per version of the post (and address of the site) and
+// kept by the fragment cache: the sanitised body's text and first image,
+// the Open Graph tags and the structured data cost more than the rest of
+// the page's head.
+type entryMeta struct {
+	base        string // the site's address they were worked out for
+	description string
+	canonical   string
+	meta        []Meta
+	metaTags    template.HTML // meta, rendered by the "meta" template
+	jsonLD      []template.JS
+}
+
+func (m *entryMeta) size() int {
+	n := len(m.base) + len(m.description) + len(m.canonical) + len(m.metaTags)
+	for _, t := range m.meta {
+		n += len(t.Property) + len(t.Name) + len(t.Content) + 48
+	}
+	for _, j := range m.jsonLD {
+		n += len(j) + 16
+	}
+	return n
+}
+
+// entryHead fills the head of a post or page: its description, canonical
+// address, Open Graph and Twitter tags, and for a post, a NewsArticle.
+func (s *Site) entryHead(r *http.Request, l *Layout, e *entry) error {
 	base := s.baseURL(r)
-	set := l.Site
+	p := e.post
+	m, _ := s.frags.get(p.ID, entryMetaPart, p.UpdatedAt)
+	em, ok := m.(*entryMeta)
+	if !ok || em.base != base {
+		featured, err := e.Featured()
+		if err != nil {
+			return err
+		}
+		em = newEntryMeta(base, l.Site, p, featured)
+		if em.metaTags, err = s.renderMeta("post", em.meta); err != nil {
+			return err
+		}
+		s.frags.put(p.ID, entryMetaPart, p.UpdatedAt, em, em.size(), e.gen)
+	}
+	l.Head.Description, l.Head.Canonical = em.description, em.canonical
+	// Full slice expressions: what is appended to a page's head must not
+	// reach the kept slices.
+	l.Head.Meta = append(l.Head.Meta, em.meta[:len(em.meta):len(em.meta)]...)
+	l.Head.JSONLD = append(l.Head.JSONLD, em.jsonLD[:len(em.jsonLD):len(em.jsonLD)]...)
+	if len(l.Head.Meta) == len(em.meta) { // the kept tags are all the page's
+		l.Head.metaTags = em.metaTags
+	}
+	return nil
+}
+
+// newEntryMeta works out the head of p, whose featured image is featured
+// (or nil), for the site at base.
+func newEntryMeta(base string, set content.Settings, p *content.Post, featured *content.Media) *entryMeta {
+	// The summary's text is worked out once for the description and the
+	// structured data.
+	text := summaryText(p)
 	url := base + p.Path()
+	em := &entryMeta{base: base, description: truncate(text, 160), canonical: url}
+	if p.SEODescription != "" {
+		em.description = p.SEODescription
+	}
 	// A republished article may leave the credit for search to the
 	// original, as its editors choose.
 	if p.CanonicalSource && p.Source != nil && p.Source.URL != "" {
-		l.Head.Canonical = p.Source.URL
+		em.canonical = p.Source.URL
 	}
 	image := firstImage(p.BodyHTML)
 	if featured != nil {
@@ -129,7 +187,7 @@ func (s *Site) entryHead(r *http.Request, l *Layout, p *content.Post, featured *
 		{Property: "og:site_name", Content: set.Title},
 		{Property: "og:type", Content: ogType},
 		{Property: "og:title", Content: p.Title},
-		{Property: "og:description", Content: l.Head.Description},
+		{Property: "og:description", Content: em.description},
 		{Property: "og:url", Content: url},
 		{Property: "og:image", Content: image},
 	}
@@ -150,15 +208,15 @@ func (s *Site) entryHead(r *http.Request, l *Layout, p *content.Post, featured *
 			m = append(m, Meta{Property: "article:tag", Content: t.Name})
 		}
 	}
-	m = append(m,
+	em.meta = append(m,
 		Meta{Name: "twitter:card", Content: card},
 		Meta{Name: "twitter:title", Content: p.Title},
-		Meta{Name: "twitter:description", Content: l.Head.Description},
+		Meta{Name: "twitter:description", Content: em.description},
 		Meta{Name: "twitter:image", Content: image})
-	l.Head.Meta = append(l.Head.Meta, m...)
 	if p.Kind == content.KindPost {
-		l.Head.JSONLD = append(l.Head.JSONLD, jsonLD(newsArticle(base, set, p, url, image, truncate(text, 300))))
+		em.jsonLD = []template.JS{jsonLD(newsArticle(base, set, p, url, image, truncate(text, 300)))}
 	}
+	return em
 }
 
 // newsArticle is schema.org's NewsArticle for a post, as search engines
@@ -224,8 +282,41 @@ func newsArticle(base string, set content.Settings, p *content.Post, url, image,
 // listHead fills the head of the front page and the archives: Open Graph,
 // the archive's own feeds, and structured data (the front page's WebSite
 // with its search box, an archive's breadcrumbs).
-func (s *Site) listHead(r *http.Request, l *Layout, li listing) {
-	base := s.baseURL(r)
+func (s *Site) listHead(r *http.Request, l *Layout, li listing) error {
+	// What it adds depends on the listing's address, its name and
+	// description, and the settings: any change forgets what is kept.
+	c := l.chrome
+	h, ok := s.shared.listHead(l.Head.Canonical, c.gen)
+	if !ok {
+		scratch := *l
+		scratch.Head.Meta, scratch.Head.JSONLD = nil, nil
+		s.newListHead(s.baseURL(r), &scratch, li)
+		h = &listHeadParts{meta: scratch.Head.Meta, jsonLD: scratch.Head.JSONLD, feeds: scratch.Head.Feeds}
+		var err error
+		if h.metaTags, err = s.renderMeta(c.page, h.meta); err != nil {
+			return err
+		}
+		s.shared.keepListHead(l.Head.Canonical, c.gen, h)
+	}
+	hadMeta := len(l.Head.Meta) > 0
+	l.Head.Meta = append(l.Head.Meta, h.meta[:len(h.meta):len(h.meta)]...)
+	l.Head.JSONLD = append(l.Head.JSONLD, h.jsonLD[:len(h.jsonLD):len(h.jsonLD)]...)
+	l.Head.Feeds = h.feeds
+	if !hadMeta {
+		l.Head.metaTags = h.metaTags
+	}
+	return nil
+}
+
+// listHeadParts are what listHead adds to a listing's head.
+type listHeadParts struct {
+	meta     []Meta
+	metaTags template.HTML // meta, rendered by the "meta" template
+	jsonLD   []template.JS
+	feeds    *FeedLinks
+}
+
+func (s *Site) newListHead(base string, l *Layout, li listing) {
 	set := l.Site
 	m := []Meta{
 		{Property: "og:site_name", Content: set.Title},

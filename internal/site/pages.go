@@ -19,6 +19,9 @@ type Head struct {
 	Meta []Meta
 	// JSONLD are schema.org descriptions, already encoded.
 	JSONLD []template.JS
+	// metaTags are Meta as the theme's "meta" template renders them, when
+	// kept with them (a post's); else Layout.MetaTags renders them.
+	metaTags template.HTML
 }
 
 // Layout is shared by every page.
@@ -27,6 +30,34 @@ type Layout struct {
 	Head       Head
 	Categories []*content.Term // the navigation
 	Year       int
+	chrome     *chrome
+}
+
+// Masthead returns the site's header and navigation as the theme's
+// "masthead" template renders them, kept until the settings or the
+// categories change (any change, in fact).
+func (l *Layout) Masthead() (template.HTML, error) {
+	if l.chrome == nil {
+		return "", nil
+	}
+	return l.chrome.masthead(l)
+}
+
+// MetaTags returns the head's Meta as the theme's "meta" template renders
+// them: for a post, once per version of the post.
+func (l *Layout) MetaTags() (template.HTML, error) {
+	if l.Head.metaTags != "" || l.chrome == nil {
+		return l.Head.metaTags, nil
+	}
+	return l.chrome.s.renderMeta(l.chrome.page, l.Head.Meta)
+}
+
+// Masthead is what the theme's "masthead" template shows: the site's
+// name, description and navigation. What differs from page to page is
+// left out, since the rendered masthead is shared by every page.
+type Masthead struct {
+	Site       content.Settings
+	Categories []*content.Term // the navigation, when the settings name no menu
 }
 
 // Pager links a listing's pages.
@@ -63,7 +94,24 @@ type PostPage struct {
 	Layout
 	Post         *content.Post
 	Older, Newer *content.Post
-	Featured     *content.Media // the post's featured image, or nil
+	entry        *entry
+}
+
+// Featured returns the post's featured image, or nil. It is read when
+// first asked for: the default theme shows it in the Article.
+func (p *PostPage) Featured() (*content.Media, error) { return p.entry.Featured() }
+
+// Article returns the post as the theme's "article" template renders it
+// (kept by the fragment cache until the post, its featured image or the
+// site changes).
+func (p *PostPage) Article() (template.HTML, error) { return p.entry.article() }
+
+// Article is what the theme's "article" template shows: one post or page
+// with its featured image. Neighbours and the layout are left out, since
+// the rendered article is kept while they change.
+type Article struct {
+	Post     *content.Post
+	Featured *content.Media // the post's featured image, or nil
 }
 
 // ErrorPage is the page for a failed request.

@@ -52,7 +52,7 @@ var sortOptions = []SortOption{
 // status 400 and a sentence saying what to change, never a server error.
 func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	layout, err := s.layout(ctx)
+	layout, err := s.layout(ctx, "search")
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"html/template"
 	"sync"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -9,42 +10,98 @@ import (
 )
 
 // sharedParts keeps what every page's layout shows (the settings and the
-// navigation's categories) between renderings, so that a page costs two
-// queries fewer; any committed change forgets them.
+// navigation's categories, and the masthead rendered from them) between
+// renderings, so that a page costs two queries fewer and renders its
+// masthead once per change; any committed change forgets them.
 type sharedParts struct {
 	mu       sync.Mutex
 	gen      uint64 // bumped by forget
 	ok       bool
 	settings content.Settings
 	nav      []*content.Term
+	// mastheads are the "masthead" template as each page's set renders it.
+	mastheads map[string]template.HTML
+	// listHeads are listings' heads by canonical address (see listHead).
+	listHeads map[string]*listHeadParts
 }
+
+// maxListHeads bounds the listings' heads kept between changes.
+const maxListHeads = 4096
 
 func (p *sharedParts) forget() {
 	p.mu.Lock()
 	p.gen++
 	p.ok = false
 	p.nav = nil
+	p.mastheads = nil
+	p.listHeads = nil
 	p.mu.Unlock()
 }
 
-// load returns the settings and the categories with published posts.
-// Callers must not modify what it returns.
-func (p *sharedParts) load(ctx context.Context, db *store.DB) (content.Settings, []*content.Term, error) {
+// listHead returns the kept head of the listing at canonical, if kept
+// since generation gen.
+func (p *sharedParts) listHead(canonical string, gen uint64) (*listHeadParts, bool) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	h, ok := p.listHeads[canonical]
+	return h, ok && p.gen == gen
+}
+
+// keepListHead keeps a listing's head unless a change came since
+// generation gen, or the bound is reached.
+func (p *sharedParts) keepListHead(canonical string, gen uint64, h *listHeadParts) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gen != gen || len(p.listHeads) >= maxListHeads {
+		return
+	}
+	if p.listHeads == nil {
+		p.listHeads = map[string]*listHeadParts{}
+	}
+	p.listHeads[canonical] = h
+}
+
+// masthead returns the page's kept masthead, if kept since generation gen.
+func (p *sharedParts) masthead(page string, gen uint64) (template.HTML, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	html, ok := p.mastheads[page]
+	return html, ok && p.gen == gen
+}
+
+// keepMasthead keeps the page's masthead unless a change came since
+// generation gen, when what it was rendered from was read.
+func (p *sharedParts) keepMasthead(page string, gen uint64, html template.HTML) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gen != gen {
+		return
+	}
+	if p.mastheads == nil {
+		p.mastheads = map[string]template.HTML{}
+	}
+	p.mastheads[page] = html
+}
+
+// load returns the settings and the categories with published posts, and
+// the generation they were read in. Callers must not modify what it
+// returns.
+func (p *sharedParts) load(ctx context.Context, db *store.DB) (content.Settings, []*content.Term, uint64, error) {
+	p.mu.Lock()
+	gen := p.gen
 	if p.ok {
 		set, nav := p.settings, p.nav
 		p.mu.Unlock()
-		return set, nav, nil
+		return set, nav, gen, nil
 	}
-	gen := p.gen
 	p.mu.Unlock()
 	set, err := db.LoadSettings(ctx)
 	if err != nil {
-		return set, nil, err
+		return set, nil, gen, err
 	}
 	cats, err := db.FindTerms(ctx, content.TaxCategory)
 	if err != nil {
-		return set, nil, err
+		return set, nil, gen, err
 	}
 	nav := cats[:0]
 	for _, c := range cats {
@@ -57,5 +114,5 @@ func (p *sharedParts) load(ctx context.Context, db *store.DB) (content.Settings,
 		p.ok, p.settings, p.nav = true, set, nav
 	}
 	p.mu.Unlock()
-	return set, nav, nil
+	return set, nav, gen, nil
 }

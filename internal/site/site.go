@@ -47,18 +47,18 @@ type Config struct {
 	Now     func() time.Time // default: the store's clock
 	// FragmentCache bounds, in bytes, the memory for fragments of pages
 	// rendered once and reused while what they show is unchanged (posts'
-	// teasers, shared by every listing); 0 keeps none.
+	// teasers, shared by every listing, and their articles); 0 keeps none.
 	FragmentCache int64
 }
 
 // Site serves the public website.
 type Site struct {
-	cfg     Config
-	tmpl    *web.Templates
-	adapt   *web.Adapter
-	assets  *assets
-	shared  sharedParts
-	teasers *teaserCache // nil: none kept
+	cfg    Config
+	tmpl   *web.Templates
+	adapt  *web.Adapter
+	assets *assets
+	shared sharedParts
+	frags  *fragmentCache // nil: none kept
 }
 
 // New parses the theme's templates and returns the site.
@@ -69,7 +69,7 @@ func New(cfg Config) (*Site, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Site{cfg: cfg, teasers: newTeaserCache(cfg.FragmentCache)}
+	s := &Site{cfg: cfg, frags: newFragmentCache(cfg.FragmentCache)}
 	static, err := fs.Sub(cfg.Theme, "static")
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func New(cfg Config) (*Site, error) {
 	s.adapt = &web.Adapter{Log: cfg.Log, Error: s.errorPage}
 	cfg.DB.Subscribe(func(_ context.Context, ch store.Change) {
 		s.shared.forget()
-		s.teasers.forget(ch)
+		s.frags.forget(ch)
 	})
 	return s, nil
 }

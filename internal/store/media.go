@@ -130,11 +130,38 @@ func (tx *Tx) SetMediaAlt(ctx context.Context, id int64, alt string) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return content.Errorf(content.ENotFound, "There is no media item %d.", id)
 	}
+	return tx.touchFeaturing(ctx, id)
+}
+
+// touchFeaturing records as changed the posts featuring the media item:
+// their pages show its address, alt text and caption, so an edit of the
+// item changes them as much as an edit of the posts would.
+func (tx *Tx) touchFeaturing(ctx context.Context, mediaID int64) error {
+	rows, err := tx.query(ctx, `SELECT post_id FROM post_featured WHERE media_id = ? ORDER BY post_id`, mediaID)
+	if err != nil {
+		return fmt.Errorf("store: posts featuring media %d: %w", mediaID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("store: posts featuring media %d: %w", mediaID, err)
+		}
+		tx.touchPost(id, false, false)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: posts featuring media %d: %w", mediaID, err)
+	}
 	return nil
 }
 
-// DeleteMedia forgets a media item (its files are the caller's to delete).
+// DeleteMedia forgets a media item (its files are the caller's to delete),
+// and with it the featured image of the posts that showed it.
 func (tx *Tx) DeleteMedia(ctx context.Context, id int64) error {
+	// Read before the delete cascades to post_featured.
+	if err := tx.touchFeaturing(ctx, id); err != nil {
+		return err
+	}
 	res, err := tx.exec(ctx, `DELETE FROM media WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("store: delete media %d: %w", id, err)

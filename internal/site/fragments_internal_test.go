@@ -1,0 +1,79 @@
+package site
+
+import (
+	"html/template"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/store"
+)
+
+func TestFragmentCache(t *testing.T) {
+	v1 := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	v2 := v1.Add(time.Second)
+	html := template.HTML(strings.Repeat("x", 100))
+	c := newFragmentCache(10 * (100 + fragmentOverhead))
+
+	c.put(1, teaserPart, v1, html, len(html), c.generation())
+	if got, ok := c.get(1, teaserPart, v1); !ok || got.(template.HTML) != html {
+		t.Fatalf("get after put: %q, %v", got, ok)
+	}
+	if _, ok := c.get(1, teaserPart, v2); ok {
+		t.Error("a teaser of another version of the post was returned")
+	}
+
+	// Rendered from what was read before a change: not kept.
+	gen := c.generation()
+	c.forget(store.Change{Posts: []int64{99}})
+	c.put(2, teaserPart, v1, html, len(html), gen)
+	if _, ok := c.get(2, teaserPart, v1); ok {
+		t.Error("a teaser rendered before a change was kept")
+	}
+
+	c.forget(store.Change{Posts: []int64{1}})
+	if _, ok := c.get(1, teaserPart, v1); ok {
+		t.Error("a changed post's teaser survived the change")
+	}
+	// Every part of a changed post goes, and no other post's.
+	c.put(1, teaserPart, v1, html, len(html), c.generation())
+	c.put(1, articlePart, v1, html, len(html), c.generation())
+	c.put(1, entryMetaPart, v1, entryMeta{description: "d"}, 1, c.generation())
+	c.put(3, articlePart, v1, html, len(html), c.generation())
+	c.forget(store.Change{Posts: []int64{1}})
+	for _, pt := range parts {
+		if _, ok := c.get(1, pt, v1); ok {
+			t.Errorf("part %d of a changed post survived the change", pt)
+		}
+	}
+	if _, ok := c.get(3, articlePart, v1); !ok {
+		t.Error("an unchanged post lost its article")
+	}
+	c.put(1, teaserPart, v1, html, len(html), c.generation())
+	c.forget(store.Change{Site: true})
+	if _, ok := c.get(1, teaserPart, v1); ok {
+		t.Error("a teaser survived a site-wide change")
+	}
+
+	// Bounded: the least recently used go first.
+	for id := int64(1); id <= 20; id++ {
+		c.put(id, teaserPart, v1, html, len(html), c.generation())
+		c.get(1, teaserPart, v1) // keep 1 in use
+	}
+	if c.size > c.max || len(c.entries) != 10 {
+		t.Errorf("%d bytes in %d entries; bound %d bytes, 10 entries", c.size, len(c.entries), c.max)
+	}
+	if _, ok := c.get(1, teaserPart, v1); !ok {
+		t.Error("the most used teaser was dropped")
+	}
+	if _, ok := c.get(2, teaserPart, v1); ok {
+		t.Error("the least recently used teaser was kept")
+	}
+
+	var none *fragmentCache // off: keeps nothing
+	none.put(1, teaserPart, v1, html, len(html), none.generation())
+	none.forget(store.Change{Site: true})
+	if _, ok := none.get(1, teaserPart, v1); ok {
+		t.Error("a nil cache returned a teaser")
+	}
+}
