@@ -14,10 +14,11 @@ import (
 
 // A word found in a fifth of a large archive matches tens of thousands of
 // posts. Joining every match to its post to filter it, and scoring every
-// match, is what made such searches slow; a search that finds more posts
-// than rankLimit therefore works inside the index alone (kind, status,
-// categories, tags and authors are words of the facets column; only a
-// date range needs the posts) and ranks a bounded set of candidates:
+// match, is what made such searches slow. A search therefore works inside
+// the index alone (kind, status, categories, tags and authors are words of
+// the facets column; only a date range needs the posts). Up to rankLimit
+// matches are all ranked by BM25; past that, it ranks a bounded set of
+// candidates:
 //
 //  1. posts with the words in their title, newest first (titleLimit of
 //     them at most: the title alone says little more about relevance,
@@ -25,8 +26,7 @@ import (
 //  2. then the rankLimit newest matches, by BM25 over title and body;
 //  3. then every older match, newest first.
 //
-// The total is exact and every match is on exactly one page. A search
-// with fewer matches ranks them all (Search's join path).
+// The total is exact and every match is on exactly one page.
 
 // rankLimit is how many of the newest matches a bounded search ranks by
 // BM25, and titleLimit how many title matches it puts first.
@@ -43,7 +43,8 @@ const lateLimit = 200
 // joining the posts.
 type boundedRanker interface {
 	// searchBounded returns nil, nil when the search should take the
-	// join path: a filter the index cannot apply, or few matches.
+	// join path: a filter the index cannot apply (a date range), or a
+	// sort by date over few matches.
 	searchBounded(ctx context.Context, c conn, req SearchRequest) (*SearchResults, error)
 }
 
@@ -135,17 +136,21 @@ func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest
 	if err != nil {
 		return nil, err
 	}
-	if res.Total <= rankLimit || len(recent) == 0 {
-		return nil, nil
-	}
 	byScore := func(a, b ranked) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.id, a.id))
+	}
+	if res.Total <= rankLimit || len(recent) < rankLimit {
+		// Few matches: the newest were all of them, each scored.
+		inTitle, recent = nil, slices.SortedFunc(slices.Values(recent), byScore)
 	}
 	seen := make(map[int64]bool, len(inTitle))
 	for _, r := range inTitle {
 		seen[r.id] = true
 	}
-	oldest := recent[len(recent)-1].id
+	var oldest int64
+	if len(recent) > 0 {
+		oldest = slices.MinFunc(recent, func(a, b ranked) int { return cmp.Compare(a.id, b.id) }).id
+	}
 	recent = slices.DeleteFunc(recent, func(r ranked) bool { return seen[r.id] })
 	slices.SortFunc(recent, byScore)
 	// Scores stay higher-is-better across the steps: title matches score
@@ -173,7 +178,7 @@ func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest
 		ids = append(ids, r.id)
 		scores[r.id] = r.score
 	}
-	if to > len(head) {
+	if to > len(head) && len(recent) > 0 && res.Total > len(head) {
 		// Older matches, newest first, less the title matches shown above.
 		var shown []any
 		for _, r := range inTitle {
