@@ -296,3 +296,28 @@ func TestMastheadFollowsSettingsAndCategories(t *testing.T) {
 	mustShow(t, base, []string{cat.Path()}, `<meta property="og:title" content="Renamed Section">`)
 	mustShow(t, base, []string{cat.Path()}, `"name":"Renamed Section"`)
 }
+
+// TestSearchFormFollowsTagsAndAuthors: the search form's tags and authors
+// are read once and kept, until a post or a person changes.
+func TestSearchFormFollowsTagsAndAuthors(t *testing.T) {
+	db, base, p, _ := fragmentSite(t)
+	tag := content.Term{Taxonomy: content.TaxTag, Slug: "lighthouses", Name: "Lighthouses"}
+	option := `<option value="lighthouses">Lighthouses</option>`
+	if _, body := get(t, base+"/search?q=market"); strings.Contains(body, option) {
+		t.Fatal("the search form offers a tag no post carries")
+	}
+	update(t, db, func(tx *store.Tx) error {
+		if err := tx.UpsertTerm(context.Background(), &tag); err != nil {
+			return err
+		}
+		p.Tags = append(p.Tags, tag)
+		return tx.UpdatePost(context.Background(), p)
+	})
+	mustShow(t, base, []string{"/search?q=market"}, option)
+	author := p.Authors[0]
+	update(t, db, func(tx *store.Tx) error {
+		author.Name = "Renamed Writer"
+		return tx.UpsertUser(context.Background(), &author)
+	})
+	mustShow(t, base, []string{"/search?q=market"}, `">Renamed Writer</option>`)
+}

@@ -61,11 +61,7 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) error {
 	if page.Params.Sort == "" {
 		page.Params.Sort = string(store.SortRelevance)
 	}
-	if page.Tags, err = s.cfg.DB.FindTerms(ctx, content.TaxTag); err != nil {
-		return err
-	}
-	page.Tags = withPosts(page.Tags)
-	if page.Authors, err = s.cfg.DB.FindUsers(ctx); err != nil {
+	if page.Tags, page.Authors, err = s.shared.searchFilters(ctx, s.cfg.DB); err != nil {
 		return err
 	}
 	status := http.StatusOK

@@ -23,6 +23,10 @@ type sharedParts struct {
 	mastheads map[string]template.HTML
 	// listHeads are listings' heads by canonical address (see listHead).
 	listHeads map[string]*listHeadParts
+	// The search form's choices: tags with published posts, and authors.
+	filtersOK bool
+	tags      []*content.Term
+	authors   []*content.User
 }
 
 // maxListHeads bounds the listings' heads kept between changes.
@@ -35,7 +39,37 @@ func (p *sharedParts) forget() {
 	p.nav = nil
 	p.mastheads = nil
 	p.listHeads = nil
+	p.filtersOK, p.tags, p.authors = false, nil, nil
 	p.mu.Unlock()
+}
+
+// searchFilters returns the tags with published posts and the authors the
+// search form offers: counting every tag's posts for each search cost more
+// than the search. Callers must not modify what it returns.
+func (p *sharedParts) searchFilters(ctx context.Context, db *store.DB) ([]*content.Term, []*content.User, error) {
+	p.mu.Lock()
+	gen := p.gen
+	if p.filtersOK {
+		tags, authors := p.tags, p.authors
+		p.mu.Unlock()
+		return tags, authors, nil
+	}
+	p.mu.Unlock()
+	tags, err := db.FindTerms(ctx, content.TaxTag)
+	if err != nil {
+		return nil, nil, err
+	}
+	tags = withPosts(tags)
+	authors, err := db.FindUsers(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	p.mu.Lock()
+	if p.gen == gen { // no change landed while we read
+		p.filtersOK, p.tags, p.authors = true, tags, authors
+	}
+	p.mu.Unlock()
+	return tags, authors, nil
 }
 
 // listHead returns the kept head of the listing at canonical, if kept

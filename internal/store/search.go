@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -225,7 +226,8 @@ func (c conn) Search(ctx context.Context, req SearchRequest) (*SearchResults, er
 // searchPage loads the posts ids, in that order, with their snippets.
 func (c conn) searchPage(ctx context.Context, eng searchEngine, q search.Query, res *SearchResults, ids []int64, scores map[int64]float64) (*SearchResults, error) {
 	// The posts, and the snippets in two halves: making a snippet reads
-	// the post's whole text, the largest part of a page of results.
+	// the post's whole text, the largest part of a page of results. (Not
+	// for a word being typed, whose snippets are made in one pass.)
 	var (
 		posts      map[int64]*content.Post
 		snips      [2]map[int64]string
@@ -243,6 +245,9 @@ func (c conn) searchPage(ctx context.Context, eng searchEngine, q search.Query, 
 			}
 		}
 	)
+	if slices.ContainsFunc(q.Clauses, func(c search.Clause) bool { return c.Prefix }) {
+		half = len(ids)
+	}
 	err := c.parallel(func() (err error) {
 		posts, err = c.postsByID(ctx, ids)
 		return err
