@@ -28,6 +28,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -193,6 +194,28 @@ func (b *bench) targets(ctx context.Context) ([]target, error) {
 type server struct {
 	cmd  *exec.Cmd
 	addr string
+	// peakPss is the largest proportional set size sampled while it ran.
+	peakPss atomic.Int64
+	done    chan struct{}
+}
+
+// sample reads the server's proportional set size every 50 ms until it
+// stops. PSS counts private memory and the server's share of the file
+// pages it maps; the kernel's own peak (VmHWM) counts the database file
+// once for every connection that maps it, eight times over.
+func (s *server) sample() {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if n := pss(s.cmd.Process.Pid); n > s.peakPss.Load() {
+			s.peakPss.Store(n)
+		}
+		select {
+		case <-s.done:
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func (b *bench) start(args ...string) (*server, error) {
@@ -215,7 +238,9 @@ func (b *bench) start(args ...string) (*server, error) {
 	for sc.Scan() {
 		if m := addrRe.FindStringSubmatch(sc.Text()); m != nil {
 			go io.Copy(io.Discard, stdout)
-			return &server{cmd: cmd, addr: m[1]}, nil
+			srv := &server{cmd: cmd, addr: m[1], done: make(chan struct{})}
+			go srv.sample()
+			return srv, nil
 		}
 	}
 	cmd.Process.Kill()
@@ -223,9 +248,11 @@ func (b *bench) start(args ...string) (*server, error) {
 	return nil, fmt.Errorf("%s did not say where it listens", args[0])
 }
 
-// stop ends the server and returns its peak resident memory in bytes.
-func (s *server) stop() int64 {
-	peak := vmHWM(s.cmd.Process.Pid)
+// stop ends the server and returns its peak memory in bytes: the largest
+// proportional set size sampled, and the kernel's VmHWM.
+func (s *server) stop() memory {
+	close(s.done)
+	peak := memory{pss: max(s.peakPss.Load(), pss(s.cmd.Process.Pid)), hwm: procField(s.cmd.Process.Pid, "status", "VmHWM:")}
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan struct{})
 	go func() { s.cmd.Wait(); close(done) }()
@@ -238,14 +265,19 @@ func (s *server) stop() int64 {
 	return peak
 }
 
-// vmHWM reads a process's peak resident set size from /proc.
-func vmHWM(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+// memory is a server's peak memory, in bytes.
+type memory struct{ pss, hwm int64 }
+
+func pss(pid int) int64 { return procField(pid, "smaps_rollup", "Pss:") }
+
+// procField reads a size in kB from a /proc file of the process.
+func procField(pid int, file, field string) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", pid, file))
 	if err != nil {
 		return -1
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
+		if strings.HasPrefix(line, field) {
 			f := strings.Fields(line)
 			if len(f) >= 2 {
 				kb, _ := strconv.ParseInt(f[1], 10, 64)
@@ -261,21 +293,21 @@ func vmHWM(pid int) int64 {
 // once (idle servers cost nothing), and loads each target on the four in
 // turn, so that the figures of a row are measured at the same moment of a
 // shared machine's day. It returns the servers' peak memory.
-func (b *bench) measurePages(rows []row) (cachedMem, uncachedMem, bareMem int64, err error) {
+func (b *bench) measurePages(rows []row) (cachedMem, uncachedMem, bareMem memory, err error) {
 	frag := strconv.Itoa(b.fragMB)
 	cached, err := b.start(b.bin, "--db", b.db, "serve", "--addr", "127.0.0.1:0", "--page-cache", strconv.Itoa(b.cacheMB), "--fragment-cache", frag)
 	if err != nil {
-		return 0, 0, 0, err
+		return memory{}, memory{}, memory{}, err
 	}
 	defer func() { cachedMem = cached.stop() }()
 	uncached, err := b.start(b.bin, "--db", b.db, "serve", "--addr", "127.0.0.1:0", "--page-cache", "0", "--fragment-cache", frag)
 	if err != nil {
-		return 0, 0, 0, err
+		return memory{}, memory{}, memory{}, err
 	}
 	defer func() { uncachedMem = uncached.stop() }()
 	bare, err := b.start(b.bin, "--db", b.db, "serve", "--addr", "127.0.0.1:0", "--page-cache", "0", "--fragment-cache", "0")
 	if err != nil {
-		return 0, 0, 0, err
+		return memory{}, memory{}, memory{}, err
 	}
 	defer func() { bareMem = bare.stop() }()
 
@@ -285,7 +317,7 @@ func (b *bench) measurePages(rows []row) (cachedMem, uncachedMem, bareMem int64,
 		r := &rows[i]
 		status, h, body, err := fetch("http://"+cached.addr+r.path, b.enc)
 		if err != nil {
-			return 0, 0, 0, err
+			return memory{}, memory{}, memory{}, err
 		}
 		if status != 200 {
 			r.note = fmt.Sprintf("n/a: %s answers %d in this build", r.path, status)
@@ -297,18 +329,18 @@ func (b *bench) measurePages(rows []row) (cachedMem, uncachedMem, bareMem int64,
 	file := filepath.Join(b.work, "baseline-pages.json")
 	data, err := json.Marshal(pages)
 	if err != nil {
-		return 0, 0, 0, err
+		return memory{}, memory{}, memory{}, err
 	}
 	if err := os.WriteFile(file, data, 0o644); err != nil {
-		return 0, 0, 0, err
+		return memory{}, memory{}, memory{}, err
 	}
 	self, err := os.Executable()
 	if err != nil {
-		return 0, 0, 0, err
+		return memory{}, memory{}, memory{}, err
 	}
 	base, err := b.start(self, "-baseline-serve", file)
 	if err != nil {
-		return 0, 0, 0, err
+		return memory{}, memory{}, memory{}, err
 	}
 	defer base.stop()
 
@@ -328,7 +360,7 @@ func (b *bench) measurePages(rows []row) (cachedMem, uncachedMem, bareMem int64,
 			fmt.Fprintf(os.Stderr, "%.0f req/s\n", m.res.rps)
 		}
 	}
-	return 0, 0, 0, nil
+	return memory{}, memory{}, memory{}, nil
 }
 
 type exportFigures struct {
@@ -402,9 +434,11 @@ func (b *bench) measureExport() (*exportFigures, error) {
 	return ex, nil
 }
 
+func mb(b int64) float64 { return float64(b) / (1 << 20) }
+
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
 
-func (b *bench) print(rows []row, cachedMem, uncachedMem, bareMem int64, genTook time.Duration, ex *exportFigures) {
+func (b *bench) print(rows []row, cachedMem, uncachedMem, bareMem memory, genTook time.Duration, ex *exportFigures) {
 	enc := b.enc
 	if enc == "" {
 		enc = "identity"
@@ -438,8 +472,11 @@ func (b *bench) print(rows []row, cachedMem, uncachedMem, bareMem int64, genTook
 	if errs > 0 {
 		fmt.Printf("\n%d requests failed (connection errors or 5xx) and are not counted\n", errs)
 	}
-	fmt.Printf("\nserver peak memory (VmHWM): %.1f MB with the page cache (%d MB bound), %.1f MB without, %.1f MB bare\n",
-		float64(cachedMem)/(1<<20), b.cacheMB, float64(uncachedMem)/(1<<20), float64(bareMem)/(1<<20))
+	fmt.Printf("\nserver peak memory (PSS sampled every 50 ms: private memory and its share of the mapped database): "+
+		"%.1f MB with the page cache (%d MB bound), %.1f MB without, %.1f MB bare\n",
+		mb(cachedMem.pss), b.cacheMB, mb(uncachedMem.pss), mb(bareMem.pss))
+	fmt.Printf("  (kernel VmHWM, which counts the database file once per connection mapping it: %.1f / %.1f / %.1f MB)\n",
+		mb(cachedMem.hwm), mb(uncachedMem.hwm), mb(bareMem.hwm))
 	if ex == nil {
 		fmt.Printf("static export: not measured (-export=false)\n")
 		if genTook > 0 {
