@@ -223,3 +223,21 @@ func fromUnix(s int64) time.Time {
 	}
 	return time.Unix(s, 0).UTC()
 }
+
+// queryIDs runs a query whose rows are single ids and returns them.
+func (c conn) queryIDs(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := c.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

@@ -114,21 +114,12 @@ func (c conn) FindPublicIndex(ctx context.Context, now time.Time) (*PublicIndex,
 // publication time is in (from, to]: the scheduled posts that went public
 // in that span.
 func (c conn) FindPublishedBetween(ctx context.Context, from, to time.Time) ([]int64, error) {
-	rows, err := c.query(ctx, `SELECT p.id FROM posts p WHERE p.kind IN (?, ?) AND p.status = ? AND p.published_at > ?
+	ids, err := c.queryIDs(ctx, `SELECT p.id FROM posts p WHERE p.kind IN (?, ?) AND p.status = ? AND p.published_at > ?
 		AND p.published_at <= ? ORDER BY p.published_at, p.id`, content.KindPost, content.KindPage, content.StatusPublished, from.Unix(), to.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("store: posts published between: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: posts published between: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // countPosts counts the posts matching f. A count over a term or an author

@@ -12,21 +12,12 @@ import (
 func (c conn) FindDuePosts(ctx context.Context, now time.Time) ([]int64, error) {
 	// The kind condition lets the listing index (kind, status, published_at)
 	// answer, so the scheduler's look every second costs almost nothing.
-	rows, err := c.query(ctx, `SELECT id FROM posts WHERE kind IN (?, ?) AND status = ? AND published_at <= ?
+	ids, err := c.queryIDs(ctx, `SELECT id FROM posts WHERE kind IN (?, ?) AND status = ? AND published_at <= ?
 		ORDER BY published_at, id`, content.KindPost, content.KindPage, content.StatusScheduled, now.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("store: find due posts: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // PublishDue publishes every scheduled entry whose time has come, each in

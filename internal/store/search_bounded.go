@@ -193,22 +193,11 @@ func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest
 			args = append(args, shown...)
 		}
 		skip := max(0, from-len(head))
-		rows, err := c.query(ctx, q+` ORDER BY rowid DESC LIMIT ? OFFSET ?`, append(args, to-max(from, len(head)), skip)...)
+		older, err := c.queryIDs(ctx, q+` ORDER BY rowid DESC LIMIT ? OFFSET ?`, append(args, to-max(from, len(head)), skip)...)
 		if err != nil {
 			return nil, fmt.Errorf("store: search: %w", err)
 		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("store: search: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("store: search: %w", err)
-		}
+		ids = append(ids, older...)
 	}
 	if len(ids) == 0 {
 		return res, nil
@@ -250,23 +239,10 @@ func (c conn) searchByDate(ctx context.Context, req SearchRequest, res *SearchRe
 	if req.Sort == SortOldest {
 		order = "p.published_at ASC, p.id ASC"
 	}
-	rows, err := c.query(ctx, `SELECT p.id FROM posts p INDEXED BY posts_listing WHERE `+where+`
+	ids, err := c.queryIDs(ctx, `SELECT p.id FROM posts p INDEXED BY posts_listing WHERE `+where+`
 		AND EXISTS (SELECT 1 FROM post_search WHERE post_search MATCH ? AND rowid = p.id)
 		ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, fts5Expr(req.Query, readerColumns), limit, f.Offset)...)
 	if err != nil {
-		return nil, fmt.Errorf("store: search: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: search: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: search: %w", err)
 	}
 	if len(ids) == 0 {
@@ -290,20 +266,11 @@ func (c conn) lateEntries(ctx context.Context, f PostFilter) ([]int64, error) {
 			args = append(args, s)
 		}
 	}
-	rows, err := c.query(ctx, q+` LIMIT ?`, append(args, lateLimit+1)...)
+	ids, err := c.queryIDs(ctx, q+` LIMIT ?`, append(args, lateLimit+1)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: search: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // parallel runs fns side by side on the pool's connections, or one after
