@@ -4,7 +4,7 @@ package store
 // candidates, for tests of both paths on a small archive; it returns a
 // function restoring the previous limit.
 func SetRankLimit(n int) (restore func()) {
-	old, oldTitle := rankLimit, titleLimit
-	rankLimit, titleLimit = n, n
-	return func() { rankLimit, titleLimit = old, oldTitle }
+	old, oldTitle, oldSuggest := rankLimit, titleLimit, suggestLimit
+	rankLimit, titleLimit, suggestLimit = n, n, n
+	return func() { rankLimit, titleLimit, suggestLimit = old, oldTitle, oldSuggest }
 }

@@ -270,7 +270,13 @@ func (c conn) Suggest(ctx context.Context, q search.Query, f PostFilter, limit i
 	if len(q.Included()) == 0 || limit <= 0 {
 		return nil, nil
 	}
-	hits, args := c.searchEngine().hits(q, true, true)
+	eng := c.searchEngine()
+	hits, args := eng.hits(q, true, true)
+	if b, ok := eng.(boundedSuggester); ok {
+		if h, a, ok := b.suggestHits(q, f); ok {
+			hits, args = h, a
+		}
+	}
 	where, fargs := f.where()
 	rows, err := c.query(ctx, `WITH hits AS MATERIALIZED (`+hits+`) SELECT `+postColumns+`, h.score FROM hits h
 		JOIN posts p ON p.id = h.id WHERE `+where+` ORDER BY h.score DESC, p.published_at DESC, p.id DESC LIMIT ?`,

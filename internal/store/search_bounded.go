@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/search"
 )
 
 // A word found in a fifth of a large archive matches tens of thousands of
@@ -46,6 +47,33 @@ type boundedRanker interface {
 	// join path: a filter the index cannot apply (a date range), or a
 	// sort by date over few matches.
 	searchBounded(ctx context.Context, c conn, req SearchRequest) (*SearchResults, error)
+}
+
+// suggestLimit is how many of the newest titles a suggestion ranks: a
+// word being typed ("s", "st") begins words in thousands of titles.
+var suggestLimit = 200
+
+// boundedSuggester is an engine that can find titles to suggest among a
+// bounded set of the newest matches.
+type boundedSuggester interface {
+	// suggestHits returns a query for rows (id, score), as hits does, or
+	// false when f has conditions the index does not hold.
+	suggestHits(q search.Query, f PostFilter) (string, []any, bool)
+}
+
+func (sqliteSearch) suggestHits(q search.Query, f PostFilter) (string, []any, bool) {
+	if len(q.Excluded()) > 0 {
+		return "", nil, false // exclusions look at the body too
+	}
+	// The kind and status inside the index, so that drafts and pages do
+	// not take the places of the newest posts; Suggest's join applies the
+	// rest of f.
+	expr, ok := facetFilter(fts5Expr(q, "title"), f, nil)
+	if !ok {
+		return "", nil, false
+	}
+	return `SELECT rowid AS id, -bm25(post_search_titles, 1.0, 0.0) AS score FROM post_search_titles
+		WHERE post_search_titles MATCH ? ORDER BY rowid DESC LIMIT ?`, []any{expr, suggestLimit}, true
 }
 
 type ranked struct {

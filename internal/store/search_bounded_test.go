@@ -54,6 +54,9 @@ func TestSearchManyMatches(t *testing.T) {
 					p.Title = fmt.Sprintf("Harvest %d", i)
 					inTitle[p.Slug] = true
 				}
+				if i == 5 || i == 11 || i == 13 || i == 17 {
+					p.Title = fmt.Sprintf("Harvest %d", i) // never to be shown
+				}
 				switch i {
 				case 5:
 					p.Status = content.StatusDraft
@@ -152,6 +155,22 @@ func TestSearchManyMatches(t *testing.T) {
 			t.Errorf("ranking every match found %v, want %d posts", all, len(want))
 		}
 
+		// Suggestions are titles with the word, never a draft's, a page's,
+		// a trashed or a future post's.
+		suggested, err := db.Suggest(ctx, mustParse(t, "harv"), store.Published(now), 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(suggested) != 3 {
+			t.Errorf("suggested %v, want 3 titles", suggested)
+		}
+		for _, s := range suggested {
+			var n int
+			if _, err := fmt.Sscanf(s.Title, "Harvest %d", &n); err != nil || !want[fmt.Sprintf("p%02d", n)] {
+				t.Errorf("suggested %q, not the title of a visible post with the word", s.Title)
+			}
+		}
+
 		// Filters by category and author are applied inside the index,
 		// also after it is rebuilt, and follow a post moved to another
 		// category.
@@ -218,6 +237,15 @@ func TestSearchManyMatches(t *testing.T) {
 			}
 		}
 	})
+}
+
+func mustParse(t *testing.T, s string) search.Query {
+	t.Helper()
+	q, err := search.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
 }
 
 func compareSlug(a, b string) int {
