@@ -194,9 +194,10 @@ func (b *bench) targets(ctx context.Context) ([]target, error) {
 type server struct {
 	cmd  *exec.Cmd
 	addr string
-	// peakPss is the largest proportional set size sampled while it ran.
-	peakPss atomic.Int64
-	done    chan struct{}
+	// peakPss and peakAnon are the largest proportional set size and
+	// private (anonymous) resident memory sampled while it ran.
+	peakPss, peakAnon atomic.Int64
+	done              chan struct{}
 }
 
 // sample reads the server's proportional set size every 50 ms until it
@@ -209,6 +210,9 @@ func (s *server) sample() {
 	for {
 		if n := pss(s.cmd.Process.Pid); n > s.peakPss.Load() {
 			s.peakPss.Store(n)
+		}
+		if n := procField(s.cmd.Process.Pid, "status", "RssAnon:"); n > s.peakAnon.Load() {
+			s.peakAnon.Store(n)
 		}
 		select {
 		case <-s.done:
@@ -252,7 +256,9 @@ func (b *bench) start(args ...string) (*server, error) {
 // proportional set size sampled, and the kernel's VmHWM.
 func (s *server) stop() memory {
 	close(s.done)
-	peak := memory{pss: max(s.peakPss.Load(), pss(s.cmd.Process.Pid)), hwm: procField(s.cmd.Process.Pid, "status", "VmHWM:")}
+	pid := s.cmd.Process.Pid
+	peak := memory{pss: max(s.peakPss.Load(), pss(pid)), anon: max(s.peakAnon.Load(), procField(pid, "status", "RssAnon:")),
+		hwm: procField(pid, "status", "VmHWM:")}
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan struct{})
 	go func() { s.cmd.Wait(); close(done) }()
@@ -265,8 +271,11 @@ func (s *server) stop() memory {
 	return peak
 }
 
-// memory is a server's peak memory, in bytes.
-type memory struct{ pss, hwm int64 }
+// memory is a server's peak memory, in bytes: its proportional set size
+// (private memory and its share of the file pages it maps, the database
+// above all, which the kernel may reclaim), its private memory alone, and
+// the kernel's VmHWM.
+type memory struct{ pss, anon, hwm int64 }
 
 func pss(pid int) int64 { return procField(pid, "smaps_rollup", "Pss:") }
 
@@ -472,10 +481,11 @@ func (b *bench) print(rows []row, cachedMem, uncachedMem, bareMem memory, genToo
 	if errs > 0 {
 		fmt.Printf("\n%d requests failed (connection errors or 5xx) and are not counted\n", errs)
 	}
-	fmt.Printf("\nserver peak memory (PSS sampled every 50 ms: private memory and its share of the mapped database): "+
-		"%.1f MB with the page cache (%d MB bound), %.1f MB without, %.1f MB bare\n",
-		mb(cachedMem.pss), b.cacheMB, mb(uncachedMem.pss), mb(bareMem.pss))
-	fmt.Printf("  (kernel VmHWM, which counts the database file once per connection mapping it: %.1f / %.1f / %.1f MB)\n",
+	fmt.Printf("\nserver peak memory, sampled every 50 ms, with the page cache (%d MB bound) / without / bare:\n", b.cacheMB)
+	fmt.Printf("  private (RssAnon): %.1f / %.1f / %.1f MB\n", mb(cachedMem.anon), mb(uncachedMem.anon), mb(bareMem.anon))
+	fmt.Printf("  PSS, adding its share of the database pages it maps (page cache the kernel may reclaim): %.1f / %.1f / %.1f MB\n",
+		mb(cachedMem.pss), mb(uncachedMem.pss), mb(bareMem.pss))
+	fmt.Printf("  kernel VmHWM, which counts the mapped database once per connection: %.1f / %.1f / %.1f MB\n",
 		mb(cachedMem.hwm), mb(uncachedMem.hwm), mb(bareMem.hwm))
 	if ex == nil {
 		fmt.Printf("static export: not measured (-export=false)\n")
