@@ -132,23 +132,11 @@ func (c conn) FindPublishedBetween(ctx context.Context, from, to time.Time) ([]i
 }
 
 // countPosts counts the posts matching f. A count over a term or an author
-// starts from its links, so it costs the size of the archive, not of the
+// reads its links alone, so it costs the size of the archive, not of the
 // site; counts are remembered until the next change (see countMemo).
 func (c conn) countPosts(ctx context.Context, f PostFilter) (int, error) {
-	where, args := f.whereExcept(true)
-	from := `posts p`
-	switch {
-	case f.TermID != 0 && f.AuthorID != 0:
-		where, args = f.where()
-	case f.TermID != 0:
-		// CROSS JOIN keeps SQLite's join order: links first.
-		from, where = `post_terms pt CROSS JOIN posts p`, `pt.term_id = ? AND pt.post_id = p.id AND `+where
-		args = append([]any{f.TermID}, args...)
-	case f.AuthorID != 0:
-		from, where = `post_authors pa CROSS JOIN posts p`, `pa.user_id = ? AND pa.post_id = p.id AND `+where
-		args = append([]any{f.AuthorID}, args...)
-	}
-	q := `SELECT COUNT(*) FROM ` + from + ` WHERE ` + where
+	l := f.listing()
+	q, args := `SELECT COUNT(*) FROM `+l.from+` WHERE `+l.where, l.args
 	key, gen := "", uint64(0)
 	memo := c.memo()
 	if memo != nil {
