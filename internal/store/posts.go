@@ -309,6 +309,15 @@ func (c conn) findPage(ctx context.Context, f PostFilter, cols string, scan func
 // bodies, with their authors and terms, in the order of ids; IDs of posts
 // that do not exist are left out.
 func (c conn) FindPostsByIDs(ctx context.Context, ids []int64) ([]*content.Post, error) {
+	return c.findPostsByIDs(ctx, ids, false)
+}
+
+// FindPostsWithBodyByIDs is FindPostsByIDs reading the posts' bodies too.
+func (c conn) FindPostsWithBodyByIDs(ctx context.Context, ids []int64) ([]*content.Post, error) {
+	return c.findPostsByIDs(ctx, ids, true)
+}
+
+func (c conn) findPostsByIDs(ctx context.Context, ids []int64, withBody bool) ([]*content.Post, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -316,17 +325,23 @@ func (c conn) FindPostsByIDs(ctx context.Context, ids []int64) ([]*content.Post,
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := c.query(ctx, `SELECT `+postColumns+` FROM posts p WHERE p.id IN (`+placeholders(len(ids))+`)`, args...)
+	cols := postColumns + `, '', ''`
+	if withBody {
+		cols = postColumns + `, p.body, p.body_html`
+	}
+	rows, err := c.query(ctx, `SELECT `+cols+` FROM posts p WHERE p.id IN (`+placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: find posts by id: %w", err)
 	}
 	defer rows.Close()
 	byID := make(map[int64]*content.Post, len(ids))
 	for rows.Next() {
-		p, err := scanPost(rows)
+		var body, bodyHTML string
+		p, err := scanPost(rows, &body, &bodyHTML)
 		if err != nil {
 			return nil, fmt.Errorf("store: scan post: %w", err)
 		}
+		p.Body, p.BodyHTML = body, bodyHTML
 		byID[p.ID] = p
 	}
 	if err := rows.Err(); err != nil {
