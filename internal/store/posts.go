@@ -404,57 +404,58 @@ func (c conn) FindAdjacentPosts(ctx context.Context, p *content.Post, now time.T
 	return older, newer, nil
 }
 
-// loadRelations fills the authors and terms of posts with two queries,
-// whatever their number.
+// loadRelations fills the authors and terms of posts with one query,
+// whatever their number: authors first, then terms, each in the order
+// given.
 func (c conn) loadRelations(ctx context.Context, posts []*content.Post) error {
 	if len(posts) == 0 {
 		return nil
 	}
 	byID := make(map[int64]*content.Post, len(posts))
-	ids := make([]any, 0, len(posts))
+	ids := make([]any, 0, 2*len(posts))
 	for _, p := range posts {
 		byID[p.ID] = p
 		ids = append(ids, p.ID)
 	}
-	in := placeholders(len(ids))
-	rows, err := c.query(ctx, `SELECT pa.post_id, `+userColumns+` FROM post_authors pa JOIN users u ON u.id = pa.user_id
-		WHERE pa.post_id IN (`+in+`) ORDER BY pa.post_id, pa.position`, ids...)
+	ids = append(ids, ids...)
+	in := placeholders(len(posts))
+	// One row shape for both: an author's email, role and bio stand where
+	// a term's taxonomy, description and parent do.
+	rows, err := c.query(ctx, `SELECT pa.post_id, 0 AS rel, pa.position, u.id, u.slug, u.name, u.email, u.role, u.bio, 0 AS parent
+		FROM post_authors pa JOIN users u ON u.id = pa.user_id WHERE pa.post_id IN (`+in+`)
+		UNION ALL
+		SELECT pt.post_id, 1, pt.position, t.id, t.slug, t.name, t.taxonomy, t.description, '', COALESCE(t.parent_id, 0)
+		FROM post_terms pt JOIN terms t ON t.id = pt.term_id WHERE pt.post_id IN (`+in+`)
+		ORDER BY 1, 2, 3`, ids...)
 	if err != nil {
-		return fmt.Errorf("store: load authors: %w", err)
-	}
-	for rows.Next() {
-		var postID int64
-		u, err := scanUser(rows, &postID)
-		if err != nil {
-			rows.Close()
-			return fmt.Errorf("store: scan author: %w", err)
-		}
-		byID[postID].Authors = append(byID[postID].Authors, *u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: load authors: %w", err)
-	}
-	rows, err = c.query(ctx, `SELECT pt.post_id, `+termColumns+` FROM post_terms pt JOIN terms t ON t.id = pt.term_id
-		WHERE pt.post_id IN (`+in+`) ORDER BY pt.post_id, pt.position`, ids...)
-	if err != nil {
-		return fmt.Errorf("store: load terms: %w", err)
+		return fmt.Errorf("store: load authors and terms: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var postID int64
-		t, err := scanTerm(rows, &postID)
-		if err != nil {
-			return fmt.Errorf("store: scan term: %w", err)
+		var (
+			postID, id, parent  int64
+			rel, position       int
+			slug, name, x, y, z string
+		)
+		if err := rows.Scan(&postID, &rel, &position, &id, &slug, &name, &x, &y, &z, &parent); err != nil {
+			return fmt.Errorf("store: scan author or term: %w", err)
 		}
 		p := byID[postID]
+		if rel == 0 {
+			p.Authors = append(p.Authors, content.User{ID: id, Slug: slug, Name: name, Email: x, Role: content.Role(y), Bio: z})
+			continue
+		}
+		t := content.Term{ID: id, Taxonomy: content.Taxonomy(x), Slug: slug, Name: name, Description: y, ParentID: parent}
 		if t.Taxonomy == content.TaxTag {
-			p.Tags = append(p.Tags, *t)
+			p.Tags = append(p.Tags, t)
 		} else {
-			p.Categories = append(p.Categories, *t)
+			p.Categories = append(p.Categories, t)
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: load authors and terms: %w", err)
+	}
+	return nil
 }
 
 // CreatePost validates and inserts p with its links to authors and terms
