@@ -178,7 +178,8 @@ type keptItem struct {
 // feedItems returns the items of the posts f selects, newest first,
 // reusing those the fragment cache holds: the site's feed and its
 // archives' list the same posts in three formats, so an item is made once
-// per version of its post. Only the posts it lacks are read whole.
+// per version of its post, and written once in each format (feed.Item.Keep).
+// Only the posts it lacks are read whole.
 func (s *Site) feedItems(ctx context.Context, base string, fullText bool, f store.PostFilter) ([]feed.Item, error) {
 	if s.frags == nil {
 		f.WithBody = true
@@ -223,6 +224,8 @@ func (s *Site) feedItems(ctx context.Context, base string, fullText bool, f stor
 	made := make(map[int64]feed.Item, len(fresh))
 	for _, p := range fresh {
 		it := s.feedItem(base, p, fullText)
+		// Encoded once per format, then by every feed it is in.
+		it.Keep()
 		made[p.ID] = it
 		s.frags.put(p.ID, feedItemPart, p.UpdatedAt, &keptItem{base: base, fullText: fullText, item: it}, itemSize(&it), gen)
 	}
@@ -241,7 +244,7 @@ func (s *Site) feedItems(ctx context.Context, base string, fullText bool, f stor
 	return items[:n], nil
 }
 
-// itemSize is about the bytes an item holds.
+// itemSize is about the bytes an item holds, with its three encodings.
 func itemSize(it *feed.Item) int {
 	n := len(it.ID) + len(it.URL) + len(it.Title) + len(it.Summary) + len(it.ContentHTML) + 200
 	for _, a := range it.Authors {
@@ -253,7 +256,7 @@ func itemSize(it *feed.Item) int {
 	if it.Source != nil {
 		n += len(it.Source.Name) + len(it.Source.URL) + len(it.Source.Author) + 64
 	}
-	return n
+	return 4 * n
 }
 
 func (s *Site) feedItem(base string, p *content.Post, fullText bool) feed.Item {
