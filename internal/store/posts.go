@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -406,10 +407,33 @@ func (c conn) FindAdjacentPosts(ctx context.Context, p *content.Post, now time.T
 
 // loadRelations fills the authors and terms of posts with one query,
 // whatever their number: authors first, then terms, each in the order
-// given.
+// given. Outside a transaction it takes those remembered since the last
+// change (countMemo) and reads only the others.
 func (c conn) loadRelations(ctx context.Context, posts []*content.Post) error {
 	if len(posts) == 0 {
 		return nil
+	}
+	memo := c.memo()
+	var gen uint64
+	if memo != nil {
+		ids := make([]int64, len(posts))
+		for i, p := range posts {
+			ids[i] = p.ID
+		}
+		var known map[int64]relations
+		known, gen = memo.relations(ids)
+		var missing []*content.Post
+		for _, p := range posts {
+			if r, ok := known[p.ID]; ok {
+				// Copies: a caller may change what it was given.
+				p.Authors, p.Categories, p.Tags = slices.Clone(r.authors), slices.Clone(r.categories), slices.Clone(r.tags)
+			} else {
+				missing = append(missing, p)
+			}
+		}
+		if posts = missing; len(posts) == 0 {
+			return nil
+		}
 	}
 	byID := make(map[int64]*content.Post, len(posts))
 	ids := make([]any, 0, 2*len(posts))
@@ -454,6 +478,13 @@ func (c conn) loadRelations(ctx context.Context, posts []*content.Post) error {
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: load authors and terms: %w", err)
+	}
+	if memo != nil {
+		read := make(map[int64]relations, len(posts))
+		for _, p := range posts {
+			read[p.ID] = relations{slices.Clone(p.Authors), slices.Clone(p.Categories), slices.Clone(p.Tags)}
+		}
+		memo.putRelations(read, gen)
 	}
 	return nil
 }
