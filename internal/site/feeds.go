@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"html"
@@ -122,7 +123,7 @@ func (s *Site) buildFeed(r *http.Request, scope feedScope, slug string) (*feed.F
 	}
 	base := s.baseURL(r)
 	filter := store.Published(s.cfg.Now())
-	filter.Limit, filter.WithBody = set.FeedItems, true
+	filter.Limit = set.FeedItems
 	prefix, title, desc := "/", set.Title, set.Description
 	switch scope {
 	case scopeCategory, scopeTag:
@@ -144,7 +145,7 @@ func (s *Site) buildFeed(r *http.Request, scope feedScope, slug string) (*feed.F
 		filter.AuthorID, prefix, title = u.ID, u.Path(), set.Title+" – "+u.Name
 		desc = firstNonEmpty(u.Bio, desc)
 	}
-	posts, _, err := s.cfg.DB.FindPosts(ctx, filter)
+	items, err := s.feedItems(ctx, base, set.FeedFullText, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -156,14 +157,106 @@ func (s *Site) buildFeed(r *http.Request, scope feedScope, slug string) (*feed.F
 		// A feed with nothing in it still has fixed bytes, so its ETag holds.
 		Updated: time.Unix(0, 0).UTC(),
 	}
-	for _, p := range posts {
-		it := s.feedItem(base, p, set.FeedFullText)
+	for _, it := range items {
 		if m := later(it.Published, it.Updated); m.After(f.Updated) {
 			f.Updated = m
 		}
-		f.Items = append(f.Items, it)
 	}
+	f.Items = items
 	return f, nil
+}
+
+// keptItem is a post's feed item as the fragment cache keeps it, with
+// what it was made for beside the post: the site's address (the request's)
+// and whether feeds carry whole posts (a setting).
+type keptItem struct {
+	base     string
+	fullText bool
+	item     feed.Item
+}
+
+// feedItems returns the items of the posts f selects, newest first,
+// reusing those the fragment cache holds: the site's feed and its
+// archives' list the same posts in three formats, so an item is made once
+// per version of its post, and written once in each format (feed.Item.Keep).
+// Only the posts it lacks are read whole.
+func (s *Site) feedItems(ctx context.Context, base string, fullText bool, f store.PostFilter) ([]feed.Item, error) {
+	if s.frags == nil {
+		f.WithBody = true
+		posts, _, err := s.cfg.DB.FindPosts(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		items := make([]feed.Item, len(posts))
+		for i, p := range posts {
+			items[i] = s.feedItem(base, p, fullText)
+		}
+		return items, nil
+	}
+	gen := s.frags.generation()
+	versions, _, err := s.cfg.DB.FindPostVersions(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]feed.Item, len(versions))
+	have := make([]bool, len(versions))
+	var missing []int64
+	for i, v := range versions {
+		if k, ok := s.frags.get(v.ID, feedItemPart, v.UpdatedAt); ok {
+			if k := k.(*keptItem); k.base == base && k.fullText == fullText {
+				items[i], have[i] = k.item, true
+				continue
+			}
+		}
+		missing = append(missing, v.ID)
+	}
+	if len(missing) == 0 {
+		return items, nil
+	}
+	read := s.cfg.DB.FindPostsByIDs
+	if fullText {
+		read = s.cfg.DB.FindPostsWithBodyByIDs
+	}
+	fresh, err := read(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	made := make(map[int64]feed.Item, len(fresh))
+	for _, p := range fresh {
+		it := s.feedItem(base, p, fullText)
+		// Encoded once per format, then by every feed it is in.
+		it.Keep()
+		made[p.ID] = it
+		s.frags.put(p.ID, feedItemPart, p.UpdatedAt, &keptItem{base: base, fullText: fullText, item: it}, itemSize(&it), gen)
+	}
+	// A post deleted between the two reads is left out.
+	n := 0
+	for i, v := range versions {
+		it, ok := items[i], have[i]
+		if !ok {
+			if it, ok = made[v.ID]; !ok {
+				continue
+			}
+		}
+		items[n] = it
+		n++
+	}
+	return items[:n], nil
+}
+
+// itemSize is about the bytes an item holds, with its three encodings.
+func itemSize(it *feed.Item) int {
+	n := len(it.ID) + len(it.URL) + len(it.Title) + len(it.Summary) + len(it.ContentHTML) + 200
+	for _, a := range it.Authors {
+		n += len(a.Name) + len(a.URL) + 32
+	}
+	for _, c := range it.Categories {
+		n += len(c.Name) + len(c.URL) + 32
+	}
+	if it.Source != nil {
+		n += len(it.Source.Name) + len(it.Source.URL) + len(it.Source.Author) + 64
+	}
+	return 4 * n
 }
 
 func (s *Site) feedItem(base string, p *content.Post, fullText bool) feed.Item {

@@ -12,7 +12,8 @@ import (
 // and would otherwise work out again for every reader: its teaser as the
 // theme's "teaser" template renders it (shared by the front page, its
 // pages and the archives), its article as the "article" template renders
-// it, and its page's description and picture. It is bounded in bytes,
+// it, its page's description and picture, and its item in feeds (shared
+// by the site's feed and its archives', in every format). It is bounded in bytes,
 // least recently used first out, and follows the store's changes
 // (forget): a changed post (an edit, its featured image set, or that
 // image's alt text or caption changed) loses its fragments; a change to
@@ -36,6 +37,7 @@ const (
 	teaserPart part = iota
 	articlePart
 	entryMetaPart
+	feedItemPart
 )
 
 type fragmentKey struct {
@@ -128,7 +130,7 @@ func (c *fragmentCache) remove(e *list.Element) {
 }
 
 // parts are every part a post may have kept.
-var parts = [...]part{teaserPart, articlePart, entryMetaPart}
+var parts = [...]part{teaserPart, articlePart, entryMetaPart, feedItemPart}
 
 // forget drops what a committed change makes stale: the changed posts'
 // fragments, or every fragment when settings, terms, users or aliases

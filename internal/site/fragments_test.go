@@ -321,3 +321,56 @@ func TestSearchFormFollowsTagsAndAuthors(t *testing.T) {
 	})
 	mustShow(t, base, []string{"/search?q=market"}, `">Renamed Writer</option>`)
 }
+
+// feeds are the feeds where the post is an item, in every format.
+func feeds(p *content.Post) []string {
+	var paths []string
+	for _, prefix := range []string{"/", p.Categories[0].Path(), p.Authors[0].Path()} {
+		paths = append(paths, prefix+"feed/", prefix+"feed/atom/", prefix+"feed/json/")
+	}
+	return paths
+}
+
+// TestFragmentCacheFollowsChangesInFeeds: a post's feed item, kept once
+// for every feed it is in, follows edits of the post, of its terms and
+// authors, and of the setting choosing whole posts or teasers.
+func TestFragmentCacheFollowsChangesInFeeds(t *testing.T) {
+	db, base, p, _ := fragmentSite(t)
+	mustShow(t, base, feeds(p), p.Title)
+	update(t, db, func(tx *store.Tx) error {
+		edited, err := tx.FindPostByID(context.Background(), p.ID)
+		if err != nil {
+			return err
+		}
+		edited.Title = "An entirely new headline"
+		edited.BodyHTML += "<p>A closing line for the whole text.</p>"
+		return tx.UpdatePost(context.Background(), edited)
+	})
+	mustShow(t, base, feeds(p), "An entirely new headline")
+	cat, author := p.Categories[0], p.Authors[0]
+	update(t, db, func(tx *store.Tx) error {
+		cat.Name, author.Name = "Renamed Section", "Renamed Author"
+		if err := tx.UpsertTerm(context.Background(), &cat); err != nil {
+			return err
+		}
+		return tx.UpsertUser(context.Background(), &author)
+	})
+	mustShow(t, base, feeds(p), "Renamed Section")
+	mustShow(t, base, feeds(p), "Renamed Author")
+	for _, full := range []bool{true, false} {
+		update(t, db, func(tx *store.Tx) error {
+			set, err := tx.LoadSettings(context.Background())
+			if err != nil {
+				return err
+			}
+			set.FeedFullText = full
+			return tx.SaveSettings(context.Background(), set)
+		})
+		for _, path := range feeds(p) {
+			_, body := get(t, base+path)
+			if got := strings.Contains(body, "A closing line for the whole text."); got != full {
+				t.Errorf("full text %v: %s shows the post's last line: %v", full, path, got)
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,20 +94,23 @@ func Published(now time.Time) PostFilter {
 }
 
 func (f PostFilter) where() (string, []any) {
-	return f.whereExcept(false)
+	return f.conds("p", "p.id", true, true)
 }
 
-// whereExcept builds the conditions; with joined, those on TermID and
-// AuthorID are left to a join the caller writes (see count).
-func (f PostFilter) whereExcept(joined bool) (string, []any) {
+// conds builds the conditions on the columns of the table aliased a
+// (posts p, or a link table carrying its post's kind, status and
+// publication time), whose post ID is id; the conditions on TermID and
+// AuthorID are left out when not asked for (a listing reads from those
+// links).
+func (f PostFilter) conds(a, id string, term, author bool) (string, []any) {
 	kind := f.Kind
 	if kind == "" {
 		kind = content.KindPost
 	}
-	conds := []string{"p.kind = ?"}
+	conds := []string{a + ".kind = ?"}
 	args := []any{kind}
 	if len(f.Statuses) > 0 {
-		conds = append(conds, "p.status IN ("+placeholders(len(f.Statuses))+")")
+		conds = append(conds, a+".status IN ("+placeholders(len(f.Statuses))+")")
 		for _, s := range f.Statuses {
 			args = append(args, s)
 		}
@@ -122,24 +126,64 @@ func (f PostFilter) whereExcept(joined bool) (string, []any) {
 		upper, bounded = f.To.Unix()-1, true
 	}
 	if bounded {
-		conds = append(conds, "p.published_at <= ?")
+		conds = append(conds, a+".published_at <= ?")
 		args = append(args, upper)
 	}
 	if !f.From.IsZero() {
-		conds = append(conds, "p.published_at >= ?")
+		conds = append(conds, a+".published_at >= ?")
 		args = append(args, f.From.Unix())
 	}
 	// IN lists rather than correlated EXISTS: the engines read the term's
 	// or author's posts once from their index instead of probing per post.
-	if f.TermID != 0 && !joined {
-		conds = append(conds, "p.id IN (SELECT pt.post_id FROM post_terms pt WHERE pt.term_id = ?)")
+	if f.TermID != 0 && term {
+		conds = append(conds, id+" IN (SELECT pt.post_id FROM post_terms pt WHERE pt.term_id = ?)")
 		args = append(args, f.TermID)
 	}
-	if f.AuthorID != 0 && !joined {
-		conds = append(conds, "p.id IN (SELECT pa.post_id FROM post_authors pa WHERE pa.user_id = ?)")
+	if f.AuthorID != 0 && author {
+		conds = append(conds, id+" IN (SELECT pa.post_id FROM post_authors pa WHERE pa.user_id = ?)")
 		args = append(args, f.AuthorID)
 	}
 	return strings.Join(conds, " AND "), args
+}
+
+// listing is where the rows of a listing come from: a category's, tag's
+// or author's archive walks its links, which carry their post's kind,
+// status and publication time in an index ordered as the listing is
+// (post_terms_listing, post_authors_listing); other listings walk the
+// posts (posts_listing).
+type listing struct {
+	from  string // the table the walk reads, with its alias
+	a, id string // that alias and its post ID column
+	where string // the filter's conditions on it
+	args  []any
+}
+
+func (f PostFilter) listing() listing {
+	switch {
+	case f.TermID != 0:
+		where, args := f.conds("pt", "pt.post_id", false, true)
+		return listing{from: "post_terms pt", a: "pt", id: "pt.post_id",
+			where: "pt.term_id = ? AND " + where, args: append([]any{f.TermID}, args...)}
+	case f.AuthorID != 0:
+		where, args := f.conds("pa", "pa.post_id", false, false)
+		return listing{from: "post_authors pa", a: "pa", id: "pa.post_id",
+			where: "pa.user_id = ? AND " + where, args: append([]any{f.AuthorID}, args...)}
+	}
+	where, args := f.where()
+	return listing{from: "posts p", a: "p", id: "p.id", where: where, args: args}
+}
+
+// query returns the statement reading cols of the listing's posts, with
+// more conditions (on the listing's alias) and what follows ORDER BY.
+func (l listing) query(cols, more string) string {
+	from, where := l.from, l.where+more
+	if l.a != "p" {
+		// CROSS JOIN keeps SQLite's join order: links first, each post
+		// then by its key.
+		from, where = l.from+" CROSS JOIN posts p", where+" AND p.id = "+l.id
+	}
+	return `SELECT ` + cols + ` FROM ` + from + ` WHERE ` + where +
+		` ORDER BY ` + l.a + `.published_at DESC, ` + l.id + ` DESC`
 }
 
 // FindPosts returns one page of the posts matching f, newest first, with
@@ -211,15 +255,15 @@ func (c conn) findPage(ctx context.Context, f PostFilter, cols string, scan func
 	if err != nil {
 		return 0, err
 	}
-	where, args := f.where()
-	q := `SELECT ` + cols + ` FROM posts p WHERE ` + where
+	l := f.listing()
+	q, args := l.query(cols, ""), l.args
 	pageKey := ""
 	if f.Limit > 0 {
 		// Page after page (an export, a crawler) starts each page where
 		// the previous one ended instead of skipping Offset rows again.
 		var cur cursor
 		var ok bool
-		if pageKey = memo.pageKey(where, args); pageKey != "" {
+		if pageKey = memo.pageKey(l.where, l.args); pageKey != "" {
 			cur, ok = memo.cursor(pageKey, f.Offset)
 		}
 		if ok {
@@ -231,16 +275,13 @@ func (c conn) findPage(ctx context.Context, f PostFilter, cols string, scan func
 			if !f.To.IsZero() && f.To.Unix()-1 < cur.pub {
 				after.To = f.To
 			}
-			w, a := after.where()
-			q = `SELECT ` + cols + ` FROM posts p WHERE ` + w +
-				` AND (p.published_at < ? OR p.id < ?) ORDER BY p.published_at DESC, p.id DESC LIMIT ?`
-			args = append(a, cur.pub, cur.id, f.Limit)
+			al := after.listing()
+			q = al.query(cols, ` AND (`+al.a+`.published_at < ? OR `+al.id+` < ?)`) + ` LIMIT ?`
+			args = append(al.args, cur.pub, cur.id, f.Limit)
 		} else {
-			q += ` ORDER BY p.published_at DESC, p.id DESC LIMIT ? OFFSET ?`
+			q += ` LIMIT ? OFFSET ?`
 			args = append(args, f.Limit, f.Offset)
 		}
-	} else {
-		q += ` ORDER BY p.published_at DESC, p.id DESC`
 	}
 	gen := memo.generation()
 	rows, err := c.query(ctx, q, args...)
@@ -269,6 +310,15 @@ func (c conn) findPage(ctx context.Context, f PostFilter, cols string, scan func
 // bodies, with their authors and terms, in the order of ids; IDs of posts
 // that do not exist are left out.
 func (c conn) FindPostsByIDs(ctx context.Context, ids []int64) ([]*content.Post, error) {
+	return c.findPostsByIDs(ctx, ids, false)
+}
+
+// FindPostsWithBodyByIDs is FindPostsByIDs reading the posts' bodies too.
+func (c conn) FindPostsWithBodyByIDs(ctx context.Context, ids []int64) ([]*content.Post, error) {
+	return c.findPostsByIDs(ctx, ids, true)
+}
+
+func (c conn) findPostsByIDs(ctx context.Context, ids []int64, withBody bool) ([]*content.Post, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -276,17 +326,23 @@ func (c conn) FindPostsByIDs(ctx context.Context, ids []int64) ([]*content.Post,
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := c.query(ctx, `SELECT `+postColumns+` FROM posts p WHERE p.id IN (`+placeholders(len(ids))+`)`, args...)
+	cols := postColumns + `, '', ''`
+	if withBody {
+		cols = postColumns + `, p.body, p.body_html`
+	}
+	rows, err := c.query(ctx, `SELECT `+cols+` FROM posts p WHERE p.id IN (`+placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: find posts by id: %w", err)
 	}
 	defer rows.Close()
 	byID := make(map[int64]*content.Post, len(ids))
 	for rows.Next() {
-		p, err := scanPost(rows)
+		var body, bodyHTML string
+		p, err := scanPost(rows, &body, &bodyHTML)
 		if err != nil {
 			return nil, fmt.Errorf("store: scan post: %w", err)
 		}
+		p.Body, p.BodyHTML = body, bodyHTML
 		byID[p.ID] = p
 	}
 	if err := rows.Err(); err != nil {
@@ -349,57 +405,88 @@ func (c conn) FindAdjacentPosts(ctx context.Context, p *content.Post, now time.T
 	return older, newer, nil
 }
 
-// loadRelations fills the authors and terms of posts with two queries,
-// whatever their number.
+// loadRelations fills the authors and terms of posts with one query,
+// whatever their number: authors first, then terms, each in the order
+// given. Outside a transaction it takes those remembered since the last
+// change (countMemo) and reads only the others.
 func (c conn) loadRelations(ctx context.Context, posts []*content.Post) error {
 	if len(posts) == 0 {
 		return nil
 	}
+	memo := c.memo()
+	var gen uint64
+	if memo != nil {
+		ids := make([]int64, len(posts))
+		for i, p := range posts {
+			ids[i] = p.ID
+		}
+		var known map[int64]relations
+		known, gen = memo.relations(ids)
+		var missing []*content.Post
+		for _, p := range posts {
+			if r, ok := known[p.ID]; ok {
+				// Copies: a caller may change what it was given.
+				p.Authors, p.Categories, p.Tags = slices.Clone(r.authors), slices.Clone(r.categories), slices.Clone(r.tags)
+			} else {
+				missing = append(missing, p)
+			}
+		}
+		if posts = missing; len(posts) == 0 {
+			return nil
+		}
+	}
 	byID := make(map[int64]*content.Post, len(posts))
-	ids := make([]any, 0, len(posts))
+	ids := make([]any, 0, 2*len(posts))
 	for _, p := range posts {
 		byID[p.ID] = p
 		ids = append(ids, p.ID)
 	}
-	in := placeholders(len(ids))
-	rows, err := c.query(ctx, `SELECT pa.post_id, `+userColumns+` FROM post_authors pa JOIN users u ON u.id = pa.user_id
-		WHERE pa.post_id IN (`+in+`) ORDER BY pa.post_id, pa.position`, ids...)
+	ids = append(ids, ids...)
+	in := placeholders(len(posts))
+	// One row shape for both: an author's email, role and bio stand where
+	// a term's taxonomy, description and parent do.
+	rows, err := c.query(ctx, `SELECT pa.post_id, 0 AS rel, pa.position, u.id, u.slug, u.name, u.email, u.role, u.bio, 0 AS parent
+		FROM post_authors pa JOIN users u ON u.id = pa.user_id WHERE pa.post_id IN (`+in+`)
+		UNION ALL
+		SELECT pt.post_id, 1, pt.position, t.id, t.slug, t.name, t.taxonomy, t.description, '', COALESCE(t.parent_id, 0)
+		FROM post_terms pt JOIN terms t ON t.id = pt.term_id WHERE pt.post_id IN (`+in+`)
+		ORDER BY 1, 2, 3`, ids...)
 	if err != nil {
-		return fmt.Errorf("store: load authors: %w", err)
-	}
-	for rows.Next() {
-		var postID int64
-		u, err := scanUser(rows, &postID)
-		if err != nil {
-			rows.Close()
-			return fmt.Errorf("store: scan author: %w", err)
-		}
-		byID[postID].Authors = append(byID[postID].Authors, *u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: load authors: %w", err)
-	}
-	rows, err = c.query(ctx, `SELECT pt.post_id, `+termColumns+` FROM post_terms pt JOIN terms t ON t.id = pt.term_id
-		WHERE pt.post_id IN (`+in+`) ORDER BY pt.post_id, pt.position`, ids...)
-	if err != nil {
-		return fmt.Errorf("store: load terms: %w", err)
+		return fmt.Errorf("store: load authors and terms: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var postID int64
-		t, err := scanTerm(rows, &postID)
-		if err != nil {
-			return fmt.Errorf("store: scan term: %w", err)
+		var (
+			postID, id, parent  int64
+			rel, position       int
+			slug, name, x, y, z string
+		)
+		if err := rows.Scan(&postID, &rel, &position, &id, &slug, &name, &x, &y, &z, &parent); err != nil {
+			return fmt.Errorf("store: scan author or term: %w", err)
 		}
 		p := byID[postID]
+		if rel == 0 {
+			p.Authors = append(p.Authors, content.User{ID: id, Slug: slug, Name: name, Email: x, Role: content.Role(y), Bio: z})
+			continue
+		}
+		t := content.Term{ID: id, Taxonomy: content.Taxonomy(x), Slug: slug, Name: name, Description: y, ParentID: parent}
 		if t.Taxonomy == content.TaxTag {
-			p.Tags = append(p.Tags, *t)
+			p.Tags = append(p.Tags, t)
 		} else {
-			p.Categories = append(p.Categories, *t)
+			p.Categories = append(p.Categories, t)
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: load authors and terms: %w", err)
+	}
+	if memo != nil {
+		read := make(map[int64]relations, len(posts))
+		for _, p := range posts {
+			read[p.ID] = relations{slices.Clone(p.Authors), slices.Clone(p.Categories), slices.Clone(p.Tags)}
+		}
+		memo.putRelations(read, gen)
+	}
+	return nil
 }
 
 // CreatePost validates and inserts p with its links to authors and terms
@@ -509,16 +596,22 @@ func (tx *Tx) DeletePost(ctx context.Context, id int64) error {
 	return tx.unindexPost(ctx, id)
 }
 
+// linkPost links p to its authors and terms; each link carries the post's
+// kind, status and publication time, by which archives are listed (see
+// PostFilter.listing), so every write of a post writes its links again.
 func (tx *Tx) linkPost(ctx context.Context, p *content.Post) error {
+	pub := unix(p.PublishedAt)
 	for i, a := range p.Authors {
-		if _, err := tx.exec(ctx, `INSERT INTO post_authors (post_id, user_id, position) VALUES (?, ?, ?)`, p.ID, a.ID, i); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO post_authors (post_id, user_id, position, kind, status, published_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			p.ID, a.ID, i, p.Kind, p.Status, pub); err != nil {
 			return fmt.Errorf("store: link post %d to author %d: %w", p.ID, a.ID, err)
 		}
 	}
 	pos := 0
 	for _, terms := range [][]content.Term{p.Categories, p.Tags} {
 		for _, t := range terms {
-			if _, err := tx.exec(ctx, `INSERT INTO post_terms (post_id, term_id, position) VALUES (?, ?, ?)`, p.ID, t.ID, pos); err != nil {
+			if _, err := tx.exec(ctx, `INSERT INTO post_terms (post_id, term_id, position, kind, status, published_at) VALUES (?, ?, ?, ?, ?, ?)`,
+				p.ID, t.ID, pos, p.Kind, p.Status, pub); err != nil {
 				return fmt.Errorf("store: link post %d to term %d: %w", p.ID, t.ID, err)
 			}
 			pos++

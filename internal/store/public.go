@@ -123,23 +123,11 @@ func (c conn) FindPublishedBetween(ctx context.Context, from, to time.Time) ([]i
 }
 
 // countPosts counts the posts matching f. A count over a term or an author
-// starts from its links, so it costs the size of the archive, not of the
+// reads its links alone, so it costs the size of the archive, not of the
 // site; counts are remembered until the next change (see countMemo).
 func (c conn) countPosts(ctx context.Context, f PostFilter) (int, error) {
-	where, args := f.whereExcept(true)
-	from := `posts p`
-	switch {
-	case f.TermID != 0 && f.AuthorID != 0:
-		where, args = f.where()
-	case f.TermID != 0:
-		// CROSS JOIN keeps SQLite's join order: links first.
-		from, where = `post_terms pt CROSS JOIN posts p`, `pt.term_id = ? AND pt.post_id = p.id AND `+where
-		args = append([]any{f.TermID}, args...)
-	case f.AuthorID != 0:
-		from, where = `post_authors pa CROSS JOIN posts p`, `pa.user_id = ? AND pa.post_id = p.id AND `+where
-		args = append([]any{f.AuthorID}, args...)
-	}
-	q := `SELECT COUNT(*) FROM ` + from + ` WHERE ` + where
+	l := f.listing()
+	q, args := `SELECT COUNT(*) FROM `+l.from+` WHERE `+l.where, l.args
 	key, gen := "", uint64(0)
 	memo := c.memo()
 	if memo != nil {
@@ -162,13 +150,16 @@ func (c conn) countPosts(ctx context.Context, f PostFilter) (int, error) {
 
 // countMemo remembers listing counts between changes: counting a large
 // site's posts for every page of teasers would cost more than the page.
+// It also remembers posts' authors and terms, which a post's page, the
+// listings and the feeds showing it would each read again.
 // Every committed or relayed change (DB.Publish) forgets them all; the
 // filters' "published before now" bound keeps scheduled posts correct.
 type countMemo struct {
 	mu      sync.Mutex
 	gen     uint64
 	m       map[string]int
-	cursors map[string]cursor // where a listing's page at an offset starts
+	cursors map[string]cursor   // where a listing's page at an offset starts
+	rels    map[int64]relations // posts' authors and terms (loadRelations)
 	// [from, until) is a span in which no post becomes public: every
 	// "published before" instant in it selects the same posts. until 0:
 	// nothing is scheduled.
@@ -259,6 +250,44 @@ func (m *countMemo) putCursor(key string, offset int, c cursor, gen uint64) {
 	m.cursors[key+"@"+strconv.Itoa(offset)] = c
 }
 
+// relations are a post's authors and terms.
+type relations struct {
+	authors          []content.User
+	categories, tags []content.Term
+}
+
+// maxRels bounds the posts whose relations are remembered.
+const maxRels = 32768
+
+// relations returns the authors and terms remembered of each post of ids
+// it knows, and the generation to put those it lacks with.
+func (m *countMemo) relations(ids []int64) (map[int64]relations, uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	found := map[int64]relations{}
+	for _, id := range ids {
+		if r, ok := m.rels[id]; ok {
+			found[id] = r
+		}
+	}
+	return found, m.gen
+}
+
+// putRelations remembers posts' relations unless a change came since gen.
+func (m *countMemo) putRelations(rels map[int64]relations, gen uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gen != gen {
+		return
+	}
+	if m.rels == nil || len(m.rels)+len(rels) > maxRels {
+		m.rels = make(map[int64]relations, len(rels))
+	}
+	for id, r := range rels {
+		m.rels[id] = r
+	}
+}
+
 func (m *countMemo) get(key string) (int, uint64, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -282,7 +311,7 @@ func (m *countMemo) put(key string, n int, gen uint64) {
 func (m *countMemo) forget() {
 	m.mu.Lock()
 	m.gen++
-	m.m, m.cursors = nil, nil
+	m.m, m.cursors, m.rels = nil, nil, nil
 	m.settled = false
 	m.mu.Unlock()
 }

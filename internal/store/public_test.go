@@ -179,3 +179,94 @@ func TestRememberedCountsMeetScheduledPosts(t *testing.T) {
 		}
 	})
 }
+
+// TestArchivesFollowPostWrites checks that a category's, tag's or author's
+// archive, which is read from the post's links, lists what the site-wide
+// listing holds of that term or author, in the same order, after writes
+// that move a post in time, unpublish it, make it a page or change its
+// terms.
+func TestArchivesFollowPostWrites(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		posts := seed(t, db, 6)
+		var archives []store.PostFilter
+		for _, term := range append(append([]content.Term{}, posts[0].Categories...), append(posts[1].Categories, posts[0].Tags...)...) {
+			f := store.Published(db.Now())
+			f.TermID = term.ID
+			archives = append(archives, f)
+		}
+		f := store.Published(db.Now())
+		f.AuthorID = posts[0].Authors[0].ID
+		archives = append(archives, f)
+		both := archives[0]
+		both.AuthorID = f.AuthorID
+		archives = append(archives, both)
+		in := func(f store.PostFilter, p *content.Post) bool {
+			has := f.TermID == 0
+			for _, t := range append(append([]content.Term{}, p.Categories...), p.Tags...) {
+				has = has || t.ID == f.TermID
+			}
+			by := f.AuthorID == 0
+			for _, a := range p.Authors {
+				by = by || a.ID == f.AuthorID
+			}
+			return has && by
+		}
+		check := func(step string) {
+			t.Helper()
+			all, _, err := db.FindPosts(ctx, store.Published(db.Now()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range archives {
+				var want []int64
+				for _, p := range all {
+					if in(f, p) {
+						want = append(want, p.ID)
+					}
+				}
+				var got []int64
+				f.Limit = 2
+				for f.Offset = 0; f.Offset < 8; f.Offset += 2 {
+					page, n, err := db.FindPosts(ctx, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if n != len(want) {
+						t.Errorf("%s: term %d, author %d: %d posts, want %d", step, f.TermID, f.AuthorID, n, len(want))
+					}
+					for _, p := range page {
+						got = append(got, p.ID)
+					}
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("%s: term %d, author %d: %v, want %v", step, f.TermID, f.AuthorID, got, want)
+				}
+			}
+		}
+		check("as seeded")
+		update := func(id int64, change func(p *content.Post)) {
+			t.Helper()
+			err := db.Update(ctx, func(tx *store.Tx) error {
+				p, err := tx.FindPostByID(ctx, id)
+				if err != nil {
+					return err
+				}
+				change(p)
+				return tx.UpdatePost(ctx, p)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		update(posts[5].ID, func(p *content.Post) { p.PublishedAt = posts[0].PublishedAt.Add(time.Hour) })
+		check("after the oldest became the newest")
+		update(posts[2].ID, func(p *content.Post) { p.Status = content.StatusDraft })
+		check("after unpublishing one")
+		update(posts[3].ID, func(p *content.Post) { p.Kind = content.KindPage })
+		check("after making one a page")
+		update(posts[1].ID, func(p *content.Post) { p.Categories, p.Tags = p.Categories[1:], nil })
+		check("after changing one's terms")
+		update(posts[2].ID, func(p *content.Post) { p.Status = content.StatusPublished })
+		check("after publishing one again")
+	})
+}

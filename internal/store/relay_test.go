@@ -227,3 +227,79 @@ func TestRelayRecoversFromLosingItsConnection(t *testing.T) {
 		return slices.ContainsFunc(cs, func(c store.Change) bool { return slices.Contains(c.Posts, p.ID) })
 	})
 }
+
+// TestRememberedRelationsFollowChanges: a process that hears every change
+// remembers posts' authors and terms between changes; every change it
+// hears forgets them, so reads never show a renamed term or an author
+// taken off a post as they were, and what a caller changes of a post it
+// was given is not remembered.
+func TestRememberedRelationsFollowChanges(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			db, _, _ := relayPair(t, engine)
+			u := &content.User{Slug: "amara", Name: "Amara Okafor", Role: content.RoleAuthor}
+			v := &content.User{Slug: "bo", Name: "Bo Lindqvist", Role: content.RoleAuthor}
+			econ := &content.Term{Taxonomy: content.TaxCategory, Slug: "economy", Name: "Economy"}
+			p := publishedPost("related")
+			if err := db.Update(ctx, func(tx *store.Tx) error {
+				for _, u := range []*content.User{u, v} {
+					if err := tx.UpsertUser(ctx, u); err != nil {
+						return err
+					}
+				}
+				if err := tx.UpsertTerm(ctx, econ); err != nil {
+					return err
+				}
+				p.Authors, p.Categories = []content.User{*u}, []content.Term{*econ}
+				return tx.CreatePost(ctx, p)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			check := func(step, author, category string) {
+				t.Helper()
+				for range 2 { // the second read from what is remembered
+					got, err := db.FindPostByID(ctx, p.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					listed, err := db.FindPostsByIDs(ctx, []int64{p.ID})
+					if err != nil || len(listed) != 1 {
+						t.Fatalf("%s: FindPostsByIDs: %d posts, %v", step, len(listed), err)
+					}
+					for _, q := range []*content.Post{got, listed[0]} {
+						if len(q.Authors) != 1 || q.Authors[0].Name != author || len(q.Categories) != 1 || q.Categories[0].Name != category {
+							t.Fatalf("%s: authors %+v, categories %+v; want %s in %s", step, q.Authors, q.Categories, author, category)
+						}
+					}
+					got.Authors[0].Name, got.Categories[0].Name = "scribbled", "scribbled"
+				}
+			}
+			check("as created", u.Name, econ.Name)
+			if err := db.Update(ctx, func(tx *store.Tx) error {
+				econ.Name = "Economics"
+				return tx.UpsertTerm(ctx, econ)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			check("after renaming the category", u.Name, "Economics")
+			if err := db.Update(ctx, func(tx *store.Tx) error {
+				q, err := tx.FindPostByID(ctx, p.ID)
+				if err != nil {
+					return err
+				}
+				q.Authors = []content.User{*v}
+				if err := tx.UpdatePost(ctx, q); err != nil {
+					return err
+				}
+				// The transaction reads its own write.
+				if q, err = tx.FindPostByID(ctx, p.ID); err != nil || len(q.Authors) != 1 || q.Authors[0].Name != v.Name {
+					t.Errorf("inside the transaction: %+v, %v", q, err)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			check("after changing the author", v.Name, "Economics")
+		})
+	}
+}

@@ -121,6 +121,7 @@ const stagingName = ".broadsheet-staging"
 type job struct {
 	url      string
 	optional bool   // a 404 is not worth a line in the summary
+	entry    bool   // a post's or page's own page
 	file     string // the file it is written to
 	fileErr  error  // why it cannot be a file
 	done     *page  // rendered already (while planning)
@@ -375,6 +376,7 @@ func plan(ctx context.Context, opt Options, base *url.URL) ([]job, *Report, []co
 			jobs = append(jobs, job{url: u, optional: optional})
 		}
 	}
+	entries := map[string]bool{}
 	paginate := func(base string, n int) {
 		if seen[base] {
 			return
@@ -392,6 +394,7 @@ func plan(ctx context.Context, opt Options, base *url.URL) ([]job, *Report, []co
 	days := map[string]int{}
 	for _, e := range ix.Entries {
 		add(e.Path(), false)
+		entries[e.Path()] = true
 		if e.Kind != content.KindPost {
 			continue
 		}
@@ -483,8 +486,20 @@ func plan(ctx context.Context, opt Options, base *url.URL) ([]job, *Report, []co
 	}
 	jobs = append(jobs, job{url: "/404.html", file: "404.html"})
 	jobs = nameFiles(jobs, rep)
-	// Longest listings first, so that no worker is left with one at the end.
-	sort.SliceStable(jobs, func(i, k int) bool { return len(jobs[i].then) > len(jobs[k].then) })
+	for i := range jobs {
+		jobs[i].entry = entries[jobs[i].url]
+	}
+	// Longest listings first, so that no worker is left with one at the
+	// end; posts' and pages' own pages last, once every listing and feed
+	// rendered: their articles, each shown once, would otherwise push out
+	// of the site's fragment cache the teasers and feed items that every
+	// listing and feed of a post shares.
+	sort.SliceStable(jobs, func(i, k int) bool {
+		if a, b := len(jobs[i].then), len(jobs[k].then); a != b {
+			return a > b
+		}
+		return !jobs[i].entry && jobs[k].entry
+	})
 
 	aliases, err := db.FindAliases(ctx)
 	if err != nil {

@@ -92,44 +92,48 @@ func Atom(f *Feed) ([]byte, error) {
 	if f.Hub != "" {
 		doc.Links = append(doc.Links, atomFeedLnk{Href: f.Hub, Rel: "hub"})
 	}
-	for _, it := range f.Items {
-		e := atomEntry{
-			ID: it.ID, Title: atomText{Type: "text", Value: it.Title},
-			Links:     []atomFeedLnk{{Href: it.URL, Rel: "alternate", Type: "text/html"}},
-			Published: atomDate(it.Published), Updated: atomDate(later(it.Published, it.Updated)),
-			Content: atomText{Type: "html", Value: it.ContentHTML},
-		}
-		if it.Summary != "" {
-			e.Summary = &atomText{Type: "text", Value: it.Summary}
-		}
-		for _, a := range it.Authors {
-			e.Authors = append(e.Authors, atomPerson{Name: a.Name, URI: a.URL})
-		}
-		for _, c := range it.Categories {
-			e.Categories = append(e.Categories, atomCategory{Term: c.Name, Scheme: c.URL})
-		}
-		if s := it.Source; s != nil {
-			if s.URL != "" {
-				e.Links = append(e.Links, atomFeedLnk{Href: s.URL, Rel: "via", Type: "text/html", Title: s.Name})
-			}
-			src := &atomSource{}
-			if s.Name != "" {
-				src.Title = &atomText{Type: "text", Value: s.Name}
-			}
-			if s.URL != "" {
-				src.Links = []atomFeedLnk{{Href: s.URL, Rel: "alternate", Type: "text/html"}}
-			}
-			if s.Author != "" {
-				src.Author = &atomPerson{Name: s.Author}
-			}
-			if !s.Published.IsZero() {
-				src.Updated = atomDate(s.Published)
-			}
-			e.Source = src
-		}
-		doc.Entries = append(doc.Entries, e)
+	// The entries are written each on its own (see Item.Keep) where the
+	// feed closes: they are its last elements.
+	return withItems(doc, "\n</feed>\n", f.Items, formatAtom, atomEntryXML)
+}
+
+// atomEntryXML writes an item as an Atom entry, at its depth in a feed.
+func atomEntryXML(it *Item) ([]byte, error) {
+	e := atomEntry{
+		ID: it.ID, Title: atomText{Type: "text", Value: it.Title},
+		Links:     []atomFeedLnk{{Href: it.URL, Rel: "alternate", Type: "text/html"}},
+		Published: atomDate(it.Published), Updated: atomDate(later(it.Published, it.Updated)),
+		Content: atomText{Type: "html", Value: it.ContentHTML},
 	}
-	return marshalXML(doc)
+	if it.Summary != "" {
+		e.Summary = &atomText{Type: "text", Value: it.Summary}
+	}
+	for _, a := range it.Authors {
+		e.Authors = append(e.Authors, atomPerson{Name: a.Name, URI: a.URL})
+	}
+	for _, c := range it.Categories {
+		e.Categories = append(e.Categories, atomCategory{Term: c.Name, Scheme: c.URL})
+	}
+	if s := it.Source; s != nil {
+		if s.URL != "" {
+			e.Links = append(e.Links, atomFeedLnk{Href: s.URL, Rel: "via", Type: "text/html", Title: s.Name})
+		}
+		src := &atomSource{}
+		if s.Name != "" {
+			src.Title = &atomText{Type: "text", Value: s.Name}
+		}
+		if s.URL != "" {
+			src.Links = []atomFeedLnk{{Href: s.URL, Rel: "alternate", Type: "text/html"}}
+		}
+		if s.Author != "" {
+			src.Author = &atomPerson{Name: s.Author}
+		}
+		if !s.Published.IsZero() {
+			src.Updated = atomDate(s.Published)
+		}
+		e.Source = src
+	}
+	return elementXML(e, "entry", "  ")
 }
 
 // later returns the later of two times; an update before publication (a

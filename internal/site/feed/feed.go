@@ -5,6 +5,7 @@
 package feed
 
 import (
+	"sync"
 	"time"
 )
 
@@ -64,6 +65,39 @@ type Item struct {
 	Categories  []Category
 	// Source attributes a republished article; nil for our own.
 	Source *Source
+
+	kept *keptItem // see Keep
+}
+
+// Keep declares the item final: each format then encodes it once, however
+// many feeds it is put in, for callers that keep items between feeds. The
+// item's copies share what is encoded, so none may be changed after.
+func (it *Item) Keep() { it.kept = &keptItem{} }
+
+// keptItem is an item as each format writes it, made on first use.
+type keptItem struct {
+	once [formats]sync.Once
+	b    [formats][]byte
+	err  [formats]error
+}
+
+// The formats, as indexes of keptItem.
+const (
+	formatRSS = iota
+	formatAtom
+	formatJSON
+	formats
+)
+
+// encoded returns the item as encode writes it for the format, once per
+// format when the item is kept.
+func (it *Item) encoded(format int, encode func(*Item) ([]byte, error)) ([]byte, error) {
+	k := it.kept
+	if k == nil {
+		return encode(it)
+	}
+	k.once[format].Do(func() { k.b[format], k.err[format] = encode(it) })
+	return k.b[format], k.err[format]
 }
 
 // Person is an author.

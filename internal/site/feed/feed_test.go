@@ -195,3 +195,36 @@ func TestLanguageOnlyWhenATag(t *testing.T) {
 		}
 	}
 }
+
+// TestKeptItemsWriteTheSameFeeds: items kept (each format encodes them
+// once, for every feed they are put in) write the bytes items not kept
+// write, in every format, with or without items.
+func TestKeptItemsWriteTheSameFeeds(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		write func(*feed.Feed) ([]byte, error)
+	}{{"rss", feed.RSS}, {"atom", feed.Atom}, {"json", feed.JSON}} {
+		for _, n := range []int{0, 1, 2} {
+			plain := sample()
+			plain.Items = plain.Items[:n]
+			want, err := tc.write(plain)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kept := sample()
+			kept.Items = kept.Items[:n]
+			for i := range kept.Items {
+				kept.Items[i].Keep()
+			}
+			for round := range 2 {
+				got, err := tc.write(kept)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s, %d items, round %d: kept items write\n%s\nwant\n%s", tc.name, n, round, got, want)
+				}
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package feed
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 )
 
 // JSONFeedVersion is the JSON Feed version written.
@@ -74,34 +75,70 @@ func JSON(f *Feed) ([]byte, error) {
 	if f.Hub != "" {
 		doc.Hubs = []jsonHub{{Type: "WebSub", URL: f.Hub}}
 	}
-	for _, it := range f.Items {
-		ji := jsonItem{
-			ID: it.ID, URL: it.URL, Title: it.Title, ContentHTML: it.ContentHTML, Summary: it.Summary,
-			DatePublished: atomDate(it.Published), DateModified: atomDate(later(it.Published, it.Updated)),
-		}
-		for _, a := range it.Authors {
-			ji.Authors = append(ji.Authors, jsonAuthor{Name: a.Name, URL: a.URL})
-		}
-		for _, c := range it.Categories {
-			ji.Tags = append(ji.Tags, c.Name)
-		}
-		if s := it.Source; s != nil {
-			ji.ExternalURL = s.URL
-			js := &jsonSource{Name: s.Name, URL: s.URL, Author: s.Author}
-			if !s.Published.IsZero() {
-				js.DatePublished = atomDate(s.Published)
-			}
-			ji.Broadsheet = &jsonExt{About: GeneratorURI, Source: js}
-		}
-		doc.Items = append(doc.Items, ji)
+	b, err := encodeJSON(doc, "")
+	if err != nil {
+		return nil, err
 	}
+	if len(f.Items) == 0 {
+		return b, nil
+	}
+	// The items are written each on its own (see Item.Keep) into the
+	// list that closes the feed.
+	const empty = "  \"items\": []\n}\n"
+	head, ok := bytes.CutSuffix(b, []byte(empty))
+	if !ok {
+		return nil, errors.New("feed: the JSON feed does not end as expected")
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, len(b)+len(f.Items)*2048))
+	buf.Write(head)
+	buf.WriteString("  \"items\": [\n    ")
+	for i := range f.Items {
+		item, err := f.Items[i].encoded(formatJSON, jsonItemBytes)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			buf.WriteString(",\n    ")
+		}
+		buf.Write(item)
+	}
+	buf.WriteString("\n  ]\n}\n")
+	return buf.Bytes(), nil
+}
+
+// jsonItemBytes writes an item as it stands in a feed's list of items.
+func jsonItemBytes(it *Item) ([]byte, error) {
+	ji := jsonItem{
+		ID: it.ID, URL: it.URL, Title: it.Title, ContentHTML: it.ContentHTML, Summary: it.Summary,
+		DatePublished: atomDate(it.Published), DateModified: atomDate(later(it.Published, it.Updated)),
+	}
+	for _, a := range it.Authors {
+		ji.Authors = append(ji.Authors, jsonAuthor{Name: a.Name, URL: a.URL})
+	}
+	for _, c := range it.Categories {
+		ji.Tags = append(ji.Tags, c.Name)
+	}
+	if s := it.Source; s != nil {
+		ji.ExternalURL = s.URL
+		js := &jsonSource{Name: s.Name, URL: s.URL, Author: s.Author}
+		if !s.Published.IsZero() {
+			js.DatePublished = atomDate(s.Published)
+		}
+		ji.Broadsheet = &jsonExt{About: GeneratorURI, Source: js}
+	}
+	b, err := encodeJSON(ji, "    ")
+	return bytes.TrimSuffix(b, []byte("\n")), err
+}
+
+// encodeJSON writes v indented as it is at the depth prefix stands for.
+func encodeJSON(v any, prefix string) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	// A feed is not embedded in HTML, so <, > and & need no \u escapes;
 	// literal characters keep the file readable and decode the same.
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
+	enc.SetIndent(prefix, "  ")
+	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

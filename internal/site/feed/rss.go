@@ -3,6 +3,7 @@ package feed
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"time"
 )
 
@@ -79,27 +80,32 @@ func RSS(f *Feed) ([]byte, error) {
 	if f.Icon != "" {
 		ch.Image = &rssImage{URL: f.Icon, Title: f.Title, Link: f.HomeURL}
 	}
-	for _, it := range f.Items {
-		ri := rssItem{
-			Title: it.Title, Link: it.URL, GUID: rssGUID{IsPermaLink: it.IDIsURL, Value: it.ID},
-			PubDate: rssDate(it.Published), Description: it.Summary, Content: it.ContentHTML,
-		}
-		for _, a := range it.Authors {
-			ri.Creators = append(ri.Creators, a.Name)
-		}
-		for _, c := range it.Categories {
-			ri.Categories = append(ri.Categories, c.Name)
-		}
-		if it.Source != nil && it.Source.URL != "" {
-			ri.Source = &rssSource{URL: it.Source.URL, Name: sourceName(it.Source)}
-		}
-		ch.Items = append(ch.Items, ri)
-	}
 	doc := rssDoc{
 		Version: "2.0", NSContent: "http://purl.org/rss/1.0/modules/content/",
 		NSDC: "http://purl.org/dc/elements/1.1/", NSAtom: "http://www.w3.org/2005/Atom", Channel: ch,
 	}
-	return marshalXML(doc)
+	// The channel is written without its items, which are written each on
+	// its own (see Item.Keep) where the channel closes: items are the
+	// channel's last elements.
+	return withItems(doc, "\n  </channel>\n</rss>\n", f.Items, formatRSS, rssItemXML)
+}
+
+// rssItemXML writes an item as RSS does inside its channel, at its depth.
+func rssItemXML(it *Item) ([]byte, error) {
+	ri := rssItem{
+		Title: it.Title, Link: it.URL, GUID: rssGUID{IsPermaLink: it.IDIsURL, Value: it.ID},
+		PubDate: rssDate(it.Published), Description: it.Summary, Content: it.ContentHTML,
+	}
+	for _, a := range it.Authors {
+		ri.Creators = append(ri.Creators, a.Name)
+	}
+	for _, c := range it.Categories {
+		ri.Categories = append(ri.Categories, c.Name)
+	}
+	if it.Source != nil && it.Source.URL != "" {
+		ri.Source = &rssSource{URL: it.Source.URL, Name: sourceName(it.Source)}
+	}
+	return elementXML(ri, "item", "    ")
 }
 
 // sourceName is the outlet's name, else the original's host-bearing URL.
@@ -108,6 +114,46 @@ func sourceName(s *Source) string {
 		return s.Name
 	}
 	return s.URL
+}
+
+// withItems writes doc, whose items are left out, and puts the items,
+// each as encode writes it, before closing, the end of what doc writes.
+func withItems(doc any, closing string, items []Item, format int, encode func(*Item) ([]byte, error)) ([]byte, error) {
+	b, err := marshalXML(doc)
+	if err != nil {
+		return nil, err
+	}
+	head, ok := bytes.CutSuffix(b, []byte(closing))
+	if !ok {
+		return nil, errors.New("feed: the document does not end as expected")
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, len(b)+len(items)*2048))
+	buf.Write(head)
+	for i := range items {
+		item, err := items[i].encoded(format, encode)
+		if err != nil {
+			return nil, err
+		}
+		buf.WriteByte('\n')
+		buf.Write(item)
+	}
+	buf.WriteString(closing)
+	return buf.Bytes(), nil
+}
+
+// elementXML writes v as the element name, indented as it is at the depth
+// prefix stands for in a whole document.
+func elementXML(v any, name, prefix string) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := xml.NewEncoder(&buf)
+	enc.Indent(prefix, "  ")
+	if err := enc.EncodeElement(v, xml.StartElement{Name: xml.Name{Local: name}}); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 func marshalXML(v any) ([]byte, error) {
