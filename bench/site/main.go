@@ -47,6 +47,7 @@ func main() {
 	work := flag.String("work", filepath.Join(os.TempDir(), "broadsheet-bench"), "`folder` for the binary, generated sites and exports")
 	fresh := flag.Bool("fresh", false, "generate the site again even if a stored one exists")
 	doExport := flag.Bool("export", true, "also time a static export of the site")
+	only := flag.String("only", "", "comma-separated `names` of the pages to load (\"front page\", \"a post\" …); empty: all")
 	baseline := flag.String("baseline-serve", "", "internal: run the minimal baseline server over this pages file")
 	flag.Parse()
 	if *baseline != "" {
@@ -60,7 +61,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -posts, -conns and -duration must be positive")
 		os.Exit(2)
 	}
-	b := &bench{posts: *posts, d: *duration, conns: *conns, enc: *encoding, cacheMB: *cacheMB, fragMB: *fragMB, work: *work, export: *doExport}
+	b := &bench{posts: *posts, d: *duration, conns: *conns, enc: *encoding, cacheMB: *cacheMB, fragMB: *fragMB, work: *work, export: *doExport, only: *only}
 	if err := b.run(*fresh); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -71,7 +72,7 @@ type bench struct {
 	posts, conns, cacheMB int
 	fragMB                int
 	d                     time.Duration
-	enc, work             string
+	enc, work, only       string
 	bin, db               string
 	export                bool
 }
@@ -104,6 +105,20 @@ func (b *bench) run(fresh bool) error {
 	targets, err := b.targets(ctx)
 	if err != nil {
 		return err
+	}
+	if b.only != "" {
+		var kept []target
+		for _, t := range targets {
+			for _, name := range strings.Split(b.only, ",") {
+				if strings.TrimSpace(name) == t.name {
+					kept = append(kept, t)
+				}
+			}
+		}
+		if len(kept) == 0 {
+			return fmt.Errorf("-only %q names none of the pages", b.only)
+		}
+		targets = kept
 	}
 
 	rows := make([]row, len(targets))
