@@ -47,7 +47,7 @@ func main() {
 	work := flag.String("work", filepath.Join(os.TempDir(), "broadsheet-bench"), "`folder` for the binary, generated sites and exports")
 	fresh := flag.Bool("fresh", false, "generate the site again even if a stored one exists")
 	doExport := flag.Bool("export", true, "also time a static export of the site")
-	only := flag.String("only", "", "comma-separated `names` of the pages to load (\"front page\", \"a post\" …); empty: all")
+	only := flag.String("only", "", "load only the pages whose names match this `regexp` (e.g. \"^(front page|a post)$\"); empty: all")
 	baseline := flag.String("baseline-serve", "", "internal: run the minimal baseline server over this pages file")
 	flag.Parse()
 	if *baseline != "" {
@@ -107,12 +107,14 @@ func (b *bench) run(fresh bool) error {
 		return err
 	}
 	if b.only != "" {
+		re, err := regexp.Compile(b.only)
+		if err != nil {
+			return fmt.Errorf("-only: %v", err)
+		}
 		var kept []target
 		for _, t := range targets {
-			for _, name := range strings.Split(b.only, ",") {
-				if strings.TrimSpace(name) == t.name {
-					kept = append(kept, t)
-				}
+			if re.MatchString(t.name) {
+				kept = append(kept, t)
 			}
 		}
 		if len(kept) == 0 {
