@@ -49,6 +49,7 @@ func main() {
 	doExport := flag.Bool("export", true, "also time a static export of the site")
 	only := flag.String("only", "", "load only the pages whose names match this `regexp` (e.g. \"^(front page|a post)$\"); empty: all")
 	baseline := flag.String("baseline-serve", "", "internal: run the minimal baseline server over this pages file")
+	pin := flag.Bool("pin", false, "pin the load generator to CPU 0 and every server to the other CPUs (Linux, taskset), so that they do not compete for cores (the export then runs on CPU 0)")
 	flag.Parse()
 	if *baseline != "" {
 		if err := serveBaseline(*baseline); err != nil {
@@ -61,7 +62,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -posts, -conns and -duration must be positive")
 		os.Exit(2)
 	}
-	b := &bench{posts: *posts, d: *duration, conns: *conns, enc: *encoding, cacheMB: *cacheMB, fragMB: *fragMB, work: *work, export: *doExport, only: *only}
+	b := &bench{posts: *posts, d: *duration, conns: *conns, enc: *encoding, cacheMB: *cacheMB, fragMB: *fragMB, work: *work, export: *doExport, only: *only, pin: *pin}
 	if err := b.run(*fresh); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -74,7 +75,7 @@ type bench struct {
 	d                     time.Duration
 	enc, work, only       string
 	bin, db               string
-	export                bool
+	export, pin           bool
 }
 
 type target struct {
@@ -126,6 +127,15 @@ func (b *bench) run(fresh bool) error {
 	rows := make([]row, len(targets))
 	for i, t := range targets {
 		rows[i].target = t
+	}
+	if b.pin {
+		if runtime.NumCPU() < 2 {
+			return fmt.Errorf("-pin needs two CPUs or more")
+		}
+		// Every thread of this process, and so those it starts later.
+		if out, err := exec.Command("taskset", "-a", "-cp", "0", strconv.Itoa(os.Getpid())).CombinedOutput(); err != nil {
+			return fmt.Errorf("taskset: %v\n%s", err, out)
+		}
 	}
 	cachedMem, uncachedMem, bareMem, err := b.measurePages(rows)
 	if err != nil {
@@ -236,6 +246,10 @@ func (s *server) sample() {
 }
 
 func (b *bench) start(args ...string) (*server, error) {
+	if b.pin {
+		// taskset runs the server in its own process, whose memory is sampled.
+		args = append([]string{"taskset", "-c", fmt.Sprintf("1-%d", runtime.NumCPU()-1)}, args...)
+	}
 	cmd := exec.Command(args[0], args[1:]...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -462,7 +476,12 @@ func (b *bench) print(rows []row, cachedMem, uncachedMem, bareMem memory, genToo
 	}
 	fmt.Printf("\nBroadsheet load benchmark: %d posts (SQLite), %d connections, %s per figure, Accept-Encoding %s, %d CPUs, %s\n",
 		b.posts, b.conns, b.d, enc, runtime.NumCPU(), runtime.Version())
-	fmt.Printf("load generator and servers share the machine; baseline = a minimal Go server answering the same bytes\n")
+	if b.pin {
+		fmt.Printf("load generator pinned to CPU 0, servers to CPUs 1-%d; baseline", runtime.NumCPU()-1)
+	} else {
+		fmt.Printf("load generator and servers share the machine; baseline")
+	}
+	fmt.Printf(" = a minimal Go server answering the same bytes\n")
 	fmt.Printf("(body and headers, as the cached server sent them) from memory; serve logs every request, as by default\n")
 	fmt.Printf("cached = serve --page-cache %d --fragment-cache %d; uncached = --page-cache 0 --fragment-cache %d (every page\n", b.cacheMB, b.fragMB, b.fragMB)
 	fmt.Printf("rendered afresh, reusing posts' teasers); bare = --page-cache 0 --fragment-cache 0 (nothing kept but settings,\n")
