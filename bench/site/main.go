@@ -296,6 +296,40 @@ func (s *server) stop() memory {
 	return peak
 }
 
+// cpuTime is the CPU time, user and system, process pid has used, or -1.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	// Fields after the command's name, which may hold spaces: state is
+	// the first, utime the 12th, stime the 13th, in clock ticks of 1/100 s.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return -1
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return -1
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// cpuRatio is base's CPU time per request over r's: roughly the share of
+// the baseline's requests/s r reaches where the server's CPU is what
+// bounds both.
+func cpuRatio(base, r result) string {
+	if base.cpu <= 0 || r.cpu <= 0 || base.requests == 0 || r.requests == 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.2f", (float64(base.cpu)/float64(base.requests))/(float64(r.cpu)/float64(r.requests)))
+}
+
 // memory is a server's peak memory, in bytes.
 type memory struct{ pss, hwm int64 }
 
@@ -387,7 +421,13 @@ func (b *bench) measurePages(rows []row) (cachedMem, uncachedMem, bareMem memory
 		}{{"baseline", base, &r.base}, {"cached", cached, &r.cached}, {"uncached", uncached, &r.uncached}, {"bare", bare, &r.bare}} {
 			fmt.Fprintf(os.Stderr, "%-9s %-22s %s… ", m.label, r.name, b.d)
 			load(m.srv.addr, r.path, b.enc, b.conns, b.d/5) // warm up: caches, connections
+			before := cpuTime(m.srv.cmd.Process.Pid)
 			*m.res = load(m.srv.addr, r.path, b.enc, b.conns, b.d)
+			if after := cpuTime(m.srv.cmd.Process.Pid); before >= 0 && after >= 0 {
+				m.res.cpu = after - before
+			} else {
+				m.res.cpu = -1
+			}
 			fmt.Fprintf(os.Stderr, "%.0f req/s\n", m.res.rps)
 		}
 	}
@@ -499,6 +539,19 @@ func (b *bench) print(rows []row, cachedMem, uncachedMem, bareMem memory, genToo
 			r.bare.rps, ms(r.bare.p50), ms(r.bare.p99),
 			r.base.rps, ms(r.base.p50), ms(r.base.p99),
 			r.cached.rps/r.base.rps, r.uncached.rps/r.base.rps, r.bare.rps/r.base.rps)
+	}
+	tw.Flush()
+	// The servers' CPU time per request depends far less than requests/s
+	// on what else the machine runs at the time.
+	fmt.Printf("\nserver CPU time per request, µs (user and system; the load generator's not counted)\n")
+	tw = tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "page\tcached\tuncached\tbare\tbaseline\tbase/cached\tbase/uncached\t")
+	for _, r := range rows {
+		if r.note != "" {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.name, r.cached.cpuPerRequest(), r.uncached.cpuPerRequest(),
+			r.bare.cpuPerRequest(), r.base.cpuPerRequest(), cpuRatio(r.base, r.cached), cpuRatio(r.base, r.uncached))
 	}
 	tw.Flush()
 	errs := 0
