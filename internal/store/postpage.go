@@ -11,8 +11,8 @@ import (
 // FindPostPage returns the post of the given slug, with its body, authors
 // and terms, and the published posts just before (older) and after
 // (newer) it at now, as FindAdjacentPosts reads them: what a post's page
-// shows, in two round trips (the post and its neighbours; its authors and
-// terms) instead of four. The neighbours are those of the post's place
+// shows, the post and its neighbours in one round trip, then its authors
+// and terms (loadRelations). The neighbours are those of the post's place
 // whether or not it is public, which the caller decides.
 func (c conn) FindPostPage(ctx context.Context, slug string, now time.Time) (p, older, newer *content.Post, err error) {
 	// The post's place, read once by each neighbour's walk of the index.
@@ -53,7 +53,7 @@ func (c conn) FindPostPage(ctx context.Context, slug string, now time.Time) (p, 
 	if p == nil {
 		return nil, nil, nil, content.Errorf(content.ENotFound, "No such post.")
 	}
-	if err := c.loadPostRelations(ctx, p); err != nil {
+	if err := c.loadRelations(ctx, []*content.Post{p}); err != nil {
 		return nil, nil, nil, err
 	}
 	return p, older, newer, nil
@@ -89,41 +89,4 @@ func adjacentSQL(now time.Time, upper, pub, id sqlExpr) (string, []any) {
 		SELECT * FROM (SELECT ` + postColumns + `, '', '', 2 AS side FROM posts p WHERE ` + newerWhere + `
 		AND p.published_at >= ` + pub.sql + ` AND (p.published_at > ` + pub.sql + ` OR p.id > ` + id.sql + `)
 		ORDER BY p.published_at ASC, p.id ASC LIMIT 1) n`, args
-}
-
-// loadPostRelations fills the authors and terms of one post with one
-// query.
-func (c conn) loadPostRelations(ctx context.Context, p *content.Post) error {
-	// One shape for both: an author's email, role and bio, a term's
-	// taxonomy, description and parent.
-	rows, err := c.query(ctx, `SELECT 0 AS side, pa.position, u.id, u.slug, u.name, u.email, u.role, u.bio, 0
-		FROM post_authors pa JOIN users u ON u.id = pa.user_id WHERE pa.post_id = ?
-		UNION ALL
-		SELECT 1, pt.position, t.id, t.slug, t.name, t.taxonomy, t.description, '', COALESCE(t.parent_id, 0)
-		FROM post_terms pt JOIN terms t ON t.id = pt.term_id WHERE pt.post_id = ?
-		ORDER BY 1, 2`, p.ID, p.ID)
-	if err != nil {
-		return fmt.Errorf("store: load authors and terms: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			side, position, id, parent int64
-			slug, name, t1, t2, t3     string // email, role, bio; or taxonomy, description, ''
-		)
-		if err := rows.Scan(&side, &position, &id, &slug, &name, &t1, &t2, &t3, &parent); err != nil {
-			return fmt.Errorf("store: scan authors and terms: %w", err)
-		}
-		if side == 0 {
-			p.Authors = append(p.Authors, content.User{ID: id, Slug: slug, Name: name, Email: t1, Role: content.Role(t2), Bio: t3})
-			continue
-		}
-		t := content.Term{ID: id, Taxonomy: content.Taxonomy(t1), Slug: slug, Name: name, Description: t2, ParentID: parent}
-		if t.Taxonomy == content.TaxTag {
-			p.Tags = append(p.Tags, t)
-		} else {
-			p.Categories = append(p.Categories, t)
-		}
-	}
-	return rows.Err()
 }
