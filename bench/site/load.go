@@ -22,6 +22,17 @@ type result struct {
 	p50, p99 time.Duration
 	errors   int
 	requests int
+	// cpu is the server's CPU time (user and system) while loaded, -1
+	// where it could not be read.
+	cpu time.Duration
+}
+
+// cpuPerRequest is the server's CPU time per request answered.
+func (r result) cpuPerRequest() string {
+	if r.cpu < 0 || r.requests == 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.1f", float64(r.cpu)/float64(time.Microsecond)/float64(r.requests))
 }
 
 // load drives GET path on addr over conns keep-alive connections for d

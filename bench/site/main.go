@@ -47,7 +47,9 @@ func main() {
 	work := flag.String("work", filepath.Join(os.TempDir(), "broadsheet-bench"), "`folder` for the binary, generated sites and exports")
 	fresh := flag.Bool("fresh", false, "generate the site again even if a stored one exists")
 	doExport := flag.Bool("export", true, "also time a static export of the site")
+	only := flag.String("only", "", "load only the pages whose names match this `regexp` (e.g. \"^(front page|a post)$\"); empty: all")
 	baseline := flag.String("baseline-serve", "", "internal: run the minimal baseline server over this pages file")
+	pin := flag.Bool("pin", false, "pin the load generator to CPU 0 and every server to the other CPUs (Linux, taskset), so that they do not compete for cores (the export then runs on CPU 0)")
 	flag.Parse()
 	if *baseline != "" {
 		if err := serveBaseline(*baseline); err != nil {
@@ -60,7 +62,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -posts, -conns and -duration must be positive")
 		os.Exit(2)
 	}
-	b := &bench{posts: *posts, d: *duration, conns: *conns, enc: *encoding, cacheMB: *cacheMB, fragMB: *fragMB, work: *work, export: *doExport}
+	b := &bench{posts: *posts, d: *duration, conns: *conns, enc: *encoding, cacheMB: *cacheMB, fragMB: *fragMB, work: *work, export: *doExport, only: *only, pin: *pin}
 	if err := b.run(*fresh); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -71,9 +73,9 @@ type bench struct {
 	posts, conns, cacheMB int
 	fragMB                int
 	d                     time.Duration
-	enc, work             string
+	enc, work, only       string
 	bin, db               string
-	export                bool
+	export, pin           bool
 }
 
 type target struct {
@@ -105,10 +107,35 @@ func (b *bench) run(fresh bool) error {
 	if err != nil {
 		return err
 	}
+	if b.only != "" {
+		re, err := regexp.Compile(b.only)
+		if err != nil {
+			return fmt.Errorf("-only: %v", err)
+		}
+		var kept []target
+		for _, t := range targets {
+			if re.MatchString(t.name) {
+				kept = append(kept, t)
+			}
+		}
+		if len(kept) == 0 {
+			return fmt.Errorf("-only %q names none of the pages", b.only)
+		}
+		targets = kept
+	}
 
 	rows := make([]row, len(targets))
 	for i, t := range targets {
 		rows[i].target = t
+	}
+	if b.pin {
+		if runtime.NumCPU() < 2 {
+			return fmt.Errorf("-pin needs two CPUs or more")
+		}
+		// Every thread of this process, and so those it starts later.
+		if out, err := exec.Command("taskset", "-a", "-cp", "0", strconv.Itoa(os.Getpid())).CombinedOutput(); err != nil {
+			return fmt.Errorf("taskset: %v\n%s", err, out)
+		}
 	}
 	cachedMem, uncachedMem, bareMem, err := b.measurePages(rows)
 	if err != nil {
@@ -223,6 +250,10 @@ func (s *server) sample() {
 }
 
 func (b *bench) start(args ...string) (*server, error) {
+	if b.pin {
+		// taskset runs the server in its own process, whose memory is sampled.
+		args = append([]string{"taskset", "-c", fmt.Sprintf("1-%d", runtime.NumCPU()-1)}, args...)
+	}
 	cmd := exec.Command(args[0], args[1:]...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -269,6 +300,40 @@ func (s *server) stop() memory {
 		<-done
 	}
 	return peak
+}
+
+// cpuTime is the CPU time, user and system, process pid has used, or -1.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	// Fields after the command's name, which may hold spaces: state is
+	// the first, utime the 12th, stime the 13th, in clock ticks of 1/100 s.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return -1
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return -1
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// cpuRatio is base's CPU time per request over r's: roughly the share of
+// the baseline's requests/s r reaches where the server's CPU is what
+// bounds both.
+func cpuRatio(base, r result) string {
+	if base.cpu <= 0 || r.cpu <= 0 || base.requests == 0 || r.requests == 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.2f", (float64(base.cpu)/float64(base.requests))/(float64(r.cpu)/float64(r.requests)))
 }
 
 // memory is a server's peak memory, in bytes: its proportional set size
@@ -365,7 +430,13 @@ func (b *bench) measurePages(rows []row) (cachedMem, uncachedMem, bareMem memory
 		}{{"baseline", base, &r.base}, {"cached", cached, &r.cached}, {"uncached", uncached, &r.uncached}, {"bare", bare, &r.bare}} {
 			fmt.Fprintf(os.Stderr, "%-9s %-22s %s… ", m.label, r.name, b.d)
 			load(m.srv.addr, r.path, b.enc, b.conns, b.d/5) // warm up: caches, connections
+			before := cpuTime(m.srv.cmd.Process.Pid)
 			*m.res = load(m.srv.addr, r.path, b.enc, b.conns, b.d)
+			if after := cpuTime(m.srv.cmd.Process.Pid); before >= 0 && after >= 0 {
+				m.res.cpu = after - before
+			} else {
+				m.res.cpu = -1
+			}
 			fmt.Fprintf(os.Stderr, "%.0f req/s\n", m.res.rps)
 		}
 	}
@@ -454,7 +525,12 @@ func (b *bench) print(rows []row, cachedMem, uncachedMem, bareMem memory, genToo
 	}
 	fmt.Printf("\nBroadsheet load benchmark: %d posts (SQLite), %d connections, %s per figure, Accept-Encoding %s, %d CPUs, %s\n",
 		b.posts, b.conns, b.d, enc, runtime.NumCPU(), runtime.Version())
-	fmt.Printf("load generator and servers share the machine; baseline = a minimal Go server answering the same bytes\n")
+	if b.pin {
+		fmt.Printf("load generator pinned to CPU 0, servers to CPUs 1-%d; baseline", runtime.NumCPU()-1)
+	} else {
+		fmt.Printf("load generator and servers share the machine; baseline")
+	}
+	fmt.Printf(" = a minimal Go server answering the same bytes\n")
 	fmt.Printf("(body and headers, as the cached server sent them) from memory; serve logs every request, as by default\n")
 	fmt.Printf("cached = serve --page-cache %d --fragment-cache %d; uncached = --page-cache 0 --fragment-cache %d (every page\n", b.cacheMB, b.fragMB, b.fragMB)
 	fmt.Printf("rendered afresh, reusing posts' teasers); bare = --page-cache 0 --fragment-cache 0 (nothing kept but settings,\n")
@@ -472,6 +548,19 @@ func (b *bench) print(rows []row, cachedMem, uncachedMem, bareMem memory, genToo
 			r.bare.rps, ms(r.bare.p50), ms(r.bare.p99),
 			r.base.rps, ms(r.base.p50), ms(r.base.p99),
 			r.cached.rps/r.base.rps, r.uncached.rps/r.base.rps, r.bare.rps/r.base.rps)
+	}
+	tw.Flush()
+	// The servers' CPU time per request depends far less than requests/s
+	// on what else the machine runs at the time.
+	fmt.Printf("\nserver CPU time per request, µs (user and system; the load generator's not counted)\n")
+	tw = tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "page\tcached\tuncached\tbare\tbaseline\tbase/cached\tbase/uncached\t")
+	for _, r := range rows {
+		if r.note != "" {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.name, r.cached.cpuPerRequest(), r.uncached.cpuPerRequest(),
+			r.bare.cpuPerRequest(), r.base.cpuPerRequest(), cpuRatio(r.base, r.cached), cpuRatio(r.base, r.uncached))
 	}
 	tw.Flush()
 	errs := 0

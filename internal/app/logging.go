@@ -1,9 +1,12 @@
 package app
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
+	"time"
 )
 
 // newLogger returns the process's structured logger: text lines by
@@ -17,6 +20,126 @@ func newLogger(environ []string, w io.Writer) *slog.Logger {
 		}
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Buffered logs gather up to logBufferSize bytes and are written at least
+// every logFlushEvery.
+const (
+	logBufferSize = 64 << 10
+	logFlushEvery = 100 * time.Millisecond
+)
+
+// logBuffer gathers log lines in memory and writes them in one write when
+// it fills, every logFlushEvery, when a warning or an error is logged (see
+// flushingHandler), and when it is closed. serve logs a line for every
+// request: one write(2) each cost as much as answering a page from the
+// page cache, and made every request wait on a slow log pipe. Every line
+// is kept; what a hard crash (SIGKILL, the OOM killer) may lose is the
+// last logFlushEvery of informational lines, while a recovered panic is
+// logged as an error and so written at once.
+type logBuffer struct {
+	mu   sync.Mutex
+	w    io.Writer
+	buf  []byte
+	stop chan struct{}
+	done chan struct{}
+}
+
+func newLogBuffer(w io.Writer) *logBuffer {
+	b := &logBuffer{w: w, buf: make([]byte, 0, logBufferSize), stop: make(chan struct{}), done: make(chan struct{})}
+	go b.flushEvery(logFlushEvery)
+	return b
+}
+
+// Write keeps p (a whole line: slog writes each record at once) for the
+// next flush.
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.buf)+len(p) > cap(b.buf) {
+		if err := b.flushLocked(); err != nil {
+			return 0, err
+		}
+		if len(p) > cap(b.buf) {
+			return b.w.Write(p)
+		}
+	}
+	b.buf = append(b.buf, p...)
+	return len(p), nil
+}
+
+// Flush writes what is buffered.
+func (b *logBuffer) Flush() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.flushLocked()
+}
+
+func (b *logBuffer) flushLocked() error {
+	if len(b.buf) == 0 {
+		return nil
+	}
+	_, err := b.w.Write(b.buf)
+	b.buf = b.buf[:0] // a failed write is not retried: the lines are dropped, not the process
+	return err
+}
+
+func (b *logBuffer) flushEvery(d time.Duration) {
+	defer close(b.done)
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			b.Flush()
+		case <-b.stop:
+			return
+		}
+	}
+}
+
+// Close stops the timer and writes what is left.
+func (b *logBuffer) Close() error {
+	close(b.stop)
+	<-b.done
+	return b.Flush()
+}
+
+// flushingHandler writes the buffer out as soon as a record at warning
+// level or above is logged, so that what an operator must see is not
+// delayed, nor lost with the process.
+type flushingHandler struct {
+	slog.Handler
+	buf *logBuffer
+}
+
+func (h flushingHandler) Handle(ctx context.Context, r slog.Record) error {
+	err := h.Handler.Handle(ctx, r)
+	if r.Level >= slog.LevelWarn {
+		h.buf.Flush()
+	}
+	return err
+}
+
+func (h flushingHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return flushingHandler{h.Handler.WithAttrs(attrs), h.buf}
+}
+
+func (h flushingHandler) WithGroup(name string) slog.Handler {
+	return flushingHandler{h.Handler.WithGroup(name), h.buf}
+}
+
+// bufferLog switches e's logger to a buffered one (see logBuffer) for a
+// long-running server, and returns the function that writes what is left
+// and restores the unbuffered logger.
+func (e *env) bufferLog() (restore func()) {
+	unbuffered := e.log
+	b := newLogBuffer(e.stderr)
+	e.log = slog.New(flushingHandler{newLogger(e.environ, b).Handler(), b})
+	return func() {
+		b.Close()
+		e.log = unbuffered
+	}
 }
 
 // envLookup returns the value of key among KEY=VALUE strings.

@@ -35,6 +35,8 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
+	// A line for every request: buffered, and written out on the way out.
+	defer e.bufferLog()()
 	if *demoMode && e.cfg.DataDir == "data" && e.cfg.DB == "" {
 		dir, err := os.MkdirTemp("", "broadsheet-demo-")
 		if err != nil {

@@ -13,6 +13,8 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,6 +47,9 @@ type Metrics struct {
 	// Jobs counts runs of background work by job name and result: "ran",
 	// "skipped" (another process held the lease) or "failed".
 	Jobs *prometheus.CounterVec
+
+	routes  sync.Map // routeKey → *routeSeries
+	nroutes atomic.Int64
 }
 
 // NewMetrics registers Broadsheet's metrics, with the Go runtime's and the
@@ -136,9 +141,44 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		m.Requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
-		m.Latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		rm := m.routeMetrics(route, r.Method, sw.status)
+		rm.requests.Inc()
+		rm.latency.Observe(time.Since(start).Seconds())
 	})
+}
+
+// routeKey names a request's series.
+type routeKey struct {
+	route, method string
+	status        int
+}
+
+// routeSeries are the series of one routeKey, looked up once: finding
+// them by label values hashes the values and takes the vector's lock,
+// for every request, cached pages included.
+type routeSeries struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+// maxRouteSeries bounds the remembered series: methods come from clients.
+const maxRouteSeries = 1024
+
+func (m *Metrics) routeMetrics(route, method string, status int) *routeSeries {
+	k := routeKey{route, method, status}
+	if rs, ok := m.routes.Load(k); ok {
+		return rs.(*routeSeries)
+	}
+	rs := &routeSeries{
+		requests: m.Requests.WithLabelValues(route, method, strconv.Itoa(status)),
+		latency:  m.Latency.WithLabelValues(route),
+	}
+	if m.nroutes.Load() < maxRouteSeries {
+		if _, loaded := m.routes.LoadOrStore(k, rs); !loaded {
+			m.nroutes.Add(1)
+		}
+	}
+	return rs
 }
 
 type statusRecorder struct {

@@ -333,12 +333,13 @@ func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, segs []string
 
 // post serves /yyyy/mm/dd/slug/.
 func (s *Site) post(w http.ResponseWriter, r *http.Request, slug, path string) error {
-	ctx := r.Context()
-	p, err := s.cfg.DB.FindPostBySlug(ctx, content.KindPost, slug)
+	now := s.cfg.Now()
+	// The post with its neighbours, read at once: a page not shown (not
+	// public, or moved) wasted the neighbours, but such requests are few.
+	p, older, newer, err := s.cfg.DB.FindPostPage(r.Context(), slug, now)
 	if err != nil {
 		return err
 	}
-	now := s.cfg.Now()
 	if !p.IsPublic(now) {
 		return web.NotFound
 	}
@@ -346,10 +347,6 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request, slug, path string) e
 		// Right slug, wrong date: the post moved.
 		http.Redirect(w, r, want, http.StatusMovedPermanently)
 		return nil
-	}
-	older, newer, err := s.cfg.DB.FindAdjacentPosts(ctx, p, now)
-	if err != nil {
-		return err
 	}
 	return s.renderEntry(w, r, p, older, newer)
 }

@@ -366,34 +366,21 @@ func (c conn) findPostsByIDs(ctx context.Context, ids []int64, withBody bool) ([
 // none; one query for both.
 func (c conn) FindAdjacentPosts(ctx context.Context, p *content.Post, now time.Time) (older, newer *content.Post, err error) {
 	pub := p.PublishedAt.Unix()
-	// Bounds on published_at let the index seek straight to p's place;
-	// the OR alone made the engines walk from one end of it.
-	f := Published(now)
-	if p.PublishedAt.Before(now) {
-		f.PublishedBefore = p.PublishedAt
-	}
-	olderWhere, olderArgs := f.where()
-	f = Published(now)
-	f.From = p.PublishedAt
-	newerWhere, newerArgs := f.where()
-	args := append(append(olderArgs, pub, p.ID), append(newerArgs, pub, p.ID)...)
-	// Each side is its own LIMIT 1 walk of the index, in its direction.
-	rows, err := c.query(ctx, `SELECT * FROM (SELECT `+postColumns+`, 0 AS side FROM posts p WHERE `+olderWhere+`
-		AND (p.published_at < ? OR p.id < ?) ORDER BY p.published_at DESC, p.id DESC LIMIT 1) o
-		UNION ALL
-		SELECT * FROM (SELECT `+postColumns+`, 1 AS side FROM posts p WHERE `+newerWhere+`
-		AND (p.published_at > ? OR p.id > ?) ORDER BY p.published_at ASC, p.id ASC LIMIT 1) n`, args...)
+	upper := min(pub, now.Unix())
+	q, args := adjacentSQL(now, sqlExpr{"?", []any{upper}}, sqlExpr{"?", []any{pub}}, sqlExpr{"?", []any{p.ID}})
+	rows, err := c.query(ctx, q, args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: adjacent posts: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var body, bodyHTML string
 		var side int
-		q, err := scanPost(rows, &side)
+		q, err := scanPost(rows, &body, &bodyHTML, &side)
 		if err != nil {
 			return nil, nil, fmt.Errorf("store: adjacent posts: %w", err)
 		}
-		if side == 0 {
+		if side == 1 {
 			older = q
 		} else {
 			newer = q

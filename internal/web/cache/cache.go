@@ -23,6 +23,7 @@ import (
 	"encoding/base64"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,7 +89,7 @@ type entry struct {
 	key      string
 	pattern  string // the route that rendered it, for metrics of hits
 	status   int
-	header   http.Header
+	header   []headerField // what serve sets, but the cache's status and the body's length
 	raw      []byte
 	gz, br   []byte
 	etag     []string
@@ -159,12 +160,32 @@ func (c *Cache) cacheable(r *http.Request) bool {
 	return true
 }
 
-func key(r *http.Request) string {
-	scheme := "http://"
+// appendKey appends r's cache key, its absolute address, to b: built in
+// the caller's buffer, a hit's lookup allocates nothing.
+func appendKey(b []byte, r *http.Request) []byte {
 	if r.TLS != nil {
-		scheme = "https://"
+		b = append(b, "https://"...)
+	} else {
+		b = append(b, "http://"...)
 	}
-	return scheme + r.Host + r.URL.RequestURI()
+	b = append(b, r.Host...)
+	if r.URL.RawPath == "" && r.URL.RawQuery == "" && r.URL.Opaque == "" && r.URL.Path != "" && !r.URL.ForceQuery {
+		// RequestURI's answer without building it, for a path it would
+		// not escape.
+		for i := 0; i < len(r.URL.Path); i++ {
+			if c := r.URL.Path[i]; !plainPathByte(c) {
+				return append(b, r.URL.RequestURI()...)
+			}
+		}
+		return append(b, r.URL.Path...)
+	}
+	return append(b, r.URL.RequestURI()...)
+}
+
+// plainPathByte reports whether c stands for itself in an escaped path.
+func plainPathByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '/' || c == '-' || c == '_' || c == '.' || c == '~'
 }
 
 // Handler serves cacheable requests from the cache and stores what next
@@ -179,7 +200,21 @@ func (c *Cache) Handler(next http.Handler) http.Handler {
 		if due := c.nextDue.Load(); due != 0 && c.opt.Now().Unix() >= due {
 			c.publishDue(r.Context())
 		}
-		k := key(r)
+		var kb [256]byte
+		kbuf := appendKey(kb[:0], r)
+		c.mu.Lock()
+		e := c.entries[string(kbuf)]
+		if e != nil {
+			c.lru.MoveToFront(e.elem)
+			c.mu.Unlock()
+			c.hits.Add(1)
+			// Outer middleware (metrics) reads the route from the request.
+			r.Pattern = e.pattern
+			c.serve(w, r, e, "hit")
+			return
+		}
+		c.mu.Unlock()
+		k := string(kbuf)
 		for attempt := 0; ; attempt++ {
 			c.mu.Lock()
 			e := c.entries[k]
@@ -187,7 +222,6 @@ func (c *Cache) Handler(next http.Handler) http.Handler {
 				c.lru.MoveToFront(e.elem)
 				c.mu.Unlock()
 				c.hits.Add(1)
-				// Outer middleware (metrics) reads the route from the request.
 				r.Pattern = e.pattern
 				c.serve(w, r, e, "hit")
 				return
@@ -276,18 +310,27 @@ func (c *Cache) fill(w http.ResponseWriter, r *http.Request, k string, next http
 // newEntry builds an entry, compressing the body both ways.
 func (c *Cache) newEntry(k string, status int, h http.Header, body []byte, tags []string) *entry {
 	e := &entry{key: k, status: status, raw: bytes.Clone(body), modified: c.opt.Now().UTC().Truncate(time.Second)}
-	e.header = h.Clone()
-	for _, name := range []string{"Content-Length", "Date", "X-Broadsheet-Cache", "Vary", "Etag", "Last-Modified"} {
-		delete(e.header, name)
-	}
-	if e.header.Get("Cache-Control") == "" {
-		// Browsers revalidate with the ETag, getting a 304 while nothing
-		// changed and the new page as soon as something did.
-		e.header.Set("Cache-Control", "no-cache")
-	}
 	sum := sha256.Sum256(body)
 	e.etag = []string{`W/"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`}
 	e.lastMod = []string{e.modified.Format(http.TimeFormat)}
+	// The header as a list made once, copied into each response without
+	// walking a map.
+	for name, v := range h {
+		switch name {
+		case "Content-Length", "Date", "X-Broadsheet-Cache", "Vary", "Etag", "Last-Modified":
+			continue
+		}
+		e.header = append(e.header, headerField{name, slices.Clone(v)})
+	}
+	if h.Get("Cache-Control") == "" {
+		// Browsers revalidate with the ETag, getting a 304 while nothing
+		// changed and the new page as soon as something did.
+		e.header = append(e.header, headerField{"Cache-Control", noCache})
+	}
+	e.header = append(e.header, headerField{"Vary", varyAE})
+	if status == http.StatusOK {
+		e.header = append(e.header, headerField{"Etag", e.etag}, headerField{"Last-Modified", e.lastMod})
+	}
 	if len(body) >= 512 {
 		e.gz, e.br = compress(body)
 	}
@@ -360,8 +403,16 @@ func (c *Cache) remove(e *entry) {
 	c.size -= e.size
 }
 
+// headerField is one header of a cached response, its name canonical.
+type headerField struct {
+	name  string
+	value []string
+}
+
+// Header values shared by every response: they must not be modified.
 var (
 	varyAE    = []string{"Accept-Encoding"}
+	noCache   = []string{"no-cache"}
 	encGzip   = []string{"gzip"}
 	encBrotli = []string{"br"}
 	hitValue  = map[string][]string{"hit": {"hit"}, "miss": {"miss"}, "stale": {"miss"}}
@@ -371,19 +422,14 @@ var (
 // when r's validators match.
 func (c *Cache) serve(w http.ResponseWriter, r *http.Request, e *entry, how string) {
 	h := w.Header()
-	for k, v := range e.header {
-		h[k] = v
+	for _, f := range e.header {
+		h[f.name] = f.value
 	}
-	h["Vary"] = varyAE
 	h["X-Broadsheet-Cache"] = hitValue[how]
-	if e.status == http.StatusOK {
-		h["Etag"] = e.etag
-		h["Last-Modified"] = e.lastMod
-		if notModified(r, e) {
-			delete(h, "Content-Type")
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
+	if e.status == http.StatusOK && notModified(r, e) {
+		delete(h, "Content-Type")
+		w.WriteHeader(http.StatusNotModified)
+		return
 	}
 	body, length := e.raw, e.lengths[0]
 	if e.gz != nil {

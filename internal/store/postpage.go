@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+)
+
+// FindPostPage returns the post of the given slug, with its body, authors
+// and terms, and the published posts just before (older) and after
+// (newer) it at now, as FindAdjacentPosts reads them: what a post's page
+// shows, the post and its neighbours in one round trip, then its authors
+// and terms (loadRelations). The neighbours are those of the post's place
+// whether or not it is public, which the caller decides.
+func (c conn) FindPostPage(ctx context.Context, slug string, now time.Time) (p, older, newer *content.Post, err error) {
+	// The post's place, read once by each neighbour's walk of the index.
+	const pub, id = `(SELECT published_at FROM cur)`, `(SELECT id FROM cur)`
+	adjacent, args := adjacentSQL(now,
+		sqlExpr{`CASE WHEN ` + pub + ` < ? THEN ` + pub + ` ELSE ? END`, []any{now.Unix(), now.Unix()}},
+		sqlExpr{sql: pub}, sqlExpr{sql: id})
+	rows, err := c.query(ctx, `WITH cur AS (SELECT p.id, p.published_at FROM posts p WHERE p.kind = ? AND p.slug = ?)
+		SELECT `+postColumns+`, p.body, p.body_html, 0 AS side FROM posts p WHERE p.id = `+id+`
+		UNION ALL `+adjacent, append([]any{content.KindPost, slug}, args...)...)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("store: find post %q: %w", slug, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var body, bodyHTML string
+		var side int
+		q, err := scanPost(rows, &body, &bodyHTML, &side)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("store: find post %q: %w", slug, err)
+		}
+		switch side {
+		case 0:
+			q.Body, q.BodyHTML = body, bodyHTML
+			p = q
+		case 1:
+			older = q
+		default:
+			newer = q
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, nil, fmt.Errorf("store: find post %q: %w", slug, err)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, nil, nil, fmt.Errorf("store: find post %q: %w", slug, err)
+	}
+	if p == nil {
+		return nil, nil, nil, content.Errorf(content.ENotFound, "No such post.")
+	}
+	if err := c.loadRelations(ctx, []*content.Post{p}); err != nil {
+		return nil, nil, nil, err
+	}
+	return p, older, newer, nil
+}
+
+// sqlExpr is a piece of SQL and the arguments of its placeholders.
+type sqlExpr struct {
+	sql  string
+	args []any
+}
+
+// adjacentSQL selects the published posts at now just before and after a
+// post's place, given as the expressions pub (its publication time) and
+// id, each in its own LIMIT 1 walk of the index: the columns are
+// postColumns, ” for the body and body_html, and side, 1 for the older
+// and 2 for the newer. upper bounds the older side's publication time (the
+// lesser of pub and now): one bound, since given two on the same column
+// the engines may range the index by the looser one.
+func adjacentSQL(now time.Time, upper, pub, id sqlExpr) (string, []any) {
+	f := Published(now)
+	f.PublishedBefore = time.Time{}
+	olderWhere, olderArgs := f.where()
+	newerWhere, newerArgs := Published(now).where()
+	// In the order of the placeholders below.
+	var args []any
+	for _, a := range [][]any{olderArgs, upper.args, pub.args, id.args, newerArgs, pub.args, pub.args, id.args} {
+		args = append(args, a...)
+	}
+	return `SELECT * FROM (SELECT ` + postColumns + `, '', '', 1 AS side FROM posts p WHERE ` + olderWhere + `
+		AND p.published_at <= ` + upper.sql + ` AND (p.published_at < ` + pub.sql + ` OR p.id < ` + id.sql + `)
+		ORDER BY p.published_at DESC, p.id DESC LIMIT 1) o
+		UNION ALL
+		SELECT * FROM (SELECT ` + postColumns + `, '', '', 2 AS side FROM posts p WHERE ` + newerWhere + `
+		AND p.published_at >= ` + pub.sql + ` AND (p.published_at > ` + pub.sql + ` OR p.id > ` + id.sql + `)
+		ORDER BY p.published_at ASC, p.id ASC LIMIT 1) n`, args
+}
