@@ -278,8 +278,10 @@ func (c conn) Suggest(ctx context.Context, q search.Query, f PostFilter, limit i
 		}
 	}
 	where, fargs := f.where()
+	// CROSS JOIN: from the matches to their posts, never the other way
+	// (SQLite would walk every listed post and look each up in the hits).
 	rows, err := c.query(ctx, `WITH hits AS MATERIALIZED (`+hits+`) SELECT `+postColumns+`, h.score FROM hits h
-		JOIN posts p ON p.id = h.id WHERE `+where+` ORDER BY h.score DESC, p.published_at DESC, p.id DESC LIMIT ?`,
+		CROSS JOIN posts p WHERE p.id = h.id AND `+where+` ORDER BY h.score DESC, p.published_at DESC, p.id DESC LIMIT ?`,
 		append(append(args, fargs...), limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: suggest: %w", err)
