@@ -333,10 +333,33 @@ func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, segs []string
 
 // post serves /yyyy/mm/dd/slug/.
 func (s *Site) post(w http.ResponseWriter, r *http.Request, slug, path string) error {
+	ctx := r.Context()
 	now := s.cfg.Now()
+	gen := s.frags.generation()
+	if s.frags != nil && s.slimPostPage && !cache.Recording(ctx) {
+		// Versions first: what names the post's version and its
+		// neighbours' links, then the post in full only if the fragment
+		// cache lacks its article or head. The theme's post page shows no
+		// more of them (slimPostPage), and no page cache wants to learn
+		// the post's listings from its authors and terms (Shows).
+		p, older, newer, err := s.cfg.DB.FindPostPageVersion(ctx, slug, now)
+		if err != nil {
+			return err
+		}
+		if !p.IsPublic(now) {
+			return web.NotFound
+		}
+		if want := p.Path(); want != path {
+			http.Redirect(w, r, want, http.StatusMovedPermanently)
+			return nil
+		}
+		if e := s.keptEntry(r, p, gen); e != nil {
+			return s.renderEntry(w, r, e, older, newer)
+		}
+	}
 	// The post with its neighbours, read at once: a page not shown (not
 	// public, or moved) wasted the neighbours, but such requests are few.
-	p, older, newer, err := s.cfg.DB.FindPostPage(r.Context(), slug, now)
+	p, older, newer, err := s.cfg.DB.FindPostPage(ctx, slug, now)
 	if err != nil {
 		return err
 	}
@@ -348,7 +371,24 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request, slug, path string) e
 		http.Redirect(w, r, want, http.StatusMovedPermanently)
 		return nil
 	}
-	return s.renderEntry(w, r, p, older, newer)
+	return s.renderEntry(w, r, s.newEntry(ctx, p, gen), older, newer)
+}
+
+// keptEntry returns the post of version p as the fragment cache keeps it,
+// its article and head taken at once, or nil if either is missing.
+func (s *Site) keptEntry(r *http.Request, p *content.Post, gen uint64) *entry {
+	v, ok := s.frags.get(p.ID, articlePart, p.UpdatedAt)
+	if !ok {
+		return nil
+	}
+	m, _ := s.frags.get(p.ID, entryMetaPart, p.UpdatedAt)
+	em, ok := m.(*entryMeta)
+	if !ok || em.base != s.baseURL(r) {
+		return nil
+	}
+	e := s.newEntry(r.Context(), p, gen)
+	e.kept, e.keptArticle, e.keptMeta = true, v.(template.HTML), em
+	return e
 }
 
 // page serves /slug/ for a page.
@@ -360,17 +400,23 @@ func (s *Site) page(w http.ResponseWriter, r *http.Request, slug string) error {
 	if !p.IsPublic(s.cfg.Now()) {
 		return web.NotFound
 	}
-	return s.renderEntry(w, r, p, nil, nil)
+	return s.renderEntry(w, r, s.newEntry(r.Context(), p, s.frags.generation()), nil, nil)
 }
 
-func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, p, older, newer *content.Post) error {
+// newEntry returns the entry of p, read after the fragment cache's
+// generation gen.
+func (s *Site) newEntry(ctx context.Context, p *content.Post, gen uint64) *entry {
+	return &entry{s: s, ctx: ctx, post: p, gen: gen}
+}
+
+func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, e *entry, older, newer *content.Post) error {
 	ctx := r.Context()
+	p := e.post
 	layout, err := s.layout(ctx, "post")
 	if err != nil {
 		return err
 	}
-	page := &PostPage{Post: p, Older: older, Newer: newer,
-		entry: &entry{s: s, ctx: ctx, post: p, gen: s.frags.generation()}}
+	page := &PostPage{Post: p, Older: older, Newer: newer, entry: e}
 	layout.Head.Title = joinTitle(p.Title, layout.Site.Title)
 	if p.SEOTitle != "" {
 		layout.Head.Title = p.SEOTitle
@@ -393,6 +439,12 @@ type entry struct {
 	post *content.Post
 	gen  uint64 // the fragment cache's generation before the post was read
 
+	// kept: the article and head were taken from the fragment cache
+	// together, and post is only what names its version (keptEntry).
+	kept        bool
+	keptArticle template.HTML
+	keptMeta    *entryMeta
+
 	featuredRead bool
 	featured     *content.Media
 }
@@ -411,6 +463,9 @@ func (e *entry) Featured() (*content.Media, error) {
 
 // article returns the post as the theme's "article" template renders it.
 func (e *entry) article() (template.HTML, error) {
+	if e.kept {
+		return e.keptArticle, nil
+	}
 	p := e.post
 	if v, ok := e.s.frags.get(p.ID, articlePart, p.UpdatedAt); ok {
 		return v.(template.HTML), nil

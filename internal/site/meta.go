@@ -128,9 +128,12 @@ func (m *entryMeta) size() int {
 func (s *Site) entryHead(r *http.Request, l *Layout, e *entry) error {
 	base := s.baseURL(r)
 	p := e.post
-	m, _ := s.frags.get(p.ID, entryMetaPart, p.UpdatedAt)
-	em, ok := m.(*entryMeta)
-	if !ok || em.base != base {
+	em := e.keptMeta
+	if em == nil {
+		m, _ := s.frags.get(p.ID, entryMetaPart, p.UpdatedAt)
+		em, _ = m.(*entryMeta)
+	}
+	if em == nil || em.base != base {
 		featured, err := e.Featured()
 		if err != nil {
 			return err

@@ -10,8 +10,10 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -59,6 +61,13 @@ type Site struct {
 	assets *assets
 	shared sharedParts
 	frags  *fragmentCache // nil: none kept
+
+	// slimPostPage: the theme renders a post's page as the default theme
+	// does (its layout, shared templates and post page are the default's),
+	// showing of the post only its kept article and head, its title, and
+	// of its neighbours their addresses and titles; so a post's page may be
+	// served from what names the post's version (see post).
+	slimPostPage bool
 }
 
 // New parses the theme's templates and returns the site.
@@ -82,6 +91,9 @@ func New(cfg Config) (*Site, error) {
 		return nil, err
 	}
 	s.tmpl = tmpl
+	if s.slimPostPage, err = samePostPage(cfg.Theme, DefaultTheme()); err != nil {
+		return nil, err
+	}
 	s.adapt = &web.Adapter{Log: cfg.Log, Error: s.errorPage}
 	cfg.DB.Subscribe(func(_ context.Context, ch store.Change) {
 		s.shared.forget()
@@ -137,4 +149,38 @@ func (s *Site) funcs() template.FuncMap {
 		"pathEscape": url.PathEscape,
 		"asset":      s.assets.url, // a static file's fingerprinted URL path
 	}
+}
+
+// samePostPage reports whether theme renders a post's page with the
+// templates def does: the same layout.html, shared _*.html files and
+// post.html.
+func samePostPage(theme, def fs.FS) (bool, error) {
+	read := func(fsys fs.FS) (map[string]string, error) {
+		entries, err := fs.ReadDir(fsys, "templates")
+		if err != nil {
+			return nil, err
+		}
+		files := map[string]string{}
+		for _, e := range entries {
+			name := e.Name()
+			if !strings.HasSuffix(name, ".html") || !(name == "layout.html" || name == "post.html" || strings.HasPrefix(name, "_")) {
+				continue
+			}
+			b, err := fs.ReadFile(fsys, path.Join("templates", name))
+			if err != nil {
+				return nil, err
+			}
+			files[name] = string(b)
+		}
+		return files, nil
+	}
+	got, err := read(theme)
+	if err != nil {
+		return false, fmt.Errorf("site: theme's templates: %w", err)
+	}
+	want, err := read(def)
+	if err != nil {
+		return false, err
+	}
+	return maps.Equal(got, want), nil
 }

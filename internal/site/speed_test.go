@@ -6,12 +6,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
+	"github.com/broadsheet/broadsheet/internal/web"
 )
 
 // TestListingQueriesDoNotGrowWithPosts proves there is no N+1: a page of
@@ -146,27 +148,38 @@ func TestFingerprintedAssetsAreImmutable(t *testing.T) {
 }
 
 // TestPostPageQueries counts a post page's queries once the settings and
-// navigation are remembered: the post with both neighbours at once, its
-// authors and terms at once, and its featured image, unless the fragment
-// cache keeps the article and head that show it.
+// navigation are remembered: without a fragment cache, the post with both
+// neighbours at once, its authors and terms at once, and its featured
+// image; with one keeping the article and head, only what names the
+// post's version and its neighbours' links, one query, for the same page;
+// and a theme whose post page may show more of the post and its
+// neighbours gets them whole, as without a fragment cache.
 func TestPostPageQueries(t *testing.T) {
+	ownPost := web.Overlay{Lower: site.DefaultTheme(), Upper: fstest.MapFS{"templates/post.html": {Data: []byte(
+		`{{define "content"}}{{.Article}}<p class="own">{{range .Post.Authors}}{{.Name}}{{end}} {{.Post.Excerpt}}</p>` +
+			`{{with .Older}}<a class="post-nav-older">{{.Title}} {{.CreatedAt.Unix}}</a>{{end}}` +
+			`{{with .Newer}}<a class="post-nav-newer">{{.Title}} {{.CreatedAt.Unix}}</a>{{end}}{{end}}`)}}}
 	for _, engine := range storetest.Engines(t) {
+		db := demoDB(t, engine)
+		posts, _, err := db.FindPosts(context.Background(), store.Published(db.Now()))
+		if err != nil || len(posts) < 3 {
+			t.Fatalf("demo posts: %d, %v", len(posts), err)
+		}
+		path := posts[1].Path()
+		want := map[bool]string{}
 		for _, tc := range []struct {
 			name      string
+			theme     fs.FS
 			fragments int64
 			max       int64
 		}{
-			{"no fragment cache", 0, 3},
-			{"fragment cache", 1 << 20, 2},
+			{"no fragment cache", site.DefaultTheme(), 0, 3},
+			{"fragment cache", site.DefaultTheme(), 1 << 20, 1},
+			{"own post page, no fragment cache", ownPost, 0, 3},
+			{"own post page, fragment cache", ownPost, 1 << 20, 2},
 		} {
 			t.Run(engine+"/"+tc.name, func(t *testing.T) {
-				db := demoDB(t, engine)
-				base := serveConfig(t, site.Config{DB: db, Theme: site.DefaultTheme(), FragmentCache: tc.fragments}).URL
-				posts, _, err := db.FindPosts(context.Background(), store.Published(db.Now()))
-				if err != nil || len(posts) < 3 {
-					t.Fatalf("demo posts: %d, %v", len(posts), err)
-				}
-				path := posts[1].Path()
+				base := serveConfig(t, site.Config{DB: db, Theme: tc.theme, FragmentCache: tc.fragments}).URL
 				get(t, base+path)
 				before := db.QueryCount()
 				resp, body := get(t, base+path)
@@ -175,6 +188,15 @@ func TestPostPageQueries(t *testing.T) {
 				}
 				if q := db.QueryCount() - before; q > tc.max {
 					t.Errorf("a post page costs %d queries, over %d", q, tc.max)
+				}
+				if strings.Contains(body, `<p class="own"> `) {
+					t.Errorf("%s: the theme's post page shows no authors", path)
+				}
+				key, body := strings.HasPrefix(tc.name, "own"), strings.ReplaceAll(body, base, "")
+				if w, ok := want[key]; !ok {
+					want[key] = body
+				} else if body != w {
+					t.Errorf("%s differs from the page served without a fragment cache:\n%s\nwant:\n%s", path, body, w)
 				}
 			})
 		}

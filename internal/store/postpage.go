@@ -17,7 +17,7 @@ import (
 func (c conn) FindPostPage(ctx context.Context, slug string, now time.Time) (p, older, newer *content.Post, err error) {
 	// The post's place, read once by each neighbour's walk of the index.
 	const pub, id = `(SELECT published_at FROM cur)`, `(SELECT id FROM cur)`
-	adjacent, args := adjacentSQL(now,
+	adjacent, args := adjacentSQL(now, postColumns+`, '', ''`,
 		sqlExpr{`CASE WHEN ` + pub + ` < ? THEN ` + pub + ` ELSE ? END`, []any{now.Unix(), now.Unix()}},
 		sqlExpr{sql: pub}, sqlExpr{sql: id})
 	rows, err := c.query(ctx, `WITH cur AS (SELECT p.id, p.published_at FROM posts p WHERE p.kind = ? AND p.slug = ?)
@@ -59,6 +59,55 @@ func (c conn) FindPostPage(ctx context.Context, slug string, now time.Time) (p, 
 	return p, older, newer, nil
 }
 
+// versionColumns are what FindPostPageVersion reads of a post, in
+// scanVersion's order.
+const versionColumns = `p.id, p.kind, p.slug, p.title, p.status, p.published_at, p.updated_at, p.seo_title`
+
+// FindPostPageVersion is FindPostPage reading only what names the post's
+// version and what its page shows of it beside its kept parts, and what
+// the default theme shows of its neighbours: each post's id, kind, slug,
+// title, status, publication and update times and SEO title, in one
+// query, without body, excerpt, source, authors or terms. Callers keeping
+// what they render of each version of a post read the rest, with
+// FindPostPage, only for a version they lack.
+func (c conn) FindPostPageVersion(ctx context.Context, slug string, now time.Time) (p, older, newer *content.Post, err error) {
+	const pub, id = `(SELECT published_at FROM cur)`, `(SELECT id FROM cur)`
+	adjacent, args := adjacentSQL(now, versionColumns,
+		sqlExpr{`CASE WHEN ` + pub + ` < ? THEN ` + pub + ` ELSE ? END`, []any{now.Unix(), now.Unix()}},
+		sqlExpr{sql: pub}, sqlExpr{sql: id})
+	rows, err := c.query(ctx, `WITH cur AS (SELECT p.id, p.published_at FROM posts p WHERE p.kind = ? AND p.slug = ?)
+		SELECT `+versionColumns+`, 0 AS side FROM posts p WHERE p.id = `+id+`
+		UNION ALL `+adjacent, append([]any{content.KindPost, slug}, args...)...)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("store: find post %q: %w", slug, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var q content.Post
+		var pub, updated int64
+		var side int
+		if err := rows.Scan(&q.ID, &q.Kind, &q.Slug, &q.Title, &q.Status, &pub, &updated, &q.SEOTitle, &side); err != nil {
+			return nil, nil, nil, fmt.Errorf("store: find post %q: %w", slug, err)
+		}
+		q.PublishedAt, q.UpdatedAt = fromUnix(pub), fromUnix(updated)
+		switch side {
+		case 0:
+			p = &q
+		case 1:
+			older = &q
+		default:
+			newer = &q
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, nil, fmt.Errorf("store: find post %q: %w", slug, err)
+	}
+	if p == nil {
+		return nil, nil, nil, content.Errorf(content.ENotFound, "No such post.")
+	}
+	return p, older, newer, nil
+}
+
 // sqlExpr is a piece of SQL and the arguments of its placeholders.
 type sqlExpr struct {
 	sql  string
@@ -67,12 +116,11 @@ type sqlExpr struct {
 
 // adjacentSQL selects the published posts at now just before and after a
 // post's place, given as the expressions pub (its publication time) and
-// id, each in its own LIMIT 1 walk of the index: the columns are
-// postColumns, ” for the body and body_html, and side, 1 for the older
-// and 2 for the newer. upper bounds the older side's publication time (the
+// id, each in its own LIMIT 1 walk of the index: the columns are cols,
+// then side, 1 for the older and 2 for the newer. upper bounds the older side's publication time (the
 // lesser of pub and now): one bound, since given two on the same column
 // the engines may range the index by the looser one.
-func adjacentSQL(now time.Time, upper, pub, id sqlExpr) (string, []any) {
+func adjacentSQL(now time.Time, cols string, upper, pub, id sqlExpr) (string, []any) {
 	f := Published(now)
 	f.PublishedBefore = time.Time{}
 	olderWhere, olderArgs := f.where()
@@ -82,11 +130,11 @@ func adjacentSQL(now time.Time, upper, pub, id sqlExpr) (string, []any) {
 	for _, a := range [][]any{olderArgs, upper.args, pub.args, id.args, newerArgs, pub.args, pub.args, id.args} {
 		args = append(args, a...)
 	}
-	return `SELECT * FROM (SELECT ` + postColumns + `, '', '', 1 AS side FROM posts p WHERE ` + olderWhere + `
+	return `SELECT * FROM (SELECT ` + cols + `, 1 AS side FROM posts p WHERE ` + olderWhere + `
 		AND p.published_at <= ` + upper.sql + ` AND (p.published_at < ` + pub.sql + ` OR p.id < ` + id.sql + `)
 		ORDER BY p.published_at DESC, p.id DESC LIMIT 1) o
 		UNION ALL
-		SELECT * FROM (SELECT ` + postColumns + `, '', '', 2 AS side FROM posts p WHERE ` + newerWhere + `
+		SELECT * FROM (SELECT ` + cols + `, 2 AS side FROM posts p WHERE ` + newerWhere + `
 		AND p.published_at >= ` + pub.sql + ` AND (p.published_at > ` + pub.sql + ` OR p.id > ` + id.sql + `)
 		ORDER BY p.published_at ASC, p.id ASC LIMIT 1) n`, args
 }

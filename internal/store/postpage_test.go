@@ -59,9 +59,28 @@ func TestFindPostPage(t *testing.T) {
 			if diff := cmp.Diff([]*content.Post{wantOlder, wantNewer}, []*content.Post{older, newer}); diff != "" {
 				t.Errorf("%s: neighbours (-FindAdjacentPosts +FindPostPage):\n%s", slug, diff)
 			}
+			got, older, newer, err = db.FindPostPageVersion(ctx, slug, now)
+			if err != nil {
+				t.Fatalf("%s: %v", slug, err)
+			}
+			if diff := cmp.Diff([]*content.Post{version(want), version(wantOlder), version(wantNewer)}, []*content.Post{got, older, newer}); diff != "" {
+				t.Errorf("%s: versions (-FindPostPage +FindPostPageVersion):\n%s", slug, diff)
+			}
 		}
 		if _, _, _, err := db.FindPostPage(ctx, "no-such-post", now); !content.IsNotFound(err) {
 			t.Errorf("a missing post: %v, want not found", err)
 		}
+		if _, _, _, err := db.FindPostPageVersion(ctx, "no-such-post", now); !content.IsNotFound(err) {
+			t.Errorf("a missing post's version: %v, want not found", err)
+		}
 	})
+}
+
+// version is what FindPostPageVersion reads of p, or nil.
+func version(p *content.Post) *content.Post {
+	if p == nil {
+		return nil
+	}
+	return &content.Post{ID: p.ID, Kind: p.Kind, Slug: p.Slug, Title: p.Title, Status: p.Status,
+		PublishedAt: p.PublishedAt, UpdatedAt: p.UpdatedAt, SEOTitle: p.SEOTitle}
 }

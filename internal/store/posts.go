@@ -367,7 +367,7 @@ func (c conn) findPostsByIDs(ctx context.Context, ids []int64, withBody bool) ([
 func (c conn) FindAdjacentPosts(ctx context.Context, p *content.Post, now time.Time) (older, newer *content.Post, err error) {
 	pub := p.PublishedAt.Unix()
 	upper := min(pub, now.Unix())
-	q, args := adjacentSQL(now, sqlExpr{"?", []any{upper}}, sqlExpr{"?", []any{pub}}, sqlExpr{"?", []any{p.ID}})
+	q, args := adjacentSQL(now, postColumns+`, '', ''`, sqlExpr{"?", []any{upper}}, sqlExpr{"?", []any{pub}}, sqlExpr{"?", []any{p.ID}})
 	rows, err := c.query(ctx, q, args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: adjacent posts: %w", err)
