@@ -346,12 +346,8 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request, slug, path string) e
 		if err != nil {
 			return err
 		}
-		if !p.IsPublic(now) {
-			return web.NotFound
-		}
-		if want := p.Path(); want != path {
-			http.Redirect(w, r, want, http.StatusMovedPermanently)
-			return nil
+		if shown, err := postShownAt(w, r, p, path, now); !shown {
+			return err
 		}
 		if e := s.keptEntry(r, p, gen); e != nil {
 			return s.renderEntry(w, r, e, older, newer)
@@ -363,15 +359,24 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request, slug, path string) e
 	if err != nil {
 		return err
 	}
-	if !p.IsPublic(now) {
-		return web.NotFound
-	}
-	if want := p.Path(); want != path {
-		// Right slug, wrong date: the post moved.
-		http.Redirect(w, r, want, http.StatusMovedPermanently)
-		return nil
+	if shown, err := postShownAt(w, r, p, path, now); !shown {
+		return err
 	}
 	return s.renderEntry(w, r, s.newEntry(ctx, p, gen), older, newer)
+}
+
+// postShownAt says whether p's page is the one at path for readers at now:
+// a post not public is not found, and one asked for under another date
+// (right slug, wrong date: the post moved) is redirected to its address.
+func postShownAt(w http.ResponseWriter, r *http.Request, p *content.Post, path string, now time.Time) (bool, error) {
+	if !p.IsPublic(now) {
+		return false, web.NotFound
+	}
+	if want := p.Path(); want != path {
+		http.Redirect(w, r, want, http.StatusMovedPermanently)
+		return false, nil
+	}
+	return true, nil
 }
 
 // keptEntry returns the post of version p as the fragment cache keeps it,
