@@ -306,37 +306,9 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 
 	err = walkMedia(ctx, db, func(m *content.Media) error {
 		fileURL := base + m.URL()
-		x.raw("\t<item>\n\t\t")
-		x.cd("title", m.Filename)
-		x.raw("\n\t\t")
-		x.el("link", fileURL)
-		x.raw("\n\t\t")
-		x.el("pubDate", rssDate(m.CreatedAt))
-		x.raw("\n\t\t")
-		x.raw(`<guid isPermaLink="false">` + escapeText(firstNonEmpty(m.ImportKey, fileURL)) + "</guid>\n\t\t")
-		x.cd("description", "")
-		x.raw("\n\t\t")
-		x.cd("content:encoded", "")
-		x.raw("\n\t\t")
-		x.cd("excerpt:encoded", m.Caption)
-		x.raw("\n\t\t")
-		x.el("wp:post_id", itoa(mediaID(m.ID)))
-		x.raw("\n\t\t")
-		x.cd("wp:post_date", wpDate(m.CreatedAt))
-		x.raw("\n\t\t")
-		x.cd("wp:post_date_gmt", wpDate(m.CreatedAt))
-		x.raw("\n\t\t")
-		x.cd("wp:comment_status", "closed")
-		x.cd("wp:ping_status", "closed")
-		x.raw("\n\t\t")
-		x.cd("wp:post_name", escapeSlug(strings.TrimSuffix(m.Key[strings.LastIndex(m.Key, "/")+1:], pathExt(m.Key))))
-		x.raw("\n\t\t")
-		x.cd("wp:status", "inherit")
-		x.el("wp:post_parent", "0")
-		x.el("wp:menu_order", "0")
-		x.cd("wp:post_type", "attachment")
-		x.cd("wp:post_password", "")
-		x.el("wp:is_sticky", "0")
+		x.itemHead(wxrItem{title: m.Filename, link: fileURL, date: m.CreatedAt, guid: firstNonEmpty(m.ImportKey, fileURL),
+			excerpt: m.Caption, id: mediaID(m.ID), name: strings.TrimSuffix(m.Key[strings.LastIndex(m.Key, "/")+1:], pathExt(m.Key)),
+			status: "inherit", kind: "attachment"})
 		x.raw("\n\t\t")
 		x.cd("wp:attachment_url", fileURL)
 		x.raw("\n")
@@ -371,49 +343,13 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 			// the meta below.
 			body = strings.Replace(p.BodyHTML, `<span id="more"></span>`, content.MoreMarker, 1)
 		}
-		x.raw("\t<item>\n\t\t")
-		x.cd("title", p.Title)
-		x.raw("\n\t\t")
-		x.el("link", link)
-		x.raw("\n\t\t")
-		x.el("pubDate", rssDate(p.PublishedAt))
-		x.raw("\n\t\t")
 		creator := ""
 		if len(p.Authors) > 0 {
 			creator = p.Authors[0].Slug
 		}
-		x.cd("dc:creator", creator)
-		x.raw("\n\t\t")
-		x.raw(`<guid isPermaLink="false">` + escapeText(validXML(guid)) + "</guid>\n\t\t")
-		x.cd("description", "")
-		x.raw("\n\t\t")
-		x.cd("content:encoded", body)
-		x.raw("\n\t\t")
-		x.cd("excerpt:encoded", p.Excerpt)
-		x.raw("\n\t\t")
-		x.el("wp:post_id", itoa(p.ID))
-		x.raw("\n\t\t")
-		x.cd("wp:post_date", wpDate(p.PublishedAt))
-		x.raw("\n\t\t")
-		x.cd("wp:post_date_gmt", wpDate(p.PublishedAt))
-		x.raw("\n\t\t")
-		x.cd("wp:comment_status", "closed")
-		x.cd("wp:ping_status", "closed")
-		x.raw("\n\t\t")
-		x.cd("wp:post_name", escapeSlug(p.Slug))
-		x.raw("\n\t\t")
-		x.cd("wp:status", wpStatus[p.Status])
-		x.raw("\n\t\t")
-		x.el("wp:post_parent", itoa(p.ParentID))
-		x.el("wp:menu_order", strconv.Itoa(p.MenuOrder))
-		x.raw("\n\t\t")
-		x.cd("wp:post_type", string(p.Kind))
-		x.cd("wp:post_password", "")
-		sticky := "0"
-		if p.Sticky {
-			sticky = "1"
-		}
-		x.el("wp:is_sticky", sticky)
+		x.itemHead(wxrItem{title: p.Title, link: link, date: p.PublishedAt, creator: &creator, guid: validXML(guid),
+			content: body, excerpt: p.Excerpt, id: p.ID, name: p.Slug, status: wpStatus[p.Status],
+			parent: p.ParentID, menuOrder: p.MenuOrder, kind: string(p.Kind), sticky: p.Sticky})
 		x.raw("\n")
 		for _, terms := range [][]content.Term{p.Categories, p.Tags} {
 			for _, t := range terms {
@@ -515,6 +451,68 @@ func pathExt(p string) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// wxrItem is what every item of a WXR file begins with, post, page or
+// attachment.
+type wxrItem struct {
+	title, link      string
+	date             time.Time
+	creator          *string // dc:creator, for posts and pages
+	guid             string
+	content, excerpt string
+	id               int64
+	name, status     string
+	parent           int64
+	menuOrder        int
+	kind             string
+	sticky           bool
+}
+
+// itemHead opens an item and writes what every item has, up to
+// wp:is_sticky; the caller writes the rest and closes it.
+func (x *xw) itemHead(it wxrItem) {
+	x.raw("\t<item>\n\t\t")
+	x.cd("title", it.title)
+	x.raw("\n\t\t")
+	x.el("link", it.link)
+	x.raw("\n\t\t")
+	x.el("pubDate", rssDate(it.date))
+	x.raw("\n\t\t")
+	if it.creator != nil {
+		x.cd("dc:creator", *it.creator)
+		x.raw("\n\t\t")
+	}
+	x.raw(`<guid isPermaLink="false">` + escapeText(it.guid) + "</guid>\n\t\t")
+	x.cd("description", "")
+	x.raw("\n\t\t")
+	x.cd("content:encoded", it.content)
+	x.raw("\n\t\t")
+	x.cd("excerpt:encoded", it.excerpt)
+	x.raw("\n\t\t")
+	x.el("wp:post_id", itoa(it.id))
+	x.raw("\n\t\t")
+	x.cd("wp:post_date", wpDate(it.date))
+	x.raw("\n\t\t")
+	x.cd("wp:post_date_gmt", wpDate(it.date))
+	x.raw("\n\t\t")
+	x.cd("wp:comment_status", "closed")
+	x.cd("wp:ping_status", "closed")
+	x.raw("\n\t\t")
+	x.cd("wp:post_name", escapeSlug(it.name))
+	x.raw("\n\t\t")
+	x.cd("wp:status", it.status)
+	x.raw("\n\t\t")
+	x.el("wp:post_parent", itoa(it.parent))
+	x.el("wp:menu_order", strconv.Itoa(it.menuOrder))
+	x.raw("\n\t\t")
+	x.cd("wp:post_type", it.kind)
+	x.cd("wp:post_password", "")
+	sticky := "0"
+	if it.sticky {
+		sticky = "1"
+	}
+	x.el("wp:is_sticky", sticky)
+}
 
 func firstNonEmpty(ss ...string) string {
 	for _, s := range ss {
