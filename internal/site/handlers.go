@@ -548,22 +548,23 @@ func (s *Site) renderMeta(page string, meta []Meta) (template.HTML, error) {
 	return template.HTML(buf.String()), nil
 }
 
-// masthead returns the masthead of l, as the page's "masthead" template
-// renders it.
-func (c *chrome) masthead(l *Layout) (template.HTML, error) {
+// part returns the layout's shared part name as the page's template of
+// that name renders data, which shows the year given (0 if none): kept
+// until a change, or the year's end.
+func (c *chrome) part(name string, year int, data func() any) (template.HTML, error) {
 	if c.keep {
-		if html, ok := c.s.shared.masthead(c.page, c.gen); ok {
+		if html, ok := c.s.shared.layoutPart(c.page, name, year, c.gen); ok {
 			return html, nil
 		}
 	}
 	buf := c.s.tmpl.GetBuffer()
 	defer c.s.tmpl.PutBuffer(buf)
-	if err := c.s.tmpl.ExecuteBlock(buf, c.page, "masthead", &Masthead{Site: l.Site, Categories: l.Categories}); err != nil {
+	if err := c.s.tmpl.ExecuteBlock(buf, c.page, name, data()); err != nil {
 		return "", err
 	}
 	html := template.HTML(buf.String())
 	if c.keep {
-		c.s.shared.keepMasthead(c.page, c.gen, html)
+		c.s.shared.keepLayoutPart(c.page, name, year, c.gen, html)
 	}
 	return html, nil
 }

@@ -40,7 +40,34 @@ func (l *Layout) Masthead() (template.HTML, error) {
 	if l.chrome == nil {
 		return "", nil
 	}
-	return l.chrome.masthead(l)
+	return l.chrome.part("masthead", 0, func() any { return &Masthead{Site: l.Site, Categories: l.Categories} })
+}
+
+// SiteLinks returns the links every page's head has, the site's
+// stylesheet and feeds, as the theme's "site-links" template renders
+// them, kept until the settings change (any change, in fact).
+func (l *Layout) SiteLinks() (template.HTML, error) { return l.sitePart("site-links", 0) }
+
+// SearchAssets returns the search box's stylesheet and script links as
+// the theme's "search-assets" template renders them, kept as SiteLinks.
+func (l *Layout) SearchAssets() (template.HTML, error) { return l.sitePart("search-assets", 0) }
+
+// Footer returns the site's footer as the theme's "site-footer" template
+// renders it, kept until the settings change or the year ends.
+func (l *Layout) Footer() (template.HTML, error) { return l.sitePart("site-footer", l.Year) }
+
+func (l *Layout) sitePart(name string, year int) (template.HTML, error) {
+	if l.chrome == nil {
+		return "", nil
+	}
+	return l.chrome.part(name, year, func() any { return &SiteParts{Site: l.Site, Year: l.Year} })
+}
+
+// SiteParts is what the theme's "site-links", "search-assets" and
+// "site-footer" templates show: what is the same on every page.
+type SiteParts struct {
+	Site content.Settings
+	Year int
 }
 
 // MetaTags returns the head's Meta as the theme's "meta" template renders
