@@ -336,12 +336,13 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request, slug, path string) e
 	ctx := r.Context()
 	now := s.cfg.Now()
 	gen := s.frags.generation()
-	if s.frags != nil && s.slimPostPage && !cache.Recording(ctx) {
+	if s.frags != nil && s.slimPostPage && !cache.Recording(ctx) && s.frags.hasArticle(slug) {
 		// Versions first: what names the post's version and its
 		// neighbours' links, then the post in full only if the fragment
 		// cache lacks its article or head. The theme's post page shows no
 		// more of them (slimPostPage), and no page cache wants to learn
-		// the post's listings from its authors and terms (Shows).
+		// the post's listings from its authors and terms (Shows). A post
+		// whose article is kept for no version is read in full at once.
 		p, older, newer, err := s.cfg.DB.FindPostPageVersion(ctx, slug, now)
 		if err != nil {
 			return err
@@ -485,7 +486,7 @@ func (e *entry) article() (template.HTML, error) {
 		return "", err
 	}
 	html := template.HTML(buf.String())
-	e.s.frags.put(p.ID, articlePart, p.UpdatedAt, html, len(html), e.gen)
+	e.s.frags.putArticle(p, html, e.gen)
 	return html, nil
 }
 
