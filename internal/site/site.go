@@ -61,6 +61,9 @@ type Site struct {
 	assets *assets
 	shared sharedParts
 	frags  *fragmentCache // nil: none kept
+	// versions keeps posts' versions and neighbours for their pages, with
+	// the fragment cache only.
+	versions *postVersions
 
 	// slimPostPage: the theme renders a post's page as the default theme
 	// does (its layout, shared templates and post page are the default's),
@@ -94,10 +97,14 @@ func New(cfg Config) (*Site, error) {
 	if s.slimPostPage, err = samePostPage(cfg.Theme, DefaultTheme()); err != nil {
 		return nil, err
 	}
+	if s.frags != nil && s.slimPostPage {
+		s.versions = newPostVersions(cfg.DB)
+	}
 	s.adapt = &web.Adapter{Log: cfg.Log, Error: s.errorPage}
 	cfg.DB.Subscribe(func(_ context.Context, ch store.Change) {
 		s.shared.forget()
 		s.frags.forget(ch)
+		s.versions.forget(ch)
 	})
 	return s, nil
 }

@@ -153,7 +153,8 @@ func TestFingerprintedAssetsAreImmutable(t *testing.T) {
 // image; with one, the same for a post whose article is not kept (cold:
 // no query for its version first), and once it keeps the article and
 // head, only what names the post's version and its neighbours' links,
-// one query, for the same page; and a theme whose post page may show more of the post
+// one query, for the same page; none while the process hears every change
+// and keeps them; and a theme whose post page may show more of the post
 // and its neighbours gets them whole, as without a fragment cache.
 func TestPostPageQueries(t *testing.T) {
 	ownPost := web.Overlay{Lower: site.DefaultTheme(), Upper: fstest.MapFS{"templates/post.html": {Data: []byte(
@@ -177,6 +178,7 @@ func TestPostPageQueries(t *testing.T) {
 		}{
 			{"no fragment cache", site.DefaultTheme(), 0, false, 3, 3},
 			{"fragment cache", site.DefaultTheme(), 1 << 20, false, 3, 1},
+			{"fragment cache, hearing every change", site.DefaultTheme(), 1 << 20, true, 3, 0},
 			{"own post page, no fragment cache", ownPost, 0, false, 3, 3},
 			{"own post page, fragment cache", ownPost, 1 << 20, false, 3, 2},
 		} {
