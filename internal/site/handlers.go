@@ -212,7 +212,8 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	}
 	per := layout.Site.PostsPerPage
 	l.filter.Limit, l.filter.Offset = per, (l.page-1)*per
-	posts, total, err := s.listTeasers(ctx, l.filter)
+	key := l.base + "@" + strconv.Itoa(l.filter.Offset) + "+" + strconv.Itoa(per)
+	posts, total, err := s.listTeasers(ctx, l.filter, key)
 	if err != nil {
 		return err
 	}

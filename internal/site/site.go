@@ -61,8 +61,8 @@ type Site struct {
 	assets *assets
 	shared sharedParts
 	frags  *fragmentCache // nil: none kept
-	// versions keeps posts' versions and neighbours for their pages, with
-	// the fragment cache only.
+	// versions keeps posts' versions and neighbours for their pages, and
+	// listings' pages' versions, with the fragment cache only.
 	versions *postVersions
 
 	// slimPostPage: the theme renders a post's page as the default theme
@@ -97,7 +97,7 @@ func New(cfg Config) (*Site, error) {
 	if s.slimPostPage, err = samePostPage(cfg.Theme, DefaultTheme()); err != nil {
 		return nil, err
 	}
-	if s.frags != nil && s.slimPostPage {
+	if s.frags != nil {
 		s.versions = newPostVersions(cfg.DB)
 	}
 	s.adapt = &web.Adapter{Log: cfg.Log, Error: s.errorPage}

@@ -96,3 +96,73 @@ func testPostNeighbours(t *testing.T, engine string) {
 	show(newest, "next", link(soon, "next", "News from the near future"))
 	show(soon, "prev", newest.Path())
 }
+
+// TestListingsFollowChanges: which posts a listing's page shows, kept
+// between changes while the process hears every change, follows a post
+// unpublished and published again, and a post dated in the future,
+// published without a change at its time.
+func TestListingsFollowChanges(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) { testListings(t, engine) })
+	}
+}
+
+func testListings(t *testing.T, engine string) {
+	ctx := context.Background()
+	db := demoDB(t, engine)
+	var clock atomic.Pointer[time.Time]
+	now := db.Now()
+	clock.Store(&now)
+	db.Now = func() time.Time { return *clock.Load() }
+	relay(t, db)
+	base := serveConfig(t, site.Config{DB: db, Theme: site.DefaultTheme(), FragmentCache: 1 << 20}).URL
+	posts, _, err := db.FindPosts(ctx, store.Published(now))
+	if err != nil || len(posts) < 2 {
+		t.Fatalf("demo posts: %d, %v", len(posts), err)
+	}
+	p := posts[0]
+	lists := []string{"/", p.Categories[0].Path(), p.Authors[0].Path(), p.PublishedAt.Format("/2006/01/")}
+	// show reads each listing three times (read, then kept) and checks
+	// whether it links q's page.
+	show := func(q *content.Post, want bool) {
+		t.Helper()
+		for _, path := range lists {
+			for range 3 {
+				resp, body := get(t, base+path)
+				if resp.StatusCode != 200 {
+					t.Fatalf("%s: %d", path, resp.StatusCode)
+				}
+				if got := strings.Contains(body, `<a href="`+q.Path()+`" rel="bookmark">`); got != want {
+					t.Fatalf("%s links %s: %v, want %v", path, q.Path(), got, want)
+				}
+			}
+		}
+	}
+	setStatus := func(st content.Status) {
+		t.Helper()
+		update(t, db, func(tx *store.Tx) error {
+			q, err := tx.FindPostByID(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			q.Status = st
+			return tx.UpdatePost(ctx, q)
+		})
+	}
+	show(p, true)
+	setStatus(content.StatusDraft)
+	show(p, false)
+	setStatus(content.StatusPublished)
+	show(p, true)
+
+	// Dated in an hour: public then, with no transaction to say so.
+	soon := &content.Post{Kind: content.KindPost, Title: "News from the near future", Slug: "news-from-the-near-future",
+		Status: content.StatusPublished, Format: content.FormatHTML, BodyHTML: "<p>Soon.</p>", PublishedAt: now.Add(time.Hour),
+		Authors: p.Authors[:1], Categories: p.Categories[:1]}
+	update(t, db, func(tx *store.Tx) error { return tx.CreatePost(ctx, soon) })
+	show(soon, false)
+	later := now.Add(time.Hour + time.Second)
+	clock.Store(&later)
+	lists[3] = soon.PublishedAt.Format("/2006/01/")
+	show(soon, true)
+}
