@@ -110,3 +110,18 @@ func TestFragmentCacheKnowsKeptArticles(t *testing.T) {
 		t.Error("an article is named kept after every fragment went")
 	}
 }
+
+// TestRenderMemoIsBounded: a memo of rendered parts keeps at most its
+// bound, the newest among them.
+func TestRenderMemoIsBounded(t *testing.T) {
+	m := newRenderMemo[int](3)
+	for i := range 10 {
+		m.put(i, template.HTML(strconv.Itoa(i)))
+		if len(m.m) > 3 {
+			t.Fatalf("%d entries kept, over 3", len(m.m))
+		}
+	}
+	if html, ok := m.get(9); !ok || html != "9" {
+		t.Errorf("the newest entry: %q, %v", html, ok)
+	}
+}

@@ -2,6 +2,7 @@ package site
 
 import (
 	"html/template"
+	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 )
@@ -41,6 +42,20 @@ func (l *Layout) Masthead() (template.HTML, error) {
 		return "", nil
 	}
 	return l.chrome.part("masthead", 0, func() any { return &Masthead{Site: l.Site, Categories: l.Categories} })
+}
+
+// PageHead returns what the page's head says of it first, its title,
+// description and canonical, previous and next addresses, as the theme's
+// "page-head" template renders them, kept for every page they are the
+// same for.
+func (l *Layout) PageHead() (template.HTML, error) {
+	if l.chrome == nil {
+		return "", nil
+	}
+	h := &l.Head
+	key := headKey{page: l.chrome.page, title: h.Title, description: h.Description, canonical: h.Canonical,
+		prev: h.Prev, next: h.Next, noIndex: h.NoIndex}
+	return l.chrome.s.heads.render(l.chrome.s, l.chrome.page, "page-head", key, func() any { return h })
 }
 
 // SiteLinks returns the links every page's head has, the site's
@@ -106,6 +121,32 @@ type ListPage struct {
 	listed  *listed
 }
 
+// TeaserList returns the page's Teasers one after the other, each on a
+// line of its own, or "" when there are none.
+func (p *ListPage) TeaserList() template.HTML {
+	n := 0
+	for _, t := range p.Teasers {
+		n += 1 + len(t)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, t := range p.Teasers {
+		b.WriteByte('\n')
+		b.WriteString(string(t))
+	}
+	return template.HTML(b.String())
+}
+
+// PagerLinks returns the Pager as the theme's "pager" template renders it,
+// kept for every listing's page with the same links.
+func (p *ListPage) PagerLinks() (template.HTML, error) {
+	if p.chrome == nil {
+		return "", nil
+	}
+	s := p.chrome.s
+	return s.pagers.render(s, p.chrome.page, "pager", pagerKey{p.chrome.page, p.Pager}, func() any { return p.Pager })
+}
+
 // Posts returns the page's posts with their authors and terms, for a
 // theme whose list template shows more of them than their teasers. They
 // are read when first asked for: the default theme shows Teasers only.
@@ -132,6 +173,21 @@ func (p *PostPage) Featured() (*content.Media, error) { return p.entry.Featured(
 // (kept by the fragment cache until the post, its featured image or the
 // site changes).
 func (p *PostPage) Article() (template.HTML, error) { return p.entry.article() }
+
+// PostNav returns the links to the post's older and newer neighbours as
+// the theme's "post-nav" template renders them, kept for every post with
+// the same neighbours.
+func (p *PostPage) PostNav() (template.HTML, error) {
+	s := p.entry.s
+	key := navKey{page: "post", older: linkKeyOf(p.Older), newer: linkKeyOf(p.Newer)}
+	return s.navs.render(s, "post", "post-nav", key, func() any { return &PostNav{Older: p.Older, Newer: p.Newer} })
+}
+
+// PostNav is what the theme's "post-nav" template shows: a post's
+// neighbours, either of them nil.
+type PostNav struct {
+	Older, Newer *content.Post
+}
 
 // Article is what the theme's "article" template shows: one post or page
 // with its featured image. Neighbours and the layout are left out, since

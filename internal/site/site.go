@@ -64,6 +64,12 @@ type Site struct {
 	// versions keeps posts' versions and neighbours for their pages, and
 	// listings' pages' versions, with the fragment cache only.
 	versions *postVersions
+	// heads, navs and pagers keep pages' heads, posts' links to their
+	// neighbours and listings' links to their pages as rendered
+	// (PageHead, PostNav, PagerLinks).
+	heads  *renderMemo[headKey]
+	navs   *renderMemo[navKey]
+	pagers *renderMemo[pagerKey]
 
 	// slimPostPage: the theme renders a post's page as the default theme
 	// does (its layout, shared templates and post page are the default's),
@@ -81,7 +87,8 @@ func New(cfg Config) (*Site, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Site{cfg: cfg, frags: newFragmentCache(cfg.FragmentCache)}
+	s := &Site{cfg: cfg, frags: newFragmentCache(cfg.FragmentCache),
+		heads: newRenderMemo[headKey](maxMemo), navs: newRenderMemo[navKey](maxMemo), pagers: newRenderMemo[pagerKey](maxMemo)}
 	static, err := fs.Sub(cfg.Theme, "static")
 	if err != nil {
 		return nil, err

@@ -11,7 +11,8 @@ import (
 )
 
 // TestPartsRenderAsInPlace: the default theme's pages, whose layout and
-// pages place parts rendered once and kept, are byte for byte those of a
+// pages place parts rendered once and kept (the head, the site's links
+// and footer, the teasers, the pager, a post's neighbours), are byte for byte those of a
 // theme rendering every part in place (testdata/plain-theme, a theme
 // overriding the layout, the list and the post pages as themes may); read
 // twice, the second time from what is kept.
