@@ -64,6 +64,11 @@ type headKey struct {
 	page                                      string
 	title, description, canonical, prev, next string
 	noIndex                                   bool
+	feeds                                     FeedLinks
+	hasFeeds                                  bool
+	siteLinks, metaTags, searchAssets         template.HTML
+	jsonLD                                    string // joined, each ended by a NUL when more than one
+	jsonLDs                                   int
 }
 
 // linkKey is everything the "post-nav" template shows of a neighbour: its
@@ -92,6 +97,10 @@ type pagerKey struct {
 	pager Pager
 }
 
-// maxMemo bounds each memo's entries: a page's head or navigation is
-// about half a kilobyte.
-const maxMemo = 4096
+// maxMemo bounds each memo's entries: a post's links to its neighbours
+// or a listing's pager is about half a kilobyte with its key; maxHeads
+// bounds the pages' heads, each a few kilobytes with its key.
+const (
+	maxMemo  = 4096
+	maxHeads = 2048
+)

@@ -44,18 +44,54 @@ func (l *Layout) Masthead() (template.HTML, error) {
 	return l.chrome.part("masthead", 0, func() any { return &Masthead{Site: l.Site, Categories: l.Categories} })
 }
 
-// PageHead returns what the page's head says of it first, its title,
-// description and canonical, previous and next addresses, as the theme's
-// "page-head" template renders them, kept for every page they are the
-// same for.
+// PageHead returns what the page's head says, its title, description,
+// canonical, previous and next addresses, the site's links, the page's
+// feeds, meta tags and structured data, and the search box's assets, as
+// the theme's "page-head" template renders them (a HeadParts), kept for
+// every page they are the same for.
 func (l *Layout) PageHead() (template.HTML, error) {
 	if l.chrome == nil {
 		return "", nil
 	}
+	parts := &HeadParts{Head: l.Head}
+	var err error
+	if parts.SiteLinks, err = l.SiteLinks(); err != nil {
+		return "", err
+	}
+	if parts.MetaTags, err = l.MetaTags(); err != nil {
+		return "", err
+	}
+	if parts.SearchAssets, err = l.SearchAssets(); err != nil {
+		return "", err
+	}
 	h := &l.Head
 	key := headKey{page: l.chrome.page, title: h.Title, description: h.Description, canonical: h.Canonical,
-		prev: h.Prev, next: h.Next, noIndex: h.NoIndex}
-	return l.chrome.s.heads.render(l.chrome.s, l.chrome.page, "page-head", key, func() any { return h })
+		prev: h.Prev, next: h.Next, noIndex: h.NoIndex,
+		siteLinks: parts.SiteLinks, metaTags: parts.MetaTags, searchAssets: parts.SearchAssets}
+	if h.Feeds != nil {
+		key.feeds, key.hasFeeds = *h.Feeds, true
+	}
+	switch len(h.JSONLD) {
+	case 0:
+	case 1:
+		key.jsonLD = string(h.JSONLD[0])
+	default:
+		var b strings.Builder
+		for _, j := range h.JSONLD {
+			b.WriteString(string(j))
+			b.WriteByte(0)
+		}
+		key.jsonLD = b.String()
+	}
+	key.jsonLDs = len(h.JSONLD)
+	return l.chrome.s.heads.render(l.chrome.s, l.chrome.page, "page-head", key, func() any { return parts })
+}
+
+// HeadParts is what the theme's "page-head" template shows: the page's
+// Head, and the parts of it rendered elsewhere.
+type HeadParts struct {
+	Head                              Head
+	SiteLinks, MetaTags, SearchAssets template.HTML
 }
 
 // SiteLinks returns the links every page's head has, the site's

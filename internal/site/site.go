@@ -88,7 +88,7 @@ func New(cfg Config) (*Site, error) {
 		cfg.Log = slog.Default()
 	}
 	s := &Site{cfg: cfg, frags: newFragmentCache(cfg.FragmentCache),
-		heads: newRenderMemo[headKey](maxMemo), navs: newRenderMemo[navKey](maxMemo), pagers: newRenderMemo[pagerKey](maxMemo)}
+		heads: newRenderMemo[headKey](maxHeads), navs: newRenderMemo[navKey](maxMemo), pagers: newRenderMemo[pagerKey](maxMemo)}
 	static, err := fs.Sub(cfg.Theme, "static")
 	if err != nil {
 		return nil, err
