@@ -103,4 +103,7 @@ type pagerKey struct {
 const (
 	maxMemo  = 4096
 	maxHeads = 2048
+	// maxTeaserLists bounds listings' pages' teasers, each tens of
+	// kilobytes.
+	maxTeaserLists = 256
 )

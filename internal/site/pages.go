@@ -158,8 +158,17 @@ type ListPage struct {
 }
 
 // TeaserList returns the page's Teasers one after the other, each on a
-// line of its own, or "" when there are none.
+// line of its own, or "" when there are none; kept while the fragment
+// cache keeps the same teasers.
 func (p *ListPage) TeaserList() template.HTML {
+	var memo *renderMemo[string]
+	var key string
+	if p.listed != nil && p.listed.teasersKey != "" && p.chrome != nil {
+		memo, key = p.chrome.s.teaserLists, p.listed.teasersKey
+		if html, ok := memo.get(key); ok {
+			return html
+		}
+	}
 	n := 0
 	for _, t := range p.Teasers {
 		n += 1 + len(t)
@@ -170,7 +179,11 @@ func (p *ListPage) TeaserList() template.HTML {
 		b.WriteByte('\n')
 		b.WriteString(string(t))
 	}
-	return template.HTML(b.String())
+	html := template.HTML(b.String())
+	if memo != nil {
+		memo.put(key, html)
+	}
+	return html
 }
 
 // PagerLinks returns the Pager as the theme's "pager" template renders it,

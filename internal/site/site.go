@@ -70,6 +70,9 @@ type Site struct {
 	heads  *renderMemo[headKey]
 	navs   *renderMemo[navKey]
 	pagers *renderMemo[pagerKey]
+	// teaserLists keep listings' pages' teasers placed one after the
+	// other (ListPage.TeaserList), by their teasersKey.
+	teaserLists *renderMemo[string]
 
 	// slimPostPage: the theme renders a post's page as the default theme
 	// does (its layout, shared templates and post page are the default's),
@@ -88,7 +91,8 @@ func New(cfg Config) (*Site, error) {
 		cfg.Log = slog.Default()
 	}
 	s := &Site{cfg: cfg, frags: newFragmentCache(cfg.FragmentCache),
-		heads: newRenderMemo[headKey](maxHeads), navs: newRenderMemo[navKey](maxMemo), pagers: newRenderMemo[pagerKey](maxMemo)}
+		heads: newRenderMemo[headKey](maxHeads), navs: newRenderMemo[navKey](maxMemo), pagers: newRenderMemo[pagerKey](maxMemo),
+		teaserLists: newRenderMemo[string](maxTeaserLists)}
 	static, err := fs.Sub(cfg.Theme, "static")
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"html/template"
+	"strconv"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -14,7 +15,11 @@ import (
 type listed struct {
 	teasers []template.HTML
 	ids     []int64
-	posts   []*content.Post // nil until loaded
+	// teasersKey names the teasers, when they are those the fragment
+	// cache holds for the posts' versions in one of its generations: the
+	// same key, the same teasers. "" when they may not be kept.
+	teasersKey string
+	posts      []*content.Post // nil until loaded
 	// load reads the posts; ctx is the request's, which the page's
 	// rendering does not outlive.
 	ctx  context.Context
@@ -80,6 +85,7 @@ func (s *Site) listTeasers(ctx context.Context, f store.PostFilter, key string) 
 		}
 	}
 	if len(missing) == 0 {
+		l.teasersKey = s.teasersKey(gen, versions)
 		return l, total, nil
 	}
 	var fresh []*content.Post
@@ -120,5 +126,27 @@ func (s *Site) listTeasers(ctx context.Context, f store.PostFilter, key string) 
 		n++
 	}
 	l.teasers, l.ids = l.teasers[:n], l.ids[:n]
+	if n == len(versions) {
+		l.teasersKey = s.teasersKey(gen, versions)
+	}
 	return l, total, nil
+}
+
+// teasersKey names the teasers of posts in the given versions, as the
+// fragment cache holds or renders them in generation gen: the same posts
+// render the same teasers until a change, which bumps the generation.
+// They are kept with the fragment cache only.
+func (s *Site) teasersKey(gen uint64, versions []store.PostVersion) string {
+	if s.frags == nil || len(versions) == 0 {
+		return ""
+	}
+	b := make([]byte, 0, 8+len(versions)*24)
+	b = strconv.AppendUint(b, gen, 10)
+	for _, v := range versions {
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, v.ID, 10)
+		b = append(b, '@')
+		b = strconv.AppendInt(b, v.UpdatedAt.Unix(), 10)
+	}
+	return string(b)
 }
