@@ -89,3 +89,22 @@ func TestIsPublic(t *testing.T) {
 		t.Error("a draft is public")
 	}
 }
+
+// TestPostPathDates: a post's address names its publication date in UTC,
+// the year in four digits.
+func TestPostPathDates(t *testing.T) {
+	for _, tc := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2026, 1, 2, 23, 30, 0, 0, time.FixedZone("", -3600)), "/2026/01/03/a-b/"},
+		{time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC), "/1999/12/31/a-b/"},
+		{time.Date(987, 7, 9, 0, 0, 0, 0, time.UTC), "/0987/07/09/a-b/"},
+		{time.Date(10000, 10, 10, 0, 0, 0, 0, time.UTC), "/10000/10/10/a-b/"},
+	} {
+		p := Post{Kind: KindPost, Slug: "a-b", PublishedAt: tc.at}
+		if got := p.Path(); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.at, got, tc.want)
+		}
+	}
+}

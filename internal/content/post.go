@@ -117,7 +117,18 @@ func (p *Post) Path() string {
 		return "/" + url.PathEscape(p.Slug) + "/"
 	}
 	t := p.PublishedAt.UTC()
-	return fmt.Sprintf("/%04d/%02d/%02d/%s/", t.Year(), t.Month(), t.Day(), url.PathEscape(p.Slug))
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return fmt.Sprintf("/%04d/%02d/%02d/%s/", y, m, d, url.PathEscape(p.Slug))
+	}
+	// By hand rather than with fmt: every page names several posts.
+	slug := url.PathEscape(p.Slug)
+	b := make([]byte, 0, len("/2006/01/02//")+len(slug))
+	b = append(b, '/', byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10),
+		'/', byte('0'+int(m)/10), byte('0'+int(m)%10), '/', byte('0'+d/10), byte('0'+d%10), '/')
+	b = append(b, slug...)
+	b = append(b, '/')
+	return string(b)
 }
 
 // IsPublic reports whether readers may see the post at time now.

@@ -2,9 +2,11 @@ package site
 
 import (
 	"container/list"
+	"html/template"
 	"sync"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/store"
 )
 
@@ -18,8 +20,10 @@ import (
 // (forget): a changed post (an edit, its featured image set, or that
 // image's alt text or caption changed) loses its fragments; a change to
 // settings, terms, users or aliases, which fragments show (authors' and
-// terms' names and addresses), loses them all. A nil fragmentCache keeps
-// nothing.
+// terms' names and addresses), loses them all. It knows the slugs of the
+// posts whose article it keeps, so that a post's page knows without a
+// query whether reading the post's version first may pay. A nil
+// fragmentCache keeps nothing.
 type fragmentCache struct {
 	max int64
 
@@ -28,6 +32,9 @@ type fragmentCache struct {
 	entries map[fragmentKey]*list.Element
 	lru     list.List // of *fragment, front: most recently used
 	size    int64
+	// articles are the posts whose article is kept, by slug: a post's
+	// page not among them reads the post in full at once (see Site.post).
+	articles map[string]int64
 }
 
 // part names what of a post a fragment is.
@@ -51,7 +58,8 @@ type fragment struct {
 	key     fragmentKey
 	updated int64
 	value   any
-	size    int64 // of value, in bytes
+	size    int64  // of value, in bytes
+	slug    string // of a post's article, else ""
 }
 
 // fragmentOverhead is what an entry costs beside its value: the entry, its
@@ -64,7 +72,7 @@ func newFragmentCache(max int64) *fragmentCache {
 	if max <= 0 {
 		return nil
 	}
-	return &fragmentCache{max: max, entries: map[fragmentKey]*list.Element{}}
+	return &fragmentCache{max: max, entries: map[fragmentKey]*list.Element{}, articles: map[string]int64{}}
 }
 
 // generation is read before the posts whose fragments will be kept: put
@@ -97,13 +105,37 @@ func (c *fragmentCache) get(id int64, pt part, updated time.Time) (any, bool) {
 	return f.value, true
 }
 
+// hasArticle reports whether the article of the post of that slug is kept,
+// for some version of it.
+func (c *fragmentCache) hasArticle(slug string) bool {
+	if c == nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.articles[slug]
+	return ok
+}
+
 // put keeps a post's part, of size bytes, unless a change came since
 // generation gen.
 func (c *fragmentCache) put(id int64, pt part, updated time.Time, value any, size int, gen uint64) {
+	c.putFragment(&fragment{key: fragmentKey{id, pt}, updated: updated.Unix(), value: value, size: int64(size) + fragmentOverhead}, gen)
+}
+
+// putArticle keeps a post's article, as put does, remembering its slug.
+func (c *fragmentCache) putArticle(p *content.Post, html template.HTML, gen uint64) {
+	f := &fragment{key: fragmentKey{p.ID, articlePart}, updated: p.UpdatedAt.Unix(), value: html, size: int64(len(html)+len(p.Slug)) + fragmentOverhead}
+	if p.Kind == content.KindPost {
+		f.slug = p.Slug
+	}
+	c.putFragment(f, gen)
+}
+
+func (c *fragmentCache) putFragment(f *fragment, gen uint64) {
 	if c == nil {
 		return
 	}
-	f := &fragment{key: fragmentKey{id, pt}, updated: updated.Unix(), value: value, size: int64(size) + fragmentOverhead}
 	if f.size > c.max/4 {
 		return // one fragment must not empty the cache
 	}
@@ -117,6 +149,9 @@ func (c *fragmentCache) put(id int64, pt part, updated time.Time, value any, siz
 	}
 	c.entries[f.key] = c.lru.PushFront(f)
 	c.size += f.size
+	if f.slug != "" {
+		c.articles[f.slug] = f.key.post
+	}
 	for c.size > c.max {
 		c.remove(c.lru.Back())
 	}
@@ -127,6 +162,9 @@ func (c *fragmentCache) remove(e *list.Element) {
 	f := c.lru.Remove(e).(*fragment)
 	delete(c.entries, f.key)
 	c.size -= f.size
+	if f.slug != "" && c.articles[f.slug] == f.key.post {
+		delete(c.articles, f.slug)
+	}
 }
 
 // parts are every part a post may have kept.
@@ -144,6 +182,7 @@ func (c *fragmentCache) forget(ch store.Change) {
 	c.gen++
 	if ch.Site {
 		c.entries = map[fragmentKey]*list.Element{}
+		c.articles = map[string]int64{}
 		c.lru.Init()
 		c.size = 0
 		return

@@ -2,10 +2,12 @@ package site
 
 import (
 	"html/template"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/store"
 )
 
@@ -75,5 +77,51 @@ func TestFragmentCache(t *testing.T) {
 	none.forget(store.Change{Site: true})
 	if _, ok := none.get(1, teaserPart, v1); ok {
 		t.Error("a nil cache returned a teaser")
+	}
+}
+
+// TestFragmentCacheKnowsKeptArticles: the slugs of posts whose article is
+// kept follow the articles in and out of the cache.
+func TestFragmentCacheKnowsKeptArticles(t *testing.T) {
+	v1 := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	html := template.HTML(strings.Repeat("x", 100))
+	c := newFragmentCache(4 * (100 + 10 + fragmentOverhead))
+	post := func(id int64, slug string) *content.Post {
+		return &content.Post{ID: id, Kind: content.KindPost, Slug: slug, UpdatedAt: v1}
+	}
+	c.putArticle(post(1, "first"), html, c.generation())
+	c.putArticle(&content.Post{ID: 2, Kind: content.KindPage, Slug: "about", UpdatedAt: v1}, html, c.generation())
+	if !c.hasArticle("first") || c.hasArticle("about") || c.hasArticle("second") {
+		t.Fatalf("kept articles: first %v, the page about %v, second %v", c.hasArticle("first"), c.hasArticle("about"), c.hasArticle("second"))
+	}
+	c.forget(store.Change{Posts: []int64{1}})
+	if c.hasArticle("first") {
+		t.Error("a changed post's article is still named kept")
+	}
+	c.putArticle(post(1, "first"), html, c.generation())
+	for id := int64(3); id < 8; id++ { // pushes the first out
+		c.putArticle(post(id, "post-"+strconv.FormatInt(id, 10)), html, c.generation())
+	}
+	if c.hasArticle("first") || !c.hasArticle("post-7") {
+		t.Errorf("after eviction: first %v, post-7 %v", c.hasArticle("first"), c.hasArticle("post-7"))
+	}
+	c.forget(store.Change{Site: true})
+	if c.hasArticle("post-7") {
+		t.Error("an article is named kept after every fragment went")
+	}
+}
+
+// TestRenderMemoIsBounded: a memo of rendered parts keeps at most its
+// bound, the newest among them.
+func TestRenderMemoIsBounded(t *testing.T) {
+	m := newRenderMemo[int](3)
+	for i := range 10 {
+		m.put(i, template.HTML(strconv.Itoa(i)))
+		if len(m.m) > 3 {
+			t.Fatalf("%d entries kept, over 3", len(m.m))
+		}
+	}
+	if html, ok := m.get(9); !ok || html != "9" {
+		t.Errorf("the newest entry: %q, %v", html, ok)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io/fs"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -295,6 +296,48 @@ func TestMastheadFollowsSettingsAndCategories(t *testing.T) {
 	show(`<li><a href="` + cat.Path() + `">Renamed Section</a></li>`)
 	mustShow(t, base, []string{cat.Path()}, `<meta property="og:title" content="Renamed Section">`)
 	mustShow(t, base, []string{cat.Path()}, `"name":"Renamed Section"`)
+}
+
+// TestLayoutPartsFollowSettingsAndYear: the head's site-wide links and
+// the footer, rendered once and shared by every page, follow a renamed
+// site and the turn of the year.
+func TestLayoutPartsFollowSettingsAndYear(t *testing.T) {
+	db := demoDB(t, "sqlite")
+	var clock atomic.Pointer[time.Time]
+	now := time.Date(2026, 12, 31, 23, 59, 0, 0, time.UTC)
+	clock.Store(&now)
+	db.Now = func() time.Time { return *clock.Load() }
+	base := serveConfig(t, site.Config{DB: db, Theme: site.DefaultTheme(), FragmentCache: 1 << 20}).URL
+	posts, _, err := db.FindPosts(context.Background(), store.Published(db.Now()))
+	if err != nil || len(posts) == 0 {
+		t.Fatalf("demo posts: %d, %v", len(posts), err)
+	}
+	p := posts[0]
+	pages := []string{"/", p.Path(), p.Categories[0].Path(), "/search?q=market", "/no-such-page/"}
+	show := func(wants ...string) {
+		t.Helper()
+		for _, path := range pages {
+			for range 2 {
+				_, body := get(t, base+path)
+				for _, want := range wants {
+					if !strings.Contains(body, want) {
+						t.Fatalf("%s does not show %q", path, want)
+					}
+				}
+			}
+		}
+	}
+	set, err := db.LoadSettings(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	show(`<p>© 2026 `+set.Title+`. Published`, `title="`+set.Title+` (RSS)" href="/feed/"`, `<script src="/static/search.`)
+	set.Title = "The Renamed Gazette"
+	update(t, db, func(tx *store.Tx) error { return tx.SaveSettings(context.Background(), set) })
+	show(`<p>© 2026 The Renamed Gazette. Published`, `title="The Renamed Gazette (Atom)" href="/feed/atom/"`)
+	next := time.Date(2027, 1, 1, 0, 0, 1, 0, time.UTC)
+	clock.Store(&next)
+	show(`<p>© 2027 The Renamed Gazette. Published`)
 }
 
 // TestSearchFormFollowsTagsAndAuthors: the search form's tags and authors

@@ -212,7 +212,8 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	}
 	per := layout.Site.PostsPerPage
 	l.filter.Limit, l.filter.Offset = per, (l.page-1)*per
-	posts, total, err := s.listTeasers(ctx, l.filter)
+	key := l.base + "@" + strconv.Itoa(l.filter.Offset) + "+" + strconv.Itoa(per)
+	posts, total, err := s.listTeasers(ctx, l.filter, key)
 	if err != nil {
 		return err
 	}
@@ -336,21 +337,35 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request, slug, path string) e
 	ctx := r.Context()
 	now := s.cfg.Now()
 	gen := s.frags.generation()
-	if s.frags != nil && s.slimPostPage && !cache.Recording(ctx) {
+	slim := s.frags != nil && s.slimPostPage && !cache.Recording(ctx)
+	var vgen uint64
+	if slim {
 		// Versions first: what names the post's version and its
 		// neighbours' links, then the post in full only if the fragment
 		// cache lacks its article or head. The theme's post page shows no
 		// more of them (slimPostPage), and no page cache wants to learn
-		// the post's listings from its authors and terms (Shows).
-		p, older, newer, err := s.cfg.DB.FindPostPageVersion(ctx, slug, now)
-		if err != nil {
-			return err
+		// the post's listings from its authors and terms (Shows). They
+		// are kept between changes (versions); else read when the post's
+		// article is kept, for some version of it: else the full read
+		// below is the only one.
+		var v postVersion
+		var ok bool
+		v, vgen, ok = s.versions.get(slug, now)
+		if !ok && s.frags.hasArticle(slug) {
+			p, older, newer, err := s.cfg.DB.FindPostPageVersion(ctx, slug, now)
+			if err != nil {
+				return err
+			}
+			v, ok = postVersion{p, older, newer}, true
+			s.versions.put(ctx, slug, now, vgen, v)
 		}
-		if shown, err := postShownAt(w, r, p, path, now); !shown {
-			return err
-		}
-		if e := s.keptEntry(r, p, gen); e != nil {
-			return s.renderEntry(w, r, e, older, newer)
+		if ok {
+			if shown, err := postShownAt(w, r, v.post, path, now); !shown {
+				return err
+			}
+			if e := s.keptEntry(r, v.post, gen); e != nil {
+				return s.renderEntry(w, r, e, v.older, v.newer)
+			}
 		}
 	}
 	// The post with its neighbours, read at once: a page not shown (not
@@ -358,6 +373,9 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request, slug, path string) e
 	p, older, newer, err := s.cfg.DB.FindPostPage(ctx, slug, now)
 	if err != nil {
 		return err
+	}
+	if slim {
+		s.versions.put(ctx, slug, now, vgen, postVersion{versionOf(p), versionOf(older), versionOf(newer)})
 	}
 	if shown, err := postShownAt(w, r, p, path, now); !shown {
 		return err
@@ -485,7 +503,7 @@ func (e *entry) article() (template.HTML, error) {
 		return "", err
 	}
 	html := template.HTML(buf.String())
-	e.s.frags.put(p.ID, articlePart, p.UpdatedAt, html, len(html), e.gen)
+	e.s.frags.putArticle(p, html, e.gen)
 	return html, nil
 }
 
@@ -548,22 +566,23 @@ func (s *Site) renderMeta(page string, meta []Meta) (template.HTML, error) {
 	return template.HTML(buf.String()), nil
 }
 
-// masthead returns the masthead of l, as the page's "masthead" template
-// renders it.
-func (c *chrome) masthead(l *Layout) (template.HTML, error) {
+// part returns the layout's shared part name as the page's template of
+// that name renders data, which shows the year given (0 if none): kept
+// until a change, or the year's end.
+func (c *chrome) part(name string, year int, data func() any) (template.HTML, error) {
 	if c.keep {
-		if html, ok := c.s.shared.masthead(c.page, c.gen); ok {
+		if html, ok := c.s.shared.layoutPart(c.page, name, year, c.gen); ok {
 			return html, nil
 		}
 	}
 	buf := c.s.tmpl.GetBuffer()
 	defer c.s.tmpl.PutBuffer(buf)
-	if err := c.s.tmpl.ExecuteBlock(buf, c.page, "masthead", &Masthead{Site: l.Site, Categories: l.Categories}); err != nil {
+	if err := c.s.tmpl.ExecuteBlock(buf, c.page, name, data()); err != nil {
 		return "", err
 	}
 	html := template.HTML(buf.String())
 	if c.keep {
-		c.s.shared.keepMasthead(c.page, c.gen, html)
+		c.s.shared.keepLayoutPart(c.page, name, year, c.gen, html)
 	}
 	return html, nil
 }

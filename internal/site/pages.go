@@ -2,6 +2,7 @@ package site
 
 import (
 	"html/template"
+	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 )
@@ -40,7 +41,84 @@ func (l *Layout) Masthead() (template.HTML, error) {
 	if l.chrome == nil {
 		return "", nil
 	}
-	return l.chrome.masthead(l)
+	return l.chrome.part("masthead", 0, func() any { return &Masthead{Site: l.Site, Categories: l.Categories} })
+}
+
+// PageHead returns what the page's head says, its title, description,
+// canonical, previous and next addresses, the site's links, the page's
+// feeds, meta tags and structured data, and the search box's assets, as
+// the theme's "page-head" template renders them (a HeadParts), kept for
+// every page they are the same for.
+func (l *Layout) PageHead() (template.HTML, error) {
+	if l.chrome == nil {
+		return "", nil
+	}
+	parts := &HeadParts{Head: l.Head}
+	var err error
+	if parts.SiteLinks, err = l.SiteLinks(); err != nil {
+		return "", err
+	}
+	if parts.MetaTags, err = l.MetaTags(); err != nil {
+		return "", err
+	}
+	if parts.SearchAssets, err = l.SearchAssets(); err != nil {
+		return "", err
+	}
+	h := &l.Head
+	key := headKey{page: l.chrome.page, title: h.Title, description: h.Description, canonical: h.Canonical,
+		prev: h.Prev, next: h.Next, noIndex: h.NoIndex,
+		siteLinks: parts.SiteLinks, metaTags: parts.MetaTags, searchAssets: parts.SearchAssets}
+	if h.Feeds != nil {
+		key.feeds, key.hasFeeds = *h.Feeds, true
+	}
+	switch len(h.JSONLD) {
+	case 0:
+	case 1:
+		key.jsonLD = string(h.JSONLD[0])
+	default:
+		var b strings.Builder
+		for _, j := range h.JSONLD {
+			b.WriteString(string(j))
+			b.WriteByte(0)
+		}
+		key.jsonLD = b.String()
+	}
+	key.jsonLDs = len(h.JSONLD)
+	return l.chrome.s.heads.render(l.chrome.s, l.chrome.page, "page-head", key, func() any { return parts })
+}
+
+// HeadParts is what the theme's "page-head" template shows: the page's
+// Head, and the parts of it rendered elsewhere.
+type HeadParts struct {
+	Head                              Head
+	SiteLinks, MetaTags, SearchAssets template.HTML
+}
+
+// SiteLinks returns the links every page's head has, the site's
+// stylesheet and feeds, as the theme's "site-links" template renders
+// them, kept until the settings change (any change, in fact).
+func (l *Layout) SiteLinks() (template.HTML, error) { return l.sitePart("site-links", 0) }
+
+// SearchAssets returns the search box's stylesheet and script links as
+// the theme's "search-assets" template renders them, kept as SiteLinks.
+func (l *Layout) SearchAssets() (template.HTML, error) { return l.sitePart("search-assets", 0) }
+
+// Footer returns the site's footer as the theme's "site-footer" template
+// renders it, kept until the settings change or the year ends.
+func (l *Layout) Footer() (template.HTML, error) { return l.sitePart("site-footer", l.Year) }
+
+func (l *Layout) sitePart(name string, year int) (template.HTML, error) {
+	if l.chrome == nil {
+		return "", nil
+	}
+	return l.chrome.part(name, year, func() any { return &SiteParts{Site: l.Site, Year: l.Year} })
+}
+
+// SiteParts is what the theme's "site-links", "search-assets" and
+// "site-footer" templates show: what is the same on every page.
+type SiteParts struct {
+	Site content.Settings
+	Year int
 }
 
 // MetaTags returns the head's Meta as the theme's "meta" template renders
@@ -79,6 +157,45 @@ type ListPage struct {
 	listed  *listed
 }
 
+// TeaserList returns the page's Teasers one after the other, each on a
+// line of its own, or "" when there are none; kept while the fragment
+// cache keeps the same teasers.
+func (p *ListPage) TeaserList() template.HTML {
+	var memo *renderMemo[string]
+	var key string
+	if p.listed != nil && p.listed.teasersKey != "" && p.chrome != nil {
+		memo, key = p.chrome.s.teaserLists, p.listed.teasersKey
+		if html, ok := memo.get(key); ok {
+			return html
+		}
+	}
+	n := 0
+	for _, t := range p.Teasers {
+		n += 1 + len(t)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, t := range p.Teasers {
+		b.WriteByte('\n')
+		b.WriteString(string(t))
+	}
+	html := template.HTML(b.String())
+	if memo != nil {
+		memo.put(key, html)
+	}
+	return html
+}
+
+// PagerLinks returns the Pager as the theme's "pager" template renders it,
+// kept for every listing's page with the same links.
+func (p *ListPage) PagerLinks() (template.HTML, error) {
+	if p.chrome == nil {
+		return "", nil
+	}
+	s := p.chrome.s
+	return s.pagers.render(s, p.chrome.page, "pager", pagerKey{p.chrome.page, p.Pager}, func() any { return p.Pager })
+}
+
 // Posts returns the page's posts with their authors and terms, for a
 // theme whose list template shows more of them than their teasers. They
 // are read when first asked for: the default theme shows Teasers only.
@@ -105,6 +222,21 @@ func (p *PostPage) Featured() (*content.Media, error) { return p.entry.Featured(
 // (kept by the fragment cache until the post, its featured image or the
 // site changes).
 func (p *PostPage) Article() (template.HTML, error) { return p.entry.article() }
+
+// PostNav returns the links to the post's older and newer neighbours as
+// the theme's "post-nav" template renders them, kept for every post with
+// the same neighbours.
+func (p *PostPage) PostNav() (template.HTML, error) {
+	s := p.entry.s
+	key := navKey{page: "post", older: linkKeyOf(p.Older), newer: linkKeyOf(p.Newer)}
+	return s.navs.render(s, "post", "post-nav", key, func() any { return &PostNav{Older: p.Older, Newer: p.Newer} })
+}
+
+// PostNav is what the theme's "post-nav" template shows: a post's
+// neighbours, either of them nil.
+type PostNav struct {
+	Older, Newer *content.Post
+}
 
 // Article is what the theme's "article" template shows: one post or page
 // with its featured image. Neighbours and the layout are left out, since

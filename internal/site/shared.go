@@ -10,17 +10,19 @@ import (
 )
 
 // sharedParts keeps what every page's layout shows (the settings and the
-// navigation's categories, and the masthead rendered from them) between
-// renderings, so that a page costs two queries fewer and renders its
-// masthead once per change; any committed change forgets them.
+// navigation's categories, and the masthead, head links and footer
+// rendered from them) between renderings, so that a page costs two
+// queries fewer and renders those parts once per change; any committed
+// change forgets them.
 type sharedParts struct {
 	mu       sync.Mutex
 	gen      uint64 // bumped by forget
 	ok       bool
 	settings content.Settings
 	nav      []*content.Term
-	// mastheads are the "masthead" template as each page's set renders it.
-	mastheads map[string]template.HTML
+	// layoutParts are the layout's shared parts ("masthead", "site-links",
+	// …) as each page's set renders them.
+	layoutParts map[layoutPartKey]layoutPart
 	// listHeads are listings' heads by canonical address (see listHead).
 	listHeads map[string]*listHeadParts
 	// The search form's choices: tags with published posts, and authors.
@@ -37,7 +39,7 @@ func (p *sharedParts) forget() {
 	p.gen++
 	p.ok = false
 	p.nav = nil
-	p.mastheads = nil
+	p.layoutParts = nil
 	p.listHeads = nil
 	p.filtersOK, p.tags, p.authors = false, nil, nil
 	p.mu.Unlock()
@@ -95,26 +97,39 @@ func (p *sharedParts) keepListHead(canonical string, gen uint64, h *listHeadPart
 	p.listHeads[canonical] = h
 }
 
-// masthead returns the page's kept masthead, if kept since generation gen.
-func (p *sharedParts) masthead(page string, gen uint64) (template.HTML, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	html, ok := p.mastheads[page]
-	return html, ok && p.gen == gen
+// layoutPartKey names one of the layout's shared parts, a template, as
+// one page's set renders it.
+type layoutPartKey struct{ page, name string }
+
+// layoutPart is a shared part rendered in year (0 for the parts that do
+// not show it).
+type layoutPart struct {
+	html template.HTML
+	year int
 }
 
-// keepMasthead keeps the page's masthead unless a change came since
-// generation gen, when what it was rendered from was read.
-func (p *sharedParts) keepMasthead(page string, gen uint64, html template.HTML) {
+// layoutPart returns the page's kept part name for year, if kept since
+// generation gen.
+func (p *sharedParts) layoutPart(page, name string, year int, gen uint64) (template.HTML, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	part, ok := p.layoutParts[layoutPartKey{page, name}]
+	return part.html, ok && part.year == year && p.gen == gen
+}
+
+// keepLayoutPart keeps the page's part name, rendered for year, unless a
+// change came since generation gen, when what it was rendered from was
+// read. A few parts per page of the theme: naturally bounded.
+func (p *sharedParts) keepLayoutPart(page, name string, year int, gen uint64, html template.HTML) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.gen != gen {
 		return
 	}
-	if p.mastheads == nil {
-		p.mastheads = map[string]template.HTML{}
+	if p.layoutParts == nil {
+		p.layoutParts = map[layoutPartKey]layoutPart{}
 	}
-	p.mastheads[page] = html
+	p.layoutParts[layoutPartKey{page, name}] = layoutPart{html, year}
 }
 
 // load returns the settings and the categories with published posts, and

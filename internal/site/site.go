@@ -61,6 +61,18 @@ type Site struct {
 	assets *assets
 	shared sharedParts
 	frags  *fragmentCache // nil: none kept
+	// versions keeps posts' versions and neighbours for their pages, and
+	// listings' pages' versions, with the fragment cache only.
+	versions *postVersions
+	// heads, navs and pagers keep pages' heads, posts' links to their
+	// neighbours and listings' links to their pages as rendered
+	// (PageHead, PostNav, PagerLinks).
+	heads  *renderMemo[headKey]
+	navs   *renderMemo[navKey]
+	pagers *renderMemo[pagerKey]
+	// teaserLists keep listings' pages' teasers placed one after the
+	// other (ListPage.TeaserList), by their teasersKey.
+	teaserLists *renderMemo[string]
 
 	// slimPostPage: the theme renders a post's page as the default theme
 	// does (its layout, shared templates and post page are the default's),
@@ -78,7 +90,9 @@ func New(cfg Config) (*Site, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Site{cfg: cfg, frags: newFragmentCache(cfg.FragmentCache)}
+	s := &Site{cfg: cfg, frags: newFragmentCache(cfg.FragmentCache),
+		heads: newRenderMemo[headKey](maxHeads), navs: newRenderMemo[navKey](maxMemo), pagers: newRenderMemo[pagerKey](maxMemo),
+		teaserLists: newRenderMemo[string](maxTeaserLists)}
 	static, err := fs.Sub(cfg.Theme, "static")
 	if err != nil {
 		return nil, err
@@ -94,10 +108,14 @@ func New(cfg Config) (*Site, error) {
 	if s.slimPostPage, err = samePostPage(cfg.Theme, DefaultTheme()); err != nil {
 		return nil, err
 	}
+	if s.frags != nil {
+		s.versions = newPostVersions(cfg.DB)
+	}
 	s.adapt = &web.Adapter{Log: cfg.Log, Error: s.errorPage}
 	cfg.DB.Subscribe(func(_ context.Context, ch store.Change) {
 		s.shared.forget()
 		s.frags.forget(ch)
+		s.versions.forget(ch)
 	})
 	return s, nil
 }

@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"html/template"
+	"strconv"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -14,7 +15,11 @@ import (
 type listed struct {
 	teasers []template.HTML
 	ids     []int64
-	posts   []*content.Post // nil until loaded
+	// teasersKey names the teasers, when they are those the fragment
+	// cache holds for the posts' versions in one of its generations: the
+	// same key, the same teasers. "" when they may not be kept.
+	teasersKey string
+	posts      []*content.Post // nil until loaded
 	// load reads the posts; ctx is the request's, which the page's
 	// rendering does not outlive.
 	ctx  context.Context
@@ -35,9 +40,10 @@ func (l *listed) allPosts() ([]*content.Post, error) {
 
 // listTeasers reads one page of the posts f selects and renders their
 // teasers, reusing those the fragment cache holds: a page whose teasers are
-// all there costs one query and no rendering of teasers. It returns the
-// page and the number of posts the listing has.
-func (s *Site) listTeasers(ctx context.Context, f store.PostFilter) (*listed, int, error) {
+// all there costs one query and no rendering of teasers, none while which
+// posts it lists is kept (Site.versions, under key, naming the listing's
+// page). It returns the page and the number of posts the listing has.
+func (s *Site) listTeasers(ctx context.Context, f store.PostFilter, key string) (*listed, int, error) {
 	gen := s.frags.generation()
 	l := &listed{ctx: ctx, load: s.cfg.DB.FindPostsByIDs}
 	var versions []store.PostVersion
@@ -55,10 +61,16 @@ func (s *Site) listTeasers(ctx context.Context, f store.PostFilter) (*listed, in
 			versions = append(versions, store.PostVersion{ID: p.ID, PublishedAt: p.PublishedAt, UpdatedAt: p.UpdatedAt})
 		}
 	} else {
-		var err error
-		if versions, total, err = s.cfg.DB.FindPostVersions(ctx, f); err != nil {
-			return nil, 0, err
+		now := f.PublishedBefore
+		lv, vgen, ok := s.versions.list(key, now)
+		if !ok {
+			var err error
+			if lv.versions, lv.total, err = s.cfg.DB.FindPostVersions(ctx, f); err != nil {
+				return nil, 0, err
+			}
+			s.versions.putList(ctx, key, now, vgen, lv)
 		}
+		versions, total = lv.versions, lv.total
 	}
 	l.teasers = make([]template.HTML, len(versions))
 	l.ids = make([]int64, len(versions))
@@ -73,6 +85,7 @@ func (s *Site) listTeasers(ctx context.Context, f store.PostFilter) (*listed, in
 		}
 	}
 	if len(missing) == 0 {
+		l.teasersKey = s.teasersKey(gen, versions)
 		return l, total, nil
 	}
 	var fresh []*content.Post
@@ -113,5 +126,27 @@ func (s *Site) listTeasers(ctx context.Context, f store.PostFilter) (*listed, in
 		n++
 	}
 	l.teasers, l.ids = l.teasers[:n], l.ids[:n]
+	if n == len(versions) {
+		l.teasersKey = s.teasersKey(gen, versions)
+	}
 	return l, total, nil
+}
+
+// teasersKey names the teasers of posts in the given versions, as the
+// fragment cache holds or renders them in generation gen: the same posts
+// render the same teasers until a change, which bumps the generation.
+// They are kept with the fragment cache only.
+func (s *Site) teasersKey(gen uint64, versions []store.PostVersion) string {
+	if s.frags == nil || len(versions) == 0 {
+		return ""
+	}
+	b := make([]byte, 0, 8+len(versions)*24)
+	b = strconv.AppendUint(b, gen, 10)
+	for _, v := range versions {
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, v.ID, 10)
+		b = append(b, '@')
+		b = strconv.AppendInt(b, v.UpdatedAt.Unix(), 10)
+	}
+	return string(b)
 }
