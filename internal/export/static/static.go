@@ -10,7 +10,8 @@
 // addresses are listed (see AddURLs). Workers render in parallel, each
 // listing's pages in order so that each page starts where the previous one
 // ended; one goroutine writes the files into a staging folder, which is
-// moved into place only when every page rendered.
+// moved into place only when every page rendered. A file the previous
+// export wrote and whose bytes did not change is left as it is.
 package static
 
 import (
@@ -23,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -59,7 +61,9 @@ type Options struct {
 	Assets map[string]string
 	Dir    string
 	// Incremental leaves alone files whose bytes did not change since the
-	// previous export into Dir.
+	// previous export into Dir, trusting its manifest and the files'
+	// sizes. Without it a file is left alone only when it is found to
+	// hold exactly the bytes the export would write.
 	Incremental bool
 	// Workers render pages in parallel; default GOMAXPROCS.
 	Workers int
@@ -74,7 +78,7 @@ type Options struct {
 type Report struct {
 	Pages     int   // addresses rendered and kept
 	Written   int   // files written
-	Unchanged int   // files left alone by --incremental
+	Unchanged int   // files of the previous export left alone: their bytes did not change
 	Removed   int   // files of the previous export the site no longer has
 	Redirects int   // aliases written
 	Bytes     int64 // bytes of all files of the export
@@ -138,6 +142,7 @@ type page struct {
 	ctype    string
 	body     *bytes.Buffer
 	sum      [sha256.Size]byte
+	same     bool // the file in the export folder holds these bytes already
 	err      error
 }
 
@@ -201,7 +206,7 @@ func Export(ctx context.Context, opt Options) (*Report, error) {
 	if len(c.headers) > 0 {
 		sort.Strings(c.headers)
 		b := []byte(strings.Join(c.headers, ""))
-		if err := w.put("_headers", b, sha256.Sum256(b)); err != nil {
+		if err := w.putChecked("_headers", b); err != nil {
 			return nil, err
 		}
 	}
@@ -275,6 +280,7 @@ func render(ctx context.Context, opt Options, base *url.URL, jobs []job, w *writ
 					}
 					if p.kept() && p.fileErr == nil {
 						p.sum = sha256.Sum256(p.body.Bytes())
+						p.same = w.inPlace(p.file, p.body.Bytes(), p.sum)
 					}
 					out <- p
 				}
@@ -344,7 +350,7 @@ func keep(p *page, w *writer, rep *Report, c *collected) error {
 		rep.Skipped = append(rep.Skipped, Skip{p.url, p.fileErr.Error()})
 		return nil
 	}
-	if err := w.put(p.file, p.body.Bytes(), p.sum); err != nil {
+	if err := w.put(p.file, p.body.Bytes(), p.sum, p.same); err != nil {
 		return fmt.Errorf("%s: %w", p.url, err)
 	}
 	if strings.HasSuffix(p.url, "/") && !strings.HasPrefix(p.ctype, "text/html") {
@@ -674,12 +680,12 @@ func writeRedirects(base *url.URL, w *writer, aliases []content.Alias, rep *Repo
 </body>
 </html>
 `
-		if err := w.put(file, []byte(page), sha256.Sum256([]byte(page))); err != nil {
+		if err := w.putChecked(file, []byte(page)); err != nil {
 			return err
 		}
 		rep.Redirects++
 	}
-	return w.put("_redirects", []byte(b.String()), sha256.Sum256([]byte(b.String())))
+	return w.putChecked("_redirects", []byte(b.String()))
 }
 
 type manifest struct {
@@ -702,17 +708,56 @@ type writer struct {
 	bytes       int64
 }
 
-// put stages a file, unless --incremental finds the same bytes in place.
-func (w *writer) put(name string, body []byte, sum [sha256.Size]byte) error {
-	hash := hex.EncodeToString(sum[:])
-	w.files[name] = hash
+// inPlace reports whether the export folder holds the file name with
+// exactly body (of hash sum) already, as the previous export wrote it: such
+// a file is left alone, which spares writing, moving and the old file's
+// removal. --incremental trusts the manifest and the file's size; a full
+// export reads the file and compares its bytes, so that whatever changed
+// it since is undone. It only reads, and is called from the workers.
+func (w *writer) inPlace(name string, body []byte, sum [sha256.Size]byte) bool {
+	if prev, ok := w.previous[name]; !ok || prev != hex.EncodeToString(sum[:]) {
+		return false
+	}
+	full := filepath.Join(w.dir, filepath.FromSlash(name))
+	st, err := os.Lstat(full)
+	if err != nil || !st.Mode().IsRegular() || st.Size() != int64(len(body)) {
+		return false
+	}
+	if w.incremental {
+		return true
+	}
+	f, err := os.Open(full)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	buf := readBuffers.Get().(*[]byte)
+	defer readBuffers.Put(buf)
+	// One byte more than body: a file that grew since Lstat differs.
+	if cap(*buf) < len(body)+1 {
+		*buf = make([]byte, len(body)+1)
+	}
+	b := (*buf)[:len(body)+1]
+	n, err := io.ReadFull(f, b)
+	return err == io.ErrUnexpectedEOF && n == len(body) && bytes.Equal(b[:n], body)
+}
+
+// readBuffers hold the files read back by inPlace.
+var readBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// putChecked is put for a file not rendered by the workers.
+func (w *writer) putChecked(name string, body []byte) error {
+	sum := sha256.Sum256(body)
+	return w.put(name, body, sum, w.inPlace(name, body, sum))
+}
+
+// put stages a file of hash sum, unless it is in place already (inPlace).
+func (w *writer) put(name string, body []byte, sum [sha256.Size]byte, inPlace bool) error {
+	w.files[name] = hex.EncodeToString(sum[:])
 	w.bytes += int64(len(body))
-	if w.incremental && w.previous[name] == hash {
-		st, err := os.Lstat(filepath.Join(w.dir, filepath.FromSlash(name)))
-		if err == nil && st.Mode().IsRegular() && st.Size() == int64(len(body)) {
-			w.unchanged++
-			return nil
-		}
+	if inPlace {
+		w.unchanged++
+		return nil
 	}
 	full := filepath.Join(w.stage, filepath.FromSlash(name))
 	if err := w.mkdir(filepath.Dir(full)); err != nil {

@@ -269,6 +269,41 @@ func TestIncrementalRewritesOnlyWhatChanged(t *testing.T) {
 	}
 }
 
+// TestReexportLeavesUnchangedFilesAlone shows that a full export into the
+// folder of an earlier one leaves alone the files whose bytes did not
+// change, and still makes every file hold what the site answers: a file
+// changed since, even to another text of the same length, is written
+// again, where --incremental would trust the manifest.
+func TestReexportLeavesUnchangedFilesAlone(t *testing.T) {
+	db, h, assets := demoSite(t, "sqlite")
+	ctx := context.Background()
+	dir := t.TempDir()
+	first := export(t, db, h, assets, dir, false)
+	want := snapshot(t, dir)
+
+	posts, _, _ := db.FindPosts(ctx, store.Published(db.Now()))
+	untouched := filepath.Join(dir, strings.TrimPrefix(posts[0].Path(), "/"), "index.html")
+	tampered := filepath.Join(dir, strings.TrimPrefix(posts[1].Path(), "/"), "index.html")
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	os.Chtimes(untouched, old, old)
+	b, _ := os.ReadFile(tampered)
+	os.WriteFile(tampered, bytes.ToUpper(b), 0o644) // the same size
+
+	again := export(t, db, h, assets, dir, false)
+	if again.Written != 1 || again.Unchanged != first.Written-1 {
+		t.Errorf("nothing changed but one file: %d written, %d unchanged of %d", again.Written, again.Unchanged, first.Written)
+	}
+	if again.Bytes != first.Bytes || again.Pages != first.Pages {
+		t.Errorf("the report differs: %+v, first %+v", again, first)
+	}
+	if st, _ := os.Stat(untouched); !st.ModTime().Equal(old) {
+		t.Errorf("a file whose bytes did not change was written again")
+	}
+	if diff := cmp.Diff(want, snapshot(t, dir)); diff != "" {
+		t.Errorf("the folder differs from the first export (-first +again):\n%.2000s", diff)
+	}
+}
+
 func TestExportRefusesABadBaseURL(t *testing.T) {
 	db, h, assets := demoSite(t, "sqlite")
 	_, err := static.Export(context.Background(), static.Options{DB: db, Handler: web.Chain(h), BaseURL: "news.example.org",
@@ -325,15 +360,28 @@ func TestExportTakesRoutesItDoesNotKnow(t *testing.T) {
 // previous export untouched, manifest and all.
 func TestFailedExportChangesNothing(t *testing.T) {
 	db, h, assets := demoSite(t, "sqlite")
+	ctx := context.Background()
 	dir := t.TempDir()
 	export(t, db, h, assets, dir, false)
 	before := snapshot(t, dir)
 
-	posts, _, err := db.FindPosts(context.Background(), store.Published(db.Now()))
+	posts, _, err := db.FindPosts(ctx, store.Published(db.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	broken := posts[len(posts)/2].Path()
+	// An edit, so that the failed export has changed files to move.
+	oldest, err := db.FindPostByID(ctx, posts[len(posts)-1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldest.Title = "A New Title For The Oldest"
+	if err := markup.RenderPost(oldest); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.UpdatePost(ctx, oldest) }); err != nil {
+		t.Fatal(err)
+	}
 	failing := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == broken {
 			http.Error(w, "the template broke", http.StatusInternalServerError)
