@@ -3,6 +3,8 @@ package static_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"io/fs"
@@ -300,6 +302,49 @@ func TestReexportLeavesUnchangedFilesAlone(t *testing.T) {
 		t.Errorf("a file whose bytes did not change was written again")
 	}
 	if diff := cmp.Diff(want, snapshot(t, dir)); diff != "" {
+		t.Errorf("the folder differs from the first export (-first +again):\n%.2000s", diff)
+	}
+}
+
+// TestExportReadsAnOlderManifest shows that the manifest of an export
+// made when files were hashed with SHA-256 still serves: its files are
+// compared byte for byte and left alone when unchanged, those the site no
+// longer has are removed, and the new manifest is of the current kind.
+func TestExportReadsAnOlderManifest(t *testing.T) {
+	db, h, assets := demoSite(t, "sqlite")
+	dir := t.TempDir()
+	first := export(t, db, h, assets, dir, false)
+	files := snapshot(t, dir)
+	old := map[string]string{}
+	for name, body := range files {
+		if name != static.ManifestName {
+			sum := sha256.Sum256([]byte(body))
+			old[name] = hex.EncodeToString(sum[:])
+		}
+	}
+	gone := filepath.Join(dir, "gone", "index.html")
+	os.MkdirAll(filepath.Dir(gone), 0o755)
+	os.WriteFile(gone, []byte("a page the site no longer has"), 0o644)
+	old["gone/index.html"] = strings.Repeat("0", 64)
+	b, _ := json.Marshal(map[string]any{"version": 1, "files": old})
+	os.WriteFile(filepath.Join(dir, static.ManifestName), b, 0o644)
+
+	again := export(t, db, h, assets, dir, true)
+	if again.Written != 0 || again.Unchanged != first.Written || again.Removed != 1 {
+		t.Errorf("%d written, %d unchanged of %d, %d removed; want 0, all, 1", again.Written, again.Unchanged, first.Written, again.Removed)
+	}
+	if _, err := os.Stat(gone); !os.IsNotExist(err) {
+		t.Errorf("the file the site no longer has stays: %v", err)
+	}
+	b, _ = os.ReadFile(filepath.Join(dir, static.ManifestName))
+	var m struct{ Version int }
+	if json.Unmarshal(b, &m); m.Version != 2 {
+		t.Errorf("the new manifest is of version %d", m.Version)
+	}
+	delete(files, static.ManifestName)
+	now := snapshot(t, dir)
+	delete(now, static.ManifestName)
+	if diff := cmp.Diff(files, now); diff != "" {
 		t.Errorf("the folder differs from the first export (-first +again):\n%.2000s", diff)
 	}
 }
