@@ -47,7 +47,7 @@ func (e *env) parseStaticFlags(args []string) (staticFlags, error) {
 	var f staticFlags
 	fs := e.flags("export", "--static DIR [--incremental] [--base-url URL]")
 	fs.StringVar(&f.dir, "static", "", "write the public site as files into `DIR`")
-	fs.BoolVar(&f.incremental, "incremental", false, "rewrite only files whose bytes changed since the last export into DIR")
+	fs.BoolVar(&f.incremental, "incremental", false, "rewrite only files whose bytes changed since the last export into DIR, trusting its hashes and the files' sizes instead of reading the files back")
 	fs.IntVar(&f.workers, "workers", 0, "pages rendered in parallel (default: one per CPU)")
 	fs.StringVar(&e.cfg.BaseURL, "base-url", e.cfg.BaseURL, "public `URL` the files will be served from (env BROADSHEET_BASE_URL)")
 	if err := parse(fs, args); err != nil {
@@ -117,9 +117,7 @@ func (e *env) exportStatic(ctx context.Context, args []string) error {
 	fmt.Fprintf(tw, "Exported the site into %s in %s, for %s%s\n", f.dir, took.Round(time.Millisecond), e.cfg.BaseURL, baseNote)
 	fmt.Fprintf(tw, "  pages and files\t%d\n", rep.Pages)
 	fmt.Fprintf(tw, "  written\t%d\n", rep.Written)
-	if f.incremental {
-		fmt.Fprintf(tw, "  unchanged, left alone\t%d\n", rep.Unchanged)
-	}
+	fmt.Fprintf(tw, "  unchanged, left alone\t%d\n", rep.Unchanged)
 	fmt.Fprintf(tw, "  removed (no longer on the site)\t%d\n", rep.Removed)
 	fmt.Fprintf(tw, "  redirects (_redirects and refresh pages)\t%d\n", rep.Redirects)
 	fmt.Fprintf(tw, "  size\t%.1f MB\n", float64(rep.Bytes)/1e6)

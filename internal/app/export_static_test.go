@@ -3,6 +3,7 @@ package app_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -27,6 +28,12 @@ func TestExportStaticCommand(t *testing.T) {
 	}
 	if b, err := os.ReadFile(filepath.Join(out, "index.html")); err != nil || !strings.Contains(string(b), `href="https://example.org/"`) {
 		t.Errorf("the front page is missing or not made for the base URL: %v", err)
+	}
+	// Again into the same folder: nothing changed, every file is left
+	// alone, and the summary says so.
+	code, stdout, _ = run(t, "--data", dir, "export", "--static", out, "--base-url", "https://example.org")
+	if code != 0 || !regexp.MustCompile(`written +0\n`).MatchString(stdout) || !regexp.MustCompile(`unchanged, left alone +[1-9]`).MatchString(stdout) {
+		t.Errorf("export again: exit %d\n%s", code, stdout)
 	}
 	code, stdout, _ = run(t, "--data", dir, "export", "--static", out, "--incremental")
 	if code != 0 || !strings.Contains(stdout, "unchanged, left alone") {

@@ -10,19 +10,19 @@
 // addresses are listed (see AddURLs). Workers render in parallel, each
 // listing's pages in order so that each page starts where the previous one
 // ended; one goroutine writes the files into a staging folder, which is
-// moved into place only when every page rendered.
+// moved into place only when every page rendered. A file the previous
+// export wrote and whose bytes did not change is left as it is.
 package static
 
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -37,6 +37,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cespare/xxhash/v2"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -59,7 +61,9 @@ type Options struct {
 	Assets map[string]string
 	Dir    string
 	// Incremental leaves alone files whose bytes did not change since the
-	// previous export into Dir.
+	// previous export into Dir, trusting its manifest and the files'
+	// sizes. Without it a file is left alone only when it is found to
+	// hold exactly the bytes the export would write.
 	Incremental bool
 	// Workers render pages in parallel; default GOMAXPROCS.
 	Workers int
@@ -74,7 +78,7 @@ type Options struct {
 type Report struct {
 	Pages     int   // addresses rendered and kept
 	Written   int   // files written
-	Unchanged int   // files left alone by --incremental
+	Unchanged int   // files of the previous export left alone: their bytes did not change
 	Removed   int   // files of the previous export the site no longer has
 	Redirects int   // aliases written
 	Bytes     int64 // bytes of all files of the export
@@ -137,7 +141,8 @@ type page struct {
 	location string
 	ctype    string
 	body     *bytes.Buffer
-	sum      [sha256.Size]byte
+	sum      uint64 // xxHash64 of body
+	same     bool   // the file in the export folder holds these bytes already
 	err      error
 }
 
@@ -172,11 +177,11 @@ func Export(ctx context.Context, opt Options) (*Report, error) {
 		return nil, err
 	}
 
-	previous := map[string]string{}
+	previous, trusted := map[string]string{}, false
 	if b, err := os.ReadFile(filepath.Join(opt.Dir, ManifestName)); err == nil {
 		var m manifest
-		if json.Unmarshal(b, &m) == nil {
-			previous = m.Files
+		if json.Unmarshal(b, &m) == nil && m.Files != nil {
+			previous, trusted = m.Files, m.Version == manifestVersion
 		}
 	}
 	stage := filepath.Join(opt.Dir, stagingName)
@@ -188,7 +193,7 @@ func Export(ctx context.Context, opt Options) (*Report, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(stage)
-	w := &writer{dir: opt.Dir, stage: stage, incremental: opt.Incremental, previous: previous,
+	w := &writer{dir: opt.Dir, stage: stage, incremental: opt.Incremental, previous: previous, trusted: trusted,
 		files: map[string]string{}, made: map[string]bool{stage: true}}
 
 	var c collected
@@ -201,7 +206,7 @@ func Export(ctx context.Context, opt Options) (*Report, error) {
 	if len(c.headers) > 0 {
 		sort.Strings(c.headers)
 		b := []byte(strings.Join(c.headers, ""))
-		if err := w.put("_headers", b, sha256.Sum256(b)); err != nil {
+		if err := w.putChecked("_headers", b); err != nil {
 			return nil, err
 		}
 	}
@@ -274,7 +279,8 @@ func render(ctx context.Context, opt Options, base *url.URL, jobs []job, w *writ
 						p = renderPage(ctx, opt.Handler, base, j)
 					}
 					if p.kept() && p.fileErr == nil {
-						p.sum = sha256.Sum256(p.body.Bytes())
+						p.sum = xxhash.Sum64(p.body.Bytes())
+						p.same = w.inPlace(p.file, p.body.Bytes(), p.sum)
 					}
 					out <- p
 				}
@@ -344,7 +350,7 @@ func keep(p *page, w *writer, rep *Report, c *collected) error {
 		rep.Skipped = append(rep.Skipped, Skip{p.url, p.fileErr.Error()})
 		return nil
 	}
-	if err := w.put(p.file, p.body.Bytes(), p.sum); err != nil {
+	if err := w.put(p.file, p.body.Bytes(), p.sum, p.same); err != nil {
 		return fmt.Errorf("%s: %w", p.url, err)
 	}
 	if strings.HasSuffix(p.url, "/") && !strings.HasPrefix(p.ctype, "text/html") {
@@ -674,18 +680,27 @@ func writeRedirects(base *url.URL, w *writer, aliases []content.Alias, rep *Repo
 </body>
 </html>
 `
-		if err := w.put(file, []byte(page), sha256.Sum256([]byte(page))); err != nil {
+		if err := w.putChecked(file, []byte(page)); err != nil {
 			return err
 		}
 		rep.Redirects++
 	}
-	return w.put("_redirects", []byte(b.String()), sha256.Sum256([]byte(b.String())))
+	return w.putChecked("_redirects", []byte(b.String()))
 }
 
 type manifest struct {
 	Version int               `json:"version"`
-	Files   map[string]string `json:"files"` // file → sha256 of its bytes
+	Files   map[string]string `json:"files"` // file → hash of its bytes (hashOf)
 }
+
+// manifestVersion names the hash of the manifest's files: 1 was SHA-256,
+// 2 is xxHash64, an eighth of the work. The files of a manifest of another
+// version are compared byte for byte, and removed when the site no longer
+// has them, as with one of this version.
+const manifestVersion = 2
+
+// hashOf spells a file's hash in the manifest.
+func hashOf(sum uint64) string { return fmt.Sprintf("%016x", sum) }
 
 // writer writes the export's files into the staging folder, one at a
 // time (from the goroutine collecting the rendered pages), and at the end
@@ -694,6 +709,7 @@ type writer struct {
 	dir, stage  string
 	incremental bool
 	previous    map[string]string // the previous export's manifest
+	trusted     bool              // its hashes are of the kind this export makes
 	files       map[string]string // file → hash of what this export holds
 	made        map[string]bool   // folders made in the staging folder
 	written     int
@@ -702,17 +718,56 @@ type writer struct {
 	bytes       int64
 }
 
-// put stages a file, unless --incremental finds the same bytes in place.
-func (w *writer) put(name string, body []byte, sum [sha256.Size]byte) error {
-	hash := hex.EncodeToString(sum[:])
-	w.files[name] = hash
+// inPlace reports whether the export folder holds the file name with
+// exactly body (of hash sum) already, as the previous export wrote it: such
+// a file is left alone, which spares writing, moving and the old file's
+// removal. --incremental trusts the manifest and the file's size; a full
+// export reads the file and compares its bytes, so that whatever changed
+// it since is undone. It only reads, and is called from the workers.
+func (w *writer) inPlace(name string, body []byte, sum uint64) bool {
+	if prev, ok := w.previous[name]; !ok || w.trusted && prev != hashOf(sum) {
+		return false
+	}
+	full := filepath.Join(w.dir, filepath.FromSlash(name))
+	st, err := os.Lstat(full)
+	if err != nil || !st.Mode().IsRegular() || st.Size() != int64(len(body)) {
+		return false
+	}
+	if w.incremental && w.trusted {
+		return true
+	}
+	f, err := os.Open(full)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	buf := readBuffers.Get().(*[]byte)
+	defer readBuffers.Put(buf)
+	// One byte more than body: a file that grew since Lstat differs.
+	if cap(*buf) < len(body)+1 {
+		*buf = make([]byte, len(body)+1)
+	}
+	b := (*buf)[:len(body)+1]
+	n, err := io.ReadFull(f, b)
+	return err == io.ErrUnexpectedEOF && n == len(body) && bytes.Equal(b[:n], body)
+}
+
+// readBuffers hold the files read back by inPlace.
+var readBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// putChecked is put for a file not rendered by the workers.
+func (w *writer) putChecked(name string, body []byte) error {
+	sum := xxhash.Sum64(body)
+	return w.put(name, body, sum, w.inPlace(name, body, sum))
+}
+
+// put stages a file of hash sum, unless it is in place already (inPlace).
+func (w *writer) put(name string, body []byte, sum uint64, inPlace bool) error {
+	w.files[name] = hashOf(sum)
 	w.bytes += int64(len(body))
-	if w.incremental && w.previous[name] == hash {
-		st, err := os.Lstat(filepath.Join(w.dir, filepath.FromSlash(name)))
-		if err == nil && st.Mode().IsRegular() && st.Size() == int64(len(body)) {
-			w.unchanged++
-			return nil
-		}
+	if inPlace {
+		w.unchanged++
+		return nil
 	}
 	full := filepath.Join(w.stage, filepath.FromSlash(name))
 	if err := w.mkdir(filepath.Dir(full)); err != nil {
@@ -759,7 +814,7 @@ func (w *writer) commit() error {
 			}
 		}
 	}
-	b, err := json.MarshalIndent(manifest{Version: 1, Files: w.files}, "", " ")
+	b, err := json.MarshalIndent(manifest{Version: manifestVersion, Files: w.files}, "", " ")
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@ package static_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"io/fs"
@@ -269,6 +271,84 @@ func TestIncrementalRewritesOnlyWhatChanged(t *testing.T) {
 	}
 }
 
+// TestReexportLeavesUnchangedFilesAlone shows that a full export into the
+// folder of an earlier one leaves alone the files whose bytes did not
+// change, and still makes every file hold what the site answers: a file
+// changed since, even to another text of the same length, is written
+// again, where --incremental would trust the manifest.
+func TestReexportLeavesUnchangedFilesAlone(t *testing.T) {
+	db, h, assets := demoSite(t, "sqlite")
+	ctx := context.Background()
+	dir := t.TempDir()
+	first := export(t, db, h, assets, dir, false)
+	want := snapshot(t, dir)
+
+	posts, _, _ := db.FindPosts(ctx, store.Published(db.Now()))
+	untouched := filepath.Join(dir, strings.TrimPrefix(posts[0].Path(), "/"), "index.html")
+	tampered := filepath.Join(dir, strings.TrimPrefix(posts[1].Path(), "/"), "index.html")
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	os.Chtimes(untouched, old, old)
+	b, _ := os.ReadFile(tampered)
+	os.WriteFile(tampered, bytes.ToUpper(b), 0o644) // the same size
+
+	again := export(t, db, h, assets, dir, false)
+	if again.Written != 1 || again.Unchanged != first.Written-1 {
+		t.Errorf("nothing changed but one file: %d written, %d unchanged of %d", again.Written, again.Unchanged, first.Written)
+	}
+	if again.Bytes != first.Bytes || again.Pages != first.Pages {
+		t.Errorf("the report differs: %+v, first %+v", again, first)
+	}
+	if st, _ := os.Stat(untouched); !st.ModTime().Equal(old) {
+		t.Errorf("a file whose bytes did not change was written again")
+	}
+	if diff := cmp.Diff(want, snapshot(t, dir)); diff != "" {
+		t.Errorf("the folder differs from the first export (-first +again):\n%.2000s", diff)
+	}
+}
+
+// TestExportReadsAnOlderManifest shows that the manifest of an export
+// made when files were hashed with SHA-256 still serves: its files are
+// compared byte for byte and left alone when unchanged, those the site no
+// longer has are removed, and the new manifest is of the current kind.
+func TestExportReadsAnOlderManifest(t *testing.T) {
+	db, h, assets := demoSite(t, "sqlite")
+	dir := t.TempDir()
+	first := export(t, db, h, assets, dir, false)
+	files := snapshot(t, dir)
+	old := map[string]string{}
+	for name, body := range files {
+		if name != static.ManifestName {
+			sum := sha256.Sum256([]byte(body))
+			old[name] = hex.EncodeToString(sum[:])
+		}
+	}
+	gone := filepath.Join(dir, "gone", "index.html")
+	os.MkdirAll(filepath.Dir(gone), 0o755)
+	os.WriteFile(gone, []byte("a page the site no longer has"), 0o644)
+	old["gone/index.html"] = strings.Repeat("0", 64)
+	b, _ := json.Marshal(map[string]any{"version": 1, "files": old})
+	os.WriteFile(filepath.Join(dir, static.ManifestName), b, 0o644)
+
+	again := export(t, db, h, assets, dir, true)
+	if again.Written != 0 || again.Unchanged != first.Written || again.Removed != 1 {
+		t.Errorf("%d written, %d unchanged of %d, %d removed; want 0, all, 1", again.Written, again.Unchanged, first.Written, again.Removed)
+	}
+	if _, err := os.Stat(gone); !os.IsNotExist(err) {
+		t.Errorf("the file the site no longer has stays: %v", err)
+	}
+	b, _ = os.ReadFile(filepath.Join(dir, static.ManifestName))
+	var m struct{ Version int }
+	if json.Unmarshal(b, &m); m.Version != 2 {
+		t.Errorf("the new manifest is of version %d", m.Version)
+	}
+	delete(files, static.ManifestName)
+	now := snapshot(t, dir)
+	delete(now, static.ManifestName)
+	if diff := cmp.Diff(files, now); diff != "" {
+		t.Errorf("the folder differs from the first export (-first +again):\n%.2000s", diff)
+	}
+}
+
 func TestExportRefusesABadBaseURL(t *testing.T) {
 	db, h, assets := demoSite(t, "sqlite")
 	_, err := static.Export(context.Background(), static.Options{DB: db, Handler: web.Chain(h), BaseURL: "news.example.org",
@@ -325,15 +405,28 @@ func TestExportTakesRoutesItDoesNotKnow(t *testing.T) {
 // previous export untouched, manifest and all.
 func TestFailedExportChangesNothing(t *testing.T) {
 	db, h, assets := demoSite(t, "sqlite")
+	ctx := context.Background()
 	dir := t.TempDir()
 	export(t, db, h, assets, dir, false)
 	before := snapshot(t, dir)
 
-	posts, _, err := db.FindPosts(context.Background(), store.Published(db.Now()))
+	posts, _, err := db.FindPosts(ctx, store.Published(db.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	broken := posts[len(posts)/2].Path()
+	// An edit, so that the failed export has changed files to move.
+	oldest, err := db.FindPostByID(ctx, posts[len(posts)-1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldest.Title = "A New Title For The Oldest"
+	if err := markup.RenderPost(oldest); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.UpdatePost(ctx, oldest) }); err != nil {
+		t.Fatal(err)
+	}
 	failing := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == broken {
 			http.Error(w, "the template broke", http.StatusInternalServerError)
