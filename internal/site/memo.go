@@ -34,13 +34,7 @@ func (r *renderMemo[K]) get(key K) (template.HTML, bool) {
 func (r *renderMemo[K]) put(key K, html template.HTML) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.m) >= r.max {
-		for k := range r.m { // one out, any
-			delete(r.m, k)
-			break
-		}
-	}
-	r.m[key] = html
+	r.m = keep(r.m, r.max, key, html)
 }
 
 // render returns the page's template name as it renders data(), kept

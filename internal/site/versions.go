@@ -105,16 +105,7 @@ func (v *postVersions) put(ctx context.Context, slug string, now time.Time, gen 
 		return
 	}
 	defer v.mu.Unlock()
-	if v.m == nil {
-		v.m = map[string]postVersion{}
-	}
-	if len(v.m) >= maxPostVersions {
-		for k := range v.m { // one out, any
-			delete(v.m, k)
-			break
-		}
-	}
-	v.m[slug] = pv
+	v.m = keep(v.m, maxPostVersions, slug, pv)
 }
 
 // putList keeps lv, read at now, for the listing's page named key, unless
@@ -124,16 +115,23 @@ func (v *postVersions) putList(ctx context.Context, key string, now time.Time, g
 		return
 	}
 	defer v.mu.Unlock()
-	if v.lists == nil {
-		v.lists = map[string]listVersions{}
+	v.lists = keep(v.lists, maxListVersions, key, lv)
+}
+
+// keep sets m[k] = val, making m if nil and taking any one entry out first
+// when it holds max; it returns m.
+func keep[K comparable, V any](m map[K]V, max int, k K, val V) map[K]V {
+	if m == nil {
+		m = map[K]V{}
 	}
-	if len(v.lists) >= maxListVersions {
-		for k := range v.lists { // one out, any
-			delete(v.lists, k)
+	if _, ok := m[k]; !ok && len(m) >= max {
+		for old := range m { // one out, any
+			delete(m, old)
 			break
 		}
 	}
-	v.lists[key] = lv
+	m[k] = val
+	return m
 }
 
 // settle reports whether what was read at now, after generation gen, may

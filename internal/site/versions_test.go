@@ -26,13 +26,8 @@ func TestPostNeighboursFollowChanges(t *testing.T) {
 
 func testPostNeighbours(t *testing.T, engine string) {
 	ctx := context.Background()
-	db := demoDB(t, engine)
-	var clock atomic.Pointer[time.Time]
-	now := db.Now()
-	clock.Store(&now)
-	db.Now = func() time.Time { return *clock.Load() }
-	relay(t, db)
-	base := serveConfig(t, site.Config{DB: db, Theme: site.DefaultTheme(), FragmentCache: 1 << 20}).URL
+	db, base, clock := clockedSite(t, engine)
+	now := *clock.Load()
 	posts, _, err := db.FindPosts(ctx, store.Published(now))
 	if err != nil || len(posts) < 4 {
 		t.Fatalf("demo posts: %d, %v", len(posts), err)
@@ -97,6 +92,18 @@ func testPostNeighbours(t *testing.T, engine string) {
 	show(soon, "prev", newest.Path())
 }
 
+// clockedSite serves the demo site with the fragment cache, hearing every
+// change as serve does, on a clock the test moves.
+func clockedSite(t *testing.T, engine string) (*store.DB, string, *atomic.Pointer[time.Time]) {
+	db := demoDB(t, engine)
+	clock := new(atomic.Pointer[time.Time])
+	now := db.Now()
+	clock.Store(&now)
+	db.Now = func() time.Time { return *clock.Load() }
+	relay(t, db)
+	return db, serveConfig(t, site.Config{DB: db, Theme: site.DefaultTheme(), FragmentCache: 1 << 20}).URL, clock
+}
+
 // TestListingsFollowChanges: which posts a listing's page shows, kept
 // between changes while the process hears every change, follows a post
 // unpublished and published again, and a post dated in the future,
@@ -109,13 +116,8 @@ func TestListingsFollowChanges(t *testing.T) {
 
 func testListings(t *testing.T, engine string) {
 	ctx := context.Background()
-	db := demoDB(t, engine)
-	var clock atomic.Pointer[time.Time]
-	now := db.Now()
-	clock.Store(&now)
-	db.Now = func() time.Time { return *clock.Load() }
-	relay(t, db)
-	base := serveConfig(t, site.Config{DB: db, Theme: site.DefaultTheme(), FragmentCache: 1 << 20}).URL
+	db, base, clock := clockedSite(t, engine)
+	now := *clock.Load()
 	posts, _, err := db.FindPosts(ctx, store.Published(now))
 	if err != nil || len(posts) < 2 {
 		t.Fatalf("demo posts: %d, %v", len(posts), err)
