@@ -212,8 +212,7 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	}
 	per := layout.Site.PostsPerPage
 	l.filter.Limit, l.filter.Offset = per, (l.page-1)*per
-	key := l.base + "@" + strconv.Itoa(l.filter.Offset) + "+" + strconv.Itoa(per)
-	posts, total, err := s.listTeasers(ctx, l.filter, key)
+	posts, total, err := s.listTeasers(ctx, l.filter)
 	if err != nil {
 		return err
 	}
@@ -337,35 +336,24 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request, slug, path string) e
 	ctx := r.Context()
 	now := s.cfg.Now()
 	gen := s.frags.generation()
-	slim := s.frags != nil && s.slimPostPage && !cache.Recording(ctx)
-	var vgen uint64
-	if slim {
+	if s.frags.hasArticle(slug) && s.slimPostPage && !cache.Recording(ctx) {
 		// Versions first: what names the post's version and its
-		// neighbours' links, then the post in full only if the fragment
-		// cache lacks its article or head. The theme's post page shows no
-		// more of them (slimPostPage), and no page cache wants to learn
-		// the post's listings from its authors and terms (Shows). They
-		// are kept between changes (versions); else read when the post's
-		// article is kept, for some version of it: else the full read
-		// below is the only one.
-		var v postVersion
-		var ok bool
-		v, vgen, ok = s.versions.get(slug, now)
-		if !ok && s.frags.hasArticle(slug) {
-			p, older, newer, err := s.cfg.DB.FindPostPageVersion(ctx, slug, now)
-			if err != nil {
-				return err
-			}
-			v, ok = postVersion{p, older, newer}, true
-			s.versions.put(ctx, slug, now, vgen, v)
+		// neighbours' links (remembered by the store between changes
+		// while the process hears them all), then the post in full only
+		// if the fragment cache lacks its article or head. The theme's
+		// post page shows no more of them (slimPostPage), and no page
+		// cache wants to learn the post's listings from its authors and
+		// terms (Shows). A post whose article is not kept, for any
+		// version, is read in full at once.
+		p, older, newer, err := s.cfg.DB.FindPostPageVersion(ctx, slug, now)
+		if err != nil {
+			return err
 		}
-		if ok {
-			if shown, err := postShownAt(w, r, v.post, path, now); !shown {
-				return err
-			}
-			if e := s.keptEntry(r, v.post, gen); e != nil {
-				return s.renderEntry(w, r, e, v.older, v.newer)
-			}
+		if shown, err := postShownAt(w, r, p, path, now); !shown {
+			return err
+		}
+		if e := s.keptEntry(r, p, gen); e != nil {
+			return s.renderEntry(w, r, e, older, newer)
 		}
 	}
 	// The post with its neighbours, read at once: a page not shown (not
@@ -373,9 +361,6 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request, slug, path string) e
 	p, older, newer, err := s.cfg.DB.FindPostPage(ctx, slug, now)
 	if err != nil {
 		return err
-	}
-	if slim {
-		s.versions.put(ctx, slug, now, vgen, postVersion{versionOf(p), versionOf(older), versionOf(newer)})
 	}
 	if shown, err := postShownAt(w, r, p, path, now); !shown {
 		return err

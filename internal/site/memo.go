@@ -101,3 +101,19 @@ const (
 	// kilobytes.
 	maxTeaserLists = 256
 )
+
+// keep sets m[k] = val, making m if nil and taking any one entry out first
+// when it holds max; it returns m.
+func keep[K comparable, V any](m map[K]V, max int, k K, val V) map[K]V {
+	if m == nil {
+		m = map[K]V{}
+	}
+	if _, ok := m[k]; !ok && len(m) >= max {
+		for old := range m { // one out, any
+			delete(m, old)
+			break
+		}
+	}
+	m[k] = val
+	return m
+}

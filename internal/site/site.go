@@ -61,9 +61,6 @@ type Site struct {
 	assets *assets
 	shared sharedParts
 	frags  *fragmentCache // nil: none kept
-	// versions keeps posts' versions and neighbours for their pages, and
-	// listings' pages' versions, with the fragment cache only.
-	versions *postVersions
 	// heads, navs and pagers keep pages' heads, posts' links to their
 	// neighbours and listings' links to their pages as rendered
 	// (PageHead, PostNav, PagerLinks).
@@ -108,14 +105,10 @@ func New(cfg Config) (*Site, error) {
 	if s.slimPostPage, err = samePostPage(cfg.Theme, DefaultTheme()); err != nil {
 		return nil, err
 	}
-	if s.frags != nil {
-		s.versions = newPostVersions(cfg.DB)
-	}
 	s.adapt = &web.Adapter{Log: cfg.Log, Error: s.errorPage}
 	cfg.DB.Subscribe(func(_ context.Context, ch store.Change) {
 		s.shared.forget()
 		s.frags.forget(ch)
-		s.versions.forget(ch)
 	})
 	return s, nil
 }

@@ -40,10 +40,10 @@ func (l *listed) allPosts() ([]*content.Post, error) {
 
 // listTeasers reads one page of the posts f selects and renders their
 // teasers, reusing those the fragment cache holds: a page whose teasers are
-// all there costs one query and no rendering of teasers, none while which
-// posts it lists is kept (Site.versions, under key, naming the listing's
-// page). It returns the page and the number of posts the listing has.
-func (s *Site) listTeasers(ctx context.Context, f store.PostFilter, key string) (*listed, int, error) {
+// all there costs one query and no rendering of teasers, none while the
+// store remembers which posts it lists (FindPostVersions). It returns the
+// page and the number of posts the listing has.
+func (s *Site) listTeasers(ctx context.Context, f store.PostFilter) (*listed, int, error) {
 	gen := s.frags.generation()
 	l := &listed{ctx: ctx, load: s.cfg.DB.FindPostsByIDs}
 	var versions []store.PostVersion
@@ -61,16 +61,10 @@ func (s *Site) listTeasers(ctx context.Context, f store.PostFilter, key string) 
 			versions = append(versions, store.PostVersion{ID: p.ID, PublishedAt: p.PublishedAt, UpdatedAt: p.UpdatedAt})
 		}
 	} else {
-		now := f.PublishedBefore
-		lv, vgen, ok := s.versions.list(key, now)
-		if !ok {
-			var err error
-			if lv.versions, lv.total, err = s.cfg.DB.FindPostVersions(ctx, f); err != nil {
-				return nil, 0, err
-			}
-			s.versions.putList(ctx, key, now, vgen, lv)
+		var err error
+		if versions, total, err = s.cfg.DB.FindPostVersions(ctx, f); err != nil {
+			return nil, 0, err
 		}
-		versions, total = lv.versions, lv.total
 	}
 	l.teasers = make([]template.HTML, len(versions))
 	l.ids = make([]int64, len(versions))

@@ -14,7 +14,15 @@ import (
 // shows, the post and its neighbours in one round trip, then its authors
 // and terms (loadRelations). The neighbours are those of the post's place
 // whether or not it is public, which the caller decides.
+//
+// While the process hears every change, what FindPostPageVersion would
+// read of them is remembered (see FindPostPageVersion).
 func (c conn) FindPostPage(ctx context.Context, slug string, now time.Time) (p, older, newer *content.Post, err error) {
+	memo, gen := c.memo(), uint64(0)
+	if memo != nil {
+		memo.settle(ctx, c, now)
+		gen = memo.generation()
+	}
 	// The post's place, read once by each neighbour's walk of the index.
 	const pub, id = `(SELECT published_at FROM cur)`, `(SELECT id FROM cur)`
 	adjacent, args := adjacentSQL(now, postColumns+`, '', ''`,
@@ -53,10 +61,22 @@ func (c conn) FindPostPage(ctx context.Context, slug string, now time.Time) (p, 
 	if p == nil {
 		return nil, nil, nil, content.Errorf(content.ENotFound, "No such post.")
 	}
+	if memo != nil {
+		memo.putPostPage(slug, now, postPageVersion{versionOf(p), versionOf(older), versionOf(newer)}, gen)
+	}
 	if err := c.loadRelations(ctx, []*content.Post{p}); err != nil {
 		return nil, nil, nil, err
 	}
 	return p, older, newer, nil
+}
+
+// versionOf is what FindPostPageVersion reads of p, or nil.
+func versionOf(p *content.Post) *content.Post {
+	if p == nil {
+		return nil
+	}
+	return &content.Post{ID: p.ID, Kind: p.Kind, Slug: p.Slug, Title: p.Title, Status: p.Status,
+		PublishedAt: p.PublishedAt, UpdatedAt: p.UpdatedAt, SEOTitle: p.SEOTitle}
 }
 
 // versionColumns are what FindPostPageVersion reads of a post, in
@@ -70,7 +90,26 @@ const versionColumns = `p.id, p.kind, p.slug, p.title, p.status, p.published_at,
 // query, without body, excerpt, source, authors or terms. Callers keeping
 // what they render of each version of a post read the rest, with
 // FindPostPage, only for a version they lack.
+//
+// While the process hears every change (see countMemo), what it reads is
+// remembered until the next change or the moment a post dated in the
+// future becomes public: the posts returned are then shared by every
+// caller, which must not modify them.
 func (c conn) FindPostPageVersion(ctx context.Context, slug string, now time.Time) (p, older, newer *content.Post, err error) {
+	memo, gen := c.memo(), uint64(0)
+	if memo != nil {
+		memo.settle(ctx, c, now)
+		var v postPageVersion
+		var ok bool
+		if v, gen, ok = memo.postPage(slug, now); ok {
+			return v.p, v.older, v.newer, nil
+		}
+		defer func() {
+			if err == nil {
+				memo.putPostPage(slug, now, postPageVersion{p, older, newer}, gen)
+			}
+		}()
+	}
 	const pub, id = `(SELECT published_at FROM cur)`, `(SELECT id FROM cur)`
 	adjacent, args := adjacentSQL(now, versionColumns,
 		sqlExpr{`CASE WHEN ` + pub + ` < ? THEN ` + pub + ` ELSE ? END`, []any{now.Unix(), now.Unix()}},

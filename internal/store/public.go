@@ -160,6 +160,12 @@ type countMemo struct {
 	m       map[string]int
 	cursors map[string]cursor   // where a listing's page at an offset starts
 	rels    map[int64]relations // posts' authors and terms (loadRelations)
+	// pages are listings' pages as FindPostVersions reads them, and
+	// postPages posts' versions with their neighbours' links as
+	// FindPostPageVersion reads them, by slug: both hold for the span
+	// only.
+	pages     map[string]versionsPage
+	postPages map[string]postPageVersion
 	// [from, until) is a span in which no post becomes public: every
 	// "published before" instant in it selects the same posts. until 0:
 	// nothing is scheduled.
@@ -196,7 +202,7 @@ func (m *countMemo) settle(ctx context.Context, c conn, t time.Time) time.Time {
 		// Another span is being replaced: what was remembered for it
 		// holds for it only.
 		m.gen++
-		m.m, m.cursors = nil, nil
+		m.m, m.cursors, m.pages, m.postPages = nil, nil, nil, nil
 	}
 	m.settled, m.from, m.until = true, u, 0
 	if ok {
@@ -311,9 +317,90 @@ func (m *countMemo) put(key string, n int, gen uint64) {
 func (m *countMemo) forget() {
 	m.mu.Lock()
 	m.gen++
-	m.m, m.cursors, m.rels = nil, nil, nil
+	m.m, m.cursors, m.rels, m.pages, m.postPages = nil, nil, nil, nil, nil
 	m.settled = false
 	m.mu.Unlock()
+}
+
+// versionsPage is one page of a listing as FindPostVersions reads it; the
+// slice is shared by every caller, which must not modify it.
+type versionsPage struct {
+	versions []PostVersion
+	total    int
+}
+
+// postPageVersion is what FindPostPageVersion reads of a post and its
+// neighbours; the posts are shared by every caller, which must not modify
+// them.
+type postPageVersion struct{ p, older, newer *content.Post }
+
+// maxPages bounds the listings' pages remembered, each a few dozen bytes
+// a post; maxPostPages the posts' versions, each three posts without
+// their text, about 1.5 kB.
+const (
+	maxPages     = 4096
+	maxPostPages = 8192
+)
+
+// holds reports whether the span remembered holds the instant t; m.mu is
+// held.
+func (m *countMemo) holds(t time.Time) bool {
+	u := t.Unix()
+	return m.settled && u >= m.from && (m.until == 0 || u < m.until)
+}
+
+// page returns the listing's page remembered under key for the span
+// holding now, and the generation to put it with otherwise.
+func (m *countMemo) page(key string, now time.Time) (versionsPage, uint64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p, ok := m.pages[key]
+	return p, m.gen, ok && m.holds(now)
+}
+
+// putPage remembers a listing's page read at now unless a change or
+// another span came since gen was read.
+func (m *countMemo) putPage(key string, now time.Time, p versionsPage, gen uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gen == gen && m.holds(now) {
+		m.pages = remember(m.pages, maxPages, key, p)
+	}
+}
+
+// postPage returns the post of slug and its neighbours remembered for the
+// span holding now, and the generation to put them with otherwise.
+func (m *countMemo) postPage(slug string, now time.Time) (postPageVersion, uint64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.postPages[slug]
+	return v, m.gen, ok && m.holds(now)
+}
+
+// putPostPage remembers the post of slug and its neighbours read at now
+// unless a change or another span came since gen was read.
+func (m *countMemo) putPostPage(slug string, now time.Time, v postPageVersion, gen uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gen == gen && m.holds(now) {
+		m.postPages = remember(m.postPages, maxPostPages, slug, v)
+	}
+}
+
+// remember sets m[k] = v, making m if nil and taking any one entry out
+// first when it holds max already; it returns m.
+func remember[V any](m map[string]V, max int, k string, v V) map[string]V {
+	if m == nil {
+		m = map[string]V{}
+	}
+	if _, ok := m[k]; !ok && len(m) >= max {
+		for old := range m { // one out, any
+			delete(m, old)
+			break
+		}
+	}
+	m[k] = v
+	return m
 }
 
 // readStmts keeps prepared statements for reads on a DB; database/sql
