@@ -168,3 +168,46 @@ func testListings(t *testing.T, engine string) {
 	lists[3] = soon.PublishedAt.Format("/2006/01/")
 	show(soon, true)
 }
+
+// TestArchivesFollowRenamedTermsAndAuthors: an archive's section, tag or
+// author, remembered by its slug between changes while the process hears
+// every change, is named anew once renamed.
+func TestArchivesFollowRenamedTermsAndAuthors(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			db, base, clock := clockedSite(t, engine)
+			posts, _, err := db.FindPosts(ctx, store.Published(*clock.Load()))
+			if err != nil || len(posts) == 0 || len(posts[0].Tags) == 0 {
+				t.Fatalf("demo posts: %d, %v", len(posts), err)
+			}
+			p := posts[0]
+			cat, tag, author := p.Categories[0], p.Tags[0], p.Authors[0]
+			heading := func(path, want string) {
+				t.Helper()
+				for range 2 { // read, then remembered
+					resp, body := get(t, base+path)
+					if resp.StatusCode != 200 || !strings.Contains(body, "<h1>"+want+"</h1>") {
+						t.Fatalf("%s: %d, heading is not %q", path, resp.StatusCode, want)
+					}
+				}
+			}
+			heading(cat.Path(), cat.Name)
+			heading(tag.Path(), "Tagged: "+tag.Name)
+			heading(author.Path(), "Articles by "+author.Name)
+			update(t, db, func(tx *store.Tx) error {
+				cat.Name, tag.Name, author.Name = "Renamed Section", "Renamed Tag", "Renamed Author"
+				if err := tx.UpsertTerm(ctx, &cat); err != nil {
+					return err
+				}
+				if err := tx.UpsertTerm(ctx, &tag); err != nil {
+					return err
+				}
+				return tx.UpsertUser(ctx, &author)
+			})
+			heading(cat.Path(), "Renamed Section")
+			heading(tag.Path(), "Tagged: Renamed Tag")
+			heading(author.Path(), "Articles by Renamed Author")
+		})
+	}
+}

@@ -166,6 +166,10 @@ type countMemo struct {
 	// only.
 	pages     map[string]versionsPage
 	postPages map[string]postPageVersion
+	// terms and users are archives' terms and authors by slug
+	// (FindTermBySlug, FindUserBySlug).
+	terms map[string]content.Term
+	users map[string]content.User
 	// [from, until) is a span in which no post becomes public: every
 	// "published before" instant in it selects the same posts. until 0:
 	// nothing is scheduled.
@@ -318,6 +322,7 @@ func (m *countMemo) forget() {
 	m.mu.Lock()
 	m.gen++
 	m.m, m.cursors, m.rels, m.pages, m.postPages = nil, nil, nil, nil, nil
+	m.terms, m.users = nil, nil
 	m.settled = false
 	m.mu.Unlock()
 }
@@ -384,6 +389,45 @@ func (m *countMemo) putPostPage(slug string, now time.Time, v postPageVersion, g
 	defer m.mu.Unlock()
 	if m.gen == gen && m.holds(now) {
 		m.postPages = remember(m.postPages, maxPostPages, slug, v)
+	}
+}
+
+// maxNamed bounds the terms and the users remembered by slug.
+const maxNamed = 4096
+
+// term returns a copy of the term remembered by key, and the generation
+// to put it with otherwise.
+func (m *countMemo) term(key string) (*content.Term, uint64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, ok := m.terms[key]
+	return &t, m.gen, ok
+}
+
+// putTerm remembers a copy of t unless a change came since gen.
+func (m *countMemo) putTerm(key string, t *content.Term, gen uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gen == gen {
+		m.terms = remember(m.terms, maxNamed, key, *t)
+	}
+}
+
+// user returns a copy of the user remembered by slug, and the generation
+// to put it with otherwise.
+func (m *countMemo) user(slug string) (*content.User, uint64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	u, ok := m.users[slug]
+	return &u, m.gen, ok
+}
+
+// putUser remembers a copy of u unless a change came since gen.
+func (m *countMemo) putUser(slug string, u *content.User, gen uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gen == gen {
+		m.users = remember(m.users, maxNamed, slug, *u)
 	}
 }
 

@@ -22,12 +22,23 @@ func scanTerm(row interface{ Scan(...any) error }, leading ...any) (*content.Ter
 
 // FindTermBySlug returns the term of the taxonomy with the given slug.
 func (c conn) FindTermBySlug(ctx context.Context, tax content.Taxonomy, slug string) (*content.Term, error) {
+	memo, key, gen := c.memo(), string(tax)+"/"+slug, uint64(0)
+	if memo != nil {
+		t, g, ok := memo.term(key)
+		if ok {
+			return t, nil
+		}
+		gen = g
+	}
 	t, err := scanTerm(c.queryRow(ctx, `SELECT `+termColumns+` FROM terms t WHERE t.taxonomy = ? AND t.slug = ?`, tax, slug))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, content.Errorf(content.ENotFound, "No %s %q.", tax, slug)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: find %s %q: %w", tax, slug, err)
+	}
+	if memo != nil {
+		memo.putTerm(key, t, gen)
 	}
 	return t, nil
 }

@@ -22,12 +22,23 @@ func scanUser(row interface{ Scan(...any) error }, leading ...any) (*content.Use
 
 // FindUserBySlug returns the user with the given login slug.
 func (c conn) FindUserBySlug(ctx context.Context, slug string) (*content.User, error) {
+	memo, gen := c.memo(), uint64(0)
+	if memo != nil {
+		u, g, ok := memo.user(slug)
+		if ok {
+			return u, nil
+		}
+		gen = g
+	}
 	u, err := scanUser(c.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.slug = ?`, slug))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, content.Errorf(content.ENotFound, "No user %q.", slug)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: find user %q: %w", slug, err)
+	}
+	if memo != nil {
+		memo.putUser(slug, u, gen)
 	}
 	return u, nil
 }
