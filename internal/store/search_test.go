@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -169,6 +170,26 @@ func TestSearchQueryFeatures(t *testing.T) {
 			if tt.want == nil && len(got) > 0 && tt.not == nil {
 				t.Errorf("%s: %q found %v, want nothing", tt.name, tt.query, got)
 			}
+		}
+	})
+}
+
+// TestSearchNeverMatchesFacets: the index's own words for an entry's
+// kind, status, sections, tags and authors are never found by a reader's
+// words, typed whole, as a prefix or in a phrase.
+func TestSearchNeverMatchesFacets(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		cat, author := f.terms[string(content.TaxCategory)+"asia"], f.user
+		for _, q := range []string{"kpost ", "kpo", "spublished ", "spublish", "spub", "sp ceasefire",
+			fmt.Sprintf("t%d ", cat.ID), fmt.Sprintf("t%d", cat.ID), fmt.Sprintf("a%d ", author.ID), fmt.Sprintf("a%d", author.ID),
+			`"kpost spublished"`, `ceasefire "spublished"`} {
+			if got := f.find(t, q); len(got) > 0 {
+				t.Errorf("%q finds %v: readers' words match the index's facets", q, got)
+			}
+		}
+		if got := f.find(t, "ceasefire -spublished"); len(got) != 2 {
+			t.Errorf(`"ceasefire -spublished" finds %v, want the two posts about a ceasefire`, got)
 		}
 	})
 }
