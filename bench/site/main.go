@@ -15,6 +15,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -26,6 +27,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -49,6 +51,7 @@ func main() {
 	doExport := flag.Bool("export", true, "also time a static export of the site")
 	only := flag.String("only", "", "load only the pages whose names match this `regexp` (e.g. \"^(front page|a post)$\"); empty: all")
 	baseline := flag.String("baseline-serve", "", "internal: run the minimal baseline server over this pages file")
+	rounds := flag.Int("rounds", 1, "load each page this many times per server, the servers taking turns, and print the round with the median requests/s (steadier on a busy machine)")
 	pin := flag.Bool("pin", false, "pin the load generator to CPU 0 and every server to the other CPUs (Linux, taskset), so that they do not compete for cores (the export then runs on CPU 0)")
 	flag.Parse()
 	if *baseline != "" {
@@ -58,11 +61,11 @@ func main() {
 		}
 		return
 	}
-	if *posts < 1 || *conns < 1 || *duration <= 0 {
-		fmt.Fprintln(os.Stderr, "bench: -posts, -conns and -duration must be positive")
+	if *posts < 1 || *conns < 1 || *duration <= 0 || *rounds < 1 {
+		fmt.Fprintln(os.Stderr, "bench: -posts, -conns, -duration and -rounds must be positive")
 		os.Exit(2)
 	}
-	b := &bench{posts: *posts, d: *duration, conns: *conns, enc: *encoding, cacheMB: *cacheMB, fragMB: *fragMB, work: *work, export: *doExport, only: *only, pin: *pin}
+	b := &bench{posts: *posts, d: *duration, conns: *conns, enc: *encoding, cacheMB: *cacheMB, fragMB: *fragMB, work: *work, export: *doExport, only: *only, pin: *pin, rounds: *rounds}
 	if err := b.run(*fresh); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -71,6 +74,7 @@ func main() {
 
 type bench struct {
 	posts, conns, cacheMB int
+	rounds                int
 	fragMB                int
 	d                     time.Duration
 	enc, work, only       string
@@ -423,24 +427,41 @@ func (b *bench) measurePages(rows []row) (cachedMem, uncachedMem, bareMem memory
 		if r.note != "" {
 			continue
 		}
-		for _, m := range []struct {
+		servers := []struct {
 			label string
 			srv   *server
 			res   *result
-		}{{"baseline", base, &r.base}, {"cached", cached, &r.cached}, {"uncached", uncached, &r.uncached}, {"bare", bare, &r.bare}} {
-			fmt.Fprintf(os.Stderr, "%-9s %-22s %s… ", m.label, r.name, b.d)
-			load(m.srv.addr, r.path, b.enc, b.conns, b.d/5) // warm up: caches, connections
-			before := cpuTime(m.srv.cmd.Process.Pid)
-			*m.res = load(m.srv.addr, r.path, b.enc, b.conns, b.d)
-			if after := cpuTime(m.srv.cmd.Process.Pid); before >= 0 && after >= 0 {
-				m.res.cpu = after - before
-			} else {
-				m.res.cpu = -1
+		}{{"baseline", base, &r.base}, {"cached", cached, &r.cached}, {"uncached", uncached, &r.uncached}, {"bare", bare, &r.bare}}
+		// The servers take turns, round after round, so that a change in
+		// the machine's load falls on all of them alike.
+		got := make([][]result, len(servers))
+		for range b.rounds {
+			for k, m := range servers {
+				fmt.Fprintf(os.Stderr, "%-9s %-22s %s… ", m.label, r.name, b.d)
+				load(m.srv.addr, r.path, b.enc, b.conns, b.d/5) // warm up: caches, connections
+				before := cpuTime(m.srv.cmd.Process.Pid)
+				res := load(m.srv.addr, r.path, b.enc, b.conns, b.d)
+				if after := cpuTime(m.srv.cmd.Process.Pid); before >= 0 && after >= 0 {
+					res.cpu = after - before
+				} else {
+					res.cpu = -1
+				}
+				got[k] = append(got[k], res)
+				fmt.Fprintf(os.Stderr, "%.0f req/s\n", res.rps)
 			}
-			fmt.Fprintf(os.Stderr, "%.0f req/s\n", m.res.rps)
+		}
+		for k, m := range servers {
+			*m.res = median(got[k])
 		}
 	}
 	return memory{}, memory{}, memory{}, nil
+}
+
+// median is the round with the median requests/s (the lower middle one
+// of an even number).
+func median(rounds []result) result {
+	sorted := slices.SortedFunc(slices.Values(rounds), func(a, b result) int { return cmp.Compare(a.rps, b.rps) })
+	return sorted[(len(sorted)-1)/2]
 }
 
 type exportFigures struct {
@@ -531,6 +552,9 @@ func (b *bench) print(rows []row, cachedMem, uncachedMem, bareMem memory, genToo
 	}
 	fmt.Printf("\nBroadsheet load benchmark: %d posts (SQLite), %d connections, %s per figure, Accept-Encoding %s, %d CPUs, %s\n",
 		b.posts, b.conns, b.d, enc, runtime.NumCPU(), runtime.Version())
+	if b.rounds > 1 {
+		fmt.Printf("each figure is the round with the median requests/s of %d, the servers taking turns\n", b.rounds)
+	}
 	if b.pin {
 		fmt.Printf("load generator pinned to CPU 0, servers to CPUs 1-%d; baseline", runtime.NumCPU()-1)
 	} else {

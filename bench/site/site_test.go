@@ -86,3 +86,18 @@ func TestLoadReadsWholeResponses(t *testing.T) {
 		t.Errorf("500s: %d counted, %d errors", r.requests, r.errors)
 	}
 }
+
+// TestMedianRound: with -rounds, each figure is one whole round (its
+// latencies and CPU time with its requests/s), the one in the middle.
+func TestMedianRound(t *testing.T) {
+	rounds := []result{{rps: 900, p99: 9}, {rps: 100, p99: 1}, {rps: 500, p99: 5}}
+	if m := median(rounds); m.rps != 500 || m.p99 != 5 {
+		t.Errorf("median of 900, 100, 500 req/s: %+v", m)
+	}
+	if m := median(rounds[:2]); m.rps != 100 {
+		t.Errorf("median of two rounds: %+v, want the lower", m)
+	}
+	if m := median(rounds[:1]); m.rps != 900 {
+		t.Errorf("median of one round: %+v", m)
+	}
+}
