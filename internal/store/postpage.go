@@ -62,7 +62,7 @@ func (c conn) FindPostPage(ctx context.Context, slug string, now time.Time) (p, 
 		return nil, nil, nil, content.Errorf(content.ENotFound, "No such post.")
 	}
 	if memo != nil {
-		memo.putPostPage(slug, now, postPageVersion{versionOf(p), versionOf(older), versionOf(newer)}, gen)
+		keep(memo, &memo.postPages, maxPostPages, slug, postPageVersion{versionOf(p), versionOf(older), versionOf(newer)}, gen, now)
 	}
 	if err := c.loadRelations(ctx, []*content.Post{p}); err != nil {
 		return nil, nil, nil, err
@@ -101,12 +101,12 @@ func (c conn) FindPostPageVersion(ctx context.Context, slug string, now time.Tim
 		memo.settle(ctx, c, now)
 		var v postPageVersion
 		var ok bool
-		if v, gen, ok = memo.postPage(slug, now); ok {
+		if v, gen, ok = recall(memo, &memo.postPages, slug, now); ok {
 			return v.p, v.older, v.newer, nil
 		}
 		defer func() {
 			if err == nil {
-				memo.putPostPage(slug, now, postPageVersion{p, older, newer}, gen)
+				keep(memo, &memo.postPages, maxPostPages, slug, postPageVersion{p, older, newer}, gen, now)
 			}
 		}()
 	}

@@ -241,7 +241,7 @@ func (c conn) FindPostVersions(ctx context.Context, f PostFilter) ([]PostVersion
 		key = memo.pageKey(l.where, l.args) + "@" + strconv.Itoa(f.Offset) + "+" + strconv.Itoa(f.Limit)
 		var p versionsPage
 		var ok bool
-		if p, gen, ok = memo.page(key, now); ok {
+		if p, gen, ok = recall(memo, &memo.pages, key, now); ok {
 			return p.versions, p.total, nil
 		}
 	}
@@ -260,7 +260,7 @@ func (c conn) FindPostVersions(ctx context.Context, f PostFilter) ([]PostVersion
 		return nil, 0, err
 	}
 	if key != "" {
-		memo.putPage(key, now, versionsPage{vs, total}, gen)
+		keep(memo, &memo.pages, maxPages, key, versionsPage{vs, total}, gen, now)
 	}
 	return vs, total, nil
 }

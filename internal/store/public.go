@@ -345,6 +345,8 @@ type postPageVersion struct{ p, older, newer *content.Post }
 const (
 	maxPages     = 4096
 	maxPostPages = 8192
+	// maxNamed bounds the terms and the users remembered by slug.
+	maxNamed = 4096
 )
 
 // holds reports whether the span remembered holds the instant t; m.mu is
@@ -354,97 +356,37 @@ func (m *countMemo) holds(t time.Time) bool {
 	return m.settled && u >= m.from && (m.until == 0 || u < m.until)
 }
 
-// page returns the listing's page remembered under key for the span
-// holding now, and the generation to put it with otherwise.
-func (m *countMemo) page(key string, now time.Time) (versionsPage, uint64, bool) {
+// recall returns what the memo's map kept holds under key, the
+// generation to keep what is read otherwise with, and whether it was
+// there; for what holds for a span only (now not zero), whether the span
+// remembered holds now too.
+func recall[V any](m *countMemo, kept *map[string]V, key string, now time.Time) (V, uint64, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	p, ok := m.pages[key]
-	return p, m.gen, ok && m.holds(now)
+	v, ok := (*kept)[key]
+	return v, m.gen, ok && (now.IsZero() || m.holds(now))
 }
 
-// putPage remembers a listing's page read at now unless a change or
-// another span came since gen was read.
-func (m *countMemo) putPage(key string, now time.Time, p versionsPage, gen uint64) {
+// keep puts v under key in the memo's map kept, read at now (zero for
+// what does not depend on the span), unless a change or another span came
+// since gen was read; when the map holds max entries already, any one
+// goes first.
+func keep[V any](m *countMemo, kept *map[string]V, max int, key string, v V, gen uint64, now time.Time) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.gen == gen && m.holds(now) {
-		m.pages = remember(m.pages, maxPages, key, p)
+	if m.gen != gen || !now.IsZero() && !m.holds(now) {
+		return
 	}
-}
-
-// postPage returns the post of slug and its neighbours remembered for the
-// span holding now, and the generation to put them with otherwise.
-func (m *countMemo) postPage(slug string, now time.Time) (postPageVersion, uint64, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	v, ok := m.postPages[slug]
-	return v, m.gen, ok && m.holds(now)
-}
-
-// putPostPage remembers the post of slug and its neighbours read at now
-// unless a change or another span came since gen was read.
-func (m *countMemo) putPostPage(slug string, now time.Time, v postPageVersion, gen uint64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.gen == gen && m.holds(now) {
-		m.postPages = remember(m.postPages, maxPostPages, slug, v)
+	if *kept == nil {
+		*kept = map[string]V{}
 	}
-}
-
-// maxNamed bounds the terms and the users remembered by slug.
-const maxNamed = 4096
-
-// term returns a copy of the term remembered by key, and the generation
-// to put it with otherwise.
-func (m *countMemo) term(key string) (*content.Term, uint64, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	t, ok := m.terms[key]
-	return &t, m.gen, ok
-}
-
-// putTerm remembers a copy of t unless a change came since gen.
-func (m *countMemo) putTerm(key string, t *content.Term, gen uint64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.gen == gen {
-		m.terms = remember(m.terms, maxNamed, key, *t)
-	}
-}
-
-// user returns a copy of the user remembered by slug, and the generation
-// to put it with otherwise.
-func (m *countMemo) user(slug string) (*content.User, uint64, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	u, ok := m.users[slug]
-	return &u, m.gen, ok
-}
-
-// putUser remembers a copy of u unless a change came since gen.
-func (m *countMemo) putUser(slug string, u *content.User, gen uint64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.gen == gen {
-		m.users = remember(m.users, maxNamed, slug, *u)
-	}
-}
-
-// remember sets m[k] = v, making m if nil and taking any one entry out
-// first when it holds max already; it returns m.
-func remember[V any](m map[string]V, max int, k string, v V) map[string]V {
-	if m == nil {
-		m = map[string]V{}
-	}
-	if _, ok := m[k]; !ok && len(m) >= max {
-		for old := range m { // one out, any
-			delete(m, old)
+	if _, ok := (*kept)[key]; !ok && len(*kept) >= max {
+		for old := range *kept { // one out, any
+			delete(*kept, old)
 			break
 		}
 	}
-	m[k] = v
-	return m
+	(*kept)[key] = v
 }
 
 // readStmts keeps prepared statements for reads on a DB; database/sql

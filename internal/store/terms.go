@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 )
@@ -24,9 +25,9 @@ func scanTerm(row interface{ Scan(...any) error }, leading ...any) (*content.Ter
 func (c conn) FindTermBySlug(ctx context.Context, tax content.Taxonomy, slug string) (*content.Term, error) {
 	memo, key, gen := c.memo(), string(tax)+"/"+slug, uint64(0)
 	if memo != nil {
-		t, g, ok := memo.term(key)
+		t, g, ok := recall(memo, &memo.terms, key, time.Time{})
 		if ok {
-			return t, nil
+			return &t, nil // a copy
 		}
 		gen = g
 	}
@@ -38,7 +39,7 @@ func (c conn) FindTermBySlug(ctx context.Context, tax content.Taxonomy, slug str
 		return nil, fmt.Errorf("store: find %s %q: %w", tax, slug, err)
 	}
 	if memo != nil {
-		memo.putTerm(key, t, gen)
+		keep(memo, &memo.terms, maxNamed, key, *t, gen, time.Time{})
 	}
 	return t, nil
 }

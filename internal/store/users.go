@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 )
@@ -24,9 +25,9 @@ func scanUser(row interface{ Scan(...any) error }, leading ...any) (*content.Use
 func (c conn) FindUserBySlug(ctx context.Context, slug string) (*content.User, error) {
 	memo, gen := c.memo(), uint64(0)
 	if memo != nil {
-		u, g, ok := memo.user(slug)
+		u, g, ok := recall(memo, &memo.users, slug, time.Time{})
 		if ok {
-			return u, nil
+			return &u, nil // a copy
 		}
 		gen = g
 	}
@@ -38,7 +39,7 @@ func (c conn) FindUserBySlug(ctx context.Context, slug string) (*content.User, e
 		return nil, fmt.Errorf("store: find user %q: %w", slug, err)
 	}
 	if memo != nil {
-		memo.putUser(slug, u, gen)
+		keep(memo, &memo.users, maxNamed, slug, *u, gen, time.Time{})
 	}
 	return u, nil
 }
