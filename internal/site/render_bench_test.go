@@ -38,13 +38,7 @@ func BenchmarkRender(b *testing.B) {
 	if _, err := wxr.Import(context.Background(), db, bytes.NewReader(demo.WXR), wxr.Options{}); err != nil {
 		b.Fatal(err)
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	relayed := make(chan struct{})
-	go func() { db.Relay(ctx, nil); close(relayed) }()
-	b.Cleanup(func() { stop(); <-relayed })
-	for !db.Relaying() {
-		time.Sleep(10 * time.Millisecond)
-	}
+	relay(b, db)
 	posts, _, err := db.FindPosts(context.Background(), store.Published(now))
 	if err != nil || len(posts) == 0 {
 		b.Fatalf("demo posts: %d, %v", len(posts), err)

@@ -48,13 +48,7 @@ func testListingQueries(t *testing.T, engine string, fragments, maxCold, maxWarm
 	base := serveConfig(t, site.Config{DB: db, Theme: site.DefaultTheme(), FragmentCache: fragments}).URL
 	// As in serve, the process hears every change, so it may
 	// remember counts between them.
-	ctx, stop := context.WithCancel(context.Background())
-	relayed := make(chan struct{})
-	go func() { db.Relay(ctx, nil); close(relayed) }()
-	t.Cleanup(func() { stop(); <-relayed })
-	for !db.Relaying() {
-		time.Sleep(10 * time.Millisecond)
-	}
+	relay(t, db)
 	// cold counts a page's queries with nothing remembered between
 	// pages (as after any change); warm, as the next reader's.
 	count := func(path string, cold bool) (queries int64, teasers int) {
@@ -216,7 +210,7 @@ func TestPostPageQueries(t *testing.T) {
 }
 
 // relay has db hear every change, as serve does, until the test ends.
-func relay(t *testing.T, db *store.DB) {
+func relay(t testing.TB, db *store.DB) {
 	t.Helper()
 	ctx, stop := context.WithCancel(context.Background())
 	relayed := make(chan struct{})
