@@ -205,12 +205,7 @@ func (c *Cache) Handler(next http.Handler) http.Handler {
 		c.mu.Lock()
 		e := c.entries[string(kbuf)]
 		if e != nil {
-			c.lru.MoveToFront(e.elem)
-			c.mu.Unlock()
-			c.hits.Add(1)
-			// Outer middleware (metrics) reads the route from the request.
-			r.Pattern = e.pattern
-			c.serve(w, r, e, "hit")
+			c.hit(w, r, e)
 			return
 		}
 		c.mu.Unlock()
@@ -219,11 +214,7 @@ func (c *Cache) Handler(next http.Handler) http.Handler {
 			c.mu.Lock()
 			e := c.entries[k]
 			if e != nil {
-				c.lru.MoveToFront(e.elem)
-				c.mu.Unlock()
-				c.hits.Add(1)
-				r.Pattern = e.pattern
-				c.serve(w, r, e, "hit")
+				c.hit(w, r, e)
 				return
 			}
 			// Many readers asking at once for a page just dropped wait for
@@ -247,6 +238,16 @@ func (c *Cache) Handler(next http.Handler) http.Handler {
 		c.misses.Add(1)
 		c.fill(w, r, k, next)
 	})
+}
+
+// hit answers r with e, found while holding c.mu, which it releases.
+func (c *Cache) hit(w http.ResponseWriter, r *http.Request, e *entry) {
+	c.lru.MoveToFront(e.elem)
+	c.mu.Unlock()
+	c.hits.Add(1)
+	// Outer middleware (metrics) reads the route from the request.
+	r.Pattern = e.pattern
+	c.serve(w, r, e, "hit")
 }
 
 func (c *Cache) land(k string) {
