@@ -5,12 +5,20 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 )
 
 // FindFeatured returns a post's featured image, or nil when it has none.
+// It may have been read ahead with the post's page (see DB.ReadAhead).
 func (c conn) FindFeatured(ctx context.Context, postID int64) (*content.Media, error) {
+	if memo := c.memo(); memo != nil && memo.readAhead() > 0 {
+		if m, ok := take(memo, &memo.aheadFeatured, strconv.FormatInt(postID, 10), time.Time{}); ok {
+			return m, nil
+		}
+	}
 	m, err := scanMedia(c.queryRow(ctx, `SELECT `+mediaColumns+` FROM post_featured f JOIN media m ON m.id = f.media_id
 		WHERE f.post_id = ?`, postID))
 	if errors.Is(err, sql.ErrNoRows) {

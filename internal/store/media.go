@@ -14,14 +14,15 @@ import (
 const mediaColumns = `m.id, m.storage_key, m.filename, m.mime, m.size, m.width, m.height, m.alt, m.variants,
 	COALESCE(m.uploaded_by, 0), m.created_at, m.caption, COALESCE(m.import_key, '')`
 
-func scanMedia(row interface{ Scan(...any) error }) (*content.Media, error) {
+func scanMedia(row interface{ Scan(...any) error }, extra ...any) (*content.Media, error) {
 	var (
 		m        content.Media
 		variants string
 		created  int64
 	)
-	if err := row.Scan(&m.ID, &m.Key, &m.Filename, &m.MIME, &m.Size, &m.Width, &m.Height, &m.Alt, &variants,
-		&m.UploadedBy, &created, &m.Caption, &m.ImportKey); err != nil {
+	dest := []any{&m.ID, &m.Key, &m.Filename, &m.MIME, &m.Size, &m.Width, &m.Height, &m.Alt, &variants,
+		&m.UploadedBy, &created, &m.Caption, &m.ImportKey}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	m.CreatedAt = fromUnix(created)

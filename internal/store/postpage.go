@@ -16,12 +16,23 @@ import (
 // whether or not it is public, which the caller decides.
 //
 // While the process hears every change, what FindPostPageVersion would
-// read of them is remembered (see FindPostPageVersion).
+// read of them is remembered (see FindPostPageVersion), and a reader going
+// through every post's page may have them read ahead (see DB.ReadAhead).
 func (c conn) FindPostPage(ctx context.Context, slug string, now time.Time) (p, older, newer *content.Post, err error) {
 	memo, gen := c.memo(), uint64(0)
 	if memo != nil {
 		memo.settle(ctx, c, now)
 		gen = memo.generation()
+		if n := memo.readAhead(); n > 0 {
+			pp, ok, err := c.postPageAhead(ctx, memo, slug, now, n)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			if ok {
+				keep(memo, &memo.postPages, maxPostPages, slug, postPage{versionOf(pp.p), versionOf(pp.older), versionOf(pp.newer)}, gen, now)
+				return pp.p, pp.older, pp.newer, nil
+			}
+		}
 	}
 	// The post's place, read once by each neighbour's walk of the index.
 	const pub, id = `(SELECT published_at FROM cur)`, `(SELECT id FROM cur)`
@@ -62,7 +73,7 @@ func (c conn) FindPostPage(ctx context.Context, slug string, now time.Time) (p, 
 		return nil, nil, nil, content.Errorf(content.ENotFound, "No such post.")
 	}
 	if memo != nil {
-		keep(memo, &memo.postPages, maxPostPages, slug, postPageVersion{versionOf(p), versionOf(older), versionOf(newer)}, gen, now)
+		keep(memo, &memo.postPages, maxPostPages, slug, postPage{versionOf(p), versionOf(older), versionOf(newer)}, gen, now)
 	}
 	if err := c.loadRelations(ctx, []*content.Post{p}); err != nil {
 		return nil, nil, nil, err
@@ -99,14 +110,14 @@ func (c conn) FindPostPageVersion(ctx context.Context, slug string, now time.Tim
 	memo, gen := c.memo(), uint64(0)
 	if memo != nil {
 		memo.settle(ctx, c, now)
-		var v postPageVersion
+		var v postPage
 		var ok bool
 		if v, gen, ok = recall(memo, &memo.postPages, slug, now); ok {
 			return v.p, v.older, v.newer, nil
 		}
 		defer func() {
 			if err == nil {
-				keep(memo, &memo.postPages, maxPostPages, slug, postPageVersion{p, older, newer}, gen, now)
+				keep(memo, &memo.postPages, maxPostPages, slug, postPage{p, older, newer}, gen, now)
 			}
 		}()
 	}

@@ -245,6 +245,15 @@ func (c conn) FindPostVersions(ctx context.Context, f PostFilter) ([]PostVersion
 			return p.versions, p.total, nil
 		}
 	}
+	// A reader going through every page of the listing has the next ones
+	// read with its second one (see DB.ReadAhead): most listings, and
+	// every feed, have one page read.
+	pages := 1
+	if key != "" && f.Offset > 0 {
+		pages = max(memo.readAhead(), 1)
+	}
+	limit := f.Limit
+	f.Limit *= pages
 	var vs []PostVersion
 	total, err := c.findPage(ctx, f, `p.id, p.published_at, p.updated_at`, func(rows *sql.Rows) (cursor, error) {
 		var v PostVersion
@@ -259,10 +268,28 @@ func (c conn) FindPostVersions(ctx context.Context, f PostFilter) ([]PostVersion
 	if err != nil {
 		return nil, 0, err
 	}
-	if key != "" {
-		keep(memo, &memo.pages, maxPages, key, versionsPage{vs, total}, gen, now)
+	if key == "" {
+		return vs, total, nil
 	}
-	return vs, total, nil
+	if pages > 1 {
+		memo.noteListed(vs, gen)
+	}
+	// Each page read is kept under its own offset, and where it starts.
+	l := f.listing()
+	listing := memo.pageKey(l.where, l.args)
+	for i := 0; i == 0 || i*limit < len(vs); i++ {
+		offset := f.Offset + i*limit
+		page := vs[i*limit : min((i+1)*limit, len(vs)) : min((i+1)*limit, len(vs))]
+		if i > 0 {
+			last := vs[i*limit-1]
+			memo.putCursor(listing, offset, cursor{pub: last.PublishedAt.Unix(), id: last.ID}, gen)
+			if len(page) < limit && offset+len(page) < total {
+				break // a page cut short by the read's end is read again
+			}
+		}
+		keep(memo, &memo.pages, maxPages, listing+"@"+strconv.Itoa(offset)+"+"+strconv.Itoa(limit), versionsPage{page, total}, gen, now)
+	}
+	return vs[:min(limit, len(vs)):min(limit, len(vs))], total, nil
 }
 
 // findPage counts the posts matching f and reads one page of them, newest
@@ -331,7 +358,15 @@ func (c conn) findPage(ctx context.Context, f PostFilter, cols string, scan func
 // FindPostsByIDs returns the posts with the given IDs, without their
 // bodies, with their authors and terms, in the order of ids; IDs of posts
 // that do not exist are left out.
+//
+// A reader going through every listing may have them read ahead (see
+// DB.ReadAhead).
 func (c conn) FindPostsByIDs(ctx context.Context, ids []int64) ([]*content.Post, error) {
+	if memo := c.memo(); memo != nil && len(ids) > 0 {
+		if n := memo.readAhead(); n > 0 {
+			return c.postsAhead(ctx, memo, ids, n)
+		}
+	}
 	return c.findPostsByIDs(ctx, ids, false)
 }
 

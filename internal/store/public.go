@@ -165,11 +165,27 @@ type countMemo struct {
 	// FindPostPageVersion reads them, by slug: both hold for the span
 	// only.
 	pages     map[string]versionsPage
-	postPages map[string]postPageVersion
+	postPages map[string]postPage
 	// terms and users are archives' terms and authors by slug
 	// (FindTermBySlug, FindUserBySlug).
 	terms map[string]content.Term
 	users map[string]content.User
+	// ahead is how many posts' pages or listings' pages one read serves
+	// for a reader going through them all in order (DB.ReadAhead); 0: one.
+	// aheadPosts are posts' pages read ahead, by slug, and aheadFeatured
+	// their featured images (nil: none), by post id: each is taken once.
+	// aheadMu lets one reader at a time read ahead, so that a second
+	// reader waits for the posts the first is reading instead of reading
+	// them again.
+	ahead         int
+	aheadPosts    map[string]postPage
+	aheadFeatured map[string]*content.Media
+	aheadMu       sync.Mutex
+	// aheadNext are, for each post of a listing's pages read ahead, the
+	// posts listed after it, and aheadByID posts read ahead for listings
+	// (FindPostsByIDs), by id, each taken once.
+	aheadNext map[int64][]int64
+	aheadByID map[string]*content.Post
 	// [from, until) is a span in which no post becomes public: every
 	// "published before" instant in it selects the same posts. until 0:
 	// nothing is scheduled.
@@ -207,6 +223,7 @@ func (m *countMemo) settle(ctx context.Context, c conn, t time.Time) time.Time {
 		// holds for it only.
 		m.gen++
 		m.m, m.cursors, m.pages, m.postPages = nil, nil, nil, nil
+		m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID = nil, nil, nil, nil
 	}
 	m.settled, m.from, m.until = true, u, 0
 	if ok {
@@ -323,6 +340,7 @@ func (m *countMemo) forget() {
 	m.gen++
 	m.m, m.cursors, m.rels, m.pages, m.postPages = nil, nil, nil, nil, nil
 	m.terms, m.users = nil, nil
+	m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID = nil, nil, nil, nil
 	m.settled = false
 	m.mu.Unlock()
 }
@@ -334,10 +352,10 @@ type versionsPage struct {
 	total    int
 }
 
-// postPageVersion is what FindPostPageVersion reads of a post and its
-// neighbours; the posts are shared by every caller, which must not modify
-// them.
-type postPageVersion struct{ p, older, newer *content.Post }
+// postPage is a post and its neighbours: in postPages as
+// FindPostPageVersion reads them, shared by every caller, which must not
+// modify them; in aheadPosts as FindPostPage reads them, for one caller.
+type postPage struct{ p, older, newer *content.Post }
 
 // maxPages bounds the listings' pages remembered, each a few dozen bytes
 // a post; maxPostPages the posts' versions, each three posts without
@@ -345,6 +363,9 @@ type postPageVersion struct{ p, older, newer *content.Post }
 const (
 	maxPages     = 4096
 	maxPostPages = 8192
+	// maxAhead bounds the posts' pages read ahead, each a post with its
+	// text; ReadAhead bounds what one read asks for.
+	maxAhead = 1024
 	// maxNamed bounds the terms and the users remembered by slug.
 	maxNamed = 4096
 )
@@ -365,6 +386,18 @@ func recall[V any](m *countMemo, kept *map[string]V, key string, now time.Time) 
 	defer m.mu.Unlock()
 	v, ok := (*kept)[key]
 	return v, m.gen, ok && (now.IsZero() || m.holds(now))
+}
+
+// take is recall for what is read ahead for one reader: what it returns
+// is no longer kept.
+func take[V any](m *countMemo, kept *map[string]V, key string, now time.Time) (V, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := (*kept)[key]
+	if ok {
+		delete(*kept, key)
+	}
+	return v, ok && (now.IsZero() || m.holds(now))
 }
 
 // keep puts v under key in the memo's map kept, read at now (zero for

@@ -116,6 +116,10 @@ func AddURLs(src URLSource) {
 // it, and for every archive its feed is tried too.
 var wellKnown = []string{"/feed/", "/feed/atom/", "/feed/json/", "/sitemap.xml", "/robots.txt", "/favicon.ico"}
 
+// readAhead is how many pages of a listing, or posts' pages, the store
+// reads at once for an export (store.DB.ReadAhead).
+const readAhead = 64
+
 // stagingName is the folder inside the export folder that an export
 // writes into; only a complete export is moved into place, so a failed one
 // leaves the folder as it was.
@@ -172,6 +176,10 @@ func Export(ctx context.Context, opt Options) (*Report, error) {
 		return nil, err
 	}
 	defer hearChanges(ctx, opt.DB, opt.Log)()
+	// Every listing is rendered page after page and the posts' own pages
+	// in the front page's order: one read serves many pages.
+	opt.DB.ReadAhead(readAhead)
+	defer opt.DB.ReadAhead(0)
 	jobs, rep, aliases, err := plan(ctx, opt, base)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,254 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+)
+
+// maxReadAhead bounds what one read ahead asks for.
+const maxReadAhead = 256
+
+// ReadAhead tells the store that its reader goes through the whole public
+// site in order, as a static export does: every listing page after page,
+// and the posts' own pages in the order of the front page. One read then
+// serves the next n: FindPostVersions reads n pages of a listing at once
+// and FindPostPage the pages of the next n posts, with their texts,
+// authors, terms and featured images, each then taken by the reader that
+// asks for it. 0 or 1 reads one at a time again (the default: a reader of
+// one page would pay for n). Like the rest of what the store remembers,
+// what is read ahead is used only while the process hears every change
+// (Relay), and forgotten with any change.
+func (db *DB) ReadAhead(n int) {
+	n = min(max(n, 0), maxReadAhead)
+	m := db.counts
+	m.mu.Lock()
+	m.ahead = n
+	if n < 2 {
+		m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID = nil, nil, nil, nil
+	}
+	m.mu.Unlock()
+}
+
+// readAhead is how many posts or pages one read serves (ReadAhead), or 0.
+func (m *countMemo) readAhead() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.ahead < 2 {
+		return 0
+	}
+	return m.ahead
+}
+
+// postPageAhead returns the page of the post of slug as FindPostPage
+// reads it, from what an earlier read ahead kept or by reading it with the
+// pages of the n-1 public posts older than it, which it keeps for their
+// readers; ok is false when the post is not public at now and was not read.
+func (c conn) postPageAhead(ctx context.Context, m *countMemo, slug string, now time.Time, n int) (pp postPage, ok bool, err error) {
+	if pp, ok := take(m, &m.aheadPosts, slug, now); ok {
+		return pp, true, nil
+	}
+	// One reader reads ahead at a time: another asking meanwhile for one
+	// of the posts being read waits for them.
+	m.aheadMu.Lock()
+	defer m.aheadMu.Unlock()
+	if pp, ok := take(m, &m.aheadPosts, slug, now); ok {
+		return pp, true, nil
+	}
+	gen := m.generation()
+	const pub, id = `(SELECT published_at FROM cur)`, `(SELECT id FROM cur)`
+	older := Published(now)
+	older.PublishedBefore = time.Time{}
+	olderWhere, olderArgs := older.where()
+	newerWhere, newerArgs := Published(now).where()
+	args := append([]any{content.KindPost, slug}, olderArgs...)
+	args = append(args, now.Unix(), now.Unix(), n+1)
+	args = append(args, newerArgs...)
+	// The post, the n older ones after it in the listing (the last only as
+	// a neighbour), and its newer neighbour: as adjacentSQL walks them, one
+	// bound on the publication time each way.
+	rows, err := c.query(ctx, `WITH cur AS (SELECT p.id, p.published_at FROM posts p WHERE p.kind = ? AND p.slug = ?)
+		SELECT * FROM (SELECT `+postColumns+`, p.body, p.body_html, 1 AS side FROM posts p WHERE `+olderWhere+`
+		AND p.published_at <= CASE WHEN `+pub+` < ? THEN `+pub+` ELSE ? END AND (p.published_at < `+pub+` OR p.id <= `+id+`)
+		ORDER BY p.published_at DESC, p.id DESC LIMIT ?) o
+		UNION ALL
+		SELECT * FROM (SELECT `+postColumns+`, '', '', 2 AS side FROM posts p WHERE `+newerWhere+`
+		AND p.published_at >= `+pub+` AND (p.published_at > `+pub+` OR p.id > `+id+`)
+		ORDER BY p.published_at ASC, p.id ASC LIMIT 1) n`, args...)
+	if err != nil {
+		return postPage{}, false, fmt.Errorf("store: find post %q: %w", slug, err)
+	}
+	defer rows.Close()
+	var list []*content.Post
+	var newer *content.Post
+	for rows.Next() {
+		var body, bodyHTML string
+		var side int
+		q, err := scanPost(rows, &body, &bodyHTML, &side)
+		if err != nil {
+			return postPage{}, false, fmt.Errorf("store: find post %q: %w", slug, err)
+		}
+		if side == 2 {
+			newer = q
+			continue
+		}
+		q.Body, q.BodyHTML = body, bodyHTML
+		list = append(list, q)
+	}
+	if err := rows.Err(); err != nil {
+		return postPage{}, false, fmt.Errorf("store: find post %q: %w", slug, err)
+	}
+	if err := rows.Close(); err != nil {
+		return postPage{}, false, fmt.Errorf("store: find post %q: %w", slug, err)
+	}
+	if len(list) == 0 || list[0].Slug != slug {
+		return postPage{}, false, nil // not public: read alone
+	}
+	posts := list[:min(len(list), n)]
+	if err := c.loadRelations(ctx, posts); err != nil {
+		return postPage{}, false, err
+	}
+	featured, err := c.findFeaturedOf(ctx, posts)
+	if err != nil {
+		return postPage{}, false, err
+	}
+	pages := make([]postPage, len(posts))
+	for i, p := range posts {
+		pages[i].p = p
+		if i+1 < len(list) {
+			pages[i].older = neighbour(list[i+1])
+		}
+		if i > 0 {
+			pages[i].newer = neighbour(list[i-1])
+		} else {
+			pages[i].newer = newer
+		}
+	}
+	for i, p := range posts {
+		key := strconv.FormatInt(p.ID, 10)
+		keep(m, &m.aheadFeatured, maxAhead, key, featured[p.ID], gen, now)
+		if i > 0 {
+			keep(m, &m.aheadPosts, maxAhead, p.Slug, pages[i], gen, now)
+		}
+	}
+	return pages[0], true, nil
+}
+
+// neighbour is p as FindPostPage reads a post's neighbour: without text,
+// authors or terms.
+func neighbour(p *content.Post) *content.Post {
+	q := *p
+	q.Body, q.BodyHTML = "", ""
+	q.Authors, q.Categories, q.Tags = nil, nil, nil
+	if p.Source != nil {
+		src := *p.Source
+		q.Source = &src
+	}
+	return &q
+}
+
+// findFeaturedOf returns the featured images of posts that have one, by
+// post id, in one query.
+func (c conn) findFeaturedOf(ctx context.Context, posts []*content.Post) (map[int64]*content.Media, error) {
+	args := make([]any, len(posts))
+	for i, p := range posts {
+		args[i] = p.ID
+	}
+	rows, err := c.query(ctx, `SELECT `+mediaColumns+`, f.post_id FROM post_featured f JOIN media m ON m.id = f.media_id
+		WHERE f.post_id IN (`+placeholders(len(posts))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: featured images: %w", err)
+	}
+	defer rows.Close()
+	found := map[int64]*content.Media{}
+	for rows.Next() {
+		var postID int64
+		m, err := scanMedia(rows, &postID)
+		if err != nil {
+			return nil, fmt.Errorf("store: featured images: %w", err)
+		}
+		found[postID] = m
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: featured images: %w", err)
+	}
+	return found, nil
+}
+
+// maxAheadNext bounds the posts whose followers in a listing are kept.
+const maxAheadNext = 16384
+
+// noteListed remembers, for each post of vs (a listing's pages read
+// ahead), the posts listed after it, for FindPostsByIDs to read ahead.
+func (m *countMemo) noteListed(vs []PostVersion, gen uint64) {
+	ids := make([]int64, len(vs))
+	for i, v := range vs {
+		ids[i] = v.ID
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gen != gen {
+		return
+	}
+	if m.aheadNext == nil || len(m.aheadNext)+len(ids) > maxAheadNext {
+		m.aheadNext = make(map[int64][]int64, len(ids))
+	}
+	for i, id := range ids {
+		m.aheadNext[id] = ids[i+1 : len(ids) : len(ids)]
+	}
+}
+
+// postsAhead is FindPostsByIDs for a reader going through every listing
+// in order (see DB.ReadAhead): posts read ahead are taken, and the others
+// are read with the posts listed after them on the pages read ahead, which
+// the reader will ask for next unless it kept what it shows of them.
+func (c conn) postsAhead(ctx context.Context, m *countMemo, ids []int64, n int) ([]*content.Post, error) {
+	byID := make(map[int64]*content.Post, len(ids))
+	var missing []int64
+	for _, id := range ids {
+		if p, ok := take(m, &m.aheadByID, strconv.FormatInt(id, 10), time.Time{}); ok {
+			byID[id] = p
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		gen := m.generation()
+		asked := map[int64]bool{}
+		for _, id := range missing {
+			asked[id] = true
+		}
+		m.mu.Lock()
+		next := m.aheadNext[missing[len(missing)-1]]
+		next = next[:min(len(next), n)]
+		m.mu.Unlock()
+		read := missing
+		for _, id := range next {
+			if !asked[id] {
+				read = append(read, id)
+			}
+		}
+		posts, err := c.findPostsByIDs(ctx, read, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range posts {
+			if asked[p.ID] {
+				byID[p.ID] = p
+			} else {
+				keep(m, &m.aheadByID, maxAhead, strconv.FormatInt(p.ID, 10), p, gen, time.Time{})
+			}
+		}
+	}
+	posts := make([]*content.Post, 0, len(byID))
+	for _, id := range ids {
+		if p := byID[id]; p != nil {
+			posts = append(posts, p)
+			delete(byID, id) // an ID asked for twice is listed once
+		}
+	}
+	return posts, nil
+}

@@ -1,0 +1,171 @@
+package store_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/store/storetest"
+)
+
+// walk is what a reader going through the whole site reads: every page
+// of the front page and of each term's listing, the posts of each page,
+// and every post's page with its featured image, in the front page's
+// order, then the pages of posts that are not public.
+type walk struct {
+	Pages    map[string][]store.PostVersion
+	Listed   map[string][]*content.Post
+	Posts    map[string][3]*content.Post // post, older, newer
+	Featured map[string]*content.Media
+}
+
+// walkSite also returns the queries it took for the listings and for the
+// posts' pages.
+func walkSite(t *testing.T, db *store.DB, terms []int64, slugs []string) (walk, [2]int64) {
+	t.Helper()
+	var queries [2]int64
+	start := db.QueryCount()
+	w := walk{Pages: map[string][]store.PostVersion{}, Listed: map[string][]*content.Post{},
+		Posts: map[string][3]*content.Post{}, Featured: map[string]*content.Media{}}
+	now := db.Now()
+	for _, term := range terms {
+		f := store.Published(now)
+		f.TermID, f.Limit = term, 2
+		for f.Offset = 0; ; f.Offset += f.Limit {
+			vs, total, err := db.FindPostVersions(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			key := fmt.Sprintf("term %d offset %d of %d", term, f.Offset, total)
+			w.Pages[key] = vs
+			ids := make([]int64, len(vs))
+			for i, v := range vs {
+				ids[i] = v.ID
+			}
+			if w.Listed[key], err = db.FindPostsByIDs(ctx, ids); err != nil {
+				t.Fatal(err)
+			}
+			if f.Offset+f.Limit >= total {
+				break
+			}
+		}
+	}
+	queries[0] = db.QueryCount() - start
+	start = db.QueryCount()
+	for _, slug := range slugs {
+		p, older, newer, err := db.FindPostPage(ctx, slug, now)
+		if err != nil {
+			t.Fatalf("%s: %v", slug, err)
+		}
+		w.Posts[slug] = [3]*content.Post{p, older, newer}
+		if w.Featured[slug], err = db.FindFeatured(ctx, p.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queries[1] = db.QueryCount() - start
+	return w, queries
+}
+
+// TestReadAheadReadsWhatOneByOneReads: a reader going through every page
+// of the site in order (a static export) reads with ReadAhead exactly what
+// it reads page by page, with fewer queries, and what a change alters
+// since it was read ahead is read as changed.
+func TestReadAheadReadsWhatOneByOneReads(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			db, _, _ := relayPair(t, engine)
+			posts := seed(t, db, 24)
+			var img content.Media
+			err := db.Update(ctx, func(tx *store.Tx) error {
+				img = content.Media{Key: "2026/01/pier.jpg", Filename: "pier.jpg", MIME: "image/jpeg", Width: 800, Height: 600, Alt: "A pier"}
+				if err := tx.CreateMedia(ctx, &img); err != nil {
+					return err
+				}
+				for _, i := range []int{0, 3, 10, 23} {
+					if err := tx.SetFeatured(ctx, posts[i].ID, img.ID); err != nil {
+						return err
+					}
+				}
+				for _, p := range []*content.Post{
+					{Slug: "a-draft", Status: content.StatusDraft, PublishedAt: posts[5].PublishedAt},
+					{Slug: "scheduled", Status: content.StatusPublished, PublishedAt: db.Now().Add(time.Hour)},
+				} {
+					p.Kind, p.Title, p.Format, p.Body, p.BodyHTML = content.KindPost, "Also "+p.Slug, content.FormatHTML, "<p>B</p>", "<p>B</p>"
+					if err := tx.CreatePost(ctx, p); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			terms := []int64{0, posts[0].Categories[0].ID, posts[1].Categories[0].ID}
+			var slugs []string
+			for i, p := range posts {
+				slugs = append(slugs, p.Slug)
+				if i == 4 {
+					slugs = append(slugs, "a-draft", "scheduled")
+				}
+			}
+
+			// Page by page, each walk from a memory emptied by a change.
+			forget := func() {
+				t.Helper()
+				if err := db.Update(ctx, func(tx *store.Tx) error { return tx.SetMediaAlt(ctx, img.ID, "A pier") }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			forget()
+			want, oneByOne := walkSite(t, db, terms, slugs)
+
+			db.ReadAhead(8)
+			t.Cleanup(func() { db.ReadAhead(0) })
+			forget()
+			got, ahead := walkSite(t, db, terms, slugs)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("read ahead (-one by one +ahead):\n%s", diff)
+			}
+			t.Logf("queries: %v one by one, %v read ahead", oneByOne, ahead)
+			if ahead[0]*2 > oneByOne[0] || ahead[1]*2 > oneByOne[1] {
+				t.Errorf("queries for listings' pages and posts' pages: %v read ahead, %v one by one: want at most half", ahead, oneByOne)
+			}
+
+			// Read ahead, then changed: the post, its neighbour's link to it
+			// and its picture are read as they are now.
+			forget()
+			if _, _, _, err := db.FindPostPage(ctx, posts[0].Slug, db.Now()); err != nil {
+				t.Fatal(err)
+			}
+			err = db.Update(ctx, func(tx *store.Tx) error {
+				q, err := tx.FindPostByID(ctx, posts[2].ID)
+				if err != nil {
+					return err
+				}
+				q.Title = "Retitled"
+				if err := tx.UpdatePost(ctx, q); err != nil {
+					return err
+				}
+				return tx.SetFeatured(ctx, posts[2].ID, img.ID)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, older, _, err := db.FindPostPage(ctx, posts[1].Slug, db.Now())
+			if err != nil || older.Title != "Retitled" {
+				t.Errorf("the neighbour of a post changed since it was read ahead: %+v, %v", older, err)
+			}
+			p, _, _, err := db.FindPostPage(ctx, posts[2].Slug, db.Now())
+			if err != nil || p.Title != "Retitled" {
+				t.Errorf("a post changed since it was read ahead: %+v, %v", p, err)
+			}
+			if m, err := db.FindFeatured(ctx, posts[2].ID); err != nil || m == nil || m.ID != img.ID {
+				t.Errorf("a picture set since the post was read ahead: %+v, %v", m, err)
+			}
+		})
+	}
+}
