@@ -373,6 +373,16 @@ func keep(p *page, w *writer, rep *Report, c *collected) error {
 func plan(ctx context.Context, opt Options, base *url.URL) ([]job, *Report, []content.Alias, error) {
 	db := opt.DB
 	rep := &Report{}
+	sitemapIndex := make(chan *page, 1)
+	go func() {
+		sitemapIndex <- renderPage(ctx, opt.Handler, base, job{url: "/sitemap.xml", optional: true})
+	}()
+	var index *page
+	defer func() {
+		if index == nil {
+			<-sitemapIndex // a plan cut short does not leave it running
+		}
+	}()
 	ix, err := db.FindPublicIndex(ctx, opt.Now)
 	if err != nil {
 		return nil, nil, nil, err
@@ -459,8 +469,8 @@ func plan(ctx context.Context, opt Options, base *url.URL) ([]job, *Report, []co
 		}
 	}
 	// A sitemap index names the sitemaps the build serves. It is rendered
-	// once: its job keeps what it rendered.
-	index := renderPage(ctx, opt.Handler, base, job{url: "/sitemap.xml", optional: true})
+	// once, while the rest is listed: its job keeps what it rendered.
+	index = <-sitemapIndex
 	if index.err != nil {
 		return nil, nil, nil, fmt.Errorf("/sitemap.xml: %w", index.err)
 	}
