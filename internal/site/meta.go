@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	nethtml "golang.org/x/net/html"
 
@@ -89,13 +90,9 @@ func firstImage(src string) string {
 	}
 }
 
-func organization(base string, set content.Settings) map[string]any {
-	return map[string]any{
-		"@type": "Organization",
-		"name":  set.Title,
-		"url":   base + "/",
-		"logo":  map[string]any{"@type": "ImageObject", "url": absURL(base, logoOf(set))},
-	}
+func organization(base string, set content.Settings) organizationLD {
+	return organizationLD{Type: "Organization", Name: set.Title, URL: base + "/",
+		Logo: imageLD{Type: "ImageObject", URL: absURL(base, logoOf(set))}}
 }
 
 // entryMeta is what a post's or page's head says of it beside its title,
@@ -224,62 +221,144 @@ func newEntryMeta(base string, set content.Settings, p *content.Post, featured *
 
 // newsArticle is schema.org's NewsArticle for a post, as search engines
 // read it for news results.
-func newsArticle(base string, set content.Settings, p *content.Post, url, image, description string) map[string]any {
+func newsArticle(base string, set content.Settings, p *content.Post, url, image, description string) *newsArticleLD {
 	headline := p.Title
-	if r := []rune(headline); len(r) > 110 { // Google's limit for headlines
+	if utf8.RuneCountInString(headline) > 110 { // Google's limit for headlines
+		r := []rune(headline)
 		headline = string(r[:109]) + "…"
 	}
-	a := map[string]any{
-		"@context":         "https://schema.org",
-		"@type":            "NewsArticle",
-		"headline":         headline,
-		"url":              url,
-		"mainEntityOfPage": map[string]any{"@type": "WebPage", "@id": url},
-		"datePublished":    isoTime(p.PublishedAt),
-		"dateModified":     isoTime(later(p.PublishedAt, p.UpdatedAt)),
-		"image":            []string{image},
-		"publisher":        organization(base, set),
-		"description":      description,
+	published := isoTime(p.PublishedAt)
+	modified := published
+	if m := later(p.PublishedAt, p.UpdatedAt); !m.Equal(p.PublishedAt) {
+		modified = isoTime(m)
 	}
-	if set.Language != "" {
-		a["inLanguage"] = set.Language
+	a := &newsArticleLD{
+		Context:          "https://schema.org",
+		Type:             "NewsArticle",
+		Headline:         headline,
+		URL:              url,
+		MainEntityOfPage: idLD{ID: url, Type: "WebPage"},
+		DatePublished:    published,
+		DateModified:     modified,
+		Image:            []string{image},
+		Publisher:        organization(base, set),
+		Description:      description,
+		InLanguage:       set.Language,
 	}
-	var authors []map[string]any
-	for _, u := range p.Authors {
-		authors = append(authors, map[string]any{"@type": "Person", "name": u.Name, "url": base + u.Path()})
+	if len(p.Authors) > 0 {
+		a.Author = make([]thingLD, len(p.Authors))
+		for i := range p.Authors {
+			u := &p.Authors[i]
+			a.Author[i] = thingLD{Type: "Person", Name: u.Name, URL: base + u.Path()}
+		}
+	} else {
+		a.Author = []thingLD{{Type: "Organization", Name: set.Title, URL: base + "/"}}
 	}
-	if len(authors) == 0 {
-		authors = append(authors, map[string]any{"@type": "Organization", "name": set.Title, "url": base + "/"})
-	}
-	a["author"] = authors
 	if len(p.Categories) > 0 {
-		a["articleSection"] = p.Categories[0].Name
+		a.ArticleSection = &p.Categories[0].Name
 	}
-	var keywords []string
-	for _, t := range p.Tags {
-		keywords = append(keywords, t.Name)
-	}
-	if len(keywords) > 0 {
-		a["keywords"] = keywords
+	if len(p.Tags) > 0 {
+		a.Keywords = make([]string, len(p.Tags))
+		for i := range p.Tags {
+			a.Keywords[i] = p.Tags[i].Name
+		}
 	}
 	if src := p.Source; !src.IsZero() {
-		orig := map[string]any{"@type": "NewsArticle"}
-		if src.URL != "" {
-			orig["url"] = src.URL
-			orig["@id"] = src.URL
-		}
+		orig := &basedOnLD{Type: "NewsArticle", URL: src.URL, ID: src.URL}
 		if src.Name != "" {
-			orig["publisher"] = map[string]any{"@type": "Organization", "name": src.Name}
+			orig.Publisher = &nameLD{Type: "Organization", Name: src.Name}
 		}
 		if src.Author != "" {
-			orig["author"] = map[string]any{"@type": "Person", "name": src.Author}
+			orig.Author = &nameLD{Type: "Person", Name: src.Author}
 		}
 		if !src.PublishedAt.IsZero() {
-			orig["datePublished"] = isoTime(src.PublishedAt)
+			orig.DatePublished = isoTime(src.PublishedAt)
 		}
-		a["isBasedOn"] = orig
+		a.IsBasedOn = orig
 	}
 	return a
+}
+
+// The structured data's types. encoding/json writes a struct's fields in
+// their order, and wrote these, when they were maps, in their keys'
+// sorted order: so are the fields declared, each omitted when the map
+// left its key out.
+
+// newsArticleLD is schema.org's NewsArticle.
+type newsArticleLD struct {
+	Context          string         `json:"@context"`
+	Type             string         `json:"@type"`
+	ArticleSection   *string        `json:"articleSection,omitempty"`
+	Author           []thingLD      `json:"author"`
+	DateModified     string         `json:"dateModified"`
+	DatePublished    string         `json:"datePublished"`
+	Description      string         `json:"description"`
+	Headline         string         `json:"headline"`
+	Image            []string       `json:"image"`
+	InLanguage       string         `json:"inLanguage,omitempty"`
+	IsBasedOn        *basedOnLD     `json:"isBasedOn,omitempty"`
+	Keywords         []string       `json:"keywords,omitempty"`
+	MainEntityOfPage idLD           `json:"mainEntityOfPage"`
+	Publisher        organizationLD `json:"publisher"`
+	URL              string         `json:"url"`
+}
+
+// basedOnLD is the NewsArticle a republished post is based on.
+type basedOnLD struct {
+	ID            string  `json:"@id,omitempty"`
+	Type          string  `json:"@type"`
+	Author        *nameLD `json:"author,omitempty"`
+	DatePublished string  `json:"datePublished,omitempty"`
+	Publisher     *nameLD `json:"publisher,omitempty"`
+	URL           string  `json:"url,omitempty"`
+}
+
+// thingLD is a Person or Organization with its address.
+type thingLD struct {
+	Type string `json:"@type"`
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// nameLD is a Person or Organization known by name only.
+type nameLD struct {
+	Type string `json:"@type"`
+	Name string `json:"name"`
+}
+
+// idLD is a thing named by its address.
+type idLD struct {
+	ID   string `json:"@id"`
+	Type string `json:"@type"`
+}
+
+// organizationLD is the site's publisher.
+type organizationLD struct {
+	Type string  `json:"@type"`
+	Logo imageLD `json:"logo"`
+	Name string  `json:"name"`
+	URL  string  `json:"url"`
+}
+
+// imageLD is an ImageObject.
+type imageLD struct {
+	Type string `json:"@type"`
+	URL  string `json:"url"`
+}
+
+// breadcrumbsLD is a BreadcrumbList.
+type breadcrumbsLD struct {
+	Context         string   `json:"@context"`
+	Type            string   `json:"@type"`
+	ItemListElement []itemLD `json:"itemListElement"`
+}
+
+// itemLD is a ListItem of a BreadcrumbList.
+type itemLD struct {
+	Type     string `json:"@type"`
+	Item     string `json:"item"`
+	Name     string `json:"name"`
+	Position int    `json:"position"`
 }
 
 // listHead fills the head of the front page and the archives: Open Graph,
@@ -357,16 +436,17 @@ func (s *Site) newListHead(base string, l *Layout, li listing) {
 		}))
 	}
 	if len(li.crumbs) > 0 {
-		items := []map[string]any{{"@type": "ListItem", "position": 1, "name": set.Title, "item": base + "/"}}
+		items := make([]itemLD, 0, len(li.crumbs)+2)
+		items = append(items, itemLD{Type: "ListItem", Position: 1, Name: set.Title, Item: base + "/"})
 		for i, c := range li.crumbs {
-			items = append(items, map[string]any{"@type": "ListItem", "position": i + 2, "name": c.Name, "item": base + c.Path})
+			items = append(items, itemLD{Type: "ListItem", Position: i + 2, Name: c.Name, Item: base + c.Path})
 		}
 		if li.page > 1 {
-			items = append(items, map[string]any{"@type": "ListItem", "position": len(items) + 1,
-				"name": "Page " + strconv.Itoa(li.page), "item": l.Head.Canonical})
+			items = append(items, itemLD{Type: "ListItem", Position: len(items) + 1,
+				Name: "Page " + strconv.Itoa(li.page), Item: l.Head.Canonical})
 		}
-		l.Head.JSONLD = append(l.Head.JSONLD, jsonLD(map[string]any{
-			"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items,
+		l.Head.JSONLD = append(l.Head.JSONLD, jsonLD(&breadcrumbsLD{
+			Context: "https://schema.org", Type: "BreadcrumbList", ItemListElement: items,
 		}))
 	}
 }
