@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
@@ -507,15 +509,83 @@ func summaryText(p *content.Post) string {
 }
 
 func textOf(htmlSrc string) string {
-	return strings.Join(strings.Fields(html.UnescapeString(markup.StripTags(htmlSrc))), " ")
+	return collapseSpace(html.UnescapeString(markup.StripTags(htmlSrc)))
 }
 
+// collapseSpace is strings.Join(strings.Fields(s), " "), without the
+// slice of fields: s's words, each run of white space between them
+// written as one space.
+func collapseSpace(s string) string {
+	var b []byte
+	start, pending := 0, false // start of the current word, a space owed before it
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		var space bool
+		w := 1
+		if c < utf8.RuneSelf {
+			space = asciiSpace[c]
+		} else {
+			var r rune
+			r, w = utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+		}
+		if space {
+			if start < i {
+				if b == nil {
+					b = make([]byte, 0, len(s))
+				}
+				if pending {
+					b = append(b, ' ')
+				}
+				b = append(b, s[start:i]...)
+				pending = true
+			}
+			start = i + w
+		}
+		i += w
+	}
+	if b == nil && start == 0 {
+		return s // no white space at all
+	}
+	if start < len(s) {
+		if pending {
+			b = append(b, ' ')
+		}
+		b = append(b, s[start:]...)
+	}
+	return string(b)
+}
+
+// asciiSpace are the ASCII bytes unicode.IsSpace reports, as strings.Fields
+// reads them.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
 func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
+	if len(s) <= n { // at most n bytes, so at most n runes
 		return s
 	}
-	cut := string(r[:n])
+	var cut string
+	if utf8.ValidString(s) {
+		// The first n runes, found without converting s to runes; the
+		// conversion would differ only in writing bad UTF-8 as U+FFFD.
+		i, runes := 0, 0
+		for i < len(s) && runes < n {
+			_, w := utf8.DecodeRuneInString(s[i:])
+			i += w
+			runes++
+		}
+		if i == len(s) {
+			return s
+		}
+		cut = s[:i]
+	} else {
+		r := []rune(s)
+		if len(r) <= n {
+			return s
+		}
+		cut = string(r[:n])
+	}
 	if i := strings.LastIndex(cut, " "); i > n/2 {
 		cut = cut[:i]
 	}
