@@ -201,3 +201,19 @@ func TestRateFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestPacerWaitsUntilTheTime: the pacer never lets a request go before
+// its intended send time, nor does its fallback (a nil pacer).
+func TestPacerWaitsUntilTheTime(t *testing.T) {
+	for _, p := range []*pacer{newPacer(), nil} {
+		for range 20 {
+			due := time.Now().Add(700 * time.Microsecond)
+			p.until(due)
+			if early := time.Until(due); early > 0 {
+				t.Fatalf("pacer %v woke %v early", p != nil, early)
+			}
+		}
+		p.until(time.Now().Add(-time.Second)) // past: at once
+		p.close()
+	}
+}
