@@ -491,7 +491,7 @@ func (b *bench) measureFixedRate(r *row, base, cached *server) {
 	if slow := min(r.base.rps, r.cached.rps); slow < rate {
 		// It would fall further behind the longer the run: its latency
 		// would be the run's length, not the server's.
-		r.fixedNote = fmt.Sprintf("n/a: %.0f req/s offered, above the %.0f the server answers in the closed loop", rate, slow)
+		r.fixedNote = fmt.Sprintf("n/a: %.0f req/s is above the %.0f a server answers in the closed loop", rate, slow)
 		return
 	}
 	servers := []struct {
@@ -603,20 +603,20 @@ func (b *bench) measureExport() (*exportFigures, error) {
 // printFixedRate prints the latencies at a fixed offered rate and the
 // p99 target's two readings: the closed loop's and the fixed rate's.
 func (b *bench) printFixedRate(rows []row) {
-	how := fmt.Sprintf("%.0f req/s", b.rate.rps)
+	how := "req/s"
 	if b.rate.share > 0 {
-		how = fmt.Sprintf("%s of the baseline's closed-loop req/s for the page", b.rate.String())
+		how = "of the baseline's closed-loop req/s for the page"
 	}
-	fmt.Printf("\nlatency at a fixed offered rate (-rate %s: %s, the same for both servers), %s per figure\n", b.rate.String(), how, b.rateD)
+	fmt.Printf("\nlatency at a fixed offered rate (-rate %s %s, the same for both servers), %s per figure\n", b.rate.String(), how, b.rateD)
 	fmt.Printf("over %d connections, each request timed from its intended send time to its response's last byte\n", b.conns)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "page\trate req/s\tcached p50 ms\tp99 ms\tp99.9 ms\tlate\tmissed\tbaseline p50 ms\tp99 ms\tp99.9 ms\tlate\tmissed\t")
 	var lag50, lag99 time.Duration
 	errs := 0
 	for _, r := range rows {
-		note := cmp.Or(r.note, r.fixedNote)
-		if note != "" {
-			fmt.Fprintf(tw, "%s\t%s\t\t\t\t\t\t\t\t\t\t\t\n", r.name, note)
+		if note := cmp.Or(r.note, r.fixedNote); note != "" {
+			// Not tab-terminated: no column is widened to the note.
+			fmt.Fprintf(tw, "%s\t  %s\n", r.name, note)
 			continue
 		}
 		c, bs := r.fixedCached, r.fixedBase
