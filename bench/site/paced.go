@@ -55,7 +55,10 @@ func (p pacedResult) bounds() string {
 // what was due for d/2 more; what is not answered by then is missed and
 // counts with the latency it had reached, a lower bound. A connection
 // waits for its next send time on a pacer, parked like a goroutine
-// reading, not spinning; it is the only cost added to the closed loop's.
+// reading, not spinning, and no goroutine is started per request. Below
+// saturation the runtime wakes from idle for nearly every request, so the
+// generator spends more CPU per request than in the closed loop (about
+// 35-100 µs against 15-20 here), about as much in all at half its rate.
 func paced(addr, path, acceptEncoding string, conns int, rate float64, d time.Duration) pacedResult {
 	req := "GET " + path + " HTTP/1.1\r\nHost: " + addr + "\r\nUser-Agent: broadsheet-bench\r\n"
 	if acceptEncoding != "" {
