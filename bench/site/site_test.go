@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -99,5 +101,119 @@ func TestMedianRound(t *testing.T) {
 	}
 	if m := median(rounds[:1]); m.rps != 900 {
 		t.Errorf("median of one round: %+v", m)
+	}
+}
+
+// TestPacedSendsAtTheRate: at a fixed rate the generator sends what is
+// due, about rate × duration requests, and no more, however fast the
+// server answers.
+func TestPacedSendsAtTheRate(t *testing.T) {
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+		w.Write([]byte(strings.Repeat("y", 5000)))
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	const conns, rate, d = 4, 200.0, 500 * time.Millisecond
+	r := paced(addr, "/", "", conns, rate, d)
+	if want := rate * d.Seconds(); float64(r.due) < want-conns || float64(r.due) > want+conns {
+		t.Errorf("%d requests due, want about %.0f", r.due, want)
+	}
+	if r.done+r.missed+r.errors != r.due || r.errors != 0 {
+		t.Errorf("%d due: %d answered, %d missed, %d errors", r.due, r.done, r.missed, r.errors)
+	}
+	if n := int(served.Load()); n > r.due || r.done < r.due/2 {
+		t.Errorf("%d due, %d answered, %d served", r.due, r.done, n)
+	}
+	if r.p50 <= 0 || r.p99 < r.p50 || r.p999 < r.p99 {
+		t.Errorf("p50 %v, p99 %v, p99.9 %v", r.p50, r.p99, r.p999)
+	}
+}
+
+// TestPacedTimesFromIntendedStart: a server that stalls once is charged
+// for every request the stall holds back, from when each was due, not
+// from when it could be sent; those requests count as late.
+func TestPacedTimesFromIntendedStart(t *testing.T) {
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { time.Sleep(600 * time.Millisecond) })
+		w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	// One connection, a request due every 10 ms for 1 s: the first
+	// answers after 600 ms or more, so the next 59 are due while it
+	// waits, and the 50 after the first at least 100 ms before they are
+	// answered: more than half of the 100.
+	r := paced(addr, "/", "", 1, 100, time.Second)
+	if r.due != 100 || r.errors != 0 {
+		t.Fatalf("%d due, %d errors", r.due, r.errors)
+	}
+	if r.late < 59 {
+		t.Errorf("%d requests late, want 59 or more", r.late)
+	}
+	if r.p50 < 100*time.Millisecond || r.p99 < 500*time.Millisecond {
+		t.Errorf("p50 %v, p99 %v; the stall is not counted from the requests' intended start", r.p50, r.p99)
+	}
+	// The closed loop, timing from the send, sees one slow request.
+	if c := load(addr, "/", "", 1, 200*time.Millisecond); c.requests == 0 || c.p50 >= 100*time.Millisecond {
+		t.Errorf("closed loop: %d requests, p50 %v", c.requests, c.p50)
+	}
+}
+
+// TestPacedCountsMissed: a server slower than the rate leaves requests
+// unanswered at the end; they count as missed, with the latency they had
+// reached, so the figures are lower bounds.
+func TestPacedCountsMissed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(50 * time.Millisecond)
+		w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	// 50 due over 500 ms, and at most 750 ms / 50 ms = 15 answered.
+	r := paced(addr, "/", "", 1, 100, 500*time.Millisecond)
+	if r.due != 50 || r.done > 15 || r.missed < 35-r.errors || r.done+r.missed+r.errors != r.due {
+		t.Errorf("%d due: %d answered, %d missed, %d errors", r.due, r.done, r.missed, r.errors)
+	}
+	if r.bounds() != "≥" || r.p99 < 250*time.Millisecond {
+		t.Errorf("p99 %s%v", r.bounds(), r.p99)
+	}
+}
+
+// TestRateFlag: -rate takes requests/s, a share of the baseline's, or 0.
+func TestRateFlag(t *testing.T) {
+	for in, want := range map[string]float64{"10000": 10000, "50%": 5000, "80 %": 8000, "0": 0, "0%": 0} {
+		var r offeredRate
+		if err := r.Set(in); err != nil {
+			t.Errorf("%q: %v", in, err)
+			continue
+		}
+		if got := r.at(10000); got != want || r.off() != (want == 0) {
+			t.Errorf("%q at a baseline of 10000 req/s: %v (off %v), want %v", in, got, r.off(), want)
+		}
+	}
+	for _, in := range []string{"", "fast", "-5", "NaN", "Inf", "50%%"} {
+		var r offeredRate
+		if err := r.Set(in); err == nil {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}
+
+// TestPacerWaitsUntilTheTime: the pacer never lets a request go before
+// its intended send time, nor does its fallback (a nil pacer).
+func TestPacerWaitsUntilTheTime(t *testing.T) {
+	for _, p := range []*pacer{newPacer(), nil} {
+		for range 20 {
+			due := time.Now().Add(700 * time.Microsecond)
+			p.until(due)
+			if early := time.Until(due); early > 0 {
+				t.Fatalf("pacer %v woke %v early", p != nil, early)
+			}
+		}
+		p.until(time.Now().Add(-time.Second)) // past: at once
+		p.close()
 	}
 }
