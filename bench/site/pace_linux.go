@@ -2,9 +2,9 @@ package main
 
 import (
 	"os"
-	"syscall"
 	"time"
-	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // pacer waits until a request's intended send time on a timerfd that the
@@ -19,12 +19,12 @@ type pacer struct {
 }
 
 func newPacer() *pacer {
-	fd, _, errno := syscall.Syscall(syscall.SYS_TIMERFD_CREATE, 1 /* CLOCK_MONOTONIC */, syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
-	if errno != 0 {
+	fd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
+	if err != nil {
 		return nil
 	}
 	// A non-blocking descriptor gives a File read through the poller.
-	return &pacer{f: os.NewFile(fd, "timerfd"), fd: int(fd)}
+	return &pacer{f: os.NewFile(uintptr(fd), "timerfd"), fd: fd}
 }
 
 func (p *pacer) until(t time.Time) {
@@ -33,9 +33,9 @@ func (p *pacer) until(t time.Time) {
 		return
 	}
 	if p != nil {
-		spec := struct{ interval, value syscall.Timespec }{value: syscall.NsecToTimespec(int64(d))}
+		spec := unix.ItimerSpec{Value: unix.NsecToTimespec(int64(d))}
 		var expirations [8]byte
-		if _, _, errno := syscall.RawSyscall6(syscall.SYS_TIMERFD_SETTIME, uintptr(p.fd), 0, uintptr(unsafe.Pointer(&spec)), 0, 0, 0); errno == 0 {
+		if unix.TimerfdSettime(p.fd, 0, &spec, nil) == nil {
 			if _, err := p.f.Read(expirations[:]); err == nil {
 				return
 			}
