@@ -611,16 +611,6 @@ type chrome struct {
 	keep bool   // whether what it renders may be kept
 }
 
-// renderMeta renders meta tags with the page's "meta" template.
-func (s *Site) renderMeta(page string, meta []Meta) (template.HTML, error) {
-	buf := s.tmpl.GetBuffer()
-	defer s.tmpl.PutBuffer(buf)
-	if err := s.tmpl.ExecuteBlock(buf, page, "meta", meta); err != nil {
-		return "", err
-	}
-	return template.HTML(buf.String()), nil
-}
-
 // part returns the layout's shared part name as the page's template of
 // that name renders data, which shows the year given (0 if none): kept
 // until a change, or the year's end.

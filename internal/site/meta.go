@@ -50,6 +50,28 @@ func jsonLD(v any) template.JS {
 	return template.JS(b)
 }
 
+// metaTags writes a page's Open Graph and Twitter tags, one a line: a
+// Meta with a Property as <meta property>, the others as <meta name>.
+// They are data for other sites' readers, written by the site like the
+// structured data beside them, not by the theme; values are escaped as
+// html/template escapes text.
+func metaTags(meta []Meta) template.HTML {
+	var b strings.Builder
+	for _, m := range meta {
+		if m.Property != "" {
+			b.WriteString("\n<meta property=\"")
+			b.WriteString(template.HTMLEscapeString(m.Property))
+		} else {
+			b.WriteString("\n<meta name=\"")
+			b.WriteString(template.HTMLEscapeString(m.Name))
+		}
+		b.WriteString("\" content=\"")
+		b.WriteString(template.HTMLEscapeString(m.Content))
+		b.WriteString("\">")
+	}
+	return template.HTML(b.String())
+}
+
 func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // ogLocale turns a BCP 47 tag (en-GB) into Open Graph's en_GB; a tag
@@ -105,7 +127,7 @@ type entryMeta struct {
 	description string
 	canonical   string
 	meta        []Meta
-	metaTags    template.HTML // meta, rendered by the "meta" template
+	metaTags    template.HTML // meta as written in the head (metaTags)
 	jsonLD      []template.JS
 }
 
@@ -136,9 +158,7 @@ func (s *Site) entryHead(r *http.Request, l *Layout, e *entry) error {
 			return err
 		}
 		em = newEntryMeta(base, l.Site, p, featured)
-		if em.metaTags, err = s.renderMeta("post", em.meta); err != nil {
-			return err
-		}
+		em.metaTags = metaTags(em.meta)
 		s.frags.put(p.ID, entryMetaPart, p.UpdatedAt, em, em.size(), e.gen)
 	}
 	l.Head.Description, l.Head.Canonical = em.description, em.canonical
@@ -374,10 +394,7 @@ func (s *Site) listHead(r *http.Request, l *Layout, li listing) error {
 		scratch.Head.Meta, scratch.Head.JSONLD = nil, nil
 		s.newListHead(s.baseURL(r), &scratch, li)
 		h = &listHeadParts{meta: scratch.Head.Meta, jsonLD: scratch.Head.JSONLD, feeds: scratch.Head.Feeds}
-		var err error
-		if h.metaTags, err = s.renderMeta(c.page, h.meta); err != nil {
-			return err
-		}
+		h.metaTags = metaTags(h.meta)
 		s.shared.keepListHead(l.Head.Canonical, c.gen, h)
 	}
 	hadMeta := len(l.Head.Meta) > 0
@@ -393,7 +410,7 @@ func (s *Site) listHead(r *http.Request, l *Layout, li listing) error {
 // listHeadParts are what listHead adds to a listing's head.
 type listHeadParts struct {
 	meta     []Meta
-	metaTags template.HTML // meta, rendered by the "meta" template
+	metaTags template.HTML // meta as written in the head (metaTags)
 	jsonLD   []template.JS
 	feeds    *FeedLinks
 }

@@ -20,8 +20,8 @@ type Head struct {
 	Meta []Meta
 	// JSONLD are schema.org descriptions, already encoded.
 	JSONLD []template.JS
-	// metaTags are Meta as the theme's "meta" template renders them, when
-	// kept with them (a post's); else Layout.MetaTags renders them.
+	// metaTags are Meta as written in the head, when kept with them (a
+	// post's, a listing's); else Layout.MetaTags writes them.
 	metaTags template.HTML
 }
 
@@ -58,9 +58,7 @@ func (l *Layout) PageHead() (template.HTML, error) {
 	if parts.SiteLinks, err = l.SiteLinks(); err != nil {
 		return "", err
 	}
-	if parts.MetaTags, err = l.MetaTags(); err != nil {
-		return "", err
-	}
+	parts.MetaTags = l.MetaTags()
 	if parts.SearchAssets, err = l.SearchAssets(); err != nil {
 		return "", err
 	}
@@ -121,13 +119,13 @@ type SiteParts struct {
 	Year int
 }
 
-// MetaTags returns the head's Meta as the theme's "meta" template renders
-// them: for a post, once per version of the post.
-func (l *Layout) MetaTags() (template.HTML, error) {
-	if l.Head.metaTags != "" || l.chrome == nil {
-		return l.Head.metaTags, nil
+// MetaTags returns the head's Meta as tags (see metaTags): for a post,
+// written once per version of the post.
+func (l *Layout) MetaTags() template.HTML {
+	if l.Head.metaTags != "" {
+		return l.Head.metaTags
 	}
-	return l.chrome.s.renderMeta(l.chrome.page, l.Head.Meta)
+	return metaTags(l.Head.Meta)
 }
 
 // Masthead is what the theme's "masthead" template shows: the site's
