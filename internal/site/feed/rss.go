@@ -127,18 +127,24 @@ func withItems(doc any, closing string, items []Item, format int, encode func(*I
 	if !ok {
 		return nil, errors.New("feed: the document does not end as expected")
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, len(b)+len(items)*2048))
-	buf.Write(head)
+	// Items first, so that the document is made in one allocation of its
+	// size: full-text items are large, and growing it cost more than
+	// writing it.
+	encoded := make([][]byte, len(items))
+	size := len(b)
 	for i := range items {
-		item, err := items[i].encoded(format, encode)
-		if err != nil {
+		if encoded[i], err = items[i].encoded(format, encode); err != nil {
 			return nil, err
 		}
-		buf.WriteByte('\n')
-		buf.Write(item)
+		size += 1 + len(encoded[i])
 	}
-	buf.WriteString(closing)
-	return buf.Bytes(), nil
+	out := make([]byte, 0, size)
+	out = append(out, head...)
+	for _, item := range encoded {
+		out = append(out, '\n')
+		out = append(out, item...)
+	}
+	return append(out, closing...), nil
 }
 
 // elementXML writes v as the element name, indented as it is at the depth
