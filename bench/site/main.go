@@ -15,8 +15,10 @@
 // mostly the wait in their queues (64 requests in flight at 20,000 a
 // second are 3 ms on average). The benchmark therefore also measures the
 // baseline and the cached server at a fixed offered rate, the same for
-// both (-rate; by default half the baseline's closed-loop requests/s for
-// the page in the same run), for -rate-duration per figure over the same
+// both (-rate; by default a quarter of the baseline's closed-loop
+// requests/s for the page in the same run: at half, the paced load
+// generator's own cost, which shares the cores, left both servers behind
+// on two cores), for -rate-duration per figure over the same
 // connections: every request has an intended send time, and its latency
 // runs from that time to its response's last byte, so that a stall is
 // charged to every request it delays (no coordinated omission). It prints
@@ -67,7 +69,7 @@ func main() {
 	only := flag.String("only", "", "load only the pages whose names match this `regexp` (e.g. \"^(front page|a post)$\"); empty: all")
 	baseline := flag.String("baseline-serve", "", "internal: run the minimal baseline server over this pages file")
 	rounds := flag.Int("rounds", 1, "load each page this many times per server, the servers taking turns, and print the round with the median requests/s (steadier on a busy machine)")
-	rate := offeredRate{share: 0.5}
+	rate := offeredRate{share: 0.25}
 	flag.Var(&rate, "rate", "fixed-rate latency phase, for the baseline and the cached server alike: the `requests/s` offered in all over -conns connections, either a number (e.g. 10000) or a share of the baseline's closed-loop requests/s for each page in this run (e.g. 80%); 0: no fixed-rate phase")
 	rateDuration := flag.Duration("rate-duration", 3*time.Second, "load time per fixed-rate figure")
 	pin := flag.Bool("pin", false, "pin the load generator to CPU 0 and every server to the other CPUs (Linux, taskset), so that they do not compete for cores (the export then runs on CPU 0)")
