@@ -170,6 +170,8 @@ type countMemo struct {
 	// (FindTermBySlug, FindUserBySlug).
 	terms map[string]content.Term
 	users map[string]content.User
+	// searches are readers' searches answered in the span, by request.
+	searches map[string]SearchResults
 	// ahead is how many posts' pages or listings' pages one read serves
 	// for a reader going through them all in order (DB.ReadAhead); 0: one.
 	// aheadPosts are posts' pages read ahead, by slug, and aheadFeatured
@@ -222,7 +224,7 @@ func (m *countMemo) settle(ctx context.Context, c conn, t time.Time) time.Time {
 		// Another span is being replaced: what was remembered for it
 		// holds for it only.
 		m.gen++
-		m.m, m.cursors, m.pages, m.postPages = nil, nil, nil, nil
+		m.m, m.cursors, m.pages, m.postPages, m.searches = nil, nil, nil, nil, nil
 		m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID = nil, nil, nil, nil
 	}
 	m.settled, m.from, m.until = true, u, 0
@@ -339,7 +341,7 @@ func (m *countMemo) forget() {
 	m.mu.Lock()
 	m.gen++
 	m.m, m.cursors, m.rels, m.pages, m.postPages = nil, nil, nil, nil, nil
-	m.terms, m.users = nil, nil
+	m.terms, m.users, m.searches = nil, nil, nil
 	m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID = nil, nil, nil, nil
 	m.settled = false
 	m.mu.Unlock()
@@ -368,6 +370,9 @@ const (
 	maxAhead = 1024
 	// maxNamed bounds the terms and the users remembered by slug.
 	maxNamed = 4096
+	// maxSearches bounds the searches remembered, each a page of posts
+	// without their text and their snippets, about 20 kB.
+	maxSearches = 256
 )
 
 // holds reports whether the span remembered holds the instant t; m.mu is

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/search"
@@ -146,11 +147,39 @@ func searchText(title, bodyHTML, body, excerpt string, src *content.Source) (str
 
 // Search returns one page of the posts matching req, with snippets. An
 // empty query finds nothing.
+//
+// While the process hears every change (see countMemo), a readers' search
+// (one with Filter.PublishedBefore) is remembered until the next change or
+// the moment a post dated in the future becomes public: a search many
+// readers make at once (a link shared, a name in the news) is then made
+// once. The posts of results remembered are shared by every caller, which
+// must not modify them.
 func (c conn) Search(ctx context.Context, req SearchRequest) (*SearchResults, error) {
-	res := &SearchResults{}
 	if len(req.Query.Included()) == 0 {
-		return res, nil
+		return &SearchResults{}, nil
 	}
+	memo, now := c.memo(), req.Filter.PublishedBefore
+	if memo == nil || now.IsZero() {
+		return c.search(ctx, req)
+	}
+	// The span's instant, to the second as posts' times are kept: the
+	// same for every reader in it.
+	req.Filter.PublishedBefore = time.Unix(memo.settle(ctx, c, now).Unix(), 0).UTC()
+	key := fmt.Sprintf("%+v", req)
+	kept, gen, ok := recall(memo, &memo.searches, key, now)
+	if !ok {
+		res, err := c.search(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		kept = *res
+		keep(memo, &memo.searches, maxSearches, key, kept, gen, now)
+	}
+	return &SearchResults{Hits: slices.Clone(kept.Hits), Total: kept.Total}, nil
+}
+
+func (c conn) search(ctx context.Context, req SearchRequest) (*SearchResults, error) {
+	res := &SearchResults{}
 	eng := c.searchEngine()
 	if ranker, ok := eng.(boundedRanker); ok {
 		res, err := ranker.searchBounded(ctx, c, req)
