@@ -15,10 +15,12 @@ const maxReadAhead = 256
 // ReadAhead tells the store that its reader goes through the whole public
 // site in order, as a static export does: every listing page after page,
 // and the posts' own pages in the order of the front page. One read then
-// serves the next n: FindPostVersions reads n pages of a listing at once
-// and FindPostPage the pages of the next n posts, with their texts,
-// authors, terms and featured images, each then taken by the reader that
-// asks for it. 0 or 1 reads one at a time again (the default: a reader of
+// serves the next n: from a listing's second page on, FindPostVersions
+// reads n pages at once, and FindPostsByIDs the posts asked for with up
+// to n of those listed after them on those pages; FindPostPage reads the
+// pages of the next n posts, with their texts, authors, terms and
+// featured images. Each post read ahead is taken by the reader that asks
+// for it. 0 or 1 reads one at a time again (the default: a reader of
 // one page would pay for n). Like the rest of what the store remembers,
 // what is read ahead is used only while the process hears every change
 // (Relay), and forgotten with any change.
