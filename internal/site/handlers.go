@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -509,57 +508,8 @@ func summaryText(p *content.Post) string {
 }
 
 func textOf(htmlSrc string) string {
-	return collapseSpace(html.UnescapeString(markup.StripTags(htmlSrc)))
+	return strings.Join(strings.Fields(html.UnescapeString(markup.StripTags(htmlSrc))), " ")
 }
-
-// collapseSpace is strings.Join(strings.Fields(s), " "), without the
-// slice of fields: s's words, each run of white space between them
-// written as one space.
-func collapseSpace(s string) string {
-	var b []byte
-	start, pending := 0, false // start of the current word, a space owed before it
-	i := 0
-	for i < len(s) {
-		c := s[i]
-		var space bool
-		w := 1
-		if c < utf8.RuneSelf {
-			space = asciiSpace[c]
-		} else {
-			var r rune
-			r, w = utf8.DecodeRuneInString(s[i:])
-			space = unicode.IsSpace(r)
-		}
-		if space {
-			if start < i {
-				if b == nil {
-					b = make([]byte, 0, len(s))
-				}
-				if pending {
-					b = append(b, ' ')
-				}
-				b = append(b, s[start:i]...)
-				pending = true
-			}
-			start = i + w
-		}
-		i += w
-	}
-	if b == nil && start == 0 {
-		return s // no white space at all
-	}
-	if start < len(s) {
-		if pending {
-			b = append(b, ' ')
-		}
-		b = append(b, s[start:]...)
-	}
-	return string(b)
-}
-
-// asciiSpace are the ASCII bytes unicode.IsSpace reports, as strings.Fields
-// reads them.
-var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 func truncate(s string, n int) string {
 	if len(s) <= n { // at most n bytes, so at most n runes

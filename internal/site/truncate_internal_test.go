@@ -38,20 +38,3 @@ func TestTruncateAsRunes(t *testing.T) {
 		}
 	}
 }
-
-func TestCollapseSpaceAsFields(t *testing.T) {
-	words := []string{"a", "word", "é", "\u00a0", "\u2003", "\u0085", " ", "\t", "\n\r", "\v\f", "\xff", "\xe2\x80", "😀"}
-	texts := append([]string{"", " ", "a", " a", "a ", "  a  b  "}, awkward...)
-	for i := range 5000 {
-		var b strings.Builder
-		for j := 0; j < i%41; j++ {
-			b.WriteString(words[(i*5+j*j*3+j)%len(words)])
-		}
-		texts = append(texts, b.String())
-	}
-	for _, s := range texts {
-		if got, want := collapseSpace(s), strings.Join(strings.Fields(s), " "); got != want {
-			t.Fatalf("collapseSpace(%q) = %q, want %q", s, got, want)
-		}
-	}
-}
