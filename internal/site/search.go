@@ -31,6 +31,35 @@ type SearchPage struct {
 	Sorts   []SortOption
 }
 
+// Filters returns the form's choices of section, tag and author as the
+// theme's "search-filters" template renders them (a SearchFilters): while
+// none is chosen, as most searches show them, kept until the next change.
+func (p *SearchPage) Filters() (template.HTML, error) {
+	data := func() any {
+		return &SearchFilters{Categories: p.Categories, Tags: p.Tags, Authors: p.Authors, Params: p.Params}
+	}
+	c := p.chrome
+	if c == nil {
+		return "", nil
+	}
+	if p.Params.Category != "" || p.Params.Tag != "" || p.Params.Author != "" {
+		chosen := *c // rendered for this search alone
+		chosen.keep = false
+		c = &chosen
+	}
+	return c.part("search-filters", 0, data)
+}
+
+// SearchFilters is what the theme's "search-filters" template shows: the
+// sections, tags and authors a search may be narrowed to, and which are
+// chosen (Params).
+type SearchFilters struct {
+	Categories []*content.Term
+	Tags       []*content.Term
+	Authors    []*content.User
+	Params     searchapi.Params
+}
+
 // SearchHit is one result on the page.
 type SearchHit struct {
 	Post    *content.Post

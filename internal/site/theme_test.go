@@ -25,7 +25,8 @@ func TestPartsRenderAsInPlace(t *testing.T) {
 	}
 	p := posts[1]
 	paths := []string{"/", "/page/2/", posts[0].Path(), p.Path(), posts[len(posts)-1].Path(), p.Categories[0].Path(),
-		p.Authors[0].Path(), p.PublishedAt.Format("/2006/01/"), "/about/", "/search?q=market", "/no-such-page/"}
+		p.Authors[0].Path(), p.PublishedAt.Format("/2006/01/"), "/about/", "/search?q=market", "/no-such-page/",
+		"/search?q=market&category=" + p.Categories[0].Slug, "/search?q=market&author=" + p.Authors[0].Slug}
 	if len(p.Tags) > 0 {
 		paths = append(paths, p.Tags[0].Path())
 	}
