@@ -280,12 +280,9 @@ func (c conn) FindPostVersions(ctx context.Context, f PostFilter) ([]PostVersion
 	for i := 0; i == 0 || i*limit < len(vs); i++ {
 		offset := f.Offset + i*limit
 		page := vs[i*limit : min((i+1)*limit, len(vs)) : min((i+1)*limit, len(vs))]
-		if i > 0 {
+		if i > 0 { // a page that starts after the previous one's last post
 			last := vs[i*limit-1]
 			memo.putCursor(listing, offset, cursor{pub: last.PublishedAt.Unix(), id: last.ID}, gen)
-			if len(page) < limit && offset+len(page) < total {
-				break // a page cut short by the read's end is read again
-			}
 		}
 		keep(memo, &memo.pages, maxPages, listing+"@"+strconv.Itoa(offset)+"+"+strconv.Itoa(limit), versionsPage{page, total}, gen, now)
 	}
