@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -113,7 +112,11 @@ func (c conn) postPageAhead(ctx context.Context, m *countMemo, slug string, now 
 	if err := c.loadRelations(ctx, posts); err != nil {
 		return postPage{}, false, err
 	}
-	featured, err := c.findFeaturedOf(ctx, posts)
+	ids := make([]int64, len(posts))
+	for i, p := range posts {
+		ids[i] = p.ID
+	}
+	featured, err := c.findFeatured(ctx, ids)
 	if err != nil {
 		return postPage{}, false, err
 	}
@@ -130,8 +133,7 @@ func (c conn) postPageAhead(ctx context.Context, m *countMemo, slug string, now 
 		}
 	}
 	for i, p := range posts {
-		key := strconv.FormatInt(p.ID, 10)
-		keep(m, &m.aheadFeatured, maxAhead, key, featured[p.ID], gen, now)
+		keep(m, &m.aheadFeatured, maxAhead, p.ID, featured[p.ID], gen, now)
 		if i > 0 {
 			keep(m, &m.aheadPosts, maxAhead, p.Slug, pages[i], gen, now)
 		}
@@ -150,34 +152,6 @@ func neighbour(p *content.Post) *content.Post {
 		q.Source = &src
 	}
 	return &q
-}
-
-// findFeaturedOf returns the featured images of posts that have one, by
-// post id, in one query.
-func (c conn) findFeaturedOf(ctx context.Context, posts []*content.Post) (map[int64]*content.Media, error) {
-	args := make([]any, len(posts))
-	for i, p := range posts {
-		args[i] = p.ID
-	}
-	rows, err := c.query(ctx, `SELECT `+mediaColumns+`, f.post_id FROM post_featured f JOIN media m ON m.id = f.media_id
-		WHERE f.post_id IN (`+placeholders(len(posts))+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: featured images: %w", err)
-	}
-	defer rows.Close()
-	found := map[int64]*content.Media{}
-	for rows.Next() {
-		var postID int64
-		m, err := scanMedia(rows, &postID)
-		if err != nil {
-			return nil, fmt.Errorf("store: featured images: %w", err)
-		}
-		found[postID] = m
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: featured images: %w", err)
-	}
-	return found, nil
 }
 
 // maxAheadNext bounds the posts whose followers in a listing are kept.
@@ -211,7 +185,7 @@ func (c conn) postsAhead(ctx context.Context, m *countMemo, ids []int64, n int) 
 	byID := make(map[int64]*content.Post, len(ids))
 	var missing []int64
 	for _, id := range ids {
-		if p, ok := take(m, &m.aheadByID, strconv.FormatInt(id, 10), time.Time{}); ok {
+		if p, ok := take(m, &m.aheadByID, id, time.Time{}); ok {
 			byID[id] = p
 		} else {
 			missing = append(missing, id)
@@ -241,7 +215,7 @@ func (c conn) postsAhead(ctx context.Context, m *countMemo, ids []int64, n int) 
 			if asked[p.ID] {
 				byID[p.ID] = p
 			} else {
-				keep(m, &m.aheadByID, maxAhead, strconv.FormatInt(p.ID, 10), p, gen, time.Time{})
+				keep(m, &m.aheadByID, maxAhead, p.ID, p, gen, time.Time{})
 			}
 		}
 	}

@@ -2,10 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -15,19 +12,43 @@ import (
 // It may have been read ahead with the post's page (see DB.ReadAhead).
 func (c conn) FindFeatured(ctx context.Context, postID int64) (*content.Media, error) {
 	if memo := c.memo(); memo != nil && memo.readAhead() > 0 {
-		if m, ok := take(memo, &memo.aheadFeatured, strconv.FormatInt(postID, 10), time.Time{}); ok {
+		if m, ok := take(memo, &memo.aheadFeatured, postID, time.Time{}); ok {
 			return m, nil
 		}
 	}
-	m, err := scanMedia(c.queryRow(ctx, `SELECT `+mediaColumns+` FROM post_featured f JOIN media m ON m.id = f.media_id
-		WHERE f.post_id = ?`, postID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	found, err := c.findFeatured(ctx, []int64{postID})
 	if err != nil {
 		return nil, fmt.Errorf("store: featured image of post %d: %w", postID, err)
 	}
-	return m, nil
+	return found[postID], nil
+}
+
+// findFeatured returns the featured images of the posts ids that have
+// one, by post id, in one query.
+func (c conn) findFeatured(ctx context.Context, ids []int64) (map[int64]*content.Media, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := c.query(ctx, `SELECT `+mediaColumns+`, f.post_id FROM post_featured f JOIN media m ON m.id = f.media_id
+		WHERE f.post_id IN (`+placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: featured images: %w", err)
+	}
+	defer rows.Close()
+	found := map[int64]*content.Media{}
+	for rows.Next() {
+		var postID int64
+		m, err := scanMedia(rows, &postID)
+		if err != nil {
+			return nil, fmt.Errorf("store: featured images: %w", err)
+		}
+		found[postID] = m
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: featured images: %w", err)
+	}
+	return found, nil
 }
 
 // SetFeatured sets a post's featured image; mediaID 0 removes it.

@@ -181,13 +181,13 @@ type countMemo struct {
 	// them again.
 	ahead         int
 	aheadPosts    map[string]postPage
-	aheadFeatured map[string]*content.Media
+	aheadFeatured map[int64]*content.Media
 	aheadMu       sync.Mutex
 	// aheadNext are, for each post of a listing's pages read ahead, the
 	// posts listed after it, and aheadByID posts read ahead for listings
 	// (FindPostsByIDs), by id, each taken once.
 	aheadNext map[int64][]int64
-	aheadByID map[string]*content.Post
+	aheadByID map[int64]*content.Post
 	// [from, until) is a span in which no post becomes public: every
 	// "published before" instant in it selects the same posts. until 0:
 	// nothing is scheduled.
@@ -386,7 +386,7 @@ func (m *countMemo) holds(t time.Time) bool {
 // generation to keep what is read otherwise with, and whether it was
 // there; for what holds for a span only (now not zero), whether the span
 // remembered holds now too.
-func recall[V any](m *countMemo, kept *map[string]V, key string, now time.Time) (V, uint64, bool) {
+func recall[K comparable, V any](m *countMemo, kept *map[K]V, key K, now time.Time) (V, uint64, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	v, ok := (*kept)[key]
@@ -395,7 +395,7 @@ func recall[V any](m *countMemo, kept *map[string]V, key string, now time.Time) 
 
 // take is recall for what is read ahead for one reader: what it returns
 // is no longer kept.
-func take[V any](m *countMemo, kept *map[string]V, key string, now time.Time) (V, bool) {
+func take[K comparable, V any](m *countMemo, kept *map[K]V, key K, now time.Time) (V, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	v, ok := (*kept)[key]
@@ -409,14 +409,14 @@ func take[V any](m *countMemo, kept *map[string]V, key string, now time.Time) (V
 // what does not depend on the span), unless a change or another span came
 // since gen was read; when the map holds max entries already, any one
 // goes first.
-func keep[V any](m *countMemo, kept *map[string]V, max int, key string, v V, gen uint64, now time.Time) {
+func keep[K comparable, V any](m *countMemo, kept *map[K]V, max int, key K, v V, gen uint64, now time.Time) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.gen != gen || !now.IsZero() && !m.holds(now) {
 		return
 	}
 	if *kept == nil {
-		*kept = map[string]V{}
+		*kept = map[K]V{}
 	}
 	if _, ok := (*kept)[key]; !ok && len(*kept) >= max {
 		for old := range *kept { // one out, any
