@@ -40,11 +40,7 @@ func (r result) cpuPerRequest() string {
 // It speaks HTTP/1.1 itself so that the load generator's own cost, which
 // shares the cores with the server, stays small and equal for every server.
 func load(addr, path, acceptEncoding string, conns int, d time.Duration) result {
-	req := "GET " + path + " HTTP/1.1\r\nHost: " + addr + "\r\nUser-Agent: broadsheet-bench\r\n"
-	if acceptEncoding != "" {
-		req += "Accept-Encoding: " + acceptEncoding + "\r\n"
-	}
-	reqBytes := []byte(req + "\r\n")
+	reqBytes := request(addr, path, acceptEncoding)
 	var (
 		mu      sync.Mutex
 		all     []time.Duration
@@ -99,6 +95,15 @@ func load(addr, path, acceptEncoding string, conns int, d time.Duration) result 
 		r.p99 = all[len(all)*99/100]
 	}
 	return r
+}
+
+// request is what the load sends for GET path on addr.
+func request(addr, path, acceptEncoding string) []byte {
+	req := "GET " + path + " HTTP/1.1\r\nHost: " + addr + "\r\nUser-Agent: broadsheet-bench\r\n"
+	if acceptEncoding != "" {
+		req += "Accept-Encoding: " + acceptEncoding + "\r\n"
+	}
+	return []byte(req + "\r\n")
 }
 
 // roundTrip sends one request and reads the whole response.

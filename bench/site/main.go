@@ -521,7 +521,13 @@ func (b *bench) measureFixedRate(r *row, base, cached *server) {
 // median is the round with the median requests/s (the lower middle one
 // of an even number).
 func median(rounds []result) result {
-	sorted := slices.SortedFunc(slices.Values(rounds), func(a, b result) int { return cmp.Compare(a.rps, b.rps) })
+	return medianBy(rounds, func(r result) float64 { return r.rps })
+}
+
+// medianBy is the round whose figure by is the median (the lower middle
+// one of an even number).
+func medianBy[T any, N cmp.Ordered](rounds []T, by func(T) N) T {
+	sorted := slices.SortedFunc(slices.Values(rounds), func(a, b T) int { return cmp.Compare(by(a), by(b)) })
 	return sorted[(len(sorted)-1)/2]
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -60,11 +59,7 @@ func (p pacedResult) bounds() string {
 // generator spends more CPU per request than in the closed loop (about
 // 35-100 µs against 15-20 here), about as much in all at half its rate.
 func paced(addr, path, acceptEncoding string, conns int, rate float64, d time.Duration) pacedResult {
-	req := "GET " + path + " HTTP/1.1\r\nHost: " + addr + "\r\nUser-Agent: broadsheet-bench\r\n"
-	if acceptEncoding != "" {
-		req += "Accept-Encoding: " + acceptEncoding + "\r\n"
-	}
-	reqBytes := []byte(req + "\r\n")
+	reqBytes := request(addr, path, acceptEncoding)
 	interval := time.Duration(float64(conns) / rate * float64(time.Second))
 	if interval <= 0 {
 		interval = 1
@@ -180,8 +175,7 @@ func paced(addr, path, acceptEncoding string, conns int, rate float64, d time.Du
 // medianPaced is the round with the median p99 (the lower middle one of
 // an even number).
 func medianPaced(rounds []pacedResult) pacedResult {
-	sorted := slices.SortedFunc(slices.Values(rounds), func(a, b pacedResult) int { return cmp.Compare(a.p99, b.p99) })
-	return sorted[(len(sorted)-1)/2]
+	return medianBy(rounds, func(r pacedResult) time.Duration { return r.p99 })
 }
 
 // offeredRate is -rate: the requests/s the fixed-rate phase offers, either
