@@ -249,23 +249,22 @@ func (b *bench) targets(ctx context.Context) ([]target, error) {
 type server struct {
 	cmd  *exec.Cmd
 	addr string
-	// peakPss and peakAnon are the largest proportional set size and
-	// private (anonymous) resident memory sampled while it ran.
-	peakPss, peakAnon atomic.Int64
-	done              chan struct{}
+	// peakAnon is the largest private (anonymous) resident memory
+	// sampled while it ran.
+	peakAnon atomic.Int64
+	done     chan struct{}
 }
 
-// sample reads the server's proportional set size every 50 ms until it
-// stops. PSS counts private memory and the server's share of the file
-// pages it maps; the kernel's own peak (VmHWM) counts the database file
-// once for every connection that maps it, eight times over.
+// sample reads the server's private resident memory every 50 ms until it
+// stops. It reads /proc/PID/status, which costs tens of microseconds, and
+// not smaps_rollup: that walks every page the server maps (milliseconds
+// for a server that maps its database), and read 20 times a second from
+// each running server it took a share of the cores from whichever server
+// was under load, and added its stalls to the latencies measured.
 func (s *server) sample() {
 	t := time.NewTicker(50 * time.Millisecond)
 	defer t.Stop()
 	for {
-		if n := pss(s.cmd.Process.Pid); n > s.peakPss.Load() {
-			s.peakPss.Store(n)
-		}
 		if n := procField(s.cmd.Process.Pid, "status", "RssAnon:"); n > s.peakAnon.Load() {
 			s.peakAnon.Store(n)
 		}
@@ -311,12 +310,13 @@ func (b *bench) start(args ...string) (*server, error) {
 	return nil, fmt.Errorf("%s did not say where it listens", args[0])
 }
 
-// stop ends the server and returns its peak memory in bytes: the largest
-// proportional set size sampled, and the kernel's VmHWM.
+// stop ends the server and returns its memory in bytes: the largest
+// private memory sampled, its proportional set size after its loads (the
+// database pages it mapped stay mapped), and the kernel's VmHWM.
 func (s *server) stop() memory {
 	close(s.done)
 	pid := s.cmd.Process.Pid
-	peak := memory{pss: max(s.peakPss.Load(), pss(pid)), anon: max(s.peakAnon.Load(), procField(pid, "status", "RssAnon:")),
+	peak := memory{pss: pss(pid), anon: max(s.peakAnon.Load(), procField(pid, "status", "RssAnon:")),
 		hwm: procField(pid, "status", "VmHWM:")}
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan struct{})
@@ -364,10 +364,10 @@ func cpuRatio(base, r result) string {
 	return fmt.Sprintf("%.2f", (float64(base.cpu)/float64(base.requests))/(float64(r.cpu)/float64(r.requests)))
 }
 
-// memory is a server's peak memory, in bytes: its proportional set size
-// (private memory and its share of the file pages it maps, the database
-// above all, which the kernel may reclaim), its private memory alone, and
-// the kernel's VmHWM.
+// memory is a server's memory, in bytes: its proportional set size after
+// its loads (private memory and its share of the file pages it maps, the
+// database above all, which the kernel may reclaim), its peak private
+// memory, and the kernel's VmHWM.
 type memory struct{ pss, anon, hwm int64 }
 
 func pss(pid int) int64 { return procField(pid, "smaps_rollup", "Pss:") }
@@ -750,9 +750,9 @@ func (b *bench) print(rows []row, cachedMem, uncachedMem, bareMem memory, genToo
 	if !b.rate.off() {
 		b.printFixedRate(rows)
 	}
-	fmt.Printf("\nserver peak memory, sampled every 50 ms, with the page cache (%d MB bound) / without / bare:\n", b.cacheMB)
-	fmt.Printf("  private (RssAnon): %.1f / %.1f / %.1f MB\n", mb(cachedMem.anon), mb(uncachedMem.anon), mb(bareMem.anon))
-	fmt.Printf("  PSS, adding its share of the database pages it maps (page cache the kernel may reclaim): %.1f / %.1f / %.1f MB\n",
+	fmt.Printf("\nserver memory with the page cache (%d MB bound) / without / bare:\n", b.cacheMB)
+	fmt.Printf("  peak private (RssAnon, sampled every 50 ms): %.1f / %.1f / %.1f MB\n", mb(cachedMem.anon), mb(uncachedMem.anon), mb(bareMem.anon))
+	fmt.Printf("  PSS after the loads, adding its share of the database pages it maps (page cache the kernel may reclaim): %.1f / %.1f / %.1f MB\n",
 		mb(cachedMem.pss), mb(uncachedMem.pss), mb(bareMem.pss))
 	fmt.Printf("  kernel VmHWM, which counts the mapped database once per connection: %.1f / %.1f / %.1f MB\n",
 		mb(cachedMem.hwm), mb(uncachedMem.hwm), mb(bareMem.hwm))
