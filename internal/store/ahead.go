@@ -29,7 +29,7 @@ func (db *DB) ReadAhead(n int) {
 	m.mu.Lock()
 	m.ahead = n
 	if n < 2 {
-		m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID = nil, nil, nil, nil
+		m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID, m.aheadGiven = nil, nil, nil, nil, nil
 	}
 	m.mu.Unlock()
 }
@@ -197,16 +197,15 @@ func (c conn) postsAhead(ctx context.Context, m *countMemo, ids []int64, n int) 
 		for _, id := range missing {
 			asked[id] = true
 		}
+		read := missing
 		m.mu.Lock()
 		next := m.aheadNext[missing[len(missing)-1]]
-		next = next[:min(len(next), n)]
-		m.mu.Unlock()
-		read := missing
-		for _, id := range next {
-			if !asked[id] {
+		for _, id := range next[:min(len(next), n)] {
+			if !asked[id] && !m.aheadGiven[id] {
 				read = append(read, id)
 			}
 		}
+		m.mu.Unlock()
 		posts, err := c.findPostsByIDs(ctx, read, false)
 		if err != nil {
 			return nil, err
@@ -226,5 +225,18 @@ func (c conn) postsAhead(ctx context.Context, m *countMemo, ids []int64, n int) 
 			delete(byID, id) // an ID asked for twice is listed once
 		}
 	}
+	m.noteGiven(posts)
 	return posts, nil
+}
+
+// noteGiven remembers that posts were given to the reader (aheadGiven).
+func (m *countMemo) noteGiven(posts []*content.Post) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.aheadGiven == nil || len(m.aheadGiven)+len(posts) > maxAheadNext {
+		m.aheadGiven = make(map[int64]bool, len(posts))
+	}
+	for _, p := range posts {
+		m.aheadGiven[p.ID] = true
+	}
 }

@@ -13,9 +13,10 @@ import (
 )
 
 // walk is what a reader going through the whole site reads: every page
-// of the front page and of each term's listing, the posts of each page,
-// and every post's page with its featured image, in the front page's
-// order, then the pages of posts that are not public.
+// of the front page and of each term's listing, the posts of each page
+// (each read once, as the site keeps what it shows of a post in a
+// listing), and every post's page with its featured image, in the front
+// page's order, then the pages of posts that are not public.
 type walk struct {
 	Pages    map[string][]store.PostVersion
 	Listed   map[string][]*content.Post
@@ -32,6 +33,7 @@ func walkSite(t *testing.T, db *store.DB, terms []int64, slugs []string) (walk, 
 	w := walk{Pages: map[string][]store.PostVersion{}, Listed: map[string][]*content.Post{},
 		Posts: map[string][3]*content.Post{}, Featured: map[string]*content.Media{}}
 	now := db.Now()
+	kept := map[int64]*content.Post{}
 	for _, term := range terms {
 		f := store.Published(now)
 		f.TermID, f.Limit = term, 2
@@ -42,12 +44,21 @@ func walkSite(t *testing.T, db *store.DB, terms []int64, slugs []string) (walk, 
 			}
 			key := fmt.Sprintf("term %d offset %d of %d", term, f.Offset, total)
 			w.Pages[key] = vs
-			ids := make([]int64, len(vs))
-			for i, v := range vs {
-				ids[i] = v.ID
+			var missing []int64
+			for _, v := range vs {
+				if kept[v.ID] == nil {
+					missing = append(missing, v.ID)
+				}
 			}
-			if w.Listed[key], err = db.FindPostsByIDs(ctx, ids); err != nil {
+			read, err := db.FindPostsByIDs(ctx, missing)
+			if err != nil {
 				t.Fatal(err)
+			}
+			for _, p := range read {
+				kept[p.ID] = p
+			}
+			for _, v := range vs {
+				w.Listed[key] = append(w.Listed[key], kept[v.ID])
 			}
 			if f.Offset+f.Limit >= total {
 				break
@@ -165,6 +176,57 @@ func TestReadAheadReadsWhatOneByOneReads(t *testing.T) {
 			}
 			if m, err := db.FindFeatured(ctx, posts[2].ID); err != nil || m == nil || m.ID != img.ID {
 				t.Errorf("a picture set since the post was read ahead: %+v, %v", m, err)
+			}
+		})
+	}
+}
+
+// TestReadAheadLeavesOutPostsGiven: a listing read ahead does not read
+// again the posts another listing gave the reader, which keeps what it
+// shows of them (the site, their teasers): every post read ahead is one
+// the reader then asks for.
+func TestReadAheadLeavesOutPostsGiven(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			db, _, _ := relayPair(t, engine)
+			posts := seed(t, db, 24)
+			db.ReadAhead(8)
+			t.Cleanup(func() { db.ReadAhead(0) })
+			kept := map[int64]bool{}
+			walkListing := func(term int64) {
+				t.Helper()
+				f := store.Published(db.Now())
+				f.TermID, f.Limit = term, 2
+				for f.Offset = 0; ; f.Offset += f.Limit {
+					vs, total, err := db.FindPostVersions(ctx, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var missing []int64
+					for _, v := range vs {
+						if !kept[v.ID] {
+							missing = append(missing, v.ID)
+						}
+					}
+					got, err := db.FindPostsByIDs(ctx, missing)
+					if err != nil || len(got) != len(missing) {
+						t.Fatalf("posts %v: %d read, %v", missing, len(got), err)
+					}
+					for _, p := range got {
+						kept[p.ID] = true
+					}
+					if f.Offset+f.Limit >= total {
+						break
+					}
+				}
+			}
+			walkListing(posts[0].Categories[0].ID) // every other post
+			walkListing(0)                         // all of them
+			if len(kept) != len(posts) {
+				t.Fatalf("%d posts read, want %d", len(kept), len(posts))
+			}
+			if n := store.UnclaimedAhead(db); n != 0 {
+				t.Errorf("%d posts read ahead that the reader, which had them, never asked for", n)
 			}
 		})
 	}

@@ -8,3 +8,12 @@ func SetRankLimit(n int) (restore func()) {
 	rankLimit, titleLimit, suggestLimit = n, n, n
 	return func() { rankLimit, titleLimit, suggestLimit = old, oldTitle, oldSuggest }
 }
+
+// UnclaimedAhead returns how many posts read ahead for listings
+// (FindPostsByIDs) no reader has taken yet.
+func UnclaimedAhead(db *DB) int {
+	m := db.counts
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.aheadByID)
+}

@@ -185,9 +185,13 @@ type countMemo struct {
 	aheadMu       sync.Mutex
 	// aheadNext are, for each post of a listing's pages read ahead, the
 	// posts listed after it, and aheadByID posts read ahead for listings
-	// (FindPostsByIDs), by id, each taken once.
-	aheadNext map[int64][]int64
-	aheadByID map[int64]*content.Post
+	// (FindPostsByIDs), by id, each taken once. aheadGiven are the posts
+	// FindPostsByIDs has given the reader: they are not read ahead again,
+	// for the reader keeps what it shows of them (the site, a post's
+	// teaser), and another listing that shows them asks for none.
+	aheadNext  map[int64][]int64
+	aheadByID  map[int64]*content.Post
+	aheadGiven map[int64]bool
 	// [from, until) is a span in which no post becomes public: every
 	// "published before" instant in it selects the same posts. until 0:
 	// nothing is scheduled.
@@ -225,7 +229,7 @@ func (m *countMemo) settle(ctx context.Context, c conn, t time.Time) time.Time {
 		// holds for it only.
 		m.gen++
 		m.m, m.cursors, m.pages, m.postPages, m.searches = nil, nil, nil, nil, nil
-		m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID = nil, nil, nil, nil
+		m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID, m.aheadGiven = nil, nil, nil, nil, nil
 	}
 	m.settled, m.from, m.until = true, u, 0
 	if ok {
@@ -342,7 +346,7 @@ func (m *countMemo) forget() {
 	m.gen++
 	m.m, m.cursors, m.rels, m.pages, m.postPages = nil, nil, nil, nil, nil
 	m.terms, m.users, m.searches = nil, nil, nil
-	m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID = nil, nil, nil, nil
+	m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID, m.aheadGiven = nil, nil, nil, nil, nil
 	m.settled = false
 	m.mu.Unlock()
 }
