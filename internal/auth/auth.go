@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -41,7 +42,13 @@ type Auth struct {
 
 // dummyHash is verified against when an email is unknown, so that the
 // answer takes as long as for a known one and reveals nothing.
-var dummyHash, _ = HashPassword("not a password of anyone")
+// It is made on the first sign-in, not when the program starts: every
+// command would otherwise pay for a hash (a tenth of a second of a
+// command's start, and 19 MB).
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not a password of anyone")
+	return h
+})
 
 // SignIn checks email and password, throttling failures per account and per
 // client address, and on success starts a session and sets its cookie.
@@ -70,7 +77,7 @@ func (a *Auth) SignIn(w http.ResponseWriter, r *http.Request, email, password st
 			return nil, err
 		}
 	} else {
-		VerifyPassword(password, dummyHash)
+		VerifyPassword(password, dummyHash())
 	}
 	if !ok {
 		err := a.DB.Update(ctx, func(tx *store.Tx) error {
