@@ -68,10 +68,11 @@ func main() {
 	doExport := flag.Bool("export", true, "also time a static export of the site")
 	only := flag.String("only", "", "load only the pages whose names match this `regexp` (e.g. \"^(front page|a post)$\"); empty: all")
 	baseline := flag.String("baseline-serve", "", "internal: run the minimal baseline server over this pages file")
-	rounds := flag.Int("rounds", 1, "load each page this many times per server, the servers taking turns, and print the round with the median requests/s (steadier on a busy machine)")
+	rounds := flag.Int("rounds", 1, "load each page this many times per server, the servers taking turns, and print the round with the median requests/s (steadier on a busy machine); export and write the baseline's files this many times, taking turns, and print the medians")
 	rate := offeredRate{share: 0.25}
 	flag.Var(&rate, "rate", "fixed-rate latency phase, for the baseline and the cached server alike: the `requests/s` offered in all over -conns connections, either a number (e.g. 10000) or a share of the baseline's closed-loop requests/s for each page in this run (e.g. 80%); 0: no fixed-rate phase")
 	rateDuration := flag.Duration("rate-duration", 3*time.Second, "load time per fixed-rate figure")
+	exportDir := flag.String("export-dir", "", "`folder` in which the export and its baseline write their files (its file system is what they measure, e.g. /dev/shm for memory); default: -work")
 	pin := flag.Bool("pin", false, "pin the load generator to CPU 0 and every server to the other CPUs (Linux, taskset), so that they do not compete for cores (the export then runs on CPU 0)")
 	flag.Parse()
 	if *baseline != "" {
@@ -85,7 +86,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -posts, -conns, -duration, -rate-duration and -rounds must be positive")
 		os.Exit(2)
 	}
-	b := &bench{posts: *posts, d: *duration, conns: *conns, enc: *encoding, cacheMB: *cacheMB, fragMB: *fragMB, work: *work, export: *doExport, only: *only, pin: *pin, rounds: *rounds, rate: rate, rateD: *rateDuration}
+	b := &bench{posts: *posts, d: *duration, conns: *conns, enc: *encoding, cacheMB: *cacheMB, fragMB: *fragMB, work: *work, export: *doExport, only: *only, pin: *pin, rounds: *rounds, rate: rate, rateD: *rateDuration, exportDir: cmp.Or(*exportDir, *work)}
 	if err := b.run(*fresh); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -99,6 +100,7 @@ type bench struct {
 	d, rateD              time.Duration
 	rate                  offeredRate
 	enc, work, only       string
+	exportDir             string
 	bin, db               string
 	export, pin           bool
 }
@@ -532,79 +534,96 @@ func medianBy[T any, N cmp.Ordered](rounds []T, by func(T) N) T {
 }
 
 type exportFigures struct {
-	files              int
-	bytes              int64
-	full, incr, writes time.Duration
-	summary            string
+	files   int
+	bytes   int64
+	rounds  []exportRound
+	summary string
 }
 
-// measureExport times export --static (and again --incremental) and the
-// baseline: writing the same files, of the same sizes, from memory. Both
-// folders are removed at the end, not before they are written: on some
-// file systems (ext4 without a journal) making files is much slower for a
-// minute or more after many were removed, and the export, written first,
-// would pay for the removal of the previous run's files where the
-// baseline does not.
-func (b *bench) measureExport() (*exportFigures, error) {
-	dir := filepath.Join(b.work, fmt.Sprintf("export-%d", b.posts))
-	os.RemoveAll(dir) // left by a run that was cut short
-	defer os.RemoveAll(dir)
-	fmt.Fprintf(os.Stderr, "export    --static %s…\n", dir)
-	start := time.Now()
-	cmd := exec.Command(b.bin, "--db", b.db, "export", "--static", dir, "--base-url", "https://bench.example.org")
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("export: %v\n%s", err, out)
-	}
-	ex := &exportFigures{full: time.Since(start), summary: string(out)}
-	start = time.Now()
-	if out, err := exec.Command(b.bin, "--db", b.db, "export", "--static", dir, "--incremental",
-		"--base-url", "https://bench.example.org").Output(); err != nil {
-		return nil, fmt.Errorf("export --incremental: %v\n%s", err, out)
-	}
-	ex.incr = time.Since(start)
+// exportRound is one round of the export's figures.
+type exportRound struct{ full, incr, writes time.Duration }
 
+func (r exportRound) ratio() float64 { return r.full.Seconds() / r.writes.Seconds() }
+
+// measureExport times export --static (and again --incremental) and the
+// baseline: writing the same files, of the same sizes, from memory, one
+// after the other for -rounds rounds. How long making files takes depends
+// on the file system's state as much as on the bytes (on ext4 it slowed
+// by up to five times over a few minutes of making and removing tens of
+// thousands of files): the rounds take turns so that the export and its
+// baseline meet the same states, and the medians are printed. Each
+// round's folders are removed at its end, not before they are written:
+// on some file systems making files is much slower for a minute or more
+// after many were removed, and the export, written first, would pay for
+// the removal of the previous round's files where the baseline does not.
+func (b *bench) measureExport() (*exportFigures, error) {
+	dir := filepath.Join(b.exportDir, fmt.Sprintf("export-%d", b.posts))
+	base := filepath.Join(b.exportDir, fmt.Sprintf("export-%d-baseline", b.posts))
+	// Left by a run that was cut short.
+	os.RemoveAll(dir)
+	os.RemoveAll(base)
 	type file struct {
 		rel  string
 		body []byte
 	}
 	var files []file
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		body, err := os.ReadFile(p)
+	ex := &exportFigures{}
+	for round := range b.rounds {
+		fmt.Fprintf(os.Stderr, "export    --static %s (round %d of %d)…\n", dir, round+1, b.rounds)
+		var r exportRound
+		start := time.Now()
+		cmd := exec.Command(b.bin, "--db", b.db, "export", "--static", dir, "--base-url", "https://bench.example.org")
+		out, err := cmd.Output()
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("export: %v\n%s", err, out)
 		}
-		rel, _ := filepath.Rel(dir, p)
-		files = append(files, file{rel, body})
-		ex.bytes += int64(len(body))
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	ex.files = len(files)
-	base := filepath.Join(b.work, fmt.Sprintf("export-%d-baseline", b.posts))
-	os.RemoveAll(base)
-	fmt.Fprintf(os.Stderr, "baseline  writing the same %d files…\n", len(files))
-	start = time.Now()
-	made := map[string]bool{}
-	for _, f := range files {
-		full := filepath.Join(base, f.rel)
-		if d := filepath.Dir(full); !made[d] {
-			if err := os.MkdirAll(d, 0o755); err != nil {
+		r.full, ex.summary = time.Since(start), string(out)
+		start = time.Now()
+		if out, err := exec.Command(b.bin, "--db", b.db, "export", "--static", dir, "--incremental",
+			"--base-url", "https://bench.example.org").Output(); err != nil {
+			return nil, fmt.Errorf("export --incremental: %v\n%s", err, out)
+		}
+		r.incr = time.Since(start)
+
+		if files == nil {
+			err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				body, err := os.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				rel, _ := filepath.Rel(dir, p)
+				files = append(files, file{rel, body})
+				ex.bytes += int64(len(body))
+				return nil
+			})
+			if err != nil {
 				return nil, err
 			}
-			made[d] = true
+			ex.files = len(files)
 		}
-		if err := os.WriteFile(full, f.body, 0o644); err != nil {
-			return nil, err
+		fmt.Fprintf(os.Stderr, "baseline  writing the same %d files…\n", len(files))
+		start = time.Now()
+		made := map[string]bool{}
+		for _, f := range files {
+			full := filepath.Join(base, f.rel)
+			if d := filepath.Dir(full); !made[d] {
+				if err := os.MkdirAll(d, 0o755); err != nil {
+					return nil, err
+				}
+				made[d] = true
+			}
+			if err := os.WriteFile(full, f.body, 0o644); err != nil {
+				return nil, err
+			}
 		}
+		r.writes = time.Since(start)
+		ex.rounds = append(ex.rounds, r)
+		os.RemoveAll(dir)
+		os.RemoveAll(base)
 	}
-	ex.writes = time.Since(start)
-	os.RemoveAll(base)
 	return ex, nil
 }
 
@@ -763,10 +782,23 @@ func (b *bench) print(rows []row, cachedMem, uncachedMem, bareMem memory, genToo
 		}
 		return
 	}
-	per1000 := ex.full.Seconds() / float64(b.posts) * 1000
-	fmt.Printf("static export: %d files, %.1f MB in %.2f s (%.3f s per 1,000 posts); baseline writing the same files: %.2f s; ratio %.2f×\n",
-		ex.files, float64(ex.bytes)/1e6, ex.full.Seconds(), per1000, ex.writes.Seconds(), ex.full.Seconds()/ex.writes.Seconds())
-	fmt.Printf("static export --incremental, nothing changed: %.2f s\n", ex.incr.Seconds())
+	full := medianBy(ex.rounds, func(r exportRound) time.Duration { return r.full }).full
+	writes := medianBy(ex.rounds, func(r exportRound) time.Duration { return r.writes }).writes
+	incr := medianBy(ex.rounds, func(r exportRound) time.Duration { return r.incr }).incr
+	how := ""
+	if len(ex.rounds) > 1 {
+		how = fmt.Sprintf(" (medians of %d rounds)", len(ex.rounds))
+	}
+	fmt.Printf("static export into %s%s: %d files, %.1f MB in %.2f s (%.3f s per 1,000 posts); baseline writing the same files: %.2f s; ratio %.2f×\n",
+		b.exportDir, how, ex.files, float64(ex.bytes)/1e6, full.Seconds(), full.Seconds()/float64(b.posts)*1000, writes.Seconds(), full.Seconds()/writes.Seconds())
+	if len(ex.rounds) > 1 {
+		fmt.Printf("  each round, export / baseline:")
+		for _, r := range ex.rounds {
+			fmt.Printf(" %.2f / %.2f s (%.2f×);", r.full.Seconds(), r.writes.Seconds(), r.ratio())
+		}
+		fmt.Println()
+	}
+	fmt.Printf("static export --incremental, nothing changed: %.2f s\n", incr.Seconds())
 	if genTook > 0 {
 		fmt.Printf("site generated in %.1f s\n", genTook.Seconds())
 	}
