@@ -87,9 +87,12 @@ func testListingQueries(t *testing.T, engine string, fragments, maxCold, maxWarm
 	if err != nil || len(tags) == 0 {
 		t.Fatalf("the demo has no tags: %v", err)
 	}
+	// The demo's archives are one page each: finding whose archive it is
+	// costs a query, and counting the posts of a listing shown whole
+	// costs none.
 	for _, path := range []string{firstLink(t, body, "/category/"), firstLink(t, body, "/author/"), tags[0].Path()} {
-		if q, n := count(path, true); q != first+1 {
-			t.Errorf("%s (%d teasers) costs %d queries from cold, want %d (a listing's and finding whose it is)", path, n, q, first+1)
+		if q, n := count(path, true); q != first {
+			t.Errorf("%s (%d teasers) costs %d queries from cold, want %d (a listing's, less its count, and finding whose it is)", path, n, q, first)
 		}
 	}
 }

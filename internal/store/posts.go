@@ -289,18 +289,14 @@ func (c conn) FindPostVersions(ctx context.Context, f PostFilter) ([]PostVersion
 	return vs[:min(limit, len(vs)):min(limit, len(vs))], total, nil
 }
 
-// findPage counts the posts matching f and reads one page of them, newest
-// first, selecting cols; scan reads each row and returns where it stands
-// in the listing.
+// findPage reads one page of the posts matching f, newest first,
+// selecting cols, and counts them all; scan reads each row and returns
+// where it stands in the listing.
 func (c conn) findPage(ctx context.Context, f PostFilter, cols string, scan func(*sql.Rows) (cursor, error)) (int, error) {
 	// Any instant until the next scheduled post goes public lists the same
 	// posts: naming them all by one lets counts and cursors be reused.
 	memo := c.memo()
 	f.PublishedBefore = memo.settle(ctx, c, f.PublishedBefore)
-	total, err := c.countPosts(ctx, f)
-	if err != nil {
-		return 0, err
-	}
 	l := f.listing()
 	q, args := l.query(cols, ""), l.args
 	pageKey := ""
@@ -349,7 +345,12 @@ func (c conn) findPage(ctx context.Context, f PostFilter, cols string, scan func
 	if pageKey != "" && n == f.Limit {
 		memo.putCursor(pageKey, f.Offset+f.Limit, last, gen)
 	}
-	return total, nil
+	if f.Offset == 0 && (f.Limit <= 0 || n < f.Limit) {
+		// The whole listing is this page (most day archives, a new
+		// tag's): it needs no count.
+		return n, nil
+	}
+	return c.countPosts(ctx, f)
 }
 
 // FindPostsByIDs returns the posts with the given IDs, without their
