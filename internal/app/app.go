@@ -62,6 +62,8 @@ type env struct {
 	// metricsToken, from BROADSHEET_METRICS_TOKEN, lets scrapers on other
 	// machines read /metrics (see ops.Routes).
 	metricsToken string
+	// renderOnce: the site built renders each page once (site.Config).
+	renderOnce bool
 }
 
 // Run runs the command line args (without the program name) with the

@@ -82,10 +82,11 @@ func (e *env) exportStatic(ctx context.Context, args []string) error {
 	// (It also lets each listing's pages and counts be read once.)
 	snapshot := db.Now()
 	db.Now = func() time.Time { return snapshot }
-	// Render without the page cache, and log only failures: every page
-	// passes once.
+	// Render without the page cache or what is kept of a page for its next
+	// reader, and log only failures: every page passes once.
 	quiet := *e
 	quiet.cfg.PageCache = 0
+	quiet.renderOnce = true
 	quiet.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	s, err := quiet.site(db)
 	if err != nil {

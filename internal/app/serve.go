@@ -169,7 +169,7 @@ func (e *env) site(db *store.DB) (*site.Site, error) {
 	// The fragment cache follows this process's changes and, through
 	// Relay (which serve runs), other processes'.
 	return site.New(site.Config{DB: db, Theme: theme, BaseURL: e.cfg.BaseURL, Log: e.log,
-		FragmentCache: int64(e.cfg.FragmentCache) << 20})
+		FragmentCache: int64(e.cfg.FragmentCache) << 20, RenderOnce: e.renderOnce})
 }
 
 // demoEmail signs in to a demo site's admin.

@@ -10,7 +10,8 @@ import (
 // renderMemo keeps what a template rendered from data named by a key of
 // type K that holds everything the template shows of it: the same key
 // renders the same bytes for as long as the theme is the same, so nothing
-// kept ever goes stale. Bounded in entries, any one out when full.
+// kept ever goes stale. Bounded in entries, any one out when full. A nil
+// renderMemo keeps nothing.
 type renderMemo[K comparable] struct {
 	max int
 
@@ -24,6 +25,9 @@ func newRenderMemo[K comparable](max int) *renderMemo[K] {
 
 // get returns what was kept for key.
 func (r *renderMemo[K]) get(key K) (template.HTML, bool) {
+	if r == nil {
+		return "", false
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	html, ok := r.m[key]
@@ -32,6 +36,9 @@ func (r *renderMemo[K]) get(key K) (template.HTML, bool) {
 
 // put keeps html for key.
 func (r *renderMemo[K]) put(key K, html template.HTML) {
+	if r == nil {
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.m = keep(r.m, r.max, key, html)

@@ -51,6 +51,12 @@ type Config struct {
 	// rendered once and reused while what they show is unchanged (posts'
 	// teasers, shared by every listing, and their articles); 0 keeps none.
 	FragmentCache int64
+	// RenderOnce is for a site whose every page is rendered once (a static
+	// export): the parts kept for the next reader of the same page (its
+	// head, its pager, its list of teasers, a post's links to its
+	// neighbours) are not kept, for no page has a next reader. What
+	// pages share (the fragment cache) still is.
+	RenderOnce bool
 }
 
 // Site serves the public website.
@@ -63,7 +69,8 @@ type Site struct {
 	frags  *fragmentCache // nil: none kept
 	// heads, navs and pagers keep pages' heads, posts' links to their
 	// neighbours and listings' links to their pages as rendered
-	// (PageHead, PostNav, PagerLinks).
+	// (PageHead, PostNav, PagerLinks); nil with Config.RenderOnce, as
+	// teaserLists.
 	heads  *renderMemo[headKey]
 	navs   *renderMemo[navKey]
 	pagers *renderMemo[pagerKey]
@@ -87,9 +94,11 @@ func New(cfg Config) (*Site, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Site{cfg: cfg, frags: newFragmentCache(cfg.FragmentCache),
-		heads: newRenderMemo[headKey](maxHeads), navs: newRenderMemo[navKey](maxMemo), pagers: newRenderMemo[pagerKey](maxMemo),
-		teaserLists: newRenderMemo[string](maxTeaserLists)}
+	s := &Site{cfg: cfg, frags: newFragmentCache(cfg.FragmentCache)}
+	if !cfg.RenderOnce {
+		s.heads, s.navs, s.pagers = newRenderMemo[headKey](maxHeads), newRenderMemo[navKey](maxMemo), newRenderMemo[pagerKey](maxMemo)
+		s.teaserLists = newRenderMemo[string](maxTeaserLists)
+	}
 	static, err := fs.Sub(cfg.Theme, "static")
 	if err != nil {
 		return nil, err

@@ -129,9 +129,10 @@ func (s *Site) listTeasers(ctx context.Context, f store.PostFilter) (*listed, in
 // teasersKey names the teasers of posts in the given versions, as the
 // fragment cache holds or renders them in generation gen: the same posts
 // render the same teasers until a change, which bumps the generation.
-// They are kept with the fragment cache only.
+// They are kept with the fragment cache only, and not by a site that
+// renders each page once.
 func (s *Site) teasersKey(gen uint64, versions []store.PostVersion) string {
-	if s.frags == nil || len(versions) == 0 {
+	if s.frags == nil || s.teaserLists == nil || len(versions) == 0 {
 		return ""
 	}
 	b := make([]byte, 0, 8+len(versions)*24)

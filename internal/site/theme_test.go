@@ -31,8 +31,12 @@ func TestPartsRenderAsInPlace(t *testing.T) {
 		paths = append(paths, p.Tags[0].Path())
 	}
 	plain := web.Overlay{Upper: os.DirFS("testdata/plain-theme"), Lower: site.DefaultTheme()}
-	for _, fragments := range []int64{0, 1 << 20} {
-		cfg := site.Config{DB: db, BaseURL: "http://example.org", FragmentCache: fragments}
+	for _, c := range []struct {
+		fragments int64
+		once      bool
+	}{{0, false}, {1 << 20, false}, {1 << 20, true}} {
+		fragments := c.fragments
+		cfg := site.Config{DB: db, BaseURL: "http://example.org", FragmentCache: fragments, RenderOnce: c.once}
 		cfg.Theme = site.DefaultTheme()
 		ours := serveConfig(t, cfg).URL
 		cfg.Theme = plain
@@ -42,8 +46,8 @@ func TestPartsRenderAsInPlace(t *testing.T) {
 				resp, want := get(t, theirs+path)
 				got, body := get(t, ours+path)
 				if got.StatusCode != resp.StatusCode || body != want {
-					t.Fatalf("fragment cache %d: %s: %d, differs from the page rendered in place (%d):\n%s\nwant:\n%s",
-						fragments, path, got.StatusCode, resp.StatusCode, body, want)
+					t.Fatalf("fragment cache %d, rendering once %t: %s: %d, differs from the page rendered in place (%d):\n%s\nwant:\n%s",
+						fragments, c.once, path, got.StatusCode, resp.StatusCode, body, want)
 				}
 			}
 		}
