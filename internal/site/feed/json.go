@@ -89,21 +89,26 @@ func JSON(f *Feed) ([]byte, error) {
 	if !ok {
 		return nil, errors.New("feed: the JSON feed does not end as expected")
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, len(b)+len(f.Items)*2048))
-	buf.Write(head)
-	buf.WriteString("  \"items\": [\n    ")
+	const open, sep, closing = "  \"items\": [\n    ", ",\n    ", "\n  ]\n}\n"
+	// Items first, so that the feed is made in one allocation of its size
+	// (as withItems does).
+	encoded := make([][]byte, len(f.Items))
+	size := len(head) + len(open) + len(closing)
 	for i := range f.Items {
-		item, err := f.Items[i].encoded(formatJSON, jsonItemBytes)
-		if err != nil {
+		if encoded[i], err = f.Items[i].encoded(formatJSON, jsonItemBytes); err != nil {
 			return nil, err
 		}
-		if i > 0 {
-			buf.WriteString(",\n    ")
-		}
-		buf.Write(item)
+		size += len(sep) + len(encoded[i])
 	}
-	buf.WriteString("\n  ]\n}\n")
-	return buf.Bytes(), nil
+	out := make([]byte, 0, size)
+	out = append(append(out, head...), open...)
+	for i, item := range encoded {
+		if i > 0 {
+			out = append(out, sep...)
+		}
+		out = append(out, item...)
+	}
+	return append(out, closing...), nil
 }
 
 // jsonItemBytes writes an item as it stands in a feed's list of items.
