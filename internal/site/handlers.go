@@ -366,7 +366,30 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request, slug, path string) e
 	if shown, err := postShownAt(w, r, p, path, now); !shown {
 		return err
 	}
+	if err := s.keepTeaser(p, gen); err != nil {
+		return err
+	}
 	return s.renderEntry(w, r, s.newEntry(ctx, p, gen), older, newer)
+}
+
+// keepTeaser keeps the teaser of p, read in full for its page, unless the
+// fragment cache has it: the listings that show the post then need not
+// read it again (a static export renders the posts' pages first for
+// this).
+func (s *Site) keepTeaser(p *content.Post, gen uint64) error {
+	if s.frags == nil {
+		return nil
+	}
+	if _, ok := s.frags.get(p.ID, teaserPart, p.UpdatedAt); ok {
+		return nil
+	}
+	// As the listings read it: without its body (FindPostsByIDs).
+	listed := *p
+	listed.Body, listed.BodyHTML = "", ""
+	buf := s.tmpl.GetBuffer()
+	defer s.tmpl.PutBuffer(buf)
+	_, err := s.renderTeaser(buf, &listed, gen)
+	return err
 }
 
 // postShownAt says whether p's page is the one at path for readers at now:
@@ -489,7 +512,9 @@ func (e *entry) article() (template.HTML, error) {
 		return "", err
 	}
 	html := template.HTML(buf.String())
-	e.s.frags.putArticle(p, html, e.gen)
+	if !e.s.cfg.RenderOnce { // each post's page is rendered once
+		e.s.frags.putArticle(p, html, e.gen)
+	}
 	return html, nil
 }
 

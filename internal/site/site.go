@@ -54,8 +54,9 @@ type Config struct {
 	// RenderOnce is for a site whose every page is rendered once (a static
 	// export): the parts kept for the next reader of the same page (its
 	// head, its pager, its list of teasers, a post's links to its
-	// neighbours) are not kept, for no page has a next reader. What
-	// pages share (the fragment cache) still is.
+	// neighbours, article and description) are not kept, for no page has
+	// a next reader. What pages share (teasers and feed items in the
+	// fragment cache) still is.
 	RenderOnce bool
 }
 

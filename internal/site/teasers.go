@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"context"
 	"html/template"
 	"strconv"
@@ -99,13 +100,11 @@ func (s *Site) listTeasers(ctx context.Context, f store.PostFilter) (*listed, in
 	buf := s.tmpl.GetBuffer()
 	defer s.tmpl.PutBuffer(buf)
 	for _, p := range fresh {
-		buf.Reset()
-		if err := s.tmpl.ExecuteBlock(buf, "list", "teaser", p); err != nil {
+		html, err := s.renderTeaser(buf, p, gen)
+		if err != nil {
 			return nil, 0, err
 		}
-		html := template.HTML(buf.String())
 		rendered[p.ID] = html
-		s.frags.put(p.ID, teaserPart, p.UpdatedAt, html, len(html), gen)
 	}
 	// A post deleted between the two reads is left out.
 	n := 0
@@ -124,6 +123,18 @@ func (s *Site) listTeasers(ctx context.Context, f store.PostFilter) (*listed, in
 		l.teasersKey = s.teasersKey(gen, versions)
 	}
 	return l, total, nil
+}
+
+// renderTeaser renders p's teaser with buf and keeps it, unless a change
+// came since generation gen.
+func (s *Site) renderTeaser(buf *bytes.Buffer, p *content.Post, gen uint64) (template.HTML, error) {
+	buf.Reset()
+	if err := s.tmpl.ExecuteBlock(buf, "list", "teaser", p); err != nil {
+		return "", err
+	}
+	html := template.HTML(buf.String())
+	s.frags.put(p.ID, teaserPart, p.UpdatedAt, html, len(html), gen)
+	return html, nil
 }
 
 // teasersKey names the teasers of posts in the given versions, as the

@@ -513,16 +513,16 @@ func plan(ctx context.Context, opt Options, base *url.URL) ([]job, *Report, []co
 	for i := range jobs {
 		jobs[i].entry = entries[jobs[i].url]
 	}
-	// Longest listings first, so that no worker is left with one at the
-	// end; posts' and pages' own pages last, once every listing and feed
-	// rendered: their articles, each shown once, would otherwise push out
-	// of the site's fragment cache the teasers and feed items that every
-	// listing and feed of a post shares.
+	// Posts' and pages' own pages first, in the front page's order, in
+	// which the store reads them ahead: the site keeps each post's teaser
+	// as it renders the post's page, so that the listings after them
+	// read no post again. Then the longest listings, so that no worker is
+	// left with one at the end.
 	sort.SliceStable(jobs, func(i, k int) bool {
-		if a, b := len(jobs[i].then), len(jobs[k].then); a != b {
-			return a > b
+		if a, b := jobs[i].entry, jobs[k].entry; a != b {
+			return a
 		}
-		return !jobs[i].entry && jobs[k].entry
+		return len(jobs[i].then) > len(jobs[k].then)
 	})
 
 	aliases, err := db.FindAliases(ctx)
