@@ -264,7 +264,9 @@ type collected struct {
 func render(ctx context.Context, opt Options, base *url.URL, jobs []job, w *writer, rep *Report, c *collected) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	in := make(chan job)
+	// Jobs queued ahead, so that a worker done with one need not wait for
+	// the goroutine handing them out to be scheduled.
+	in := make(chan job, 4*opt.Workers)
 	// Room for the pages rendered while a file is being written.
 	out := make(chan *page, 64)
 	var wg sync.WaitGroup
