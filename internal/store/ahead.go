@@ -29,7 +29,7 @@ func (db *DB) ReadAhead(n int) {
 	m.mu.Lock()
 	m.ahead = n
 	if n < 2 {
-		m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID, m.aheadGiven = nil, nil, nil, nil, nil
+		m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID, m.aheadGiven, m.aheadFrom = nil, nil, nil, nil, nil, ""
 	}
 	m.mu.Unlock()
 }
@@ -50,6 +50,7 @@ func (m *countMemo) readAhead() int {
 // readers; ok is false when the post is not public at now and was not read.
 func (c conn) postPageAhead(ctx context.Context, m *countMemo, slug string, now time.Time, n int) (pp postPage, ok bool, err error) {
 	if pp, ok := take(m, &m.aheadPosts, slug, now); ok {
+		c.readPagesEarly(ctx, m, now, n)
 		return pp, true, nil
 	}
 	// One reader reads ahead at a time: another asking meanwhile for one
@@ -59,6 +60,39 @@ func (c conn) postPageAhead(ctx context.Context, m *countMemo, slug string, now 
 	if pp, ok := take(m, &m.aheadPosts, slug, now); ok {
 		return pp, true, nil
 	}
+	pages, err := c.readPages(ctx, m, slug, now, n, false)
+	if err != nil || len(pages) == 0 {
+		return postPage{}, false, err
+	}
+	return pages[0], true, nil
+}
+
+// readPagesEarly reads the next posts' pages ahead when those kept run
+// low (half of n) and no reader is reading: the other readers go on with
+// the pages still kept instead of waiting for the next ones. What it
+// fails to read is read when asked for.
+func (c conn) readPagesEarly(ctx context.Context, m *countMemo, now time.Time, n int) {
+	m.mu.Lock()
+	from, left := m.aheadFrom, len(m.aheadPosts)
+	m.mu.Unlock()
+	if from == "" || left > n/2 || !m.aheadMu.TryLock() {
+		return
+	}
+	defer m.aheadMu.Unlock()
+	m.mu.Lock()
+	current := m.aheadFrom == from
+	m.mu.Unlock()
+	if current {
+		c.readPages(ctx, m, from, now, n, true)
+	}
+}
+
+// readPages reads the pages of the post of slug and of the n-1 public
+// posts older than it, and keeps those after the first for their readers
+// (the first too with keepFirst, when no reader asked for it yet), with
+// where the next read starts. It returns none when the post is not public
+// at now. m.aheadMu is held.
+func (c conn) readPages(ctx context.Context, m *countMemo, slug string, now time.Time, n int, keepFirst bool) ([]postPage, error) {
 	gen := m.generation()
 	const pub, id = `(SELECT published_at FROM cur)`, `(SELECT id FROM cur)`
 	older := Published(now)
@@ -80,7 +114,7 @@ func (c conn) postPageAhead(ctx context.Context, m *countMemo, slug string, now 
 		AND p.published_at >= `+pub+` AND (p.published_at > `+pub+` OR p.id > `+id+`)
 		ORDER BY p.published_at ASC, p.id ASC LIMIT 1) n`, args...)
 	if err != nil {
-		return postPage{}, false, fmt.Errorf("store: find post %q: %w", slug, err)
+		return nil, fmt.Errorf("store: find post %q: %w", slug, err)
 	}
 	defer rows.Close()
 	var list []*content.Post
@@ -90,7 +124,7 @@ func (c conn) postPageAhead(ctx context.Context, m *countMemo, slug string, now 
 		var side int
 		q, err := scanPost(rows, &body, &bodyHTML, &side)
 		if err != nil {
-			return postPage{}, false, fmt.Errorf("store: find post %q: %w", slug, err)
+			return nil, fmt.Errorf("store: find post %q: %w", slug, err)
 		}
 		if side == 2 {
 			newer = q
@@ -100,17 +134,17 @@ func (c conn) postPageAhead(ctx context.Context, m *countMemo, slug string, now 
 		list = append(list, q)
 	}
 	if err := rows.Err(); err != nil {
-		return postPage{}, false, fmt.Errorf("store: find post %q: %w", slug, err)
+		return nil, fmt.Errorf("store: find post %q: %w", slug, err)
 	}
 	if err := rows.Close(); err != nil {
-		return postPage{}, false, fmt.Errorf("store: find post %q: %w", slug, err)
+		return nil, fmt.Errorf("store: find post %q: %w", slug, err)
 	}
 	if len(list) == 0 || list[0].Slug != slug {
-		return postPage{}, false, nil // not public: read alone
+		return nil, nil // not public: read alone
 	}
 	posts := list[:min(len(list), n)]
 	if err := c.loadRelations(ctx, posts); err != nil {
-		return postPage{}, false, err
+		return nil, err
 	}
 	ids := make([]int64, len(posts))
 	for i, p := range posts {
@@ -118,7 +152,7 @@ func (c conn) postPageAhead(ctx context.Context, m *countMemo, slug string, now 
 	}
 	featured, err := c.findFeatured(ctx, ids)
 	if err != nil {
-		return postPage{}, false, err
+		return nil, err
 	}
 	pages := make([]postPage, len(posts))
 	for i, p := range posts {
@@ -134,11 +168,19 @@ func (c conn) postPageAhead(ctx context.Context, m *countMemo, slug string, now 
 	}
 	for i, p := range posts {
 		keep(m, &m.aheadFeatured, maxAhead, p.ID, featured[p.ID], gen, now)
-		if i > 0 {
+		if i > 0 || keepFirst {
 			keep(m, &m.aheadPosts, maxAhead, p.Slug, pages[i], gen, now)
 		}
 	}
-	return pages[0], true, nil
+	m.mu.Lock()
+	if m.gen == gen {
+		m.aheadFrom = ""
+		if len(list) > n {
+			m.aheadFrom = list[n].Slug
+		}
+	}
+	m.mu.Unlock()
+	return pages, nil
 }
 
 // neighbour is p as FindPostPage reads a post's neighbour: without text,

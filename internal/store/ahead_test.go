@@ -231,3 +231,34 @@ func TestReadAheadLeavesOutPostsGiven(t *testing.T) {
 		})
 	}
 }
+
+// TestReadAheadReadsNextPagesEarly: a reader taking a post's page read
+// ahead when half of them are taken reads the next ones, so that the
+// reader asking for the next post (an export's other worker) finds its
+// page kept instead of waiting for it to be read.
+func TestReadAheadReadsNextPagesEarly(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			db, _, _ := relayPair(t, engine)
+			posts := seed(t, db, 24) // newest first
+			db.ReadAhead(8)
+			t.Cleanup(func() { db.ReadAhead(0) })
+			now := db.Now()
+			// The first reads posts 0-7; taking 1-4 leaves half of them.
+			for _, p := range posts[:5] {
+				got, _, _, err := db.FindPostPage(ctx, p.Slug, now)
+				if err != nil || got.ID != p.ID {
+					t.Fatalf("%s: %+v, %v", p.Slug, got, err)
+				}
+			}
+			before := db.QueryCount()
+			got, older, _, err := db.FindPostPage(ctx, posts[8].Slug, now)
+			if err != nil || got.ID != posts[8].ID || got.BodyHTML != posts[8].BodyHTML || older == nil || older.ID != posts[9].ID {
+				t.Fatalf("%s: %+v (older %+v), %v", posts[8].Slug, got, older, err)
+			}
+			if n := db.QueryCount() - before; n != 0 {
+				t.Errorf("the page of the first post after those read ahead took %d queries, want 0: not read early", n)
+			}
+		})
+	}
+}

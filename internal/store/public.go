@@ -183,6 +183,9 @@ type countMemo struct {
 	aheadPosts    map[string]postPage
 	aheadFeatured map[int64]*content.Media
 	aheadMu       sync.Mutex
+	// aheadFrom is the slug of the post after the last posts' pages read
+	// ahead, where the next read starts; "" when none is known.
+	aheadFrom string
 	// aheadNext are, for each post of a listing's pages read ahead, the
 	// posts listed after it, and aheadByID posts read ahead for listings
 	// (FindPostsByIDs), by id, each taken once. aheadGiven are the posts
@@ -229,7 +232,7 @@ func (m *countMemo) settle(ctx context.Context, c conn, t time.Time) time.Time {
 		// holds for it only.
 		m.gen++
 		m.m, m.cursors, m.pages, m.postPages, m.searches = nil, nil, nil, nil, nil
-		m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID, m.aheadGiven = nil, nil, nil, nil, nil
+		m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID, m.aheadGiven, m.aheadFrom = nil, nil, nil, nil, nil, ""
 	}
 	m.settled, m.from, m.until = true, u, 0
 	if ok {
@@ -346,7 +349,7 @@ func (m *countMemo) forget() {
 	m.gen++
 	m.m, m.cursors, m.rels, m.pages, m.postPages = nil, nil, nil, nil, nil
 	m.terms, m.users, m.searches = nil, nil, nil
-	m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID, m.aheadGiven = nil, nil, nil, nil, nil
+	m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID, m.aheadGiven, m.aheadFrom = nil, nil, nil, nil, nil, ""
 	m.settled = false
 	m.mu.Unlock()
 }
