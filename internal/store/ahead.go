@@ -29,9 +29,14 @@ func (db *DB) ReadAhead(n int) {
 	m.mu.Lock()
 	m.ahead = n
 	if n < 2 {
-		m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID, m.aheadGiven, m.aheadFrom = nil, nil, nil, nil, nil, ""
+		m.dropAhead()
 	}
 	m.mu.Unlock()
+}
+
+// dropAhead forgets what was read ahead; m.mu is held.
+func (m *countMemo) dropAhead() {
+	m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID, m.aheadGiven, m.aheadFrom = nil, nil, nil, nil, nil, ""
 }
 
 // readAhead is how many posts or pages one read serves (ReadAhead), or 0.

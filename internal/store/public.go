@@ -232,7 +232,7 @@ func (m *countMemo) settle(ctx context.Context, c conn, t time.Time) time.Time {
 		// holds for it only.
 		m.gen++
 		m.m, m.cursors, m.pages, m.postPages, m.searches = nil, nil, nil, nil, nil
-		m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID, m.aheadGiven, m.aheadFrom = nil, nil, nil, nil, nil, ""
+		m.dropAhead()
 	}
 	m.settled, m.from, m.until = true, u, 0
 	if ok {
@@ -349,7 +349,7 @@ func (m *countMemo) forget() {
 	m.gen++
 	m.m, m.cursors, m.rels, m.pages, m.postPages = nil, nil, nil, nil, nil
 	m.terms, m.users, m.searches = nil, nil, nil
-	m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID, m.aheadGiven, m.aheadFrom = nil, nil, nil, nil, nil, ""
+	m.dropAhead()
 	m.settled = false
 	m.mu.Unlock()
 }
