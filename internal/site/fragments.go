@@ -26,6 +26,10 @@ import (
 // fragmentCache keeps nothing.
 type fragmentCache struct {
 	max int64
+	// sharedOnly keeps only the parts that several pages show (teasers,
+	// feed items): a site that renders each page once would never read a
+	// post's article or description again.
+	sharedOnly bool
 
 	mu      sync.Mutex
 	gen     uint64 // bumped by every change
@@ -67,12 +71,13 @@ type fragment struct {
 const fragmentOverhead = 160
 
 // newFragmentCache returns a cache of at most max bytes, or nil (none)
-// when max is not positive.
-func newFragmentCache(max int64) *fragmentCache {
+// when max is not positive; with sharedOnly, it keeps only the parts that
+// several pages show.
+func newFragmentCache(max int64, sharedOnly bool) *fragmentCache {
 	if max <= 0 {
 		return nil
 	}
-	return &fragmentCache{max: max, entries: map[fragmentKey]*list.Element{}, articles: map[string]int64{}}
+	return &fragmentCache{max: max, sharedOnly: sharedOnly, entries: map[fragmentKey]*list.Element{}, articles: map[string]int64{}}
 }
 
 // generation is read before the posts whose fragments will be kept: put
@@ -133,7 +138,7 @@ func (c *fragmentCache) putArticle(p *content.Post, html template.HTML, gen uint
 }
 
 func (c *fragmentCache) putFragment(f *fragment, gen uint64) {
-	if c == nil {
+	if c == nil || c.sharedOnly && (f.key.part == articlePart || f.key.part == entryMetaPart) {
 		return
 	}
 	if f.size > c.max/4 {

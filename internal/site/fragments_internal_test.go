@@ -24,7 +24,7 @@ func TestFragmentCache(t *testing.T) {
 	v1 := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 	v2 := v1.Add(time.Second)
 	html := template.HTML(strings.Repeat("x", 100))
-	c := newFragmentCache(10 * (100 + fragmentOverhead))
+	c := newFragmentCache(10*(100+fragmentOverhead), false)
 
 	c.put(1, teaserPart, v1, html, len(html), c.generation())
 	if got, ok := c.get(1, teaserPart, v1); !ok || got.(template.HTML) != html {
@@ -94,7 +94,7 @@ func TestFragmentCache(t *testing.T) {
 func TestFragmentCacheKnowsKeptArticles(t *testing.T) {
 	v1 := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 	html := template.HTML(strings.Repeat("x", 100))
-	c := newFragmentCache(4 * (100 + 10 + fragmentOverhead))
+	c := newFragmentCache(4*(100+10+fragmentOverhead), false)
 	post := func(id int64, slug string) *content.Post {
 		return &content.Post{ID: id, Kind: content.KindPost, Slug: slug, UpdatedAt: v1}
 	}

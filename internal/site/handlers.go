@@ -512,9 +512,7 @@ func (e *entry) article() (template.HTML, error) {
 		return "", err
 	}
 	html := template.HTML(buf.String())
-	if !e.s.cfg.RenderOnce { // each post's page is rendered once
-		e.s.frags.putArticle(p, html, e.gen)
-	}
+	e.s.frags.putArticle(p, html, e.gen)
 	return html, nil
 }
 

@@ -159,9 +159,7 @@ func (s *Site) entryHead(r *http.Request, l *Layout, e *entry) error {
 		}
 		em = newEntryMeta(base, l.Site, p, featured)
 		em.metaTags = metaTags(em.meta)
-		if !s.cfg.RenderOnce { // each post's page is rendered once
-			s.frags.put(p.ID, entryMetaPart, p.UpdatedAt, em, em.size(), e.gen)
-		}
+		s.frags.put(p.ID, entryMetaPart, p.UpdatedAt, em, em.size(), e.gen)
 	}
 	l.Head.Description, l.Head.Canonical = em.description, em.canonical
 	// Full slice expressions: what is appended to a page's head must not

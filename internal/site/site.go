@@ -95,7 +95,7 @@ func New(cfg Config) (*Site, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Site{cfg: cfg, frags: newFragmentCache(cfg.FragmentCache)}
+	s := &Site{cfg: cfg, frags: newFragmentCache(cfg.FragmentCache, cfg.RenderOnce)}
 	if !cfg.RenderOnce {
 		s.heads, s.navs, s.pagers = newRenderMemo[headKey](maxHeads), newRenderMemo[navKey](maxMemo), newRenderMemo[pagerKey](maxMemo)
 		s.teaserLists = newRenderMemo[string](maxTeaserLists)
