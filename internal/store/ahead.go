@@ -87,8 +87,16 @@ func (c conn) readPagesEarly(ctx context.Context, m *countMemo, now time.Time, n
 	m.mu.Lock()
 	current := m.aheadFrom == from
 	m.mu.Unlock()
-	if current {
-		c.readPages(ctx, m, from, now, n, true)
+	if !current {
+		return
+	}
+	if pages, err := c.readPages(ctx, m, from, now, n, true); err != nil || len(pages) == 0 {
+		// Not read: not tried again by every reader after this one.
+		m.mu.Lock()
+		if m.aheadFrom == from {
+			m.aheadFrom = ""
+		}
+		m.mu.Unlock()
 	}
 }
 
