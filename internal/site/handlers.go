@@ -373,11 +373,13 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request, slug, path string) e
 }
 
 // keepTeaser keeps the teaser of p, read in full for its page, unless the
-// fragment cache has it: the listings that show the post then need not
-// read it again (a static export renders the posts' pages first for
-// this).
+// fragment cache has it, on a site that renders each page once: it will
+// render every listing, and those that show the post then need not read
+// it again (a static export renders the posts' pages first for this).
+// A server does not: its readers of a post, crawlers above all, need not
+// be readers of the listings showing it, whose pages it keeps anyway.
 func (s *Site) keepTeaser(p *content.Post, gen uint64) error {
-	if s.frags == nil {
+	if s.frags == nil || !s.cfg.RenderOnce {
 		return nil
 	}
 	if _, ok := s.frags.get(p.ID, teaserPart, p.UpdatedAt); ok {
