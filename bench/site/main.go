@@ -534,16 +534,21 @@ func medianBy[T any, N cmp.Ordered](rounds []T, by func(T) N) T {
 }
 
 type exportFigures struct {
-	files   int
-	bytes   int64
-	rounds  []exportRound
-	summary string
+	files  int
+	bytes  int64
+	rounds []exportRound
 }
 
 // exportRound is one round of the export's figures.
 type exportRound struct{ full, incr, writes time.Duration }
 
 func (r exportRound) ratio() float64 { return r.full.Seconds() / r.writes.Seconds() }
+
+// exportedFile is a file of the export, as the baseline writes it again.
+type exportedFile struct {
+	rel  string
+	body []byte
+}
 
 // measureExport times export --static (and again --incremental) and the
 // baseline: writing the same files, of the same sizes, from memory, one
@@ -559,72 +564,89 @@ func (r exportRound) ratio() float64 { return r.full.Seconds() / r.writes.Second
 func (b *bench) measureExport() (*exportFigures, error) {
 	dir := filepath.Join(b.exportDir, fmt.Sprintf("export-%d", b.posts))
 	base := filepath.Join(b.exportDir, fmt.Sprintf("export-%d-baseline", b.posts))
-	// Left by a run that was cut short.
+	// Left by a run that was cut short, or by a round that failed.
 	os.RemoveAll(dir)
 	os.RemoveAll(base)
-	type file struct {
-		rel  string
-		body []byte
-	}
-	var files []file
+	defer os.RemoveAll(dir)
+	defer os.RemoveAll(base)
+	var files []exportedFile
 	ex := &exportFigures{}
 	for round := range b.rounds {
 		fmt.Fprintf(os.Stderr, "export    --static %s (round %d of %d)…\n", dir, round+1, b.rounds)
 		var r exportRound
-		start := time.Now()
-		cmd := exec.Command(b.bin, "--db", b.db, "export", "--static", dir, "--base-url", "https://bench.example.org")
-		out, err := cmd.Output()
-		if err != nil {
-			return nil, fmt.Errorf("export: %v\n%s", err, out)
+		var err error
+		if r.full, r.incr, err = b.timeExport(dir); err != nil {
+			return nil, err
 		}
-		r.full, ex.summary = time.Since(start), string(out)
-		start = time.Now()
-		if out, err := exec.Command(b.bin, "--db", b.db, "export", "--static", dir, "--incremental",
-			"--base-url", "https://bench.example.org").Output(); err != nil {
-			return nil, fmt.Errorf("export --incremental: %v\n%s", err, out)
-		}
-		r.incr = time.Since(start)
-
 		if files == nil {
-			err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-				if err != nil || d.IsDir() {
-					return err
-				}
-				body, err := os.ReadFile(p)
-				if err != nil {
-					return err
-				}
-				rel, _ := filepath.Rel(dir, p)
-				files = append(files, file{rel, body})
-				ex.bytes += int64(len(body))
-				return nil
-			})
-			if err != nil {
+			if files, ex.bytes, err = readFiles(dir); err != nil {
 				return nil, err
 			}
 			ex.files = len(files)
 		}
 		fmt.Fprintf(os.Stderr, "baseline  writing the same %d files…\n", len(files))
-		start = time.Now()
-		made := map[string]bool{}
-		for _, f := range files {
-			full := filepath.Join(base, f.rel)
-			if d := filepath.Dir(full); !made[d] {
-				if err := os.MkdirAll(d, 0o755); err != nil {
-					return nil, err
-				}
-				made[d] = true
-			}
-			if err := os.WriteFile(full, f.body, 0o644); err != nil {
-				return nil, err
-			}
+		if r.writes, err = writeFiles(base, files); err != nil {
+			return nil, err
 		}
-		r.writes = time.Since(start)
 		ex.rounds = append(ex.rounds, r)
 		os.RemoveAll(dir)
 		os.RemoveAll(base)
 	}
 	return ex, nil
+}
+
+// timeExport times a static export of the site into dir, and again with
+// --incremental.
+func (b *bench) timeExport(dir string) (full, incr time.Duration, err error) {
+	start := time.Now()
+	if out, err := exec.Command(b.bin, "--db", b.db, "export", "--static", dir, "--base-url", "https://bench.example.org").Output(); err != nil {
+		return 0, 0, fmt.Errorf("export: %v\n%s", err, out)
+	}
+	full = time.Since(start)
+	start = time.Now()
+	if out, err := exec.Command(b.bin, "--db", b.db, "export", "--static", dir, "--incremental",
+		"--base-url", "https://bench.example.org").Output(); err != nil {
+		return 0, 0, fmt.Errorf("export --incremental: %v\n%s", err, out)
+	}
+	return full, time.Since(start), nil
+}
+
+// readFiles reads every file under dir, and their size in all.
+func readFiles(dir string) (files []exportedFile, size int64, err error) {
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		files = append(files, exportedFile{rel, body})
+		size += int64(len(body))
+		return nil
+	})
+	return files, size, err
+}
+
+// writeFiles is the export's baseline: it writes files under base, making
+// each folder once, and returns how long that took.
+func writeFiles(base string, files []exportedFile) (time.Duration, error) {
+	start := time.Now()
+	made := map[string]bool{}
+	for _, f := range files {
+		full := filepath.Join(base, f.rel)
+		if d := filepath.Dir(full); !made[d] {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return 0, err
+			}
+			made[d] = true
+		}
+		if err := os.WriteFile(full, f.body, 0o644); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
 }
 
 // printFixedRate prints the latencies at a fixed offered rate and the
