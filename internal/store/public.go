@@ -84,10 +84,12 @@ func (c conn) FindPublicIndex(ctx context.Context, now time.Time) (*PublicIndex,
 		sql    string
 		counts map[int64]int
 	}{
-		{`SELECT pt.term_id, COUNT(*) FROM post_terms pt JOIN posts p ON p.id = pt.post_id
-			WHERE p.kind = ? AND ` + public + ` GROUP BY pt.term_id`, ix.TermCounts},
-		{`SELECT pa.user_id, COUNT(*) FROM post_authors pa JOIN posts p ON p.id = pa.post_id
-			WHERE p.kind = ? AND ` + public + ` GROUP BY pa.user_id`, ix.AuthorCounts},
+		// Each link carries its post's kind, status and publication time
+		// (see Tx.linkPost): the links alone are counted.
+		{`SELECT pt.term_id, COUNT(*) FROM post_terms pt
+			WHERE pt.kind = ? AND pt.status = ? AND pt.published_at <= ? GROUP BY pt.term_id`, ix.TermCounts},
+		{`SELECT pa.user_id, COUNT(*) FROM post_authors pa
+			WHERE pa.kind = ? AND pa.status = ? AND pa.published_at <= ? GROUP BY pa.user_id`, ix.AuthorCounts},
 	} {
 		rows, err := c.query(ctx, q.sql, content.KindPost, content.StatusPublished, now.Unix())
 		if err != nil {

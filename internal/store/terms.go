@@ -47,8 +47,8 @@ func (c conn) FindTermBySlug(ctx context.Context, tax content.Taxonomy, slug str
 // FindTerms returns the terms of a taxonomy by name, each with its count
 // of published posts.
 func (c conn) FindTerms(ctx context.Context, tax content.Taxonomy) ([]*content.Term, error) {
-	rows, err := c.query(ctx, `SELECT (SELECT COUNT(*) FROM post_terms pt JOIN posts p ON p.id = pt.post_id
-		  WHERE pt.term_id = t.id AND p.status = ?), `+termColumns+`
+	rows, err := c.query(ctx, `SELECT (SELECT COUNT(*) FROM post_terms pt
+		  WHERE pt.term_id = t.id AND pt.status = ?), `+termColumns+`
 		FROM terms t WHERE t.taxonomy = ? ORDER BY t.name, t.id`, content.StatusPublished, tax)
 	if err != nil {
 		return nil, fmt.Errorf("store: find %s terms: %w", tax, err)
