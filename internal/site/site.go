@@ -158,8 +158,11 @@ func (s *Site) baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
+// settings returns the site's settings as the pages' shared parts hold them:
+// read once, and again after any change.
 func (s *Site) settings(ctx context.Context) (content.Settings, error) {
-	return s.cfg.DB.LoadSettings(ctx)
+	set, _, _, err := s.shared.load(ctx, s.cfg.DB)
+	return set, err
 }
 
 func (s *Site) funcs() template.FuncMap {
