@@ -394,15 +394,17 @@ func plan(ctx context.Context, opt Options, base *url.URL) ([]job, *Report, []co
 		return nil, nil, nil, err
 	}
 	per := max(set.PostsPerPage, 1)
-	var jobs []job
-	seen := map[string]bool{}
+	// About two addresses per entry: its page, and its share of the
+	// listings' pages and archives.
+	jobs := make([]job, 0, 2*len(ix.Entries))
+	seen := make(map[string]bool, 3*len(ix.Entries))
 	add := func(u string, optional bool) {
 		if !seen[u] {
 			seen[u] = true
 			jobs = append(jobs, job{url: u, optional: optional})
 		}
 	}
-	entries := map[string]bool{}
+	entries := make(map[string]bool, len(ix.Entries))
 	paginate := func(base string, n int) {
 		if seen[base] {
 			return
@@ -426,9 +428,10 @@ func plan(ctx context.Context, opt Options, base *url.URL) ([]job, *Report, []co
 		}
 		posts++
 		t := e.PublishedAt
-		days[fmt.Sprintf("/%04d/", t.Year())]++
-		days[fmt.Sprintf("/%04d/%02d/", t.Year(), t.Month())]++
-		days[fmt.Sprintf("/%04d/%02d/%02d/", t.Year(), t.Month(), t.Day())]++
+		day := fmt.Sprintf("/%04d/%02d/%02d/", t.Year(), t.Month(), t.Day())
+		days[day[:len(day)-6]]++ // its year's archive, "/2006/"
+		days[day[:len(day)-3]]++ // its month's, "/2006/01/"
+		days[day]++
 	}
 	paginate("/", posts)
 	var archives []string
