@@ -69,28 +69,34 @@ type ArchiveStamp struct {
 // FindTermStamps returns the terms of tax that have posts readers may see
 // at now, by slug, with their archives' last change.
 func (c conn) FindTermStamps(ctx context.Context, tax content.Taxonomy, now time.Time) ([]ArchiveStamp, error) {
-	// CROSS JOIN keeps SQLite's planner to this order: each term's posts
-	// from post_terms, then each post by its key. Left to itself it walks
-	// every published post once per term.
-	return c.archiveStamps(ctx, `SELECT t.slug, MAX(p.published_at), MAX(p.updated_at)
-		FROM terms t CROSS JOIN post_terms pt CROSS JOIN posts p
-		WHERE pt.term_id = t.id AND p.id = pt.post_id
-		AND t.taxonomy = ? AND p.kind = ? AND p.status = ? AND p.published_at <= ?
-		GROUP BY t.slug ORDER BY t.slug`, tax, content.KindPost, content.StatusPublished, now.Unix())
+	return c.archiveStamps(ctx, `SELECT t.slug, MAX(pub.published_at), MAX(pub.updated_at)
+		FROM pub CROSS JOIN post_terms pt CROSS JOIN terms t
+		WHERE pt.post_id = pub.id AND t.id = pt.term_id AND t.taxonomy = ?
+		GROUP BY t.slug ORDER BY t.slug`, tax, now)
 }
 
 // FindAuthorStamps returns the users who have posts readers may see at
 // now, by slug, with their archives' last change.
 func (c conn) FindAuthorStamps(ctx context.Context, now time.Time) ([]ArchiveStamp, error) {
-	return c.archiveStamps(ctx, `SELECT u.slug, MAX(p.published_at), MAX(p.updated_at)
-		FROM users u CROSS JOIN post_authors pa CROSS JOIN posts p
-		WHERE pa.user_id = u.id AND p.id = pa.post_id
-		AND p.kind = ? AND p.status = ? AND p.published_at <= ?
-		GROUP BY u.slug ORDER BY u.slug`, content.KindPost, content.StatusPublished, now.Unix())
+	return c.archiveStamps(ctx, `SELECT u.slug, MAX(pub.published_at), MAX(pub.updated_at)
+		FROM pub CROSS JOIN post_authors pa CROSS JOIN users u
+		WHERE pa.post_id = pub.id AND u.id = pa.user_id
+		GROUP BY u.slug ORDER BY u.slug`, nil, now)
 }
 
-func (c conn) archiveStamps(ctx context.Context, q string, args ...any) ([]ArchiveStamp, error) {
-	rows, err := c.query(ctx, q, args...)
+// archiveStamps runs q, which groups the public posts' times, "pub", by
+// archive, with arg (unless nil) as its one parameter. The posts are read
+// once from posts_listing, then each post's links by its key: looking each
+// link's post up in the posts table, whose rows hold whole bodies, read a
+// page per link. CROSS JOIN keeps SQLite's planner to that order; left to
+// itself it walks all of pub once per archive.
+func (c conn) archiveStamps(ctx context.Context, q string, arg any, now time.Time) ([]ArchiveStamp, error) {
+	args := []any{content.KindPost, content.StatusPublished, now.Unix()}
+	if arg != nil {
+		args = append(args, arg)
+	}
+	rows, err := c.query(ctx, `WITH pub AS MATERIALIZED (SELECT p.id, p.published_at, p.updated_at FROM posts p
+		WHERE p.kind = ? AND p.status = ? AND p.published_at <= ?) `+q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: find archive stamps: %w", err)
 	}
