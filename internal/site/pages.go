@@ -44,11 +44,15 @@ func (l *Layout) Masthead() (template.HTML, error) {
 	return l.chrome.part("masthead", 0, func() any { return &Masthead{Site: l.Site, Categories: l.Categories} })
 }
 
-// PageHead returns what the page's head says, its title, description,
-// canonical, previous and next addresses, the site's links, the page's
-// feeds, meta tags and structured data, and the search box's assets, as
-// the theme's "page-head" template renders them (a HeadParts), kept for
-// every page they are the same for.
+// PageHead returns what the page's head says: its title, description,
+// canonical, previous and next addresses, the site's links (the theme's
+// "site-links"), the page's feeds, meta tags and structured data, and the
+// search box's assets (the theme's "search-assets"). Broadsheet writes it
+// (writeHead), as it writes the meta tags and structured data within it:
+// what search engines and feed readers read is the site's, whatever the
+// theme. A theme that defines "page-head" writes it itself, from a
+// HeadParts. Heads are kept for every page they are the same for, unless
+// each page is rendered once (Config.RenderOnce).
 func (l *Layout) PageHead() (template.HTML, error) {
 	if l.chrome == nil {
 		return "", nil
@@ -61,6 +65,10 @@ func (l *Layout) PageHead() (template.HTML, error) {
 	parts.MetaTags = l.MetaTags()
 	if parts.SearchAssets, err = l.SearchAssets(); err != nil {
 		return "", err
+	}
+	ours := !l.chrome.s.tmpl.Defines(l.chrome.page, "page-head")
+	if ours && l.chrome.s.heads == nil {
+		return writeHead(parts), nil // nothing kept to look up
 	}
 	h := &l.Head
 	key := headKey{page: l.chrome.page, title: h.Title, description: h.Description, canonical: h.Canonical,
@@ -82,7 +90,73 @@ func (l *Layout) PageHead() (template.HTML, error) {
 		key.jsonLD = b.String()
 	}
 	key.jsonLDs = len(h.JSONLD)
-	return l.chrome.s.heads.render(l.chrome.s, l.chrome.page, "page-head", key, func() any { return parts })
+	heads := l.chrome.s.heads
+	if !ours {
+		return heads.render(l.chrome.s, l.chrome.page, "page-head", key, func() any { return parts })
+	}
+	// Looked up rather than written again: the key is hashed at less cost
+	// than the head is written, and a kept head is not allocated again.
+	if html, ok := heads.get(key); ok {
+		return html, nil
+	}
+	html := writeHead(parts)
+	heads.put(key, html)
+	return html, nil
+}
+
+// writeHead writes a page's head from its parts, one tag a line, with
+// text and addresses escaped as html/template escapes them in those
+// places (escapeHTML, escapeURL): byte for byte what a theme's template
+// writing the same tags renders.
+func writeHead(p *HeadParts) template.HTML {
+	h := &p.Head
+	n := 512 + len(h.Title) + len(h.Description) + len(h.Canonical) + len(h.Prev) + len(h.Next) +
+		len(p.SiteLinks) + len(p.MetaTags) + len(p.SearchAssets)
+	for _, j := range h.JSONLD {
+		n += 48 + len(j)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString("<title>")
+	escapeHTML(&b, h.Title)
+	b.WriteString("</title>")
+	if h.Description != "" {
+		b.WriteString("\n<meta name=\"description\" content=\"")
+		escapeHTML(&b, h.Description)
+		b.WriteString("\">")
+	}
+	for _, l := range [...]struct{ rel, href string }{{"canonical", h.Canonical}, {"prev", h.Prev}, {"next", h.Next}} {
+		if l.href != "" {
+			b.WriteString("\n<link rel=\"" + l.rel + "\" href=\"")
+			escapeURL(&b, l.href)
+			b.WriteString("\">")
+		}
+	}
+	if h.NoIndex {
+		b.WriteString("\n<meta name=\"robots\" content=\"noindex\">")
+	}
+	b.WriteByte('\n')
+	b.WriteString(string(p.SiteLinks))
+	if f := h.Feeds; f != nil {
+		for _, l := range [...]struct{ ctype, name, href string }{
+			{"application/rss+xml", "RSS", f.RSS}, {"application/atom+xml", "Atom", f.Atom}, {"application/feed+json", "JSON Feed", f.JSON}} {
+			b.WriteString("\n<link rel=\"alternate\" type=\"" + l.ctype + "\" title=\"")
+			escapeHTML(&b, f.Title)
+			b.WriteString(" (" + l.name + ")\" href=\"")
+			escapeURL(&b, l.href)
+			b.WriteString("\">")
+		}
+	}
+	b.WriteString(string(p.MetaTags))
+	for _, j := range h.JSONLD {
+		// Encoded by jsonLD, which escapes <, > and &.
+		b.WriteString("\n<script type=\"application/ld+json\">")
+		b.WriteString(string(j))
+		b.WriteString("</script>")
+	}
+	b.WriteByte('\n')
+	b.WriteString(string(p.SearchAssets))
+	return template.HTML(b.String())
 }
 
 // HeadParts is what the theme's "page-head" template shows: the page's

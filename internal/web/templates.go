@@ -105,6 +105,12 @@ func (t *Templates) ExecuteBlock(buf *bytes.Buffer, page, name string, data any)
 	return nil
 }
 
+// Defines reports whether the page's set defines the template name.
+func (t *Templates) Defines(page, name string) bool {
+	tmpl, ok := t.pages[page]
+	return ok && tmpl.Lookup(name) != nil
+}
+
 // GetBuffer returns an empty buffer from the pool Render uses; PutBuffer
 // gives it back.
 func (t *Templates) GetBuffer() *bytes.Buffer {
