@@ -174,6 +174,12 @@ type countMemo struct {
 	users map[string]content.User
 	// searches are readers' searches answered in the span, by request.
 	searches map[string]SearchResults
+	// stamps are the public entries' stamps by kind (FindStamps), and
+	// archives the archives' (FindTermStamps by taxonomy, FindAuthorStamps
+	// under ""), for the span: the sitemaps read them whole, each several
+	// times.
+	stamps   map[content.Kind][]Stamp
+	archives map[content.Taxonomy][]ArchiveStamp
 	// ahead is how many posts' pages or listings' pages one read serves
 	// for a reader going through them all in order (DB.ReadAhead); 0: one.
 	// aheadPosts are posts' pages read ahead, by slug, and aheadFeatured
@@ -234,6 +240,7 @@ func (m *countMemo) settle(ctx context.Context, c conn, t time.Time) time.Time {
 		// holds for it only.
 		m.gen++
 		m.m, m.cursors, m.pages, m.postPages, m.searches = nil, nil, nil, nil, nil
+		m.stamps, m.archives = nil, nil
 		m.dropAhead()
 	}
 	m.settled, m.from, m.until = true, u, 0
@@ -351,6 +358,7 @@ func (m *countMemo) forget() {
 	m.gen++
 	m.m, m.cursors, m.rels, m.pages, m.postPages = nil, nil, nil, nil, nil
 	m.terms, m.users, m.searches = nil, nil, nil
+	m.stamps, m.archives = nil, nil
 	m.dropAhead()
 	m.settled = false
 	m.mu.Unlock()

@@ -35,8 +35,27 @@ func (s Stamp) Modified() time.Time {
 }
 
 // FindStamps returns the stamps of the entries of kind that readers may see
-// at now, newest first.
+// at now, newest first. While the process hears every change they are
+// remembered until the next change, or until a post dated later becomes
+// public, and shared: callers must not modify them.
 func (c conn) FindStamps(ctx context.Context, kind content.Kind, now time.Time) ([]Stamp, error) {
+	memo, gen := c.memo(), uint64(0)
+	if memo != nil {
+		now = memo.settle(ctx, c, now)
+		var out []Stamp
+		var ok bool
+		if out, gen, ok = recall(memo, &memo.stamps, kind, now); ok {
+			return out, nil
+		}
+	}
+	out, err := c.findStamps(ctx, kind, now)
+	if err == nil && memo != nil {
+		keep(memo, &memo.stamps, 2, kind, out, gen, now)
+	}
+	return out, err
+}
+
+func (c conn) findStamps(ctx context.Context, kind content.Kind, now time.Time) ([]Stamp, error) {
 	rows, err := c.query(ctx, `SELECT id, kind, slug, published_at, updated_at FROM posts
 		WHERE kind = ? AND status = ? AND published_at <= ? ORDER BY published_at DESC, id DESC`,
 		kind, content.StatusPublished, now.Unix())
@@ -67,30 +86,50 @@ type ArchiveStamp struct {
 }
 
 // FindTermStamps returns the terms of tax that have posts readers may see
-// at now, by slug, with their archives' last change.
+// at now, by slug, with their archives' last change; remembered and
+// shared as FindStamps' are.
 func (c conn) FindTermStamps(ctx context.Context, tax content.Taxonomy, now time.Time) ([]ArchiveStamp, error) {
-	return c.archiveStamps(ctx, `SELECT t.slug, MAX(pub.published_at), MAX(pub.updated_at)
+	return c.archiveStamps(ctx, tax, `SELECT t.slug, MAX(pub.published_at), MAX(pub.updated_at)
 		FROM pub CROSS JOIN post_terms pt CROSS JOIN terms t
 		WHERE pt.post_id = pub.id AND t.id = pt.term_id AND t.taxonomy = ?
 		GROUP BY t.slug ORDER BY t.slug`, tax, now)
 }
 
 // FindAuthorStamps returns the users who have posts readers may see at
-// now, by slug, with their archives' last change.
+// now, by slug, with their archives' last change; remembered and shared as
+// FindStamps' are.
 func (c conn) FindAuthorStamps(ctx context.Context, now time.Time) ([]ArchiveStamp, error) {
-	return c.archiveStamps(ctx, `SELECT u.slug, MAX(pub.published_at), MAX(pub.updated_at)
+	return c.archiveStamps(ctx, "", `SELECT u.slug, MAX(pub.published_at), MAX(pub.updated_at)
 		FROM pub CROSS JOIN post_authors pa CROSS JOIN users u
 		WHERE pa.post_id = pub.id AND u.id = pa.user_id
 		GROUP BY u.slug ORDER BY u.slug`, nil, now)
 }
 
 // archiveStamps runs q, which groups the public posts' times, "pub", by
-// archive, with arg (unless nil) as its one parameter. The posts are read
+// archive, with arg (unless nil) as its one parameter, remembered under
+// key. The posts are read
 // once from posts_listing, then each post's links by its key: looking each
 // link's post up in the posts table, whose rows hold whole bodies, read a
 // page per link. CROSS JOIN keeps SQLite's planner to that order; left to
 // itself it walks all of pub once per archive.
-func (c conn) archiveStamps(ctx context.Context, q string, arg any, now time.Time) ([]ArchiveStamp, error) {
+func (c conn) archiveStamps(ctx context.Context, key content.Taxonomy, q string, arg any, now time.Time) ([]ArchiveStamp, error) {
+	memo, gen := c.memo(), uint64(0)
+	if memo != nil {
+		now = memo.settle(ctx, c, now)
+		var out []ArchiveStamp
+		var ok bool
+		if out, gen, ok = recall(memo, &memo.archives, key, now); ok {
+			return out, nil
+		}
+	}
+	out, err := c.readArchiveStamps(ctx, q, arg, now)
+	if err == nil && memo != nil {
+		keep(memo, &memo.archives, 3, key, out, gen, now)
+	}
+	return out, err
+}
+
+func (c conn) readArchiveStamps(ctx context.Context, q string, arg any, now time.Time) ([]ArchiveStamp, error) {
 	args := []any{content.KindPost, content.StatusPublished, now.Unix()}
 	if arg != nil {
 		args = append(args, arg)

@@ -114,3 +114,86 @@ func TestStamps(t *testing.T) {
 		}
 	})
 }
+
+// TestRememberedStampsFollowChanges: while the process hears every change,
+// the sitemaps' stamps are read once, and read again after a post is
+// published, changed or deleted, and when a post dated later becomes
+// public.
+func TestRememberedStampsFollowChanges(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			db, _, _ := relayPair(t, engine)
+			clock := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
+			var cat content.Term
+			find := func(step string, want ...string) {
+				t.Helper()
+				for round := range 2 {
+					before := db.QueryCount()
+					stamps, err := db.FindStamps(ctx, content.KindPost, clock)
+					if err != nil {
+						t.Fatal(err)
+					}
+					terms, err := db.FindTermStamps(ctx, content.TaxCategory, clock)
+					if err != nil {
+						t.Fatal(err)
+					}
+					authors, err := db.FindAuthorStamps(ctx, clock)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var got []string
+					for _, s := range stamps {
+						got = append(got, s.Slug+"@"+s.Modified().Format("15:04"))
+					}
+					for _, a := range append(terms, authors...) {
+						got = append(got, a.Slug+"@"+a.Modified.Format("15:04"))
+					}
+					if !slices.Equal(got, want) {
+						t.Errorf("%s, round %d: stamps %q, want %q", step, round, got, want)
+					}
+					if n := db.QueryCount() - before; round == 1 && n != 0 {
+						t.Errorf("%s: the same stamps again took %d queries", step, n)
+					}
+				}
+			}
+			write := func(fn func(tx *store.Tx) error) {
+				t.Helper()
+				db.Now = func() time.Time { return clock }
+				if err := db.Update(ctx, fn); err != nil {
+					t.Fatal(err)
+				}
+			}
+			author := &content.User{Slug: "amara", Name: "Amara Okafor", Role: content.RoleAuthor}
+			p, later := publishedPost("first"), publishedPost("later")
+			later.PublishedAt = clock.Add(time.Hour)
+			clock = clock.Add(-time.Hour) // written at 11:00
+			write(func(tx *store.Tx) error {
+				cat = content.Term{Taxonomy: content.TaxCategory, Slug: "africa", Name: "Africa"}
+				if err := tx.UpsertTerm(ctx, &cat); err != nil {
+					return err
+				}
+				if err := tx.UpsertUser(ctx, author); err != nil {
+					return err
+				}
+				for _, q := range []*content.Post{p, later} {
+					q.Categories, q.Authors = []content.Term{cat}, []content.User{*author}
+					if err := tx.CreatePost(ctx, q); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			clock = clock.Add(time.Hour)
+			find("as published", "first@11:00", "africa@11:00", "amara@11:00")
+			write(func(tx *store.Tx) error {
+				p.Title = "Changed"
+				return tx.UpdatePost(ctx, p)
+			})
+			find("changed", "first@12:00", "africa@12:00", "amara@12:00")
+			clock = clock.Add(90 * time.Minute)
+			find("a post dated later come out", "later@13:00", "first@12:00", "africa@13:00", "amara@13:00")
+			write(func(tx *store.Tx) error { return tx.DeletePost(ctx, later.ID) })
+			find("deleted", "first@12:00", "africa@12:00", "amara@12:00")
+		})
+	}
+}
