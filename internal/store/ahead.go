@@ -119,7 +119,7 @@ func (c conn) readPages(ctx context.Context, m *countMemo, slug string, now time
 	// a neighbour), and its newer neighbour: as adjacentSQL walks them, one
 	// bound on the publication time each way.
 	rows, err := c.query(ctx, `WITH cur AS (SELECT p.id, p.published_at FROM posts p WHERE p.kind = ? AND p.slug = ?)
-		SELECT * FROM (SELECT `+postColumns+`, p.body, p.body_html, 1 AS side FROM posts p WHERE `+olderWhere+`
+		SELECT * FROM (SELECT `+postColumns+`, '', p.body_html, 1 AS side FROM posts p WHERE `+olderWhere+`
 		AND p.published_at <= CASE WHEN `+pub+` < ? THEN `+pub+` ELSE ? END AND (p.published_at < `+pub+` OR p.id <= `+id+`)
 		ORDER BY p.published_at DESC, p.id DESC LIMIT ?) o
 		UNION ALL

@@ -8,8 +8,9 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 )
 
-// FindPostPage returns the post of the given slug, with its body, authors
-// and terms, and the published posts just before (older) and after
+// FindPostPage returns the post of the given slug, with its body as HTML
+// (BodyHTML; not its source, Body, which no page shows), authors and
+// terms, and the published posts just before (older) and after
 // (newer) it at now, as FindAdjacentPosts reads them: what a post's page
 // shows, the post and its neighbours in one round trip, then its authors
 // and terms (loadRelations). The neighbours are those of the post's place
@@ -40,7 +41,7 @@ func (c conn) FindPostPage(ctx context.Context, slug string, now time.Time) (p, 
 		sqlExpr{`CASE WHEN ` + pub + ` < ? THEN ` + pub + ` ELSE ? END`, []any{now.Unix(), now.Unix()}},
 		sqlExpr{sql: pub}, sqlExpr{sql: id})
 	rows, err := c.query(ctx, `WITH cur AS (SELECT p.id, p.published_at FROM posts p WHERE p.kind = ? AND p.slug = ?)
-		SELECT `+postColumns+`, p.body, p.body_html, 0 AS side FROM posts p WHERE p.id = `+id+`
+		SELECT `+postColumns+`, '', p.body_html, 0 AS side FROM posts p WHERE p.id = `+id+`
 		UNION ALL `+adjacent, append([]any{content.KindPost, slug}, args...)...)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("store: find post %q: %w", slug, err)
