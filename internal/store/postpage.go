@@ -17,8 +17,9 @@ import (
 // whether or not it is public, which the caller decides.
 //
 // While the process hears every change, what FindPostPageVersion would
-// read of them is remembered (see FindPostPageVersion), and a reader going
-// through every post's page may have them read ahead (see DB.ReadAhead).
+// read of them is remembered (see FindPostPageVersion), unless they were
+// read ahead for a reader going through every post's page once (see
+// DB.ReadAhead).
 func (c conn) FindPostPage(ctx context.Context, slug string, now time.Time) (p, older, newer *content.Post, err error) {
 	memo, gen := c.memo(), uint64(0)
 	if memo != nil {
@@ -30,7 +31,8 @@ func (c conn) FindPostPage(ctx context.Context, slug string, now time.Time) (p, 
 				return nil, nil, nil, err
 			}
 			if ok {
-				keep(memo, &memo.postPages, maxPostPages, slug, postPage{versionOf(pp.p), versionOf(pp.older), versionOf(pp.newer)}, gen, now)
+				// A reader going through every post's page reads each
+				// once: what names its version is not kept for it.
 				return pp.p, pp.older, pp.newer, nil
 			}
 		}
