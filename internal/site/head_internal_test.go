@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/broadsheet/broadsheet/internal/content"
 )
 
 // headTemplate writes a page's head as writeHead does, with html/template:
@@ -84,5 +86,45 @@ func TestHeadWrittenAsTheTemplateWrites(t *testing.T) {
 			h.Feeds = &FeedLinks{Title: word(), RSS: word(), Atom: word(), JSON: word()}
 		}
 		check(parts(h))
+	}
+}
+
+// TestLinksWrittenAsTheTemplateWrites: the "links" function writes what
+// the range it stands for writes with html/template, for awkward names and
+// slugs, and refuses what is not a list of authors or terms.
+func TestLinksWrittenAsTheTemplateWrites(t *testing.T) {
+	tmpl := template.Must(template.New("").Funcs(template.FuncMap{"links": links}).Parse(
+		`{{define "range"}}{{range $i, $a := .List}}{{if $i}}, {{end}}<a href="{{$a.Path}}" rel="{{$.Rel}}">{{$a.Name}}</a>{{end}}{{end}}` +
+			`{{define "links"}}{{links .List .Rel}}{{end}}`))
+	check := func(list any, rel string) {
+		t.Helper()
+		var want, got strings.Builder
+		data := map[string]any{"List": list, "Rel": rel}
+		if err := tmpl.ExecuteTemplate(&want, "range", data); err != nil {
+			t.Fatal(err)
+		}
+		if err := tmpl.ExecuteTemplate(&got, "links", data); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Fatalf("links of %+v:\n%s\nwant (html/template):\n%s", list, got.String(), want.String())
+		}
+	}
+	names := []string{"Africa", "C++ & <code>", `"Quoted" 'single'`, "nul\x00", "bad \xff", "Café", ""}
+	slugs := []string{"africa", "c-plus", "café", "a b", "%41%zz", "x\"y", "javascript:alert(1)"}
+	var terms []content.Term
+	var users []content.User
+	for i, n := range names {
+		s := slugs[i%len(slugs)]
+		terms = append(terms, content.Term{Taxonomy: content.TaxTag, Slug: s, Name: n})
+		users = append(users, content.User{Slug: s, Name: n})
+		check(terms, "tag")
+		check([]content.Term{{Taxonomy: content.TaxCategory, Slug: s, Name: n}}, "category tag")
+		check(users, "author")
+	}
+	check([]content.Term{}, "tag")
+	check(terms, `odd "rel" & +`)
+	if _, err := links([]string{"a"}, "tag"); err == nil {
+		t.Error("links of strings: no error")
 	}
 }

@@ -172,6 +172,7 @@ func (s *Site) funcs() template.FuncMap {
 		"html":       func(s string) template.HTML { return template.HTML(s) }, // only for sanitised, stored HTML
 		"pathEscape": url.PathEscape,
 		"asset":      s.assets.url, // a static file's fingerprinted URL path
+		"links":      links,        // authors or terms as links to their archives
 	}
 }
 
