@@ -39,20 +39,30 @@ func (s Stamp) Modified() time.Time {
 // remembered until the next change, or until a post dated later becomes
 // public, and shared: callers must not modify them.
 func (c conn) FindStamps(ctx context.Context, kind content.Kind, now time.Time) ([]Stamp, error) {
-	memo, gen := c.memo(), uint64(0)
-	if memo != nil {
-		now = memo.settle(ctx, c, now)
-		var out []Stamp
-		var ok bool
-		if out, gen, ok = recall(memo, &memo.stamps, kind, now); ok {
-			return out, nil
-		}
+	return forSpan(ctx, c, func(m *countMemo) *map[content.Kind][]Stamp { return &m.stamps }, 2, kind, now,
+		func(now time.Time) ([]Stamp, error) { return c.findStamps(ctx, kind, now) })
+}
+
+// forSpan returns what read returns at now, and while the process hears
+// every change remembers it in the memo's map kept (of at most max
+// entries) under key for the span that holds now: read is given the
+// span's start, which stands for any instant in it.
+func forSpan[K comparable, V any](ctx context.Context, c conn, kept func(*countMemo) *map[K]V, max int, key K, now time.Time,
+	read func(now time.Time) (V, error)) (V, error) {
+	memo := c.memo()
+	if memo == nil {
+		return read(now)
 	}
-	out, err := c.findStamps(ctx, kind, now)
-	if err == nil && memo != nil {
-		keep(memo, &memo.stamps, 2, kind, out, gen, now)
+	now = memo.settle(ctx, c, now)
+	v, gen, ok := recall(memo, kept(memo), key, now)
+	if ok {
+		return v, nil
 	}
-	return out, err
+	v, err := read(now)
+	if err == nil {
+		keep(memo, kept(memo), max, key, v, gen, now)
+	}
+	return v, err
 }
 
 func (c conn) findStamps(ctx context.Context, kind content.Kind, now time.Time) ([]Stamp, error) {
@@ -107,26 +117,14 @@ func (c conn) FindAuthorStamps(ctx context.Context, now time.Time) ([]ArchiveSta
 
 // archiveStamps runs q, which groups the public posts' times, "pub", by
 // archive, with arg (unless nil) as its one parameter, remembered under
-// key. The posts are read
-// once from posts_listing, then each post's links by its key: looking each
-// link's post up in the posts table, whose rows hold whole bodies, read a
-// page per link. CROSS JOIN keeps SQLite's planner to that order; left to
-// itself it walks all of pub once per archive.
+// key for the span (forSpan). The posts are read once from posts_listing,
+// then each post's links by its key: looking each link's post up in the
+// posts table, whose rows hold whole bodies, read a page per link. CROSS
+// JOIN keeps SQLite's planner to that order; left to itself it walks all
+// of pub once per archive.
 func (c conn) archiveStamps(ctx context.Context, key content.Taxonomy, q string, arg any, now time.Time) ([]ArchiveStamp, error) {
-	memo, gen := c.memo(), uint64(0)
-	if memo != nil {
-		now = memo.settle(ctx, c, now)
-		var out []ArchiveStamp
-		var ok bool
-		if out, gen, ok = recall(memo, &memo.archives, key, now); ok {
-			return out, nil
-		}
-	}
-	out, err := c.readArchiveStamps(ctx, q, arg, now)
-	if err == nil && memo != nil {
-		keep(memo, &memo.archives, 3, key, out, gen, now)
-	}
-	return out, err
+	return forSpan(ctx, c, func(m *countMemo) *map[content.Taxonomy][]ArchiveStamp { return &m.archives }, 3, key, now,
+		func(now time.Time) ([]ArchiveStamp, error) { return c.readArchiveStamps(ctx, q, arg, now) })
 }
 
 func (c conn) readArchiveStamps(ctx context.Context, q string, arg any, now time.Time) ([]ArchiveStamp, error) {
