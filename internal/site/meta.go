@@ -54,19 +54,20 @@ func jsonLD(v any) template.JS {
 // Meta with a Property as <meta property>, the others as <meta name>.
 // They are data for other sites' readers, written by the site like the
 // structured data beside them, not by the theme; values are escaped as
-// html/template escapes text.
+// html/template escapes attributes' values (escapeHTML), as in the rest
+// of the head (writeHead).
 func metaTags(meta []Meta) template.HTML {
 	var b strings.Builder
 	for _, m := range meta {
 		if m.Property != "" {
 			b.WriteString("\n<meta property=\"")
-			b.WriteString(template.HTMLEscapeString(m.Property))
+			escapeHTML(&b, m.Property)
 		} else {
 			b.WriteString("\n<meta name=\"")
-			b.WriteString(template.HTMLEscapeString(m.Name))
+			escapeHTML(&b, m.Name)
 		}
 		b.WriteString("\" content=\"")
-		b.WriteString(template.HTMLEscapeString(m.Content))
+		escapeHTML(&b, m.Content)
 		b.WriteString("\">")
 	}
 	return template.HTML(b.String())
