@@ -149,9 +149,9 @@ func (f PostFilter) conds(a, id string, term, author bool) (string, []any) {
 
 // listing is where the rows of a listing come from: a category's, tag's
 // or author's archive walks its links, which carry their post's kind,
-// status and publication time in an index ordered as the listing is
-// (post_terms_listing, post_authors_listing); other listings walk the
-// posts (posts_listing).
+// status, publication time and last update in an index ordered as the
+// listing is (post_terms_listing, post_authors_listing); other listings
+// walk the posts (posts_listing).
 type listing struct {
 	from  string // the table the walk reads, with its alias
 	a, id string // that alias and its post ID column
@@ -174,11 +174,19 @@ func (f PostFilter) listing() listing {
 	return listing{from: "posts p", a: "p", id: "p.id", where: where, args: args}
 }
 
+// versionColumns are what names the versions of the listing's posts:
+// their ids, publication times and last updates, as the table it walks
+// holds them.
+func (l listing) versionColumns() string {
+	return l.id + ", " + l.a + ".published_at, " + l.a + ".updated_at"
+}
+
 // query returns the statement reading cols of the listing's posts, with
-// more conditions (on the listing's alias) and what follows ORDER BY.
+// more conditions (on the listing's alias) and what follows ORDER BY. A
+// walk of links joins their posts, unless it reads the versions alone.
 func (l listing) query(cols, more string) string {
 	from, where := l.from, l.where+more
-	if l.a != "p" {
+	if l.a != "p" && cols != l.versionColumns() {
 		// CROSS JOIN keeps SQLite's join order: links first, each post
 		// then by its key.
 		from, where = l.from+" CROSS JOIN posts p", where+" AND p.id = "+l.id
@@ -255,7 +263,7 @@ func (c conn) FindPostVersions(ctx context.Context, f PostFilter) ([]PostVersion
 	limit := f.Limit
 	f.Limit *= pages
 	var vs []PostVersion
-	total, err := c.findPage(ctx, f, `p.id, p.published_at, p.updated_at`, func(rows *sql.Rows) (cursor, error) {
+	total, err := c.findPage(ctx, f, f.listing().versionColumns(), func(rows *sql.Rows) (cursor, error) {
 		var v PostVersion
 		var pub, updated int64
 		if err := rows.Scan(&v.ID, &pub, &updated); err != nil {
@@ -639,21 +647,22 @@ func (tx *Tx) DeletePost(ctx context.Context, id int64) error {
 }
 
 // linkPost links p to its authors and terms; each link carries the post's
-// kind, status and publication time, by which archives are listed (see
-// PostFilter.listing), so every write of a post writes its links again.
+// kind, status, publication time and last update, by which archives are
+// listed (see PostFilter.listing), so every write of a post writes its
+// links again.
 func (tx *Tx) linkPost(ctx context.Context, p *content.Post) error {
-	pub := unix(p.PublishedAt)
+	pub, upd := unix(p.PublishedAt), unix(p.UpdatedAt)
 	for i, a := range p.Authors {
-		if _, err := tx.exec(ctx, `INSERT INTO post_authors (post_id, user_id, position, kind, status, published_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			p.ID, a.ID, i, p.Kind, p.Status, pub); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO post_authors (post_id, user_id, position, kind, status, published_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			p.ID, a.ID, i, p.Kind, p.Status, pub, upd); err != nil {
 			return fmt.Errorf("store: link post %d to author %d: %w", p.ID, a.ID, err)
 		}
 	}
 	pos := 0
 	for _, terms := range [][]content.Term{p.Categories, p.Tags} {
 		for _, t := range terms {
-			if _, err := tx.exec(ctx, `INSERT INTO post_terms (post_id, term_id, position, kind, status, published_at) VALUES (?, ?, ?, ?, ?, ?)`,
-				p.ID, t.ID, pos, p.Kind, p.Status, pub); err != nil {
+			if _, err := tx.exec(ctx, `INSERT INTO post_terms (post_id, term_id, position, kind, status, published_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				p.ID, t.ID, pos, p.Kind, p.Status, pub, upd); err != nil {
 				return fmt.Errorf("store: link post %d to term %d: %w", p.ID, t.ID, err)
 			}
 			pos++
