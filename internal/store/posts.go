@@ -484,6 +484,9 @@ func (c conn) loadRelations(ctx context.Context, posts []*content.Post) error {
 		if posts = missing; len(posts) == 0 {
 			return nil
 		}
+		if ok, err := c.loadKnownRelations(ctx, memo, posts, gen); ok || err != nil {
+			return err
+		}
 	}
 	byID := make(map[int64]*content.Post, len(posts))
 	ids := make([]any, 0, 2*len(posts))
@@ -669,6 +672,58 @@ func (tx *Tx) linkPost(ctx context.Context, p *content.Post) error {
 		}
 	}
 	return nil
+}
+
+// loadKnownRelations is loadRelations reading the posts' links alone, when
+// the memo knows every author and term they name from earlier reads since
+// the last change: without them it reads nothing and returns false, and
+// the caller reads the links with their authors and terms.
+func (c conn) loadKnownRelations(ctx context.Context, memo *countMemo, posts []*content.Post, gen uint64) (bool, error) {
+	if !memo.knowsRelated() {
+		return false, nil
+	}
+	ids := make([]any, 0, 2*len(posts))
+	for _, p := range posts {
+		ids = append(ids, p.ID)
+	}
+	ids = append(ids, ids...)
+	in := placeholders(len(posts))
+	rows, err := c.query(ctx, `SELECT pa.post_id, 0 AS rel, pa.position, pa.user_id FROM post_authors pa WHERE pa.post_id IN (`+in+`)
+		UNION ALL
+		SELECT pt.post_id, 1, pt.position, pt.term_id FROM post_terms pt WHERE pt.post_id IN (`+in+`)
+		ORDER BY 1, 2, 3`, ids...)
+	if err != nil {
+		return false, fmt.Errorf("store: load authors and terms: %w", err)
+	}
+	defer rows.Close()
+	var links []link
+	for rows.Next() {
+		var l link
+		var position int
+		if err := rows.Scan(&l.post, &l.rel, &position, &l.id); err != nil {
+			return false, fmt.Errorf("store: scan author or term: %w", err)
+		}
+		links = append(links, l)
+	}
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("store: load authors and terms: %w", err)
+	}
+	read, ok := memo.resolve(posts, links, gen)
+	if !ok {
+		return false, nil
+	}
+	for _, p := range posts {
+		r := read[p.ID]
+		p.Authors, p.Categories, p.Tags = slices.Clone(r.authors), slices.Clone(r.categories), slices.Clone(r.tags)
+	}
+	memo.putRelations(read, gen)
+	return true, nil
+}
+
+// link is a post's link to an author (rel 0) or a term (rel 1) of the id.
+type link struct {
+	post, id int64
+	rel      int
 }
 
 // CountPosts returns how many entries of the kind there are, in any status.

@@ -162,6 +162,11 @@ type countMemo struct {
 	m       map[string]int
 	cursors map[string]cursor   // where a listing's page at an offset starts
 	rels    map[int64]relations // posts' authors and terms (loadRelations)
+	// relTerms and relUsers are the terms and authors loadRelations has
+	// read, by id: posts whose links name only those need no more than
+	// their links read (loadKnownRelations).
+	relTerms map[int64]content.Term
+	relUsers map[int64]content.User
 	// pages are listings' pages as FindPostVersions reads them, and
 	// postPages posts' versions with their neighbours' links as
 	// FindPostPageVersion reads them, by slug: both hold for the span
@@ -318,7 +323,8 @@ func (m *countMemo) relations(ids []int64) (map[int64]relations, uint64) {
 	return found, m.gen
 }
 
-// putRelations remembers posts' relations unless a change came since gen.
+// putRelations remembers posts' relations, and the terms and authors they
+// name, unless a change came since gen.
 func (m *countMemo) putRelations(rels map[int64]relations, gen uint64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -328,9 +334,64 @@ func (m *countMemo) putRelations(rels map[int64]relations, gen uint64) {
 	if m.rels == nil || len(m.rels)+len(rels) > maxRels {
 		m.rels = make(map[int64]relations, len(rels))
 	}
+	if m.relTerms == nil || len(m.relTerms) > maxNamed || len(m.relUsers) > maxNamed {
+		m.relTerms, m.relUsers = map[int64]content.Term{}, map[int64]content.User{}
+	}
 	for id, r := range rels {
 		m.rels[id] = r
+		for _, u := range r.authors {
+			m.relUsers[u.ID] = u
+		}
+		for _, terms := range [][]content.Term{r.categories, r.tags} {
+			for _, t := range terms {
+				m.relTerms[t.ID] = t
+			}
+		}
 	}
+}
+
+// knowsRelated reports whether any term or author is known (relTerms).
+func (m *countMemo) knowsRelated() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.relTerms)+len(m.relUsers) > 0
+}
+
+// resolve makes the relations of posts from their links, in order, with
+// the terms and authors known; ok is false when one is not known, or a
+// change came since gen.
+func (m *countMemo) resolve(posts []*content.Post, links []link, gen uint64) (rels map[int64]relations, ok bool) {
+	rels = make(map[int64]relations, len(posts))
+	for _, p := range posts {
+		rels[p.ID] = relations{}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gen != gen {
+		return nil, false
+	}
+	for _, l := range links {
+		r := rels[l.post]
+		if l.rel == 0 {
+			u, known := m.relUsers[l.id]
+			if !known {
+				return nil, false
+			}
+			r.authors = append(r.authors, u)
+		} else {
+			t, known := m.relTerms[l.id]
+			if !known {
+				return nil, false
+			}
+			if t.Taxonomy == content.TaxTag {
+				r.tags = append(r.tags, t)
+			} else {
+				r.categories = append(r.categories, t)
+			}
+		}
+		rels[l.post] = r
+	}
+	return rels, true
 }
 
 func (m *countMemo) get(key string) (int, uint64, bool) {
@@ -358,6 +419,7 @@ func (m *countMemo) forget() {
 	m.gen++
 	m.m, m.cursors, m.rels, m.pages, m.postPages = nil, nil, nil, nil, nil
 	m.terms, m.users, m.searches = nil, nil, nil
+	m.relTerms, m.relUsers = nil, nil
 	m.stamps, m.archives = nil, nil
 	m.dropAhead()
 	m.settled = false
