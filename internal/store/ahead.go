@@ -133,9 +133,9 @@ func (c conn) readPages(ctx context.Context, m *countMemo, slug string, now time
 	var list []*content.Post
 	var newer *content.Post
 	for rows.Next() {
-		var body, bodyHTML string
+		var source, bodyHTML string // source is '': no page shows it
 		var side int
-		q, err := scanPost(rows, &body, &bodyHTML, &side)
+		q, err := scanPost(rows, &source, &bodyHTML, &side)
 		if err != nil {
 			return nil, fmt.Errorf("store: find post %q: %w", slug, err)
 		}
@@ -143,7 +143,7 @@ func (c conn) readPages(ctx context.Context, m *countMemo, slug string, now time
 			newer = q
 			continue
 		}
-		q.Body, q.BodyHTML = body, bodyHTML
+		q.BodyHTML = bodyHTML
 		list = append(list, q)
 	}
 	if err := rows.Err(); err != nil {

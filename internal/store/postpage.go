@@ -50,15 +50,15 @@ func (c conn) FindPostPage(ctx context.Context, slug string, now time.Time) (p, 
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var body, bodyHTML string
+		var source, bodyHTML string // source is '': no page shows it
 		var side int
-		q, err := scanPost(rows, &body, &bodyHTML, &side)
+		q, err := scanPost(rows, &source, &bodyHTML, &side)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("store: find post %q: %w", slug, err)
 		}
 		switch side {
 		case 0:
-			q.Body, q.BodyHTML = body, bodyHTML
+			q.BodyHTML = bodyHTML
 			p = q
 		case 1:
 			older = q

@@ -696,9 +696,9 @@ func (c conn) loadKnownRelations(ctx context.Context, memo *countMemo, posts []*
 		return false, fmt.Errorf("store: load authors and terms: %w", err)
 	}
 	defer rows.Close()
-	var links []link
+	var links []postLink
 	for rows.Next() {
-		var l link
+		var l postLink
 		var position int
 		if err := rows.Scan(&l.post, &l.rel, &position, &l.id); err != nil {
 			return false, fmt.Errorf("store: scan author or term: %w", err)
@@ -720,8 +720,9 @@ func (c conn) loadKnownRelations(ctx context.Context, memo *countMemo, posts []*
 	return true, nil
 }
 
-// link is a post's link to an author (rel 0) or a term (rel 1) of the id.
-type link struct {
+// postLink is a post's link to an author (rel 0) or a term (rel 1) of the
+// id, as loadKnownRelations reads it.
+type postLink struct {
 	post, id int64
 	rel      int
 }

@@ -360,7 +360,7 @@ func (m *countMemo) knowsRelated() bool {
 // resolve makes the relations of posts from their links, in order, with
 // the terms and authors known; ok is false when one is not known, or a
 // change came since gen.
-func (m *countMemo) resolve(posts []*content.Post, links []link, gen uint64) (rels map[int64]relations, ok bool) {
+func (m *countMemo) resolve(posts []*content.Post, links []postLink, gen uint64) (rels map[int64]relations, ok bool) {
 	rels = make(map[int64]relations, len(posts))
 	for _, p := range posts {
 		rels[p.ID] = relations{}

@@ -40,7 +40,7 @@ func (s Stamp) Modified() time.Time {
 // public, and shared: callers must not modify them.
 func (c conn) FindStamps(ctx context.Context, kind content.Kind, now time.Time) ([]Stamp, error) {
 	return forSpan(ctx, c, func(m *countMemo) *map[content.Kind][]Stamp { return &m.stamps }, 2, kind, now,
-		func(now time.Time) ([]Stamp, error) { return c.findStamps(ctx, kind, now) })
+		func(now time.Time) ([]Stamp, error) { return c.readStamps(ctx, kind, now) })
 }
 
 // forSpan returns what read returns at now, and while the process hears
@@ -65,7 +65,7 @@ func forSpan[K comparable, V any](ctx context.Context, c conn, kept func(*countM
 	return v, err
 }
 
-func (c conn) findStamps(ctx context.Context, kind content.Kind, now time.Time) ([]Stamp, error) {
+func (c conn) readStamps(ctx context.Context, kind content.Kind, now time.Time) ([]Stamp, error) {
 	rows, err := c.query(ctx, `SELECT id, kind, slug, published_at, updated_at FROM posts
 		WHERE kind = ? AND status = ? AND published_at <= ? ORDER BY published_at DESC, id DESC`,
 		kind, content.StatusPublished, now.Unix())
