@@ -489,13 +489,10 @@ func (c conn) loadRelations(ctx context.Context, posts []*content.Post) error {
 		}
 	}
 	byID := make(map[int64]*content.Post, len(posts))
-	ids := make([]any, 0, 2*len(posts))
 	for _, p := range posts {
 		byID[p.ID] = p
-		ids = append(ids, p.ID)
 	}
-	ids = append(ids, ids...)
-	in := placeholders(len(posts))
+	ids, in := relationArgs(posts)
 	// One row shape for both: an author's email, role and bio stand where
 	// a term's taxonomy, description and parent do.
 	rows, err := c.query(ctx, `SELECT pa.post_id, 0 AS rel, pa.position, u.id, u.slug, u.name, u.email, u.role, u.bio, 0 AS parent
@@ -682,12 +679,7 @@ func (c conn) loadKnownRelations(ctx context.Context, memo *countMemo, posts []*
 	if !memo.knowsRelated() {
 		return false, nil
 	}
-	ids := make([]any, 0, 2*len(posts))
-	for _, p := range posts {
-		ids = append(ids, p.ID)
-	}
-	ids = append(ids, ids...)
-	in := placeholders(len(posts))
+	ids, in := relationArgs(posts)
 	rows, err := c.query(ctx, `SELECT pa.post_id, 0 AS rel, pa.position, pa.user_id FROM post_authors pa WHERE pa.post_id IN (`+in+`)
 		UNION ALL
 		SELECT pt.post_id, 1, pt.position, pt.term_id FROM post_terms pt WHERE pt.post_id IN (`+in+`)
@@ -718,6 +710,16 @@ func (c conn) loadKnownRelations(ctx context.Context, memo *countMemo, posts []*
 	}
 	memo.putRelations(read, gen)
 	return true, nil
+}
+
+// relationArgs are the arguments of a query of posts' authors, then
+// their terms: the posts' ids twice, and the placeholders for one list.
+func relationArgs(posts []*content.Post) (ids []any, in string) {
+	ids = make([]any, 0, 2*len(posts))
+	for _, p := range posts {
+		ids = append(ids, p.ID)
+	}
+	return append(ids, ids...), placeholders(len(posts))
 }
 
 // postLink is a post's link to an author (rel 0) or a term (rel 1) of the
