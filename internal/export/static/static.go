@@ -422,14 +422,15 @@ func plan(ctx context.Context, opt Options, base *url.URL) ([]job, *Report, []co
 	posts := 0
 	days := map[string]int{}
 	for _, e := range ix.Entries {
-		add(e.Path(), false)
-		entries[e.Path()] = true
+		p := e.Path()
+		add(p, false)
+		entries[p] = true
 		if e.Kind != content.KindPost {
 			continue
 		}
 		posts++
-		t := e.PublishedAt
-		day := fmt.Sprintf("/%04d/%02d/%02d/", t.Year(), t.Month(), t.Day())
+		// A post's address starts with its day's archive, "/2006/01/02/".
+		day := p[:dayEnd(p)]
 		days[day[:len(day)-6]]++ // its year's archive, "/2006/"
 		days[day[:len(day)-3]]++ // its month's, "/2006/01/"
 		days[day]++
@@ -595,6 +596,20 @@ func nameFiles(jobs []job, rep *Report) []job {
 		kept = append(kept, j)
 	}
 	return kept
+}
+
+// dayEnd is where the day's archive ends in a post's address: after the
+// fourth slash.
+func dayEnd(path string) int {
+	n := 0
+	for i := 0; i < len(path); i++ {
+		if path[i] == '/' {
+			if n++; n == 4 {
+				return i + 1
+			}
+		}
+	}
+	return len(path)
 }
 
 // renderPage runs one request through the site.
