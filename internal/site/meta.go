@@ -57,7 +57,12 @@ func jsonLD(v any) template.JS {
 // html/template escapes attributes' values (escapeHTML), as in the rest
 // of the head (writeHead).
 func metaTags(meta []Meta) template.HTML {
+	n := 0
+	for _, m := range meta {
+		n += len(`<meta property="" content="">`) + 1 + len(m.Property) + len(m.Name) + len(m.Content)
+	}
 	var b strings.Builder
+	b.Grow(n + n/16) // and room for a few character references
 	for _, m := range meta {
 		if m.Property != "" {
 			b.WriteString("\n<meta property=\"")
