@@ -19,7 +19,6 @@ type atomFeed struct {
 	Generator atomGenerator `xml:"generator"`
 	Icon      string        `xml:"icon,omitempty"`
 	Logo      string        `xml:"logo,omitempty"`
-	Entries   []atomEntry   `xml:"entry"`
 }
 
 type atomText struct {
@@ -42,33 +41,6 @@ type atomPerson struct {
 type atomGenerator struct {
 	URI   string `xml:"uri,attr"`
 	Value string `xml:",chardata"`
-}
-
-type atomCategory struct {
-	Term   string `xml:"term,attr"`
-	Scheme string `xml:"scheme,attr,omitempty"`
-}
-
-type atomEntry struct {
-	ID         string         `xml:"id"`
-	Title      atomText       `xml:"title"`
-	Links      []atomFeedLnk  `xml:"link"`
-	Published  string         `xml:"published"`
-	Updated    string         `xml:"updated"`
-	Authors    []atomPerson   `xml:"author"`
-	Categories []atomCategory `xml:"category"`
-	Summary    *atomText      `xml:"summary"`
-	Content    atomText       `xml:"content"`
-	Source     *atomSource    `xml:"source"`
-}
-
-// atomSource is RFC 4287's atom:source: metadata of where the entry
-// first appeared.
-type atomSource struct {
-	Title   *atomText     `xml:"title"`
-	Links   []atomFeedLnk `xml:"link"`
-	Author  *atomPerson   `xml:"author"`
-	Updated string        `xml:"updated,omitempty"`
 }
 
 func atomDate(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -99,41 +71,86 @@ func Atom(f *Feed) ([]byte, error) {
 
 // atomEntryXML writes an item as an Atom entry, at its depth in a feed.
 func atomEntryXML(it *Item) ([]byte, error) {
-	e := atomEntry{
-		ID: it.ID, Title: atomText{Type: "text", Value: it.Title},
-		Links:     []atomFeedLnk{{Href: it.URL, Rel: "alternate", Type: "text/html"}},
-		Published: atomDate(it.Published), Updated: atomDate(later(it.Published, it.Updated)),
-		Content: atomText{Type: "html", Value: it.ContentHTML},
+	const in, in2 = "\n    ", "\n      "
+	b := make([]byte, 0, itemSize(it))
+	b = append(b, "  <entry>"...)
+	b = appendElem(b, in, "id", it.ID)
+	b = append(b, in+`<title type="text">`...)
+	b = appendEscaped(b, it.Title)
+	b = append(b, "</title>"...)
+	b = appendLink(b, in, it.URL, "alternate", "text/html", "")
+	if s := it.Source; s != nil && s.URL != "" {
+		b = appendLink(b, in, s.URL, "via", "text/html", s.Name)
 	}
-	if it.Summary != "" {
-		e.Summary = &atomText{Type: "text", Value: it.Summary}
-	}
+	b = appendElem(b, in, "published", atomDate(it.Published))
+	b = appendElem(b, in, "updated", atomDate(later(it.Published, it.Updated)))
 	for _, a := range it.Authors {
-		e.Authors = append(e.Authors, atomPerson{Name: a.Name, URI: a.URL})
+		b = append(b, in+"<author>"...)
+		b = appendElem(b, in2, "name", a.Name)
+		if a.URL != "" {
+			b = appendElem(b, in2, "uri", a.URL)
+		}
+		b = append(b, in+"</author>"...)
 	}
 	for _, c := range it.Categories {
-		e.Categories = append(e.Categories, atomCategory{Term: c.Name, Scheme: c.URL})
+		b = append(b, in+"<category"...)
+		b = appendAttr(b, "term", c.Name)
+		if c.URL != "" {
+			b = appendAttr(b, "scheme", c.URL)
+		}
+		b = append(b, "></category>"...)
 	}
+	if it.Summary != "" {
+		b = append(b, in+`<summary type="text">`...)
+		b = appendEscaped(b, it.Summary)
+		b = append(b, "</summary>"...)
+	}
+	b = append(b, in+`<content type="html">`...)
+	b = appendEscaped(b, it.ContentHTML)
+	b = append(b, "</content>"...)
 	if s := it.Source; s != nil {
-		if s.URL != "" {
-			e.Links = append(e.Links, atomFeedLnk{Href: s.URL, Rel: "via", Type: "text/html", Title: s.Name})
-		}
-		src := &atomSource{}
+		b = append(b, in+"<source>"...)
+		empty := true
 		if s.Name != "" {
-			src.Title = &atomText{Type: "text", Value: s.Name}
+			b = append(b, in2+`<title type="text">`...)
+			b = appendEscaped(b, s.Name)
+			b = append(b, "</title>"...)
+			empty = false
 		}
 		if s.URL != "" {
-			src.Links = []atomFeedLnk{{Href: s.URL, Rel: "alternate", Type: "text/html"}}
+			b = appendLink(b, in2, s.URL, "alternate", "text/html", "")
+			empty = false
 		}
 		if s.Author != "" {
-			src.Author = &atomPerson{Name: s.Author}
+			b = append(b, in2+"<author>"...)
+			b = appendElem(b, "\n        ", "name", s.Author)
+			b = append(b, in2+"</author>"...)
+			empty = false
 		}
 		if !s.Published.IsZero() {
-			src.Updated = atomDate(s.Published)
+			b = appendElem(b, in2, "updated", atomDate(s.Published))
+			empty = false
 		}
-		e.Source = src
+		if !empty {
+			b = append(b, in...)
+		}
+		b = append(b, "</source>"...)
 	}
-	return elementXML(e, "entry", "  ")
+	return append(b, "\n  </entry>"...), nil
+}
+
+// appendLink appends an Atom link element; type and title may be empty.
+func appendLink(b []byte, indent, href, rel, typ, title string) []byte {
+	b = append(b, indent+"<link"...)
+	b = appendAttr(b, "href", href)
+	b = appendAttr(b, "rel", rel)
+	if typ != "" {
+		b = appendAttr(b, "type", typ)
+	}
+	if title != "" {
+		b = appendAttr(b, "title", title)
+	}
+	return append(b, "></link>"...)
 }
 
 // later returns the later of two times; an update before publication (a

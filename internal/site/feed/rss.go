@@ -25,7 +25,6 @@ type rssChannel struct {
 	Generator     string     `xml:"generator"`
 	Links         []atomLink `xml:"atom:link"`
 	Image         *rssImage  `xml:"image"`
-	Items         []rssItem  `xml:"item"`
 }
 
 // atomLink is an atom:link inside RSS, where the prefix is declared on
@@ -40,28 +39,6 @@ type rssImage struct {
 	URL   string `xml:"url"`
 	Title string `xml:"title"`
 	Link  string `xml:"link"`
-}
-
-type rssItem struct {
-	Title       string     `xml:"title"`
-	Link        string     `xml:"link"`
-	GUID        rssGUID    `xml:"guid"`
-	PubDate     string     `xml:"pubDate"`
-	Creators    []string   `xml:"dc:creator"`
-	Categories  []string   `xml:"category"`
-	Description string     `xml:"description,omitempty"`
-	Content     string     `xml:"content:encoded"`
-	Source      *rssSource `xml:"source"`
-}
-
-type rssGUID struct {
-	IsPermaLink bool   `xml:"isPermaLink,attr"`
-	Value       string `xml:",chardata"`
-}
-
-type rssSource struct {
-	URL  string `xml:"url,attr"`
-	Name string `xml:",chardata"`
 }
 
 // rssDate is RFC 822's date as RSS 2.0 wants it, with a four-digit year.
@@ -92,20 +69,38 @@ func RSS(f *Feed) ([]byte, error) {
 
 // rssItemXML writes an item as RSS does inside its channel, at its depth.
 func rssItemXML(it *Item) ([]byte, error) {
-	ri := rssItem{
-		Title: it.Title, Link: it.URL, GUID: rssGUID{IsPermaLink: it.IDIsURL, Value: it.ID},
-		PubDate: rssDate(it.Published), Description: it.Summary, Content: it.ContentHTML,
+	const in = "\n      "
+	b := make([]byte, 0, itemSize(it))
+	b = append(b, "    <item>"...)
+	b = appendElem(b, in, "title", it.Title)
+	b = appendElem(b, in, "link", it.URL)
+	b = append(b, in+`<guid isPermaLink="`...)
+	if it.IDIsURL {
+		b = append(b, `true">`...)
+	} else {
+		b = append(b, `false">`...)
 	}
+	b = appendEscaped(b, it.ID)
+	b = append(b, "</guid>"...)
+	b = appendElem(b, in, "pubDate", rssDate(it.Published))
 	for _, a := range it.Authors {
-		ri.Creators = append(ri.Creators, a.Name)
+		b = appendElem(b, in, "dc:creator", a.Name)
 	}
 	for _, c := range it.Categories {
-		ri.Categories = append(ri.Categories, c.Name)
+		b = appendElem(b, in, "category", c.Name)
 	}
+	if it.Summary != "" {
+		b = appendElem(b, in, "description", it.Summary)
+	}
+	b = appendElem(b, in, "content:encoded", it.ContentHTML)
 	if it.Source != nil && it.Source.URL != "" {
-		ri.Source = &rssSource{URL: it.Source.URL, Name: sourceName(it.Source)}
+		b = append(b, in+"<source"...)
+		b = appendAttr(b, "url", it.Source.URL)
+		b = append(b, '>')
+		b = appendEscaped(b, sourceName(it.Source))
+		b = append(b, "</source>"...)
 	}
-	return elementXML(ri, "item", "    ")
+	return append(b, "\n    </item>"...), nil
 }
 
 // sourceName is the outlet's name, else the original's host-bearing URL.
@@ -145,21 +140,6 @@ func withItems(doc any, closing string, items []Item, format int, encode func(*I
 		out = append(out, item...)
 	}
 	return append(out, closing...), nil
-}
-
-// elementXML writes v as the element name, indented as it is at the depth
-// prefix stands for in a whole document.
-func elementXML(v any, name, prefix string) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := xml.NewEncoder(&buf)
-	enc.Indent(prefix, "  ")
-	if err := enc.EncodeElement(v, xml.StartElement{Name: xml.Name{Local: name}}); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 func marshalXML(v any) ([]byte, error) {
