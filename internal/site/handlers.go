@@ -2,7 +2,6 @@ package site
 
 import (
 	"context"
-	"html"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -521,19 +520,16 @@ func (e *entry) article() (template.HTML, error) {
 // Summary is a plain-text description of a post of at most n characters:
 // its excerpt, else the start of its teaser.
 func Summary(p *content.Post, n int) string {
-	return truncate(summaryText(p), n)
+	return truncate(summaryText(p, n), n)
 }
 
-// summaryText is the whole text summaries of p are cut from.
-func summaryText(p *content.Post) string {
+// summaryText is the text summaries of p of up to n characters are cut
+// from: the excerpt, else the teaser's text as far as truncate needs it.
+func summaryText(p *content.Post, n int) string {
 	if p.Excerpt != "" {
 		return p.Excerpt
 	}
-	return textOf(p.TeaserHTML)
-}
-
-func textOf(htmlSrc string) string {
-	return strings.Join(strings.Fields(html.UnescapeString(markup.StripTags(htmlSrc))), " ")
+	return markup.Text(p.TeaserHTML, n)
 }
 
 func truncate(s string, n int) string {

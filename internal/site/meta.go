@@ -182,10 +182,11 @@ func (s *Site) entryHead(r *http.Request, l *Layout, e *entry) error {
 // (or nil), for the site at base.
 func newEntryMeta(base string, set content.Settings, p *content.Post, featured *content.Media) *entryMeta {
 	// The summary's text is worked out once for the description and the
-	// structured data.
-	text := summaryText(p)
+	// structured data, as long as the longer of the two needs it.
+	const descriptionLen, structuredLen = 160, 300
+	text := summaryText(p, structuredLen)
 	url := base + p.Path()
-	em := &entryMeta{base: base, description: truncate(text, 160), canonical: url}
+	em := &entryMeta{base: base, description: truncate(text, descriptionLen), canonical: url}
 	if p.SEODescription != "" {
 		em.description = p.SEODescription
 	}
@@ -240,7 +241,7 @@ func newEntryMeta(base string, set content.Settings, p *content.Post, featured *
 		Meta{Name: "twitter:description", Content: em.description},
 		Meta{Name: "twitter:image", Content: image})
 	if p.Kind == content.KindPost {
-		em.jsonLD = []template.JS{jsonLD(newsArticle(base, set, p, url, image, truncate(text, 300)))}
+		em.jsonLD = []template.JS{jsonLD(newsArticle(base, set, p, url, image, truncate(text, structuredLen)))}
 	}
 	return em
 }
