@@ -1,9 +1,10 @@
 package site
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -23,7 +24,7 @@ import (
 type feedFormat struct {
 	suffix string // after .../feed/: "", "atom/" or "json/"
 	ctype  string
-	write  func(*feed.Feed) ([]byte, error)
+	write  func(*feed.Feed) (*feed.Doc, error)
 }
 
 var feedFormats = []feedFormat{
@@ -92,7 +93,7 @@ func (s *Site) feedHandler(scope feedScope, format feedFormat) web.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		body, err := format.write(f)
+		doc, err := format.write(f)
 		if err != nil {
 			return err
 		}
@@ -108,7 +109,7 @@ func (s *Site) feedHandler(scope feedScope, format feedFormat) web.HandlerFunc {
 			w.Header().Add("Link", "<"+f.Hub+">; rel=\"hub\"")
 			w.Header().Add("Link", "<"+self+">; rel=\"self\"")
 		}
-		serveConditional(w, r, body, format.ctype, f.Updated)
+		serveConditional(w, r, doc.Parts(), format.ctype, f.Updated)
 		return nil
 	}
 }
@@ -305,22 +306,90 @@ func later(a, b time.Time) time.Time {
 	return a
 }
 
-// serveConditional serves body with a strong ETag (its hash) and
-// Last-Modified, answering 304 when the client's copy is current. The ETag
-// depends only on the bytes, so any change in what is shown changes it.
-// It tells one version of an address from the next, not one document
-// from every other, so a 64-bit hash made at memory speed is enough: feeds
-// are a hundred kilobytes or more, and SHA-256 was a twelfth of what the
-// static export spent on them.
-func serveConditional(w http.ResponseWriter, r *http.Request, body []byte, ctype string, modified time.Time) {
+// serveConditional serves the document made of parts, one after the
+// other, with a strong ETag (its hash) and Last-Modified, answering 304
+// when the client's copy is current. The ETag depends only on the bytes,
+// so any change in what is shown changes it. It tells one version of an
+// address from the next, not one document from every other, so a 64-bit
+// hash made at memory speed is enough: feeds are a hundred kilobytes or
+// more, and SHA-256 was a twelfth of what the static export spent on them.
+//
+// A plain GET or HEAD (no validators, no range) is answered as
+// http.ServeContent answers it, with the parts written where they go
+// rather than joined first; the others are left to http.ServeContent.
+func serveConditional(w http.ResponseWriter, r *http.Request, parts [][]byte, ctype string, modified time.Time) {
+	d := xxhash.New()
+	size := 0
+	for _, p := range parts {
+		d.Write(p)
+		size += len(p)
+	}
 	h := w.Header()
 	h.Set("Content-Type", ctype)
-	h.Set("ETag", `"`+strconv.FormatUint(xxhash.Sum64(body), 16)+`"`)
+	h.Set("ETag", `"`+strconv.FormatUint(d.Sum64(), 16)+`"`)
 	h.Set("Cache-Control", "public, max-age=300")
 	if modified.Unix() <= 0 {
 		modified = time.Time{}
 	}
-	http.ServeContent(w, r, "", modified, bytes.NewReader(body))
+	for _, name := range [...]string{"If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "Range"} {
+		if _, ok := r.Header[name]; ok {
+			http.ServeContent(w, r, "", modified, &partsReader{parts: parts, size: int64(size)})
+			return
+		}
+	}
+	if !modified.IsZero() {
+		h.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
+	}
+	h.Set("Accept-Ranges", "bytes")
+	if h.Get("Content-Encoding") == "" {
+		h.Set("Content-Length", strconv.Itoa(size))
+	}
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		for _, p := range parts {
+			if _, err := w.Write(p); err != nil {
+				return // the client left
+			}
+		}
+	}
+}
+
+// partsReader reads and seeks in the parts of a document as in one.
+type partsReader struct {
+	parts [][]byte
+	size  int64
+	off   int64
+}
+
+func (r *partsReader) Read(b []byte) (int, error) {
+	if r.off >= r.size {
+		return 0, io.EOF
+	}
+	n, at := 0, int64(0)
+	for _, p := range r.parts {
+		end := at + int64(len(p))
+		if r.off < end && n < len(b) {
+			c := copy(b[n:], p[r.off-at:])
+			n += c
+			r.off += int64(c)
+		}
+		at = end
+	}
+	return n, nil
+}
+
+func (r *partsReader) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekCurrent:
+		offset += r.off
+	case io.SeekEnd:
+		offset += r.size
+	}
+	if offset < 0 {
+		return 0, errors.New("seek before the start")
+	}
+	r.off = offset
+	return offset, nil
 }
 
 // absURL makes a site path absolute; absolute URLs pass unchanged.

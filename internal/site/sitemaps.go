@@ -284,7 +284,7 @@ func serveXML(w http.ResponseWriter, r *http.Request, doc any, modified time.Tim
 		return err
 	}
 	body = append([]byte(xml.Header), append(body, '\n')...)
-	serveConditional(w, r, body, xmlType, modified)
+	serveConditional(w, r, [][]byte{body}, xmlType, modified)
 	return nil
 }
 
@@ -299,6 +299,6 @@ func (s *Site) robots(w http.ResponseWriter, r *http.Request) error {
 		text += "\n\n"
 	}
 	text += "Sitemap: " + s.baseURL(r) + "/sitemap.xml\n"
-	serveConditional(w, r, []byte(text), "text/plain; charset=utf-8", time.Time{})
+	serveConditional(w, r, [][]byte{[]byte(text)}, "text/plain; charset=utf-8", time.Time{})
 	return nil
 }

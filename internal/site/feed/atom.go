@@ -46,7 +46,7 @@ type atomGenerator struct {
 func atomDate(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // Atom writes f as an Atom 1.0 feed (RFC 4287).
-func Atom(f *Feed) ([]byte, error) {
+func Atom(f *Feed) (*Doc, error) {
 	doc := atomFeed{
 		NS: "http://www.w3.org/2005/Atom", Lang: languageTag(f.Language), ID: f.AtomURL,
 		Title: atomText{Type: "text", Value: f.Title}, Updated: atomDate(f.Updated),

@@ -100,6 +100,36 @@ func (it *Item) encoded(format int, encode func(*Item) ([]byte, error)) ([]byte,
 	return k.b[format], k.err[format]
 }
 
+// Doc is a feed as the pieces it is written from, one after the other:
+// its head, its items, each as its format encoded it (once, when the item
+// is kept, for every feed it is in), and its end. They are not joined into
+// one slice: feeds are a hundred kilobytes or more, and whoever sends one
+// writes its pieces where they go.
+type Doc struct {
+	parts [][]byte
+	size  int
+}
+
+func (d *Doc) add(b []byte) {
+	d.parts = append(d.parts, b)
+	d.size += len(b)
+}
+
+// Len is the document's size in bytes.
+func (d *Doc) Len() int { return d.size }
+
+// Parts are the document's pieces, in order; they must not be changed.
+func (d *Doc) Parts() [][]byte { return d.parts }
+
+// Bytes is the whole document in one slice.
+func (d *Doc) Bytes() []byte {
+	b := make([]byte, 0, d.size)
+	for _, p := range d.parts {
+		b = append(b, p...)
+	}
+	return b
+}
+
 // Person is an author.
 type Person struct {
 	Name string

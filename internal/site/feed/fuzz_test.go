@@ -26,8 +26,8 @@ func FuzzFeeds(f *testing.F) {
 	f.Fuzz(func(t *testing.T, title, body, name string) {
 		fd := sample()
 		fd.Items[0].Title, fd.Items[0].ContentHTML, fd.Items[0].Authors[0].Name = title, body, name
-		for _, write := range []func(*feed.Feed) ([]byte, error){feed.RSS, feed.Atom} {
-			b, err := write(fd)
+		for _, write := range []func(*feed.Feed) (*feed.Doc, error){feed.RSS, feed.Atom} {
+			b, err := whole(write(fd))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -44,7 +44,7 @@ func FuzzFeeds(f *testing.F) {
 				t.Errorf("title %q came back as %q", title, got[0])
 			}
 		}
-		b, err := feed.JSON(fd)
+		b, err := whole(feed.JSON(fd))
 		if err != nil {
 			t.Fatal(err)
 		}

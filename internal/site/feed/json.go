@@ -63,7 +63,7 @@ type jsonSource struct {
 
 // JSON writes f as a JSON Feed 1.1. A republished item carries the
 // original as external_url and in full under _broadsheet.source.
-func JSON(f *Feed) ([]byte, error) {
+func JSON(f *Feed) (*Doc, error) {
 	doc := jsonFeed{
 		Version: JSONFeedVersion, Title: f.Title, HomePageURL: f.HomeURL, FeedURL: f.JSONURL,
 		Description: f.Description, Icon: f.Logo, Favicon: f.Icon, Language: f.Language,
@@ -80,7 +80,7 @@ func JSON(f *Feed) ([]byte, error) {
 		return nil, err
 	}
 	if len(f.Items) == 0 {
-		return b, nil
+		return &Doc{parts: [][]byte{b}, size: len(b)}, nil
 	}
 	// The items are written each on its own (see Item.Keep) into the
 	// list that closes the feed.
@@ -89,27 +89,23 @@ func JSON(f *Feed) ([]byte, error) {
 	if !ok {
 		return nil, errors.New("feed: the JSON feed does not end as expected")
 	}
-	const open, sep, closing = "  \"items\": [\n    ", ",\n    ", "\n  ]\n}\n"
-	// Items first, so that the feed is made in one allocation of its size
-	// (as withItems does).
-	encoded := make([][]byte, len(f.Items))
-	size := len(head) + len(open) + len(closing)
+	d := &Doc{parts: make([][]byte, 0, 2+2*len(f.Items))}
+	d.add(append(head, jsonOpen...))
 	for i := range f.Items {
-		if encoded[i], err = f.Items[i].encoded(formatJSON, jsonItemBytes); err != nil {
+		item, err := f.Items[i].encoded(formatJSON, jsonItemBytes)
+		if err != nil {
 			return nil, err
 		}
-		size += len(sep) + len(encoded[i])
-	}
-	out := make([]byte, 0, size)
-	out = append(append(out, head...), open...)
-	for i, item := range encoded {
 		if i > 0 {
-			out = append(out, sep...)
+			d.add(jsonSep)
 		}
-		out = append(out, item...)
+		d.add(item)
 	}
-	return append(out, closing...), nil
+	d.add(jsonClosing)
+	return d, nil
 }
+
+var jsonOpen, jsonSep, jsonClosing = []byte("  \"items\": [\n    "), []byte(",\n    "), []byte("\n  ]\n}\n")
 
 // jsonItemBytes writes an item as it stands in a feed's list of items.
 func jsonItemBytes(it *Item) ([]byte, error) {

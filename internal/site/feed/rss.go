@@ -45,7 +45,7 @@ type rssImage struct {
 func rssDate(t time.Time) string { return t.UTC().Format("Mon, 02 Jan 2006 15:04:05 +0000") }
 
 // RSS writes f as RSS 2.0 with the content, Dublin Core and Atom modules.
-func RSS(f *Feed) ([]byte, error) {
+func RSS(f *Feed) (*Doc, error) {
 	ch := rssChannel{
 		Title: f.Title, Link: f.HomeURL, Description: f.Description, Language: languageTag(f.Language),
 		LastBuildDate: rssDate(f.Updated), Generator: Generator,
@@ -113,7 +113,7 @@ func sourceName(s *Source) string {
 
 // withItems writes doc, whose items are left out, and puts the items,
 // each as encode writes it, before closing, the end of what doc writes.
-func withItems(doc any, closing string, items []Item, format int, encode func(*Item) ([]byte, error)) ([]byte, error) {
+func withItems(doc any, closing string, items []Item, format int, encode func(*Item) ([]byte, error)) (*Doc, error) {
 	b, err := marshalXML(doc)
 	if err != nil {
 		return nil, err
@@ -122,25 +122,21 @@ func withItems(doc any, closing string, items []Item, format int, encode func(*I
 	if !ok {
 		return nil, errors.New("feed: the document does not end as expected")
 	}
-	// Items first, so that the document is made in one allocation of its
-	// size: full-text items are large, and growing it cost more than
-	// writing it.
-	encoded := make([][]byte, len(items))
-	size := len(b)
+	d := &Doc{parts: make([][]byte, 0, 2+2*len(items))}
+	d.add(head)
 	for i := range items {
-		if encoded[i], err = items[i].encoded(format, encode); err != nil {
+		item, err := items[i].encoded(format, encode)
+		if err != nil {
 			return nil, err
 		}
-		size += 1 + len(encoded[i])
+		d.add(newline)
+		d.add(item)
 	}
-	out := make([]byte, 0, size)
-	out = append(out, head...)
-	for _, item := range encoded {
-		out = append(out, '\n')
-		out = append(out, item...)
-	}
-	return append(out, closing...), nil
+	d.add([]byte(closing))
+	return d, nil
 }
+
+var newline = []byte("\n")
 
 func marshalXML(v any) ([]byte, error) {
 	var buf bytes.Buffer
