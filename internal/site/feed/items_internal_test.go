@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// The elements as encoding/xml wrote them before items were written by
-// hand: the oracle the hand-written items must equal.
+// The items as encoding/xml and encoding/json wrote them before they were
+// written by hand: the oracles the hand-written items must equal.
 type oracleRSSItem struct {
 	Title       string           `xml:"title"`
 	Link        string           `xml:"link"`
@@ -55,6 +55,55 @@ type oracleAtomSource struct {
 	Links   []atomFeedLnk `xml:"link"`
 	Author  *atomPerson   `xml:"author"`
 	Updated string        `xml:"updated,omitempty"`
+}
+
+type oracleJSONItem struct {
+	ID            string         `json:"id"`
+	URL           string         `json:"url"`
+	ExternalURL   string         `json:"external_url,omitempty"`
+	Title         string         `json:"title"`
+	ContentHTML   string         `json:"content_html"`
+	Summary       string         `json:"summary,omitempty"`
+	DatePublished string         `json:"date_published"`
+	DateModified  string         `json:"date_modified"`
+	Authors       []jsonAuthor   `json:"authors,omitempty"`
+	Tags          []string       `json:"tags,omitempty"`
+	Broadsheet    *oracleJSONExt `json:"_broadsheet,omitempty"`
+}
+
+type oracleJSONExt struct {
+	About  string            `json:"about"`
+	Source *oracleJSONSource `json:"source,omitempty"`
+}
+
+type oracleJSONSource struct {
+	Name          string `json:"name,omitempty"`
+	URL           string `json:"url,omitempty"`
+	Author        string `json:"author,omitempty"`
+	DatePublished string `json:"date_published,omitempty"`
+}
+
+func oracleJSON(it *Item) ([]byte, error) {
+	ji := oracleJSONItem{
+		ID: it.ID, URL: it.URL, Title: it.Title, ContentHTML: it.ContentHTML, Summary: it.Summary,
+		DatePublished: atomDate(it.Published), DateModified: atomDate(later(it.Published, it.Updated)),
+	}
+	for _, a := range it.Authors {
+		ji.Authors = append(ji.Authors, jsonAuthor{Name: a.Name, URL: a.URL})
+	}
+	for _, c := range it.Categories {
+		ji.Tags = append(ji.Tags, c.Name)
+	}
+	if s := it.Source; s != nil {
+		ji.ExternalURL = s.URL
+		js := &oracleJSONSource{Name: s.Name, URL: s.URL, Author: s.Author}
+		if !s.Published.IsZero() {
+			js.DatePublished = atomDate(s.Published)
+		}
+		ji.Broadsheet = &oracleJSONExt{About: GeneratorURI, Source: js}
+	}
+	b, err := encodeJSON(ji, "    ")
+	return bytes.TrimSuffix(b, []byte("\n")), err
 }
 
 func oracleRSS(it *Item) ([]byte, error) {
@@ -133,6 +182,7 @@ var awkward = []string{
 	"", "a", "Zoë", " ", "&", "<", ">", `"`, "'", "\t", "\n", "\r", "\x00", "\x01", "\x1f", "\x7f",
 	"\x80", "\xff", "\xc3", "\xed\xa0\x80", "\uFFFD", "\uFFFE", "\uD7FF", "\uE000", "\U00010000",
 	"\U0010FFFF", "“", "São Tomé", "]]>", "&amp;", "<p>Body</p>", "https://news.example/a?x=1&y=2",
+	"\\", "\b", "\f", "\u2028", "\u2029", "\u007f", "/",
 }
 
 func randomText(r *rand.Rand) string {
@@ -165,9 +215,10 @@ func randomItem(r *rand.Rand) *Item {
 	return it
 }
 
-// TestItemsWrittenAsEncodingXML compares the hand-written RSS items and
-// Atom entries with what encoding/xml writes for the same elements.
-func TestItemsWrittenAsEncodingXML(t *testing.T) {
+// TestItemsWrittenAsEncodingXMLAndJSON compares the hand-written RSS
+// items and Atom entries with what encoding/xml writes for the same
+// elements, and JSON Feed items with what encoding/json writes.
+func TestItemsWrittenAsEncodingXMLAndJSON(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	items := []*Item{
 		{}, // every text empty, no authors, terms or source
@@ -182,7 +233,7 @@ func TestItemsWrittenAsEncodingXML(t *testing.T) {
 		for _, f := range []struct {
 			name          string
 			write, oracle func(*Item) ([]byte, error)
-		}{{"RSS item", rssItemXML, oracleRSS}, {"Atom entry", atomEntryXML, oracleAtom}} {
+		}{{"RSS item", rssItemXML, oracleRSS}, {"Atom entry", atomEntryXML, oracleAtom}, {"JSON item", jsonItemBytes, oracleJSON}} {
 			got, err := f.write(it)
 			if err != nil {
 				t.Fatal(err)
