@@ -3,6 +3,9 @@ package site
 import (
 	"strings"
 	"testing"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/markup"
 )
 
 // truncateRunes is truncate as it was, converting s to runes: the
@@ -34,6 +37,26 @@ func TestTruncateAsRunes(t *testing.T) {
 		for _, n := range []int{0, 1, 2, 3, 7, 10, 20, 50, 160, 300} {
 			if got, want := truncate(s, n), truncateRunes(s, n); got != want {
 				t.Fatalf("truncate(%q, %d) = %q, want %q", s, n, got, want)
+			}
+		}
+	}
+}
+
+// TestSummaryCutFromTheWholeText: a summary made from the start of a
+// teaser's text (summaryText stops past its length) is the one made from
+// the whole text, whatever the text's characters and where it stops.
+func TestSummaryCutFromTheWholeText(t *testing.T) {
+	words := []string{"a", "word", "é", "日本語", "😀", " ", ", ", ".", "–", "\xff", "\u00a0", "&amp;", "<b>", "</b>", "<p>", "</p>\n"}
+	for i := range 3000 {
+		var b strings.Builder
+		for j := 0; j < i%211; j++ {
+			b.WriteString(words[(i*7+j*j+j)%len(words)])
+		}
+		p := &content.Post{TeaserHTML: b.String()}
+		whole := markup.Text(p.TeaserHTML, -1)
+		for _, n := range []int{0, 1, 2, 3, 7, 10, 20, 50, 160, 300, 400} {
+			if got, want := Summary(p, n), truncate(whole, n); got != want {
+				t.Fatalf("Summary of %q, %d: %q, want %q", p.TeaserHTML, n, got, want)
 			}
 		}
 	}
