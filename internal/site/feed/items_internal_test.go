@@ -89,7 +89,7 @@ func oracleJSON(it *Item) ([]byte, error) {
 		DatePublished: atomDate(it.Published), DateModified: atomDate(later(it.Published, it.Updated)),
 	}
 	for _, a := range it.Authors {
-		ji.Authors = append(ji.Authors, jsonAuthor{Name: a.Name, URL: a.URL})
+		ji.Authors = append(ji.Authors, jsonAuthor(a))
 	}
 	for _, c := range it.Categories {
 		ji.Tags = append(ji.Tags, c.Name)
