@@ -72,11 +72,11 @@ func Atom(f *Feed) (*Doc, error) {
 // atomEntryXML writes an item as an Atom entry, at its depth in a feed.
 func atomEntryXML(it *Item) ([]byte, error) {
 	const in, in2 = "\n    ", "\n      "
-	b := make([]byte, 0, itemSize(it))
+	b := make([]byte, 0, encodedSize(it))
 	b = append(b, "  <entry>"...)
 	b = appendElem(b, in, "id", it.ID)
 	b = append(b, in+`<title type="text">`...)
-	b = appendEscaped(b, it.Title)
+	b = appendXMLText(b, it.Title)
 	b = append(b, "</title>"...)
 	b = appendLink(b, in, it.URL, "alternate", "text/html", "")
 	if s := it.Source; s != nil && s.URL != "" {
@@ -102,18 +102,18 @@ func atomEntryXML(it *Item) ([]byte, error) {
 	}
 	if it.Summary != "" {
 		b = append(b, in+`<summary type="text">`...)
-		b = appendEscaped(b, it.Summary)
+		b = appendXMLText(b, it.Summary)
 		b = append(b, "</summary>"...)
 	}
 	b = append(b, in+`<content type="html">`...)
-	b = appendEscaped(b, it.ContentHTML)
+	b = appendXMLText(b, it.ContentHTML)
 	b = append(b, "</content>"...)
 	if s := it.Source; s != nil {
 		b = append(b, in+"<source>"...)
 		empty := true
 		if s.Name != "" {
 			b = append(b, in2+`<title type="text">`...)
-			b = appendEscaped(b, s.Name)
+			b = appendXMLText(b, s.Name)
 			b = append(b, "</title>"...)
 			empty = false
 		}

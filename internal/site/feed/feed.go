@@ -74,6 +74,22 @@ type Item struct {
 // item's copies share what is encoded, so none may be changed after.
 func (it *Item) Keep() { it.kept = &keptItem{} }
 
+// encodedSize is about the bytes an item takes encoded, to write it in one
+// allocation.
+func encodedSize(it *Item) int {
+	n := 512 + len(it.ID) + len(it.URL) + len(it.Title) + len(it.Summary) + len(it.ContentHTML)*11/10
+	for _, a := range it.Authors {
+		n += 64 + len(a.Name) + len(a.URL)
+	}
+	for _, c := range it.Categories {
+		n += 64 + len(c.Name) + len(c.URL)
+	}
+	if s := it.Source; s != nil {
+		n += 256 + len(s.Name) + 2*len(s.URL) + len(s.Author)
+	}
+	return n
+}
+
 // keptItem is an item as each format writes it, made on first use.
 type keptItem struct {
 	once [formats]sync.Once

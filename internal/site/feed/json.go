@@ -82,13 +82,13 @@ func JSON(f *Feed) (*Doc, error) {
 var jsonOpen, jsonSep, jsonClosing = []byte("  \"items\": [\n    "), []byte(",\n    "), []byte("\n  ]\n}\n")
 
 // jsonItemBytes writes an item as it stands in a feed's list of items:
-// by hand, byte for byte as encoding/json writes a jsonItem indented at
-// that depth (see TestItemsWrittenAsEncodingJSON), without its reflection
-// and its second pass to indent, which made JSON items cost four times
-// what RSS items did.
+// by hand, byte for byte as encoding/json wrote it indented at that depth
+// (see TestItemsWrittenAsEncodingXMLAndJSON), without encoding/json's
+// reflection and second pass to indent, with which a JSON item cost four
+// times what an RSS item written by hand does.
 func jsonItemBytes(it *Item) ([]byte, error) {
 	const in, in2, in3 = "\n      ", "\n        ", "\n          "
-	b := make([]byte, 0, itemSize(it))
+	b := make([]byte, 0, encodedSize(it))
 	b = append(b, '{')
 	b = appendMember(b, in, "id", it.ID, false)
 	b = appendMember(b, in, "url", it.URL, true)

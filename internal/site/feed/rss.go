@@ -70,7 +70,7 @@ func RSS(f *Feed) (*Doc, error) {
 // rssItemXML writes an item as RSS does inside its channel, at its depth.
 func rssItemXML(it *Item) ([]byte, error) {
 	const in = "\n      "
-	b := make([]byte, 0, itemSize(it))
+	b := make([]byte, 0, encodedSize(it))
 	b = append(b, "    <item>"...)
 	b = appendElem(b, in, "title", it.Title)
 	b = appendElem(b, in, "link", it.URL)
@@ -80,7 +80,7 @@ func rssItemXML(it *Item) ([]byte, error) {
 	} else {
 		b = append(b, `false">`...)
 	}
-	b = appendEscaped(b, it.ID)
+	b = appendXMLText(b, it.ID)
 	b = append(b, "</guid>"...)
 	b = appendElem(b, in, "pubDate", rssDate(it.Published))
 	for _, a := range it.Authors {
@@ -97,7 +97,7 @@ func rssItemXML(it *Item) ([]byte, error) {
 		b = append(b, in+"<source"...)
 		b = appendAttr(b, "url", it.Source.URL)
 		b = append(b, '>')
-		b = appendEscaped(b, sourceName(it.Source))
+		b = appendXMLText(b, sourceName(it.Source))
 		b = append(b, "</source>"...)
 	}
 	return append(b, "\n    </item>"...), nil

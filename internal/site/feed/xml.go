@@ -8,7 +8,8 @@ import (
 // whose reflection and buffering made them a fifth of what a static
 // export spent on feeds, for elements known in advance. What is written
 // is byte for byte what encoding/xml writes for the same elements,
-// indented as in the whole document (see TestItemsWrittenAsEncodingXML).
+// indented as in the whole document (see
+// TestItemsWrittenAsEncodingXMLAndJSON).
 
 // appendElem appends a newline and indent, then <name>text</name>.
 func appendElem(b []byte, indent, name, text string) []byte {
@@ -16,7 +17,7 @@ func appendElem(b []byte, indent, name, text string) []byte {
 	b = append(b, '<')
 	b = append(b, name...)
 	b = append(b, '>')
-	b = appendEscaped(b, text)
+	b = appendXMLText(b, text)
 	b = append(b, "</"...)
 	b = append(b, name...)
 	return append(b, '>')
@@ -27,15 +28,15 @@ func appendAttr(b []byte, name, value string) []byte {
 	b = append(b, ' ')
 	b = append(b, name...)
 	b = append(b, `="`...)
-	b = appendEscaped(b, value)
+	b = appendXMLText(b, value)
 	return append(b, '"')
 }
 
-// appendEscaped appends s escaped as encoding/xml escapes text and
+// appendXMLText appends s escaped as encoding/xml escapes text and
 // attributes' values: the five markup characters, tab, newline and
 // carriage return as character references, and what XML cannot hold
 // (other control characters, bytes that are not UTF-8) as U+FFFD.
-func appendEscaped(b []byte, s string) []byte {
+func appendXMLText(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -83,20 +84,4 @@ func appendEscaped(b []byte, s string) []byte {
 // isXMLChar reports whether XML 1.0 may hold r, for r of 0x80 and above.
 func isXMLChar(r rune) bool {
 	return r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
-}
-
-// itemSize is about the bytes an item's element takes, to write it in one
-// allocation.
-func itemSize(it *Item) int {
-	n := 512 + len(it.ID) + len(it.URL) + len(it.Title) + len(it.Summary) + len(it.ContentHTML)*11/10
-	for _, a := range it.Authors {
-		n += 64 + len(a.Name) + len(a.URL)
-	}
-	for _, c := range it.Categories {
-		n += 64 + len(c.Name) + len(c.URL)
-	}
-	if s := it.Source; s != nil {
-		n += 256 + len(s.Name) + 2*len(s.URL) + len(s.Author)
-	}
-	return n
 }
