@@ -110,28 +110,24 @@ func atomEntryXML(it *Item) ([]byte, error) {
 	b = append(b, "</content>"...)
 	if s := it.Source; s != nil {
 		b = append(b, in+"<source>"...)
-		empty := true
+		children := len(b)
 		if s.Name != "" {
 			b = append(b, in2+`<title type="text">`...)
 			b = appendXMLText(b, s.Name)
 			b = append(b, "</title>"...)
-			empty = false
 		}
 		if s.URL != "" {
 			b = appendLink(b, in2, s.URL, "alternate", "text/html", "")
-			empty = false
 		}
 		if s.Author != "" {
 			b = append(b, in2+"<author>"...)
 			b = appendElem(b, "\n        ", "name", s.Author)
 			b = append(b, in2+"</author>"...)
-			empty = false
 		}
 		if !s.Published.IsZero() {
 			b = appendElem(b, in2, "updated", atomDate(s.Published))
-			empty = false
 		}
-		if !empty {
+		if len(b) > children { // an empty element closes on its line
 			b = append(b, in...)
 		}
 		b = append(b, "</source>"...)

@@ -128,6 +128,8 @@ func jsonItemBytes(it *Item) ([]byte, error) {
 		}
 		b = append(b, in+"]"...)
 	}
+	// Broadsheet's extension to JSON Feed (extensions start with an
+	// underscore, as the spec asks): the original of a republished item.
 	if s := it.Source; s != nil {
 		b = append(b, ","+in+`"_broadsheet": {`...)
 		b = appendMember(b, in2, "about", GeneratorURI, false)
