@@ -77,7 +77,7 @@ func New(cfg Config) (*Admin, error) {
 		cfg.Media = media.Dir{Root: filepath.Join(cfg.DataDir, "media")}
 	}
 	a := &Admin{cfg: cfg, svc: &editorial.Service{DB: cfg.DB}, cop: http.NewCrossOriginProtection()}
-	a.zone = newZone(cfg.DB)
+	a.zone = newZone(cfg.DB, cfg.Log)
 	a.auth = &auth.Auth{DB: cfg.DB, Secure: strings.HasPrefix(cfg.BaseURL, "https://")}
 	tmpl, err := web.ParseTemplates(files, "templates", a.funcs())
 	if err != nil {
@@ -166,6 +166,10 @@ func (a *Admin) page(h PageFunc) http.Handler {
 			}
 			http.Redirect(w, r, "/admin/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return nil
+		}
+		// Times on every page are given and read in the site's zone.
+		if err := a.zone.ensure(r.Context()); err != nil {
+			return err
 		}
 		return h(w, r.WithContext(auth.WithUser(r.Context(), u)), u)
 	})))
