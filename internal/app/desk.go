@@ -17,6 +17,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/editorial"
 	"github.com/broadsheet/broadsheet/internal/fetch"
 	"github.com/broadsheet/broadsheet/internal/media"
+	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/sourcedesk"
 	"github.com/broadsheet/broadsheet/internal/sourcedesk/deskhttp"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -136,13 +137,12 @@ func pollFlag(fs *flag.FlagSet) *time.Duration {
 	return fs.Duration("poll-every", time.Minute, "how often serve looks for sources due to be polled (0 turns polling off)")
 }
 
-// startPoller runs the desk's poller until ctx ends; several serve
-// processes on one database each run it and poll each source once.
-func (e *env) startPoller(ctx context.Context, db *store.DB, every time.Duration) {
-	if every <= 0 {
-		return
-	}
-	go e.desk(db).Run(ctx, every)
+// pollJob polls the sources that are due, every tick, as a background job
+// awaited with the others when serve stops. Under its lease one process
+// polls at a time; each source is also claimed (sourcedesk.Desk.PollDue),
+// so a holder that stalls past its lease never polls a source twice.
+func (e *env) pollJob(db *store.DB, every time.Duration) ops.Job {
+	return ops.Job{Name: "sourcedesk-poll", Every: every, Run: e.desk(db).PollAndLog}
 }
 
 func (e *env) poll(ctx context.Context, args []string) error {

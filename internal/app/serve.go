@@ -81,6 +81,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	// caches here follow them (see store.DB.Relay); and run the background
 	// jobs, each under a lease so one process at a time does it.
 	e.jobs = append(e.jobs, e.schedulerJob(db))
+	if *pollEvery > 0 {
+		e.jobs = append(e.jobs, e.pollJob(db, *pollEvery))
+	}
 	bgCtx, stopBG := context.WithCancel(ctx)
 	var bg sync.WaitGroup
 	bg.Add(2)
@@ -100,9 +103,6 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 	}
 	fmt.Fprintf(e.stdout, "Broadsheet is serving on http://%s/ (%s database)\n", ln.Addr(), db.Engine())
-	pollCtx, stopPolling := context.WithCancel(ctx)
-	defer stopPolling()
-	e.startPoller(pollCtx, db, *pollEvery)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -94,30 +94,23 @@ func (d *Desk) PollNow(ctx context.Context, id int64) (PollResult, error) {
 	return d.poll(ctx, o)
 }
 
-// Run polls due sources every tick until ctx ends, logging each outcome.
-func (d *Desk) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		results, err := d.PollDue(ctx)
-		if err != nil && ctx.Err() == nil {
-			d.log().Error("source desk: poll", "err", err)
-		}
-		for _, r := range results {
-			switch {
-			case r.Skipped:
-			case r.Err != nil:
-				d.log().Warn("source desk: poll failed", "source", r.Outlet.Name, "err", r.Err, "next", r.NextPollAt)
-			default:
-				d.log().Info("source desk: polled", "source", r.Outlet.Name, "added", r.Added, "duplicates", r.Duplicates)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+// PollAndLog polls every due source once, as PollDue does, and logs each
+// outcome; serve runs it as a background job on every tick.
+func (d *Desk) PollAndLog(ctx context.Context) error {
+	results, err := d.PollDue(ctx)
+	for _, r := range results {
+		switch {
+		case r.Skipped:
+		case r.Err != nil:
+			d.log().Warn("source desk: poll failed", "source", r.Outlet.Name, "err", r.Err, "next", r.NextPollAt)
+		default:
+			d.log().Info("source desk: polled", "source", r.Outlet.Name, "added", r.Added, "duplicates", r.Duplicates)
 		}
 	}
+	if err != nil {
+		return fmt.Errorf("source desk: poll: %w", err)
+	}
+	return nil
 }
 
 // Backoff is the wait before the next poll of a source on its interval
