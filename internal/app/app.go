@@ -37,7 +37,6 @@ Commands:
   migrate --from FILE --to URL        copy a whole site to another database, verified
   backup FILE                         write a consistent copy of a SQLite site, even while serving
   restore FILE                        put a backup in place of the database (the old one is kept)
-  import FILE.wxr                     import a WordPress export
   reindex                             rebuild the search index
 
 Global flags (each also read from the environment):
