@@ -29,7 +29,7 @@ var ctx = context.Background()
 const testPassword = "a long enough password"
 
 // passwordHash is computed once: argon2id is slow on purpose.
-var passwordHash, _ = auth.HashPassword(testPassword)
+var passwordHash, _ = auth.DefaultHasher.Hash(context.Background(), testPassword)
 
 // env is a running admin over a fresh database, with one user of each role
 // (and a second author) and an API token for each.
@@ -43,9 +43,13 @@ type env struct {
 
 var roleKeys = []string{"contributor", "author", "editor", "admin"}
 
-func newEnv(t testing.TB, db *store.DB) *env {
+func newEnv(t testing.TB, db *store.DB, opts ...func(*admin.Config)) *env {
 	t.Helper()
-	a, err := admin.New(admin.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DataDir: t.TempDir()})
+	cfg := admin.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DataDir: t.TempDir()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	a, err := admin.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

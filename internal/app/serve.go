@@ -179,7 +179,7 @@ const demoEmail = "demo@broadsheet.example"
 // password, printed once, so a newcomer can try the admin at once.
 func (e *env) demoAccount(ctx context.Context, db *store.DB) error {
 	pw := auth.NewSecret("")[:20]
-	hash, err := auth.HashPassword(pw)
+	hash, err := auth.DefaultHasher.Hash(ctx, pw)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,101 @@
+package admin_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/admin"
+	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/store/storetest"
+)
+
+// answer is what a client saw of a response.
+type answer struct {
+	status     int
+	retryAfter string
+	body       string
+}
+
+// TestSignInFloodWaitsForAHashingSlot holds the only hashing slot and
+// floods the sign-in form with wrong passwords and unknown emails: every
+// one is answered, 503 with Retry-After and a clear page, none hangs and
+// none is hashed. Creating an account through the form and the API waits
+// for the same slot. Once it is free, the right password signs in.
+func TestSignInFloodWaitsForAHashingSlot(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		hasher := auth.NewHasher(1, 200*time.Millisecond)
+		e := newEnv(t, db, func(c *admin.Config) { c.Hasher = hasher })
+		admin := e.signIn("admin") // before the slot is taken
+		release, err := hasher.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const flood = 24
+		answers := make([]answer, flood)
+		var wg sync.WaitGroup
+		for i := range flood {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				email := fmt.Sprintf("nobody%d@example.org", i)
+				if i%2 == 0 {
+					email = roleKeys[i/2%len(roleKeys)] + "@example.org"
+				}
+				res, err := e.browser().PostForm(e.srv.URL+"/admin/login", url.Values{"email": {email}, "password": {"not the password"}})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				answers[i] = answer{res.StatusCode, res.Header.Get("Retry-After"), readAll(t, res)}
+			}()
+		}
+		wg.Wait()
+		for i, a := range answers {
+			if a.status != http.StatusServiceUnavailable || !positiveSeconds(a.retryAfter) ||
+				!strings.Contains(a.body, "Too many passwords are being checked at once") || !strings.Contains(a.body, `name="password"`) {
+				t.Errorf("sign-in %d with the hashing slot taken: %d, Retry-After %q, want 503 with Retry-After and the sign-in form saying why", i, a.status, a.retryAfter)
+			}
+		}
+		// Hashing a new account's password waits for the same slot.
+		res, err := admin.PostForm(e.srv.URL+"/admin/users", url.Values{"name": {"Ada"}, "email": {"ada@example.org"}, "role": {"author"}, "password": {testPassword}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := readAll(t, res); res.StatusCode != http.StatusServiceUnavailable || !positiveSeconds(res.Header.Get("Retry-After")) ||
+			!strings.Contains(body, "Too many passwords are being checked at once") {
+			t.Errorf("add a user with the slot taken: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+		}
+		req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/users", strings.NewReader(`{"email": "ife@example.org", "name": "Ife", "role": "author", "password": "a long enough password"}`))
+		req.Header.Set("Authorization", "Bearer "+e.tokens["admin"])
+		res, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := readAll(t, res); res.StatusCode != http.StatusServiceUnavailable || !positiveSeconds(res.Header.Get("Retry-After")) ||
+			!strings.Contains(body, `"message": "Too many passwords are being checked at once`) {
+			t.Errorf("API: add a user with the slot taken: %d, Retry-After %q: %s", res.StatusCode, res.Header.Get("Retry-After"), body)
+		}
+		if u, _, _ := db.FindUserByEmail(ctx, "ada@example.org"); u != nil {
+			t.Error("an account was created without its password hashed")
+		}
+		release()
+		// None of the refused sign-ins counted as a failure: the right
+		// password signs in at once.
+		e.signIn("editor")
+		e.signIn("author")
+	})
+}
+
+// positiveSeconds reports whether a Retry-After value is a whole number of
+// seconds above zero.
+func positiveSeconds(v string) bool {
+	n, err := strconv.Atoi(v)
+	return err == nil && n > 0
+}
