@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -160,6 +161,15 @@ func errorOf(out map[string]any) map[string]any {
 func (e *env) browser() *http.Client {
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// from is a browser whose connections come from the loopback address ip
+// (any of 127.0.0.0/8), so that the server sees distinct clients.
+func (e *env) from(ip string) *http.Client {
+	c := e.browser()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	c.Transport = &http.Transport{DialContext: d.DialContext}
+	return c
 }
 
 // signIn signs key in through the sign-in form.

@@ -48,7 +48,9 @@ func TestSignInFloodWaitsForAHashingSlot(t *testing.T) {
 				if i%2 == 0 {
 					email = roleKeys[i/2%len(roleKeys)] + "@example.org"
 				}
-				res, err := e.browser().PostForm(e.srv.URL+"/admin/login", url.Values{"email": {email}, "password": {"not the password"}})
+				// Each from its own address, and no more than three at an
+				// account, so that the throttle lets them all through.
+				res, err := e.from(fmt.Sprintf("127.0.0.%d", 10+i)).PostForm(e.srv.URL+"/admin/login", url.Values{"email": {email}, "password": {"not the password"}})
 				if err != nil {
 					t.Error(err)
 					return
@@ -98,4 +100,55 @@ func TestSignInFloodWaitsForAHashingSlot(t *testing.T) {
 func positiveSeconds(v string) bool {
 	n, err := strconv.Atoi(v)
 	return err == nil && n > 0
+}
+
+// TestConcurrentGuessesAreCountedBeforeTheyAreChecked sends a burst of
+// wrong passwords at once: each attempt is counted before its password is
+// checked, so no more are checked (answered 401) than the throttle allows,
+// and the rest are refused with 429 and Retry-After. Once from many
+// addresses at one account, once from one address at many emails.
+func TestConcurrentGuessesAreCountedBeforeTheyAreChecked(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		burst := func(n int, client func(i int) *http.Client, email func(i int) string) (checked int) {
+			answers := make([]answer, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					res, err := client(i).PostForm(e.srv.URL+"/admin/login", url.Values{"email": {email(i)}, "password": {"not the password"}})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					answers[i] = answer{res.StatusCode, res.Header.Get("Retry-After"), readAll(t, res)}
+				}()
+			}
+			wg.Wait()
+			for i, a := range answers {
+				switch {
+				case a.status == http.StatusUnauthorized:
+					checked++
+				case a.status == http.StatusTooManyRequests && positiveSeconds(a.retryAfter) && strings.Contains(a.body, "Too many failed sign-ins"):
+				case a.status == http.StatusServiceUnavailable && positiveSeconds(a.retryAfter):
+				default:
+					t.Errorf("guess %d: %d, Retry-After %q, want 401, or 429 or 503 with Retry-After", i, a.status, a.retryAfter)
+				}
+			}
+			return checked
+		}
+		const n = 40
+		checked := burst(n, func(i int) *http.Client { return e.from(fmt.Sprintf("127.0.0.%d", 10+i)) },
+			func(int) string { return "author@example.org" })
+		if checked > auth.LockAfter {
+			t.Errorf("%d of %d concurrent guesses at one account were checked; the throttle allows %d", checked, n, auth.LockAfter)
+		}
+		const m = auth.LockAfterAddr + 20
+		checked = burst(m, func(int) *http.Client { return e.browser() },
+			func(i int) string { return fmt.Sprintf("nobody%d@example.org", i) })
+		if checked > auth.LockAfterAddr {
+			t.Errorf("%d of %d concurrent guesses from one address were checked; the throttle allows %d", checked, m, auth.LockAfterAddr)
+		}
+	})
 }
