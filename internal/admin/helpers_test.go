@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -44,13 +45,13 @@ type env struct {
 
 var roleKeys = []string{"contributor", "author", "editor", "admin"}
 
-func newEnv(t testing.TB, db *store.DB, opts ...func(*admin.Config)) *env {
+func newEnv(t testing.TB, db *store.DB, opts ...envOption) *env {
 	t.Helper()
-	cfg := admin.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DataDir: t.TempDir()}
+	setup := envSetup{cfg: admin.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DataDir: t.TempDir()}}
 	for _, o := range opts {
-		o(&cfg)
+		o(&setup)
 	}
-	a, err := admin.New(cfg)
+	a, err := admin.New(setup.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func newEnv(t testing.TB, db *store.DB, opts ...func(*admin.Config)) *env {
 		t.Fatal(err)
 	}
 	pub.Routes(mux)
-	srv := httptest.NewServer(web.Chain(mux, web.SecurityHeaders))
+	srv := httptest.NewServer(web.Chain(mux, web.Clients(setup.trust), web.SecurityHeaders))
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: db, srv: srv, users: map[string]*content.User{}, tokens: map[string]string{}}
 	for _, key := range append(roleKeys, "author2") {
@@ -78,6 +79,28 @@ func newEnv(t testing.TB, db *store.DB, opts ...func(*admin.Config)) *env {
 		e.users[key], e.tokens[key] = u, secret
 	}
 	return e
+}
+
+// envSetup is what newEnv's options change: the admin's configuration and
+// whose forwarding headers the server believes.
+type envSetup struct {
+	cfg   admin.Config
+	trust web.Trust
+}
+
+type envOption func(*envSetup)
+
+// withHasher has the admin check passwords through h.
+func withHasher(h *auth.Hasher) envOption { return func(s *envSetup) { s.cfg.Hasher = h } }
+
+// withProxies has the server believe the forwarding headers of requests
+// from the given address ranges.
+func withProxies(cidrs ...string) envOption {
+	return func(s *envSetup) {
+		for _, c := range cidrs {
+			s.trust.Proxies = append(s.trust.Proxies, netip.MustParsePrefix(c))
+		}
+	}
 }
 
 // post makes an entry directly through the editorial service, as user key.

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/admin"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
@@ -31,7 +30,7 @@ type answer struct {
 func TestSignInFloodWaitsForAHashingSlot(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		hasher := auth.NewHasher(1, 200*time.Millisecond)
-		e := newEnv(t, db, func(c *admin.Config) { c.Hasher = hasher })
+		e := newEnv(t, db, withHasher(hasher))
 		admin := e.signIn("admin") // before the slot is taken
 		release, err := hasher.Acquire(ctx)
 		if err != nil {
@@ -149,6 +148,56 @@ func TestConcurrentGuessesAreCountedBeforeTheyAreChecked(t *testing.T) {
 			func(i int) string { return fmt.Sprintf("nobody%d@example.org", i) })
 		if checked > auth.LockAfterAddr {
 			t.Errorf("%d of %d concurrent guesses from one address were checked; the throttle allows %d", checked, m, auth.LockAfterAddr)
+		}
+	})
+}
+
+// TestThrottleCountsTheClientsBehindAProxy has readers sign in through a
+// trusted proxy: failures are counted by each reader's address, so many
+// readers' failures do not lock another out, while one reader's do. From
+// a peer that is not a trusted proxy, forwarding headers change nothing.
+func TestThrottleCountsTheClientsBehindAProxy(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, withProxies("127.0.0.1/32"))
+		try := func(c *http.Client, forwardedFor, email, pw string) int {
+			req, _ := http.NewRequest("POST", e.srv.URL+"/admin/login", strings.NewReader(url.Values{"email": {email}, "password": {pw}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("X-Forwarded-For", forwardedFor)
+			res, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res.StatusCode
+		}
+		// As many failures as lock an address, from as many readers.
+		proxy := e.browser()
+		for i := range auth.LockAfterAddr {
+			if status := try(proxy, fmt.Sprintf("198.51.100.%d", i+1), fmt.Sprintf("nobody%d@example.org", i), "wrong"); status != http.StatusUnauthorized {
+				t.Fatalf("failure %d from its own reader: %d", i, status)
+			}
+		}
+		if status := try(proxy, "203.0.113.5", "editor@example.org", testPassword); status != http.StatusSeeOther {
+			t.Errorf("another reader behind the proxy, the right password: %d, want signed in", status)
+		}
+		// One reader's failures slow that reader alone.
+		for i := range auth.SlowAfter {
+			try(proxy, "192.0.2.9", fmt.Sprintf("guess%d@example.org", i), "wrong")
+		}
+		if status := try(proxy, "192.0.2.9", "author@example.org", testPassword); status != http.StatusTooManyRequests {
+			t.Errorf("the reader who failed %d times: %d, want 429", auth.SlowAfter, status)
+		}
+		if status := try(proxy, "192.0.2.10", "author@example.org", testPassword); status != http.StatusSeeOther {
+			t.Errorf("a reader next to them: %d, want signed in", status)
+		}
+		// A client that is not a trusted proxy cannot pass for another
+		// reader: its failures count under its own address.
+		direct := e.from("127.0.0.2")
+		for i := range auth.SlowAfter {
+			try(direct, fmt.Sprintf("198.18.0.%d", i+1), fmt.Sprintf("direct%d@example.org", i), "wrong")
+		}
+		if status := try(direct, "198.18.0.99", "admin@example.org", testPassword); status != http.StatusTooManyRequests {
+			t.Errorf("forged X-Forwarded-For from an untrusted client after %d failures: %d, want 429", auth.SlowAfter, status)
 		}
 	})
 }

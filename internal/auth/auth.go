@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -36,7 +35,7 @@ const (
 type Auth struct {
 	DB *store.DB
 	// Secure forces the Secure attribute on the session cookie; it is set
-	// anyway on requests that arrived over TLS.
+	// anyway on requests that arrived over https (see web.ClientOf).
 	Secure bool
 	// Hasher checks passwords; nil means DefaultHasher, the process's.
 	Hasher *Hasher
@@ -113,7 +112,7 @@ func (a *Auth) SignIn(w http.ResponseWriter, r *http.Request, email, password st
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: CookieName, Value: secret, Path: "/", Expires: a.DB.Now().Add(SessionTTL), MaxAge: int(SessionTTL.Seconds()),
-		HttpOnly: true, Secure: a.Secure || r.TLS != nil, SameSite: http.SameSiteLaxMode,
+		HttpOnly: true, Secure: a.Secure || web.ClientOf(r).HTTPS, SameSite: http.SameSiteLaxMode,
 	})
 	return u, nil
 }
@@ -236,14 +235,15 @@ func roundUp(d time.Duration) string {
 	return fmt.Sprintf("%d seconds", int((d+time.Second-1)/time.Second))
 }
 
-// clientAddr is the request's remote IP. Forwarded headers are not trusted:
-// a client could forge them to dodge the throttle.
+// clientAddr is the address the throttle counts a request's failures
+// under: the client's, as web.Clients decided from the peer and, only when
+// the peer is a trusted proxy, its forwarding headers. Believing any
+// client's headers would let it dodge the throttle.
 func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if a := web.ClientOf(r).Addr; a.IsValid() {
+		return a.String()
 	}
-	return host
+	return r.RemoteAddr
 }
 
 // SignOut ends the request's session and clears its cookie.
@@ -256,7 +256,7 @@ func (a *Auth) SignOut(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: a.Secure || r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: a.Secure || web.ClientOf(r).HTTPS, SameSite: http.SameSiteLaxMode})
 	return nil
 }
 
