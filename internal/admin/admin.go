@@ -18,6 +18,7 @@
 package admin
 
 import (
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
@@ -54,6 +55,8 @@ type Config struct {
 	Areas []func(a *Admin, mux *http.ServeMux)
 	// APIExtra register more handlers under /api/v1/.
 	APIExtra []func(a *api.API, mux *http.ServeMux)
+	// Hasher checks and hashes passwords; nil means auth.DefaultHasher.
+	Hasher *auth.Hasher
 }
 
 // Admin serves /admin/ and /api/v1/.
@@ -78,7 +81,7 @@ func New(cfg Config) (*Admin, error) {
 	}
 	a := &Admin{cfg: cfg, svc: &editorial.Service{DB: cfg.DB}, cop: http.NewCrossOriginProtection()}
 	a.zone = newZone(cfg.DB, cfg.Log)
-	a.auth = &auth.Auth{DB: cfg.DB, Secure: strings.HasPrefix(cfg.BaseURL, "https://")}
+	a.auth = &auth.Auth{DB: cfg.DB, Secure: strings.HasPrefix(cfg.BaseURL, "https://"), Hasher: cmp.Or(cfg.Hasher, auth.DefaultHasher)}
 	tmpl, err := web.ParseTemplates(files, "templates", a.funcs())
 	if err != nil {
 		return nil, err

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -29,7 +31,7 @@ var ctx = context.Background()
 const testPassword = "a long enough password"
 
 // passwordHash is computed once: argon2id is slow on purpose.
-var passwordHash, _ = auth.HashPassword(testPassword)
+var passwordHash, _ = auth.DefaultHasher.Hash(context.Background(), testPassword)
 
 // env is a running admin over a fresh database, with one user of each role
 // (and a second author) and an API token for each.
@@ -43,9 +45,13 @@ type env struct {
 
 var roleKeys = []string{"contributor", "author", "editor", "admin"}
 
-func newEnv(t testing.TB, db *store.DB) *env {
+func newEnv(t testing.TB, db *store.DB, opts ...envOption) *env {
 	t.Helper()
-	a, err := admin.New(admin.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DataDir: t.TempDir()})
+	setup := envSetup{cfg: admin.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DataDir: t.TempDir()}}
+	for _, o := range opts {
+		o(&setup)
+	}
+	a, err := admin.New(setup.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +63,7 @@ func newEnv(t testing.TB, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	pub.Routes(mux)
-	srv := httptest.NewServer(web.Chain(mux, web.SecurityHeaders))
+	srv := httptest.NewServer(web.Chain(mux, web.Clients(setup.trust), web.SecurityHeaders))
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: db, srv: srv, users: map[string]*content.User{}, tokens: map[string]string{}}
 	for _, key := range append(roleKeys, "author2") {
@@ -73,6 +79,28 @@ func newEnv(t testing.TB, db *store.DB) *env {
 		e.users[key], e.tokens[key] = u, secret
 	}
 	return e
+}
+
+// envSetup is what newEnv's options change: the admin's configuration and
+// whose forwarding headers the server believes.
+type envSetup struct {
+	cfg   admin.Config
+	trust web.Trust
+}
+
+type envOption func(*envSetup)
+
+// withHasher has the admin check passwords through h.
+func withHasher(h *auth.Hasher) envOption { return func(s *envSetup) { s.cfg.Hasher = h } }
+
+// withProxies has the server believe the forwarding headers of requests
+// from the given address ranges.
+func withProxies(cidrs ...string) envOption {
+	return func(s *envSetup) {
+		for _, c := range cidrs {
+			s.trust.Proxies = append(s.trust.Proxies, netip.MustParsePrefix(c))
+		}
+	}
 }
 
 // post makes an entry directly through the editorial service, as user key.
@@ -156,6 +184,15 @@ func errorOf(out map[string]any) map[string]any {
 func (e *env) browser() *http.Client {
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// from is a browser whose connections come from the loopback address ip
+// (any of 127.0.0.0/8), so that the server sees distinct clients.
+func (e *env) from(ip string) *http.Client {
+	c := e.browser()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	c.Transport = &http.Transport{DialContext: d.DialContext}
+	return c
 }
 
 // signIn signs key in through the sign-in form.

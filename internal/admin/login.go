@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/web"
 )
 
 // LoginPage is the sign-in form.
@@ -38,10 +38,10 @@ func (a *Admin) login(w http.ResponseWriter, r *http.Request) error {
 		if unexpected != nil {
 			return unexpected
 		}
-		status := http.StatusUnauthorized
-		if content.ErrorCode(err) != content.EUnauthorized {
-			status = http.StatusTooManyRequests
-		}
+		// 401 for a wrong password; 429 (throttled) or 503 (too many
+		// passwords being checked at once) with Retry-After otherwise.
+		status := web.StatusOf(err)
+		web.SetRetryAfter(w, err)
 		page := LoginPage{Layout: Layout{Title: "Sign in", Error: msg}, Email: email, Next: next}
 		return a.tmpl.Render(w, status, "login", page)
 	}

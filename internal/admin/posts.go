@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/editorial"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/web"
 )
 
 func (a *Admin) postRoutes(mux *http.ServeMux) {
@@ -443,6 +445,10 @@ func (a *Admin) save(w http.ResponseWriter, r *http.Request, u *content.User) er
 }
 
 func statusFor(err error) int {
+	var he *web.HTTPError
+	if errors.As(err, &he) {
+		return he.Status
+	}
 	switch content.ErrorCode(err) {
 	case content.EConflict:
 		return http.StatusConflict

@@ -7,10 +7,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/web"
 )
 
 func (a *Admin) userRoutes(mux *http.ServeMux) {
@@ -52,7 +52,7 @@ func (a *Admin) addUser(w http.ResponseWriter, r *http.Request, u *content.User)
 	nu := content.User{Name: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email")),
 		Role: content.Role(r.PostFormValue("role"))}
 	err := func() error {
-		hash, err := auth.HashPassword(r.PostFormValue("password"))
+		hash, err := a.auth.Hasher.Hash(r.Context(), r.PostFormValue("password"))
 		if err != nil {
 			return err
 		}
@@ -65,6 +65,7 @@ func (a *Admin) addUser(w http.ResponseWriter, r *http.Request, u *content.User)
 		if unexpected != nil {
 			return unexpected
 		}
+		web.SetRetryAfter(w, err)
 		return a.usersPage(w, r, u, statusFor(err), nu, msg, field)
 	}
 	http.Redirect(w, r, "/admin/users?flash="+url.QueryEscape(fmt.Sprintf("Added %s as %s.", nu.Name, nu.Role)), http.StatusSeeOther)

@@ -49,7 +49,7 @@ func (e *env) user(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		hash, err := auth.HashPassword(pw)
+		hash, err := auth.DefaultHasher.Hash(ctx, pw)
 		if err != nil {
 			return err
 		}
@@ -88,7 +88,7 @@ func (e *env) user(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		hash, err := auth.HashPassword(pw)
+		hash, err := auth.DefaultHasher.Hash(ctx, pw)
 		if err != nil {
 			return err
 		}

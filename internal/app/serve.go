@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -157,7 +158,8 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 	if e.cfg.PageCache > 0 {
 		h = cache.New(context.Background(), cache.Options{DB: db, MaxBytes: int64(e.cfg.PageCache) << 20, Log: e.log}).Handler(mux)
 	}
-	return web.Chain(h, e.metrics.Middleware, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
+	trust := web.Trust{Proxies: e.cfg.TrustedProxies, BaseHTTPS: strings.HasPrefix(e.cfg.BaseURL, "https://")}
+	return web.Chain(h, web.Clients(trust), e.metrics.Middleware, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
 }
 
 // site builds the public site over db with the data folder's theme.
@@ -179,7 +181,7 @@ const demoEmail = "demo@broadsheet.example"
 // password, printed once, so a newcomer can try the admin at once.
 func (e *env) demoAccount(ctx context.Context, db *store.DB) error {
 	pw := auth.NewSecret("")[:20]
-	hash, err := auth.HashPassword(pw)
+	hash, err := auth.DefaultHasher.Hash(ctx, pw)
 	if err != nil {
 		return err
 	}

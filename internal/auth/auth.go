@@ -3,10 +3,9 @@ package auth
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -36,85 +35,74 @@ const (
 type Auth struct {
 	DB *store.DB
 	// Secure forces the Secure attribute on the session cookie; it is set
-	// anyway on requests that arrived over TLS.
+	// anyway on requests that arrived over https (see web.ClientOf).
 	Secure bool
+	// Hasher checks passwords; nil means DefaultHasher, the process's.
+	Hasher *Hasher
+
+	lastSweep atomic.Int64 // Unix time of the last sweep of old failures
 }
 
-// dummyHash is verified against when an email is unknown, so that the
-// answer takes as long as for a known one and reveals nothing.
-// It is made on the first sign-in, not when the program starts: every
-// command would otherwise pay for a hash (a tenth of a second of a
-// command's start, and 19 MB).
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := HashPassword("not a password of anyone")
-	return h
-})
+// hasher is the Hasher a's sign-ins go through.
+func (a *Auth) hasher() *Hasher {
+	if a.Hasher != nil {
+		return a.Hasher
+	}
+	return DefaultHasher
+}
 
 // SignIn checks email and password, throttling failures per account and per
 // client address, and on success starts a session and sets its cookie.
+//
+// The attempt is counted as a failure before its password is checked, in
+// one transaction with the look at the count, so that of many attempts sent
+// at once no more are checked than the throttle allows; a success takes its
+// count back.
 func (a *Auth) SignIn(w http.ResponseWriter, r *http.Request, email, password string) (*content.User, error) {
 	ctx := r.Context()
 	email = strings.TrimSpace(email)
 	keys := []string{"email:" + strings.ToLower(email), "addr:" + clientAddr(r)}
-	now := a.DB.Now().UTC()
-	for _, k := range keys {
-		f, err := a.DB.FindLoginFailures(ctx, k)
-		if err != nil {
-			return nil, err
-		}
-		if err := refusal(k, f, now); err != nil {
-			return nil, err
-		}
-	}
-	u, hash, err := a.DB.FindUserByEmail(ctx, email)
-	if err != nil && !content.IsNotFound(err) {
+	held, err := a.reserve(ctx, keys)
+	if err != nil {
 		return nil, err
 	}
-	ok := false
-	if u != nil && hash != "" {
-		ok, err = VerifyPassword(password, hash)
-		if err != nil {
-			return nil, err
+	u, hash, err := a.DB.FindUserByEmail(ctx, email)
+	if err == nil || content.IsNotFound(err) {
+		// An unknown email costs the same bounded work as a known one.
+		if u == nil || hash == "" {
+			hash = dummyHash
 		}
-	} else {
-		VerifyPassword(password, dummyHash())
+		var ok bool
+		ok, err = a.hasher().Verify(ctx, password, hash)
+		if err == nil && !(ok && u != nil) {
+			a.sweep(ctx)
+			return nil, content.Errorf(content.EUnauthorized, "The email or the password is wrong.")
+		}
 	}
-	if !ok {
-		err := a.DB.Update(ctx, func(tx *store.Tx) error {
-			if err := tx.SweepLoginFailures(ctx, tx.Now.Add(-forgetFailAfter)); err != nil {
-				return err
-			}
-			for _, k := range keys {
-				f, err := tx.FindLoginFailures(ctx, k)
-				if err != nil {
-					return err
-				}
-				if tx.Now.Sub(f.LastAt) > forgetFailAfter {
-					f = store.LoginFailures{}
-				}
-				f.Failures++
-				f.LastAt = tx.Now
-				limit := LockAfter
-				if strings.HasPrefix(k, "addr:") {
-					limit = LockAfterAddr
-				}
-				if f.Failures >= limit {
-					f.LockedUntil = tx.Now.Add(LockFor)
-				}
-				if err := tx.PutLoginFailures(ctx, k, f); err != nil {
+	if err != nil {
+		// Not checked (no hashing slot came free in time, the client
+		// left, the database failed): it does not count. Best effort, and
+		// done even when the request's context has ended.
+		bg := context.WithoutCancel(ctx)
+		_ = a.DB.Update(bg, func(tx *store.Tx) error {
+			for _, h := range held {
+				if err := h.takeBack(bg, tx); err != nil {
 					return err
 				}
 			}
 			return nil
 		})
-		if err != nil {
-			return nil, err
-		}
-		return nil, content.Errorf(content.EUnauthorized, "The email or the password is wrong.")
+		return nil, err
 	}
 	secret := NewSecret("")
 	err = a.DB.Update(ctx, func(tx *store.Tx) error {
+		// The account's failures are forgiven; the address's count only
+		// loses this attempt, or one good account would let an address
+		// guess at every other without end.
 		if err := tx.ClearLoginFailures(ctx, keys[0]); err != nil {
+			return err
+		}
+		if err := held[1].takeBack(ctx, tx); err != nil {
 			return err
 		}
 		return tx.CreateSession(ctx, HashSecret(secret), u.ID, tx.Now.Add(SessionTTL))
@@ -123,10 +111,97 @@ func (a *Auth) SignIn(w http.ResponseWriter, r *http.Request, email, password st
 		return nil, err
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: CookieName, Value: secret, Path: "/", Expires: now.Add(SessionTTL), MaxAge: int(SessionTTL.Seconds()),
-		HttpOnly: true, Secure: a.Secure || r.TLS != nil, SameSite: http.SameSiteLaxMode,
+		Name: CookieName, Value: secret, Path: "/", Expires: a.DB.Now().Add(SessionTTL), MaxAge: int(SessionTTL.Seconds()),
+		HttpOnly: true, Secure: a.Secure || web.ClientOf(r).HTTPS, SameSite: http.SameSiteLaxMode,
 	})
 	return u, nil
+}
+
+// reservation is an attempt counted under key before it is checked: the
+// record as it was and as the attempt left it.
+type reservation struct {
+	key           string
+	before, after store.LoginFailures
+}
+
+// reserve counts an attempt under each key as a failure, or refuses it
+// when one of them is throttled, in one transaction that holds the keys'
+// records, so that concurrent attempts take turns.
+func (a *Auth) reserve(ctx context.Context, keys []string) ([]reservation, error) {
+	var held []reservation
+	err := a.DB.Update(ctx, func(tx *store.Tx) error {
+		held = held[:0]
+		for _, k := range keys {
+			f, err := tx.LockLoginFailures(ctx, k)
+			if err != nil {
+				return err
+			}
+			if err := refusal(k, f, tx.Now); err != nil {
+				return err
+			}
+			res := reservation{key: k, before: f}
+			if tx.Now.Sub(f.LastAt) > forgetFailAfter {
+				f = store.LoginFailures{}
+			}
+			f.Failures++
+			f.LastAt = tx.Now
+			if f.Failures >= lockAfter(k) {
+				f.LockedUntil = tx.Now.Add(LockFor)
+			}
+			res.after = f
+			if err := tx.PutLoginFailures(ctx, k, f); err != nil {
+				return err
+			}
+			held = append(held, res)
+		}
+		return nil
+	})
+	return held, err
+}
+
+// takeBack undoes the reservation: the record is put back as it was when
+// no other attempt has counted since, and otherwise loses one failure
+// (and the lock, when that leaves it under the limit).
+func (r reservation) takeBack(ctx context.Context, tx *store.Tx) error {
+	f, err := tx.LockLoginFailures(ctx, r.key)
+	if err != nil {
+		return err
+	}
+	if f.Failures == r.after.Failures && f.LastAt.Equal(r.after.LastAt) && f.LockedUntil.Equal(r.after.LockedUntil) {
+		f = r.before
+	} else if f.Failures > 0 {
+		f.Failures--
+		if f.Failures < lockAfter(r.key) {
+			f.LockedUntil = time.Time{}
+		}
+	}
+	if f.Failures == 0 && f.LockedUntil.IsZero() {
+		return tx.ClearLoginFailures(ctx, r.key)
+	}
+	return tx.PutLoginFailures(ctx, r.key, f)
+}
+
+// lockAfter is the number of failures that lock key.
+func lockAfter(key string) int {
+	if strings.HasPrefix(key, "addr:") {
+		return LockAfterAddr
+	}
+	return LockAfter
+}
+
+// sweep forgets, at most once a minute, the records of failures older than
+// the throttle remembers, so guessing at many emails or from many
+// addresses cannot grow the table without end. Best effort: a failed sweep
+// is made up by the next.
+func (a *Auth) sweep(ctx context.Context) {
+	now := a.DB.Now().Unix()
+	last := a.lastSweep.Load()
+	if now-last < 60 || !a.lastSweep.CompareAndSwap(last, now) {
+		return
+	}
+	_ = a.DB.Update(ctx, func(tx *store.Tx) error {
+		return tx.SweepLoginFailures(ctx, tx.Now.Add(-forgetFailAfter))
+	})
 }
 
 // refusal says why an attempt under key is refused now, or nil.
@@ -136,7 +211,7 @@ func refusal(key string, f store.LoginFailures, now time.Time) error {
 		who = "your address"
 	}
 	if now.Before(f.LockedUntil) {
-		return &web.HTTPError{Status: http.StatusTooManyRequests, Message: fmt.Sprintf(
+		return &web.HTTPError{Status: http.StatusTooManyRequests, RetryAfter: f.LockedUntil.Sub(now), Message: fmt.Sprintf(
 			"Too many failed sign-ins for %s: signing in is refused until %s UTC (%s from now).",
 			who, f.LockedUntil.Format("15:04"), roundUp(f.LockedUntil.Sub(now)))}
 	}
@@ -146,7 +221,7 @@ func refusal(key string, f store.LoginFailures, now time.Time) error {
 			wait = time.Minute
 		}
 		if next := f.LastAt.Add(wait); now.Before(next) {
-			return &web.HTTPError{Status: http.StatusTooManyRequests, Message: fmt.Sprintf(
+			return &web.HTTPError{Status: http.StatusTooManyRequests, RetryAfter: next.Sub(now), Message: fmt.Sprintf(
 				"Too many failed sign-ins for %s: wait %s before trying again.", who, roundUp(next.Sub(now)))}
 		}
 	}
@@ -160,14 +235,15 @@ func roundUp(d time.Duration) string {
 	return fmt.Sprintf("%d seconds", int((d+time.Second-1)/time.Second))
 }
 
-// clientAddr is the request's remote IP. Forwarded headers are not trusted:
-// a client could forge them to dodge the throttle.
+// clientAddr is the address the throttle counts a request's failures
+// under: the client's, as web.Clients decided from the peer and, only when
+// the peer is a trusted proxy, its forwarding headers. Believing any
+// client's headers would let it dodge the throttle.
 func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if a := web.ClientOf(r).Addr; a.IsValid() {
+		return a.String()
 	}
-	return host
+	return r.RemoteAddr
 }
 
 // SignOut ends the request's session and clears its cookie.
@@ -180,7 +256,7 @@ func (a *Auth) SignOut(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: a.Secure || r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: a.Secure || web.ClientOf(r).HTTPS, SameSite: http.SameSiteLaxMode})
 	return nil
 }
 

@@ -44,9 +44,10 @@ func CheckPassword(pw string) error {
 	return nil
 }
 
-// HashPassword returns the argon2id hash of pw in the PHC string format,
-// with a fresh random salt.
-func HashPassword(pw string) (string, error) {
+// hashPassword returns the argon2id hash of pw in the PHC string format,
+// with a fresh random salt. It holds argonMemory while it runs: callers go
+// through a Hasher.
+func hashPassword(pw string) (string, error) {
 	if err := CheckPassword(pw); err != nil {
 		return "", err
 	}
@@ -54,16 +55,29 @@ func HashPassword(pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
-		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+	return phc(salt, argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)), nil
 }
 
-// VerifyPassword reports whether pw matches hash, in constant time. The
+// phc writes an argon2id hash with this package's parameters in the PHC
+// string format.
+func phc(salt, key []byte) string {
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		b64.EncodeToString(salt), b64.EncodeToString(key))
+}
+
+// dummyHash is verified against when an email is unknown, so that the
+// answer costs as much, and takes as long, as for a known one and reveals
+// nothing. Its key is random rather than computed: verifying against it
+// runs argon2id with the same parameters all the same, and no password
+// matches it.
+var dummyHash = phc([]byte(NewSecret("")[:16]), []byte(NewSecret("")[:argonKeyLen]))
+
+// verifyPassword reports whether pw matches hash, in constant time. The
 // parameters are read from the hash, so they can be raised later without
-// invalidating older hashes.
-func VerifyPassword(pw, hash string) (bool, error) {
+// invalidating older hashes. It holds the hash's memory while it runs:
+// callers go through a Hasher.
+func verifyPassword(pw, hash string) (bool, error) {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false, errors.New("auth: not an argon2id hash")

@@ -7,6 +7,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	"net/netip"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -30,6 +31,12 @@ type Config struct {
 	// fragments of pages, posts' teasers, reused by every listing showing
 	// them (--fragment-cache, BROADSHEET_FRAGMENT_CACHE); 0 turns it off.
 	FragmentCache int
+	// TrustedProxies are the address ranges of the reverse proxies in front
+	// of serve (--trusted-proxies, BROADSHEET_TRUSTED_PROXIES): only a
+	// request from one of them has its Forwarded or X-Forwarded-For and
+	// X-Forwarded-Proto headers believed, for the client's address (which
+	// the sign-in throttle counts by) and whether it uses https.
+	TrustedProxies []netip.Prefix
 }
 
 // Default returns the configuration with nothing set.
@@ -59,6 +66,16 @@ func (c *Config) FromEnv(env []string) error {
 				return fmt.Errorf("BROADSHEET_PAGE_CACHE=%q: give the page cache's size as a whole number of megabytes (0 turns it off)", v)
 			}
 			c.PageCache = n
+		case "BROADSHEET_TRUSTED_PROXIES":
+			if v == "" {
+				c.TrustedProxies = nil
+				continue
+			}
+			p, err := parsePrefixes(v)
+			if err != nil {
+				return fmt.Errorf("BROADSHEET_TRUSTED_PROXIES=%q: %w", v, err)
+			}
+			c.TrustedProxies = p
 		case "BROADSHEET_FRAGMENT_CACHE":
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
@@ -84,6 +101,37 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.PageCache, "page-cache", c.PageCache, "`megabytes` of memory for the page cache for anonymous readers; 0 turns it off (env BROADSHEET_PAGE_CACHE)")
 	fs.IntVar(&c.FragmentCache, "fragment-cache", c.FragmentCache, "`megabytes` of memory for rendered fragments of pages (posts' teasers), reused by every listing; 0 turns it off (env BROADSHEET_FRAGMENT_CACHE)")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public `URL` of the site, for canonical links (env BROADSHEET_BASE_URL; default: from each request)")
+	fs.Func("trusted-proxies", "address ranges (`CIDR,…`) of the reverse proxies in front of serve, whose Forwarded and X-Forwarded-* headers are believed (env BROADSHEET_TRUSTED_PROXIES; default: none)", func(v string) error {
+		p, err := parsePrefixes(v)
+		if err != nil {
+			return err
+		}
+		c.TrustedProxies = p
+		return nil
+	})
+}
+
+// parsePrefixes reads a comma-separated list of address ranges in CIDR
+// notation; a bare address stands for itself alone.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range strings.Split(list, ",") {
+		s = strings.TrimSpace(s)
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return nil, fmt.Errorf("%q is not an address range: give ranges in CIDR notation (10.0.0.0/8, 2001:db8::/32) or single addresses, separated by commas", s)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			// Clients' addresses are compared unmapped.
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // DatabaseURL is the database to open: --db, else DATA/broadsheet.db.

@@ -2,6 +2,8 @@ package config
 
 import (
 	"flag"
+	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,5 +43,41 @@ func TestBadEnvironmentIsNamed(t *testing.T) {
 	err := c.FromEnv([]string{"BROADSHEET_PAGE_CACHE=lots"})
 	if err == nil || !strings.Contains(err.Error(), "BROADSHEET_PAGE_CACHE") {
 		t.Errorf("a page cache of %q: err = %v, want it named", "lots", err)
+	}
+}
+
+// TestTrustedProxies reads the proxies' address ranges from the environment
+// and the flag, a bare address standing for itself, and names a bad range.
+func TestTrustedProxies(t *testing.T) {
+	c := Default()
+	if err := c.FromEnv([]string{"BROADSHEET_TRUSTED_PROXIES=10.0.0.0/8, 192.0.2.7"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(c.TrustedProxies); got != "[10.0.0.0/8 192.0.2.7/32]" {
+		t.Errorf("from the environment: %s", got)
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.ServeFlags(fs)
+	if err := fs.Parse([]string{"--trusted-proxies", "127.0.0.1/32,fd00::/8"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(c.TrustedProxies); got != "[127.0.0.1/32 fd00::/8]" {
+		t.Errorf("the flag replaces the environment: %s", got)
+	}
+	for _, bad := range []string{"10.0.0.0/33", "proxy.example.org", "10.0.0.0/8,,"} {
+		d := Default()
+		err := d.FromEnv([]string{"BROADSHEET_TRUSTED_PROXIES=" + bad})
+		if err == nil || !strings.Contains(err.Error(), "BROADSHEET_TRUSTED_PROXIES") || !strings.Contains(err.Error(), "is not an address range") {
+			t.Errorf("BROADSHEET_TRUSTED_PROXIES=%s: %v, want an error naming it", bad, err)
+		}
+		c := Default()
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		c.ServeFlags(fs)
+		err = fs.Parse([]string{"--trusted-proxies", bad})
+		if err == nil || !strings.Contains(err.Error(), "trusted-proxies") || !strings.Contains(err.Error(), "is not an address range") {
+			t.Errorf("--trusted-proxies %s: %v, want an error naming it", bad, err)
+		}
 	}
 }

@@ -4,19 +4,19 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/web"
 )
 
 // Routes registers /healthz, /readyz and /metrics on mux. Metrics tell
 // outsiders more than a public site should, so /metrics answers only
 // requests bearing token (Authorization: Bearer TOKEN) when one is set,
-// and otherwise only requests from this machine (a scraper or proxy on
-// the loopback address).
+// and otherwise only requests from this machine (a scraper on the loopback
+// address; not a reader relayed by a trusted proxy, see web.Clients).
 func Routes(mux *http.ServeMux, db *store.DB, m *Metrics, token string) {
 	mux.HandleFunc("GET /healthz", Healthz)
 	mux.Handle("GET /readyz", Readyz(db))
@@ -32,7 +32,10 @@ func guard(token string, next http.Handler) http.Handler {
 				http.Error(w, "metrics need the token set in BROADSHEET_METRICS_TOKEN", http.StatusUnauthorized)
 				return
 			}
-		} else if host, _, err := net.SplitHostPort(r.RemoteAddr); err != nil || !net.ParseIP(host).IsLoopback() {
+		} else if !web.ClientOf(r).Addr.IsLoopback() {
+			// The client as web.Clients decided: a request relayed by a
+			// trusted proxy on this machine is from its client, not from
+			// here.
 			http.Error(w, "metrics are served to this machine only; set BROADSHEET_METRICS_TOKEN to scrape them from elsewhere", http.StatusForbidden)
 			return
 		}

@@ -3,11 +3,13 @@ package ops_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 
 	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
+	"github.com/broadsheet/broadsheet/internal/web"
 )
 
 func TestMetricsAreNotPublic(t *testing.T) {
@@ -59,5 +61,34 @@ func TestReadyzSaysWhenTheDatabaseIsGone(t *testing.T) {
 	}
 	if code, _ := get("/healthz"); code != 200 {
 		t.Errorf("/healthz with the database closed: %d, want 200", code)
+	}
+}
+
+// TestMetricsBehindAProxy serves /metrics to a scraper on this machine but
+// not to a reader a trusted proxy on this machine relays, nor to one that
+// claims, from elsewhere, to be this machine.
+func TestMetricsBehindAProxy(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	mux := http.NewServeMux()
+	ops.Routes(mux, db, ops.NewMetrics(), "")
+	h := web.Clients(web.Trust{Proxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})(mux)
+	for _, c := range []struct {
+		remote, xff string
+		want        int
+	}{
+		{"127.0.0.1:5000", "", 200},
+		{"127.0.0.1:5000", "203.0.113.9", 403},
+		{"203.0.113.9:5000", "127.0.0.1", 403},
+	} {
+		r := httptest.NewRequest("GET", "/metrics", nil)
+		r.RemoteAddr = c.remote
+		if c.xff != "" {
+			r.Header.Set("X-Forwarded-For", c.xff)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != c.want {
+			t.Errorf("from %s, X-Forwarded-For %q: %d, want %d", c.remote, c.xff, w.Code, c.want)
+		}
 	}
 }

@@ -33,6 +33,19 @@ func (c conn) FindLoginFailures(ctx context.Context, key string) (LoginFailures,
 	return f, nil
 }
 
+// LockLoginFailures returns the record for key, a zero record when none,
+// and holds it until the transaction ends: of several transactions doing so
+// for one key, each reads what the one before it wrote. (SQLite runs one
+// writing transaction at a time anyway; PostgreSQL locks the row, which the
+// upsert creates when there is none, as it cannot lock a missing one.)
+func (tx *Tx) LockLoginFailures(ctx context.Context, key string) (LoginFailures, error) {
+	if _, err := tx.exec(ctx, `INSERT INTO login_failures (key, failures, last_at, locked_until) VALUES (?, 0, 0, 0)
+		ON CONFLICT (key) DO UPDATE SET failures = login_failures.failures`, key); err != nil {
+		return LoginFailures{}, fmt.Errorf("store: lock login failures: %w", err)
+	}
+	return tx.FindLoginFailures(ctx, key)
+}
+
 // PutLoginFailures stores the record for key.
 func (tx *Tx) PutLoginFailures(ctx context.Context, key string, f LoginFailures) error {
 	_, err := tx.exec(ctx, `INSERT INTO login_failures (key, failures, last_at, locked_until) VALUES (?, ?, ?, ?)

@@ -16,8 +16,8 @@ func Chain(h http.Handler, mw ...func(http.Handler) http.Handler) http.Handler {
 }
 
 // SecurityHeaders sets strict defaults on every response: no framing, no
-// sniffing, a content security policy with no inline script, and HSTS on
-// TLS.
+// sniffing, a content security policy with no inline script, and HSTS when
+// the client uses https or the base URL is https (see Clients).
 func SecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -26,7 +26,7 @@ func SecurityHeaders(next http.Handler) http.Handler {
 		for _, kv := range securityHeaders {
 			h[kv.key] = kv.value
 		}
-		if r.TLS != nil {
+		if clientInfoOf(r).hsts {
 			h["Strict-Transport-Security"] = hsts
 		}
 		next.ServeHTTP(w, r)
@@ -96,10 +96,18 @@ func Logging(log *slog.Logger) func(http.Handler) http.Handler {
 			end := time.Now()
 			rec := slog.NewRecord(end, slog.LevelInfo, "request", 0)
 			rec.AddAttrs(slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.status),
-				slog.Int("bytes", sw.bytes), slog.Duration("duration", end.Sub(start)))
+				slog.Int("bytes", sw.bytes), slog.Duration("duration", end.Sub(start)), slog.String("client", clientString(r)))
 			h.Handle(ctx, rec)
 		})
 	}
+}
+
+// clientString is the client's address for the log, "" when unknown.
+func clientString(r *http.Request) string {
+	if a := ClientOf(r).Addr; a.IsValid() {
+		return a.String()
+	}
+	return ""
 }
 
 // Recover turns a panic in a handler into a logged 500 instead of a dropped

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -48,9 +50,21 @@ func StatusOf(err error) int {
 type HTTPError struct {
 	Status  int
 	Message string
+	// RetryAfter, when set, is sent as Retry-After: when a refused client
+	// (429, 503) may come back.
+	RetryAfter time.Duration
 }
 
 func (e *HTTPError) Error() string { return e.Message }
+
+// SetRetryAfter sets the Retry-After header, in whole seconds rounded up,
+// when err is an HTTPError that says when to come back.
+func SetRetryAfter(w http.ResponseWriter, err error) {
+	var he *HTTPError
+	if errors.As(err, &he) && he.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((he.RetryAfter+time.Second-1)/time.Second)))
+	}
+}
 
 // NotFound is the error for a path that names nothing.
 var NotFound = content.Errorf(content.ENotFound, "There is nothing at this address.")
@@ -70,6 +84,7 @@ func (a *Adapter) Handle(h HandlerFunc) http.Handler {
 			return
 		}
 		status := StatusOf(err)
+		SetRetryAfter(w, err)
 		msg := content.ErrorMessage(err)
 		var he *HTTPError
 		if errors.As(err, &he) {

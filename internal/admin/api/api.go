@@ -195,6 +195,7 @@ type ErrorDetail struct {
 
 func writeError(w http.ResponseWriter, err error) {
 	status := StatusOf(err)
+	web.SetRetryAfter(w, err)
 	d := ErrorDetail{Code: content.ErrorCode(err), Message: content.ErrorMessage(err)}
 	var ce *content.Error
 	if errors.As(err, &ce) {

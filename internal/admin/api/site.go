@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -117,7 +116,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, u *content.User
 		return err
 	}
 	nu := &content.User{Email: strings.TrimSpace(in.Email), Name: strings.TrimSpace(in.Name), Role: content.Role(in.Role)}
-	hash, err := auth.HashPassword(in.Password)
+	hash, err := a.cfg.Auth.Hasher.Hash(r.Context(), in.Password)
 	if err != nil {
 		return err
 	}
