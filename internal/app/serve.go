@@ -191,7 +191,8 @@ func (e *env) demoAccount(ctx context.Context, db *store.DB) error {
 			if ferr != nil {
 				return ferr
 			}
-			return tx.SetPassword(ctx, existing.ID, hash)
+			_, err := tx.SetPassword(ctx, existing.ID, hash, false)
+			return err
 		} else if err != nil {
 			return err
 		}
