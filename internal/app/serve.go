@@ -16,6 +16,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/fetch"
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
 	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/site"
@@ -70,8 +71,10 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Announce publications to the WebSub hub named in the settings.
-	websub := site.StartWebSub(db, e.cfg.BaseURL, e.log)
+	// Announce publications to the WebSub hub named in the settings,
+	// through the outbound guard as the source desk's fetches go.
+	websub := site.StartWebSub(db, e.cfg.BaseURL, fetch.New(fetch.Options{AllowPrivate: e.cfg.FetchAllowPrivate,
+		Timeout: 15 * time.Second, UserAgent: "Broadsheet (WebSub publisher)"}), e.log)
 	defer websub.Close()
 	if n, err := db.CountLoginUsers(ctx); err == nil && n == 0 {
 		fmt.Fprintf(e.stdout, "No one can sign in to the admin yet. Create an account with:\n"+
