@@ -160,7 +160,14 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 	if e.cfg.PageCache > 0 {
 		h = cache.New(context.Background(), cache.Options{DB: db, MaxBytes: int64(e.cfg.PageCache) << 20, Log: e.log}).Handler(mux)
 	}
-	return web.Chain(h, e.metrics.Middleware, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
+	return e.middleware(h), nil
+}
+
+// middleware wraps serve's handler h in what every request goes through.
+// Recover sits inside Logging: a panic passing Logging by would leave its
+// request out of the log; recovered within, it is logged with its 500.
+func (e *env) middleware(h http.Handler) http.Handler {
+	return web.Chain(h, e.metrics.Middleware, web.Logging(e.log), web.Recover(e.log), web.SecurityHeaders)
 }
 
 // site builds the public site over db with the data folder's theme.
