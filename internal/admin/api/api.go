@@ -212,6 +212,13 @@ func writeError(w http.ResponseWriter, err error) {
 	if status == http.StatusInternalServerError {
 		d.Message = "Something went wrong on our side; nothing was changed by this request. Please try again."
 	}
+	if status == http.StatusServiceUnavailable && he == nil {
+		// The database is unreachable for now (a restart, a cut connection).
+		d.Code, d.Message = codeOf(status), "The site's database is briefly unavailable. Please try again in a moment."
+	}
+	if v := web.RetryAfter(err, status); v != "" {
+		w.Header().Set("Retry-After", v)
+	}
 	writeJSON(w, status, ErrorBody{Error: d})
 }
 
