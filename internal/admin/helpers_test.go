@@ -134,6 +134,13 @@ func (e *env) postBy(key string, status content.Status) *editorial.Entry {
 // the JSON answer into a map.
 func (e *env) call(key, method, path string, body any) (int, map[string]any) {
 	e.t.Helper()
+	res, out := e.raw(key, method, path, body)
+	return res.StatusCode, out
+}
+
+// raw is call returning the whole response, its body read and closed.
+func (e *env) raw(key, method, path string, body any) (*http.Response, map[string]any) {
+	e.t.Helper()
 	var r io.Reader
 	ctype := "application/json"
 	switch b := body.(type) {
@@ -165,7 +172,7 @@ func (e *env) call(key, method, path string, body any) (int, map[string]any) {
 			e.t.Fatalf("%s %s: answer is not JSON (%d): %s", method, path, res.StatusCode, raw)
 		}
 	}
-	return res.StatusCode, out
+	return res, out
 }
 
 // rawBody is a request body of a given content type.

@@ -246,3 +246,39 @@ func TestRevisionsPage(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkActionsTellNothingOfOthersPosts has a contributor apply each bulk
+// action to a post they may not see and to an id with no post: the two
+// refusals read alike, name no title, and the post is left as it was.
+func TestBulkActionsTellNothingOfOthersPosts(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		title := "Secret merger of the two dailies"
+		pub := content.StatusPublished
+		secret := e.post("editor", editorial.Input{Title: &title, Status: &pub})
+		missing := secret.ID + 1000
+		c := e.signIn("contributor")
+		for _, action := range []string{"delete", "trash", "restore", "draft", "publish", "pending"} {
+			res, err := c.PostForm(e.srv.URL+"/admin/posts/bulk", url.Values{"action": {action}, "id": {fmt.Sprint(secret.ID), fmt.Sprint(missing)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			loc, _ := url.Parse(res.Header.Get("Location"))
+			flash := loc.Query().Get("flash")
+			if strings.Contains(flash, "merger") {
+				t.Errorf("bulk %s by a contributor names the editor's post: %q", action, flash)
+			}
+			forSecret := fmt.Sprintf("#%d: ", secret.ID)
+			_, rest, _ := strings.Cut(flash, forSecret)
+			aboutSecret, _, _ := strings.Cut(rest, ";")
+			_, aboutMissing, _ := strings.Cut(flash, fmt.Sprintf("#%d: ", missing))
+			if aboutSecret == "" || aboutSecret != aboutMissing {
+				t.Errorf("bulk %s by a contributor tells an existing post from a missing one: %q", action, flash)
+			}
+			if p, _ := db.FindPostByID(ctx, secret.ID); p.Status != content.StatusPublished || p.Title != title {
+				t.Errorf("bulk %s by a contributor changed the editor's post: %s %q", action, p.Status, p.Title)
+			}
+		}
+	})
+}

@@ -41,7 +41,7 @@ func (a *Admin) login(w http.ResponseWriter, r *http.Request) error {
 		// 401 for a wrong password; 429 (throttled) or 503 (too many
 		// passwords being checked at once) with Retry-After otherwise.
 		status := web.StatusOf(err)
-		web.SetRetryAfter(w, err)
+		web.SetRetryAfter(w, err, status)
 		page := LoginPage{Layout: Layout{Title: "Sign in", Error: msg}, Email: email, Next: next}
 		return a.tmpl.Render(w, status, "login", page)
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/editorial"
 	"github.com/broadsheet/broadsheet/internal/media"
-	"github.com/broadsheet/broadsheet/internal/store"
 )
 
 func (a *Admin) mediaRoutes(mux *http.ServeMux) {
@@ -122,10 +121,7 @@ func (a *Admin) mediaAlt(w http.ResponseWriter, r *http.Request, u *content.User
 	if err != nil {
 		return err
 	}
-	if !u.CanUpload() {
-		return content.Errorf(content.EForbidden, "Your role (%s) may not change the media library.", u.Role)
-	}
-	if err := a.cfg.DB.Update(r.Context(), func(tx *store.Tx) error { return tx.SetMediaAlt(r.Context(), id, r.PostFormValue("alt")) }); err != nil {
+	if err := a.library().SetAlt(r.Context(), u, id, r.PostFormValue("alt")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin/media?flash="+url.QueryEscape("Alt text saved."), http.StatusSeeOther)

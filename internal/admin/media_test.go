@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -186,6 +187,56 @@ func TestFeaturedImage(t *testing.T) {
 		status, cleared := e.call("editor", "PATCH", fmt.Sprintf("/api/v1/posts/%d", pid), map[string]any{"featured_image": 0})
 		if status != 200 || cleared["featured_image"] != nil {
 			t.Errorf("clearing: %d %v", status, cleared)
+		}
+	})
+}
+
+// TestAuthorCannotChangeOthersAltText has an author change the alt text of
+// an editor's image through the admin's form and the API: both answer 403
+// and the alt text stays; the author's own image and an editor changing
+// anyone's go through.
+func TestAuthorCannotChangeOthersAltText(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		theirs, mine := e.imageBy("editor"), e.imageBy("author")
+		alt := func(id int64) string {
+			m, err := db.FindMedia(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m.Alt
+		}
+		author := e.signIn("author")
+		form := func(c *http.Client, id int64, text string) (int, string) {
+			res, err := c.PostForm(fmt.Sprintf("%s/admin/media/%d/alt", e.srv.URL, id), url.Values{"alt": {text}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.StatusCode, readAll(t, res)
+		}
+		if status, page := form(author, theirs, "Defaced"); status != 403 || !strings.Contains(page, "uploaded by someone else") {
+			t.Errorf("an author's form on an editor's image: %d, want 403 saying why:\n%.300s", status, page)
+		}
+		status, out := e.call("author", "PATCH", fmt.Sprintf("/api/v1/media/%d", theirs), map[string]any{"alt": "Defaced"})
+		if status != 403 || errorOf(out)["code"] != "forbidden" {
+			t.Errorf("an author's PATCH on an editor's image: %d %v, want 403", status, out)
+		}
+		if got := alt(theirs); got != "A photo" {
+			t.Errorf("after the refusals the editor's image has the alt text %q, want %q", got, "A photo")
+		}
+		res, err := author.Get(e.srv.URL + "/admin/media")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := readAll(t, res)
+		if strings.Contains(page, fmt.Sprintf(`action="/admin/media/%d/alt"`, theirs)) || !strings.Contains(page, fmt.Sprintf(`action="/admin/media/%d/alt"`, mine)) {
+			t.Errorf("the author's library offers the alt form for the editor's image, or not for their own")
+		}
+		if status, _ := form(author, mine, "My own words"); status != http.StatusSeeOther || alt(mine) != "My own words" {
+			t.Errorf("an author's form on their own image: %d, alt %q", status, alt(mine))
+		}
+		if status, _ := e.call("editor", "PATCH", fmt.Sprintf("/api/v1/media/%d", mine), map[string]any{"alt": "An editor's words"}); status != 200 || alt(mine) != "An editor's words" {
+			t.Errorf("an editor's PATCH on an author's image: %d, alt %q", status, alt(mine))
 		}
 	})
 }

@@ -157,14 +157,22 @@ func (a *Admin) bulk(w http.ResponseWriter, r *http.Request, u *content.User) er
 		if err != nil {
 			continue
 		}
+		// A post u may not open is refused as one that does not exist,
+		// before anything of it is told: its title, or that it is there.
+		p, err := a.cfg.DB.FindPostByID(r.Context(), id)
+		if err != nil && !content.IsNotFound(err) {
+			return err
+		}
+		if err != nil || !u.CanRead(p) {
+			failed = append(failed, fmt.Sprintf("#%d: no such post or page that you may change", id))
+			continue
+		}
 		if action == "delete" {
-			p, err := a.cfg.DB.FindPostByID(r.Context(), id)
-			if err == nil && p.Status != content.StatusTrash {
+			if p.Status != content.StatusTrash {
 				failed = append(failed, fmt.Sprintf("%q is not in the trash", p.Title))
 				continue
 			}
-			_, err = a.svc.Delete(r.Context(), u, id)
-			if err != nil {
+			if _, err := a.svc.Delete(r.Context(), u, id); err != nil {
 				failed = append(failed, fmt.Sprintf("#%d: %s", id, content.ErrorMessage(err)))
 				continue
 			}

@@ -65,7 +65,7 @@ func (a *Admin) addUser(w http.ResponseWriter, r *http.Request, u *content.User)
 		if unexpected != nil {
 			return unexpected
 		}
-		web.SetRetryAfter(w, err)
+		web.SetRetryAfter(w, err, statusFor(err))
 		return a.usersPage(w, r, u, statusFor(err), nu, msg, field)
 	}
 	http.Redirect(w, r, "/admin/users?flash="+url.QueryEscape(fmt.Sprintf("Added %s as %s.", nu.Name, nu.Role)), http.StatusSeeOther)

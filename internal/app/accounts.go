@@ -20,10 +20,12 @@ import (
 
 const userUsage = `Usage:
   broadsheet user add --email E --name N --role admin|editor|author|contributor
-  broadsheet user passwd --email E
+  broadsheet user passwd --email E [--keep-tokens]
   broadsheet user list
 
-The password is read from the terminal without echo, or from BROADSHEET_PASSWORD.`
+The password is read from the terminal without echo, or from BROADSHEET_PASSWORD.
+A new password ends the user's sessions and revokes their API tokens, unless
+--keep-tokens keeps the tokens.`
 
 // user runs 'broadsheet user add|passwd|list'.
 func (e *env) user(ctx context.Context, args []string) error {
@@ -67,8 +69,9 @@ func (e *env) user(ctx context.Context, args []string) error {
 		fmt.Fprintf(e.stdout, "Added %s <%s> as %s (author page /author/%s/). They can sign in at /admin/login.\n", u.Name, u.Email, u.Role, u.Slug)
 		return nil
 	case "passwd":
-		fs := e.flags("user passwd", "--email E")
+		fs := e.flags("user passwd", "--email E [--keep-tokens]")
 		email := fs.String("email", "", "the user's `email`")
+		keep := fs.Bool("keep-tokens", false, "leave the user's API tokens valid (by default they are revoked with the old password)")
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
@@ -92,10 +95,22 @@ func (e *env) user(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.SetPassword(ctx, u.ID, hash) }); err != nil {
+		var revoked int64
+		if err := db.Update(ctx, func(tx *store.Tx) (err error) {
+			revoked, err = tx.SetPassword(ctx, u.ID, hash, store.KeepTokens(*keep))
+			return err
+		}); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "Changed the password of %s <%s>; their open sessions were ended.\n", u.Name, u.Email)
+		tokens := "their API tokens were kept"
+		switch {
+		case *keep:
+		case revoked == 1:
+			tokens = "their 1 API token was revoked"
+		default:
+			tokens = fmt.Sprintf("their %d API tokens were revoked", revoked)
+		}
+		fmt.Fprintf(e.stdout, "Changed the password of %s <%s>; their open sessions were ended and %s.\n", u.Name, u.Email, tokens)
 		return nil
 	case "list":
 		fs := e.flags("user list", "")

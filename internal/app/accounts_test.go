@@ -237,3 +237,40 @@ func TestUserAddAdoptsImportedAuthor(t *testing.T) {
 		t.Errorf("user list:\n%s", out)
 	}
 }
+
+// TestPasswdRevokesAPITokens changes a password with 'user passwd' while a
+// server runs: the user's API tokens stop working with the old password,
+// unless --keep-tokens was given.
+func TestPasswdRevokesAPITokens(t *testing.T) {
+	db := t.TempDir() + "/b.db"
+	token := apiToken(t, db, "editor")
+	base := startServe(t, []string{"--db", db})
+	me := func(token string) int {
+		code, _, _ := apiCall(t, "GET", base+"/api/v1/me", token)
+		return code
+	}
+	if code := me(token); code != 200 {
+		t.Fatalf("GET /api/v1/me with a fresh token: %d, want 200", code)
+	}
+	pw := []string{"BROADSHEET_PASSWORD=another long password"}
+	code, out, errs := runWith(t, pw, "--db", db, "user", "passwd", "--email", "editor@example.org")
+	if code != 0 || !strings.Contains(out, "their 1 API token was revoked") {
+		t.Fatalf("passwd: %d %q %q", code, out, errs)
+	}
+	if code := me(token); code != 401 {
+		t.Errorf("GET /api/v1/me with a token from before the password change: %d, want 401", code)
+	}
+
+	code, out, errs = runWith(t, nil, "--db", db, "token", "create", "--user", "editor@example.org", "--name", "kept")
+	if code != 0 {
+		t.Fatalf("token create: %s", errs)
+	}
+	kept := strings.TrimSpace(out)
+	code, out, errs = runWith(t, pw, "--db", db, "user", "passwd", "--email", "editor@example.org", "--keep-tokens")
+	if code != 0 || !strings.Contains(out, "their API tokens were kept") {
+		t.Fatalf("passwd --keep-tokens: %d %q %q", code, out, errs)
+	}
+	if code := me(kept); code != 200 {
+		t.Errorf("GET /api/v1/me with a token kept by --keep-tokens: %d, want 200", code)
+	}
+}

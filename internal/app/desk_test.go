@@ -59,7 +59,7 @@ func TestSourceDeskCommands(t *testing.T) {
 
 			// Private addresses are refused unless allowed.
 			msg := cmd(1, "source", "add", "--name", "Agency Wire", "--url", out.URL+"/agency/")
-			if !strings.Contains(msg, "--url") || !strings.Contains(msg, "refused to connect to 127.0.0.1") || !strings.Contains(msg, "nothing was added") {
+			if !strings.Contains(msg, "--url") || !strings.Contains(msg, "refused: 127.0.0.1 is not a public address") || !strings.Contains(msg, "nothing was added") {
 				t.Errorf("private address: %s", msg)
 			}
 			g = append(g, "--fetch-allow-private")

@@ -17,6 +17,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/fetch"
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
 	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/site"
@@ -71,8 +72,10 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Announce publications to the WebSub hub named in the settings.
-	websub := site.StartWebSub(db, e.cfg.BaseURL, e.log)
+	// Announce publications to the WebSub hub named in the settings,
+	// through the outbound guard as the source desk's fetches go.
+	websub := site.StartWebSub(db, e.cfg.BaseURL, fetch.New(fetch.Options{AllowPrivate: e.cfg.FetchAllowPrivate,
+		Timeout: 15 * time.Second, UserAgent: "Broadsheet (WebSub publisher)"}), e.log)
 	defer websub.Close()
 	if n, err := db.CountLoginUsers(ctx); err == nil && n == 0 {
 		fmt.Fprintf(e.stdout, "No one can sign in to the admin yet. Create an account with:\n"+
@@ -158,8 +161,15 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 	if e.cfg.PageCache > 0 {
 		h = cache.New(context.Background(), cache.Options{DB: db, MaxBytes: int64(e.cfg.PageCache) << 20, Log: e.log}).Handler(mux)
 	}
+	return e.middleware(h), nil
+}
+
+// middleware wraps serve's handler h in what every request goes through.
+// Recover sits inside Logging: a panic passing Logging by would leave its
+// request out of the log; recovered within, it is logged with its 500.
+func (e *env) middleware(h http.Handler) http.Handler {
 	trust := web.Trust{Proxies: e.cfg.TrustedProxies, BaseHTTPS: strings.HasPrefix(e.cfg.BaseURL, "https://")}
-	return web.Chain(h, web.Clients(trust), e.metrics.Middleware, web.Recover(e.log), web.Logging(e.log), web.SecurityHeaders), nil
+	return web.Chain(h, web.Clients(trust), e.metrics.Middleware, web.Logging(e.log), web.Recover(e.log), web.SecurityHeaders)
 }
 
 // site builds the public site over db with the data folder's theme.
@@ -193,7 +203,8 @@ func (e *env) demoAccount(ctx context.Context, db *store.DB) error {
 			if ferr != nil {
 				return ferr
 			}
-			return tx.SetPassword(ctx, existing.ID, hash)
+			_, err := tx.SetPassword(ctx, existing.ID, hash, false)
+			return err
 		} else if err != nil {
 			return err
 		}

@@ -20,9 +20,10 @@ type Config struct {
 	Addr    string // --addr, BROADSHEET_ADDR: where serve listens
 	BaseURL string // --base-url, BROADSHEET_BASE_URL: the public address
 	Media   string // --media, BROADSHEET_MEDIA: media folder or s3:// bucket; default DATA/media
-	// FetchAllowPrivate lets the source desk fetch from loopback and private
-	// addresses (--fetch-allow-private, BROADSHEET_FETCH_ALLOW_PRIVATE=1);
-	// off by default, so feeds cannot be used to probe the internal network.
+	// FetchAllowPrivate lets outbound requests (the source desk's fetches,
+	// WebSub pings) reach loopback and private addresses
+	// (--fetch-allow-private, BROADSHEET_FETCH_ALLOW_PRIVATE=1); off by
+	// default, so feeds and hubs cannot be used to probe the internal network.
 	FetchAllowPrivate bool
 	// PageCache is the page cache's size in megabytes (--page-cache,
 	// BROADSHEET_PAGE_CACHE); 0 turns it off.
@@ -91,7 +92,7 @@ func (c *Config) FromEnv(env []string) error {
 func (c *Config) GlobalFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data `folder`: the SQLite database, media and theme (env BROADSHEET_DATA)")
 	fs.StringVar(&c.DB, "db", c.DB, "database: a SQLite file path or a postgres:// `URL` (env BROADSHEET_DB; default DATA/broadsheet.db)")
-	fs.BoolVar(&c.FetchAllowPrivate, "fetch-allow-private", c.FetchAllowPrivate, "let the source desk fetch from loopback and private addresses (env BROADSHEET_FETCH_ALLOW_PRIVATE=1)")
+	fs.BoolVar(&c.FetchAllowPrivate, "fetch-allow-private", c.FetchAllowPrivate, "let outbound requests (source desk, WebSub pings) reach loopback and private addresses (env BROADSHEET_FETCH_ALLOW_PRIVATE=1)")
 }
 
 // ServeFlags registers the flags of the serve command.

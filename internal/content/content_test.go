@@ -3,6 +3,7 @@ package content
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -106,5 +107,53 @@ func TestPostPathDates(t *testing.T) {
 		if got := p.Path(); got != tc.want {
 			t.Errorf("%v: %q, want %q", tc.at, got, tc.want)
 		}
+	}
+}
+
+// TestValidateSlugRefusesDotsAndInvisibleCharacters: "." and ".." are the
+// folder's own and its parent's address, and a slug with a character that
+// shows nothing looks like another slug; each is refused as the slug field,
+// saying which character, while letters of every script pass.
+func TestValidateSlugRefusesDotsAndInvisibleCharacters(t *testing.T) {
+	refused := map[string]string{
+		".":                 `"."`,
+		"..":                `".."`,
+		"news\u200b":        "U+200B",
+		"ne\u200dws":        "U+200D",
+		"ne\u200cws":        "U+200C",
+		"\ufeffnews":        "U+FEFF",
+		"news\u00adpaper":   "U+00AD",
+		"\u202enews":        "U+202E",
+		"news\u202a":        "U+202A",
+		"\u2066news\u2069":  "U+2066",
+		"news\u0000":        "U+0000",
+		"news\u007f":        "U+007F",
+		"news\u0085":        "U+0085",
+		"news\u00a0page":    "U+00A0",
+		"news\u2028":        "U+2028",
+		"\u3164":            "U+3164", // Hangul filler: a letter drawn as nothing
+		"news\ufe0f":        "U+FE0F", // variation selector
+		"news\U000e0041":    "U+E0041",
+		"a\u034fb":          "U+034F", // combining grapheme joiner
+		"news\u2060":        "U+2060", // word joiner
+		"news\U0001d173end": "U+1D173",
+	}
+	for slug, says := range refused {
+		err := ValidateSlug(slug)
+		var e *Error
+		if !errors.As(err, &e) || e.Field != "slug" || e.Code != EInvalid || !strings.Contains(e.Message, says) {
+			t.Errorf("ValidateSlug(%q) = %v, want an invalid slug naming %s", slug, err, says)
+		}
+	}
+	for _, slug := range []string{"news", "a.b", "...", ".well", "中国与世界", "москва", "مي-خواهم", "हिन्दी", "ქართული", "2026"} {
+		if err := ValidateSlug(slug); err != nil {
+			t.Errorf("ValidateSlug(%q) = %v, want it accepted", slug, err)
+		}
+	}
+	p := validPost()
+	p.Slug = "title\u200b"
+	var e *Error
+	if err := p.Validate(); !errors.As(err, &e) || e.Field != "slug" {
+		t.Errorf("a post's invisible slug: %v, want an invalid slug", err)
 	}
 }

@@ -91,5 +91,11 @@ func (u *User) CanManageSettings() bool { return u.Role == RoleAdmin }
 // keeps uploads from contributors).
 func (u *User) CanUpload() bool { return u.Role.AtLeast(RoleAuthor) }
 
+// CanEditMedia reports whether u may change a library item's description
+// (its alt text): editors anyone's, authors those they uploaded.
+func (u *User) CanEditMedia(m *Media) bool {
+	return u.Role.AtLeast(RoleEditor) || (u.CanUpload() && m.UploadedBy == u.ID)
+}
+
 // CanDeleteMedia reports whether u may delete from the media library.
 func (u *User) CanDeleteMedia() bool { return u.Role.AtLeast(RoleEditor) }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -188,8 +189,27 @@ func ValidateSlug(s string) error {
 		return FieldError("slug", "the slug %q may not contain slashes, spaces, '?' or '#'", s)
 	case !utf8.ValidString(s):
 		return FieldError("slug", "the slug is not valid UTF-8")
+	case s == "." || s == "..":
+		return FieldError("slug", "the slug may not be %q: \".\" and \"..\" are the addresses of a folder and of its parent", s)
+	}
+	n := 0
+	for _, r := range s {
+		n++
+		if Invisible(r) {
+			return FieldError("slug", "the slug holds the invisible character U+%04X (character %d): readers could not tell it from another slug; remove it", r, n)
+		}
 	}
 	return nil
+}
+
+// Invisible reports whether r shows nothing of itself where it stands:
+// control and format characters (zero-width spaces and joiners, the byte
+// order mark, the soft hyphen, bidirectional controls), spaces, and the
+// characters Unicode says to draw as nothing (variation selectors, the
+// combining grapheme joiner, the Hangul fillers, which are letters). A
+// slug holding one looks like another slug, or like none.
+func Invisible(r rune) bool {
+	return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Z, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
 }
 
 // ValidateHTTPURL checks that s is an absolute http or https URL.

@@ -53,6 +53,23 @@ func (l *Library) Upload(ctx context.Context, u *content.User, filename string, 
 	return &m, nil
 }
 
+// SetAlt changes a media item's alt text, if u may change the item.
+func (l *Library) SetAlt(ctx context.Context, u *content.User, id int64, alt string) error {
+	if !u.CanUpload() {
+		return forbidden("Your role (%s) may not change the media library.", u.Role)
+	}
+	return l.DB.Update(ctx, func(tx *store.Tx) error {
+		m, err := tx.FindMedia(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !u.CanEditMedia(m) {
+			return forbidden("%s was uploaded by someone else: only they or an editor may change its alt text.", m.Filename)
+		}
+		return tx.SetMediaAlt(ctx, id, alt)
+	})
+}
+
 // Delete removes a media item and its files. An item a post still shows
 // is refused with a conflict naming the posts, unless force is set.
 func (l *Library) Delete(ctx context.Context, u *content.User, id int64, force bool) error {

@@ -1,6 +1,7 @@
 // Package fetch is Broadsheet's one outbound HTTP client. Everything the
 // platform fetches from the outside world (outlets' feeds, their homepages,
-// article pages, lead images) goes through it, so that every request has a
+// article pages, lead images) and sends to it (WebSub hubs' publish pings)
+// goes through it, so that every request has a
 // timeout, a response size cap and a redirect cap, speaks only http and
 // https, and never reaches loopback, private or link-local addresses unless
 // that is explicitly allowed. The address check runs when the connection is
@@ -192,9 +193,29 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	if r.LastModified != "" {
 		req.Header.Set("If-Modified-Since", r.LastModified)
 	}
+	return c.do(req, r.URL)
+}
+
+// PostForm sends values as a form to u (a WebSub hub's publish ping) under
+// the same guards as Get, and returns the answer.
+func (c *Client) PostForm(ctx context.Context, u string, values url.Values) (*Response, error) {
+	if err := CheckURL(u); err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(values.Encode()))
+	if err != nil {
+		return nil, &Error{Kind: KindURL, URL: u, Msg: err.Error()}
+	}
+	req.Header.Set("User-Agent", c.opt.UserAgent)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req, u)
+}
+
+// do sends req, asked for as u, and reads the answer within the limits.
+func (c *Client) do(req *http.Request, u string) (*Response, error) {
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, c.classify(r.URL, err)
+		return nil, c.classify(u, err)
 	}
 	defer resp.Body.Close()
 	out := &Response{
@@ -210,18 +231,18 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &Error{Kind: KindStatus, URL: r.URL, Status: resp.StatusCode,
+		return nil, &Error{Kind: KindStatus, URL: u, Status: resp.StatusCode,
 			Msg: fmt.Sprintf("the server answered %s", resp.Status)}
 	}
 	if resp.ContentLength > c.opt.MaxBytes {
-		return nil, c.tooLarge(r.URL)
+		return nil, c.tooLarge(u)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opt.MaxBytes+1))
 	if err != nil {
-		return nil, c.classify(r.URL, err)
+		return nil, c.classify(u, err)
 	}
 	if int64(len(body)) > c.opt.MaxBytes {
-		return nil, c.tooLarge(r.URL)
+		return nil, c.tooLarge(u)
 	}
 	out.Body = body
 	return out, nil
@@ -238,6 +259,16 @@ func (c *Client) classify(u string, err error) error {
 	if errors.As(err, &fe) {
 		if fe.URL == "" {
 			fe.URL = u
+		}
+		if fe.Kind == KindRefused {
+			// Named by the host asked for (the redirect's, after one),
+			// never by the address it resolved to.
+			host := hostOf(u)
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				host = hostOf(ue.URL)
+			}
+			fe.Msg = fmt.Sprintf("refused: %s is not a public address", host)
 		}
 		return fe
 	}
@@ -259,36 +290,64 @@ func (c *Client) classify(u string, err error) error {
 	return &Error{Kind: KindNetwork, URL: u, Msg: err.Error()}
 }
 
+// hostOf returns the host of URL s, without its port.
+func hostOf(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return s
+	}
+	return u.Hostname()
+}
+
 // refusePrivate is the dialer's Control hook: it sees the resolved address
-// about to be connected to and refuses the ones that are not public.
+// about to be connected to and refuses the ones that are not public. Its
+// error does not name the address: classify names the host instead, so
+// that a refusal does not tell what an internal name resolves to.
 func refusePrivate(network, address string, _ syscall.RawConn) error {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
 		host = address
 	}
 	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return &Error{Kind: KindRefused, Msg: fmt.Sprintf("refused to connect to %q: not an IP address", address)}
-	}
-	if !IsPublic(ip) {
-		return &Error{Kind: KindRefused,
-			Msg: fmt.Sprintf("refused to connect to %s: a loopback, private or otherwise non-public address", ip)}
+	if err != nil || !IsPublic(ip) {
+		return &Error{Kind: KindRefused, Msg: "refused: the address is not a public address"}
 	}
 	return nil
 }
 
 // nonPublic are ranges the IsX methods of netip.Addr do not cover.
 var nonPublic = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),      // "this network"
-	netip.MustParsePrefix("100.64.0.0/10"),  // carrier-grade NAT
-	netip.MustParsePrefix("192.0.0.0/24"),   // IETF protocol assignments
-	netip.MustParsePrefix("198.18.0.0/15"),  // benchmarking
-	netip.MustParsePrefix("240.0.0.0/4"),    // reserved
-	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64
-	netip.MustParsePrefix("2001:db8::/32"),  // documentation
+	netip.MustParsePrefix("0.0.0.0/8"),       // "this network"
+	netip.MustParsePrefix("100.64.0.0/10"),   // carrier-grade NAT
+	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
+	netip.MustParsePrefix("192.0.2.0/24"),    // documentation (TEST-NET-1)
+	netip.MustParsePrefix("192.88.99.0/24"),  // 6to4 relay anycast (deprecated)
+	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
+	netip.MustParsePrefix("198.51.100.0/24"), // documentation (TEST-NET-2)
+	netip.MustParsePrefix("203.0.113.0/24"),  // documentation (TEST-NET-3)
+	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, and the broadcast address
+	netip.MustParsePrefix("::/96"),           // IPv4-compatible (deprecated): refused whatever it holds
+	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use NAT64: its IPv4 address may sit anywhere
+	netip.MustParsePrefix("100::/64"),        // discard-only
+	netip.MustParsePrefix("2001:2::/48"),     // benchmarking
+	netip.MustParsePrefix("2001:10::/28"),    // ORCHID (deprecated)
+	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+	netip.MustParsePrefix("3fff::/20"),       // documentation
+	netip.MustParsePrefix("fec0::/10"),       // site-local (deprecated)
 }
 
-// IsPublic reports whether ip is an ordinary public unicast address.
+// Ranges of IPv6 addresses that carry an IPv4 address, by which they are
+// judged: a translator or tunnel would deliver the packets to it.
+var (
+	nat64      = netip.MustParsePrefix("64:ff9b::/96")    // NAT64 well-known prefix: the last 32 bits
+	translated = netip.MustParsePrefix("::ffff:0:0:0/96") // SIIT IPv4-translated: the last 32 bits
+	sixToFour  = netip.MustParsePrefix("2002::/16")       // 6to4: bits 16 to 48
+	teredo     = netip.MustParsePrefix("2001::/32")       // Teredo: the server bits 32 to 64, the client the last 32 inverted
+)
+
+// IsPublic reports whether ip is an ordinary public unicast address. An
+// IPv6 address that carries an IPv4 address (IPv4-mapped, NAT64, 6to4,
+// Teredo) is public only if what it carries is.
 func IsPublic(ip netip.Addr) bool {
 	ip = ip.Unmap()
 	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() ||
@@ -300,7 +359,32 @@ func IsPublic(ip netip.Addr) bool {
 			return false
 		}
 	}
+	for _, v4 := range carriedIPv4(ip) {
+		if !IsPublic(v4) {
+			return false
+		}
+	}
 	return true
+}
+
+// carriedIPv4 returns the IPv4 addresses an IPv6 address carries by a
+// translation or tunnelling scheme, none for any other address.
+func carriedIPv4(ip netip.Addr) []netip.Addr {
+	if !ip.Is6() {
+		return nil
+	}
+	b := ip.As16()
+	v4 := func(p []byte) netip.Addr { return netip.AddrFrom4([4]byte(p)) }
+	switch {
+	case nat64.Contains(ip), translated.Contains(ip):
+		return []netip.Addr{v4(b[12:16])}
+	case sixToFour.Contains(ip):
+		return []netip.Addr{v4(b[2:6])}
+	case teredo.Contains(ip):
+		client := [4]byte{^b[12], ^b[13], ^b[14], ^b[15]}
+		return []netip.Addr{v4(b[4:8]), netip.AddrFrom4(client)}
+	}
+	return nil
 }
 
 func humanBytes(n int64) string {

@@ -114,6 +114,14 @@ func TestSlugify(t *testing.T) {
 		"!!!":                                           "untitled",
 		"":                                              "untitled",
 		"88 years on":                                   "88-years-on",
+		".":                                             "untitled",
+		"..":                                            "untitled",
+		"Zero\u200bwidth\u200c and\u200d joiners": "zero-width-and-joiners",
+		"\ufeffBOM and soft\u00adhyphen":          "bom-and-soft-hyphen",
+		"\u202eevil\u202c \u2066isolate\u2069":    "evil-isolate",
+		"\u3164":                                  "untitled",
+		"Hangul\u3164filler\u115f\u1160\uffa0":    "hangul-filler",
+		"مي\u200cخواهم":                           "مي-خواهم",
 	}
 	for in, want := range tests {
 		if got := Slugify(in); got != want {
@@ -126,6 +134,19 @@ func TestSlugify(t *testing.T) {
 	if n := len([]rune(Slugify(strings.Repeat("word ", 200)))); n > content.MaxSlugLen {
 		t.Errorf("slug of a long title has %d characters, over %d", n, content.MaxSlugLen)
 	}
+}
+
+// FuzzSlugify checks that whatever the title, its slug is a valid one:
+// never "." or "..", never an invisible character.
+func FuzzSlugify(f *testing.F) {
+	for _, seed := range []string{"..", "a\u200bb", "\u3164", "\u202e\u0000", "x\ufe0f", "\u034f\u0301"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, title string) {
+		if err := content.ValidateSlug(Slugify(title)); err != nil {
+			t.Errorf("Slugify(%q) = %q: %v", title, Slugify(title), err)
+		}
+	})
 }
 
 func FuzzRenderPost(f *testing.F) {

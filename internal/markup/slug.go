@@ -37,6 +37,10 @@ func Slugify(title string) string {
 		switch {
 		case r == '\'' || r == '’' || r == '‘':
 			// "China’s" → "chinas", as WordPress does.
+		case content.Invisible(r):
+			// A letter drawn as nothing (a Hangul filler) parts words as a
+			// space does: a slug must not hold what readers cannot see.
+			hyphen = true
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r):
 			if hyphen && b.Len() > 0 {
 				if n+2 > content.MaxSlugLen {

@@ -149,6 +149,9 @@ func (s *Site) buildFeed(r *http.Request, scope feedScope, slug string) (*feed.F
 	if err != nil {
 		return nil, err
 	}
+	if scope != scopeSite && len(items) == 0 {
+		return nil, web.NotFound // an archive without public posts has no feed, as it has no page (list)
+	}
 	rss, atom, jsonPath := feedPaths(prefix)
 	f := &feed.Feed{
 		Title: title, Description: desc, Language: set.Language, HomeURL: base + prefix,

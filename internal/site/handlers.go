@@ -216,6 +216,13 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	if err != nil {
 		return err
 	}
+	if total == 0 && l.base != "/" {
+		// An archive exists for readers only while it has a post they may
+		// see: a tag, category or author of drafts, scheduled or private
+		// posts alone has no page (nor feed, see buildFeed), so its name
+		// is not told before its first post is.
+		return web.NotFound
+	}
 	pages := max(1, (total+per-1)/per)
 	if l.page > pages {
 		return web.NotFound

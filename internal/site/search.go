@@ -90,7 +90,7 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) error {
 	if page.Params.Sort == "" {
 		page.Params.Sort = string(store.SortRelevance)
 	}
-	if page.Tags, page.Authors, err = s.shared.searchFilters(ctx, s.cfg.DB); err != nil {
+	if page.Tags, page.Authors, err = s.shared.searchFilters(ctx, s.cfg.DB, s.cfg.Now()); err != nil {
 		return err
 	}
 	status := http.StatusOK

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"sync"
+	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -45,10 +46,12 @@ func (p *sharedParts) forget() {
 	p.mu.Unlock()
 }
 
-// searchFilters returns the tags with published posts and the authors the
-// search form offers: counting every tag's posts for each search cost more
-// than the search. Callers must not modify what it returns.
-func (p *sharedParts) searchFilters(ctx context.Context, db *store.DB) ([]*content.Term, []*content.User, error) {
+// searchFilters returns the tags and the authors with published posts,
+// which the search form offers: counting every tag's posts for each search
+// cost more than the search. An author without one has no archive, and
+// the form does not tell their name either. Callers must not modify what
+// it returns.
+func (p *sharedParts) searchFilters(ctx context.Context, db *store.DB, now time.Time) ([]*content.Term, []*content.User, error) {
 	p.mu.Lock()
 	gen := p.gen
 	if p.filtersOK {
@@ -62,9 +65,23 @@ func (p *sharedParts) searchFilters(ctx context.Context, db *store.DB) ([]*conte
 		return nil, nil, err
 	}
 	tags = withPosts(tags)
-	authors, err := db.FindUsers(ctx)
+	users, err := db.FindUsers(ctx)
 	if err != nil {
 		return nil, nil, err
+	}
+	public, err := db.FindAuthorStamps(ctx, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	published := make(map[string]bool, len(public))
+	for _, a := range public {
+		published[a.Slug] = true
+	}
+	var authors []*content.User
+	for _, u := range users {
+		if published[u.Slug] {
+			authors = append(authors, u)
+		}
 	}
 	p.mu.Lock()
 	if p.gen == gen { // no change landed while we read

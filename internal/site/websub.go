@@ -2,16 +2,14 @@ package site
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/fetch"
 	"github.com/broadsheet/broadsheet/internal/store"
 )
 
@@ -23,7 +21,7 @@ import (
 type WebSub struct {
 	db      *store.DB
 	baseURL string
-	client  *http.Client
+	client  *fetch.Client
 	log     *slog.Logger
 	now     func() time.Time
 
@@ -39,14 +37,19 @@ type WebSub struct {
 // StartWebSub subscribes to db's changes and pings the hub for posts
 // published from then on. baseURL is the site's public address; feeds are
 // topics by their absolute URL, so without it nothing can be announced.
-// Close stops it after the pings already due.
-func StartWebSub(db *store.DB, baseURL string, log *slog.Logger) *WebSub {
+// Pings go through client, whose guards keep them from private addresses
+// (nil: a client with fetch's defaults). Close stops it after the pings
+// already due.
+func StartWebSub(db *store.DB, baseURL string, client *fetch.Client, log *slog.Logger) *WebSub {
 	if log == nil {
 		log = slog.Default()
 	}
+	if client == nil {
+		client = fetch.New(fetch.Options{})
+	}
 	w := &WebSub{
 		db: db, baseURL: strings.TrimSuffix(baseURL, "/"), log: log, now: db.Now,
-		client: &http.Client{Timeout: 15 * time.Second},
+		client: client,
 		wake:   make(chan struct{}, 1), done: make(chan struct{}),
 	}
 	w.idle = sync.NewCond(&w.mu)
@@ -189,21 +192,6 @@ func (w *WebSub) Topics(ctx context.Context, ids []int64) ([]string, error) {
 }
 
 func (w *WebSub) ping(ctx context.Context, hub string, topics []string) error {
-	form := url.Values{"hub.mode": {"publish"}, "hub.url": topics}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hub, strings.NewReader(form.Encode()))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("User-Agent", "Broadsheet (WebSub publisher)")
-	resp, err := w.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("the hub answered %s", resp.Status)
-	}
-	return nil
+	_, err := w.client.PostForm(ctx, hub, url.Values{"hub.mode": {"publish"}, "hub.url": topics})
+	return err
 }

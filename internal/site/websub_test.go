@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/fetch"
 	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -78,7 +79,7 @@ func TestWebSubPingsTheHubOnPublish(t *testing.T) {
 		fx := newFXSite(t, db)
 		hub := newTestHub(t)
 		fx.settings(func(s *content.Settings) { s.WebSubHub = hub.URL + "/" })
-		ws := site.StartWebSub(db, fxBase, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		ws := site.StartWebSub(db, fxBase, localHubs, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		defer ws.Close()
 
 		// Feeds name the hub, in the document and in Link headers.
@@ -146,7 +147,7 @@ func TestWebSubHubFailure(t *testing.T) {
 		fx.settings(func(s *content.Settings) { s.WebSubHub = hub.URL })
 		var logs strings.Builder
 		var logMu sync.Mutex
-		ws := site.StartWebSub(db, fxBase, slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, nil)))
+		ws := site.StartWebSub(db, fxBase, localHubs, slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, nil)))
 		defer ws.Close()
 		p := &content.Post{Kind: content.KindPost, Title: "Breaking", Slug: "breaking", Status: content.StatusPublished,
 			PublishedAt: db.Now().Add(-time.Minute), Body: "<p>News.</p>"}
@@ -160,6 +161,42 @@ func TestWebSubHubFailure(t *testing.T) {
 		}
 		if _, err := db.FindPostByID(context.Background(), p.ID); err != nil {
 			t.Errorf("the post was lost: %v", err)
+		}
+	})
+}
+
+// localHubs is an outbound client that may reach the tests' hubs, which
+// listen on loopback addresses.
+var localHubs = fetch.New(fetch.Options{AllowPrivate: true})
+
+// TestWebSubRefusesAPrivateHub sets the hub to a loopback address: with
+// the outbound guard as a server runs it by default, the ping is refused
+// before anything reaches the hub, and the refusal is logged.
+func TestWebSubRefusesAPrivateHub(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newFXSite(t, db)
+		hub := newTestHub(t)
+		internal := strings.Replace(hub.URL, "127.0.0.1", "localhost", 1)
+		fx.settings(func(s *content.Settings) { s.WebSubHub = internal + "/" })
+		var logs strings.Builder
+		var logMu sync.Mutex
+		ws := site.StartWebSub(db, fxBase, fetch.New(fetch.Options{}), slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, nil)))
+		defer ws.Close()
+		p := &content.Post{Kind: content.KindPost, Title: "Breaking", Slug: "breaking", Status: content.StatusPublished,
+			PublishedAt: db.Now().Add(-time.Minute), Body: "<p>News.</p>"}
+		publishFX(t, db, p)
+		ws.Flush()
+		if got := hub.received(); len(got) != 0 {
+			t.Errorf("a hub on a loopback address received %d pings, want none", len(got))
+		}
+		logMu.Lock()
+		out := logs.String()
+		logMu.Unlock()
+		if !strings.Contains(out, "websub: ping failed") || !strings.Contains(out, "localhost is not a public address") {
+			t.Errorf("the refusal was not logged: %q", out)
+		}
+		if strings.Contains(out, "127.0.0.1") {
+			t.Errorf("the log tells what the hub's name resolves to: %q", out)
 		}
 	})
 }

@@ -102,20 +102,32 @@ func (tx *Tx) CreateAccount(ctx context.Context, u *content.User, slug, password
 	return nil
 }
 
-// SetPassword replaces a user's password hash and ends all their sessions,
-// so a stolen session dies with the old password.
-func (tx *Tx) SetPassword(ctx context.Context, userID int64, passwordHash string) error {
+// KeepTokens tells SetPassword to leave a user's API tokens valid.
+type KeepTokens bool
+
+// SetPassword replaces a user's password hash, ends all their sessions and,
+// unless keep is true, revokes their API tokens, so a stolen session or
+// token dies with the old password. It returns how many tokens it revoked.
+func (tx *Tx) SetPassword(ctx context.Context, userID int64, passwordHash string, keep KeepTokens) (revoked int64, err error) {
 	res, err := tx.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, passwordHash, userID)
 	if err != nil {
-		return fmt.Errorf("store: set password of user %d: %w", userID, err)
+		return 0, fmt.Errorf("store: set password of user %d: %w", userID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return content.Errorf(content.ENotFound, "No user %d.", userID)
+		return 0, content.Errorf(content.ENotFound, "No user %d.", userID)
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
-		return fmt.Errorf("store: end sessions of user %d: %w", userID, err)
+		return 0, fmt.Errorf("store: end sessions of user %d: %w", userID, err)
 	}
-	return nil
+	if keep {
+		return 0, nil
+	}
+	res, err = tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at = 0`, unix(tx.Now), userID)
+	if err != nil {
+		return 0, fmt.Errorf("store: revoke tokens of user %d: %w", userID, err)
+	}
+	revoked, _ = res.RowsAffected()
+	return revoked, nil
 }
 
 // SetRole changes a user's role.

@@ -111,7 +111,7 @@ func clientString(r *http.Request) string {
 }
 
 // Recover turns a panic in a handler into a logged 500 instead of a dropped
-// connection.
+// connection. Chain it inside Logging, which then logs the request too.
 func Recover(log *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -50,19 +50,39 @@ func StatusOf(err error) int {
 type HTTPError struct {
 	Status  int
 	Message string
-	// RetryAfter, when set, is sent as Retry-After: when a refused client
-	// (429, 503) may come back.
+	// RetryAfter, for a 429 or a 503, is how long to wait before trying
+	// again; 0 leaves it to RetryAfter's default.
 	RetryAfter time.Duration
 }
 
 func (e *HTTPError) Error() string { return e.Message }
 
-// SetRetryAfter sets the Retry-After header, in whole seconds rounded up,
-// when err is an HTTPError that says when to come back.
-func SetRetryAfter(w http.ResponseWriter, err error) {
+// defaultRetryAfter is the wait a 429 or 503 names when its error does not:
+// about what a database restart or a cut connection takes.
+const defaultRetryAfter = 5 * time.Second
+
+// RetryAfter returns the Retry-After header's value, in whole seconds, for
+// a response of status caused by err: the wait the error names (an
+// HTTPError's RetryAfter), else defaultRetryAfter, for every 429 and 503;
+// "" for other statuses. Both the site's pages and the Admin API send it,
+// so a client refused for now always learns when to come back.
+func RetryAfter(err error, status int) string {
+	if status != http.StatusTooManyRequests && status != http.StatusServiceUnavailable {
+		return ""
+	}
+	wait := defaultRetryAfter
 	var he *HTTPError
 	if errors.As(err, &he) && he.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((he.RetryAfter+time.Second-1)/time.Second)))
+		wait = he.RetryAfter
+	}
+	return strconv.Itoa(int((wait + time.Second - 1) / time.Second))
+}
+
+// SetRetryAfter sets the Retry-After header RetryAfter gives for a
+// response of status caused by err.
+func SetRetryAfter(w http.ResponseWriter, err error, status int) {
+	if v := RetryAfter(err, status); v != "" {
+		w.Header().Set("Retry-After", v)
 	}
 }
 
@@ -84,7 +104,6 @@ func (a *Adapter) Handle(h HandlerFunc) http.Handler {
 			return
 		}
 		status := StatusOf(err)
-		SetRetryAfter(w, err)
 		msg := content.ErrorMessage(err)
 		var he *HTTPError
 		if errors.As(err, &he) {
@@ -97,11 +116,12 @@ func (a *Adapter) Handle(h HandlerFunc) http.Handler {
 			}
 			if status == http.StatusServiceUnavailable && he == nil {
 				// The database is unreachable for now (a restart, a cut
-				// connection): tell readers and proxies to come back soon.
-				w.Header().Set("Retry-After", "5")
+				// connection).
 				msg = "The site is briefly unavailable. Please try again in a moment."
 			}
 		}
+		// Tell readers and proxies refused for now when to come back.
+		SetRetryAfter(w, err, status)
 		a.Error(w, r, status, msg)
 	})
 }

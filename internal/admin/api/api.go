@@ -195,7 +195,6 @@ type ErrorDetail struct {
 
 func writeError(w http.ResponseWriter, err error) {
 	status := StatusOf(err)
-	web.SetRetryAfter(w, err)
 	d := ErrorDetail{Code: content.ErrorCode(err), Message: content.ErrorMessage(err)}
 	var ce *content.Error
 	if errors.As(err, &ce) {
@@ -213,6 +212,11 @@ func writeError(w http.ResponseWriter, err error) {
 	if status == http.StatusInternalServerError {
 		d.Message = "Something went wrong on our side; nothing was changed by this request. Please try again."
 	}
+	if status == http.StatusServiceUnavailable && he == nil {
+		// The database is unreachable for now (a restart, a cut connection).
+		d.Code, d.Message = codeOf(status), "The site's database is briefly unavailable. Please try again in a moment."
+	}
+	web.SetRetryAfter(w, err, status)
 	writeJSON(w, status, ErrorBody{Error: d})
 }
 

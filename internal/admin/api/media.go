@@ -9,7 +9,6 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/editorial"
 	"github.com/broadsheet/broadsheet/internal/media"
-	"github.com/broadsheet/broadsheet/internal/store"
 )
 
 // Media is a media library item as the API shows it.
@@ -115,16 +114,13 @@ func (a *API) patchMedia(w http.ResponseWriter, r *http.Request, u *content.User
 	if err != nil {
 		return err
 	}
-	if !u.CanUpload() {
-		return content.Errorf(content.EForbidden, "Your role (%s) may not change the media library.", u.Role)
-	}
 	var in struct {
 		Alt string `json:"alt"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := a.cfg.DB.Update(r.Context(), func(tx *store.Tx) error { return tx.SetMediaAlt(r.Context(), id, in.Alt) }); err != nil {
+	if err := a.library().SetAlt(r.Context(), u, id, in.Alt); err != nil {
 		return err
 	}
 	m, err := a.cfg.DB.FindMedia(r.Context(), id)

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -466,5 +467,51 @@ func TestExportIsDeterministic(t *testing.T) {
 	}
 	if diff := cmp.Diff(reports[0], reports[1]); diff != "" {
 		t.Errorf("one worker and eight report differently (-one +eight):\n%s", diff)
+	}
+}
+
+// TestExportLeavesOutArchivesOfUnpublishedPosts gives a tag and an author
+// a draft and a scheduled post only: the export has no page or feed of
+// theirs, as the server has none.
+func TestExportLeavesOutArchivesOfUnpublishedPosts(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			db, h, assets := demoSite(t, engine)
+			ctx := context.Background()
+			err := db.Update(ctx, func(tx *store.Tx) error {
+				ghost := &content.User{Slug: "ghost", Name: "Ghost Writer", Role: content.RoleAuthor}
+				if err := tx.UpsertUser(ctx, ghost); err != nil {
+					return err
+				}
+				embargo := &content.Term{Taxonomy: content.TaxTag, Slug: "embargo", Name: "Embargo"}
+				if err := tx.UpsertTerm(ctx, embargo); err != nil {
+					return err
+				}
+				for i, st := range []content.Status{content.StatusDraft, content.StatusScheduled} {
+					p := &content.Post{Kind: content.KindPost, Status: st, Format: content.FormatHTML, Title: "Unseen",
+						Slug: fmt.Sprintf("unseen-%d", i), Body: "<p>Not yet.</p>", Authors: []content.User{*ghost}, Tags: []content.Term{*embargo}}
+					if st == content.StatusScheduled {
+						p.PublishedAt = db.Now().Add(24 * time.Hour)
+					}
+					if err := markup.RenderPost(p); err != nil {
+						return err
+					}
+					if err := tx.CreatePost(ctx, p); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			export(t, db, h, assets, dir, false)
+			for file := range manifestFiles(t, dir) {
+				if strings.HasPrefix(file, "tag/embargo/") || strings.HasPrefix(file, "author/ghost/") {
+					t.Errorf("the export holds %s, an archive of unpublished posts only", file)
+				}
+			}
+		})
 	}
 }
