@@ -126,7 +126,11 @@ func (a *Admin) mediaAlt(w http.ResponseWriter, r *http.Request, u *content.User
 		return content.Errorf(content.EForbidden, "Your role (%s) may not change the media library.", u.Role)
 	}
 	if err := a.cfg.DB.Update(r.Context(), func(tx *store.Tx) error { return tx.SetMediaAlt(r.Context(), id, r.PostFormValue("alt")) }); err != nil {
-		return err
+		msg, field, unexpected := errorFor(err)
+		if unexpected != nil || content.ErrorCode(err) != content.EInvalid {
+			return err
+		}
+		return a.mediaPage(w, r, u, statusFor(err), msg, field)
 	}
 	http.Redirect(w, r, "/admin/media?flash="+url.QueryEscape("Alt text saved."), http.StatusSeeOther)
 	return nil

@@ -345,8 +345,11 @@ func (s *Service) applySlug(ctx context.Context, tx *store.Tx, p *content.Post, 
 }
 
 func (s *Service) applyTerms(ctx context.Context, tx *store.Tx, u *content.User, p *content.Post, in Input) error {
-	resolve := func(tax content.Taxonomy, field string, names []string) ([]content.Term, error) {
-		var out []content.Term
+	// The names, each once, are counted before any is looked up or
+	// created: a list longer than a post may carry is refused whole.
+	type named struct{ name, slug string }
+	distinct := func(names []string) []named {
+		var out []named
 		seen := map[string]bool{}
 		for _, name := range names {
 			name = strings.TrimSpace(name)
@@ -358,13 +361,36 @@ func (s *Service) applyTerms(ctx context.Context, tx *store.Tx, u *content.User,
 				continue
 			}
 			seen[slug] = true
-			t, err := tx.FindTermBySlug(ctx, tax, slug)
+			out = append(out, named{name, slug})
+		}
+		return out
+	}
+	var cats, tags []named
+	nCats, nTags := len(p.Categories), len(p.Tags)
+	if in.Categories != nil {
+		cats = distinct(*in.Categories)
+		nCats = len(cats)
+	}
+	if in.Tags != nil {
+		tags = distinct(*in.Tags)
+		nTags = len(tags)
+	}
+	if err := content.ValidateTermCount(nCats, nTags); err != nil {
+		return err
+	}
+	resolve := func(tax content.Taxonomy, field string, names []named) ([]content.Term, error) {
+		var out []content.Term
+		for _, n := range names {
+			if err := content.StorableText(field, n.name); err != nil {
+				return nil, err
+			}
+			t, err := tx.FindTermBySlug(ctx, tax, n.slug)
 			if content.IsNotFound(err) {
 				if tax == content.TaxCategory && !u.CanManageTerms() {
 					return nil, &content.Error{Code: content.EForbidden, Field: field, Message: fmt.Sprintf(
-						"there is no category %q, and your role (%s) may not create categories: choose an existing one", name, u.Role)}
+						"there is no category %q, and your role (%s) may not create categories: choose an existing one", n.name, u.Role)}
 				}
-				t = &content.Term{Taxonomy: tax, Slug: slug, Name: name}
+				t = &content.Term{Taxonomy: tax, Slug: n.slug, Name: n.name}
 				err = tx.UpsertTerm(ctx, t)
 			}
 			if err != nil {
@@ -376,12 +402,12 @@ func (s *Service) applyTerms(ctx context.Context, tx *store.Tx, u *content.User,
 	}
 	var err error
 	if in.Categories != nil {
-		if p.Categories, err = resolve(content.TaxCategory, "categories", *in.Categories); err != nil {
+		if p.Categories, err = resolve(content.TaxCategory, "categories", cats); err != nil {
 			return err
 		}
 	}
 	if in.Tags != nil {
-		if p.Tags, err = resolve(content.TaxTag, "tags", *in.Tags); err != nil {
+		if p.Tags, err = resolve(content.TaxTag, "tags", tags); err != nil {
 			return err
 		}
 	}
