@@ -8,6 +8,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -55,6 +58,47 @@ func (e *HTTPError) Error() string { return e.Message }
 // NotFound is the error for a path that names nothing.
 var NotFound = content.Errorf(content.ENotFound, "There is nothing at this address.")
 
+// CheckAddress refuses a request whose address holds text no page, term,
+// author or parameter can have: a path that is not valid UTF-8 or holds a
+// control character (NUL included) names nothing, and is ENotFound; a
+// query-string parameter that is not valid UTF-8 or holds a NUL or other
+// control character but tab and line breaks is malformed, an EInvalid
+// error naming the parameter. Every adapter (the site's, the admin's, the
+// APIs') calls it before its handler, so no such text reaches a query:
+// PostgreSQL cannot even compare it, and SQLite would answer otherwise.
+func CheckAddress(r *http.Request) error {
+	if !readable(r.URL.Path, false) {
+		return NotFound
+	}
+	for pair := range strings.SplitSeq(r.URL.RawQuery, "&") {
+		key, value, _ := strings.Cut(pair, "=")
+		// As url.ParseQuery does; a part it cannot unescape it drops.
+		key, kerr := url.QueryUnescape(key)
+		value, verr := url.QueryUnescape(value)
+		switch {
+		case kerr == nil && !readable(key, false):
+			return content.FieldError("", "a parameter's name in the address is not valid UTF-8 text or holds a control character")
+		case kerr == nil && verr == nil && !readable(value, true):
+			return content.FieldError(key, "the parameter %s in the address is not valid UTF-8 text or holds a NUL or control character", key)
+		}
+	}
+	return nil
+}
+
+// readable reports whether s is valid UTF-8 without control characters
+// (C0, DEL and C1); multiline allows tabs and line breaks.
+func readable(s string, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if (r < 0x20 || (r >= 0x7f && r < 0xa0)) && !(multiline && (r == '\t' || r == '\n' || r == '\r')) {
+			return false
+		}
+	}
+	return true
+}
+
 // Adapter turns HandlerFuncs into http.Handlers, rendering failures with
 // one error page and logging the unexpected ones.
 type Adapter struct {
@@ -65,7 +109,10 @@ type Adapter struct {
 // Handle adapts h.
 func (a *Adapter) Handle(h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := h(w, r)
+		err := CheckAddress(r)
+		if err == nil {
+			err = h(w, r)
+		}
 		if err == nil {
 			return
 		}
