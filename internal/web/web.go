@@ -58,18 +58,26 @@ func (e *HTTPError) Error() string { return e.Message }
 // NotFound is the error for a path that names nothing.
 var NotFound = content.Errorf(content.ENotFound, "There is nothing at this address.")
 
-// CheckAddress refuses a request whose address holds text no page, term,
-// author or parameter can have: a path that is not valid UTF-8 or holds a
-// control character (NUL included) names nothing, and is ENotFound; a
-// query-string parameter that is not valid UTF-8 or holds a NUL or other
-// control character but tab and line breaks is malformed, an EInvalid
-// error naming the parameter. Every adapter (the site's, the admin's, the
-// APIs') calls it before its handler, so no such text reaches a query:
-// PostgreSQL cannot even compare it, and SQLite would answer otherwise.
-func CheckAddress(r *http.Request) error {
+// CheckPath refuses a request whose path holds text no page, term, author
+// or date can have: text that is not valid UTF-8 or holds a control
+// character (NUL included) names nothing, and is ENotFound. Adapter calls
+// it before every handler of the site and the admin, as the APIs do, so
+// no such text reaches a query: PostgreSQL cannot even compare it, and
+// SQLite would answer otherwise.
+func CheckPath(r *http.Request) error {
 	if !readable(r.URL.Path, false) {
 		return NotFound
 	}
+	return nil
+}
+
+// CheckQuery refuses a request with a query-string parameter that is not
+// valid UTF-8 or holds a NUL or other control character but tabs and line
+// breaks: an EInvalid error naming the parameter. The admin and the APIs,
+// whose parameters filter lists in the database, call it before their
+// handlers; the public site's few parameters are read by handlers that
+// clean them (search) or escape them (WordPress's ?p=12).
+func CheckQuery(r *http.Request) error {
 	for pair := range strings.SplitSeq(r.URL.RawQuery, "&") {
 		key, value, _ := strings.Cut(pair, "=")
 		// As url.ParseQuery does; a part it cannot unescape it drops.
@@ -83,6 +91,14 @@ func CheckAddress(r *http.Request) error {
 		}
 	}
 	return nil
+}
+
+// CheckAddress is CheckPath, then CheckQuery.
+func CheckAddress(r *http.Request) error {
+	if err := CheckPath(r); err != nil {
+		return err
+	}
+	return CheckQuery(r)
 }
 
 // readable reports whether s is valid UTF-8 without control characters
@@ -109,7 +125,7 @@ type Adapter struct {
 // Handle adapts h.
 func (a *Adapter) Handle(h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := CheckAddress(r)
+		err := CheckPath(r)
 		if err == nil {
 			err = h(w, r)
 		}
