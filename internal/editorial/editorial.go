@@ -363,10 +363,15 @@ type termNames struct{ categories, tags []named }
 // that a request naming thousands holds no lock while they are counted,
 // and before any term is looked up or created.
 func termLists(in Input) (termNames, error) {
-	distinct := func(names []string) []named {
+	// distinct stops past the limit, as a list that long is refused
+	// anyway, and then counts the names as given.
+	distinct := func(names []string) ([]named, int) {
 		var out []named
 		seen := map[string]bool{}
 		for _, name := range names {
+			if len(out) > content.MaxTermsPerPost {
+				return out, len(names)
+			}
 			name = strings.TrimSpace(name)
 			if name == "" {
 				continue
@@ -378,16 +383,19 @@ func termLists(in Input) (termNames, error) {
 			seen[slug] = true
 			out = append(out, named{name, slug})
 		}
-		return out
+		return out, len(out)
 	}
-	var t termNames
+	var (
+		t           termNames
+		nCats, nTag int
+	)
 	if in.Categories != nil {
-		t.categories = distinct(*in.Categories)
+		t.categories, nCats = distinct(*in.Categories)
 	}
 	if in.Tags != nil {
-		t.tags = distinct(*in.Tags)
+		t.tags, nTag = distinct(*in.Tags)
 	}
-	return t, content.ValidateTermCount(len(t.categories), len(t.tags))
+	return t, content.ValidateTermCount(nCats, nTag)
 }
 
 func (s *Service) applyTerms(ctx context.Context, tx *store.Tx, u *content.User, p *content.Post, in Input, names termNames) error {
