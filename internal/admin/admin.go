@@ -152,13 +152,21 @@ type PageFunc func(w http.ResponseWriter, r *http.Request, u *content.User) erro
 
 // public adapts a handler that needs no sign-in (the sign-in page itself).
 func (a *Admin) public(h web.HandlerFunc) http.Handler {
-	return a.cop.Handler(noStore(a.adapt.Handle(h)))
+	return a.cop.Handler(noStore(a.adapt.Handle(func(w http.ResponseWriter, r *http.Request) error {
+		if err := web.CheckQuery(r); err != nil {
+			return err
+		}
+		return h(w, r)
+	})))
 }
 
 // page adapts h: unsigned visitors are sent to the sign-in page, forms
 // from other sites are refused, errors get the admin's error page.
 func (a *Admin) page(h PageFunc) http.Handler {
 	return a.cop.Handler(noStore(a.adapt.Handle(func(w http.ResponseWriter, r *http.Request) error {
+		if err := web.CheckQuery(r); err != nil {
+			return err
+		}
 		u, _, err := a.auth.Identify(r)
 		if err != nil && content.ErrorCode(err) != content.EUnauthorized {
 			return err

@@ -122,7 +122,11 @@ func (a *Admin) mediaAlt(w http.ResponseWriter, r *http.Request, u *content.User
 		return err
 	}
 	if err := a.library().SetAlt(r.Context(), u, id, r.PostFormValue("alt")); err != nil {
-		return err
+		msg, field, unexpected := errorFor(err)
+		if unexpected != nil || content.ErrorCode(err) != content.EInvalid {
+			return err
+		}
+		return a.mediaPage(w, r, u, statusFor(err), msg, field)
 	}
 	http.Redirect(w, r, "/admin/media?flash="+url.QueryEscape("Alt text saved."), http.StatusSeeOther)
 	return nil

@@ -90,6 +90,14 @@ func (o *Outlet) Normalize() {
 
 // Validate checks an outlet's fields, naming the first at fault.
 func (o *Outlet) Validate() error {
+	if err := storableTexts("name", o.Name, "homepage", o.Homepage, "attribution", o.Attribution, "notes", o.Notes); err != nil {
+		return err
+	}
+	for _, f := range o.Feeds {
+		if err := StorableText("feeds", f.URL); err != nil {
+			return err
+		}
+	}
 	switch {
 	case strings.TrimSpace(o.Name) == "":
 		return FieldError("name", "the source needs a name")

@@ -64,3 +64,8 @@ func ValidateMediaPath(p string) error {
 	}
 	return nil
 }
+
+// Validate checks the text a media item is stored with.
+func (m *Media) Validate() error {
+	return storableTexts("filename", m.Filename, "alt", m.Alt, "caption", m.Caption, "mime", m.MIME, "import_key", m.ImportKey)
+}

@@ -143,6 +143,9 @@ const MaxSlugLen = 200
 // MaxTitleLen bounds titles, in characters.
 const MaxTitleLen = 1000
 
+// MaxAuthorsPerPost bounds the authors one post names.
+const MaxAuthorsPerPost = 50
+
 // Validate checks the post's fields, returning an EInvalid *Error naming the
 // first field at fault.
 func (p *Post) Validate() error {
@@ -154,6 +157,31 @@ func (p *Post) Validate() error {
 	}
 	if strings.TrimSpace(p.Title) == "" && p.Status != StatusDraft {
 		return FieldError("title", "a title is required before the post leaves draft")
+	}
+	src := p.Source
+	if src == nil {
+		src = &Source{}
+	}
+	if err := storableTexts("title", p.Title, "slug", p.Slug, "body", p.Body, "excerpt", p.Excerpt,
+		"seo_title", p.SEOTitle, "seo_description", p.SEODescription, "source.name", src.Name,
+		"source.url", src.URL, "source.author", src.Author, "import_key", p.ImportKey); err != nil {
+		return err
+	}
+	if err := ValidateTermCount(len(p.Categories), len(p.Tags)); err != nil {
+		return err
+	}
+	for _, list := range []struct {
+		field string
+		terms []Term
+	}{{"categories", p.Categories}, {"tags", p.Tags}} {
+		for _, t := range list.terms {
+			if err := storableTexts(list.field, t.Name, list.field, t.Slug); err != nil {
+				return err
+			}
+		}
+	}
+	if len(p.Authors) > MaxAuthorsPerPost {
+		return FieldError("authors", "a post may name at most %d authors, not %d", MaxAuthorsPerPost, len(p.Authors))
 	}
 	if utf8.RuneCountInString(p.Title) > MaxTitleLen {
 		return FieldError("title", "the title is longer than %d characters", MaxTitleLen)
@@ -180,6 +208,9 @@ func (p *Post) Validate() error {
 
 // ValidateSlug checks that s can be a URL segment.
 func ValidateSlug(s string) error {
+	if err := StorableText("slug", s); err != nil {
+		return err
+	}
 	switch {
 	case s == "":
 		return FieldError("slug", "the slug is empty")

@@ -65,6 +65,15 @@ func DefaultSettings() Settings {
 
 // Validate checks the settings.
 func (s *Settings) Validate() error {
+	if err := storableTexts("title", s.Title, "description", s.Description, "language", s.Language,
+		"robots_txt", s.RobotsTxt, "websub_hub", s.WebSubHub, "time_zone", s.TimeZone, "logo", s.Logo); err != nil {
+		return err
+	}
+	for _, m := range s.Menu {
+		if err := storableTexts("menu", m.Label, "menu", m.URL); err != nil {
+			return err
+		}
+	}
 	if s.Title == "" {
 		return FieldError("title", "the site needs a title")
 	}

@@ -36,5 +36,27 @@ func (t *Term) Validate() error {
 	if t.Name == "" {
 		return FieldError("name", "a term needs a name")
 	}
+	if err := storableTexts("name", t.Name, "description", t.Description); err != nil {
+		return err
+	}
 	return ValidateSlug(t.Slug)
+}
+
+// MaxTermsPerPost bounds the categories and tags of one post together:
+// a publication files a post under a few dozen at most, and each is a row
+// written with every save of the post, so an unbounded list would let one
+// request hold the database's write lock for seconds.
+const MaxTermsPerPost = 200
+
+// ValidateTermCount checks that a post with that many categories and tags
+// stays within MaxTermsPerPost, naming the list that goes over.
+func ValidateTermCount(categories, tags int) error {
+	if n := categories + tags; n > MaxTermsPerPost {
+		field := "tags"
+		if categories > tags {
+			field = "categories"
+		}
+		return FieldError(field, "a post may carry at most %d categories and tags together, not %d: keep the ones readers browse by", MaxTermsPerPost, n)
+	}
+	return nil
 }

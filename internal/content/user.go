@@ -41,6 +41,9 @@ func (u *User) Validate() error {
 	if err := ValidateSlug(u.Slug); err != nil {
 		return FieldError("slug", "%s", err.(*Error).Message)
 	}
+	if err := storableTexts("name", u.Name, "email", u.Email, "bio", u.Bio); err != nil {
+		return err
+	}
 	if strings.TrimSpace(u.Name) == "" {
 		return FieldError("name", "a user needs a display name")
 	}

@@ -103,10 +103,14 @@ func (s *Service) Create(ctx context.Context, u *content.User, in Input) (*Entry
 	}
 	p := &content.Post{Kind: kind, Status: content.StatusDraft, Format: content.FormatMarkdown, Authors: []content.User{*u}}
 	in.Version = nil
+	terms, err := termLists(in)
+	if err != nil {
+		return nil, err
+	}
 	var e *Entry
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err = s.DB.Update(ctx, func(tx *store.Tx) error {
 		var err error
-		e, err = s.apply(ctx, tx, u, p, true, in)
+		e, err = s.apply(ctx, tx, u, p, true, in, terms)
 		return err
 	})
 	return e, err
@@ -114,8 +118,12 @@ func (s *Service) Create(ctx context.Context, u *content.User, in Input) (*Entry
 
 // Update applies in to the entry id, by u.
 func (s *Service) Update(ctx context.Context, u *content.User, id int64, in Input) (*Entry, error) {
+	terms, err := termLists(in)
+	if err != nil {
+		return nil, err
+	}
 	var e *Entry
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err = s.DB.Update(ctx, func(tx *store.Tx) error {
 		p, err := find(ctx, tx, id)
 		if err != nil {
 			return err
@@ -123,7 +131,7 @@ func (s *Service) Update(ctx context.Context, u *content.User, id int64, in Inpu
 		if !u.CanEdit(p) {
 			return s.editRefusal(u, p)
 		}
-		e, err = s.apply(ctx, tx, u, p, false, in)
+		e, err = s.apply(ctx, tx, u, p, false, in, terms)
 		return err
 	})
 	return e, err
@@ -185,7 +193,7 @@ func Preview(format content.Format, body, excerpt string) (*content.Post, error)
 
 // apply changes p by in inside tx, checking u's rights, and saves it with
 // a new revision.
-func (s *Service) apply(ctx context.Context, tx *store.Tx, u *content.User, p *content.Post, isNew bool, in Input) (*Entry, error) {
+func (s *Service) apply(ctx context.Context, tx *store.Tx, u *content.User, p *content.Post, isNew bool, in Input, terms termNames) (*Entry, error) {
 	prevStatus := p.Status
 	if in.Title != nil {
 		p.Title = strings.TrimSpace(*in.Title)
@@ -210,7 +218,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, u *content.User, p *c
 	if err := s.applySlug(ctx, tx, p, isNew, in); err != nil {
 		return nil, err
 	}
-	if err := s.applyTerms(ctx, tx, u, p, in); err != nil {
+	if err := s.applyTerms(ctx, tx, u, p, in, terms); err != nil {
 		return nil, err
 	}
 	if err := s.applyAuthors(ctx, tx, u, p, in); err != nil {
@@ -344,11 +352,26 @@ func (s *Service) applySlug(ctx context.Context, tx *store.Tx, p *content.Post, 
 	return nil
 }
 
-func (s *Service) applyTerms(ctx context.Context, tx *store.Tx, u *content.User, p *content.Post, in Input) error {
-	resolve := func(tax content.Taxonomy, field string, names []string) ([]content.Term, error) {
-		var out []content.Term
+// named is a term as an editor names it, with the slug it is found by.
+type named struct{ name, slug string }
+
+// termNames are an input's categories and tags, each once.
+type termNames struct{ categories, tags []named }
+
+// termLists reads in's categories and tags, each once, and refuses lists
+// longer than a post may carry: before the write transaction starts, so
+// that a request naming thousands holds no lock while they are counted,
+// and before any term is looked up or created.
+func termLists(in Input) (termNames, error) {
+	// distinct stops past the limit, as a list that long is refused
+	// anyway, and then counts the names as given.
+	distinct := func(names []string) ([]named, int) {
+		var out []named
 		seen := map[string]bool{}
 		for _, name := range names {
+			if len(out) > content.MaxTermsPerPost {
+				return out, len(names)
+			}
 			name = strings.TrimSpace(name)
 			if name == "" {
 				continue
@@ -358,13 +381,48 @@ func (s *Service) applyTerms(ctx context.Context, tx *store.Tx, u *content.User,
 				continue
 			}
 			seen[slug] = true
-			t, err := tx.FindTermBySlug(ctx, tax, slug)
+			out = append(out, named{name, slug})
+		}
+		return out, len(out)
+	}
+	var (
+		t           termNames
+		nCats, nTag int
+	)
+	if in.Categories != nil {
+		t.categories, nCats = distinct(*in.Categories)
+	}
+	if in.Tags != nil {
+		t.tags, nTag = distinct(*in.Tags)
+	}
+	return t, content.ValidateTermCount(nCats, nTag)
+}
+
+func (s *Service) applyTerms(ctx context.Context, tx *store.Tx, u *content.User, p *content.Post, in Input, names termNames) error {
+	// With the post's own list in place of one the input leaves alone.
+	nCats, nTags := len(p.Categories), len(p.Tags)
+	if in.Categories != nil {
+		nCats = len(names.categories)
+	}
+	if in.Tags != nil {
+		nTags = len(names.tags)
+	}
+	if err := content.ValidateTermCount(nCats, nTags); err != nil {
+		return err
+	}
+	resolve := func(tax content.Taxonomy, field string, names []named) ([]content.Term, error) {
+		var out []content.Term
+		for _, n := range names {
+			if err := content.StorableText(field, n.name); err != nil {
+				return nil, err
+			}
+			t, err := tx.FindTermBySlug(ctx, tax, n.slug)
 			if content.IsNotFound(err) {
 				if tax == content.TaxCategory && !u.CanManageTerms() {
 					return nil, &content.Error{Code: content.EForbidden, Field: field, Message: fmt.Sprintf(
-						"there is no category %q, and your role (%s) may not create categories: choose an existing one", name, u.Role)}
+						"there is no category %q, and your role (%s) may not create categories: choose an existing one", n.name, u.Role)}
 				}
-				t = &content.Term{Taxonomy: tax, Slug: slug, Name: name}
+				t = &content.Term{Taxonomy: tax, Slug: n.slug, Name: n.name}
 				err = tx.UpsertTerm(ctx, t)
 			}
 			if err != nil {
@@ -376,12 +434,12 @@ func (s *Service) applyTerms(ctx context.Context, tx *store.Tx, u *content.User,
 	}
 	var err error
 	if in.Categories != nil {
-		if p.Categories, err = resolve(content.TaxCategory, "categories", *in.Categories); err != nil {
+		if p.Categories, err = resolve(content.TaxCategory, "categories", names.categories); err != nil {
 			return err
 		}
 	}
 	if in.Tags != nil {
-		if p.Tags, err = resolve(content.TaxTag, "tags", *in.Tags); err != nil {
+		if p.Tags, err = resolve(content.TaxTag, "tags", names.tags); err != nil {
 			return err
 		}
 	}

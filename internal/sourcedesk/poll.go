@@ -274,6 +274,14 @@ func (d *Desk) ParseFeed(body []byte, feedURL string) ([]*content.Item, string, 
 		if it.GUID == "" {
 			it.GUID = it.URL
 		}
+		// A feed may carry what no database column can hold (a JSON Feed's
+		// "\u0000", a byte that is not UTF-8): such characters show nothing
+		// to a reader, so they are dropped (NUL) or marked U+FFFD rather
+		// than the whole feed refused; the editor reads every item before
+		// republishing it.
+		for _, f := range []*string{&it.GUID, &it.URL, &it.Title, &it.Summary, &it.Content, &it.Author} {
+			*f, _ = content.CleanText(*f)
+		}
 		items = append(items, it)
 	}
 	// Oldest first, so that when a feed repeats a story the earlier

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"bytes"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -238,13 +239,27 @@ func TestCopyNamesTextPostgreSQLCannotStore(t *testing.T) {
 	if !slices.Contains(storetest.Engines(t), "postgres") {
 		t.Skip("a PostgreSQL limit")
 	}
-	src, dst := storetest.Open(t, "sqlite"), storetest.Open(t, "postgres")
+	srcDSN := storetest.DSN(t, "sqlite")
+	src, err := store.Open(ctx, srcDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dst := storetest.Open(t, "postgres")
 	p := publishedPost("nul")
-	p.Body = "before\x00after"
 	if err := src.Update(ctx, func(tx *store.Tx) error { return tx.CreatePost(ctx, p) }); err != nil {
 		t.Fatal(err)
 	}
-	_, err := store.Copy(ctx, src, dst, nil)
+	// Validate refuses a NUL now; a site written before it did may hold one.
+	raw, err := sql.Open("sqlite", srcDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`UPDATE posts SET body = ? WHERE id = ?`, "before\x00after", p.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = store.Copy(ctx, src, dst, nil)
 	want := fmt.Sprintf("table posts, row id=%d, column body contains a NUL character", p.ID)
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("copying a NUL character: %v, want an error saying %q", err, want)

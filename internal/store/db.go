@@ -44,24 +44,43 @@ type conn struct {
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	c.n.Add(1)
-	return c.q.ExecContext(ctx, c.d.rebind(query), args...)
+	res, err := c.q.ExecContext(ctx, c.d.rebind(query), args...)
+	return res, c.d.invalidText(err)
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	c.n.Add(1)
+	var (
+		rows *sql.Rows
+		err  error
+	)
 	if st := c.stmts.get(ctx, query); st != nil {
-		return st.QueryContext(ctx, args...)
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = c.q.QueryContext(ctx, c.d.rebind(query), args...)
 	}
-	return c.q.QueryContext(ctx, c.d.rebind(query), args...)
+	// pgx reads a query's first row before returning, so an argument the
+	// server refuses is reported here, not by rows.Err.
+	return rows, c.d.invalidText(err)
 }
 
-func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+func (c conn) queryRow(ctx context.Context, query string, args ...any) row {
 	c.n.Add(1)
 	if st := c.stmts.get(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+		return row{st.QueryRowContext(ctx, args...), c.d}
 	}
-	return c.q.QueryRowContext(ctx, c.d.rebind(query), args...)
+	return row{c.q.QueryRowContext(ctx, c.d.rebind(query), args...), c.d}
 }
+
+// row is a *sql.Row whose Scan reports text the engine refuses as invalid
+// input (see dialect.invalidText).
+type row struct {
+	r *sql.Row
+	d dialect
+}
+
+// Scan copies the row's columns into dest, as sql.Row.Scan does.
+func (r row) Scan(dest ...any) error { return r.d.invalidText(r.r.Scan(dest...)) }
 
 // memo returns the remembered listing counts when they can be trusted:
 // only while this process hears every change, its own and, through Relay,

@@ -2,12 +2,15 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/broadsheet/broadsheet/internal/content"
 )
 
 // dialect is the only place where SQLite and PostgreSQL differ. Queries are
@@ -57,6 +60,22 @@ func (d dialect) isUniqueViolation(err error) bool {
 		return pe.Code == "23505"
 	}
 	return false
+}
+
+// invalidText turns PostgreSQL's refusal of text it cannot store or compare
+// (22021 character_not_in_repertoire: a NUL character or bytes that are not
+// UTF-8; 22P05 untranslatable_character) into an EInvalid error, keeping
+// the database's error in the chain for the log: bad input is the caller's
+// to mend, never a 500. The domain's Validate methods and the web layer
+// refuse such text first; this is the last line behind them. SQLite stores
+// such text and answers no such error.
+func (d dialect) invalidText(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05") {
+		return fmt.Errorf("%w (%w)", content.Errorf(content.EInvalid,
+			"The text holds a NUL character or bytes that are not UTF-8, which cannot be stored or looked up: remove them."), err)
+	}
+	return err
 }
 
 // bulkSettings are run at the start of a transaction that writes many

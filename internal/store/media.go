@@ -37,6 +37,9 @@ func scanMedia(row interface{ Scan(...any) error }, extra ...any) (*content.Medi
 
 // CreateMedia records an uploaded file and sets m.ID.
 func (tx *Tx) CreateMedia(ctx context.Context, m *content.Media) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
 	var lines []string
 	for _, v := range m.Variants {
 		lines = append(lines, fmt.Sprintf("%d:%s", v.Width, v.Key))
@@ -124,6 +127,9 @@ func (c conn) FindMediaList(ctx context.Context, query string, offset, limit int
 
 // SetMediaAlt changes a media item's alt text.
 func (tx *Tx) SetMediaAlt(ctx context.Context, id int64, alt string) error {
+	if err := content.StorableText("alt", alt); err != nil {
+		return err
+	}
 	res, err := tx.exec(ctx, `UPDATE media SET alt = ? WHERE id = ?`, strings.TrimSpace(alt), id)
 	if err != nil {
 		return fmt.Errorf("store: set alt of media %d: %w", id, err)

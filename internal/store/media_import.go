@@ -57,6 +57,9 @@ func (c conn) FindMediaPage(ctx context.Context, afterID int64, limit int) ([]*c
 // UpdateImportedMedia overwrites what an import describes of a media file:
 // its file name, type, size, alt text, caption and import key.
 func (tx *Tx) UpdateImportedMedia(ctx context.Context, m *content.Media) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
 	var key any
 	if m.ImportKey != "" {
 		key = m.ImportKey

@@ -8,8 +8,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -89,6 +92,63 @@ func SetRetryAfter(w http.ResponseWriter, err error, status int) {
 // NotFound is the error for a path that names nothing.
 var NotFound = content.Errorf(content.ENotFound, "There is nothing at this address.")
 
+// CheckPath refuses a request whose path holds text no page, term, author
+// or date can have: text that is not valid UTF-8 or holds a control
+// character (NUL included) names nothing, and is ENotFound. Adapter calls
+// it before every handler of the site and the admin, as the APIs do, so
+// no such text reaches a query: PostgreSQL cannot even compare it, and
+// SQLite would answer otherwise.
+func CheckPath(r *http.Request) error {
+	if !readable(r.URL.Path, false) {
+		return NotFound
+	}
+	return nil
+}
+
+// CheckQuery refuses a request with a query-string parameter that is not
+// valid UTF-8 or holds a NUL or other control character but tabs and line
+// breaks: an EInvalid error naming the parameter. The admin and the APIs,
+// whose parameters filter lists in the database, call it before their
+// handlers; the public site's few parameters are read by handlers that
+// clean them (search) or escape them (WordPress's ?p=12).
+func CheckQuery(r *http.Request) error {
+	for pair := range strings.SplitSeq(r.URL.RawQuery, "&") {
+		key, value, _ := strings.Cut(pair, "=")
+		// As url.ParseQuery does; a part it cannot unescape it drops.
+		key, kerr := url.QueryUnescape(key)
+		value, verr := url.QueryUnescape(value)
+		switch {
+		case kerr == nil && !readable(key, false):
+			return content.FieldError("", "a parameter's name in the address is not valid UTF-8 text or holds a control character")
+		case kerr == nil && verr == nil && !readable(value, true):
+			return content.FieldError(key, "the parameter %s in the address is not valid UTF-8 text or holds a NUL or control character", key)
+		}
+	}
+	return nil
+}
+
+// CheckAddress is CheckPath, then CheckQuery.
+func CheckAddress(r *http.Request) error {
+	if err := CheckPath(r); err != nil {
+		return err
+	}
+	return CheckQuery(r)
+}
+
+// readable reports whether s is valid UTF-8 without control characters
+// (C0, DEL and C1); multiline allows tabs and line breaks.
+func readable(s string, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if (r < 0x20 || (r >= 0x7f && r < 0xa0)) && !(multiline && (r == '\t' || r == '\n' || r == '\r')) {
+			return false
+		}
+	}
+	return true
+}
+
 // Adapter turns HandlerFuncs into http.Handlers, rendering failures with
 // one error page and logging the unexpected ones.
 type Adapter struct {
@@ -99,7 +159,10 @@ type Adapter struct {
 // Handle adapts h.
 func (a *Adapter) Handle(h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := h(w, r)
+		err := CheckPath(r)
+		if err == nil {
+			err = h(w, r)
+		}
 		if err == nil {
 			return
 		}

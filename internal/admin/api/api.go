@@ -14,6 +14,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -137,6 +139,14 @@ func (a *API) Routes(mux *http.ServeMux) {
 func (a *API) Handle(h HandlerFunc) http.Handler {
 	return a.cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
+		if err := web.CheckAddress(r); err != nil {
+			var ce *content.Error
+			if errors.As(err, &ce) && ce.Code == content.EInvalid {
+				err = &badRequest{ce}
+			}
+			writeError(w, err)
+			return
+		}
 		u, _, err := a.cfg.Auth.Identify(r)
 		if err == nil && u == nil {
 			err = content.Errorf(content.EUnauthorized, "Sign in first, or send an API token as \"Authorization: Bearer TOKEN\".")
@@ -242,10 +252,26 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 }
 
 // decode reads the request's JSON body into v, refusing unknown fields,
-// trailing data and bodies over MaxBodyBytes.
+// trailing data, bodies over MaxBodyBytes and bodies that are not UTF-8
+// (which encoding/json would quietly turn into U+FFFD).
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	body := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		return decodeError(err)
+	}
+	if !utf8.Valid(raw) {
+		at := 0
+		for i := 0; i < len(raw); {
+			c, size := utf8.DecodeRune(raw[i:])
+			if c == utf8.RuneError && size == 1 {
+				at = i
+				break
+			}
+			i += size
+		}
+		return malformed("", "the request body is not valid UTF-8 (byte %d): send JSON as UTF-8", at+1)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)

@@ -621,8 +621,13 @@ func (imp *importer) entry(ctx context.Context, it *Item) error {
 		}
 		p.Authors = []content.User{*u}
 		if imp.ownSite {
+			extra := 0
 			for _, m := range it.Meta {
 				if m.Key != MetaCoauthor || strings.TrimSpace(m.Value) == "" {
+					continue
+				}
+				if len(p.Authors) >= content.MaxAuthorsPerPost {
+					extra++
 					continue
 				}
 				u, err := imp.user(ctx, strings.TrimSpace(m.Value), Author{Login: strings.TrimSpace(m.Value)})
@@ -631,10 +636,27 @@ func (imp *importer) entry(ctx context.Context, it *Item) error {
 				}
 				p.Authors = append(p.Authors, *u)
 			}
+			if extra > 0 {
+				imp.changed(it, "%d co-authors more than the %d a post may name: the first %d kept", extra, content.MaxAuthorsPerPost, content.MaxAuthorsPerPost)
+			}
 		}
 	}
+	// A post keeps its first MaxTermsPerPost categories and tags, in the
+	// export's order, and the import says how many it left out: the post
+	// itself is worth having, and a list that long is a tagging plugin's
+	// doing, not an editor's. The terms left out are not even created.
 	seenTerm := map[int64]bool{}
+	var dropped map[string]bool
 	for _, t := range it.Terms {
+		if taxonomyOf(t.Domain) != "" && len(p.Categories)+len(p.Tags) >= content.MaxTermsPerPost {
+			if ct := imp.terms[termKey(t)]; ct == nil || !seenTerm[ct.ID] {
+				if dropped == nil {
+					dropped = map[string]bool{}
+				}
+				dropped[termKey(t)] = true
+			}
+			continue
+		}
 		ct, err := imp.term(ctx, t)
 		if err != nil {
 			return err
@@ -652,6 +674,10 @@ func (imp *importer) entry(ctx context.Context, it *Item) error {
 		if ct != nil {
 			seenTerm[ct.ID] = true
 		}
+	}
+	if len(dropped) > 0 {
+		imp.changed(it, "%d categories and tags more than the %d a post may carry: the first %d kept, the rest left out",
+			len(dropped), content.MaxTermsPerPost, content.MaxTermsPerPost)
 	}
 	if it.ParentID != 0 && kind == content.KindPage {
 		if id, err := imp.findPost(ctx, it.ParentID); err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/sourcedesk"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/web"
 )
 
 // Authorise decides whether r may use the desk. It returns the acting user
@@ -109,7 +110,11 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, user *content.User
 func (a *API) handle(pattern string, h handlerFunc) {
 	a.patterns = append(a.patterns, pattern)
 	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		user, err := a.cfg.Authorise(r)
+		err := web.CheckAddress(r)
+		var user *content.User
+		if err == nil {
+			user, err = a.cfg.Authorise(r)
+		}
 		if err == nil {
 			err = h(w, r, user)
 		}

@@ -126,7 +126,11 @@ func (p *Pages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (p *Pages) handle(pattern string, h handlerFunc) {
 	p.patterns = append(p.patterns, pattern)
 	p.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		user, err := p.cfg.Authorise(r)
+		err := web.CheckAddress(r)
+		var user *content.User
+		if err == nil {
+			user, err = p.cfg.Authorise(r)
+		}
 		if content.ErrorCode(err) == content.EUnauthorized && r.Method == http.MethodGet && p.cfg.SignIn != "" {
 			http.Redirect(w, r, p.cfg.SignIn+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
