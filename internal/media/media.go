@@ -23,7 +23,9 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/image/draw"
 
@@ -54,10 +56,18 @@ type Storage interface {
 type Dir struct{ Root string }
 
 func (d Dir) path(key string) (string, error) {
-	if !fs.ValidPath(key) || strings.Contains(key, "\\") {
+	if !ValidKey(key) {
 		return "", fmt.Errorf("media: invalid key %q", key)
 	}
 	return filepath.Join(d.Root, filepath.FromSlash(key)), nil
+}
+
+// ValidKey reports whether key can name a stored file: a clean relative
+// slash-separated path of valid UTF-8, without backslashes or NUL bytes.
+// Keys come from this package and from imports, but a reader's request
+// names one too, and any other key is simply not there.
+func ValidKey(key string) bool {
+	return key != "." && fs.ValidPath(key) && utf8.ValidString(key) && !strings.ContainsAny(key, "\\\x00")
 }
 
 // Put writes data under key, through a temporary file so that a reader
@@ -85,17 +95,58 @@ func (d Dir) Put(ctx context.Context, key string, data []byte) error {
 	return os.Rename(tmp.Name(), p)
 }
 
-// Open opens the file under key; a missing file is ENotFound.
+// Open opens the file under key; a missing file is ENotFound. The file is
+// opened inside Root (os.Root), so a symbolic link leading out of the
+// folder is not followed; and only a regular file is opened.
 func (d Dir) Open(ctx context.Context, key string) (io.ReadCloser, error) {
-	p, err := d.path(key)
-	if err != nil {
-		return nil, content.Errorf(content.ENotFound, "No such file.")
+	notFound := content.Errorf(content.ENotFound, "No such file.")
+	if !ValidKey(key) {
+		return nil, notFound
 	}
-	f, err := os.Open(p)
+	root, err := os.OpenRoot(d.Root)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, content.Errorf(content.ENotFound, "No such file.")
+		return nil, notFound // nothing stored yet
 	}
-	return f, err
+	if err != nil {
+		return nil, fmt.Errorf("media: open folder %s: %w", d.Root, err)
+	}
+	defer root.Close()
+	f, err := root.Open(filepath.FromSlash(key))
+	if err != nil {
+		if missing(err) {
+			return nil, notFound
+		}
+		return nil, fmt.Errorf("media: open %s: %w", key, err)
+	}
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("media: open %s: %w", key, err)
+		}
+		return nil, notFound
+	}
+	return f, nil
+}
+
+// missing reports whether an error opening a file inside an os.Root means
+// there is no such file to serve: none by that name, a path through a
+// file, a loop of links, or a link leading out of the folder (the error
+// os.Root gives it carries no errno). A failing disk or a permission is
+// another matter, reported as such.
+func missing(err error) bool {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	var errno syscall.Errno
+	if !errors.As(pe.Err, &errno) {
+		return true
+	}
+	switch errno {
+	case syscall.ENOENT, syscall.ENOTDIR, syscall.ELOOP, syscall.EINVAL, syscall.ENAMETOOLONG:
+		return true
+	}
+	return false
 }
 
 // Delete removes the file under key; a missing file is no error.
@@ -213,29 +264,4 @@ func Keys(m *content.Media) []string {
 		keys = append(keys, v.Key)
 	}
 	return keys
-}
-
-// ContentType is the type to serve a key with, from its extension (keys
-// are made by Prepare, so the extension is the sniffed type's).
-func ContentType(key string) string {
-	switch path.Ext(key) {
-	case ".jpg":
-		return "image/jpeg"
-	case ".png":
-		return "image/png"
-	case ".pdf":
-		return "application/pdf"
-	}
-	// Files brought by an import keep their own types (GIF, MP3, MP4…);
-	// only those that can play or show inline are named, the rest download.
-	if t, ok := importedTypes[strings.ToLower(path.Ext(key))]; ok {
-		return t
-	}
-	return "application/octet-stream"
-}
-
-var importedTypes = map[string]string{
-	".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
-	".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg", ".wav": "audio/wav",
-	".mp4": "video/mp4", ".m4v": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg",
 }
