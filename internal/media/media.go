@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -22,12 +23,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
 	"unicode/utf8"
-
-	"golang.org/x/image/draw"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/markup"
@@ -37,8 +37,18 @@ import (
 const MaxUploadBytes = 10 << 20
 
 // MaxPixels bounds an image's size, so that a small file cannot expand
-// into gigabytes of memory when decoded.
-const MaxPixels = 50_000_000
+// into gigabytes of memory when decoded: 40 megapixels is more than
+// cameras whose photos fit under MaxUploadBytes make.
+const MaxPixels = 40_000_000
+
+// MaxDecodedBytes bounds the memory an image takes once decoded: 160 MB,
+// MaxPixels at 4 bytes a pixel (8-bit RGBA); an image with 16 bits a
+// channel takes twice as much a pixel, so it may have half as many.
+const MaxDecodedBytes = MaxPixels * 4
+
+// decodeSlots bounds the images decoded and resized at once, one per CPU:
+// more would only share the CPUs, each holding its decoded image the while.
+var decodeSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 
 // VariantWidths are the widths of the resized copies made of an image
 // wider than them.
@@ -172,8 +182,10 @@ var accepted = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "app
 
 // Prepare checks an upload by its content and prepares what to store:
 // images are decoded and re-encoded (dropping EXIF and every other
-// metadata block) with narrower variants; PDFs are kept as they are.
-func Prepare(filename string, data []byte, now time.Time) (*File, error) {
+// metadata block) with narrower variants; PDFs are kept as they are. An
+// image larger than MaxPixels or MaxDecodedBytes is refused before it is
+// decoded, and decoding waits for one of decodeSlots (or for ctx to end).
+func Prepare(ctx context.Context, filename string, data []byte, now time.Time) (*File, error) {
 	if len(data) == 0 {
 		return nil, content.FieldError("file", "the file %q is empty", filename)
 	}
@@ -202,8 +214,14 @@ func Prepare(filename string, data []byte, now time.Time) (*File, error) {
 	if err != nil {
 		return nil, content.FieldError("file", "%q cannot be read as an image: %v", filename, err)
 	}
-	if cfg.Width*cfg.Height > MaxPixels || cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, content.FieldError("file", "%q is %d×%d pixels; the limit is %d megapixels", filename, cfg.Width, cfg.Height, MaxPixels/1_000_000)
+	if err := checkSize(filename, cfg); err != nil {
+		return nil, err
+	}
+	select {
+	case decodeSlots <- struct{}{}:
+		defer func() { <-decodeSlots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
@@ -217,22 +235,56 @@ func Prepare(filename string, data []byte, now time.Time) (*File, error) {
 	}
 	f.Data[f.Media.Key] = orig
 	f.Media.Size = int64(len(orig))
-	for _, w := range VariantWidths {
+	// Widest first, each made from the one before: the decoded image is
+	// read once, and the narrower variants from a small copy.
+	from := img
+	for i := len(VariantWidths) - 1; i >= 0; i-- {
+		w := VariantWidths[i]
 		if w >= b.Dx() {
-			break
+			continue
 		}
-		h := b.Dy() * w / b.Dx()
-		dst := image.NewRGBA(image.Rect(0, 0, w, max(h, 1)))
-		draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
+		dst := scaleDown(from, w, max(b.Dy()*w/b.Dx(), 1))
+		from = dst
 		enc, err := encode(dst, mime)
 		if err != nil {
 			return nil, err
 		}
 		key := fmt.Sprintf("%s-w%d%s", stem, w, ext)
 		f.Data[key] = enc
-		f.Media.Variants = append(f.Media.Variants, content.Variant{Width: w, Key: key})
+		f.Media.Variants = append([]content.Variant{{Width: w, Key: key}}, f.Media.Variants...)
 	}
 	return f, nil
+}
+
+// checkSize refuses an image too large to decode, by its header: more
+// than MaxPixels, or more than MaxDecodedBytes once decoded.
+func checkSize(filename string, cfg image.Config) error {
+	w, h := int64(cfg.Width), int64(cfg.Height)
+	if w <= 0 || h <= 0 {
+		return content.FieldError("file", "%q says it is %d×%d pixels, which no image is", filename, w, h)
+	}
+	if w*h > MaxPixels {
+		return content.FieldError("file", "%q is %d×%d pixels (%.1f megapixels); the limit is %d megapixels: scale it down and upload it again",
+			filename, w, h, float64(w*h)/1e6, MaxPixels/1_000_000)
+	}
+	if n := w * h * bytesPerPixel(cfg.ColorModel); n > MaxDecodedBytes {
+		return content.FieldError("file", "%q is %d×%d pixels with 16 bits a channel (%d MB once decoded); the limit is %d MB: save it with 8 bits a channel or scale it down",
+			filename, w, h, n>>20, MaxDecodedBytes>>20)
+	}
+	return nil
+}
+
+// bytesPerPixel is what a pixel of the model takes once decoded, at most.
+func bytesPerPixel(m color.Model) int64 {
+	switch m {
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	case color.Gray16Model:
+		return 2
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	}
+	return 4 // RGBA, NRGBA, CMYK, YCbCr (at most 3, with its planes), palettes (1)
 }
 
 func encode(img image.Image, mime string) ([]byte, error) {
