@@ -2,7 +2,6 @@ package admin
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -36,11 +35,9 @@ func (a *Admin) serveMedia(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer rc.Close()
-	h := w.Header()
-	h.Set("Content-Type", media.ContentType(key))
 	// Keys never change content, so browsers may keep files for a year.
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	io.Copy(w, rc)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	media.Serve(w, r, key, rc)
 }
 
 // MediaPage is the library.

@@ -2,10 +2,13 @@ package admin_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
+	"image/png"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -239,4 +242,44 @@ func TestAuthorCannotChangeOthersAltText(t *testing.T) {
 			t.Errorf("an editor's PATCH on an author's image: %d, alt %q", status, alt(mine))
 		}
 	})
+}
+
+// TestLargeImagesAreRefusedByTheirHeader: an image whose header says it is
+// larger than the library decodes (a few hundred kilobytes of PNG can say
+// 40 megapixels) gets a 422 naming the file and its size, and nothing is
+// stored.
+func TestLargeImagesAreRefusedByTheirHeader(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		var big bytes.Buffer
+		if err := png.Encode(&big, image.NewGray(image.Rect(0, 0, 6400, 6300))); err != nil {
+			t.Fatal(err)
+		}
+		status, out := e.upload("author", "poster.png", big.Bytes(), "A poster")
+		msg := fmt.Sprint(out)
+		if status != 422 || !strings.Contains(msg, `"poster.png" is 6400×6300 pixels`) || !strings.Contains(msg, "the limit is 40 megapixels") {
+			t.Errorf("a 40.3-megapixel PNG: %d %s, want 422 naming the file, its size and the limit", status, msg)
+		}
+		// A 16-bit RGBA PNG's header: half the pixels take as much memory.
+		deep := pngHeader(5000, 4100, 16, 6)
+		status, out = e.upload("author", "scan.png", deep, "A scan")
+		if msg := fmt.Sprint(out); status != 422 || !strings.Contains(msg, `"scan.png" is 5000×4100 pixels with 16 bits a channel`) {
+			t.Errorf("a 16-bit 20.5-megapixel PNG: %d %s, want 422 naming the file, its size and depth", status, msg)
+		}
+		if _, total, err := db.FindMediaList(t.Context(), "", 0, 10); err != nil || total != 0 {
+			t.Errorf("media stored: %d %v", total, err)
+		}
+	})
+}
+
+// pngHeader is the start of a PNG whose header chunk says w×h pixels of
+// the bit depth and colour type given; enough for its configuration.
+func pngHeader(w, h uint32, depth, colorType byte) []byte {
+	ihdr := binary.BigEndian.AppendUint32(nil, w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	ihdr = append(ihdr, depth, colorType, 0, 0, 0)
+	chunk := append([]byte("IHDR"), ihdr...)
+	out := append([]byte("\x89PNG\r\n\x1a\n"), binary.BigEndian.AppendUint32(nil, uint32(len(ihdr)))...)
+	out = append(out, chunk...)
+	return binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(chunk))
 }

@@ -23,7 +23,7 @@ func (l *Library) Upload(ctx context.Context, u *content.User, filename string, 
 	if !u.CanUpload() {
 		return nil, forbidden("Your role (%s) may not upload files; ask an editor to add the image.", u.Role)
 	}
-	f, err := media.Prepare(filename, data, l.DB.Now().UTC())
+	f, err := media.Prepare(ctx, filename, data, l.DB.Now().UTC())
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -22,10 +23,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"time"
-
-	"golang.org/x/image/draw"
+	"unicode/utf8"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/markup"
@@ -35,8 +37,18 @@ import (
 const MaxUploadBytes = 10 << 20
 
 // MaxPixels bounds an image's size, so that a small file cannot expand
-// into gigabytes of memory when decoded.
-const MaxPixels = 50_000_000
+// into gigabytes of memory when decoded: 40 megapixels is more than
+// cameras whose photos fit under MaxUploadBytes make.
+const MaxPixels = 40_000_000
+
+// MaxDecodedBytes bounds the memory an image takes once decoded: 160 MB,
+// MaxPixels at 4 bytes a pixel (8-bit RGBA); an image with 16 bits a
+// channel takes twice as much a pixel, so it may have half as many.
+const MaxDecodedBytes = MaxPixels * 4
+
+// decodeSlots bounds the images decoded and resized at once, one per CPU:
+// more would only share the CPUs, each holding its decoded image the while.
+var decodeSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 
 // VariantWidths are the widths of the resized copies made of an image
 // wider than them.
@@ -54,10 +66,18 @@ type Storage interface {
 type Dir struct{ Root string }
 
 func (d Dir) path(key string) (string, error) {
-	if !fs.ValidPath(key) || strings.Contains(key, "\\") {
+	if !ValidKey(key) {
 		return "", fmt.Errorf("media: invalid key %q", key)
 	}
 	return filepath.Join(d.Root, filepath.FromSlash(key)), nil
+}
+
+// ValidKey reports whether key can name a stored file: a clean relative
+// slash-separated path of valid UTF-8, without backslashes or NUL bytes.
+// Keys come from this package and from imports, but a reader's request
+// names one too, and any other key is simply not there.
+func ValidKey(key string) bool {
+	return key != "." && fs.ValidPath(key) && utf8.ValidString(key) && !strings.ContainsAny(key, "\\\x00")
 }
 
 // Put writes data under key, through a temporary file so that a reader
@@ -85,17 +105,58 @@ func (d Dir) Put(ctx context.Context, key string, data []byte) error {
 	return os.Rename(tmp.Name(), p)
 }
 
-// Open opens the file under key; a missing file is ENotFound.
+// Open opens the file under key; a missing file is ENotFound. The file is
+// opened inside Root (os.Root), so a symbolic link leading out of the
+// folder is not followed; and only a regular file is opened.
 func (d Dir) Open(ctx context.Context, key string) (io.ReadCloser, error) {
-	p, err := d.path(key)
-	if err != nil {
-		return nil, content.Errorf(content.ENotFound, "No such file.")
+	notFound := content.Errorf(content.ENotFound, "No such file.")
+	if !ValidKey(key) {
+		return nil, notFound
 	}
-	f, err := os.Open(p)
+	root, err := os.OpenRoot(d.Root)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, content.Errorf(content.ENotFound, "No such file.")
+		return nil, notFound // nothing stored yet
 	}
-	return f, err
+	if err != nil {
+		return nil, fmt.Errorf("media: open folder %s: %w", d.Root, err)
+	}
+	defer root.Close()
+	f, err := root.Open(filepath.FromSlash(key))
+	if err != nil {
+		if missing(err) {
+			return nil, notFound
+		}
+		return nil, fmt.Errorf("media: open %s: %w", key, err)
+	}
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("media: open %s: %w", key, err)
+		}
+		return nil, notFound
+	}
+	return f, nil
+}
+
+// missing reports whether an error opening a file inside an os.Root means
+// there is no such file to serve: none by that name, a path through a
+// file, a loop of links, or a link leading out of the folder (the error
+// os.Root gives it carries no errno). A failing disk or a permission is
+// another matter, reported as such.
+func missing(err error) bool {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	var errno syscall.Errno
+	if !errors.As(pe.Err, &errno) {
+		return true
+	}
+	switch errno {
+	case syscall.ENOENT, syscall.ENOTDIR, syscall.ELOOP, syscall.EINVAL, syscall.ENAMETOOLONG:
+		return true
+	}
+	return false
 }
 
 // Delete removes the file under key; a missing file is no error.
@@ -121,8 +182,10 @@ var accepted = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "app
 
 // Prepare checks an upload by its content and prepares what to store:
 // images are decoded and re-encoded (dropping EXIF and every other
-// metadata block) with narrower variants; PDFs are kept as they are.
-func Prepare(filename string, data []byte, now time.Time) (*File, error) {
+// metadata block) with narrower variants; PDFs are kept as they are. An
+// image larger than MaxPixels or MaxDecodedBytes is refused before it is
+// decoded, and decoding waits for one of decodeSlots (or for ctx to end).
+func Prepare(ctx context.Context, filename string, data []byte, now time.Time) (*File, error) {
 	if len(data) == 0 {
 		return nil, content.FieldError("file", "the file %q is empty", filename)
 	}
@@ -151,8 +214,14 @@ func Prepare(filename string, data []byte, now time.Time) (*File, error) {
 	if err != nil {
 		return nil, content.FieldError("file", "%q cannot be read as an image: %v", filename, err)
 	}
-	if cfg.Width*cfg.Height > MaxPixels || cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, content.FieldError("file", "%q is %d×%d pixels; the limit is %d megapixels", filename, cfg.Width, cfg.Height, MaxPixels/1_000_000)
+	if err := checkSize(filename, cfg); err != nil {
+		return nil, err
+	}
+	select {
+	case decodeSlots <- struct{}{}:
+		defer func() { <-decodeSlots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
@@ -166,22 +235,56 @@ func Prepare(filename string, data []byte, now time.Time) (*File, error) {
 	}
 	f.Data[f.Media.Key] = orig
 	f.Media.Size = int64(len(orig))
-	for _, w := range VariantWidths {
+	// Widest first, each made from the one before: the decoded image is
+	// read once, and the narrower variants from a small copy.
+	from := img
+	for i := len(VariantWidths) - 1; i >= 0; i-- {
+		w := VariantWidths[i]
 		if w >= b.Dx() {
-			break
+			continue
 		}
-		h := b.Dy() * w / b.Dx()
-		dst := image.NewRGBA(image.Rect(0, 0, w, max(h, 1)))
-		draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
+		dst := scaleDown(from, w, max(b.Dy()*w/b.Dx(), 1))
+		from = dst
 		enc, err := encode(dst, mime)
 		if err != nil {
 			return nil, err
 		}
 		key := fmt.Sprintf("%s-w%d%s", stem, w, ext)
 		f.Data[key] = enc
-		f.Media.Variants = append(f.Media.Variants, content.Variant{Width: w, Key: key})
+		f.Media.Variants = append([]content.Variant{{Width: w, Key: key}}, f.Media.Variants...)
 	}
 	return f, nil
+}
+
+// checkSize refuses an image too large to decode, by its header: more
+// than MaxPixels, or more than MaxDecodedBytes once decoded.
+func checkSize(filename string, cfg image.Config) error {
+	w, h := int64(cfg.Width), int64(cfg.Height)
+	if w <= 0 || h <= 0 {
+		return content.FieldError("file", "%q says it is %d×%d pixels, which no image is", filename, w, h)
+	}
+	if w*h > MaxPixels {
+		return content.FieldError("file", "%q is %d×%d pixels (%.1f megapixels); the limit is %d megapixels: scale it down and upload it again",
+			filename, w, h, float64(w*h)/1e6, MaxPixels/1_000_000)
+	}
+	if n := w * h * bytesPerPixel(cfg.ColorModel); n > MaxDecodedBytes {
+		return content.FieldError("file", "%q is %d×%d pixels with 16 bits a channel (%d MB once decoded); the limit is %d MB: save it with 8 bits a channel or scale it down",
+			filename, w, h, n>>20, MaxDecodedBytes>>20)
+	}
+	return nil
+}
+
+// bytesPerPixel is what a pixel of the model takes once decoded, at most.
+func bytesPerPixel(m color.Model) int64 {
+	switch m {
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	case color.Gray16Model:
+		return 2
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	}
+	return 4 // RGBA, NRGBA, CMYK, YCbCr (at most 3, with its planes), palettes (1)
 }
 
 func encode(img image.Image, mime string) ([]byte, error) {
@@ -213,29 +316,4 @@ func Keys(m *content.Media) []string {
 		keys = append(keys, v.Key)
 	}
 	return keys
-}
-
-// ContentType is the type to serve a key with, from its extension (keys
-// are made by Prepare, so the extension is the sniffed type's).
-func ContentType(key string) string {
-	switch path.Ext(key) {
-	case ".jpg":
-		return "image/jpeg"
-	case ".png":
-		return "image/png"
-	case ".pdf":
-		return "application/pdf"
-	}
-	// Files brought by an import keep their own types (GIF, MP3, MP4…);
-	// only those that can play or show inline are named, the rest download.
-	if t, ok := importedTypes[strings.ToLower(path.Ext(key))]; ok {
-		return t
-	}
-	return "application/octet-stream"
-}
-
-var importedTypes = map[string]string{
-	".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
-	".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg", ".wav": "audio/wav",
-	".mp4": "video/mp4", ".m4v": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg",
 }

@@ -32,12 +32,12 @@ func TestPrepareRefusesByContent(t *testing.T) {
 		{"cut.png", pngOf(50, 50)[:60], "cannot be read as an image"},
 	}
 	for _, c := range cases {
-		_, err := Prepare(c.name, c.data, now)
+		_, err := Prepare(t.Context(), c.name, c.data, now)
 		if content.ErrorCode(err) != content.EInvalid || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%s: %v, want an invalid-file error saying %q", c.name, err, c.says)
 		}
 	}
-	f, err := Prepare(`C:\Users\me\Small Logo.PNG`, pngOf(300, 100), now)
+	f, err := Prepare(t.Context(), `C:\Users\me\Small Logo.PNG`, pngOf(300, 100), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func FuzzPrepare(f *testing.F) {
 	f.Add([]byte("%PDF-1.4\n"))
 	f.Add([]byte("\xff\xd8\xff\xe0"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		file, err := Prepare("upload", data, time.Unix(0, 0))
+		file, err := Prepare(t.Context(), "upload", data, time.Unix(0, 0))
 		if err != nil {
 			if content.ErrorCode(err) != content.EInvalid {
 				t.Fatalf("unexpected error kind: %v", err)

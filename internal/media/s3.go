@@ -5,11 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"mime"
 	"net/http"
 	"path"
-	"strings"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -63,7 +61,7 @@ func (s *S3Storage) Check(ctx context.Context) error {
 
 // object names the object for key, refusing the keys a folder would.
 func (s *S3Storage) object(key string) (string, error) {
-	if !fs.ValidPath(key) || key == "." || strings.Contains(key, "\\") {
+	if !ValidKey(key) {
 		return "", fmt.Errorf("media: invalid key %q", key)
 	}
 	if s.cfg.prefix == "" {
@@ -72,18 +70,20 @@ func (s *S3Storage) object(key string) (string, error) {
 	return s.cfg.prefix + "/" + key, nil
 }
 
-// Put uploads data as one object, typed by the key's extension so the
-// store serves it right if it is ever served directly.
+// Put uploads data as one object. Broadsheet serves objects itself, but
+// each is typed as Serve would type it, by Sniff, in case the bucket is
+// ever served directly: what is not inline there is a download, an SVG
+// included, as a bucket cannot send its sandboxing policy.
 func (s *S3Storage) Put(ctx context.Context, key string, data []byte) error {
 	name, err := s.object(key)
 	if err != nil {
 		return err
 	}
-	typ := mime.TypeByExtension(path.Ext(key))
-	if typ == "" {
-		typ = "application/octet-stream"
+	d := Sniff(data)
+	opts := minio.PutObjectOptions{ContentType: d.Type}
+	if d.Attachment || d.Sandbox {
+		opts.ContentDisposition = mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(key)})
 	}
-	opts := minio.PutObjectOptions{ContentType: typ}
 	if !s.cfg.secure {
 		// Over plain HTTP the client would sign the body in aws-chunked
 		// streaming form, which not every S3-compatible server decodes;

@@ -10,6 +10,9 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/media"
 )
 
 // DiskImages keeps republished articles' images as files under Dir (the data folder's media
@@ -50,18 +53,29 @@ func (s DiskImages) SaveImage(_ context.Context, img Image) (Saved, error) {
 	return Saved{URL: strings.TrimSuffix(s.URLPrefix, "/") + "/" + rel}, nil
 }
 
-// Handler serves the saved images (mounted at URLPrefix + "sourcedesk/"),
-// without directory listings.
+// Handler serves the saved images (mounted at URLPrefix + "sourcedesk/")
+// as the media library serves its files (media.Serve): typed by their
+// content, never followed out of the folder, without directory listings.
 func (s DiskImages) Handler() http.Handler {
-	fs := http.FileServer(http.Dir(filepath.Join(s.Dir, "sourcedesk")))
-	prefix := strings.TrimSuffix(s.URLPrefix, "/") + "/sourcedesk"
-	return http.StripPrefix(prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") {
+	dir := media.Dir{Root: filepath.Join(s.Dir, "sourcedesk")}
+	prefix := strings.TrimSuffix(s.URLPrefix, "/") + "/sourcedesk/"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key, ok := strings.CutPrefix(r.URL.Path, prefix)
+		if !ok {
 			http.NotFound(w, r)
 			return
 		}
+		rc, err := dir.Open(r.Context(), key)
+		if err != nil {
+			if content.IsNotFound(err) {
+				http.NotFound(w, r)
+				return
+			}
+			http.Error(w, "The file cannot be read just now.", http.StatusInternalServerError)
+			return
+		}
+		defer rc.Close()
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		fs.ServeHTTP(w, r)
-	}))
+		media.Serve(w, r, key, rc)
+	})
 }

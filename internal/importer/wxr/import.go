@@ -144,10 +144,19 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 	if opt.Uploads != "" && opt.Media == nil {
 		return nil, errors.New("wxr: an uploads folder needs a media library to copy into")
 	}
+	var uploads *os.Root
+	if opt.Uploads != "" {
+		var err error
+		if uploads, err = os.OpenRoot(opt.Uploads); err != nil {
+			return nil, fmt.Errorf("wxr: uploads folder: %w", err)
+		}
+		defer uploads.Close()
+	}
 	var newFiles []string // written by this run, removed if it fails
 	err := db.Update(ctx, func(tx *store.Tx) error {
 		imp := &importer{tx: tx, rep: rep, opt: opt, users: map[string]*content.User{}, terms: map[string]*content.Term{},
-			seenIDs: map[int64]int{}, seenKeys: map[uint64]int{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{}}
+			seenIDs: map[int64]int{}, seenKeys: map[uint64]int{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{},
+			uploads: uploads}
 		defer func() { newFiles = imp.newFiles }()
 		if err := tx.Bulk(ctx); err != nil {
 			return err
@@ -227,6 +236,7 @@ type importer struct {
 	wpMedia  map[int64]int64          // WordPress attachment id → media id
 	fixups   []fixup
 	newFiles []string
+	uploads  *os.Root // Options.Uploads, opened; files are read only inside it
 }
 
 // fixup is an entry that named something not imported yet when it was
@@ -954,12 +964,12 @@ func (imp *importer) attachment(ctx context.Context, it *Item) error {
 		imp.skip(it, "file %s not imported: give the uploads folder with --uploads; posts keep linking to the old address", rel)
 		return keepOld()
 	}
-	src := filepath.Join(imp.opt.Uploads, filepath.FromSlash(rel))
-	st, err := os.Stat(src)
-	if err != nil || !st.Mode().IsRegular() {
-		imp.skip(it, "file %s is missing from the uploads folder: not imported; posts keep linking to the old address", rel)
+	src, st, why := openUpload(imp.uploads, rel)
+	if why != "" {
+		imp.skip(it, "file %q %s; posts keep linking to the old address", rel, why)
 		return keepOld()
 	}
+	defer src.Close()
 	m := &content.Media{
 		Key: rel, Filename: path.Base(rel), Size: st.Size(), MIME: mime.TypeByExtension(strings.ToLower(path.Ext(rel))),
 		Alt:       strings.TrimSpace(it.MetaValue("_wp_attachment_image_alt")),
@@ -973,6 +983,9 @@ func (imp *importer) attachment(ctx context.Context, it *Item) error {
 		m.MIME = "application/octet-stream"
 	}
 	m.Width, m.Height = imageSize(src)
+	if _, err := src.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("read %s in the uploads folder: %w", rel, err)
+	}
 	counts := &imp.rep.Attachments
 	old, err := imp.tx.FindMediaByImportKey(ctx, m.ImportKey)
 	if content.IsNotFound(err) {
@@ -1241,47 +1254,105 @@ func (imp *importer) stored(ctx context.Context, key string) bool {
 	return true
 }
 
+// openUpload opens the file rel inside the uploads folder. Only a regular
+// file reached without a symbolic link is opened: a link is refused even
+// when it points inside the folder, since what it points at can change
+// and an export's folder is someone else's; a folder, a named pipe, a
+// device or a socket is refused too. The reason for a refusal ("is a
+// symbolic link: …") completes a sentence about the file.
+func openUpload(root *os.Root, rel string) (*os.File, fs.FileInfo, string) {
+	const missing = "is missing from the uploads folder: not imported"
+	parts := strings.Split(rel, "/")
+	var st fs.FileInfo
+	for i := range parts {
+		at := strings.Join(parts[:i+1], "/")
+		var err error
+		st, err = root.Lstat(filepath.FromSlash(at))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, nil, missing
+		case err != nil:
+			return nil, nil, fmt.Sprintf("cannot be read in the uploads folder (%v): not imported", unwrapPath(err))
+		case st.Mode()&fs.ModeSymlink != 0 && at != rel:
+			return nil, nil, fmt.Sprintf("is reached through a symbolic link (%s): not imported, as links are not followed, even inside the uploads folder; copy the files themselves in its place", at)
+		case st.Mode()&fs.ModeSymlink != 0:
+			return nil, nil, "is a symbolic link: not imported, as links are not followed, even inside the uploads folder; copy the file itself in its place"
+		case at != rel && !st.IsDir():
+			return nil, nil, missing
+		}
+	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, fmt.Sprintf("is %s, not a file: not imported", fileKind(st.Mode()))
+	}
+	f, err := root.Open(filepath.FromSlash(rel))
+	if err != nil {
+		return nil, nil, fmt.Sprintf("cannot be read in the uploads folder (%v): not imported", unwrapPath(err))
+	}
+	// The same file as looked at, not one put in its place since.
+	opened, err := f.Stat()
+	if err != nil || !os.SameFile(st, opened) {
+		f.Close()
+		return nil, nil, "changed while it was being imported: not imported"
+	}
+	return f, opened, ""
+}
+
+// fileKind names what a file that is not a regular file is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
+}
+
+// unwrapPath drops the path a *fs.PathError repeats, the report naming the
+// file already.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
 // imageSize reads an image's dimensions from its header; 0, 0 for other
 // files or unreadable ones.
-func imageSize(name string) (int, int) {
-	f, err := os.Open(name)
-	if err != nil {
-		return 0, 0
-	}
-	defer f.Close()
-	cfg, _, err := image.DecodeConfig(f)
+func imageSize(r io.Reader) (int, int) {
+	cfg, _, err := image.DecodeConfig(r)
 	if err != nil {
 		return 0, 0
 	}
 	return cfg.Width, cfg.Height
 }
 
-// putFile copies the file at src into the library under key. A library on
+// putFile copies the file src into the library under key. A library on
 // the local disk is written as a stream, so a large video never sits in
 // memory whole; another storage gets the bytes.
-func putFile(ctx context.Context, st media.Storage, key, src string) error {
+func putFile(ctx context.Context, st media.Storage, key string, src io.Reader) error {
 	switch d := st.(type) {
 	case media.Dir:
 		return streamInto(d, key, src)
 	case *media.Dir:
 		return streamInto(*d, key, src)
 	}
-	data, err := os.ReadFile(src)
+	data, err := io.ReadAll(src)
 	if err != nil {
 		return err
 	}
 	return st.Put(ctx, key, data)
 }
 
-func streamInto(d media.Dir, key, src string) error {
-	if !fs.ValidPath(key) || strings.Contains(key, "\\") {
+func streamInto(d media.Dir, key string, in io.Reader) error {
+	if !media.ValidKey(key) {
 		return fmt.Errorf("invalid key %q", key)
 	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
 	dst := filepath.Join(d.Root, filepath.FromSlash(key))
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 		return err

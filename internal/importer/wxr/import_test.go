@@ -2,12 +2,17 @@ package wxr_test
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -565,5 +570,80 @@ func TestHostileAttachmentPaths(t *testing.T) {
 		if entries, _ := os.ReadDir(lib.Root); len(entries) != 0 {
 			t.Errorf("files written: %v", entries)
 		}
+	})
+}
+
+// TestUploadsFolderLinksAndSpecialFiles: in the uploads folder, a symbolic
+// link (to a secret outside, to a file inside, or on the way, a linked
+// folder), a named pipe and a folder are refused, each with a report line
+// naming the file and why; only the real file reaches the library, and
+// nothing of the secret does.
+func TestUploadsFolderLinksAndSpecialFiles(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		uploads, outside := t.TempDir(), t.TempDir()
+		secret := filepath.Join(outside, "secret.txt")
+		if err := os.WriteFile(secret, []byte("the database password"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(uploads, "2024", "05"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(uploads, "2024", "05", "real.pdf"), []byte("%PDF-1.4\n%%EOF\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for name, target := range map[string]string{"2024/05/out.pdf": secret, "2024/05/in.pdf": "real.pdf", "2023": outside} {
+			if err := os.Symlink(target, filepath.Join(uploads, filepath.FromSlash(name))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := syscall.Mkfifo(filepath.Join(uploads, "2024", "05", "pipe.mp3"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(filepath.Join(uploads, "2024", "05", "dir.png"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{ // title → what the report says
+			"2024/05/out.pdf":  `file "2024/05/out.pdf" is a symbolic link`,
+			"2024/05/in.pdf":   `file "2024/05/in.pdf" is a symbolic link`,
+			"2023/secret.txt":  `file "2023/secret.txt" is reached through a symbolic link (2023)`,
+			"2024/05/pipe.mp3": `file "2024/05/pipe.mp3" is a named pipe`,
+			"2024/05/dir.png":  `file "2024/05/dir.png" is a folder`,
+		}
+		var doc strings.Builder
+		doc.WriteString(`<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><wp:wxr_version>1.2</wp:wxr_version>`)
+		for i, file := range append([]string{"2024/05/real.pdf"}, slices.Sorted(maps.Keys(want))...) {
+			fmt.Fprintf(&doc, `<item><title>%s</title><guid>https://h.example.org/?attachment_id=%d</guid><wp:post_id>%d</wp:post_id>
+<wp:status>inherit</wp:status><wp:post_type>attachment</wp:post_type><wp:attachment_url>https://h.example.org/wp-content/uploads/%s</wp:attachment_url></item>`,
+				file, i+1, i+1, file)
+		}
+		doc.WriteString(`</channel></rss>`)
+		lib := &media.Dir{Root: t.TempDir()}
+		rep, err := wxr.Import(ctx, db, strings.NewReader(doc.String()), wxr.Options{Uploads: uploads, Media: lib})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Attachments.Created != 1 || rep.Attachments.Skipped != len(want) {
+			t.Errorf("attachments %+v, want 1 created and %d skipped; skipped: %+v", rep.Attachments, len(want), rep.Skipped)
+		}
+		for title, says := range want {
+			if !hasLine(rep.Skipped, title, says, "not imported") {
+				t.Errorf("no report line for %s saying %q: %+v", title, says, rep.Skipped)
+			}
+		}
+		if !exists(lib, "2024/05/real.pdf") {
+			t.Errorf("the real file is not in the library")
+		}
+		filepath.WalkDir(lib.Root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				t.Errorf("the library holds a link: %s", p)
+			}
+			if b, _ := os.ReadFile(p); strings.Contains(string(b), "the database password") {
+				t.Errorf("the secret was copied into the library as %s", p)
+			}
+			return nil
+		})
 	})
 }
