@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/config"
+	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/store"
 )
@@ -175,12 +176,23 @@ func parse(fs *flag.FlagSet, args []string) error {
 }
 
 func (e *env) openStore(ctx context.Context) (*store.DB, error) {
-	shown := false
-	db, err := store.OpenWith(ctx, e.cfg.DatabaseURL(), store.Options{IndexProgress: func(done, total int) {
-		shown = true
-		fmt.Fprintf(e.stderr, "\rindexing the archive for search (once, after an upgrade): %d of %d posts", done, total)
-	}})
-	if shown {
+	// Each is a line rewritten in place as it goes, ended when done.
+	indexing, sanitising := false, false
+	db, err := store.OpenWith(ctx, e.cfg.DatabaseURL(), store.Options{
+		IndexProgress: func(done, total int) {
+			indexing = true
+			fmt.Fprintf(e.stderr, "\rindexing the archive for search (once, after an upgrade): %d of %d posts", done, total)
+		},
+		Sanitize: markup.Sanitize,
+		SanitizeProgress: func(done, total int) {
+			if indexing && !sanitising {
+				fmt.Fprintln(e.stderr)
+			}
+			sanitising = true
+			fmt.Fprintf(e.stderr, "\rsanitising stored posts under the current policy (once, after an upgrade): %d of %d posts", done, total)
+		},
+	})
+	if indexing || sanitising {
 		fmt.Fprintln(e.stderr)
 	}
 	return db, err

@@ -1,6 +1,7 @@
 package markup
 
 import (
+	"fmt"
 	"regexp"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -19,10 +20,18 @@ func newBodyPolicy() *bluemonday.Policy {
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^[a-zA-Z0-9 _-]{0,200}$`)).
 		OnElements("figure", "figcaption", "blockquote", "p", "img", "div", "span", "ul", "ol", "table", "pre", "code")
 	p.AllowAttrs("id").Matching(regexp.MustCompile(`^more$`)).OnElements("span")
-	p.AllowAttrs("srcset", "sizes", "loading").OnElements("img")
+	p.AllowAttrs("sizes", "loading").OnElements("img")
 	p.AllowElements("audio", "video", "source")
-	p.AllowAttrs("src", "type").OnElements("source", "audio", "video")
-	p.AllowAttrs("controls", "poster", "width", "height", "preload").OnElements("audio", "video")
+	p.AllowAttrs("type").OnElements("source", "audio", "video")
+	p.AllowAttrs("src").OnElements("audio", "video")
+	p.AllowAttrs("controls", "width", "height", "preload").OnElements("audio", "video")
+	// bluemonday checks the scheme of href, src and cite only where it
+	// knows them (src on audio and video, not on source), and never of
+	// srcset or poster: those may hold only addresses of the web or of
+	// the site, as their pattern says.
+	p.AllowAttrs("src").Matching(webURL).OnElements("source")
+	p.AllowAttrs("poster").Matching(webURL).OnElements("video")
+	p.AllowAttrs("srcset").Matching(webSrcset).OnElements("img")
 	p.AllowURLSchemes("http", "https", "mailto")
 	// Links in an article are the editors' own choice, not user comments.
 	p.RequireNoFollowOnLinks(false)
@@ -30,6 +39,25 @@ func newBodyPolicy() *bluemonday.Policy {
 	p.RequireNoReferrerOnFullyQualifiedLinks(false)
 	return p
 }
+
+// urlPattern is one URL a page may load: one starting http: or https:, in
+// any case, or one with no scheme, where no colon comes before the first
+// "/", "?" or "#" (a colon there would make what precedes it a scheme).
+// It holds no control character or space, which browsers strip from the
+// middle of a URL or split a list at, so no scheme can be spelled around
+// them; %[1]s names what else may not stand inside (a list's separator).
+const urlPattern = `(?:(?i:https?):[^\x00-\x20\x7f%[1]s]*|[^\x00-\x20\x7f:/?#%[1]s]*(?:[/?#][^\x00-\x20\x7f%[1]s]*)?)`
+
+var (
+	// webURL matches an attribute holding one URL, with the white space
+	// around it that browsers strip.
+	webURL = regexp.MustCompile(`^\s*` + fmt.Sprintf(urlPattern, "") + `\s*$`)
+	// webSrcset matches a srcset whose every run between white space and
+	// commas is a URL as urlPattern has it or a descriptor (which has no
+	// colon): a browser's candidate URL starts at the start of a run, so
+	// none can have another scheme.
+	webSrcset = regexp.MustCompile(`^[\s,]*` + fmt.Sprintf(urlPattern, ",") + `(?:[\s,]+` + fmt.Sprintf(urlPattern, ",") + `)*[\s,]*$`)
+)
 
 // Sanitize returns src with everything unsafe removed: scripts, styles,
 // event-handler attributes, javascript: and data: URLs, unknown elements.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"html"
 	"net/http"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/markup"
+	"github.com/broadsheet/broadsheet/internal/markup/markuptest"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
@@ -376,4 +378,171 @@ func TestSampleCharactersSurviveFeeds(t *testing.T) {
 			fx.urlset(sm.Loc)
 		}
 	})
+}
+
+// feedAttack is markup a reader would run if it took text for HTML.
+const feedAttack = `<img src=x onerror=alert(1)>`
+
+// TestFeedsRenderTextAsTextAndHTMLSanitised reads each feed as a reader
+// does: what the format says is HTML (RSS's descriptions and
+// content:encoded, Atom's type="html", JSON Feed's content_html) is
+// rendered as HTML, the rest shown as text. Rendered, no field may hold an
+// event handler, a script or a URL of another scheme than the web's, and
+// an excerpt or a site description written with markup shows that markup
+// as the text it was written as.
+func TestFeedsRenderTextAsTextAndHTMLSanitised(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newFXSite(t, db)
+		fx.settings(func(s *content.Settings) { s.Description = `<script>alert(2)</script>` + feedAttack })
+		ctx := context.Background()
+		now := db.Now()
+		excerpted := &content.Post{Kind: content.KindPost, Status: content.StatusPublished, Format: content.FormatHTML,
+			Title: "Excerpted", Slug: "excerpted", PublishedAt: now.Add(-time.Hour),
+			Body: "<p>The article.</p>", Excerpt: feedAttack}
+		media := &content.Post{Kind: content.KindPost, Status: content.StatusPublished, Format: content.FormatHTML,
+			Title: "Media", Slug: "media", PublishedAt: now.Add(-2 * time.Hour),
+			Body: `<video controls poster="javascript:alert(3)"><source src="JaVaScRiPt:alert(4)" type="video/mp4"></video>` +
+				`<img src="/media/a.png" srcset="/media/a.png 1x, &#106;avascript:alert(5) 2x" alt="A">`}
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			for _, p := range []*content.Post{excerpted, media} {
+				if err := markup.RenderPost(p); err != nil {
+					return err
+				}
+				if err := tx.CreatePost(ctx, p); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fullText := range []bool{false, true} {
+			fx.settings(func(s *content.Settings) { s.FeedFullText = fullText })
+			for _, k := range feedKinds {
+				path := "/feed/" + k.suffix
+				fields := renderedFields(t, k.gofeedType, fx.mustGet(path))
+				for _, f := range fields {
+					if bad := markuptest.Unsafe(f.html); len(bad) > 0 {
+						t.Errorf("%s (full text %v): %s renders as %q:\n\t%s", path, fullText, f.name, f.html, strings.Join(bad, "\n\t"))
+					}
+				}
+				for _, want := range []string{"channel description", "item Excerpted summary"} {
+					found := false
+					for _, f := range fields {
+						if f.name == want {
+							found = true
+							if text := markup.Text(f.html, -1); !strings.Contains(text, feedAttack) {
+								t.Errorf("%s: %s shows %q, want the text %q in it", path, want, text, feedAttack)
+							}
+						}
+					}
+					if !found {
+						t.Errorf("%s: no %s in %v", path, want, fields)
+					}
+				}
+			}
+		}
+	})
+}
+
+// renderedField is a field of a feed as a reader renders it: its HTML, or
+// its text escaped as HTML.
+type renderedField struct{ name, html string }
+
+// renderedFields reads a feed of the given kind with encoding/xml or
+// encoding/json and returns its fields as a reader renders them, named
+// "channel description", "item <title> summary", "item <title> content".
+func renderedFields(t *testing.T, kind string, body []byte) []renderedField {
+	t.Helper()
+	var out []renderedField
+	switch kind {
+	case "rss":
+		// RSS 2.0's descriptions hold HTML; titles text.
+		var doc struct {
+			Channel struct {
+				Title       string `xml:"title"`
+				Description string `xml:"description"`
+				Items       []struct {
+					Title       string `xml:"title"`
+					Description string `xml:"description"`
+					Content     string `xml:"http://purl.org/rss/1.0/modules/content/ encoded"`
+				} `xml:"item"`
+			} `xml:"channel"`
+		}
+		if err := xml.Unmarshal(body, &doc); err != nil {
+			t.Fatalf("%v\n%s", err, body)
+		}
+		out = append(out, renderedField{"channel title", html.EscapeString(doc.Channel.Title)},
+			renderedField{"channel description", doc.Channel.Description})
+		for _, it := range doc.Channel.Items {
+			out = append(out, renderedField{"item " + it.Title + " title", html.EscapeString(it.Title)},
+				renderedField{"item " + it.Title + " summary", it.Description},
+				renderedField{"item " + it.Title + " content", it.Content})
+		}
+	case "atom":
+		type text struct {
+			Type string `xml:"type,attr"`
+			Body string `xml:",innerxml"`
+		}
+		var doc struct {
+			Title    text `xml:"title"`
+			Subtitle text `xml:"subtitle"`
+			Entries  []struct {
+				Title   text `xml:"title"`
+				Summary text `xml:"summary"`
+				Content text `xml:"content"`
+			} `xml:"entry"`
+		}
+		if err := xml.Unmarshal(body, &doc); err != nil {
+			t.Fatalf("%v\n%s", err, body)
+		}
+		// RFC 4287 §3.1: type="html" is escaped HTML, "xhtml" inline
+		// markup, "text" (the default) text.
+		rendered := func(x text) string {
+			var v string
+			if x.Type != "xhtml" {
+				if err := xml.Unmarshal([]byte("<v>"+x.Body+"</v>"), &v); err != nil {
+					t.Fatal(err)
+				}
+			}
+			switch x.Type {
+			case "html":
+				return v
+			case "xhtml":
+				return x.Body
+			}
+			return html.EscapeString(v)
+		}
+		out = append(out, renderedField{"channel title", rendered(doc.Title)},
+			renderedField{"channel description", rendered(doc.Subtitle)})
+		for _, e := range doc.Entries {
+			name := "item " + markup.Text(rendered(e.Title), -1)
+			out = append(out, renderedField{name + " title", rendered(e.Title)},
+				renderedField{name + " summary", rendered(e.Summary)},
+				renderedField{name + " content", rendered(e.Content)})
+		}
+	case "json":
+		// JSON Feed 1.1: content_html is HTML; title, summary and
+		// description are plain text.
+		var doc struct {
+			Title, Description string
+			Items              []struct {
+				Title, Summary string
+				ContentHTML    string `json:"content_html"`
+				ContentText    string `json:"content_text"`
+			}
+		}
+		if err := json.Unmarshal(body, &doc); err != nil {
+			t.Fatalf("%v\n%s", err, body)
+		}
+		out = append(out, renderedField{"channel title", html.EscapeString(doc.Title)},
+			renderedField{"channel description", html.EscapeString(doc.Description)})
+		for _, it := range doc.Items {
+			out = append(out, renderedField{"item " + it.Title + " title", html.EscapeString(it.Title)},
+				renderedField{"item " + it.Title + " summary", html.EscapeString(it.Summary)},
+				renderedField{"item " + it.Title + " content", it.ContentHTML + html.EscapeString(it.ContentText)})
+		}
+	}
+	return out
 }

@@ -129,6 +129,15 @@ type Options struct {
 	// the current search index is indexed on opening (after an upgrade
 	// that changed how text is indexed), with the posts done and the total.
 	IndexProgress func(done, total int)
+	// Sanitize, when set, is the sanitiser of posts' HTML. The posts
+	// whose HTML was stored under a looser policy than the current one
+	// (a migration queues them when the policy becomes stricter) are
+	// passed through it on opening, once; without it they stay queued
+	// until a process that has it opens the database.
+	Sanitize func(html string) string
+	// SanitizeProgress, when set, is called meanwhile with the queued
+	// posts done and their total.
+	SanitizeProgress func(done, total int)
 }
 
 // OpenWith is Open with options.
@@ -185,6 +194,10 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if err := db.indexMissing(ctx, opt.IndexProgress); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("store: build the search index: %w", err)
+	}
+	if err := db.sanitizeQueued(ctx, opt.Sanitize, opt.SanitizeProgress); err != nil {
+		sqldb.Close()
+		return nil, err
 	}
 	return db, nil
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
+	"github.com/broadsheet/broadsheet/internal/markup/markuptest"
 	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -645,5 +646,44 @@ func TestUploadsFolderLinksAndSpecialFiles(t *testing.T) {
 			}
 			return nil
 		})
+	})
+}
+
+// TestImportedBodiesCarryOnlyWebURLs imports bodies whose media, written
+// as HTML and as WordPress shortcodes, hold script URLs, with a link to an
+// entry imported after them (rewritten once the import is done): what is
+// stored, and served, keeps no URL of another scheme.
+func TestImportedBodiesCarryOnlyWebURLs(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		body := `<p><a href="https://old.example/2024/01/03/later/">Later</a></p>
+<video controls poster="javascript:alert(1)"><source src="JaVaScRiPt:alert(2)" type="video/mp4"></video>
+<img src="/a.png" srcset="/a.png 1x, &#106;avascript:alert(3) 2x">
+[video src="https://old.example/v.mp4" poster="javascript:alert(4)"]
+[audio src="javascript:alert(5)"]
+<!--more--><p><video poster=" java&#9;script:alert(6)"></video></p>`
+		doc := `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Old</title><link>https://old.example</link><wp:base_site_url>https://old.example</wp:base_site_url><wp:wxr_version>1.2</wp:wxr_version>
+<item><title>Media</title><guid>https://old.example/?p=1</guid><content:encoded><![CDATA[` + body + `]]></content:encoded>
+<wp:post_id>1</wp:post_id><wp:post_date_gmt>2024-01-02 00:00:00</wp:post_date_gmt><wp:post_name>media</wp:post_name>
+<wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>
+<item><title>Later</title><guid>https://old.example/?p=2</guid><content:encoded><![CDATA[<p>Later.</p>]]></content:encoded>
+<excerpt:encoded><![CDATA[<img src=x onerror=alert(7)>]]></excerpt:encoded>
+<wp:post_id>2</wp:post_id><wp:post_date_gmt>2024-01-03 00:00:00</wp:post_date_gmt><wp:post_name>later</wp:post_name>
+<wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>
+</channel></rss>`
+		if _, err := wxr.Import(ctx, db, strings.NewReader(doc), wxr.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		p := find(t, db, content.KindPost, "media")
+		if !strings.Contains(p.BodyHTML, `href="/2024/01/03/later/"`) {
+			t.Errorf("the link to the later entry was not rewritten: %s", p.BodyHTML)
+		}
+		for name, html := range map[string]string{"body": p.Body, "rendered body": p.BodyHTML, "teaser": p.TeaserHTML,
+			"later's teaser": find(t, db, content.KindPost, "later").TeaserHTML} {
+			if bad := markuptest.Unsafe(html); len(bad) > 0 {
+				t.Errorf("%s %q:\n\t%s", name, html, strings.Join(bad, "\n\t"))
+			}
+		}
 	})
 }

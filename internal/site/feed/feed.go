@@ -24,7 +24,9 @@ const (
 
 // Feed is a list of the latest items of a site or of one of its archives.
 type Feed struct {
-	Title       string
+	Title string // plain text
+	// Description is plain text; RSS writes it as the HTML that shows
+	// it, Atom and JSON Feed as text.
 	Description string
 	Language    string // BCP 47
 	// HomeURL is the HTML page the feed follows (the front page or the
@@ -55,7 +57,9 @@ type Item struct {
 	IDIsURL bool
 	URL     string // the article on the site, absolute
 	Title   string // plain text
-	Summary string // plain text
+	// Summary is plain text; RSS writes it as the HTML that shows it,
+	// Atom and JSON Feed as text.
+	Summary string
 	// ContentHTML is the article, or its teaser, as sanitised HTML with
 	// absolute links.
 	ContentHTML string

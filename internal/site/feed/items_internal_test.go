@@ -109,7 +109,7 @@ func oracleJSON(it *Item) ([]byte, error) {
 func oracleRSS(it *Item) ([]byte, error) {
 	ri := oracleRSSItem{
 		Title: it.Title, Link: it.URL, GUID: oracleRSSGUID{IsPermaLink: it.IDIsURL, Value: it.ID},
-		PubDate: rssDate(it.Published), Description: it.Summary, Content: it.ContentHTML,
+		PubDate: rssDate(it.Published), Description: textHTML(it.Summary), Content: it.ContentHTML,
 	}
 	for _, a := range it.Authors {
 		ri.Creators = append(ri.Creators, a.Name)

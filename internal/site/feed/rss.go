@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -41,13 +42,21 @@ type rssImage struct {
 	Link  string `xml:"link"`
 }
 
+// textHTML is plain text as the HTML that shows it. RSS 2.0's
+// descriptions are HTML, escaped once more as XML, and readers render
+// them: text written there as it is would have a "<" in it taken for a
+// tag, and an excerpt such as <img src=x onerror=…> run in the reader.
+// Only "&", "<" and ">" mean anything in HTML's text; quotes are left as
+// they are, so the feed stays readable.
+var textHTML = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
+
 // rssDate is RFC 822's date as RSS 2.0 wants it, with a four-digit year.
 func rssDate(t time.Time) string { return t.UTC().Format("Mon, 02 Jan 2006 15:04:05 +0000") }
 
 // RSS writes f as RSS 2.0 with the content, Dublin Core and Atom modules.
 func RSS(f *Feed) (*Doc, error) {
 	ch := rssChannel{
-		Title: f.Title, Link: f.HomeURL, Description: f.Description, Language: languageTag(f.Language),
+		Title: f.Title, Link: f.HomeURL, Description: textHTML(f.Description), Language: languageTag(f.Language),
 		LastBuildDate: rssDate(f.Updated), Generator: Generator,
 		Links: []atomLink{{Href: f.RSSURL, Rel: "self", Type: "application/rss+xml"}},
 	}
@@ -90,7 +99,7 @@ func rssItemXML(it *Item) ([]byte, error) {
 		b = appendElem(b, in, "category", c.Name)
 	}
 	if it.Summary != "" {
-		b = appendElem(b, in, "description", it.Summary)
+		b = appendElem(b, in, "description", textHTML(it.Summary))
 	}
 	b = appendElem(b, in, "content:encoded", it.ContentHTML)
 	if it.Source != nil && it.Source.URL != "" {
