@@ -164,7 +164,7 @@ func run(ctx context.Context, dsn string, nPosts, nWords, nQueries int, seed uin
 				req.TermIDs = []int64{cats[i%len(cats)].ID}
 			}
 			if kind.newest {
-				req.Sort = store.SortNewest
+				req.Sort = search.SortNewest
 			}
 			t := time.Now()
 			if kind.suggest {

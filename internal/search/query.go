@@ -1,8 +1,3 @@
-// Package search is the reader's query language and the plain text that
-// Broadsheet's full-text index is built from. Parse turns what a reader types
-// into a small syntax tree (words, "phrases", -exclusions, a last word that
-// may be a prefix); the store turns that tree into its engine's own query
-// syntax, so that no character a reader types ever reaches an FTS parser.
 package search
 
 import (

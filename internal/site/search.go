@@ -72,9 +72,9 @@ type SortOption struct {
 }
 
 var sortOptions = []SortOption{
-	{string(store.SortRelevance), "Best match"},
-	{string(store.SortNewest), "Newest first"},
-	{string(store.SortOldest), "Oldest first"},
+	{string(search.SortRelevance), "Best match"},
+	{string(search.SortNewest), "Newest first"},
+	{string(search.SortOldest), "Oldest first"},
 }
 
 // searchPage serves /search?q=…. Bad parameters get the page back with
@@ -88,7 +88,7 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) error {
 	req, perr := searchapi.Parse(ctx, s.cfg.DB, r.URL.Query(), store.Published(s.cfg.Now()), layout.Site.PostsPerPage)
 	page := &SearchPage{Layout: layout, Params: req.Params, Page: req.Params.Page, Sorts: sortOptions}
 	if page.Params.Sort == "" {
-		page.Params.Sort = string(store.SortRelevance)
+		page.Params.Sort = string(search.SortRelevance)
 	}
 	if page.Tags, page.Authors, err = s.shared.searchFilters(ctx, s.cfg.DB, s.cfg.Now()); err != nil {
 		return err
@@ -158,7 +158,7 @@ func (s *Site) suggest(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if out == nil {
-		out = []store.Suggestion{}
+		out = []search.Suggestion{}
 	}
 	w.Header().Set("Cache-Control", "public, max-age=60")
 	return json.NewEncoder(w).Encode(out)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/search"
 )
 
 // postColumns are read by every post query, in scanPost's order. Listings
@@ -575,8 +576,8 @@ func (tx *Tx) CreatePost(ctx context.Context, p *content.Post) error {
 		return fmt.Errorf("store: create post %q: %w", p.Slug, err)
 	}
 	tx.touchPost(p.ID, p.Status == content.StatusPublished, false)
-	if err := tx.indexPost(ctx, p); err != nil {
-		return err
+	if err := search.Index(ctx, searchConn{tx.conn}, p); err != nil {
+		return fmt.Errorf("store: %w", err)
 	}
 	return tx.linkPost(ctx, p)
 }
@@ -627,8 +628,8 @@ func (tx *Tx) UpdatePost(ctx context.Context, p *content.Post) error {
 	if _, err := tx.exec(ctx, `DELETE FROM post_terms WHERE post_id = ?`, p.ID); err != nil {
 		return fmt.Errorf("store: unlink terms of post %d: %w", p.ID, err)
 	}
-	if err := tx.indexPost(ctx, p); err != nil {
-		return err
+	if err := search.Index(ctx, searchConn{tx.conn}, p); err != nil {
+		return fmt.Errorf("store: %w", err)
 	}
 	return tx.linkPost(ctx, p)
 }
@@ -643,7 +644,10 @@ func (tx *Tx) DeletePost(ctx context.Context, id int64) error {
 		return content.Errorf(content.ENotFound, "Post %d does not exist.", id)
 	}
 	tx.touchPost(id, false, false)
-	return tx.unindexPost(ctx, id)
+	if err := search.Unindex(ctx, searchConn{tx.conn}, id); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
 }
 
 // linkPost links p to its authors and terms; each link carries the post's

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/search"
 )
 
 // QueryCount is the number of SQL statements run through db so far, for
@@ -178,7 +179,7 @@ type countMemo struct {
 	terms map[string]content.Term
 	users map[string]content.User
 	// searches are readers' searches answered in the span, by request.
-	searches map[string]SearchResults
+	searches map[string]search.Results
 	// stamps are the public entries' stamps by kind (FindStamps), and
 	// archives the archives' (FindTermStamps by taxonomy, FindAuthorStamps
 	// under ""), for the span: the sitemaps read them whole, each several

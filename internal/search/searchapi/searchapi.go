@@ -56,7 +56,7 @@ func (p Params) Values(page int) url.Values {
 	set("author", p.Author)
 	set("from", p.From)
 	set("to", p.To)
-	if p.Sort != "" && p.Sort != string(store.SortRelevance) {
+	if p.Sort != "" && p.Sort != string(search.SortRelevance) {
 		v.Set("sort", p.Sort)
 	}
 	if page > 1 {
@@ -112,9 +112,9 @@ func Parse(ctx context.Context, db Finder, v url.Values, base store.PostFilter, 
 		}
 		p.PerPage = n
 	}
-	switch store.Sort(p.Sort) {
-	case "", store.SortRelevance, store.SortNewest, store.SortOldest:
-		req.Search.Sort = store.Sort(p.Sort)
+	switch search.Sort(p.Sort) {
+	case "", search.SortRelevance, search.SortNewest, search.SortOldest:
+		req.Search.Sort = search.Sort(p.Sort)
 	default:
 		return req, content.FieldError("sort", "Sort by relevance, newest or oldest, not %q.", clip(p.Sort))
 	}

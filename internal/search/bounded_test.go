@@ -1,4 +1,4 @@
-package store_test
+package search_test
 
 import (
 	"fmt"
@@ -99,7 +99,7 @@ func TestSearchManyMatches(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sort := store.SortRelevance
+		sort := search.SortRelevance
 		walk := func(pageSize int, edit ...func(*store.PostFilter)) (slugs []string, totals []int) {
 			for offset := 0; offset < 60; offset += pageSize {
 				f := store.Published(now)
@@ -119,7 +119,7 @@ func TestSearchManyMatches(t *testing.T) {
 			return slugs, totals
 		}
 		all, _ := walk(50)
-		restore := store.SetRankLimit(4)
+		restore := search.SetRankLimit(4)
 		defer restore()
 		for _, size := range []int{1, 3, 7, 50} {
 			got, totals := walk(size)
@@ -220,12 +220,12 @@ func TestSearchManyMatches(t *testing.T) {
 		same("in a category, after a post left it", got, totals, inEven)
 
 		// Sorted by date, newest or oldest first, whole and by section.
-		for _, sort = range []store.Sort{store.SortNewest, store.SortOldest} {
+		for _, sort = range []search.Sort{search.SortNewest, search.SortOldest} {
 			for _, size := range []int{1, 4, 50} {
 				got, totals := walk(size)
 				same(string(sort), got, totals, want)
 				if !slices.IsSortedFunc(got, func(a, b string) int {
-					if sort == store.SortNewest {
+					if sort == search.SortNewest {
 						return -compareSlug(a, b)
 					}
 					return compareSlug(a, b)

@@ -1,4 +1,4 @@
-package store
+package search
 
 import (
 	"context"
@@ -7,33 +7,33 @@ import (
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/content"
-	"github.com/broadsheet/broadsheet/internal/search"
 )
 
-// The two engines' full-text searches: the one place besides dialect.go
-// where SQLite and PostgreSQL differ. Queries are built from the parsed
-// search.Query, whose words hold only letters and digits, and always passed
-// as parameters, so nothing a reader types is read as FTS syntax.
+// The two engines' full-text searches: with SQLite's bounded ranking
+// (bounded.go), the one place where SQLite and PostgreSQL differ in search,
+// as the store's dialect.go is for everything else. Queries are built from the parsed
+// Query, whose words hold only letters and digits, and always passed as
+// parameters, so nothing a reader types is read as FTS syntax.
 
 // sqliteSearch is FTS5 over the post_search table (rowid = post id).
 type sqliteSearch struct{}
 
-func (sqliteSearch) index(ctx context.Context, c conn, d searchDoc) error {
-	if err := (sqliteSearch{}).unindex(ctx, c, d.id); err != nil {
+func (sqliteSearch) index(ctx context.Context, db DB, d doc) error {
+	if err := (sqliteSearch{}).unindex(ctx, db, d.id); err != nil {
 		return err
 	}
 	facets := d.facets()
-	if _, err := c.exec(ctx, `INSERT INTO post_search (rowid, title, body, facets) VALUES (?, ?, ?, ?)`,
+	if _, err := db.Exec(ctx, `INSERT INTO post_search (rowid, title, body, facets) VALUES (?, ?, ?, ?)`,
 		d.id, d.title, d.body, facets); err != nil {
 		return err
 	}
-	_, err := c.exec(ctx, `INSERT INTO post_search_titles (rowid, title, facets) VALUES (?, ?, ?)`, d.id, d.title, facets)
+	_, err := db.Exec(ctx, `INSERT INTO post_search_titles (rowid, title, facets) VALUES (?, ?, ?)`, d.id, d.title, facets)
 	return err
 }
 
 // facets is what the facets column holds of the entry: its kind, status,
 // categories and tags, and authors, one word each.
-func (d searchDoc) facets() string {
+func (d doc) facets() string {
 	w := []string{kindFacet(d.kind), statusFacet(d.status)}
 	for _, id := range d.terms {
 		w = append(w, termFacet(id))
@@ -49,9 +49,9 @@ func statusFacet(s content.Status) string { return "s" + string(s) }
 func termFacet(id int64) string           { return "t" + strconv.FormatInt(id, 10) }
 func authorFacet(id int64) string         { return "a" + strconv.FormatInt(id, 10) }
 
-func (sqliteSearch) unindex(ctx context.Context, c conn, id int64) error {
+func (sqliteSearch) unindex(ctx context.Context, db DB, id int64) error {
 	for _, t := range sqliteSearchTables {
-		if _, err := c.exec(ctx, `DELETE FROM `+t+` WHERE rowid = ?`, id); err != nil {
+		if _, err := db.Exec(ctx, `DELETE FROM `+t+` WHERE rowid = ?`, id); err != nil {
 			return err
 		}
 	}
@@ -63,16 +63,16 @@ var sqliteSearchTables = []string{"post_search", "post_search_titles"}
 
 // clear drops the index and creates it again as it was declared: deleting
 // its rows one by one would read every post's text to take its words out.
-func (sqliteSearch) clear(ctx context.Context, c conn) error {
+func (sqliteSearch) clear(ctx context.Context, db DB) error {
 	for _, t := range sqliteSearchTables {
 		var ddl string
-		if err := c.queryRow(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`, t).Scan(&ddl); err != nil {
+		if err := db.QueryRow(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`, t).Scan(&ddl); err != nil {
 			return err
 		}
-		if _, err := c.exec(ctx, `DROP TABLE `+t); err != nil {
+		if _, err := db.Exec(ctx, `DROP TABLE `+t); err != nil {
 			return err
 		}
-		if _, err := c.exec(ctx, ddl); err != nil {
+		if _, err := db.Exec(ctx, ddl); err != nil {
 			return err
 		}
 	}
@@ -81,9 +81,9 @@ func (sqliteSearch) clear(ctx context.Context, c conn) error {
 
 // optimize merges the index's segments into one b-tree, so that a query
 // reads one list per word instead of one per segment.
-func (sqliteSearch) optimize(ctx context.Context, c conn) error {
+func (sqliteSearch) optimize(ctx context.Context, db DB) error {
 	for _, t := range sqliteSearchTables {
-		if _, err := c.exec(ctx, `INSERT INTO `+t+` (`+t+`) VALUES ('optimize')`); err != nil {
+		if _, err := db.Exec(ctx, `INSERT INTO `+t+` (`+t+`) VALUES ('optimize')`); err != nil {
 			return err
 		}
 	}
@@ -93,8 +93,8 @@ func (sqliteSearch) optimize(ctx context.Context, c conn) error {
 // settle copies the rebuilt index from the write-ahead log into the
 // database file and empties the log: a log as large as the index would
 // otherwise slow every read until the next automatic checkpoint.
-func (sqliteSearch) settle(ctx context.Context, c conn) error {
-	_, err := c.exec(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+func (sqliteSearch) settle(ctx context.Context, db DB) error {
+	_, err := db.Exec(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	return err
 }
 
@@ -103,17 +103,27 @@ func (sqliteSearch) settle(ctx context.Context, c conn) error {
 // posts costs more than the rest of a search.
 func (sqliteSearch) posts() string { return `posts p INDEXED BY posts_search_filter` }
 
-func (sqliteSearch) count(ctx context.Context, c conn) (int, error) {
+func (sqliteSearch) count(ctx context.Context, db DB) (int, error) {
 	var n int
-	err := c.queryRow(ctx, `SELECT COUNT(*) FROM post_search`).Scan(&n)
+	err := db.QueryRow(ctx, `SELECT COUNT(*) FROM post_search`).Scan(&n)
 	return n, err
+}
+
+// size reads the dbstat table, which a SQLite build may leave out.
+func (sqliteSearch) size(ctx context.Context, db DB) (int64, bool, error) {
+	var n int64
+	err := db.QueryRow(ctx, `SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name LIKE 'post_search%'`).Scan(&n)
+	if err != nil && strings.Contains(err.Error(), "dbstat") {
+		return 0, false, nil
+	}
+	return n, err == nil, err
 }
 
 // bm25 weights: a word in the title counts ten times one in the body; the
 // facets column never counts. bm25() is lower-is-better, hence the minus.
 const sqliteScore = `-bm25(post_search, 10.0, 1.0, 0.0)`
 
-func (sqliteSearch) hits(q search.Query, titleOnly, rank bool) (string, []any) {
+func (sqliteSearch) hits(q Query, titleOnly, rank bool) (string, []any) {
 	if titleOnly && len(q.Excluded()) == 0 {
 		// The titles' own index (exclusions also look at the body).
 		score := "0"
@@ -140,12 +150,12 @@ func (sqliteSearch) hits(q search.Query, titleOnly, rank bool) (string, []any) {
 // the lists of every word it begins for each query, so then all the posts
 // are asked for at once ("+rowid", so that SQLite filters the matches
 // instead of asking FTS5 once per id).
-func (sqliteSearch) snippets(ctx context.Context, c conn, q search.Query, ids []int64) (map[int64]string, error) {
+func (sqliteSearch) snippets(ctx context.Context, db DB, q Query, ids []int64) (map[int64]string, error) {
 	expr := fts5Expr(q, readerColumns)
 	const sel = `SELECT rowid, snippet(post_search, 1, ?, ?, '…', 30) FROM post_search WHERE post_search MATCH ? AND `
 	out := map[int64]string{}
 	read := func(where string, args ...any) error {
-		rows, err := c.query(ctx, sel+where, append([]any{search.MarkStart, search.MarkEnd, expr}, args...)...)
+		rows, err := db.Query(ctx, sel+where, append([]any{MarkStart, MarkEnd, expr}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -162,7 +172,7 @@ func (sqliteSearch) snippets(ctx context.Context, c conn, q search.Query, ids []
 		}
 		return rows.Err()
 	}
-	if slices.ContainsFunc(q.Clauses, func(c search.Clause) bool { return c.Prefix }) {
+	if slices.ContainsFunc(q.Clauses, func(c Clause) bool { return c.Prefix }) {
 		args := make([]any, len(ids))
 		for i, id := range ids {
 			args[i] = id
@@ -185,7 +195,7 @@ const readerColumns = "{title body}"
 // every word double-quoted (so FTS5 reads it as a string, never an
 // operator), phrases as one string, the last word as itself or a prefix;
 // excluded words are excluded wherever they are in title or body.
-func fts5Expr(q search.Query, cols string) string {
+func fts5Expr(q Query, cols string) string {
 	var inc, exc []string
 	for _, c := range q.Included() {
 		inc = append(inc, fts5Clause(c))
@@ -200,7 +210,7 @@ func fts5Expr(q search.Query, cols string) string {
 	return expr
 }
 
-func fts5Clause(c search.Clause) string {
+func fts5Clause(c Clause) string {
 	s := `"` + strings.Join(c.Words, " ") + `"`
 	if c.Prefix {
 		// The word as typed is stemmed ("sanctions" finds "sanctioned");
@@ -222,7 +232,7 @@ var (
 // cheaper way: a kind or status most entries have (posts, published) is
 // kept by excluding the few others, a rare one is asked for directly. ok
 // is false when f has conditions the facets do not hold (a date range).
-func facetFilter(expr string, f PostFilter, termIDs []int64) (string, bool) {
+func facetFilter(expr string, f Filter, termIDs []int64) (string, bool) {
 	if !f.From.IsZero() || !f.To.IsZero() {
 		return "", false
 	}
@@ -283,9 +293,9 @@ type postgresSearch struct{}
 // index hides '<' and '>' from PostgreSQL's parser, which would otherwise
 // read "<script>" in a title as a tag and leave its word out, where FTS5
 // (and the reader) sees a word.
-func (postgresSearch) index(ctx context.Context, c conn, d searchDoc) error {
+func (postgresSearch) index(ctx context.Context, db DB, d doc) error {
 	id, title, body := d.id, d.title, d.body
-	_, err := c.exec(ctx, `INSERT INTO post_search (post_id, title, body, doc) VALUES (?, ?, ?,
+	_, err := db.Exec(ctx, `INSERT INTO post_search (post_id, title, body, doc) VALUES (?, ?, ?,
 		setweight(to_tsvector('broadsheet', translate(?, '<>', '  ')), 'A') ||
 		setweight(to_tsvector('broadsheet', translate(?, '<>', '  ')), 'B'))
 		ON CONFLICT (post_id) DO UPDATE SET title = excluded.title, body = excluded.body, doc = excluded.doc`,
@@ -293,35 +303,41 @@ func (postgresSearch) index(ctx context.Context, c conn, d searchDoc) error {
 	return err
 }
 
-func (postgresSearch) unindex(ctx context.Context, c conn, id int64) error {
-	_, err := c.exec(ctx, `DELETE FROM post_search WHERE post_id = ?`, id)
+func (postgresSearch) unindex(ctx context.Context, db DB, id int64) error {
+	_, err := db.Exec(ctx, `DELETE FROM post_search WHERE post_id = ?`, id)
 	return err
 }
 
-func (postgresSearch) clear(ctx context.Context, c conn) error {
-	_, err := c.exec(ctx, `DELETE FROM post_search`)
+func (postgresSearch) clear(ctx context.Context, db DB) error {
+	_, err := db.Exec(ctx, `DELETE FROM post_search`)
 	return err
 }
 
 // optimize refreshes the planner's statistics on the rebuilt table.
-func (postgresSearch) optimize(ctx context.Context, c conn) error {
-	_, err := c.exec(ctx, `ANALYZE post_search`)
+func (postgresSearch) optimize(ctx context.Context, db DB) error {
+	_, err := db.Exec(ctx, `ANALYZE post_search`)
 	return err
 }
 
 // settle reclaims the rows a rebuild replaced and refreshes the planner's
 // statistics, so that it keeps choosing the GIN index.
-func (postgresSearch) settle(ctx context.Context, c conn) error {
-	_, err := c.exec(ctx, `VACUUM ANALYZE post_search`)
+func (postgresSearch) settle(ctx context.Context, db DB) error {
+	_, err := db.Exec(ctx, `VACUUM ANALYZE post_search`)
 	return err
 }
 
 func (postgresSearch) posts() string { return `posts p` }
 
-func (postgresSearch) count(ctx context.Context, c conn) (int, error) {
+func (postgresSearch) count(ctx context.Context, db DB) (int, error) {
 	var n int
-	err := c.queryRow(ctx, `SELECT COUNT(*) FROM post_search`).Scan(&n)
+	err := db.QueryRow(ctx, `SELECT COUNT(*) FROM post_search`).Scan(&n)
 	return n, err
+}
+
+func (postgresSearch) size(ctx context.Context, db DB) (int64, bool, error) {
+	var n int64
+	err := db.QueryRow(ctx, `SELECT pg_total_relation_size('post_search')`).Scan(&n)
+	return n, err == nil, err
 }
 
 // Weights for D, C, B, A: the title (A) counts five times the body (B).
@@ -329,7 +345,7 @@ func (postgresSearch) count(ctx context.Context, c conn) (int, error) {
 // mentions a word in passing does not outrank a short one about it.
 const postgresScore = `ts_rank_cd('{0.05, 0.1, 0.2, 1.0}', s.doc, sq.q, 1)`
 
-func (postgresSearch) hits(q search.Query, titleOnly, rank bool) (string, []any) {
+func (postgresSearch) hits(q Query, titleOnly, rank bool) (string, []any) {
 	score := "0"
 	if rank {
 		score = postgresScore
@@ -338,14 +354,14 @@ func (postgresSearch) hits(q search.Query, titleOnly, rank bool) (string, []any)
 		WHERE s.doc @@ sq.q`, []any{tsqueryExpr(q, titleOnly)}
 }
 
-func (postgresSearch) snippets(ctx context.Context, c conn, q search.Query, ids []int64) (map[int64]string, error) {
-	opts := "StartSel=" + search.MarkStart + ", StopSel=" + search.MarkEnd +
+func (postgresSearch) snippets(ctx context.Context, db DB, q Query, ids []int64) (map[int64]string, error) {
+	opts := "StartSel=" + MarkStart + ", StopSel=" + MarkEnd +
 		`, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`
 	args := []any{tsqueryExpr(q, false), opts}
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := c.query(ctx, `SELECT s.post_id, ts_headline('broadsheet', s.body, to_tsquery('broadsheet', ?), ?)
+	rows, err := db.Query(ctx, `SELECT s.post_id, ts_headline('broadsheet', s.body, to_tsquery('broadsheet', ?), ?)
 		FROM post_search s WHERE s.post_id IN (`+placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, err
@@ -368,7 +384,7 @@ func (postgresSearch) snippets(ctx context.Context, c conn, q search.Query, ids 
 // tsqueryExpr writes q in to_tsquery's syntax: every word single-quoted,
 // phrases joined with <->, the last word as itself or a prefix (:*),
 // exclusions with !. titleOnly restricts every word to weight A.
-func tsqueryExpr(q search.Query, titleOnly bool) string {
+func tsqueryExpr(q Query, titleOnly bool) string {
 	var parts []string
 	for _, c := range q.Clauses {
 		if c.Exclude && titleOnly {
@@ -383,7 +399,7 @@ func tsqueryExpr(q search.Query, titleOnly bool) string {
 	return strings.Join(parts, " & ")
 }
 
-func tsClause(c search.Clause, titleOnly bool) string {
+func tsClause(c Clause, titleOnly bool) string {
 	label := ""
 	if titleOnly {
 		label = ":A"

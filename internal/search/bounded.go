@@ -1,16 +1,12 @@
-package store
+package search
 
 import (
 	"cmp"
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/broadsheet/broadsheet/internal/content"
-	"github.com/broadsheet/broadsheet/internal/search"
 )
 
 // A word found in a fifth of a large archive matches tens of thousands of
@@ -46,7 +42,7 @@ type boundedRanker interface {
 	// searchBounded returns nil, nil when the search should take the
 	// join path: a filter the index cannot apply (a date range), or a
 	// sort by date over few matches.
-	searchBounded(ctx context.Context, c conn, req SearchRequest) (*SearchResults, error)
+	searchBounded(ctx context.Context, db Reader, req Request) (*Results, error)
 }
 
 // suggestLimit is how many of the newest titles a suggestion ranks: a
@@ -58,10 +54,10 @@ var suggestLimit = 200
 type boundedSuggester interface {
 	// suggestHits returns a query for rows (id, score), as hits does, or
 	// false when f has conditions the index does not hold.
-	suggestHits(q search.Query, f PostFilter) (string, []any, bool)
+	suggestHits(q Query, f Filter) (string, []any, bool)
 }
 
-func (sqliteSearch) suggestHits(q search.Query, f PostFilter) (string, []any, bool) {
+func (sqliteSearch) suggestHits(q Query, f Filter) (string, []any, bool) {
 	if len(q.Excluded()) > 0 {
 		return "", nil, false // exclusions look at the body too
 	}
@@ -81,7 +77,7 @@ type ranked struct {
 	score float64
 }
 
-func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest) (*SearchResults, error) {
+func (sqliteSearch) searchBounded(ctx context.Context, db Reader, req Request) (*Results, error) {
 	full, ok := facetFilter(fts5Expr(req.Query, readerColumns), req.Filter, req.TermIDs)
 	if !ok {
 		return nil, nil
@@ -100,7 +96,7 @@ func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest
 		lateArgs []any
 	)
 	if b := req.Filter.PublishedBefore; !b.IsZero() {
-		ids, err := c.lateEntries(ctx, req.Filter)
+		ids, err := lateEntries(ctx, db, req.Filter)
 		if err != nil {
 			return nil, err
 		}
@@ -114,30 +110,30 @@ func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest
 			}
 		}
 	}
-	res := &SearchResults{}
+	res := &Results{}
 	if req.Sort == SortNewest || req.Sort == SortOldest {
-		err := c.queryRow(ctx, `SELECT COUNT(*) FROM post_search WHERE post_search MATCH ?`+late,
+		err := db.QueryRow(ctx, `SELECT COUNT(*) FROM post_search WHERE post_search MATCH ?`+late,
 			append([]any{full}, lateArgs...)...).Scan(&res.Total)
 		if err != nil {
-			return nil, fmt.Errorf("store: count search results: %w", err)
+			return nil, fmt.Errorf("search: count results: %w", err)
 		}
 		if res.Total <= rankLimit {
 			return nil, nil
 		}
-		return c.searchByDate(ctx, req, res)
+		return searchByDate(ctx, db, req, res)
 	}
 	newest := func(table, expr, score string, limit int) ([]ranked, error) {
-		rows, err := c.query(ctx, `SELECT rowid, `+score+` FROM `+table+` WHERE `+table+` MATCH ?`+late+
+		rows, err := db.Query(ctx, `SELECT rowid, `+score+` FROM `+table+` WHERE `+table+` MATCH ?`+late+
 			` ORDER BY rowid DESC LIMIT ?`, append(append([]any{expr}, lateArgs...), limit)...)
 		if err != nil {
-			return nil, fmt.Errorf("store: search: %w", err)
+			return nil, fmt.Errorf("search: %w", err)
 		}
 		defer rows.Close()
 		var out []ranked
 		for rows.Next() {
 			var r ranked
 			if err := rows.Scan(&r.id, &r.score); err != nil {
-				return nil, fmt.Errorf("store: search: %w", err)
+				return nil, fmt.Errorf("search: %w", err)
 			}
 			out = append(out, r)
 		}
@@ -147,11 +143,11 @@ func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest
 	// index, run side by side when there are connections to spare. Those
 	// for a word with few matches are short, and wasted only then.
 	var inTitle, recent []ranked
-	err := c.parallel(func() error {
-		err := c.queryRow(ctx, `SELECT COUNT(*) FROM post_search WHERE post_search MATCH ?`+late,
+	err := parallel(db, func() error {
+		err := db.QueryRow(ctx, `SELECT COUNT(*) FROM post_search WHERE post_search MATCH ?`+late,
 			append([]any{full}, lateArgs...)...).Scan(&res.Total)
 		if err != nil {
-			return fmt.Errorf("store: count search results: %w", err)
+			return fmt.Errorf("search: count results: %w", err)
 		}
 		return nil
 	}, func() (err error) {
@@ -221,16 +217,16 @@ func (sqliteSearch) searchBounded(ctx context.Context, c conn, req SearchRequest
 			args = append(args, shown...)
 		}
 		skip := max(0, from-len(head))
-		older, err := c.queryIDs(ctx, q+` ORDER BY rowid DESC LIMIT ? OFFSET ?`, append(args, to-max(from, len(head)), skip)...)
+		older, err := queryIDs(ctx, db, q+` ORDER BY rowid DESC LIMIT ? OFFSET ?`, append(args, to-max(from, len(head)), skip)...)
 		if err != nil {
-			return nil, fmt.Errorf("store: search: %w", err)
+			return nil, fmt.Errorf("search: %w", err)
 		}
 		ids = append(ids, older...)
 	}
 	if len(ids) == 0 {
 		return res, nil
 	}
-	return c.searchPage(ctx, sqliteSearch{}, req.Query, res, ids, scores)
+	return page(ctx, db, sqliteSearch{}, req.Query, res, ids, scores)
 }
 
 // dateWalkLimit bounds how many posts a search by date may walk past.
@@ -242,7 +238,7 @@ const dateWalkLimit = 4000
 // where sorting every match would read them all. A search whose page lies
 // too deep for its share of matches (total of all) returns nil, nil and
 // takes the join path.
-func (c conn) searchByDate(ctx context.Context, req SearchRequest, res *SearchResults) (*SearchResults, error) {
+func searchByDate(ctx context.Context, db Reader, req Request, res *Results) (*Results, error) {
 	f := req.Filter
 	if len(f.Statuses) != 1 {
 		return nil, nil // the walk needs one status to follow the listing index
@@ -252,13 +248,13 @@ func (c conn) searchByDate(ctx context.Context, req SearchRequest, res *SearchRe
 		limit = 10
 	}
 	var last int64
-	if err := c.queryRow(ctx, `SELECT COALESCE(MAX(rowid), 0) FROM post_search`).Scan(&last); err != nil {
-		return nil, fmt.Errorf("store: search: %w", err)
+	if err := db.QueryRow(ctx, `SELECT COALESCE(MAX(rowid), 0) FROM post_search`).Scan(&last); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
 	}
 	if last == 0 || float64(f.Offset+limit)*float64(last)/float64(res.Total) > dateWalkLimit {
 		return nil, nil
 	}
-	where, args := f.where()
+	where, args := f.Where, slices.Clone(f.Args)
 	for _, id := range req.TermIDs {
 		where += " AND p.id IN (SELECT pt2.post_id FROM post_terms pt2 WHERE pt2.term_id = ?)"
 		args = append(args, id)
@@ -267,21 +263,21 @@ func (c conn) searchByDate(ctx context.Context, req SearchRequest, res *SearchRe
 	if req.Sort == SortOldest {
 		order = "p.published_at ASC, p.id ASC"
 	}
-	ids, err := c.queryIDs(ctx, `SELECT p.id FROM posts p INDEXED BY posts_listing WHERE `+where+`
+	ids, err := queryIDs(ctx, db, `SELECT p.id FROM posts p INDEXED BY posts_listing WHERE `+where+`
 		AND EXISTS (SELECT 1 FROM post_search WHERE post_search MATCH ? AND rowid = p.id)
 		ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, fts5Expr(req.Query, readerColumns), limit, f.Offset)...)
 	if err != nil {
-		return nil, fmt.Errorf("store: search: %w", err)
+		return nil, fmt.Errorf("search: %w", err)
 	}
 	if len(ids) == 0 {
 		return res, nil
 	}
-	return c.searchPage(ctx, sqliteSearch{}, req.Query, res, ids, map[int64]float64{})
+	return page(ctx, db, sqliteSearch{}, req.Query, res, ids, map[int64]float64{})
 }
 
 // lateEntries returns up to lateLimit+1 ids of entries of f's kind and
 // statuses published after f.PublishedBefore.
-func (c conn) lateEntries(ctx context.Context, f PostFilter) ([]int64, error) {
+func lateEntries(ctx context.Context, db DB, f Filter) ([]int64, error) {
 	kind := f.Kind
 	if kind == "" {
 		kind = content.KindPost
@@ -294,28 +290,9 @@ func (c conn) lateEntries(ctx context.Context, f PostFilter) ([]int64, error) {
 			args = append(args, s)
 		}
 	}
-	ids, err := c.queryIDs(ctx, q+` LIMIT ?`, append(args, lateLimit+1)...)
+	ids, err := queryIDs(ctx, db, q+` LIMIT ?`, append(args, lateLimit+1)...)
 	if err != nil {
-		return nil, fmt.Errorf("store: search: %w", err)
+		return nil, fmt.Errorf("search: %w", err)
 	}
 	return ids, nil
-}
-
-// parallel runs fns side by side on the pool's connections, or one after
-// the other in a transaction (one connection), and returns their errors.
-func (c conn) parallel(fns ...func() error) error {
-	if _, pooled := c.q.(*sql.DB); !pooled {
-		var errs []error
-		for _, f := range fns {
-			errs = append(errs, f())
-		}
-		return errors.Join(errs...)
-	}
-	errs := make([]error, len(fns))
-	var wg sync.WaitGroup
-	for i, f := range fns {
-		wg.Go(func() { errs[i] = f() })
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
