@@ -20,7 +20,12 @@ type DB interface {
 	Engine() string
 	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
 	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	QueryRow(ctx context.Context, query string, args ...any) Row
+}
+
+// Row is the one row QueryRow reads, as *sql.Row holds it.
+type Row interface {
+	Scan(dest ...any) error
 }
 
 // Reader is a DB that a search reads its results through: besides SQL, it

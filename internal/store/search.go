@@ -137,7 +137,7 @@ func (s searchConn) Query(ctx context.Context, q string, args ...any) (*sql.Rows
 }
 
 // QueryRow runs a query of one row.
-func (s searchConn) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+func (s searchConn) QueryRow(ctx context.Context, q string, args ...any) search.Row {
 	return s.c.queryRow(ctx, q, args...)
 }
 
