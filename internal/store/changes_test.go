@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
@@ -53,6 +54,34 @@ func TestSubscriberSeesOneChangeAtATime(t *testing.T) {
 		}
 		if m := most.Load(); m > 1 {
 			t.Errorf("the subscriber was given %d changes at once", m)
+		}
+	})
+}
+
+// TestConcurrentSettingsSavesBothCommit: two editors saving the settings at
+// once both succeed; on PostgreSQL, rows locked in a different order by
+// each deadlocked and one of them failed.
+func TestConcurrentSettingsSavesBothCommit(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		const editors, each = 4, 10
+		var wg sync.WaitGroup
+		errs := make(chan error, editors*each)
+		for e := range editors {
+			wg.Go(func() {
+				for i := range each {
+					set := content.DefaultSettings()
+					set.Title = fmt.Sprintf("Edition %d-%d", e, i)
+					errs <- db.Update(ctx, func(tx *store.Tx) error { return tx.SaveSettings(ctx, set) })
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
 		}
 	})
 }
