@@ -125,7 +125,9 @@ func (b *bench) run(fresh bool) error {
 	}
 	fmt.Fprintf(os.Stderr, "building broadsheet…\n")
 	b.bin = filepath.Join(b.work, "broadsheet")
-	if out, err := exec.Command("go", "build", "-o", b.bin, "./cmd/broadsheet").CombinedOutput(); err != nil {
+	build := exec.Command("go", "build", "-o", b.bin, "./cmd/broadsheet")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // measure the program as shipped
+	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build (run from the repository's root): %v\n%s", err, out)
 	}
 	b.db = filepath.Join(b.work, fmt.Sprintf("site-%d-v%d.db", b.posts, genVersion))

@@ -2,6 +2,7 @@ package markup
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/runes"
@@ -11,8 +12,14 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 )
 
-// foldMarks strips combining marks after decomposition: "São Tomé" → "Sao Tome".
-var foldMarks = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+// foldMarks holds chains that strip combining marks after decomposition:
+// "São Tomé" → "Sao Tome". A chain keeps its buffers and positions between
+// calls, so one chain used by two goroutines at once mixes their texts or
+// panics: each call takes a chain of its own from the pool. The pool, not a
+// chain per call, because a chain allocates two 4 KB buffers.
+var foldMarks = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
 
 // special letters that do not decompose into a base letter and a mark.
 var special = strings.NewReplacer("ß", "ss", "æ", "ae", "Æ", "ae", "ø", "o", "Ø", "o", "œ", "oe", "Œ", "oe",
@@ -23,7 +30,9 @@ var special = strings.NewReplacer("ß", "ss", "æ", "ae", "Æ", "ae", "ø", "o",
 // kept as they are, at most content.MaxSlugLen characters. It returns
 // "untitled" for a title with no letters or digits.
 func Slugify(title string) string {
-	folded, _, err := transform.String(foldMarks, special.Replace(title))
+	fold := foldMarks.Get().(transform.Transformer)
+	folded, _, err := transform.String(fold, special.Replace(title))
+	foldMarks.Put(fold)
 	if err != nil {
 		folded = title
 	}

@@ -29,14 +29,27 @@ func (c Change) Empty() bool { return len(c.Posts) == 0 && !c.Site }
 // hub fans changes out to subscribers.
 type hub struct {
 	mu   sync.RWMutex
-	subs []func(context.Context, Change)
+	subs []*subscriber
 }
 
-// Subscribe registers fn to be called, synchronously and in order, after
-// every committed transaction that changed something.
+// subscriber is one function given changes, and the lock that gives them
+// one at a time: transactions commit, and the relay delivers, from many
+// goroutines at once.
+type subscriber struct {
+	mu sync.Mutex
+	fn func(context.Context, Change)
+}
+
+// Subscribe registers fn to be called, synchronously, after every committed
+// transaction that changed something. Commits in several goroutines deliver
+// their changes each from its own, but fn is never called again before it
+// has returned, so it may keep what it saw of the last change (the page
+// cache keeps the navigation it compares with) without a lock of its own;
+// and what it reads from the database is never older than what it read for
+// the change before. fn must not commit a transaction itself.
 func (db *DB) Subscribe(fn func(ctx context.Context, c Change)) {
 	db.hub.mu.Lock()
-	db.hub.subs = append(db.hub.subs, fn)
+	db.hub.subs = append(db.hub.subs, &subscriber{fn: fn})
 	db.hub.mu.Unlock()
 }
 
@@ -50,9 +63,15 @@ func (db *DB) Publish(ctx context.Context, c Change) {
 	db.hub.mu.RLock()
 	subs := db.hub.subs
 	db.hub.mu.RUnlock()
-	for _, fn := range subs {
-		fn(ctx, c)
+	for _, s := range subs {
+		s.deliver(ctx, c)
 	}
+}
+
+func (s *subscriber) deliver(ctx context.Context, c Change) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fn(ctx, c)
 }
 
 func (tx *Tx) touchPost(id int64, nowPublished, wasPublished bool) {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -106,13 +108,17 @@ func (tx *Tx) SaveSettings(ctx context.Context, s content.Settings) error {
 	if err != nil {
 		return fmt.Errorf("store: save the menu: %w", err)
 	}
-	for k, v := range map[string]string{
+	values := map[string]string{
 		"title": s.Title, "description": s.Description, "language": s.Language,
 		"posts_per_page": strconv.Itoa(s.PostsPerPage),
 		"feed_items":     strconv.Itoa(s.FeedItems), "feed_full_text": strconv.Itoa(boolInt(s.FeedFullText)),
 		"robots_txt": s.RobotsTxt, "websub_hub": s.WebSubHub,
 		"timezone": s.TimeZone, "logo": s.Logo, "menu": string(menu),
-	} {
+	}
+	// In the order of the keys: two saves locking the rows each in its own
+	// (a map's) order deadlock on PostgreSQL.
+	for _, k := range slices.Sorted(maps.Keys(values)) {
+		v := values[k]
 		if _, err := tx.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
 			return fmt.Errorf("store: save setting %s: %w", k, err)

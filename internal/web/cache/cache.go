@@ -67,8 +67,11 @@ type Cache struct {
 	byTag   map[string]map[*entry]struct{}
 	size    int64
 	seen    map[int64][]string // post → its listings when last seen
-	nav     string             // the navigation's categories when last seen
 	flights map[string]chan struct{}
+
+	// nav names the navigation's categories when last seen. Only onChange
+	// uses it, and the store gives onChange one change at a time.
+	nav string
 
 	gen     atomic.Uint64 // bumped by every invalidation
 	nextDue atomic.Int64  // Unix time a scheduled post goes public; 0: none

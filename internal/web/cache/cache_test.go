@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -457,4 +458,98 @@ func TestBulkChangeDropsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.expect(t, "bulk import", []string{"/category/europe/", "/2026/01/02/story-2/"}, nil)
+}
+
+// TestConcurrentWritersLeaveTheCacheTrue publishes from many goroutines at
+// once, one of the stories opening a new section in the navigation, while
+// changes relayed from another process arrive and readers fetch the front
+// page; once they are done, the cached front page must be the page as
+// rendered now.
+func TestConcurrentWritersLeaveTheCacheTrue(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db, 32<<20)
+		asia := content.Term{Taxonomy: content.TaxCategory, Slug: "asia", Name: "Asia"}
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.UpsertTerm(ctx, &asia) }); err != nil {
+			t.Fatal(err)
+		}
+		f.cats["asia"] = asia
+		f.warm(t, "/", "/category/europe/")
+
+		const writers, each, relays, remote = 8, 4, 4, 40
+		var wg sync.WaitGroup
+		errs := make(chan error, writers*each+2)
+		done := make(chan struct{})
+		for w := range writers {
+			wg.Go(func() {
+				for i := range each {
+					cat := []string{"asia", "africa", "europe"}[min(w, 2)]
+					title := fmt.Sprintf("Dispatch %d-%d", w, i)
+					p := &content.Post{Kind: content.KindPost, Status: content.StatusPublished, Format: content.FormatMarkdown,
+						Title: title, Slug: markup.Slugify(title), PublishedAt: f.day.AddDate(0, 0, 10+i), Body: "News.",
+						Authors: []content.User{f.authors[w%2]}, Categories: []content.Term{f.cats[cat]}}
+					if err := markup.RenderPost(p); err != nil {
+						errs <- err
+						return
+					}
+					errs <- db.Update(ctx, func(tx *store.Tx) error { return tx.CreatePost(ctx, p) })
+				}
+			})
+		}
+		story1, err := db.FindPostBySlug(ctx, content.KindPost, "story-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r := range relays {
+			wg.Go(func() {
+				for i := range remote {
+					// Another process changed the settings or a story; the
+					// relay delivers that from a goroutine of its own.
+					ch := store.Change{Site: true, Remote: true}
+					if (r+i)%2 == 1 {
+						ch = store.Change{Posts: []int64{story1.ID}, Remote: true}
+					}
+					db.Publish(ctx, ch)
+				}
+			})
+		}
+		var readers sync.WaitGroup
+		for range 2 {
+			readers.Go(func() {
+				for {
+					select {
+					case <-done:
+						return
+					default:
+					}
+					resp, err := client.Get(f.srv.URL + "/")
+					if err != nil {
+						errs <- err
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			})
+		}
+		wg.Wait()
+		close(done)
+		readers.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		rec := httptest.NewRecorder()
+		f.mux.ServeHTTP(rec, httptest.NewRequest("GET", f.srv.URL+"/", nil))
+		_, cached := f.state(t, "/")
+		if !strings.Contains(cached, `href="/category/asia/"`) {
+			t.Error("the cached front page has no link to the section the writers opened")
+		}
+		if cached != rec.Body.String() {
+			t.Error("the cached front page differs from the page rendered now")
+		}
+	})
 }
