@@ -9,11 +9,10 @@
 // documented in docs/admin-api.md and, for tools, docs/openapi.json.
 //
 // Every endpoint under /api/v1/ goes through this package's one adapter
-// (Handle): the API's own, listed in routes, and those of the areas
+// (Router.Handle): the API's own, listed in routes, and those of the areas
 // outside it (the source desk's, search's), which register through
-// Config.Areas with Router.Handle and read and write JSON with Decode and
-// WriteJSON. So every endpoint authenticates, checks its address, decodes
-// and fails alike.
+// Config.Areas and read and write JSON with Decode and WriteJSON. So every
+// endpoint authenticates, checks its address, decodes and fails alike.
 package api
 
 import (
@@ -65,11 +64,13 @@ type Router struct {
 }
 
 // Handle registers h for pattern ("METHOD /api/v1/path") through the
-// API's adapter (API.Handle).
+// API's adapter, which refuses cross-site browser requests, checks the
+// address, signs the caller in and renders a returned error in the one
+// envelope.
 func (r *Router) Handle(pattern string, h HandlerFunc) {
 	r.patterns = append(r.patterns, pattern)
 	if r.mux != nil {
-		r.mux.Handle(pattern, r.api.Handle(h))
+		r.mux.Handle(pattern, r.api.adapt(h))
 	}
 }
 
@@ -161,9 +162,10 @@ func (a *API) register(mux *http.ServeMux) []string {
 	return r.patterns
 }
 
-// Handle adapts h: it refuses cross-site browser requests, authenticates
-// the caller, and renders a returned error as JSON.
-func (a *API) Handle(h HandlerFunc) http.Handler {
+// adapt is the API's one adapter: it refuses cross-site browser requests,
+// checks the address, authenticates the caller and renders a returned
+// error in the one envelope.
+func (a *API) adapt(h HandlerFunc) http.Handler {
 	return a.cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		if err := web.CheckAddress(r); err != nil {
