@@ -51,10 +51,11 @@ type Config struct {
 	DataDir string // where uploads are kept (DataDir/media) unless Media is set
 	// Media keeps the media library's files; default: a folder DataDir/media.
 	Media media.Storage
-	// Areas register more admin pages and API endpoints.
+	// Areas register more admin pages (their API endpoints go in APIAreas).
 	Areas []func(a *Admin, mux *http.ServeMux)
-	// APIExtra register more handlers under /api/v1/.
-	APIExtra []func(a *api.API, mux *http.ServeMux)
+	// APIAreas register more endpoints under /api/v1/, through the API's
+	// adapter (see api.Area).
+	APIAreas []api.Area
 	// Hasher checks and hashes passwords; nil means auth.DefaultHasher.
 	Hasher *auth.Hasher
 }
@@ -91,7 +92,7 @@ func New(cfg Config) (*Admin, error) {
 	a.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.errorPage(w, r, http.StatusForbidden, "This form was sent from another site, so it was refused. Go back to the admin and send it again from there.")
 	}))
-	a.api = api.New(api.Config{DB: cfg.DB, Auth: a.auth, BaseURL: cfg.BaseURL, Log: cfg.Log, Storage: cfg.Media, Extra: cfg.APIExtra})
+	a.api = api.New(api.Config{DB: cfg.DB, Auth: a.auth, BaseURL: cfg.BaseURL, Log: cfg.Log, Storage: cfg.Media, Areas: cfg.APIAreas})
 	return a, nil
 }
 
@@ -123,6 +124,10 @@ func (a *Admin) Routes(mux *http.ServeMux) {
 	}))
 	a.api.Routes(mux)
 }
+
+// APIPatterns lists every endpoint of the Admin API, its areas' included,
+// as "METHOD /api/v1/path".
+func (a *Admin) APIPatterns() []string { return a.api.Patterns() }
 
 // Page adapts h for an admin area registered from outside this package
 // (see Config.Areas): sign-in, cross-origin protection and the error page.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/admin"
+	"github.com/broadsheet/broadsheet/internal/admin/api"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/editorial"
 	"github.com/broadsheet/broadsheet/internal/fetch"
@@ -87,11 +88,12 @@ func (e *env) mediaStorage() (media.Storage, error) {
 	return media.Dir{Root: e.cfg.MediaDir()}, nil
 }
 
-// deskArea returns what mounts the desk's JSON API (/api/v1/sources,
-// /api/v1/inbox) and its admin pages (/admin/sources, /admin/inbox) behind
-// the admin's sign-in: editors and administrators only, cross-origin
-// writes refused.
-func (e *env) deskArea(db *store.DB) (func(a *admin.Admin, mux *http.ServeMux), error) {
+// deskArea returns what mounts the desk's admin pages (/admin/sources,
+// /admin/inbox) behind the admin's sign-in, editors and administrators
+// only, cross-origin writes refused; and its JSON API (/api/v1/sources,
+// /api/v1/inbox), an area of the Admin API, which signs the caller in and
+// renders errors as for every other endpoint.
+func (e *env) deskArea(db *store.DB) (func(a *admin.Admin, mux *http.ServeMux), api.Area, error) {
 	var adm *admin.Admin // set when the admin mounts the area
 	cop := http.NewCrossOriginProtection()
 	authorise := func(r *http.Request) (*content.User, error) {
@@ -117,17 +119,16 @@ func (e *env) deskArea(db *store.DB) (func(a *admin.Admin, mux *http.ServeMux), 
 	cfg := deskhttp.Config{Desk: e.desk(db), Authorise: authorise, SignIn: "/admin/login", Frame: frame, Log: e.log}
 	pages, err := deskhttp.NewPages(cfg, "/admin")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return func(a *admin.Admin, mux *http.ServeMux) {
 		adm = a
-		deskhttp.New(cfg).Mount(mux)
 		pages.Mount(mux)
-	}, nil
+	}, deskhttp.New(cfg).Routes, nil
 }
 
 // mountDesk serves the desk's lead images on mux. The desk's JSON API
-// (deskhttp) is mounted by the admin, behind its login.
+// (deskhttp) is an area of the Admin API, behind its sign-in.
 func (e *env) mountDesk(mux *http.ServeMux) {
 	mux.Handle("GET "+deskURLPrefix+"sourcedesk/", e.deskImages().Handler())
 }

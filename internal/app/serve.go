@@ -140,17 +140,7 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 	ops.Routes(mux, db, e.metrics, e.metricsToken)
 	s.Routes(mux)
 	e.mountDesk(mux)
-	desk, err := e.deskArea(db)
-	if err != nil {
-		return nil, err
-	}
-	uploads, err := e.mediaStorage()
-	if err != nil {
-		return nil, err
-	}
-	adm, err := admin.New(admin.Config{DB: db, BaseURL: e.cfg.BaseURL, Log: e.log, DataDir: e.cfg.DataDir,
-		Media: uploads, Areas: []func(*admin.Admin, *http.ServeMux){desk},
-		APIExtra: []func(*api.API, *http.ServeMux){searchAPI(db)}})
+	adm, err := e.admin(db)
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +152,22 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 		h = cache.New(context.Background(), cache.Options{DB: db, MaxBytes: int64(e.cfg.PageCache) << 20, Log: e.log}).Handler(mux)
 	}
 	return e.middleware(h), nil
+}
+
+// admin builds the admin and the Admin API over db, with their areas: the
+// source desk's pages and endpoints, and search's endpoint.
+func (e *env) admin(db *store.DB) (*admin.Admin, error) {
+	deskPages, deskAPI, err := e.deskArea(db)
+	if err != nil {
+		return nil, err
+	}
+	uploads, err := e.mediaStorage()
+	if err != nil {
+		return nil, err
+	}
+	return admin.New(admin.Config{DB: db, BaseURL: e.cfg.BaseURL, Log: e.log, DataDir: e.cfg.DataDir,
+		Media: uploads, Areas: []func(*admin.Admin, *http.ServeMux){deskPages},
+		APIAreas: []api.Area{deskAPI, searchAPI(db)}})
 }
 
 // middleware wraps serve's handler h in what every request goes through.

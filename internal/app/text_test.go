@@ -137,10 +137,11 @@ func TestUnreadableTextIsRefusedOnEveryEngine(t *testing.T) {
 			if code, body := call("POST", "/api/v1/posts", admin, "application/json", strings.NewReader("{\"title\": \"a\xffb\"}")); code != http.StatusBadRequest || !strings.Contains(body, "UTF-8") {
 				t.Errorf("POST /api/v1/posts with invalid UTF-8: %d, want 400: %.300s", code, body)
 			}
-			// The source desk's API answers an invalid value with 400.
+			// The source desk's API answers an invalid value with 422, as
+			// the rest of the API does.
 			if code, body := call("POST", "/api/v1/sources", admin, "application/json",
-				strings.NewReader(`{"name": "Wire\u0000", "homepage": "https://example.org/"}`)); code != http.StatusBadRequest || !strings.Contains(body, `"field": "name"`) {
-				t.Errorf("POST /api/v1/sources with a NUL: %d, want 400 naming name: %.300s", code, body)
+				strings.NewReader(`{"name": "Wire\u0000", "homepage": "https://example.org/"}`)); code != http.StatusUnprocessableEntity || !strings.Contains(body, `"field": "name"`) {
+				t.Errorf("POST /api/v1/sources with a NUL: %d, want 422 naming name: %.300s", code, body)
 			}
 
 			// Writes through the admin's forms: the form again, naming the field.

@@ -4,13 +4,15 @@
 // admin's session cookie; every call checks the user's role. Failures are
 // JSON, {"error": {"code", "message", "field"}}, with 400 (malformed
 // request), 401, 403, 404, 409 (slug clash, edit conflict), 413 (too
-// large) or 422 (a value is not acceptable); a bad request never gets a
-// 500. The contract is documented in docs/admin-api.md and, for tools,
-// docs/openapi.json.
+// large), 422 (a value is not acceptable) or 503 with Retry-After (the
+// database is away); a bad request never gets a 500. The contract is
+// documented in docs/admin-api.md and, for tools, docs/openapi.json.
 //
-// To add an area (as search or the source desk will), write its handlers
-// as HandlerFuncs in a file of their own and register them in Routes with
-// a.handle, which authenticates and renders errors.
+// Every endpoint under /api/v1/ goes through this package's one adapter
+// (Router.Handle): the API's own, listed in routes, and those of the areas
+// outside it (the source desk's, search's), which register through
+// Config.Areas and read and write JSON with Decode and WriteJSON. So every
+// endpoint authenticates, checks its address, decodes and fails alike.
 package api
 
 import (
@@ -44,9 +46,32 @@ type Config struct {
 	Log     *slog.Logger
 	// Storage keeps the media library's files.
 	Storage media.Storage
-	// Extra registers more handlers under /api/v1/ (media, search, sources);
-	// each receives the API so it can use Handle.
-	Extra []func(a *API, mux *http.ServeMux)
+	// Areas register the endpoints of the areas outside this package (the
+	// source desk's, search's) under /api/v1/.
+	Areas []Area
+}
+
+// Area registers an area's endpoints with r.Handle, each its pattern and
+// HandlerFunc; the area never sees the mux, so none of its endpoints can
+// bypass the API's adapter.
+type Area func(r *Router)
+
+// Router registers endpoints through the API's adapter.
+type Router struct {
+	api      *API
+	mux      *http.ServeMux // nil when only listing patterns
+	patterns []string
+}
+
+// Handle registers h for pattern ("METHOD /api/v1/path") through the
+// API's adapter, which refuses cross-site browser requests, checks the
+// address, signs the caller in and renders a returned error in the one
+// envelope.
+func (r *Router) Handle(pattern string, h HandlerFunc) {
+	r.patterns = append(r.patterns, pattern)
+	if r.mux != nil {
+		r.mux.Handle(pattern, r.api.adapt(h))
+	}
 }
 
 // API serves /api/v1/.
@@ -72,8 +97,7 @@ func New(cfg Config) *API {
 // HandlerFunc handles an authenticated API call by u.
 type HandlerFunc func(w http.ResponseWriter, r *http.Request, u *content.User) error
 
-// routes are the API's own endpoints; docs/openapi.json describes each
-// (a test keeps the two in step).
+// routes are the API's own endpoints.
 func (a *API) routes() []struct {
 	pattern string
 	h       HandlerFunc
@@ -106,25 +130,16 @@ func (a *API) routes() []struct {
 	}
 }
 
-// Patterns lists the API's own endpoints, as "METHOD /api/v1/path".
+// Patterns lists every endpoint the API serves, its own and its areas',
+// as "METHOD /api/v1/path"; docs/openapi.json describes each (a test
+// keeps the two in step).
 func (a *API) Patterns() []string {
-	var out []string
-	for _, r := range a.routes() {
-		out = append(out, r.pattern)
-	}
-	return out
+	return a.register(nil)
 }
 
-// Routes registers the API on mux.
+// Routes registers the API and its areas on mux.
 func (a *API) Routes(mux *http.ServeMux) {
-	for _, r := range a.routes() {
-		mux.Handle(r.pattern, a.Handle(r.h))
-	}
-	// Search (GET /api/v1/search) and the source desk (/api/v1/sources)
-	// register themselves through Config.Extra.
-	for _, f := range a.cfg.Extra {
-		f(a, mux)
-	}
+	a.register(mux)
 	// The site answers every other GET; these make unknown API calls JSON.
 	unknown := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, content.Errorf(content.ENotFound, "There is no API endpoint %s %s.", r.Method, r.URL.Path))
@@ -134,9 +149,23 @@ func (a *API) Routes(mux *http.ServeMux) {
 	}
 }
 
-// Handle adapts h: it refuses cross-site browser requests, authenticates
-// the caller, and renders a returned error as JSON.
-func (a *API) Handle(h HandlerFunc) http.Handler {
+// register registers every endpoint on mux (nil: none) and returns their
+// patterns.
+func (a *API) register(mux *http.ServeMux) []string {
+	r := &Router{api: a, mux: mux}
+	for _, rt := range a.routes() {
+		r.Handle(rt.pattern, rt.h)
+	}
+	for _, area := range a.cfg.Areas {
+		area(r)
+	}
+	return r.patterns
+}
+
+// adapt is the API's one adapter: it refuses cross-site browser requests,
+// checks the address, authenticates the caller and renders a returned
+// error in the one envelope.
+func (a *API) adapt(h HandlerFunc) http.Handler {
 	return a.cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		if err := web.CheckAddress(r); err != nil {
@@ -194,7 +223,21 @@ func malformed(field, format string, args ...any) error {
 // ErrorBody is the JSON of every failure.
 type ErrorBody struct {
 	Error ErrorDetail `json:"error"`
+	// Post is the post in the way, when the error names one (WithPost).
+	Post any `json:"post,omitempty"`
 }
+
+// WithPost returns err naming post, the post in the way (the draft an
+// inbox item was already republished as): the failure's JSON carries it
+// beside "error", so a client can go to it.
+func WithPost(err error, post any) error { return &withPost{err, post} }
+
+type withPost struct {
+	error
+	post any
+}
+
+func (e *withPost) Unwrap() error { return e.error }
 
 // ErrorDetail says what went wrong and where.
 type ErrorDetail struct {
@@ -226,8 +269,13 @@ func writeError(w http.ResponseWriter, err error) {
 		// The database is unreachable for now (a restart, a cut connection).
 		d.Code, d.Message = codeOf(status), "The site's database is briefly unavailable. Please try again in a moment."
 	}
+	body := ErrorBody{Error: d}
+	var wp *withPost
+	if errors.As(err, &wp) {
+		body.Post = wp.post
+	}
 	web.SetRetryAfter(w, err, status)
-	writeJSON(w, status, ErrorBody{Error: d})
+	WriteJSON(w, status, body)
 }
 
 func codeOf(status int) string {
@@ -242,8 +290,8 @@ func codeOf(status int) string {
 	return strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_")
 }
 
-// writeJSON writes v as JSON with status.
-func writeJSON(w http.ResponseWriter, status int, v any) error {
+// WriteJSON writes v as JSON with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
@@ -251,10 +299,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	return enc.Encode(v)
 }
 
-// decode reads the request's JSON body into v, refusing unknown fields,
+// Decode reads the request's JSON body into v, refusing unknown fields,
 // trailing data, bodies over MaxBodyBytes and bodies that are not UTF-8
-// (which encoding/json would quietly turn into U+FFFD).
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
+// (which encoding/json would quietly turn into U+FFFD); a body it cannot
+// read is a 400 naming the problem and, when there is one, the field.
+func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		return decodeError(err)
@@ -318,8 +367,8 @@ func orBody(field string) string {
 	return field
 }
 
-// pathID reads a positive integer path value.
-func pathID(r *http.Request, name string) (int64, error) {
+// PathID reads a positive integer path value; any other is ENotFound.
+func PathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, content.Errorf(content.ENotFound, "There is no %s %q.", name, r.PathValue(name))
@@ -339,5 +388,5 @@ func (a *API) baseURL(r *http.Request) string {
 }
 
 func (a *API) me(w http.ResponseWriter, r *http.Request, u *content.User) error {
-	return writeJSON(w, http.StatusOK, userJSON(u))
+	return WriteJSON(w, http.StatusOK, userJSON(u))
 }

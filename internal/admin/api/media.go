@@ -86,7 +86,7 @@ func (a *API) uploadMedia(w http.ResponseWriter, r *http.Request, u *content.Use
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, mediaJSON(m))
+	return WriteJSON(w, http.StatusCreated, mediaJSON(m))
 }
 
 func (a *API) listMedia(w http.ResponseWriter, r *http.Request, u *content.User) error {
@@ -106,18 +106,18 @@ func (a *API) listMedia(w http.ResponseWriter, r *http.Request, u *content.User)
 	for _, m := range items {
 		out = append(out, mediaJSON(m))
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"media": out, "page": page, "total": total, "pages": (total + PerPage - 1) / PerPage})
+	return WriteJSON(w, http.StatusOK, map[string]any{"media": out, "page": page, "total": total, "pages": (total + PerPage - 1) / PerPage})
 }
 
 func (a *API) patchMedia(w http.ResponseWriter, r *http.Request, u *content.User) error {
-	id, err := pathID(r, "id")
+	id, err := PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in struct {
 		Alt string `json:"alt"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := Decode(w, r, &in); err != nil {
 		return err
 	}
 	if err := a.library().SetAlt(r.Context(), u, id, in.Alt); err != nil {
@@ -127,11 +127,11 @@ func (a *API) patchMedia(w http.ResponseWriter, r *http.Request, u *content.User
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, mediaJSON(m))
+	return WriteJSON(w, http.StatusOK, mediaJSON(m))
 }
 
 func (a *API) deleteMedia(w http.ResponseWriter, r *http.Request, u *content.User) error {
-	id, err := pathID(r, "id")
+	id, err := PathID(r, "id")
 	if err != nil {
 		return err
 	}

@@ -230,12 +230,12 @@ func (a *API) listPosts(w http.ResponseWriter, r *http.Request, u *content.User)
 		}
 		out.Posts = append(out.Posts, a.postJSON(r, p, v, false))
 	}
-	return writeJSON(w, http.StatusOK, out)
+	return WriteJSON(w, http.StatusOK, out)
 }
 
 func (a *API) createPost(w http.ResponseWriter, r *http.Request, u *content.User) error {
 	var in PostInput
-	if err := decode(w, r, &in); err != nil {
+	if err := Decode(w, r, &in); err != nil {
 		return err
 	}
 	ei, err := in.input()
@@ -247,11 +247,11 @@ func (a *API) createPost(w http.ResponseWriter, r *http.Request, u *content.User
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/posts/"+strconv.FormatInt(e.ID, 10))
-	return writeJSON(w, http.StatusCreated, a.entryJSON(r, e))
+	return WriteJSON(w, http.StatusCreated, a.entryJSON(r, e))
 }
 
 func (a *API) getPost(w http.ResponseWriter, r *http.Request, u *content.User) error {
-	id, err := pathID(r, "id")
+	id, err := PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -259,16 +259,16 @@ func (a *API) getPost(w http.ResponseWriter, r *http.Request, u *content.User) e
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, a.entryJSON(r, e))
+	return WriteJSON(w, http.StatusOK, a.entryJSON(r, e))
 }
 
 func (a *API) patchPost(w http.ResponseWriter, r *http.Request, u *content.User) error {
-	id, err := pathID(r, "id")
+	id, err := PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in PostInput
-	if err := decode(w, r, &in); err != nil {
+	if err := Decode(w, r, &in); err != nil {
 		return err
 	}
 	if in.Kind != nil {
@@ -282,11 +282,11 @@ func (a *API) patchPost(w http.ResponseWriter, r *http.Request, u *content.User)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, a.entryJSON(r, e))
+	return WriteJSON(w, http.StatusOK, a.entryJSON(r, e))
 }
 
 func (a *API) deletePost(w http.ResponseWriter, r *http.Request, u *content.User) error {
-	id, err := pathID(r, "id")
+	id, err := PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -299,7 +299,7 @@ func (a *API) deletePost(w http.ResponseWriter, r *http.Request, u *content.User
 		if err != nil {
 			return err
 		}
-		return writeJSON(w, http.StatusOK, a.postJSON(r, e.Post, e.Version, false))
+		return WriteJSON(w, http.StatusOK, a.postJSON(r, e.Post, e.Version, false))
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -331,7 +331,7 @@ func revisionJSON(rv *content.Revision, withBody bool) Revision {
 }
 
 func (a *API) listRevisions(w http.ResponseWriter, r *http.Request, u *content.User) error {
-	id, err := pathID(r, "id")
+	id, err := PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -346,15 +346,15 @@ func (a *API) listRevisions(w http.ResponseWriter, r *http.Request, u *content.U
 	for _, rv := range revs {
 		out = append(out, revisionJSON(rv, false))
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"revisions": out})
+	return WriteJSON(w, http.StatusOK, map[string]any{"revisions": out})
 }
 
 func (a *API) getRevision(w http.ResponseWriter, r *http.Request, u *content.User) error {
-	id, err := pathID(r, "id")
+	id, err := PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	n, err := pathID(r, "n")
+	n, err := PathID(r, "n")
 	if err != nil {
 		return err
 	}
@@ -365,15 +365,15 @@ func (a *API) getRevision(w http.ResponseWriter, r *http.Request, u *content.Use
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, revisionJSON(rv, true))
+	return WriteJSON(w, http.StatusOK, revisionJSON(rv, true))
 }
 
 func (a *API) restoreRevision(w http.ResponseWriter, r *http.Request, u *content.User) error {
-	id, err := pathID(r, "id")
+	id, err := PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	n, err := pathID(r, "n")
+	n, err := PathID(r, "n")
 	if err != nil {
 		return err
 	}
@@ -381,7 +381,7 @@ func (a *API) restoreRevision(w http.ResponseWriter, r *http.Request, u *content
 		Version *int `json:"version"`
 	}
 	if r.ContentLength != 0 {
-		if err := decode(w, r, &in); err != nil {
+		if err := Decode(w, r, &in); err != nil {
 			return err
 		}
 	}
@@ -389,7 +389,7 @@ func (a *API) restoreRevision(w http.ResponseWriter, r *http.Request, u *content
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, a.entryJSON(r, e))
+	return WriteJSON(w, http.StatusOK, a.entryJSON(r, e))
 }
 
 // PreviewInput is the body of POST /api/v1/preview.
@@ -401,7 +401,7 @@ type PreviewInput struct {
 
 func (a *API) preview(w http.ResponseWriter, r *http.Request, u *content.User) error {
 	var in PreviewInput
-	if err := decode(w, r, &in); err != nil {
+	if err := Decode(w, r, &in); err != nil {
 		return err
 	}
 	f := content.Format(in.Format)
@@ -412,5 +412,5 @@ func (a *API) preview(w http.ResponseWriter, r *http.Request, u *content.User) e
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"body_html": p.BodyHTML, "teaser_html": p.TeaserHTML, "has_more": p.HasMore})
+	return WriteJSON(w, http.StatusOK, map[string]any{"body_html": p.BodyHTML, "teaser_html": p.TeaserHTML, "has_more": p.HasMore})
 }

@@ -28,7 +28,7 @@ func (a *API) getSettings(w http.ResponseWriter, r *http.Request, u *content.Use
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, settingsJSON(s))
+	return WriteJSON(w, http.StatusOK, settingsJSON(s))
 }
 
 func settingsJSON(s content.Settings) Settings {
@@ -54,7 +54,7 @@ func (a *API) patchSettings(w http.ResponseWriter, r *http.Request, u *content.U
 		Logo         *string             `json:"logo"`
 		Menu         *[]content.MenuItem `json:"menu"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := Decode(w, r, &in); err != nil {
 		return err
 	}
 	var s content.Settings
@@ -84,7 +84,7 @@ func (a *API) patchSettings(w http.ResponseWriter, r *http.Request, u *content.U
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, settingsJSON(s))
+	return WriteJSON(w, http.StatusOK, settingsJSON(s))
 }
 
 func (a *API) listUsers(w http.ResponseWriter, r *http.Request, u *content.User) error {
@@ -99,7 +99,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, u *content.User)
 	for _, x := range users {
 		out = append(out, userJSON(x))
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"users": out})
+	return WriteJSON(w, http.StatusOK, map[string]any{"users": out})
 }
 
 func (a *API) createUser(w http.ResponseWriter, r *http.Request, u *content.User) error {
@@ -112,7 +112,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, u *content.User
 		Role     string `json:"role"`
 		Password string `json:"password"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := Decode(w, r, &in); err != nil {
 		return err
 	}
 	nu := &content.User{Email: strings.TrimSpace(in.Email), Name: strings.TrimSpace(in.Name), Role: content.Role(in.Role)}
@@ -125,5 +125,5 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, u *content.User
 	}); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, userJSON(nu))
+	return WriteJSON(w, http.StatusCreated, userJSON(nu))
 }

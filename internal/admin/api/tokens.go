@@ -37,14 +37,14 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, u *content.User
 	for _, t := range ts {
 		out = append(out, tokenJSON(t))
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"tokens": out})
+	return WriteJSON(w, http.StatusOK, map[string]any{"tokens": out})
 }
 
 func (a *API) createToken(w http.ResponseWriter, r *http.Request, u *content.User) error {
 	var in struct {
 		Name string `json:"name"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := Decode(w, r, &in); err != nil {
 		return err
 	}
 	secret, t, err := auth.CreateToken(r.Context(), a.cfg.DB, u.ID, in.Name)
@@ -53,11 +53,11 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, u *content.Use
 	}
 	out := tokenJSON(t)
 	out.Secret = secret
-	return writeJSON(w, http.StatusCreated, out)
+	return WriteJSON(w, http.StatusCreated, out)
 }
 
 func (a *API) revokeToken(w http.ResponseWriter, r *http.Request, u *content.User) error {
-	id, err := pathID(r, "id")
+	id, err := PathID(r, "id")
 	if err != nil {
 		return err
 	}

@@ -1,16 +1,13 @@
 // Package searchapi reads search requests from URL parameters, for the
-// public search page and the Admin API alike, and serves the Admin API's
-// JSON search (GET /api/v1/search), which the admin's router mounts behind
-// its own authentication.
+// public search page and the Admin API alike, and answers the Admin API's
+// search (GET /api/v1/search, which the composition root registers as an
+// area of the Admin API, behind its authentication and errors).
 package searchapi
 
 import (
 	"context"
-	"encoding/json"
 	"html"
 	"html/template"
-	"log/slog"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -313,34 +310,4 @@ func SearchFor(ctx context.Context, db *store.DB, v url.Values, u *content.User)
 		out.Results = append(out.Results, r)
 	}
 	return out, nil
-}
-
-// Handler serves GET /api/v1/search for the Admin API: Search's answer as
-// JSON, or {"error": {"code", "message", "field"}} with status 400 for bad
-// parameters. It does no authentication: mount it behind the admin's.
-func Handler(db *store.DB, log *slog.Logger) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		res, err := Search(r.Context(), db, r.URL.Query())
-		if err != nil {
-			status := http.StatusInternalServerError
-			e := &content.Error{Code: content.EInternal, Message: "Something went wrong on our side."}
-			if ce, ok := err.(*content.Error); ok && ce.Code == content.EInvalid {
-				status, e = http.StatusBadRequest, ce
-			} else {
-				log.Error("search failed", "path", r.URL.Path, "err", err)
-			}
-			writeJSON(w, status, map[string]any{"error": map[string]string{"code": e.Code, "message": e.Message, "field": e.Field}})
-			return
-		}
-		writeJSON(w, http.StatusOK, res)
-	})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
 }

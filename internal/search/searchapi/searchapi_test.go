@@ -2,11 +2,7 @@ package searchapi_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -18,9 +14,9 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
 
-// TestHandler drives the Admin API's search as an editor would: over every
-// status by default, narrowed by status, with JSON errors for bad input.
-func TestHandler(t *testing.T) {
+// TestSearchFor searches as the Admin API does for an editor: over every
+// status by default, narrowed by status, with errors naming bad input.
+func TestSearchFor(t *testing.T) {
 	ctx := context.Background()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		err := db.Update(ctx, func(tx *store.Tx) error {
@@ -41,37 +37,23 @@ func TestHandler(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv := httptest.NewServer(searchapi.Handler(db, slog.New(slog.NewTextHandler(io.Discard, nil))))
-		defer srv.Close()
-		call := func(params string) (int, searchapi.Response, map[string]map[string]string) {
+		call := func(params string) (*searchapi.Response, error) {
 			t.Helper()
-			res, err := http.Get(srv.URL + "?" + params)
+			v, err := url.ParseQuery(params)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer res.Body.Close()
-			body, _ := io.ReadAll(res.Body)
-			var ok searchapi.Response
-			var bad map[string]map[string]string
-			if res.StatusCode == 200 {
-				err = json.Unmarshal(body, &ok)
-			} else {
-				err = json.Unmarshal(body, &bad)
-			}
-			if err != nil {
-				t.Fatalf("%s: %v in %s", params, err, body)
-			}
-			return res.StatusCode, ok, bad
+			return searchapi.SearchFor(ctx, db, v, nil)
 		}
-		status, res, _ := call("q=" + url.QueryEscape("doha"))
-		if status != 200 || res.Total != 2 || len(res.Results) != 2 {
-			t.Fatalf("doha over every status: %d %+v", status, res)
+		res, err := call("q=" + url.QueryEscape("doha"))
+		if err != nil || res.Total != 2 || len(res.Results) != 2 {
+			t.Fatalf("doha over every status: %v %+v", err, res)
 		}
 		// Editors find a republished piece by its outlet.
-		if _, res, _ = call("q=" + url.QueryEscape(`"al jazeera"`)); res.Total != 2 || res.Results[0].Source != "Al Jazeera" {
+		if res, _ = call("q=" + url.QueryEscape(`"al jazeera"`)); res.Total != 2 || res.Results[0].Source != "Al Jazeera" {
 			t.Errorf("by outlet: %+v", res)
 		}
-		_, res, _ = call("q=doha&status=draft")
+		res, _ = call("q=doha&status=draft")
 		if res.Total != 1 || res.Results[0].Status != content.StatusDraft || !strings.HasPrefix(res.Results[0].SnippetHTML, "Mediators met in <mark>Doha</mark>.") || res.Results[0].Path != "" {
 			t.Errorf("drafts only: %+v", res)
 		}
@@ -85,13 +67,14 @@ func TestHandler(t *testing.T) {
 		if err != nil || got.Total != 1 {
 			t.Errorf("an author searching published posts: %+v, %v", got, err)
 		}
-		status, _, bad := call("q=doha&status=lost")
-		if status != 400 || bad["error"]["field"] != "status" || bad["error"]["message"] == "" {
-			t.Errorf("bad status: %d %v", status, bad)
-		}
-		status, _, bad = call("q=doha&per_page=1000")
-		if status != 400 || bad["error"]["field"] != "per_page" {
-			t.Errorf("bad per_page: %d %v", status, bad)
+		// Bad parameters are invalid values naming the parameter (the
+		// Admin API answers them 422).
+		for params, field := range map[string]string{"q=doha&status=lost": "status", "q=doha&per_page=1000": "per_page"} {
+			_, err := call(params)
+			var ce *content.Error
+			if !errors.As(err, &ce) || ce.Code != content.EInvalid || ce.Field != field || ce.Message == "" {
+				t.Errorf("%s: %v, want an invalid %s", params, err, field)
+			}
 		}
 	})
 }

@@ -1,39 +1,38 @@
-// Package deskhttp is the source desk's part of the Admin API: JSON
-// handlers for sources (/api/v1/sources) and the inbox (/api/v1/inbox,
-// including republishing an item). It knows nothing of sessions or roles:
-// whoever mounts it passes an Authorise callback that decides, for each
-// request, who is acting and whether they may (the desk is for editors and
-// up), and wraps it in the same cross-origin protection as the rest of the
-// admin.
+// Package deskhttp is the source desk's HTTP side: its part of the Admin
+// API, JSON handlers for sources (/api/v1/sources) and the inbox
+// (/api/v1/inbox, including republishing an item), and its admin pages
+// (pages.go). The JSON handlers register through the Admin API's adapter
+// (API.Routes, an api.Area), which authenticates the caller, checks the
+// address, reads JSON and renders every failure in the API's one envelope;
+// the pages are given an Authorise callback by whoever mounts them.
 package deskhttp
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/admin/api"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/sourcedesk"
 	"github.com/broadsheet/broadsheet/internal/store"
-	"github.com/broadsheet/broadsheet/internal/web"
 )
 
-// Authorise decides whether r may use the desk. It returns the acting user
-// (the author of drafts it republishes; nil for none) or an error carrying
-// content.EUnauthorized or content.EForbidden.
+// Authorise decides whether r may use the desk's pages. It returns the
+// acting user (the author of drafts it republishes; nil for none) or an
+// error carrying content.EUnauthorized (GET requests are then sent to
+// SignIn) or content.EForbidden.
 type Authorise func(r *http.Request) (*content.User, error)
 
-// Config configures the API.
+// Config configures the API and the pages.
 type Config struct {
-	Desk      *sourcedesk.Desk
+	Desk *sourcedesk.Desk
+	// Authorise admits users to the pages; the API's users come from the
+	// Admin API's adapter, and the desk admits editors and up (Routes).
 	Authorise Authorise
 	// PostLink is where the admin edits a post; default /admin/posts/{id}.
 	PostLink func(p *content.Post) string
@@ -59,16 +58,11 @@ type Frame struct {
 
 // API serves the desk's JSON endpoints.
 type API struct {
-	cfg      Config
-	mux      *http.ServeMux
-	patterns []string
+	cfg Config
 }
 
-// maxBody bounds a request body.
-const maxBody = 1 << 20
-
-// New returns the API. Mount it with Mount, or serve it as a handler for
-// /api/v1/sources and /api/v1/inbox and everything under them.
+// New returns the API. Register it on the Admin API as an area:
+// api.Config{Areas: []api.Area{deskhttp.New(cfg).Routes}}.
 func New(cfg Config) *API {
 	if cfg.PostLink == nil {
 		cfg.PostLink = func(p *content.Post) string { return "/admin/posts/" + strconv.FormatInt(p.ID, 10) }
@@ -76,140 +70,40 @@ func New(cfg Config) *API {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	a := &API{cfg: cfg, mux: http.NewServeMux()}
-	a.handle("GET /api/v1/sources", a.listSources)
-	a.handle("POST /api/v1/sources", a.createSource)
-	a.handle("GET /api/v1/sources/{id}", a.getSource)
-	a.handle("PATCH /api/v1/sources/{id}", a.updateSource)
-	a.handle("PUT /api/v1/sources/{id}", a.updateSource)
-	a.handle("DELETE /api/v1/sources/{id}", a.deleteSource)
-	a.handle("POST /api/v1/sources/{id}/poll", a.pollSource)
-	a.handle("GET /api/v1/inbox", a.listInbox)
-	a.handle("GET /api/v1/inbox/{id}", a.getItem)
-	a.handle("PATCH /api/v1/inbox/{id}", a.setItemState)
-	a.handle("POST /api/v1/inbox/{id}/republish", a.republish)
-	return a
+	return &API{cfg: cfg}
 }
 
-// Mount registers the API's routes on mux, each with its method, so they
-// sit beside the public site's "GET /" without conflict.
-func (a *API) Mount(mux *http.ServeMux) {
-	for _, p := range a.patterns {
-		mux.Handle(p, a)
+// Routes registers the desk's endpoints through the Admin API's adapter.
+func (a *API) Routes(r *api.Router) {
+	for _, rt := range []struct {
+		pattern string
+		h       api.HandlerFunc
+	}{
+		{"GET /api/v1/sources", a.listSources},
+		{"POST /api/v1/sources", a.createSource},
+		{"GET /api/v1/sources/{id}", a.getSource},
+		{"PATCH /api/v1/sources/{id}", a.updateSource},
+		{"PUT /api/v1/sources/{id}", a.updateSource},
+		{"DELETE /api/v1/sources/{id}", a.deleteSource},
+		{"POST /api/v1/sources/{id}/poll", a.pollSource},
+		{"GET /api/v1/inbox", a.listInbox},
+		{"GET /api/v1/inbox/{id}", a.getItem},
+		{"PATCH /api/v1/inbox/{id}", a.setItemState},
+		{"POST /api/v1/inbox/{id}/republish", a.republish},
+	} {
+		r.Handle(rt.pattern, editorsOnly(rt.h))
 	}
 }
 
-// ServeHTTP serves one request.
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	a.mux.ServeHTTP(w, r)
-}
-
-type handlerFunc func(w http.ResponseWriter, r *http.Request, user *content.User) error
-
-func (a *API) handle(pattern string, h handlerFunc) {
-	a.patterns = append(a.patterns, pattern)
-	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		err := web.CheckAddress(r)
-		var user *content.User
-		if err == nil {
-			user, err = a.cfg.Authorise(r)
+// editorsOnly refuses h to users who may not use the desk: it is for
+// editors and administrators.
+func editorsOnly(h api.HandlerFunc) api.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, u *content.User) error {
+		if !u.CanManageSources() {
+			return content.Errorf(content.EForbidden, "The source desk is for editors and administrators; your role is %s.", u.Role)
 		}
-		if err == nil {
-			err = h(w, r, user)
-		}
-		if err != nil {
-			a.fail(w, r, err)
-		}
-	})
-}
-
-// errorBody is every failure's JSON.
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-		Field   string `json:"field,omitempty"`
-	} `json:"error"`
-	// Post is the existing post when republishing twice.
-	Post *postJSON `json:"post,omitempty"`
-}
-
-var statusOf = map[string]int{
-	content.EInvalid: http.StatusBadRequest, content.ENotFound: http.StatusNotFound,
-	content.EConflict: http.StatusConflict, content.EUnauthorized: http.StatusUnauthorized,
-	content.EForbidden: http.StatusForbidden,
-}
-
-func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var body errorBody
-	body.Error.Code = content.ErrorCode(err)
-	body.Error.Message = content.ErrorMessage(err)
-	var ce *content.Error
-	if errors.As(err, &ce) {
-		body.Error.Message, body.Error.Field = ce.Message, ce.Field
+		return h(w, r, u)
 	}
-	var ex *existingError
-	if errors.As(err, &ex) {
-		body.Post = ex.post
-	}
-	status, ok := statusOf[body.Error.Code]
-	if !ok {
-		status = http.StatusInternalServerError
-		a.cfg.Log.Error("source desk API", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	writeJSON(w, status, body)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(v)
-}
-
-// decode reads a JSON request body into v, refusing other media types (which
-// also keeps plain HTML forms from other sites out), unknown fields and
-// trailing data, with messages that say where the body is wrong.
-func decode(r *http.Request, v any) error {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "application/json" {
-		return content.Errorf(content.EInvalid, "Send the request body as JSON, with Content-Type: application/json (not %q).", r.Header.Get("Content-Type"))
-	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody+1))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.Is(err, io.EOF):
-			return content.Errorf(content.EInvalid, "The request body is empty; send a JSON object.")
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			return content.Errorf(content.EInvalid, "The JSON body is malformed: it ends before the value is complete.")
-		case errors.As(err, &se):
-			return content.Errorf(content.EInvalid, "The JSON body is malformed at byte %d: %v.", se.Offset, err)
-		case errors.As(err, &te):
-			return &content.Error{Code: content.EInvalid, Field: te.Field,
-				Message: fmt.Sprintf("expected %s, got a JSON %s", te.Type, te.Value)}
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return &content.Error{Code: content.EInvalid, Field: f, Message: "no such field"}
-		}
-		return content.Errorf(content.EInvalid, "The JSON body could not be read: %v.", err)
-	}
-	if dec.More() {
-		return content.Errorf(content.EInvalid, "The request body holds more than one JSON value.")
-	}
-	return nil
-}
-
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, content.Errorf(content.ENotFound, "%q is not an id.", r.PathValue("id"))
-	}
-	return id, nil
 }
 
 // sourceJSON is a source as the API shows it.
@@ -310,13 +204,12 @@ func (a *API) listSources(w http.ResponseWriter, r *http.Request, _ *content.Use
 	for _, o := range os {
 		out = append(out, toSourceJSON(o))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"sources": out})
-	return nil
+	return api.WriteJSON(w, http.StatusOK, map[string]any{"sources": out})
 }
 
 func (a *API) createSource(w http.ResponseWriter, r *http.Request, _ *content.User) error {
 	var in sourceInput
-	if err := decode(r, &in); err != nil {
+	if err := api.Decode(w, r, &in); err != nil {
 		return err
 	}
 	if err := in.check(); err != nil {
@@ -328,12 +221,11 @@ func (a *API) createSource(w http.ResponseWriter, r *http.Request, _ *content.Us
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/sources/"+strconv.FormatInt(o.ID, 10))
-	writeJSON(w, http.StatusCreated, map[string]any{"source": toSourceJSON(o)})
-	return nil
+	return api.WriteJSON(w, http.StatusCreated, map[string]any{"source": toSourceJSON(o)})
 }
 
 func (a *API) getSource(w http.ResponseWriter, r *http.Request, _ *content.User) error {
-	id, err := pathID(r)
+	id, err := api.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -341,17 +233,16 @@ func (a *API) getSource(w http.ResponseWriter, r *http.Request, _ *content.User)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"source": toSourceJSON(o)})
-	return nil
+	return api.WriteJSON(w, http.StatusOK, map[string]any{"source": toSourceJSON(o)})
 }
 
 func (a *API) updateSource(w http.ResponseWriter, r *http.Request, _ *content.User) error {
-	id, err := pathID(r)
+	id, err := api.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in sourceInput
-	if err := decode(r, &in); err != nil {
+	if err := api.Decode(w, r, &in); err != nil {
 		return err
 	}
 	if err := in.check(); err != nil {
@@ -369,12 +260,11 @@ func (a *API) updateSource(w http.ResponseWriter, r *http.Request, _ *content.Us
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"source": toSourceJSON(o)})
-	return nil
+	return api.WriteJSON(w, http.StatusOK, map[string]any{"source": toSourceJSON(o)})
 }
 
 func (a *API) deleteSource(w http.ResponseWriter, r *http.Request, _ *content.User) error {
-	id, err := pathID(r)
+	id, err := api.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -386,7 +276,7 @@ func (a *API) deleteSource(w http.ResponseWriter, r *http.Request, _ *content.Us
 }
 
 func (a *API) pollSource(w http.ResponseWriter, r *http.Request, _ *content.User) error {
-	id, err := pathID(r)
+	id, err := api.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -400,8 +290,7 @@ func (a *API) pollSource(w http.ResponseWriter, r *http.Request, _ *content.User
 	}
 	out := map[string]any{"source": toSourceJSON(o), "added": res.Added, "duplicates": res.Duplicates,
 		"not_modified": res.NotModified, "skipped": res.Skipped}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return api.WriteJSON(w, http.StatusOK, out)
 }
 
 // itemJSON is an inbox item as the API shows it.
@@ -500,12 +389,11 @@ func (a *API) listInbox(w http.ResponseWriter, r *http.Request, _ *content.User)
 		}
 		out = append(out, j)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": out, "total": total, "page": page, "per_page": f.Limit})
-	return nil
+	return api.WriteJSON(w, http.StatusOK, map[string]any{"items": out, "total": total, "page": page, "per_page": f.Limit})
 }
 
 func (a *API) getItem(w http.ResponseWriter, r *http.Request, _ *content.User) error {
-	id, err := pathID(r)
+	id, err := api.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -517,19 +405,18 @@ func (a *API) getItem(w http.ResponseWriter, r *http.Request, _ *content.User) e
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"item": j})
-	return nil
+	return api.WriteJSON(w, http.StatusOK, map[string]any{"item": j})
 }
 
 func (a *API) setItemState(w http.ResponseWriter, r *http.Request, u *content.User) error {
-	id, err := pathID(r)
+	id, err := api.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in struct {
 		State string `json:"state"`
 	}
-	if err := decode(r, &in); err != nil {
+	if err := api.Decode(w, r, &in); err != nil {
 		return err
 	}
 	if err := a.cfg.Desk.DB.Update(r.Context(), func(tx *store.Tx) error {
@@ -540,16 +427,8 @@ func (a *API) setItemState(w http.ResponseWriter, r *http.Request, u *content.Us
 	return a.getItem(w, r, u)
 }
 
-// existingError is a conflict that names the post already made.
-type existingError struct {
-	error
-	post *postJSON
-}
-
-func (e *existingError) Unwrap() error { return e.error }
-
 func (a *API) republish(w http.ResponseWriter, r *http.Request, u *content.User) error {
-	id, err := pathID(r)
+	id, err := api.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -557,7 +436,7 @@ func (a *API) republish(w http.ResponseWriter, r *http.Request, u *content.User)
 		LeadParagraphs int `json:"lead_paragraphs"`
 	}
 	if r.ContentLength != 0 {
-		if err := decode(r, &in); err != nil {
+		if err := api.Decode(w, r, &in); err != nil {
 			return err
 		}
 	}
@@ -567,7 +446,7 @@ func (a *API) republish(w http.ResponseWriter, r *http.Request, u *content.User)
 	res, err := a.cfg.Desk.Republish(r.Context(), id, republishOptions(u, in.LeadParagraphs))
 	if err != nil {
 		if res != nil && res.Existing {
-			return &existingError{error: err, post: a.toPostJSON(res.Post)}
+			return api.WithPost(err, a.toPostJSON(res.Post))
 		}
 		return err
 	}
@@ -580,8 +459,7 @@ func (a *API) republish(w http.ResponseWriter, r *http.Request, u *content.User)
 		warnings = []string{}
 	}
 	w.Header().Set("Location", a.cfg.PostLink(res.Post))
-	writeJSON(w, http.StatusCreated, map[string]any{"post": a.toPostJSON(res.Post), "item": item, "warnings": warnings})
-	return nil
+	return api.WriteJSON(w, http.StatusCreated, map[string]any{"post": a.toPostJSON(res.Post), "item": item, "warnings": warnings})
 }
 
 // republishOptions makes the acting user the draft's author.

@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/admin/api"
+	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/fetch"
 	"github.com/broadsheet/broadsheet/internal/sourcedesk"
@@ -22,8 +25,9 @@ import (
 )
 
 type client struct {
-	t   *testing.T
-	url string
+	t      *testing.T
+	url    string
+	tokens map[string]string // API tokens by role
 }
 
 func (c client) do(method, path, user string, body any) (int, map[string]any) {
@@ -42,7 +46,7 @@ func (c client) do(method, path, user string, body any) (int, map[string]any) {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if user != "" {
-		req.Header.Set("X-Test-User", user)
+		req.Header.Set("Authorization", "Bearer "+c.tokens[user])
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -71,32 +75,32 @@ func TestDeskAPI(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		out := desktest.Outlet(t)
-		var editor content.User
-		err := db.Update(ctx, func(tx *store.Tx) error {
-			editor = content.User{Slug: "eda", Name: "Eda Editor", Role: content.RoleEditor}
-			return tx.UpsertUser(ctx, &editor)
-		})
-		if err != nil {
-			t.Fatal(err)
+		// The desk's endpoints are served as the admin serves them: through
+		// the Admin API's adapter, with its authentication and errors.
+		users := map[string]*content.User{}
+		tokens := map[string]string{}
+		for _, role := range []content.Role{content.RoleEditor, content.RoleAuthor} {
+			u := &content.User{Name: string(role), Email: string(role) + "@example.org", Role: role}
+			if err := db.Update(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, u, string(role), "unused") }); err != nil {
+				t.Fatal(err)
+			}
+			secret, _, err := auth.CreateToken(ctx, db, u.ID, "tests")
+			if err != nil {
+				t.Fatal(err)
+			}
+			users[string(role)], tokens[string(role)] = u, secret
 		}
+		editor := users["editor"]
 		desk := &sourcedesk.Desk{DB: db, Fetch: fetch.New(fetch.Options{AllowPrivate: true, Timeout: 5 * time.Second}),
 			Images: sourcedesk.DiskImages{Dir: t.TempDir(), URLPrefix: "/media/"}}
-		api := deskhttp.New(deskhttp.Config{Desk: desk, Authorise: func(r *http.Request) (*content.User, error) {
-			switch r.Header.Get("X-Test-User") {
-			case "editor":
-				return &editor, nil
-			case "author":
-				return nil, content.Errorf(content.EForbidden, "The source desk is for editors.")
-			}
-			return nil, content.Errorf(content.EUnauthorized, "Log in first.")
-		}})
 		mux := http.NewServeMux()
-		api.Mount(mux)
+		api.New(api.Config{DB: db, Auth: &auth.Auth{DB: db}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Areas: []api.Area{deskhttp.New(deskhttp.Config{Desk: desk}).Routes}}).Routes(mux)
 		srv := httptest.NewServer(mux)
 		defer srv.Close()
-		c := client{t, srv.URL}
+		c := client{t, srv.URL, tokens}
 
-		// Refusals come from the callback, as JSON.
+		// Refusals come from the API's adapter and the desk's role check, as JSON.
 		if st, body := c.do("GET", "/api/v1/sources", "", nil); st != 401 {
 			t.Errorf("anonymous: %d %v", st, body)
 		}
@@ -110,13 +114,15 @@ func TestDeskAPI(t *testing.T) {
 			status      int
 			field, says string
 		}{
-			{`{"name": "A",`, 400, "", "malformed"},
-			{map[string]any{"name": "A", "homepag": "x"}, 400, "homepag", "no such field"},
-			{map[string]any{"name": 7}, 400, "name", "expected string"},
-			{map[string]any{"homepage": out.URL + "/agency/"}, 400, "name", "needs a name"},
-			{map[string]any{"name": "A", "feeds": []string{"javascript:alert(1)"}}, 400, "feeds", "not an absolute http(s) URL"},
-			{map[string]any{"name": "A", "homepage": out.URL + "/nothing/"}, 400, "homepage", "404"},
-			{map[string]any{"name": "A", "homepage": out.URL + "/agency/", "interval_minutes": 0}, 400, "interval_minutes", "between 1 and 10080 minutes, not 0"},
+			// A body that cannot be read is malformed: 400.
+			{`{"name": "A",`, 400, "", "cut short"},
+			{map[string]any{"name": "A", "homepag": "x"}, 400, "homepag", "unknown field"},
+			{map[string]any{"name": 7}, 400, "name", "must be a JSON string"},
+			// A value that is not acceptable is 422, as everywhere in the API.
+			{map[string]any{"homepage": out.URL + "/agency/"}, 422, "name", "needs a name"},
+			{map[string]any{"name": "A", "feeds": []string{"javascript:alert(1)"}}, 422, "feeds", "not an absolute http(s) URL"},
+			{map[string]any{"name": "A", "homepage": out.URL + "/nothing/"}, 422, "homepage", "404"},
+			{map[string]any{"name": "A", "homepage": out.URL + "/agency/", "interval_minutes": 0}, 422, "interval_minutes", "between 1 and 10080 minutes, not 0"},
 		} {
 			st, body := c.do("POST", "/api/v1/sources", "editor", tt.body)
 			_, field, msg := errOf(body)
@@ -126,7 +132,7 @@ func TestDeskAPI(t *testing.T) {
 		}
 		req, _ := http.NewRequest("POST", srv.URL+"/api/v1/sources", strings.NewReader("name=A"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Test-User", "editor")
+		req.Header.Set("Authorization", "Bearer "+tokens["editor"])
 		if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 400 {
 			t.Errorf("a form post is refused: %v %v", resp.StatusCode, err)
 		}
@@ -149,7 +155,7 @@ func TestDeskAPI(t *testing.T) {
 		if st != 200 || body["source"].(map[string]any)["canonical"] != "ours" || len(body["source"].(map[string]any)["feeds"].([]any)) != 1 {
 			t.Errorf("edit: %d %v", st, body)
 		}
-		if st, body = c.do("PATCH", fmt.Sprintf("/api/v1/sources/%d", id), "editor", map[string]any{"canonical": "theirs"}); st != 400 {
+		if st, body = c.do("PATCH", fmt.Sprintf("/api/v1/sources/%d", id), "editor", map[string]any{"canonical": "theirs"}); st != 422 {
 			t.Errorf("bad edit: %d %v", st, body)
 		}
 		if st, _ = c.do("GET", "/api/v1/sources/999", "editor", nil); st != 404 {
@@ -175,7 +181,7 @@ func TestDeskAPI(t *testing.T) {
 			t.Errorf("newest item: %v", first)
 		}
 		itemID := int(first["id"].(float64))
-		if st, body = c.do("GET", "/api/v1/inbox?state=pending", "editor", nil); st != 400 {
+		if st, body = c.do("GET", "/api/v1/inbox?state=pending", "editor", nil); st != 422 {
 			t.Errorf("bad state filter: %d %v", st, body)
 		}
 		if _, body = c.do("GET", "/api/v1/inbox?q=grain", "editor", nil); body["total"].(float64) != 1 {

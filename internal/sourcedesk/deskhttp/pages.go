@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/admin/api"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/sourcedesk"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -74,7 +75,7 @@ type inboxRow struct {
 
 // NewPages returns the HTML pages under base (e.g. "/admin").
 func NewPages(cfg Config, base string) (*Pages, error) {
-	api := New(cfg) // fills the defaults
+	desk := New(cfg) // fills the defaults
 	base = strings.TrimSuffix(base, "/")
 	funcs := template.FuncMap{
 		"stamp":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
@@ -93,7 +94,7 @@ func NewPages(cfg Config, base string) (*Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Pages{cfg: api.cfg, base: base, tmpl: tmpl, framed: framed, mux: http.NewServeMux()}
+	p := &Pages{cfg: desk.cfg, base: base, tmpl: tmpl, framed: framed, mux: http.NewServeMux()}
 	p.handle("GET "+base+"/sources", p.sources)
 	p.handle("POST "+base+"/sources", p.addSource)
 	p.handle("POST "+base+"/sources/{id}/poll", p.pollSource)
@@ -123,7 +124,13 @@ func (p *Pages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mux.ServeHTTP(w, r)
 }
 
-func (p *Pages) handle(pattern string, h handlerFunc) {
+// maxFormBytes bounds a form's body.
+const maxFormBytes = 1 << 20
+
+// pageFunc handles a request for a page by user.
+type pageFunc func(w http.ResponseWriter, r *http.Request, user *content.User) error
+
+func (p *Pages) handle(pattern string, h pageFunc) {
 	p.patterns = append(p.patterns, pattern)
 	p.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		err := web.CheckAddress(r)
@@ -131,6 +138,7 @@ func (p *Pages) handle(pattern string, h handlerFunc) {
 		if err == nil {
 			user, err = p.cfg.Authorise(r)
 		}
+
 		if content.ErrorCode(err) == content.EUnauthorized && r.Method == http.MethodGet && p.cfg.SignIn != "" {
 			http.Redirect(w, r, p.cfg.SignIn+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
@@ -190,7 +198,7 @@ func (p *Pages) renderSources(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (p *Pages) addSource(w http.ResponseWriter, r *http.Request, _ *content.User) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		return content.Errorf(content.EInvalid, "The form could not be read: %v", err)
 	}
@@ -222,7 +230,7 @@ func (p *Pages) addSource(w http.ResponseWriter, r *http.Request, _ *content.Use
 }
 
 func (p *Pages) pollSource(w http.ResponseWriter, r *http.Request, _ *content.User) error {
-	id, err := pathID(r)
+	id, err := api.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -234,7 +242,7 @@ func (p *Pages) pollSource(w http.ResponseWriter, r *http.Request, _ *content.Us
 }
 
 func (p *Pages) deleteSource(w http.ResponseWriter, r *http.Request, _ *content.User) error {
-	id, err := pathID(r)
+	id, err := api.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -287,10 +295,10 @@ func (p *Pages) renderInbox(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	api := &API{cfg: p.cfg}
+	desk := &API{cfg: p.cfg}
 	d := &pageData{Title: "Inbox", Section: "inbox", Sources: all, Total: total, Filter: fl, Existing: existing}
 	for _, it := range items {
-		j, err := api.toItemJSON(r, it)
+		j, err := desk.toItemJSON(r, it)
 		if err != nil {
 			return err
 		}
@@ -323,7 +331,7 @@ func (p *Pages) back(w http.ResponseWriter, r *http.Request, anchor string) {
 }
 
 func (p *Pages) setState(w http.ResponseWriter, r *http.Request, _ *content.User) error {
-	id, err := pathID(r)
+	id, err := api.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -336,7 +344,7 @@ func (p *Pages) setState(w http.ResponseWriter, r *http.Request, _ *content.User
 }
 
 func (p *Pages) republish(w http.ResponseWriter, r *http.Request, u *content.User) error {
-	id, err := pathID(r)
+	id, err := api.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -344,9 +352,9 @@ func (p *Pages) republish(w http.ResponseWriter, r *http.Request, u *content.Use
 	res, err := p.cfg.Desk.Republish(r.Context(), id, opt)
 	if err != nil {
 		if res != nil && res.Existing {
-			api := &API{cfg: p.cfg}
+			desk := &API{cfg: p.cfg}
 			r.URL.RawQuery = "state=all"
-			return p.renderInbox(w, r, http.StatusConflict, api.toPostJSON(res.Post))
+			return p.renderInbox(w, r, http.StatusConflict, desk.toPostJSON(res.Post))
 		}
 		return err
 	}
