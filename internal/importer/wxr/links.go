@@ -10,6 +10,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/wordpress"
 )
 
 // linker rewrites the old site's addresses inside bodies to the new ones:
@@ -33,19 +34,6 @@ type resolved struct {
 
 // forget starts a new entry's memo.
 func (l *linker) forget() { clear(l.memo) }
-
-var queryKeys = []string{"p", "page_id", "attachment_id", "cat", "tag", "author", "feed"}
-
-// QueryAliasPath returns the alias path under which a plain WordPress
-// address such as /?p=12 is kept, or "" when q holds none of its keys.
-func QueryAliasPath(q url.Values) string {
-	for _, k := range queryKeys {
-		if v := q.Get(k); v != "" {
-			return "/?" + k + "=" + url.QueryEscape(v)
-		}
-	}
-	return ""
-}
 
 func newLinker(tx *store.Tx, base *url.URL) *linker {
 	l := &linker{tx: tx, hosts: map[string]bool{}, memo: map[string]resolved{}}
@@ -242,9 +230,8 @@ func (l *linker) resolve(ctx context.Context, raw string) (ours bool, newURL str
 	if path == "" {
 		path = "/"
 	}
-	if i := strings.Index(path, "/wp-content/uploads/"); i >= 0 {
-		rel, err := url.PathUnescape(path[i+len("/wp-content/uploads/"):])
-		if err != nil {
+	if rel, ok := wordpress.UploadsFile(path); ok {
+		if rel == "" {
 			return true, "", nil
 		}
 		m, err := l.findMedia(ctx, rel)
@@ -255,7 +242,7 @@ func (l *linker) resolve(ctx context.Context, raw string) (ours bool, newURL str
 		frag = "#" + u.EscapedFragment()
 	}
 	if path == "/" || path == "/index.php" {
-		key := QueryAliasPath(u.Query())
+		key := wordpress.QueryAliasPath(u.Query())
 		if key == "" {
 			if u.Host != "" || u.RawQuery == "" {
 				return true, "/" + frag, nil
@@ -335,13 +322,10 @@ func escapePath(p string) string {
 	return strings.Join(segs, "/")
 }
 
-// sizeSuffix is the "-300x200" WordPress adds to resized copies of an image.
-var sizeSuffix = regexp.MustCompile(`-\d+x\d+(\.[A-Za-z0-9]+)$`)
-
 // findMedia returns the library URL of an uploads path, or of the original
 // of a resized copy, or "".
 func (l *linker) findMedia(ctx context.Context, rel string) (string, error) {
-	for _, r := range []string{rel, sizeSuffix.ReplaceAllString(rel, "$1")} {
+	for _, r := range []string{rel, wordpress.OriginalUpload(rel)} {
 		m, err := l.tx.FindMediaByStorageKey(ctx, r)
 		if err == nil {
 			return m.URL(), nil
