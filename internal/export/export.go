@@ -1,7 +1,7 @@
 // Package export writes a whole Broadsheet site out: as a WordPress
 // eXtended RSS 1.2 file that WordPress's own importer accepts (and that
-// Broadsheet's importer reads back to the same site), or as JSON holding
-// the full model. Both walk the store in pages, so memory stays flat
+// Broadsheet's importer reads back to the same site), written through
+// package wordpress, or as JSON holding the full model. Both walk the store in pages, so memory stays flat
 // however large the site.
 package export
 

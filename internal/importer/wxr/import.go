@@ -115,7 +115,8 @@ var errDryRun = errors.New("dry run")
 // Import reads a WordPress export from r and writes its authors, terms,
 // attachments, posts, pages and old addresses in one transaction: on any
 // error nothing is written. Entries are matched by their guid, so importing
-// the same file again creates nothing new.
+// the same file again creates nothing new. A file that is not a readable
+// export gives a *wordpress.ParseError naming the line.
 func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Report, error) {
 	rep := &Report{Meta: map[string]int{}, DryRun: opt.DryRun}
 	if opt.MaxBodyBytes <= 0 {
