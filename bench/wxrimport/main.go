@@ -24,8 +24,8 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/app"
-	"github.com/broadsheet/broadsheet/internal/importer/wxr"
-	"github.com/broadsheet/broadsheet/internal/importer/wxr/wxrtest"
+	"github.com/broadsheet/broadsheet/internal/wordpress"
+	"github.com/broadsheet/broadsheet/internal/wordpress/wxrtest"
 )
 
 func main() {
@@ -73,7 +73,7 @@ func run(posts, attachments int, dbURL, cpuProfile string) error {
 			return err
 		}
 		defer f.Close()
-		p := wxr.NewParser(bufio.NewReader(f))
+		p := wordpress.NewParser(bufio.NewReader(f))
 		for {
 			_, err := p.Next()
 			if err == io.EOF {

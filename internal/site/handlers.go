@@ -11,11 +11,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/broadsheet/broadsheet/internal/content"
-	"github.com/broadsheet/broadsheet/internal/importer/wxr"
 	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
 	"github.com/broadsheet/broadsheet/internal/web/cache"
+	"github.com/broadsheet/broadsheet/internal/wordpress"
 )
 
 // front serves "/", the newest teasers, and the plain WordPress addresses
@@ -32,7 +32,7 @@ func (s *Site) front(w http.ResponseWriter, r *http.Request) error {
 // queryAlias answers 301 for a plain WordPress address kept as an alias,
 // and reports whether it did.
 func (s *Site) queryAlias(w http.ResponseWriter, r *http.Request) (bool, error) {
-	key := wxr.QueryAliasPath(r.URL.Query())
+	key := wordpress.QueryAliasPath(r.URL.Query())
 	if key == "" {
 		return false, nil
 	}

@@ -2,13 +2,12 @@ package wxr_test
 
 import (
 	"bytes"
-	"io"
 	"testing"
 
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
-	"github.com/broadsheet/broadsheet/internal/importer/wxr/wxrtest"
 	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
+	"github.com/broadsheet/broadsheet/internal/wordpress/wxrtest"
 )
 
 // benchSite is a generated export of 500 posts and 100 attachments.
@@ -20,22 +19,6 @@ func benchSite(b *testing.B) ([]byte, string) {
 		b.Fatal(err)
 	}
 	return buf.Bytes(), uploads
-}
-
-// BenchmarkParse is the baseline: reading the export, nothing more.
-func BenchmarkParse(b *testing.B) {
-	doc, _ := benchSite(b)
-	b.SetBytes(int64(len(doc)))
-	for b.Loop() {
-		p := wxr.NewParser(bytes.NewReader(doc))
-		for {
-			if _, err := p.Next(); err == io.EOF {
-				break
-			} else if err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
 }
 
 // BenchmarkImport imports the same export into a new SQLite site each time.

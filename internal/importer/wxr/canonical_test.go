@@ -5,9 +5,9 @@ import (
 	"testing"
 
 	"github.com/broadsheet/broadsheet/internal/content"
-	"github.com/broadsheet/broadsheet/internal/importer/wxr"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
+	"github.com/broadsheet/broadsheet/internal/wordpress"
 )
 
 const sourceURLMeta = `<wp:meta_key><![CDATA[_broadsheet_source_url]]></wp:meta_key><wp:meta_value><![CDATA[https://andeswire.example/compact]]></wp:meta_value></wp:postmeta>`
@@ -19,7 +19,7 @@ func TestImportCanonicalSource(t *testing.T) {
 			t.Fatal("testdata/small.wxr no longer has the source URL this test extends")
 		}
 		withMeta := strings.Replace(src, sourceURLMeta, sourceURLMeta+
-			`<wp:postmeta><wp:meta_key><![CDATA[`+wxr.MetaCanonicalSource+`]]></wp:meta_key><wp:meta_value><![CDATA[1]]></wp:meta_value></wp:postmeta>`, 1)
+			`<wp:postmeta><wp:meta_key><![CDATA[`+wordpress.MetaCanonicalSource+`]]></wp:meta_key><wp:meta_value><![CDATA[1]]></wp:meta_value></wp:postmeta>`, 1)
 		if _, err := importString(t, db, withMeta); err != nil {
 			t.Fatal(err)
 		}
@@ -28,7 +28,7 @@ func TestImportCanonicalSource(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !p.CanonicalSource {
-			t.Fatalf("%s=1 was not imported", wxr.MetaCanonicalSource)
+			t.Fatalf("%s=1 was not imported", wordpress.MetaCanonicalSource)
 		}
 		// Re-importing an export that does not say so, with a changed
 		// title, keeps the choice.

@@ -5,6 +5,8 @@ import (
 	"html"
 	"regexp"
 	"strings"
+
+	"github.com/broadsheet/broadsheet/internal/wordpress"
 )
 
 // convertBody turns an item's WordPress content into the HTML Broadsheet
@@ -189,7 +191,7 @@ func renderShortcode(name string, a map[string]string, inner string) (string, st
 			}
 			// The link rewriter turns the attachment's old address into
 			// its file in the media library.
-			fmt.Fprintf(&b, `<img src="/?attachment_id=%s" alt="">`, id)
+			fmt.Fprintf(&b, `<img src="%s" alt="">`, wordpress.QueryPath(wordpress.QueryAttachment, id))
 		}
 		b.WriteString(`</figure>`)
 		return b.String(), "[gallery] made into a figure of its images"

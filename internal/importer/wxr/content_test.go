@@ -15,20 +15,46 @@ func TestScanAttrs(t *testing.T) {
 		}
 		return v, true
 	}
+	// A tag with a changed attribute is written anew, as the sanitiser
+	// writes tags (lower-case names, double quotes, <, >, & and quotes
+	// escaped); every other byte stays as it was.
 	for _, c := range []struct{ in, want string }{
 		{`<a href="x">x</a>`, `<a href="X">x</a>`},
-		{`<A HREF = 'y' class=c>y</A>`, `<A HREF="Y" class=c>y</A>`},
+		{`<A HREF = 'y' class=c>y</A>`, `<a href="Y" class="c">y</A>`},
 		{`<img src="a.jpg" srcset="a-300.jpg 300w" alt="">`, `<img src="A.JPG" alt="">`},
-		{`<img alt="a > b" src="p">`, `<img alt="a > b" src="P">`},
+		{`<img alt="a > b" src="p">`, `<img alt="a &gt; b" src="P">`},
 		{`<!-- <a href="c"> --><p>1 < 2</p>`, `<!-- <a href="c"> --><p>1 < 2</p>`},
-		{`<input disabled><a href="q"`, `<input disabled><a href="Q"`},
+		// A tag the text ends inside is no tag (browsers drop it): left as it is.
+		{`<input disabled><a href="q"`, `<input disabled><a href="q"`},
 		{`<a href="unclosed`, `<a href="unclosed`},
 		{`text only`, `text only`},
 		{`<br/><hr />`, `<br/><hr />`},
+		// Unquoted values are attributes too.
+		{`<a href=/old/ title=x>t</a>`, `<a href="/OLD/" title="x">t</a>`},
+		// Values are read with their references decoded and written escaped.
+		{`<a href="/?a=1&amp;b=2">t</a>`, `<a href="/?A=1&amp;B=2">t</a>`},
+		{`<a title='say "hi"' href='h'>t</a>`, `<a title="say &#34;hi&#34;" href="H">t</a>`},
+		{`<IMG SRC="p" SRCSET="p-2x.jpg 2x" />`, `<img src="P"/>`},
+		// What a script or style holds is text, not tags.
+		{`<script>document.write('<a href="s">')</script><a href="t">`, `<script>document.write('<a href="s">')</script><a href="T">`},
 	} {
 		if got := scanAttrs(c.in, upper); got != c.want {
 			t.Errorf("scanAttrs(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestScanAttrsReadsValuesAsBrowsersDo checks what the rewriter is given:
+// names in lower case, values decoded, whatever the quoting.
+func TestScanAttrsReadsValuesAsBrowsersDo(t *testing.T) {
+	var got []string
+	scanAttrs(`<A HREF=/x?a=1&amp;b=2 data-x='&lt;&#x41;&copy=1' src = "p&quot;q" disabled>`, func(name, v string) (string, bool) {
+		got = append(got, name+"="+v)
+		return v, true
+	})
+	want := []string{"href=/x?a=1&b=2", "data-x=<A&copy=1", `src=p"q`, "disabled="}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("attributes read: got %q, want %q", got, want)
 	}
 }
 

@@ -1,3 +1,8 @@
+// Package wxr imports WordPress eXtended RSS exports, read as a stream
+// through package wordpress, into the store in one transaction, so that a
+// file that fails half-way changes nothing: it turns items into posts,
+// pages, media and redirects from the old addresses, and reports what it
+// left out or changed.
 package wxr
 
 import (
@@ -26,32 +31,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/store"
-)
-
-// Post meta keys under which Broadsheet exports what WordPress has no field
-// for, and reads it back.
-const (
-	MetaSourceName      = "_broadsheet_source_name"
-	MetaSourceURL       = "_broadsheet_source_url"
-	MetaSourceAuthor    = "_broadsheet_source_author"
-	MetaSourcePublished = "_broadsheet_source_published_at"
-	// MetaCanonicalSource "1" names the original as the post's canonical URL.
-	MetaCanonicalSource = "_broadsheet_canonical_source"
-	// MetaMarkdown holds the Markdown source of a post written in
-	// Broadsheet; content:encoded carries its rendered HTML for WordPress.
-	MetaMarkdown = "_broadsheet_markdown"
-	// MetaAlias is an old address of the entry (one meta entry each).
-	MetaAlias = "_broadsheet_alias"
-	// MetaCoauthor names, by login, an author after the first (dc:creator).
-	MetaCoauthor = "_broadsheet_coauthor"
-)
-
-// Post meta keys of the SEO plugins whose title and description are kept.
-const (
-	metaYoastTitle    = "_yoast_wpseo_title"
-	metaYoastDesc     = "_yoast_wpseo_metadesc"
-	metaRankMathTitle = "rank_math_title"
-	metaRankMathDesc  = "rank_math_description"
+	"github.com/broadsheet/broadsheet/internal/wordpress"
 )
 
 // quietMeta are WordPress's bookkeeping keys: nothing a reader sees, so not
@@ -59,13 +39,13 @@ const (
 var quietMeta = map[string]bool{
 	"_edit_lock": true, "_edit_last": true, "_pingme": true, "_encloseme": true, "_wp_old_date": true,
 	"_wp_trash_meta_status": true, "_wp_trash_meta_time": true, "_wp_desired_post_slug": true,
-	"_wp_attachment_metadata": true, "_wp_attachment_backup_sizes": true, "_wp_attached_file": true,
-	"_wp_attachment_image_alt": true, "_thumbnail_id": true, "_wp_old_slug": true,
+	"_wp_attachment_metadata": true, "_wp_attachment_backup_sizes": true, wordpress.MetaAttachedFile: true,
+	wordpress.MetaAttachmentAlt: true, wordpress.MetaThumbnailID: true, wordpress.MetaOldSlug: true,
 	"_yoast_wpseo_content_score": true, "_yoast_wpseo_estimated-reading-time-minutes": true,
 	"_yoast_wpseo_linkdex": true, "rank_math_seo_score": true, "rank_math_internal_links_processed": true,
-	MetaSourceName: true, MetaSourceURL: true, MetaSourceAuthor: true, MetaSourcePublished: true,
-	MetaMarkdown: true, MetaAlias: true, MetaCoauthor: true, MetaCanonicalSource: true,
-	metaYoastTitle: true, metaYoastDesc: true, metaRankMathTitle: true, metaRankMathDesc: true,
+	wordpress.MetaSourceName: true, wordpress.MetaSourceURL: true, wordpress.MetaSourceAuthor: true, wordpress.MetaSourcePublished: true,
+	wordpress.MetaMarkdown: true, wordpress.MetaAlias: true, wordpress.MetaCoauthor: true, wordpress.MetaCanonicalSource: true,
+	wordpress.MetaYoastTitle: true, wordpress.MetaYoastDesc: true, wordpress.MetaRankMathTitle: true, wordpress.MetaRankMathDesc: true,
 }
 
 // DefaultMaxBodyBytes bounds one entry's body; a larger one is reported
@@ -135,7 +115,8 @@ var errDryRun = errors.New("dry run")
 // Import reads a WordPress export from r and writes its authors, terms,
 // attachments, posts, pages and old addresses in one transaction: on any
 // error nothing is written. Entries are matched by their guid, so importing
-// the same file again creates nothing new.
+// the same file again creates nothing new. A file that is not a readable
+// export gives a *wordpress.ParseError naming the line.
 func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Report, error) {
 	rep := &Report{Meta: map[string]int{}, DryRun: opt.DryRun}
 	if opt.MaxBodyBytes <= 0 {
@@ -166,7 +147,7 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 			return err
 		}
 
-		p := NewParser(r)
+		p := wordpress.NewParser(r)
 		headerDone := false
 		for {
 			it, err := p.Next()
@@ -224,7 +205,7 @@ type importer struct {
 	tx       *store.Tx
 	rep      *Report
 	opt      Options
-	channel  *Channel
+	channel  *wordpress.Channel
 	base     *url.URL
 	links    *linker
 	ownSite  bool                     // the export is Broadsheet's own
@@ -252,11 +233,11 @@ type fixup struct {
 
 // header stores the channel's authors and terms, and the site's title and
 // description when the site is new.
-func (imp *importer) header(ctx context.Context, c *Channel, fresh bool) error {
+func (imp *importer) header(ctx context.Context, c *wordpress.Channel, fresh bool) error {
 	imp.channel = c
 	imp.base, _ = url.Parse(firstNonEmpty(c.BaseBlogURL, c.BaseSiteURL, c.Link))
 	imp.links = newLinker(imp.tx, imp.base)
-	imp.ownSite = c.Generator == Generator
+	imp.ownSite = c.Generator == wordpress.Generator
 	if fresh && c.Title != "" {
 		s, err := imp.tx.LoadSettings(ctx)
 		if err != nil {
@@ -277,20 +258,20 @@ func (imp *importer) header(ctx context.Context, c *Channel, fresh bool) error {
 		}
 		imp.rep.Authors++
 		if !imp.ownSite {
-			if old := "/author/" + url.PathEscape(a.Login) + "/"; old != escapePath(u.Path()) {
+			if old := wordpress.AuthorPath(a.Login); old != escapePath(u.Path()) {
 				if err := imp.redirect(ctx, old, escapePath(u.Path())); err != nil {
 					return err
 				}
 			}
 			if a.ID != 0 {
-				if err := imp.redirect(ctx, "/?author="+itoa(a.ID), escapePath(u.Path())); err != nil {
+				if err := imp.redirect(ctx, wordpress.QueryPath(wordpress.QueryAuthor, itoa(a.ID)), escapePath(u.Path())); err != nil {
 					return err
 				}
 			}
 		}
 	}
 	// Parents are named by slug and may come after their children.
-	for _, list := range [][]Term{c.Categories, c.Tags} {
+	for _, list := range [][]wordpress.Term{c.Categories, c.Tags} {
 		for _, t := range list {
 			ct, err := imp.term(ctx, t)
 			if err != nil {
@@ -339,20 +320,20 @@ func (imp *importer) header(ctx context.Context, c *Channel, fresh bool) error {
 	}
 	// WordPress nests a category's address under its parents'
 	// (/category/world/africa/); Broadsheet's is /category/africa/.
-	for _, list := range [][]Term{c.Categories, c.Tags} {
+	for _, list := range [][]wordpress.Term{c.Categories, c.Tags} {
 		for _, t := range list {
 			ct := imp.terms[termKey(t)]
 			if ct == nil {
 				continue
 			}
-			old := "/tag/" + url.PathEscape(ct.Slug) + "/"
+			old := wordpress.TagPath(ct.Slug)
 			if ct.Taxonomy == content.TaxCategory {
-				chain, seen := []string{url.PathEscape(ct.Slug)}, map[string]bool{ct.Slug: true}
+				chain, seen := []string{ct.Slug}, map[string]bool{ct.Slug: true}
 				for p := parents[ct.Slug]; p != "" && !seen[p]; p = parents[p] {
 					seen[p] = true
-					chain = append([]string{url.PathEscape(p)}, chain...)
+					chain = append([]string{p}, chain...)
 				}
-				old = "/category/" + strings.Join(chain, "/") + "/"
+				old = wordpress.CategoryPath(chain...)
 			}
 			now := escapePath(ct.Path())
 			if old != now {
@@ -364,18 +345,18 @@ func (imp *importer) header(ctx context.Context, c *Channel, fresh bool) error {
 				}
 			}
 			if t.ID != 0 && ct.Taxonomy == content.TaxCategory {
-				if err := imp.redirect(ctx, "/?cat="+itoa(t.ID), now); err != nil {
+				if err := imp.redirect(ctx, wordpress.QueryPath(wordpress.QueryCategory, itoa(t.ID)), now); err != nil {
 					return err
 				}
 			}
 			if ct.Taxonomy == content.TaxTag {
-				if err := imp.redirect(ctx, "/?tag="+url.QueryEscape(ct.Slug), now); err != nil {
+				if err := imp.redirect(ctx, wordpress.QueryPath(wordpress.QueryTag, ct.Slug), now); err != nil {
 					return err
 				}
 			}
 		}
 	}
-	return imp.redirect(ctx, "/?feed=rss2", "/feed/")
+	return imp.redirect(ctx, wordpress.QueryPath(wordpress.QueryFeed, "rss2"), "/feed/")
 }
 
 // redirect keeps an old address as a 301 to a path that is not a post's.
@@ -387,7 +368,7 @@ func (imp *importer) redirect(ctx context.Context, old, target string) error {
 	return imp.tx.PutAlias(ctx, &content.Alias{Path: old, Target: target})
 }
 
-func (imp *importer) user(ctx context.Context, login string, a Author) (*content.User, error) {
+func (imp *importer) user(ctx context.Context, login string, a wordpress.Author) (*content.User, error) {
 	if u := imp.users[login]; u != nil {
 		return u, nil
 	}
@@ -415,7 +396,7 @@ func unescapeSlug(s string) string {
 	return s
 }
 
-func termSlug(t Term) string {
+func termSlug(t wordpress.Term) string {
 	if s := unescapeSlug(t.Slug); s != "" && content.ValidateSlug(s) == nil {
 		return s
 	}
@@ -432,9 +413,9 @@ func taxonomyOf(domain string) content.Taxonomy {
 	return ""
 }
 
-func termKey(t Term) string { return string(taxonomyOf(t.Domain)) + "/" + termSlug(t) }
+func termKey(t wordpress.Term) string { return string(taxonomyOf(t.Domain)) + "/" + termSlug(t) }
 
-func (imp *importer) term(ctx context.Context, t Term) (*content.Term, error) {
+func (imp *importer) term(ctx context.Context, t wordpress.Term) (*content.Term, error) {
 	tax := taxonomyOf(t.Domain)
 	if tax == "" {
 		return nil, nil
@@ -483,7 +464,7 @@ func (imp *importer) note(skipped bool, s Skip) {
 	}
 }
 
-func (imp *importer) skip(it *Item, format string, args ...any) {
+func (imp *importer) skip(it *wordpress.Item, format string, args ...any) {
 	imp.note(true, Skip{Line: it.Line, Type: it.PostType, Title: it.Title, Reason: fmt.Sprintf(format, args...)})
 	switch it.PostType {
 	case "post":
@@ -495,11 +476,11 @@ func (imp *importer) skip(it *Item, format string, args ...any) {
 	}
 }
 
-func (imp *importer) changed(it *Item, format string, args ...any) {
+func (imp *importer) changed(it *wordpress.Item, format string, args ...any) {
 	imp.note(false, Skip{Line: it.Line, Type: it.PostType, Title: it.Title, Reason: fmt.Sprintf(format, args...)})
 }
 
-func (imp *importer) item(ctx context.Context, it *Item) error {
+func (imp *importer) item(ctx context.Context, it *wordpress.Item) error {
 	if it.PostID != 0 {
 		if line, dup := imp.seenIDs[it.PostID]; dup {
 			imp.skip(it, "duplicate post id %d (the item at line %d has it): not imported", it.PostID, line)
@@ -546,7 +527,7 @@ func (imp *importer) item(ctx context.Context, it *Item) error {
 	return nil
 }
 
-func (imp *importer) entry(ctx context.Context, it *Item) error {
+func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
 	kind := content.Kind(it.PostType)
 	status, ok := statuses[it.Status]
 	if !ok {
@@ -580,7 +561,7 @@ func (imp *importer) entry(ctx context.Context, it *Item) error {
 		}
 	}
 	fix := fixup{line: it.Line, page: kind == content.KindPage}
-	if md := it.MetaValue(MetaMarkdown); md != "" && imp.ownSite {
+	if md := it.MetaValue(wordpress.MetaMarkdown); md != "" && imp.ownSite {
 		p.Format, p.Body = content.FormatMarkdown, md
 	} else {
 		body, notes := convertBody(it.Content)
@@ -609,23 +590,23 @@ func (imp *importer) entry(ctx context.Context, it *Item) error {
 	}
 	if src := itemSource(it); !src.IsZero() {
 		p.Source = src
-		p.CanonicalSource = src.URL != "" && strings.TrimSpace(it.MetaValue(MetaCanonicalSource)) == "1"
+		p.CanonicalSource = src.URL != "" && strings.TrimSpace(it.MetaValue(wordpress.MetaCanonicalSource)) == "1"
 	}
 	site := ""
 	if imp.channel != nil {
 		site = html.UnescapeString(imp.channel.Title)
 	}
 	var note string
-	p.SEOTitle, note = seoText(firstNonEmpty(it.MetaValue(metaYoastTitle), it.MetaValue(metaRankMathTitle)), p.Title, site, p.Excerpt)
+	p.SEOTitle, note = seoText(firstNonEmpty(it.MetaValue(wordpress.MetaYoastTitle), it.MetaValue(wordpress.MetaRankMathTitle)), p.Title, site, p.Excerpt)
 	if note != "" {
 		imp.changed(it, "SEO title: %s", note)
 	}
-	p.SEODescription, note = seoText(firstNonEmpty(it.MetaValue(metaYoastDesc), it.MetaValue(metaRankMathDesc)), p.Title, site, p.Excerpt)
+	p.SEODescription, note = seoText(firstNonEmpty(it.MetaValue(wordpress.MetaYoastDesc), it.MetaValue(wordpress.MetaRankMathDesc)), p.Title, site, p.Excerpt)
 	if note != "" {
 		imp.changed(it, "SEO description: %s", note)
 	}
 	if it.Creator != "" {
-		u, err := imp.user(ctx, it.Creator, Author{Login: it.Creator})
+		u, err := imp.user(ctx, it.Creator, wordpress.Author{Login: it.Creator})
 		if err != nil {
 			return err
 		}
@@ -633,14 +614,14 @@ func (imp *importer) entry(ctx context.Context, it *Item) error {
 		if imp.ownSite {
 			extra := 0
 			for _, m := range it.Meta {
-				if m.Key != MetaCoauthor || strings.TrimSpace(m.Value) == "" {
+				if m.Key != wordpress.MetaCoauthor || strings.TrimSpace(m.Value) == "" {
 					continue
 				}
 				if len(p.Authors) >= content.MaxAuthorsPerPost {
 					extra++
 					continue
 				}
-				u, err := imp.user(ctx, strings.TrimSpace(m.Value), Author{Login: strings.TrimSpace(m.Value)})
+				u, err := imp.user(ctx, strings.TrimSpace(m.Value), wordpress.Author{Login: strings.TrimSpace(m.Value)})
 				if err != nil {
 					return err
 				}
@@ -699,7 +680,7 @@ func (imp *importer) entry(ctx context.Context, it *Item) error {
 		}
 	}
 	var featured int64
-	if thumb, err := strconv.ParseInt(strings.TrimSpace(it.MetaValue("_thumbnail_id")), 10, 64); err == nil && thumb > 0 {
+	if thumb, err := strconv.ParseInt(strings.TrimSpace(it.MetaValue(wordpress.MetaThumbnailID)), 10, 64); err == nil && thumb > 0 {
 		if id, err := imp.findMedia(ctx, thumb); err != nil {
 			return err
 		} else if id == 0 {
@@ -735,8 +716,8 @@ func (imp *importer) findPost(ctx context.Context, wpID int64) (int64, error) {
 	if id, ok := imp.wpPosts[wpID]; ok {
 		return id, nil
 	}
-	for _, k := range []string{"p", "page_id"} {
-		a, err := imp.tx.FindAlias(ctx, "/?"+k+"="+itoa(wpID))
+	for _, k := range []string{wordpress.QueryPost, wordpress.QueryPage} {
+		a, err := imp.tx.FindAlias(ctx, wordpress.QueryPath(k, itoa(wpID)))
 		if err == nil && a.PostID != 0 {
 			return a.PostID, nil
 		}
@@ -753,7 +734,7 @@ func (imp *importer) findMedia(ctx context.Context, wpID int64) (int64, error) {
 	if id, ok := imp.wpMedia[wpID]; ok {
 		return id, nil
 	}
-	a, err := imp.tx.FindAlias(ctx, "/?attachment_id="+itoa(wpID))
+	a, err := imp.tx.FindAlias(ctx, wordpress.QueryPath(wordpress.QueryAttachment, itoa(wpID)))
 	if content.IsNotFound(err) {
 		return 0, nil
 	}
@@ -777,7 +758,7 @@ func (imp *importer) findMedia(ctx context.Context, wpID int64) (int64, error) {
 
 // save creates p, or updates the entry imported under the same key when it
 // differs, choosing a free slug for a new entry whose slug is taken.
-func (imp *importer) save(ctx context.Context, it *Item, p *content.Post, fix fixup) error {
+func (imp *importer) save(ctx context.Context, it *wordpress.Item, p *content.Post, fix fixup) error {
 	counts := &imp.rep.Posts
 	if p.Kind == content.KindPage {
 		counts = &imp.rep.Pages
@@ -866,25 +847,25 @@ func (imp *importer) save(ctx context.Context, it *Item, p *content.Post, fix fi
 // aliases keeps the item's old URLs, when they differ from the new one, as
 // redirects to the entry: its permalink, its plain ?p= address, its old
 // slugs, and the aliases a Broadsheet export carries.
-func (imp *importer) aliases(ctx context.Context, it *Item, p *content.Post) error {
+func (imp *importer) aliases(ctx context.Context, it *wordpress.Item, p *content.Post) error {
 	var paths []string
 	if imp.ownSite {
 		for _, m := range it.Meta {
-			if m.Key == MetaAlias {
+			if m.Key == wordpress.MetaAlias {
 				paths = append(paths, strings.TrimSpace(m.Value))
 			}
 		}
 	} else {
 		paths = append(paths, imp.oldPath(it.Link))
 		if it.PostID != 0 {
-			key := "p"
+			key := wordpress.QueryPost
 			if p.Kind == content.KindPage {
-				key = "page_id"
+				key = wordpress.QueryPage
 			}
-			paths = append(paths, "/?"+key+"="+itoa(it.PostID))
+			paths = append(paths, wordpress.QueryPath(key, itoa(it.PostID)))
 		}
 		for _, m := range it.Meta {
-			if m.Key == "_wp_old_slug" && p.Kind == content.KindPost {
+			if m.Key == wordpress.MetaOldSlug && p.Kind == content.KindPost {
 				if s := unescapeSlug(strings.TrimSpace(m.Value)); s != "" && content.ValidateSlug(s) == nil {
 					old := *p
 					old.Slug = s
@@ -932,20 +913,18 @@ func (imp *importer) oldPath(link string) string {
 		if path != "/" && path != "/index.php" {
 			return ""
 		}
-		return QueryAliasPath(u.Query())
+		return wordpress.QueryAliasPath(u.Query())
 	}
 	return path
 }
 
 // attachment imports a media file from the uploads folder, keeping its old
 // addresses as redirects to the file.
-func (imp *importer) attachment(ctx context.Context, it *Item) error {
+func (imp *importer) attachment(ctx context.Context, it *wordpress.Item) error {
 	fileURL := firstNonEmpty(it.AttachmentURL, it.GUID)
-	rel := strings.TrimSpace(it.MetaValue("_wp_attached_file"))
+	rel := strings.TrimSpace(it.MetaValue(wordpress.MetaAttachedFile))
 	if rel == "" {
-		if i := strings.Index(fileURL, "/wp-content/uploads/"); i >= 0 {
-			rel, _ = url.PathUnescape(fileURL[i+len("/wp-content/uploads/"):])
-		}
+		rel, _ = wordpress.UploadsFile(fileURL)
 	}
 	rel = path.Clean(strings.TrimPrefix(filepath.ToSlash(rel), "/"))
 	if rel == "." || content.ValidateMediaPath(rel) != nil {
@@ -958,7 +937,7 @@ func (imp *importer) attachment(ctx context.Context, it *Item) error {
 		if imp.ownSite || it.PostID == 0 || content.ValidateHTTPURL(fileURL) != nil {
 			return nil
 		}
-		return imp.redirect(ctx, "/?attachment_id="+itoa(it.PostID), fileURL)
+		return imp.redirect(ctx, wordpress.QueryPath(wordpress.QueryAttachment, itoa(it.PostID)), fileURL)
 	}
 	if imp.opt.Uploads == "" {
 		imp.skip(it, "file %s not imported: give the uploads folder with --uploads; posts keep linking to the old address", rel)
@@ -972,7 +951,7 @@ func (imp *importer) attachment(ctx context.Context, it *Item) error {
 	defer src.Close()
 	m := &content.Media{
 		Key: rel, Filename: path.Base(rel), Size: st.Size(), MIME: mime.TypeByExtension(strings.ToLower(path.Ext(rel))),
-		Alt:       strings.TrimSpace(it.MetaValue("_wp_attachment_image_alt")),
+		Alt:       strings.TrimSpace(it.MetaValue(wordpress.MetaAttachmentAlt)),
 		Caption:   strings.TrimSpace(html.UnescapeString(markup.StripTags(it.Excerpt))),
 		ImportKey: firstNonEmpty(it.GUID, fileURL),
 	}
@@ -1029,7 +1008,7 @@ func (imp *importer) attachment(ctx context.Context, it *Item) error {
 		return nil // its redirects come with the channel
 	}
 	if it.PostID != 0 {
-		if err := imp.redirect(ctx, "/?attachment_id="+itoa(it.PostID), m.URL()); err != nil {
+		if err := imp.redirect(ctx, wordpress.QueryPath(wordpress.QueryAttachment, itoa(it.PostID)), m.URL()); err != nil {
 			return err
 		}
 	}
@@ -1049,7 +1028,7 @@ func (imp *importer) finish(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		it := &Item{Line: f.line, PostType: "post", Title: p.Title}
+		it := &wordpress.Item{Line: f.line, PostType: "post", Title: p.Title}
 		if f.page {
 			it.PostType = "page"
 		}
@@ -1153,12 +1132,12 @@ func sanitizeKeepingMore(src string) string {
 	return markup.Sanitize(head) + content.MoreMarker + markup.Sanitize(tail)
 }
 
-func importKey(it *Item, base *url.URL) string {
+func importKey(it *wordpress.Item, base *url.URL) string {
 	if it.GUID != "" {
 		return it.GUID
 	}
 	if base != nil {
-		return base.String() + "/?p=" + strconv.FormatInt(it.PostID, 10)
+		return base.String() + wordpress.QueryPath(wordpress.QueryPost, itoa(it.PostID))
 	}
 	return "wxr-post-" + strconv.FormatInt(it.PostID, 10)
 }
@@ -1167,7 +1146,7 @@ const wpTime = "2006-01-02 15:04:05"
 
 // itemTime returns an entry's publication time in UTC: the GMT date, else
 // the local date, else the RSS pubDate; drafts may have none.
-func itemTime(it *Item) (time.Time, error) {
+func itemTime(it *wordpress.Item) (time.Time, error) {
 	for _, s := range []string{it.PostDateGMT, it.PostDate} {
 		if s == "" || strings.HasPrefix(s, "0000-00-00") {
 			continue
@@ -1189,13 +1168,13 @@ func itemTime(it *Item) (time.Time, error) {
 	return time.Time{}, nil
 }
 
-func itemSource(it *Item) *content.Source {
+func itemSource(it *wordpress.Item) *content.Source {
 	s := &content.Source{
-		Name:   strings.TrimSpace(it.MetaValue(MetaSourceName)),
-		URL:    strings.TrimSpace(it.MetaValue(MetaSourceURL)),
-		Author: strings.TrimSpace(it.MetaValue(MetaSourceAuthor)),
+		Name:   strings.TrimSpace(it.MetaValue(wordpress.MetaSourceName)),
+		URL:    strings.TrimSpace(it.MetaValue(wordpress.MetaSourceURL)),
+		Author: strings.TrimSpace(it.MetaValue(wordpress.MetaSourceAuthor)),
 	}
-	if v := strings.TrimSpace(it.MetaValue(MetaSourcePublished)); v != "" {
+	if v := strings.TrimSpace(it.MetaValue(wordpress.MetaSourcePublished)); v != "" {
 		if t, err := time.Parse(time.RFC3339, v); err == nil {
 			s.PublishedAt = t.UTC()
 		}
@@ -1217,7 +1196,7 @@ func firstNonEmpty(ss ...string) string {
 
 // feature makes media the entry's featured image, unless it already is;
 // a file that is not an image is reported instead.
-func (imp *importer) feature(ctx context.Context, it *Item, postID, mediaID int64) error {
+func (imp *importer) feature(ctx context.Context, it *wordpress.Item, postID, mediaID int64) error {
 	cur, err := imp.tx.FindFeatured(ctx, postID)
 	if err != nil {
 		return err

@@ -2,14 +2,17 @@ package wxr
 
 import (
 	"context"
-	"html"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 
+	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/wordpress"
 )
 
 // linker rewrites the old site's addresses inside bodies to the new ones:
@@ -33,19 +36,6 @@ type resolved struct {
 
 // forget starts a new entry's memo.
 func (l *linker) forget() { clear(l.memo) }
-
-var queryKeys = []string{"p", "page_id", "attachment_id", "cat", "tag", "author", "feed"}
-
-// QueryAliasPath returns the alias path under which a plain WordPress
-// address such as /?p=12 is kept, or "" when q holds none of its keys.
-func QueryAliasPath(q url.Values) string {
-	for _, k := range queryKeys {
-		if v := q.Get(k); v != "" {
-			return "/?" + k + "=" + url.QueryEscape(v)
-		}
-	}
-	return ""
-}
 
 func newLinker(tx *store.Tx, base *url.URL) *linker {
 	l := &linker{tx: tx, hosts: map[string]bool{}, memo: map[string]resolved{}}
@@ -79,8 +69,7 @@ func (l *linker) rewrite(ctx context.Context, body string) (string, []string, er
 		default:
 			return value, true
 		}
-		raw := html.UnescapeString(value)
-		key := strings.TrimSpace(raw)
+		key := strings.TrimSpace(value)
 		r, known := l.memo[key]
 		if !known {
 			var err error
@@ -97,130 +86,93 @@ func (l *linker) rewrite(ctx context.Context, body string) (string, []string, er
 			return value, true
 		}
 		if newURL == "" {
-			unresolved = append(unresolved, raw)
+			unresolved = append(unresolved, value)
 			return value, true
 		}
-		return html.EscapeString(newURL), true
+		return newURL, true
 	})
 	return out, unresolved, ferr
 }
 
-// scanAttrs calls fn with the lower-case name and raw value of every quoted
-// attribute in the tags of an HTML fragment; fn returns the new raw value,
-// or false to drop the attribute. The rest of the text is copied as it is.
-// A hand-written scan: regular expressions cost the import a third of its
-// time on a large site.
+// scanAttrs calls fn with the name and value of every attribute of the
+// start tags of an HTML fragment, as golang.org/x/net/html's tokenizer
+// reads them (names in lower case, values with their character references
+// decoded, quoted or not); fn returns the new value, or false to drop the
+// attribute. A tag whose attributes all stay as they are is copied as it
+// was written, and so is the rest of the text, comments and the insides of
+// <script> and <style> included; a tag with a changed attribute is written
+// anew, as the sanitiser writes tags: names in lower case, values in
+// double quotes.
 func scanAttrs(s string, fn func(name, value string) (string, bool)) string {
-	var b strings.Builder
+	var (
+		b     strings.Builder
+		attrs []xhtml.Attribute
+		pos   int // where in s the current token ends
+	)
 	b.Grow(len(s))
+	z := xhtml.NewTokenizer(strings.NewReader(s))
 	for {
-		i := strings.IndexByte(s, '<')
-		if i < 0 || i+1 >= len(s) {
-			b.WriteString(s)
+		tt := z.Next()
+		start := pos
+		pos += len(z.Raw())
+		switch tt {
+		case xhtml.ErrorToken:
+			// The end, or a tag the text ends inside: the rest as it is.
+			b.WriteString(s[start:])
 			return b.String()
-		}
-		b.WriteString(s[:i])
-		s = s[i:]
-		if strings.HasPrefix(s, "<!--") {
-			end := strings.Index(s, "-->")
-			if end < 0 {
-				b.WriteString(s)
-				return b.String()
-			}
-			b.WriteString(s[:end+3])
-			s = s[end+3:]
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
+		default:
+			b.WriteString(s[start:pos])
 			continue
 		}
-		if c := s[1]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			b.WriteByte('<')
-			s = s[1:]
-			continue
-		}
-		// Tag name.
-		j := 1
-		for j < len(s) && !isSpace(s[j]) && s[j] != '>' && s[j] != '/' {
-			j++
-		}
-		b.WriteString(s[:j])
-		s = s[j:]
-		// Attributes, up to the closing '>'.
-		for len(s) > 0 && s[0] != '>' {
-			k := 0
-			for k < len(s) && isSpace(s[k]) {
-				k++
-			}
-			lead := s[:k]
-			s = s[k:]
-			n := 0
-			for n < len(s) && !isSpace(s[n]) && s[n] != '=' && s[n] != '>' {
-				n++
-			}
-			if n == 0 {
-				if len(s) > 0 && s[0] != '>' {
-					b.WriteString(lead)
-					b.WriteByte(s[0])
-					s = s[1:]
-					continue
-				}
-				b.WriteString(lead)
-				break
-			}
-			name := s[:n]
-			rest := s[n:]
-			e := 0
-			for e < len(rest) && isSpace(rest[e]) {
-				e++
-			}
-			if e >= len(rest) || rest[e] != '=' {
-				b.WriteString(lead)
-				b.WriteString(name)
-				s = rest
-				continue
-			}
-			v := e + 1
-			for v < len(rest) && isSpace(rest[v]) {
-				v++
-			}
-			if v >= len(rest) || (rest[v] != '"' && rest[v] != '\'') {
-				// Unquoted value: copy as it is.
-				w := v
-				for w < len(rest) && !isSpace(rest[w]) && rest[w] != '>' {
-					w++
-				}
-				b.WriteString(lead)
-				b.WriteString(name)
-				b.WriteString(rest[:w])
-				s = rest[w:]
-				continue
-			}
-			q := rest[v]
-			end := strings.IndexByte(rest[v+1:], q)
-			if end < 0 {
-				b.WriteString(lead)
-				b.WriteString(name)
-				b.WriteString(rest)
-				return b.String()
-			}
-			value := rest[v+1 : v+1+end]
-			s = rest[v+2+end:]
-			nv, keep := fn(strings.ToLower(name), value)
+		name, more := z.TagName()
+		changed := false
+		attrs = attrs[:0]
+		for more {
+			var k, v []byte
+			k, v, more = z.TagAttr()
+			// Strings of the tokenizer's bytes, which its next token reuses;
+			// a name HTML knows costs no copy.
+			key, val := atomString(k), string(v)
+			nv, keep := fn(key, val)
 			if !keep {
+				changed = true
 				continue
 			}
-			b.WriteString(lead)
-			b.WriteString(name)
-			if nv == value {
-				b.WriteString(rest[:v+2+end])
-				continue
-			}
+			changed = changed || nv != val
+			attrs = append(attrs, xhtml.Attribute{Key: key, Val: nv})
+		}
+		if !changed {
+			b.WriteString(s[start:pos])
+			continue
+		}
+		// Written as html.Token.String writes tags, which is how the
+		// sanitiser writes them, so that a rewritten body stays in the form
+		// it gave it; written here, not by a Token, to spare the import an
+		// allocation per tag.
+		b.WriteByte('<')
+		b.Write(name)
+		for _, a := range attrs {
+			b.WriteByte(' ')
+			b.WriteString(a.Key)
 			b.WriteString(`="`)
-			b.WriteString(strings.ReplaceAll(nv, `"`, "&#34;"))
+			b.WriteString(xhtml.EscapeString(a.Val))
 			b.WriteByte('"')
 		}
+		if tt == xhtml.SelfClosingTagToken {
+			b.WriteByte('/')
+		}
+		b.WriteByte('>')
 	}
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+// atomString returns b as a string, without a copy when b is a name HTML knows.
+func atomString(b []byte) string {
+	if a := atom.Lookup(b); a != 0 {
+		return a.String()
+	}
+	return string(b)
+}
 
 // resolve tells whether raw is an address of the old site and, if the
 // import knows its new place, returns it.
@@ -242,9 +194,8 @@ func (l *linker) resolve(ctx context.Context, raw string) (ours bool, newURL str
 	if path == "" {
 		path = "/"
 	}
-	if i := strings.Index(path, "/wp-content/uploads/"); i >= 0 {
-		rel, err := url.PathUnescape(path[i+len("/wp-content/uploads/"):])
-		if err != nil {
+	if rel, ok := wordpress.UploadsFile(path); ok {
+		if rel == "" {
 			return true, "", nil
 		}
 		m, err := l.findMedia(ctx, rel)
@@ -255,7 +206,7 @@ func (l *linker) resolve(ctx context.Context, raw string) (ours bool, newURL str
 		frag = "#" + u.EscapedFragment()
 	}
 	if path == "/" || path == "/index.php" {
-		key := QueryAliasPath(u.Query())
+		key := wordpress.QueryAliasPath(u.Query())
 		if key == "" {
 			if u.Host != "" || u.RawQuery == "" {
 				return true, "/" + frag, nil
@@ -335,13 +286,10 @@ func escapePath(p string) string {
 	return strings.Join(segs, "/")
 }
 
-// sizeSuffix is the "-300x200" WordPress adds to resized copies of an image.
-var sizeSuffix = regexp.MustCompile(`-\d+x\d+(\.[A-Za-z0-9]+)$`)
-
 // findMedia returns the library URL of an uploads path, or of the original
 // of a resized copy, or "".
 func (l *linker) findMedia(ctx context.Context, rel string) (string, error) {
-	for _, r := range []string{rel, sizeSuffix.ReplaceAllString(rel, "$1")} {
+	for _, r := range []string{rel, wordpress.OriginalUpload(rel)} {
 		m, err := l.tx.FindMediaByStorageKey(ctx, r)
 		if err == nil {
 			return m.URL(), nil

@@ -1,7 +1,10 @@
-// Package wxr reads WordPress eXtended RSS exports (WXR 1.0, 1.1 and 1.2)
-// as a stream, item by item, and imports them into the store in one
-// transaction, so that a file that fails half-way changes nothing.
-package wxr
+// Package wordpress owns WordPress's formats and addresses: it reads
+// WordPress eXtended RSS exports (WXR 1.0, 1.1 and 1.2) as a stream, item
+// by item, writes WXR 1.2 as a stream, names the post meta keys Broadsheet
+// adds to its exports, and knows WordPress's addresses (/?p=12, the
+// uploads folder). It holds no store: the importer and the exporter turn
+// its items into the site and back.
+package wordpress
 
 import (
 	"encoding/xml"
@@ -25,6 +28,7 @@ var knownVersions = map[string]bool{"1.0": true, "1.1": true, "1.2": true}
 // Channel is the site-wide part of an export, read before its items.
 type Channel struct {
 	Title, Link, Description, Language string
+	PubDate                            string // when the file was written, as RFC 1123
 	BaseSiteURL, BaseBlogURL           string
 	Version                            string
 	Generator                          string
@@ -242,6 +246,8 @@ func (p *Parser) header(se xml.StartElement) error {
 		dst = &c.Description
 	case "language":
 		dst = &c.Language
+	case "pubDate":
+		dst = &c.PubDate
 	case "base_site_url":
 		dst = &c.BaseSiteURL
 	case "base_blog_url":

@@ -1,5 +1,5 @@
 // Package wxrtest generates WordPress exports of any size, shaped like a
-// real news site's, for benchmarks and load tests of the importer.
+// real news site's, for benchmarks and load tests of the reader and the importer.
 package wxrtest
 
 import (
