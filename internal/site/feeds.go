@@ -81,12 +81,6 @@ var addSlash = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
 })
 
-// feedPaths returns the paths of the three feeds under prefix ("/" for
-// the site, else an archive's path).
-func feedPaths(prefix string) (rss, atom, json string) {
-	return prefix + "feed/", prefix + "feed/atom/", prefix + "feed/json/"
-}
-
 func (s *Site) feedHandler(scope feedScope, format feedFormat) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		f, err := s.buildFeed(r, scope, r.PathValue("slug"))
