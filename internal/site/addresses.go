@@ -91,6 +91,17 @@ func (k AddressKind) Entry() bool { return k == PostAddress || k == PageAddress 
 // order their sitemaps and feeds are listed.
 var archiveKinds = []AddressKind{CategoryAddress, TagAddress, AuthorAddress}
 
+// feedArchives are the kinds of archive that have feeds.
+func feedArchives() []AddressKind {
+	var out []AddressKind
+	for _, k := range archiveKinds {
+		if kinds[k].feeds {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // Address is one address of the site readers may see.
 type Address struct {
 	Kind AddressKind
@@ -185,12 +196,8 @@ func parseAddress(path string) (rt route, ok bool) {
 	switch {
 	case len(segs) == 0 && rt.page > 1:
 		rt.kind = FrontAddress
-	case len(segs) == 2 && segs[0] == "category":
-		rt.kind, rt.slug = CategoryAddress, segs[1]
-	case len(segs) == 2 && segs[0] == "tag":
-		rt.kind, rt.slug = TagAddress, segs[1]
-	case len(segs) == 2 && segs[0] == "author":
-		rt.kind, rt.slug = AuthorAddress, segs[1]
+	case len(segs) == 2 && archiveKind(segs[0]) != 0:
+		rt.kind, rt.slug = archiveKind(segs[0]), segs[1]
 	case len(segs) == 4 && isYear(segs[0]) && rt.page == 1:
 		// The date is the post's to check: under another one it has moved.
 		rt.kind, rt.slug = PostAddress, segs[3]
@@ -218,6 +225,17 @@ func parseAddress(path string) (rt route, ok bool) {
 		return route{}, false
 	}
 	return rt, true
+}
+
+// archiveKind returns the kind of archive whose paths start with the
+// segment seg ("tag"), or 0.
+func archiveKind(seg string) AddressKind {
+	for _, k := range archiveKinds {
+		if p := kinds[k].prefix; len(p) == len(seg)+2 && p[1:len(p)-1] == seg {
+			return k
+		}
+	}
+	return 0
 }
 
 func pageNumber(s string) (int, bool) {
@@ -362,6 +380,10 @@ type addressSource struct {
 	s   *Site
 	ctx context.Context
 	now time.Time
+	// timesOnly leaves posts' and pages' addresses without their paths,
+	// for the sitemap index, which needs only when they changed: a large
+	// site has tens of thousands.
+	timesOnly bool
 
 	stamps   map[content.Kind][]store.Stamp
 	archives map[AddressKind][]store.ArchiveStamp
@@ -449,7 +471,10 @@ func (a *addressSource) kind(k AddressKind) ([]Address, error) {
 		}
 		out := make([]Address, len(ss))
 		for i, st := range ss {
-			out[i] = Address{Kind: k, Path: st.Path(), Pages: 1, Modified: st.Modified()}
+			out[i] = Address{Kind: k, Pages: 1, Modified: st.Modified()}
+			if !a.timesOnly {
+				out[i].Path = st.Path()
+			}
 		}
 		return out, nil
 	case CategoryAddress, TagAddress, AuthorAddress:

@@ -72,7 +72,9 @@ func lastmod(t time.Time) string {
 // the time its newest entry changed.
 func (s *Site) sitemapIndex(w http.ResponseWriter, r *http.Request) error {
 	base := s.baseURL(r)
-	files, err := s.addressSource(r.Context(), s.cfg.Now()).sitemapFiles()
+	src := s.addressSource(r.Context(), s.cfg.Now())
+	src.timesOnly = true
+	files, err := src.sitemapFiles()
 	if err != nil {
 		return err
 	}
