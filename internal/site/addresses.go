@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/url"
 	"slices"
@@ -422,8 +423,10 @@ func (a *addressSource) archiveStamps(k AddressKind) ([]store.ArchiveStamp, erro
 		as, err = a.s.cfg.DB.FindTermStamps(a.ctx, content.TaxCategory, a.now)
 	case TagAddress:
 		as, err = a.s.cfg.DB.FindTermStamps(a.ctx, content.TaxTag, a.now)
-	default:
+	case AuthorAddress:
 		as, err = a.s.cfg.DB.FindAuthorStamps(a.ctx, a.now)
+	default:
+		return nil, fmt.Errorf("site: no archives of kind %s", k)
 	}
 	if err != nil {
 		return nil, err
