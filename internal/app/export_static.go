@@ -108,7 +108,7 @@ func (e *env) exportStatic(ctx context.Context, args []string) error {
 		bar.show(int64(done), fmt.Sprintf("%d/%d files", done, total), false)
 	}
 	rep, err := static.Export(ctx, static.Options{
-		DB: db, Handler: handler, BaseURL: e.cfg.BaseURL, Assets: s.Assets(), Dir: f.dir,
+		DB: db, Handler: handler, BaseURL: e.cfg.BaseURL, Site: s, Dir: f.dir,
 		Incremental: f.incremental, Workers: f.workers, Progress: progress, Log: quiet.log,
 	})
 	fmt.Fprintln(e.stderr)
@@ -124,7 +124,6 @@ func (e *env) exportStatic(ctx context.Context, args []string) error {
 	fmt.Fprintf(tw, "  removed (no longer on the site)\t%d\n", rep.Removed)
 	fmt.Fprintf(tw, "  redirects (_redirects and refresh pages)\t%d\n", rep.Redirects)
 	fmt.Fprintf(tw, "  size\t%.1f MB\n", float64(rep.Bytes)/1e6)
-	fmt.Fprintf(tw, "  feeds, sitemaps and such not served by this build\t%d\n", rep.NotServed)
 	fmt.Fprintf(tw, "  skipped\t%d\n", len(rep.Skipped))
 	tw.Flush()
 	for _, s := range rep.Skipped {

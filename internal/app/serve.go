@@ -149,7 +149,7 @@ func (e *env) handler(db *store.DB) (http.Handler, error) {
 	// admin, the API, media, static files and the operations endpoints by.
 	var h http.Handler = mux
 	if e.cfg.PageCache > 0 {
-		h = cache.New(context.Background(), cache.Options{DB: db, MaxBytes: int64(e.cfg.PageCache) << 20, Log: e.log}).Handler(mux)
+		h = cache.New(context.Background(), cache.Options{DB: db, MaxBytes: int64(e.cfg.PageCache) << 20, Listings: site.ListingTags, Log: e.log}).Handler(mux)
 	}
 	return e.middleware(h), nil
 }

@@ -33,25 +33,14 @@ var feedFormats = []feedFormat{
 	{"json/", feed.TypeJSON, feed.JSON},
 }
 
-// feedScope is whose posts a feed carries: the whole site's, or one
-// category's, tag's or author's.
-type feedScope string
-
-const (
-	scopeSite     feedScope = ""
-	scopeCategory feedScope = "category"
-	scopeTag      feedScope = "tag"
-	scopeAuthor   feedScope = "author"
-)
-
 // feedRoutes registers the feeds, sitemaps and robots.txt.
 func (s *Site) feedRoutes(mux *http.ServeMux) {
 	for _, f := range feedFormats {
-		mux.Handle("GET /feed/"+f.suffix+"{$}", s.adapt.Handle(s.feedHandler(scopeSite, f)))
-		for _, sc := range []feedScope{scopeCategory, scopeTag, scopeAuthor} {
-			mux.Handle("GET /"+string(sc)+"/{slug}/feed/"+f.suffix+"{$}", s.adapt.Handle(s.feedHandler(sc, f)))
+		mux.Handle("GET /feed/"+f.suffix+"{$}", s.adapt.Handle(s.feedHandler(FrontAddress, f)))
+		for _, k := range feedArchives() {
+			mux.Handle("GET "+kinds[k].prefix+"{slug}/feed/"+f.suffix+"{$}", s.adapt.Handle(s.feedHandler(k, f)))
 			if f.suffix != "" {
-				mux.Handle("GET /"+string(sc)+"/{slug}/feed/"+strings.TrimSuffix(f.suffix, "/"), addSlash)
+				mux.Handle("GET "+kinds[k].prefix+"{slug}/feed/"+strings.TrimSuffix(f.suffix, "/"), addSlash)
 			}
 		}
 		if f.suffix != "" {
@@ -61,8 +50,8 @@ func (s *Site) feedRoutes(mux *http.ServeMux) {
 	// WordPress's other spellings of the main feed, so that every old
 	// subscription keeps working.
 	mux.Handle("GET /feed", addSlash)
-	for _, sc := range []feedScope{scopeCategory, scopeTag, scopeAuthor} {
-		mux.Handle("GET /"+string(sc)+"/{slug}/feed", addSlash)
+	for _, k := range feedArchives() {
+		mux.Handle("GET "+kinds[k].prefix+"{slug}/feed", addSlash)
 	}
 	for _, old := range []string{"/feed/rss2/", "/feed/rss/", "/feed/rdf/", "/rss/"} {
 		mux.Handle("GET "+old+"{$}", http.RedirectHandler("/feed/", http.StatusMovedPermanently))
@@ -81,13 +70,9 @@ var addSlash = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
 })
 
-// feedPaths returns the paths of the three feeds under prefix ("/" for
-// the site, else an archive's path).
-func feedPaths(prefix string) (rss, atom, json string) {
-	return prefix + "feed/", prefix + "feed/atom/", prefix + "feed/json/"
-}
-
-func (s *Site) feedHandler(scope feedScope, format feedFormat) web.HandlerFunc {
+// feedHandler serves the feeds in format of the front page (scope
+// FrontAddress) or of an archive of kind scope.
+func (s *Site) feedHandler(scope AddressKind, format feedFormat) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		f, err := s.buildFeed(r, scope, r.PathValue("slug"))
 		if err != nil {
@@ -114,8 +99,8 @@ func (s *Site) feedHandler(scope feedScope, format feedFormat) web.HandlerFunc {
 	}
 }
 
-// buildFeed gathers the latest posts of a scope into a feed.
-func (s *Site) buildFeed(r *http.Request, scope feedScope, slug string) (*feed.Feed, error) {
+// buildFeed gathers the latest posts of a scope (feedHandler) into a feed.
+func (s *Site) buildFeed(r *http.Request, scope AddressKind, slug string) (*feed.Feed, error) {
 	ctx := r.Context()
 	set, err := s.settings(ctx)
 	if err != nil {
@@ -126,9 +111,9 @@ func (s *Site) buildFeed(r *http.Request, scope feedScope, slug string) (*feed.F
 	filter.Limit = set.FeedItems
 	prefix, title, desc := "/", set.Title, set.Description
 	switch scope {
-	case scopeCategory, scopeTag:
+	case CategoryAddress, TagAddress:
 		tax := content.TaxCategory
-		if scope == scopeTag {
+		if scope == TagAddress {
 			tax = content.TaxTag
 		}
 		t, err := s.cfg.DB.FindTermBySlug(ctx, tax, slug)
@@ -137,7 +122,7 @@ func (s *Site) buildFeed(r *http.Request, scope feedScope, slug string) (*feed.F
 		}
 		filter.TermID, prefix, title = t.ID, t.Path(), set.Title+" – "+t.Name
 		desc = firstNonEmpty(t.Description, desc)
-	case scopeAuthor:
+	case AuthorAddress:
 		u, err := s.cfg.DB.FindUserBySlug(ctx, slug)
 		if err != nil {
 			return nil, err
@@ -149,7 +134,7 @@ func (s *Site) buildFeed(r *http.Request, scope feedScope, slug string) (*feed.F
 	if err != nil {
 		return nil, err
 	}
-	if scope != scopeSite && len(items) == 0 {
+	if scope != FrontAddress && len(items) == 0 {
 		return nil, web.NotFound // an archive without public posts has no feed, as it has no page (list)
 	}
 	rss, atom, jsonPath := feedPaths(prefix)

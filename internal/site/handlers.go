@@ -4,7 +4,6 @@ import (
 	"context"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +25,7 @@ func (s *Site) front(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return s.list(w, r, listing{filter: store.Published(s.cfg.Now()), base: "/", page: 1, tag: cache.FrontTag})
+	return s.list(w, r, listing{filter: store.Published(s.cfg.Now()), base: "/", page: 1, tag: frontTag})
 }
 
 // queryAlias answers 301 for a plain WordPress address kept as an alias,
@@ -124,37 +123,23 @@ func (s *Site) dispatch(w http.ResponseWriter, r *http.Request, path string) err
 		http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
 		return nil
 	}
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	for i, seg := range segs {
-		un, err := url.PathUnescape(seg)
-		if err != nil {
-			return web.NotFound
-		}
-		segs[i] = un
+	rt, ok := parseAddress(path)
+	if !ok {
+		return web.NotFound
 	}
-	now := s.cfg.Now()
-	// A trailing /page/N/ selects a page of any listing.
-	page := 1
-	if n := len(segs); n >= 2 && segs[n-2] == "page" {
-		p, ok := pageNumber(segs[n-1])
-		if !ok {
-			return web.NotFound
-		}
-		page, segs = p, segs[:n-2]
-	}
-	switch {
-	case len(segs) == 0 && page > 1:
-		return s.list(w, r, listing{filter: store.Published(now), base: "/", page: page, tag: cache.FrontTag})
-	case len(segs) == 2 && (segs[0] == "category" || segs[0] == "tag"):
-		return s.termArchive(w, r, segs[0], segs[1], page)
-	case len(segs) == 2 && segs[0] == "author":
-		return s.authorArchive(w, r, segs[1], page)
-	case len(segs) == 4 && isYear(segs[0]) && page == 1:
-		return s.post(w, r, segs[3], path)
-	case len(segs) >= 1 && len(segs) <= 3 && isYear(segs[0]):
-		return s.dateArchive(w, r, segs, page)
-	case len(segs) == 1 && segs[0] != "" && page == 1:
-		return s.page(w, r, segs[0])
+	switch rt.kind {
+	case FrontAddress:
+		return s.list(w, r, listing{filter: store.Published(s.cfg.Now()), base: "/", page: rt.page, tag: frontTag})
+	case CategoryAddress, TagAddress:
+		return s.termArchive(w, r, rt.kind, rt.slug, rt.page)
+	case AuthorAddress:
+		return s.authorArchive(w, r, rt.slug, rt.page)
+	case PostAddress:
+		return s.post(w, r, rt.slug, path)
+	case YearAddress, MonthAddress, DayAddress:
+		return s.dateArchive(w, r, rt)
+	case PageAddress:
+		return s.page(w, r, rt.slug)
 	}
 	return web.NotFound
 }
@@ -165,31 +150,6 @@ type discard struct{}
 func (discard) Header() http.Header         { return http.Header{} }
 func (discard) Write(b []byte) (int, error) { return len(b), nil }
 func (discard) WriteHeader(int)             {}
-
-func pageNumber(s string) (int, bool) {
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || strconv.Itoa(n) != s {
-		return 0, false
-	}
-	return n, true
-}
-
-func isYear(s string) bool {
-	if len(s) != 4 {
-		return false
-	}
-	_, err := strconv.Atoi(s)
-	return err == nil
-}
-
-// number parses a two-digit month or day within [1, max].
-func number(s string, max int) (int, bool) {
-	if len(s) != 2 {
-		return 0, false
-	}
-	n, err := strconv.Atoi(s)
-	return n, err == nil && n >= 1 && n <= max
-}
 
 // listing describes one page of teasers.
 type listing struct {
@@ -231,14 +191,14 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	base := s.baseURL(r)
 	pager := Pager{Page: l.page, Pages: pages}
 	if l.page > 1 {
-		pager.Newer = pagePath(l.base, l.page-1)
+		pager.Newer = PagePath(l.base, l.page-1)
 		layout.Head.Prev = base + pager.Newer
 	}
 	if l.page < pages {
-		pager.Older = pagePath(l.base, l.page+1)
+		pager.Older = PagePath(l.base, l.page+1)
 		layout.Head.Next = base + pager.Older
 	}
-	layout.Head.Canonical = base + pagePath(l.base, l.page)
+	layout.Head.Canonical = base + PagePath(l.base, l.page)
 	title := l.title
 	if l.page > 1 {
 		title = joinTitle(title, "Page "+strconv.Itoa(l.page))
@@ -254,13 +214,6 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	})
 }
 
-func pagePath(base string, page int) string {
-	if page <= 1 {
-		return base
-	}
-	return base + "page/" + strconv.Itoa(page) + "/"
-}
-
 // joinTitle joins the parts of a <title>, leaving out an empty first part.
 func joinTitle(page, site string) string {
 	if page == "" {
@@ -269,9 +222,9 @@ func joinTitle(page, site string) string {
 	return page + " – " + site
 }
 
-func (s *Site) termArchive(w http.ResponseWriter, r *http.Request, kind, slug string, page int) error {
+func (s *Site) termArchive(w http.ResponseWriter, r *http.Request, kind AddressKind, slug string, page int) error {
 	tax := content.TaxCategory
-	if kind == "tag" {
+	if kind == TagAddress {
 		tax = content.TaxTag
 	}
 	t, err := s.cfg.DB.FindTermBySlug(r.Context(), tax, slug)
@@ -286,7 +239,7 @@ func (s *Site) termArchive(w http.ResponseWriter, r *http.Request, kind, slug st
 	}
 	return s.list(w, r, listing{filter: f, base: t.Path(), page: page, heading: heading,
 		description: t.Description, title: t.Name, feeds: t.Path(), crumbs: []crumb{{t.Name, t.Path()}},
-		tag: cache.TermTag(t.ID)})
+		tag: termTag(t.ID)})
 }
 
 func (s *Site) authorArchive(w http.ResponseWriter, r *http.Request, slug string, page int) error {
@@ -298,44 +251,29 @@ func (s *Site) authorArchive(w http.ResponseWriter, r *http.Request, slug string
 	f.AuthorID = u.ID
 	return s.list(w, r, listing{filter: f, base: u.Path(), page: page, heading: "Articles by " + u.Name,
 		description: u.Bio, title: u.Name, feeds: u.Path(), crumbs: []crumb{{u.Name, u.Path()}},
-		tag: cache.AuthorTag(u.ID)})
+		tag: authorTag(u.ID)})
 }
 
-func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, segs []string, page int) error {
-	year, _ := strconv.Atoi(segs[0])
-	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+// dateArchive serves a year's, month's or day's archive.
+func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, rt route) error {
+	from := time.Date(rt.year, 1, 1, 0, 0, 0, 0, time.UTC)
 	to := from.AddDate(1, 0, 0)
-	heading := segs[0]
-	month, day := 0, 0
-	if len(segs) >= 2 {
-		var ok bool
-		month, ok = number(segs[1], 12)
-		if !ok {
-			return web.NotFound
-		}
-		from = time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC)
+	heading := string(appendYear(nil, rt.year))
+	if rt.month > 0 {
+		from = time.Date(rt.year, time.Month(rt.month), 1, 0, 0, 0, 0, time.UTC)
 		to = from.AddDate(0, 1, 0)
 		heading = from.Format("January 2006")
 	}
-	if len(segs) == 3 {
-		var ok bool
-		day, ok = number(segs[2], 31)
-		if !ok {
-			return web.NotFound
-		}
-		from = time.Date(year, from.Month(), day, 0, 0, 0, 0, time.UTC)
-		if from.Month() != to.AddDate(0, -1, 0).Month() {
-			return web.NotFound // 31 February and the like
-		}
+	if rt.day > 0 {
+		from = time.Date(rt.year, from.Month(), rt.day, 0, 0, 0, 0, time.UTC)
 		to = from.AddDate(0, 0, 1)
 		heading = from.Format("2 January 2006")
 	}
 	f := store.Published(s.cfg.Now())
 	f.From, f.To = from, to
-	err := s.list(w, r, listing{filter: f, base: "/" + strings.Join(segs, "/") + "/", page: page,
-		heading: "Archive: " + heading, title: heading, crumbs: dateCrumbs(segs, from),
-		tag: cache.DateTag(year, month, day)})
-	return err
+	return s.list(w, r, listing{filter: f, base: datePath(rt.year, rt.month, rt.day), page: rt.page,
+		heading: "Archive: " + heading, title: heading, crumbs: dateCrumbs(rt.year, rt.month, rt.day, from),
+		tag: dateTag(rt.year, rt.month, rt.day)})
 }
 
 // post serves /yyyy/mm/dd/slug/.

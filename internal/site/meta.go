@@ -475,14 +475,15 @@ func (s *Site) newListHead(base string, l *Layout, li listing) {
 	}
 }
 
-// dateCrumbs is the trail of a date archive: year, month, day.
-func dateCrumbs(segs []string, from time.Time) []crumb {
-	c := []crumb{{segs[0], "/" + segs[0] + "/"}}
-	if len(segs) >= 2 {
-		c = append(c, crumb{from.Format("January 2006"), "/" + segs[0] + "/" + segs[1] + "/"})
+// dateCrumbs is the trail of a date archive: year, month, day (month and
+// day 0 when not given), the archive's first day from.
+func dateCrumbs(year, month, day int, from time.Time) []crumb {
+	c := []crumb{{string(appendYear(nil, year)), datePath(year, 0, 0)}}
+	if month > 0 {
+		c = append(c, crumb{from.Format("January 2006"), datePath(year, month, 0)})
 	}
-	if len(segs) == 3 {
-		c = append(c, crumb{from.Format("2 January 2006"), "/" + strings.Join(segs, "/") + "/"})
+	if day > 0 {
+		c = append(c, crumb{from.Format("2 January 2006"), datePath(year, month, day)})
 	}
 	return c
 }

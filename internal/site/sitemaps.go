@@ -3,12 +3,9 @@ package site
 import (
 	"encoding/xml"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
 )
@@ -74,159 +71,69 @@ func lastmod(t time.Time) string {
 // sitemapIndex serves /sitemap.xml: the list of every sitemap, each with
 // the time its newest entry changed.
 func (s *Site) sitemapIndex(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	now := s.cfg.Now()
 	base := s.baseURL(r)
+	src := s.addressSource(r.Context(), s.cfg.Now())
+	src.timesOnly = true
+	files, err := src.sitemapFiles()
+	if err != nil {
+		return err
+	}
 	doc := sitemapIndexDoc{NS: sitemapNS}
 	var newest time.Time
-	add := func(name string, mod time.Time) {
-		doc.Sitemaps = append(doc.Sitemaps, sitemapEntry{Loc: base + "/sitemaps/" + name, LastMod: lastmod(mod)})
-		newest = later(newest, mod)
-	}
-	posts, err := s.cfg.DB.FindStamps(ctx, content.KindPost, now)
-	if err != nil {
-		return err
-	}
-	for i := 0; i < len(posts); i += sitemapLimit {
-		add("posts-"+strconv.Itoa(i/sitemapLimit+1)+".xml", newestStamp(posts[i:min(i+sitemapLimit, len(posts))]))
-	}
-	pages, err := s.cfg.DB.FindStamps(ctx, content.KindPage, now)
-	if err != nil {
-		return err
-	}
-	// The pages' sitemap starts with the front page, so it is never empty
-	// and neither is the index, even on a new site.
-	add("pages.xml", later(newestStamp(pages), newestStamp(posts)))
-	for _, tax := range []content.Taxonomy{content.TaxCategory, content.TaxTag} {
-		terms, err := s.cfg.DB.FindTermStamps(ctx, tax, now)
-		if err != nil {
-			return err
-		}
-		if len(terms) > 0 {
-			add(sitemapName(tax), newestArchive(terms))
-		}
-	}
-	authors, err := s.cfg.DB.FindAuthorStamps(ctx, now)
-	if err != nil {
-		return err
-	}
-	if len(authors) > 0 {
-		add("authors.xml", newestArchive(authors))
-	}
-	// The news sitemap is listed while there is news: a sitemap must name
-	// at least one URL. It is served, empty, at other times.
-	var newsMod time.Time
-	for _, p := range posts {
-		if p.PublishedAt.Before(now.Add(-newsWindow)) {
-			break
-		}
-		newsMod = later(newsMod, p.Modified())
-	}
-	if !newsMod.IsZero() {
-		add("news.xml", newsMod)
+	for _, f := range files {
+		doc.Sitemaps = append(doc.Sitemaps, sitemapEntry{Loc: base + sitemapPath(f.name), LastMod: lastmod(f.modified)})
+		newest = later(newest, f.modified)
 	}
 	return serveXML(w, r, doc, newest)
 }
 
-func sitemapName(tax content.Taxonomy) string {
-	if tax == content.TaxTag {
-		return "tags.xml"
-	}
-	return "categories.xml"
-}
-
-func newestStamp(ss []store.Stamp) time.Time {
-	var t time.Time
-	for _, s := range ss {
-		t = later(t, s.Modified())
-	}
-	return t
-}
-
-func newestArchive(as []store.ArchiveStamp) time.Time {
-	var t time.Time
-	for _, a := range as {
-		t = later(t, a.Modified)
-	}
-	return t
-}
-
-// sitemap serves /sitemaps/{name}: posts-N.xml, pages.xml, categories.xml,
-// tags.xml, authors.xml and news.xml.
+// sitemap serves /sitemaps/{name}: the sitemap of a group of pages
+// (sitemapGroups: posts-N.xml, pages.xml, categories.xml, tags.xml,
+// authors.xml) and news.xml.
 func (s *Site) sitemap(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	now := s.cfg.Now()
-	base := s.baseURL(r)
 	name := r.PathValue("name")
-	doc := urlsetDoc{NS: sitemapNS}
-	var newest time.Time
-	addStamps := func(ss []store.Stamp) {
-		for _, st := range ss {
-			doc.URLs = append(doc.URLs, urlEntry{Loc: base + st.Path(), LastMod: lastmod(st.Modified())})
-			newest = later(newest, st.Modified())
-		}
-	}
-	addArchives := func(prefix string, as []store.ArchiveStamp) {
-		for _, a := range as {
-			// Sitemaps want URLs escaped, as Post.Path already is.
-			doc.URLs = append(doc.URLs, urlEntry{Loc: base + prefix + url.PathEscape(a.Slug) + "/", LastMod: lastmod(a.Modified)})
-			newest = later(newest, a.Modified)
-		}
-	}
-	switch {
-	case strings.HasPrefix(name, "posts-") && strings.HasSuffix(name, ".xml"):
-		n, ok := pageNumber(strings.TrimSuffix(strings.TrimPrefix(name, "posts-"), ".xml"))
-		if !ok {
-			return web.NotFound
-		}
-		posts, err := s.cfg.DB.FindStamps(ctx, content.KindPost, now)
-		if err != nil {
-			return err
-		}
-		from := (n - 1) * sitemapLimit
-		if from >= len(posts) && n > 1 {
-			return web.NotFound
-		}
-		addStamps(posts[min(from, len(posts)):min(from+sitemapLimit, len(posts))])
-	case name == "pages.xml":
-		posts, err := s.cfg.DB.FindStamps(ctx, content.KindPost, now)
-		if err != nil {
-			return err
-		}
-		// The front page changes whenever a post does.
-		front := urlEntry{Loc: base + "/"}
-		if len(posts) > 0 {
-			front.LastMod = lastmod(newestStamp(posts))
-			newest = newestStamp(posts)
-		}
-		doc.URLs = append(doc.URLs, front)
-		pages, err := s.cfg.DB.FindStamps(ctx, content.KindPage, now)
-		if err != nil {
-			return err
-		}
-		addStamps(pages)
-	case name == "categories.xml", name == "tags.xml":
-		tax, prefix := content.TaxCategory, "/category/"
-		if name == "tags.xml" {
-			tax, prefix = content.TaxTag, "/tag/"
-		}
-		terms, err := s.cfg.DB.FindTermStamps(ctx, tax, now)
-		if err != nil {
-			return err
-		}
-		addArchives(prefix, terms)
-	case name == "authors.xml":
-		authors, err := s.cfg.DB.FindAuthorStamps(ctx, now)
-		if err != nil {
-			return err
-		}
-		addArchives("/author/", authors)
-	case name == "news.xml":
+	if name == "news.xml" {
 		return s.newsSitemap(w, r)
-	default:
+	}
+	group, ok := strings.CutSuffix(name, ".xml")
+	if !ok {
 		return web.NotFound
 	}
-	return serveXML(w, r, doc, newest)
+	n := 0 // the sitemap's number in a paged group, -1 for a group of one
+	for _, g := range sitemapGroups {
+		if g.paged {
+			if num, found := strings.CutPrefix(group, g.name+"-"); found {
+				if n, ok = pageNumber(num); !ok {
+					return web.NotFound
+				}
+				group = g.name
+				break
+			}
+		} else if group == g.name {
+			n = -1
+			break
+		}
+	}
+	if n == 0 {
+		return web.NotFound
+	}
+	pages, err := s.addressSource(r.Context(), s.cfg.Now()).sitemapPages(group)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		from := (n - 1) * sitemapLimit
+		if from >= len(pages) && n > 1 {
+			return web.NotFound
+		}
+		pages = pages[min(from, len(pages)):min(from+sitemapLimit, len(pages))]
+	}
+	base := s.baseURL(r)
+	doc := urlsetDoc{NS: sitemapNS, URLs: make([]urlEntry, len(pages))}
+	for i, p := range pages {
+		doc.URLs[i] = urlEntry{Loc: base + p.Path, LastMod: lastmod(p.Modified)}
+	}
+	return serveXML(w, r, doc, newestAddress(pages))
 }
 
 // newsSitemap lists the posts of the last two days for Google News.

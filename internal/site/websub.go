@@ -150,7 +150,8 @@ func (w *WebSub) announce(ids []int64) {
 }
 
 // Topics returns the absolute URLs of every feed that carries any of the
-// posts: the site's three, and those of their categories, tags and authors.
+// posts: the three of each listing with feeds they appear in (the site,
+// their categories, tags and authors).
 // Posts not public now (deleted, or dated in the future) are left out.
 func (w *WebSub) Topics(ctx context.Context, ids []int64) ([]string, error) {
 	seen := map[string]bool{}
@@ -170,17 +171,13 @@ func (w *WebSub) Topics(ctx context.Context, ids []int64) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if p.Kind != content.KindPost || !p.IsPublic(now) {
+		if !p.IsPublic(now) {
 			continue
 		}
-		add("/")
-		for _, terms := range [][]content.Term{p.Categories, p.Tags} {
-			for _, t := range terms {
-				add(t.Path())
+		for l := range postListings(p) {
+			if kinds[l.kind].feeds {
+				add(l.path())
 			}
-		}
-		for _, a := range p.Authors {
-			add(a.Path())
 		}
 	}
 	var topics []string

@@ -92,6 +92,7 @@ func (c conn) readStamps(ctx context.Context, kind content.Kind, now time.Time) 
 // change happened: the latest publication or update among its posts.
 type ArchiveStamp struct {
 	Slug     string
+	Posts    int // public posts in the archive
 	Modified time.Time
 }
 
@@ -99,7 +100,7 @@ type ArchiveStamp struct {
 // at now, by slug, with their archives' last change; remembered and
 // shared as FindStamps' are.
 func (c conn) FindTermStamps(ctx context.Context, tax content.Taxonomy, now time.Time) ([]ArchiveStamp, error) {
-	return c.archiveStamps(ctx, tax, `SELECT t.slug, MAX(pub.published_at), MAX(pub.updated_at)
+	return c.archiveStamps(ctx, tax, `SELECT t.slug, COUNT(*), MAX(pub.published_at), MAX(pub.updated_at)
 		FROM pub CROSS JOIN post_terms pt CROSS JOIN terms t
 		WHERE pt.post_id = pub.id AND t.id = pt.term_id AND t.taxonomy = ?
 		GROUP BY t.slug ORDER BY t.slug`, tax, now)
@@ -109,7 +110,7 @@ func (c conn) FindTermStamps(ctx context.Context, tax content.Taxonomy, now time
 // now, by slug, with their archives' last change; remembered and shared as
 // FindStamps' are.
 func (c conn) FindAuthorStamps(ctx context.Context, now time.Time) ([]ArchiveStamp, error) {
-	return c.archiveStamps(ctx, "", `SELECT u.slug, MAX(pub.published_at), MAX(pub.updated_at)
+	return c.archiveStamps(ctx, "", `SELECT u.slug, COUNT(*), MAX(pub.published_at), MAX(pub.updated_at)
 		FROM pub CROSS JOIN post_authors pa CROSS JOIN users u
 		WHERE pa.post_id = pub.id AND u.id = pa.user_id
 		GROUP BY u.slug ORDER BY u.slug`, nil, now)
@@ -144,7 +145,7 @@ func (c conn) readArchiveStamps(ctx context.Context, q string, arg any, now time
 			a        ArchiveStamp
 			pub, upd int64
 		)
-		if err := rows.Scan(&a.Slug, &pub, &upd); err != nil {
+		if err := rows.Scan(&a.Slug, &a.Posts, &pub, &upd); err != nil {
 			return nil, fmt.Errorf("store: scan archive stamp: %w", err)
 		}
 		a.Modified = fromUnix(max(pub, upd))

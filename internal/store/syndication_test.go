@@ -98,14 +98,14 @@ func TestStamps(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Post B (10:00) is in economy and africa; post A (09:00) in africa.
-		if len(cats) != 2 || cats[0].Slug != "africa" || cats[1].Slug != "economy" {
-			t.Errorf("category stamps %+v", cats)
+		if len(cats) != 2 || cats[0].Slug != "africa" || cats[1].Slug != "economy" || cats[0].Posts != 2 || cats[1].Posts != 1 {
+			t.Errorf("category stamps %+v, want africa of 2 posts and economy of 1", cats)
 		}
 		authors, err := db.FindAuthorStamps(ctx, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(authors) != 1 || authors[0].Slug != "amara" || authors[0].Modified.IsZero() {
+		if len(authors) != 1 || authors[0].Slug != "amara" || authors[0].Posts != 2 || authors[0].Modified.IsZero() {
 			t.Errorf("author stamps %+v", authors)
 		}
 		early, err := db.FindTermStamps(ctx, content.TaxCategory, time.Date(2025, 12, 1, 9, 30, 0, 0, time.UTC))

@@ -16,8 +16,8 @@ import (
 //
 //	go test -run '^$' -bench Export -cpuprofile cpu.out ./internal/export/static
 func BenchmarkExport(b *testing.B) {
-	db, h, assets := demoSite(b, "sqlite")
-	opt := static.Options{DB: db, Handler: h, BaseURL: base, Assets: assets}
+	db, h, s := demoSite(b, "sqlite")
+	opt := static.Options{DB: db, Handler: h, BaseURL: base, Site: s}
 	var exported, written time.Duration
 	files := 0
 	for b.Loop() {

@@ -1,15 +1,15 @@
 // Package static writes the whole public site as files for any static host
 // or CDN: every page of every listing, every post and page, the theme's
-// assets, feeds and sitemaps where the build serves them, a 404 page, and
+// assets, feeds, sitemaps, robots.txt, a 404 page, and
 // the old addresses kept as aliases, both as a _redirects file (Netlify,
 // Cloudflare Pages) and as HTML pages that refresh to the new address.
 //
-// Pages are found by enumerating the store and rendered through the site's
-// own http.Handler in-process, so what the export holds is byte for byte
-// what the server answers, and routes added later come along once their
-// addresses are listed (see AddURLs). Workers render in parallel, each
-// listing's pages in order so that each page starts where the previous one
-// ended; one goroutine writes the files into a staging folder, which is
+// The addresses are the site's own list of them (site.Site.Addresses, which
+// the site's router, sitemaps and page cache follow too), each rendered
+// through the site's http.Handler in-process, so that what the export holds
+// is byte for byte what the server answers. Workers render in parallel,
+// each listing's pages in order so that each page starts where the
+// previous one ended; one goroutine writes the files into a staging folder, which is
 // moved into place only when every page rendered. A file the previous
 // export wrote and whose bytes did not change is left as it is.
 package static
@@ -30,7 +30,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"sort"
@@ -42,6 +41,7 @@ import (
 	"github.com/cespare/xxhash/v2"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
 )
 
@@ -53,14 +53,14 @@ const ManifestName = ".broadsheet-export.json"
 // Options configure an export.
 type Options struct {
 	DB *store.DB
+	// Site lists the addresses to export (site.Site.Addresses).
+	Site *site.Site
 	// Handler is the whole site, as serve runs it (without a page cache).
 	Handler http.Handler
 	// BaseURL is the public address the files will be served from; pages'
 	// canonical links are made with it.
 	BaseURL string
-	// Assets maps each static file of the theme to its fingerprinted path.
-	Assets map[string]string
-	Dir    string
+	Dir     string
 	// Incremental leaves alone files whose bytes did not change since the
 	// previous export into Dir, trusting its manifest and the files'
 	// sizes. Without it a file is left alone only when it is found to
@@ -83,9 +83,6 @@ type Report struct {
 	Removed   int   // files of the previous export the site no longer has
 	Redirects int   // aliases written
 	Bytes     int64 // bytes of all files of the export
-	// NotServed counts the optional addresses tried (feeds, sitemaps,
-	// robots.txt …) that this build of the site does not serve.
-	NotServed int
 	Skipped   []Skip
 }
 
@@ -94,28 +91,6 @@ type Skip struct {
 	URL    string
 	Reason string
 }
-
-// URLSource lists addresses to export beyond the pages the store
-// enumerates; an address the site answers with 404 is skipped quietly.
-type URLSource func(ctx context.Context, db *store.DB, ix *store.PublicIndex) ([]string, error)
-
-var (
-	sourcesMu sync.Mutex
-	sources   []URLSource
-)
-
-// AddURLs registers more addresses for every export: feeds, sitemaps and
-// whatever future routes need.
-func AddURLs(src URLSource) {
-	sourcesMu.Lock()
-	sources = append(sources, src)
-	sourcesMu.Unlock()
-}
-
-// wellKnown are addresses a Broadsheet site may serve (feeds and sitemaps
-// are built apart from the pages); each is exported when the site answers
-// it, and for every archive its feed is tried too.
-var wellKnown = []string{"/feed/", "/feed/atom/", "/feed/json/", "/sitemap.xml", "/robots.txt", "/favicon.ico"}
 
 // readAhead is how many pages of a listing, or posts' pages, the store
 // reads at once for an export (store.DB.ReadAhead).
@@ -128,12 +103,10 @@ const stagingName = ".broadsheet-staging"
 
 // job is one address to render.
 type job struct {
-	url      string
-	optional bool   // a 404 is not worth a line in the summary
-	entry    bool   // a post's or page's own page
-	file     string // the file it is written to
-	fileErr  error  // why it cannot be a file
-	done     *page  // rendered already (while planning)
+	url     string
+	entry   bool   // a post's or page's own page
+	file    string // the file it is written to
+	fileErr error  // why it cannot be a file
 	// then are the listing's next pages, rendered in order by the same
 	// worker: each starts where the previous ended (see store.FindPosts).
 	then []job
@@ -181,7 +154,7 @@ func Export(ctx context.Context, opt Options) (*Report, error) {
 	// in the front page's order: one read serves many pages.
 	opt.DB.ReadAhead(readAhead)
 	defer opt.DB.ReadAhead(0)
-	jobs, rep, aliases, err := plan(ctx, opt, base)
+	jobs, rep, aliases, err := plan(ctx, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -282,13 +255,7 @@ func render(ctx context.Context, opt Options, base *url.URL, jobs []job, w *writ
 						j = first.then[i-1]
 					}
 					j.then = nil
-					var p *page
-					if j.done != nil {
-						p = j.done
-						p.job = j
-					} else {
-						p = renderPage(ctx, opt.Handler, base, j)
-					}
+					p := renderPage(ctx, opt.Handler, base, j)
 					if p.kept() && p.fileErr == nil {
 						p.sum = xxhash.Sum64(p.body.Bytes())
 						p.same = w.inPlace(p.file, p.body.Bytes(), p.sum)
@@ -327,7 +294,7 @@ func render(ctx context.Context, opt Options, base *url.URL, jobs []job, w *writ
 				cancel()
 			}
 		}
-		if p.body != nil && p.done == nil {
+		if p.body != nil {
 			p.body.Reset()
 			buffers.Put(p.body)
 		}
@@ -346,9 +313,6 @@ func keep(p *page, w *writer, rep *Report, c *collected) error {
 	switch {
 	case p.err != nil:
 		return fmt.Errorf("%s: %w", p.url, p.err)
-	case p.status == http.StatusNotFound && p.optional:
-		rep.NotServed++
-		return nil
 	case p.status == http.StatusNotFound && p.file == "404.html":
 	case p.status == http.StatusMovedPermanently && p.location != "":
 		c.moved = append(c.moved, content.Alias{Path: p.url, Target: p.location})
@@ -372,154 +336,34 @@ func keep(p *page, w *writer, rep *Report, c *collected) error {
 	return nil
 }
 
-// plan lists every address to export.
-func plan(ctx context.Context, opt Options, base *url.URL) ([]job, *Report, []content.Alias, error) {
+// plan lists every address to export: the site's, each listing with its
+// pages after the first, and the aliases kept as redirects.
+func plan(ctx context.Context, opt Options) ([]job, *Report, []content.Alias, error) {
 	db := opt.DB
 	rep := &Report{}
-	sitemapIndex := make(chan *page, 1)
-	go func() {
-		sitemapIndex <- renderPage(ctx, opt.Handler, base, job{url: "/sitemap.xml", optional: true})
-	}()
-	var index *page
-	defer func() {
-		if index == nil {
-			<-sitemapIndex // a plan cut short does not leave it running
-		}
-	}()
-	ix, err := db.FindPublicIndex(ctx, opt.Now)
+	addrs, err := opt.Site.Addresses(ctx, opt.Now)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	set, err := db.LoadSettings(ctx)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	per := max(set.PostsPerPage, 1)
-	// About two addresses per entry: its page, and its share of the
-	// listings' pages and archives.
-	jobs := make([]job, 0, 2*len(ix.Entries))
-	seen := make(map[string]bool, 3*len(ix.Entries))
-	add := func(u string, optional bool) {
-		if !seen[u] {
-			seen[u] = true
-			jobs = append(jobs, job{url: u, optional: optional})
+	jobs := make([]job, 0, len(addrs))
+	seen := make(map[string]bool, 2*len(addrs))
+	for _, a := range addrs {
+		if seen[a.Path] {
+			continue
 		}
-	}
-	entries := make(map[string]bool, len(ix.Entries))
-	paginate := func(base string, n int) {
-		if seen[base] {
-			return
+		seen[a.Path] = true
+		j := job{url: a.Path, entry: a.Kind.Entry()}
+		if a.Kind == site.NotFoundAddress {
+			j.file = "404.html" // kept though it answers 404
 		}
-		seen[base] = true
-		j := job{url: base}
-		for p := 2; p <= (n+per-1)/per; p++ {
-			u := base + "page/" + strconv.Itoa(p) + "/"
+		for p := 2; p <= a.Pages; p++ {
+			u := site.PagePath(a.Path, p)
 			seen[u] = true
 			j.then = append(j.then, job{url: u})
 		}
 		jobs = append(jobs, j)
 	}
-	posts := 0
-	days := map[string]int{}
-	for _, e := range ix.Entries {
-		p := e.Path()
-		add(p, false)
-		entries[p] = true
-		if e.Kind != content.KindPost {
-			continue
-		}
-		posts++
-		// A post's address starts with its day's archive, "/2006/01/02/".
-		day := p[:dayEnd(p)]
-		days[day[:len(day)-6]]++ // its year's archive, "/2006/"
-		days[day[:len(day)-3]]++ // its month's, "/2006/01/"
-		days[day]++
-	}
-	paginate("/", posts)
-	var archives []string
-	for _, tax := range []content.Taxonomy{content.TaxCategory, content.TaxTag} {
-		terms, err := db.FindTerms(ctx, tax)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		for _, t := range terms {
-			if n := ix.TermCounts[t.ID]; n > 0 {
-				paginate(t.Path(), n)
-				archives = append(archives, t.Path())
-			}
-		}
-	}
-	users, err := db.FindUsers(ctx)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	for _, u := range users {
-		if n := ix.AuthorCounts[u.ID]; n > 0 {
-			paginate(u.Path(), n)
-			archives = append(archives, u.Path())
-		}
-	}
-	dates := make([]string, 0, len(days))
-	for d := range days {
-		dates = append(dates, d)
-	}
-	sort.Strings(dates)
-	for _, d := range dates {
-		paginate(d, days[d])
-	}
-	for _, u := range wellKnown {
-		add(u, true)
-	}
-	for _, a := range archives {
-		for _, feed := range []string{"feed/", "feed/atom/", "feed/json/"} {
-			add(a+feed, true)
-		}
-	}
-	// A sitemap index names the sitemaps the build serves. It is rendered
-	// once, while the rest is listed: its job keeps what it rendered.
-	index = <-sitemapIndex
-	if index.err != nil {
-		return nil, nil, nil, fmt.Errorf("/sitemap.xml: %w", index.err)
-	}
-	for i := range jobs {
-		if jobs[i].url == index.url {
-			jobs[i].done = index
-		}
-	}
-	if index.status == http.StatusOK && bytes.Contains(index.body.Bytes(), []byte("<sitemapindex")) {
-		for _, m := range sitemapLoc.FindAllSubmatch(index.body.Bytes(), -1) {
-			loc := html.UnescapeString(string(m[1]))
-			if u, ok := strings.CutPrefix(loc, base.String()); ok && strings.HasPrefix(u, "/") {
-				add(u, true)
-			}
-		}
-	}
-	sourcesMu.Lock()
-	srcs := append([]URLSource(nil), sources...)
-	sourcesMu.Unlock()
-	for _, src := range srcs {
-		urls, err := src(ctx, db, ix)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		for _, u := range urls {
-			add(u, true)
-		}
-	}
-	names := make([]string, 0, len(opt.Assets))
-	for name := range opt.Assets {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		add("/static/"+name, false)
-		add(opt.Assets[name], false)
-	}
-	jobs = append(jobs, job{url: "/404.html", file: "404.html"})
 	jobs = nameFiles(jobs, rep)
-	for i := range jobs {
-		jobs[i].entry = entries[jobs[i].url]
-	}
 	// Posts' and pages' own pages first, in the front page's order, in
 	// which the store reads them ahead: the site keeps each post's teaser
 	// as it renders the post's page, so that the listings after them
@@ -573,9 +417,7 @@ func nameFiles(jobs []job, rep *Report) []job {
 			return true // reported if the site answers the address
 		}
 		if taken[j.file] {
-			if !j.optional {
-				rep.Skipped = append(rep.Skipped, Skip{j.url, "another address of the site is written to the same file"})
-			}
+			rep.Skipped = append(rep.Skipped, Skip{j.url, "another address of the site is written to the same file"})
 			return false
 		}
 		taken[j.file] = true
@@ -596,20 +438,6 @@ func nameFiles(jobs []job, rep *Report) []job {
 		kept = append(kept, j)
 	}
 	return kept
-}
-
-// dayEnd is where the day's archive ends in a post's address: after the
-// fourth slash.
-func dayEnd(path string) int {
-	n := 0
-	for i := 0; i < len(path); i++ {
-		if path[i] == '/' {
-			if n++; n == 4 {
-				return i + 1
-			}
-		}
-	}
-	return len(path)
 }
 
 // renderPage runs one request through the site.
@@ -938,8 +766,6 @@ func merge(src, dst string) error {
 	}
 	return nil
 }
-
-var sitemapLoc = regexp.MustCompile(`<loc>\s*([^<\s]+)\s*</loc>`)
 
 // tlsState marks rendering requests for an https:// base as secure, so
 // the site builds https:// links and headers.

@@ -6,14 +6,17 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +38,7 @@ const base = "https://news.example.org"
 
 // demoSite loads the demo publication and returns the site's handler as
 // serve runs it, with its assets.
-func demoSite(t testing.TB, engine string) (*store.DB, http.Handler, map[string]string) {
+func demoSite(t testing.TB, engine string) (*store.DB, http.Handler, *site.Site) {
 	t.Helper()
 	db := storetest.Open(t, engine)
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
@@ -48,13 +51,13 @@ func demoSite(t testing.TB, engine string) (*store.DB, http.Handler, map[string]
 	if err != nil {
 		t.Fatal(err)
 	}
-	return db, s.Handler(), s.Assets()
+	return db, s.Handler(), s
 }
 
-func export(t *testing.T, db *store.DB, h http.Handler, assets map[string]string, dir string, incremental bool) *static.Report {
+func export(t *testing.T, db *store.DB, h http.Handler, s *site.Site, dir string, incremental bool) *static.Report {
 	t.Helper()
 	calls, last, total := 0, 0, 0
-	rep, err := static.Export(context.Background(), static.Options{DB: db, Handler: h, BaseURL: base, Assets: assets,
+	rep, err := static.Export(context.Background(), static.Options{DB: db, Handler: h, BaseURL: base, Site: s,
 		Dir: dir, Incremental: incremental, Progress: func(done, n int) { calls, last, total = calls+1, done, n }})
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +107,7 @@ func snapshot(t testing.TB, dir string) map[string]string {
 func TestExportHoldsWhatTheServerAnswers(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
-			db, h, assets := demoSite(t, engine)
+			db, h, s := demoSite(t, engine)
 			ctx := context.Background()
 			posts, _, err := db.FindPosts(ctx, store.Published(db.Now()))
 			if err != nil {
@@ -123,7 +126,7 @@ func TestExportHoldsWhatTheServerAnswers(t *testing.T) {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()
-			rep := export(t, db, h, assets, dir, false)
+			rep := export(t, db, h, s, dir, false)
 
 			srv := httptest.NewServer(h)
 			defer srv.Close()
@@ -136,7 +139,7 @@ func TestExportHoldsWhatTheServerAnswers(t *testing.T) {
 			for _, a := range posts[0].Authors {
 				want = append(want, a.Path())
 			}
-			for name, fp := range assets {
+			for name, fp := range s.Assets() {
 				want = append(want, "/static/"+name, fp)
 			}
 			files := manifestFiles(t, dir)
@@ -214,14 +217,14 @@ func TestExportHoldsWhatTheServerAnswers(t *testing.T) {
 }
 
 func TestIncrementalRewritesOnlyWhatChanged(t *testing.T) {
-	db, h, assets := demoSite(t, "sqlite")
+	db, h, s := demoSite(t, "sqlite")
 	ctx := context.Background()
 	dir := t.TempDir()
-	first := export(t, db, h, assets, dir, true)
+	first := export(t, db, h, s, dir, true)
 	if first.Written == 0 || first.Unchanged != 0 {
 		t.Fatalf("first export: %d written, %d unchanged", first.Written, first.Unchanged)
 	}
-	again := export(t, db, h, assets, dir, true)
+	again := export(t, db, h, s, dir, true)
 	if again.Written != 0 || again.Unchanged != first.Written {
 		t.Errorf("nothing changed, yet %d files written (%d unchanged of %d)", again.Written, again.Unchanged, first.Written)
 	}
@@ -243,7 +246,7 @@ func TestIncrementalRewritesOnlyWhatChanged(t *testing.T) {
 	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.UpdatePost(ctx, oldest) }); err != nil {
 		t.Fatal(err)
 	}
-	after := export(t, db, h, assets, dir, true)
+	after := export(t, db, h, s, dir, true)
 	if after.Written == 0 || after.Written > first.Written/2 {
 		t.Errorf("after one edit %d of %d files were rewritten", after.Written, first.Written)
 	}
@@ -260,13 +263,13 @@ func TestIncrementalRewritesOnlyWhatChanged(t *testing.T) {
 	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.UpdatePost(ctx, oldest) }); err != nil {
 		t.Fatal(err)
 	}
-	gone := export(t, db, h, assets, dir, true)
+	gone := export(t, db, h, s, dir, true)
 	if _, err := os.Stat(filepath.Join(dir, strings.TrimPrefix(oldest.Path(), "/"), "index.html")); !os.IsNotExist(err) || gone.Removed == 0 {
 		t.Errorf("an unpublished post's file stays (%d removed): %v", gone.Removed, err)
 	}
 	// A file lost from the folder is written again, manifest or not.
 	os.Remove(untouched)
-	export(t, db, h, assets, dir, true)
+	export(t, db, h, s, dir, true)
 	if _, err := os.Stat(untouched); err != nil {
 		t.Errorf("a deleted file was not restored by --incremental: %v", err)
 	}
@@ -278,10 +281,10 @@ func TestIncrementalRewritesOnlyWhatChanged(t *testing.T) {
 // changed since, even to another text of the same length, is written
 // again, where --incremental would trust the manifest.
 func TestReexportLeavesUnchangedFilesAlone(t *testing.T) {
-	db, h, assets := demoSite(t, "sqlite")
+	db, h, s := demoSite(t, "sqlite")
 	ctx := context.Background()
 	dir := t.TempDir()
-	first := export(t, db, h, assets, dir, false)
+	first := export(t, db, h, s, dir, false)
 	want := snapshot(t, dir)
 
 	posts, _, _ := db.FindPosts(ctx, store.Published(db.Now()))
@@ -292,7 +295,7 @@ func TestReexportLeavesUnchangedFilesAlone(t *testing.T) {
 	b, _ := os.ReadFile(tampered)
 	os.WriteFile(tampered, bytes.ToUpper(b), 0o644) // the same size
 
-	again := export(t, db, h, assets, dir, false)
+	again := export(t, db, h, s, dir, false)
 	if again.Written != 1 || again.Unchanged != first.Written-1 {
 		t.Errorf("nothing changed but one file: %d written, %d unchanged of %d", again.Written, again.Unchanged, first.Written)
 	}
@@ -312,9 +315,9 @@ func TestReexportLeavesUnchangedFilesAlone(t *testing.T) {
 // compared byte for byte and left alone when unchanged, those the site no
 // longer has are removed, and the new manifest is of the current kind.
 func TestExportReadsAnOlderManifest(t *testing.T) {
-	db, h, assets := demoSite(t, "sqlite")
+	db, h, s := demoSite(t, "sqlite")
 	dir := t.TempDir()
-	first := export(t, db, h, assets, dir, false)
+	first := export(t, db, h, s, dir, false)
 	files := snapshot(t, dir)
 	old := map[string]string{}
 	for name, body := range files {
@@ -330,7 +333,7 @@ func TestExportReadsAnOlderManifest(t *testing.T) {
 	b, _ := json.Marshal(map[string]any{"version": 1, "files": old})
 	os.WriteFile(filepath.Join(dir, static.ManifestName), b, 0o644)
 
-	again := export(t, db, h, assets, dir, true)
+	again := export(t, db, h, s, dir, true)
 	if again.Written != 0 || again.Unchanged != first.Written || again.Removed != 1 {
 		t.Errorf("%d written, %d unchanged of %d, %d removed; want 0, all, 1", again.Written, again.Unchanged, first.Written, again.Removed)
 	}
@@ -351,64 +354,146 @@ func TestExportReadsAnOlderManifest(t *testing.T) {
 }
 
 func TestExportRefusesABadBaseURL(t *testing.T) {
-	db, h, assets := demoSite(t, "sqlite")
+	db, h, s := demoSite(t, "sqlite")
 	_, err := static.Export(context.Background(), static.Options{DB: db, Handler: web.Chain(h), BaseURL: "news.example.org",
-		Assets: assets, Dir: t.TempDir()})
+		Site: s, Dir: t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), "news.example.org") {
 		t.Errorf("a base URL without a scheme: %v", err)
 	}
 }
 
-// TestExportTakesRoutesItDoesNotKnow shows that feeds, sitemaps and
-// addresses added by other packages come along: the sitemap index is
-// followed, well-known feed addresses are tried, AddURLs is asked.
-func TestExportTakesRoutesItDoesNotKnow(t *testing.T) {
-	db, h, assets := demoSite(t, "sqlite")
-	mux := http.NewServeMux()
-	mux.Handle("/", h)
-	mux.HandleFunc("GET /sitemap.xml", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/xml")
-		io.WriteString(w, `<?xml version="1.0"?><sitemapindex><sitemap><loc>`+base+`/sitemaps/posts-1.xml</loc></sitemap>`+
-			`<sitemap><loc>https://elsewhere.example/x.xml</loc></sitemap></sitemapindex>`)
-	})
-	mux.HandleFunc("GET /sitemaps/posts-1.xml", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/xml")
-		io.WriteString(w, `<urlset/>`)
-	})
-	mux.HandleFunc("GET /feed/{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
-		io.WriteString(w, `<rss/>`)
-	})
-	mux.HandleFunc("GET /special/{$}", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "special") })
-	static.AddURLs(func(ctx context.Context, db *store.DB, ix *store.PublicIndex) ([]string, error) {
-		return []string{"/special/"}, nil
-	})
-	dir := t.TempDir()
-	rep := export(t, db, mux, assets, dir, false)
-	for file, want := range map[string]string{"sitemap.xml": "<sitemapindex>", "sitemaps/posts-1.xml": "<urlset/>",
-		"feed/index.html": "<rss/>", "special/index.html": "special"} {
-		b, err := os.ReadFile(filepath.Join(dir, file))
-		if err != nil || !strings.Contains(string(b), want) {
-			t.Errorf("%s: %q, %v", file, b, err)
-		}
-	}
-	headers, _ := os.ReadFile(filepath.Join(dir, "_headers"))
-	if !strings.Contains(string(headers), "/feed/\n  Content-Type: application/rss+xml") {
-		t.Errorf("_headers does not give the feed its type:\n%s", headers)
-	}
-	if rep.NotServed == 0 {
-		t.Error("the atom and JSON feeds this build lacks were not counted as not served")
+// TestExportWritesEveryAddress ties the site's list of its addresses to
+// its router and to the export: every address listed, each page of every
+// listing, answers 200 (the not-found page 404), every kind of address but
+// search has one on the demo site, and the export writes exactly the files
+// of those addresses, so that a kind of address added to the list reaches
+// the export, or fails here. Two tags have slugs a path must escape: the
+// export wrote no page of the one with "%" in its slug, unescaped.
+func TestExportWritesEveryAddress(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			db, h, s := demoSite(t, engine)
+			ctx := context.Background()
+			// Tags whose slugs a URL path must escape.
+			posts, _, err := db.FindPosts(ctx, store.Published(db.Now()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := db.FindPostByID(ctx, posts[1].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.Update(ctx, func(tx *store.Tx) error {
+				for _, slug := range []string{"50%-off", "café"} {
+					tag := &content.Term{Taxonomy: content.TaxTag, Slug: slug, Name: slug}
+					if err := tx.UpsertTerm(ctx, tag); err != nil {
+						return err
+					}
+					p.Tags = append(p.Tags, *tag)
+				}
+				return tx.UpdatePost(ctx, p)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			addrs, err := s.Addresses(ctx, db.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			found := map[site.AddressKind]bool{}
+			want := map[string]bool{"_redirects": true, "_headers": true}
+			for _, a := range addrs {
+				found[a.Kind] = true
+				if a.Pages < 1 || a.Pages > 1 && !a.Kind.Listing() {
+					t.Errorf("%s (%s): %d pages", a.Path, a.Kind, a.Pages)
+				}
+				for n := 1; n <= a.Pages; n++ {
+					u := site.PagePath(a.Path, n)
+					resp, err := client.Get(srv.URL + u)
+					if err != nil {
+						t.Fatal(err)
+					}
+					resp.Body.Close()
+					status := http.StatusOK
+					if a.Kind == site.NotFoundAddress {
+						status = http.StatusNotFound
+					}
+					if resp.StatusCode != status {
+						t.Errorf("%s (%s): the site answers %d, want %d", u, a.Kind, resp.StatusCode, status)
+					}
+					file, err := url.PathUnescape(strings.TrimPrefix(u, "/"))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if file == "" || strings.HasSuffix(file, "/") {
+						file += "index.html"
+					}
+					want[file] = true
+				}
+			}
+			for k := site.FrontAddress; k <= site.NotFoundAddress; k++ {
+				if !found[k] && k != site.SearchAddress {
+					t.Errorf("no address of kind %s is listed", k)
+				}
+			}
+
+			dir := t.TempDir()
+			export(t, db, h, s, dir, false)
+			got := map[string]bool{}
+			for file := range manifestFiles(t, dir) {
+				got[file] = true
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("the export's files are not the listed addresses' (-listed +exported):\n%s", diff)
+			}
+			headers, _ := os.ReadFile(filepath.Join(dir, "_headers"))
+			if !strings.Contains(string(headers), "/feed/\n  Content-Type: application/rss+xml") {
+				t.Errorf("_headers does not give the feed its type:\n%s", headers)
+			}
+		})
 	}
 }
+
+// TestDemoExportFiles compares the files the export of the demo site
+// writes with the list in testdata/demo-export.txt; -update rewrites it.
+func TestDemoExportFiles(t *testing.T) {
+	db, h, s := demoSite(t, "sqlite")
+	dir := t.TempDir()
+	export(t, db, h, s, dir, false)
+	var files []string
+	for file := range manifestFiles(t, dir) {
+		files = append(files, file)
+	}
+	slices.Sort(files)
+	got := strings.Join(files, "\n") + "\n"
+	golden := filepath.Join("testdata", "demo-export.txt")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("the demo site's export holds other files (-%s +exported):\n%s", golden, diff)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/demo-export.txt")
 
 // TestFailedExportChangesNothing shows that a page the site fails to render
 // stops the export with its address, and that the folder keeps the
 // previous export untouched, manifest and all.
 func TestFailedExportChangesNothing(t *testing.T) {
-	db, h, assets := demoSite(t, "sqlite")
+	db, h, s := demoSite(t, "sqlite")
 	ctx := context.Background()
 	dir := t.TempDir()
-	export(t, db, h, assets, dir, false)
+	export(t, db, h, s, dir, false)
 	before := snapshot(t, dir)
 
 	posts, _, err := db.FindPosts(ctx, store.Published(db.Now()))
@@ -437,7 +522,7 @@ func TestFailedExportChangesNothing(t *testing.T) {
 	})
 	for _, incremental := range []bool{false, true} {
 		_, err := static.Export(context.Background(), static.Options{DB: db, Handler: failing, BaseURL: base,
-			Assets: assets, Dir: dir, Incremental: incremental})
+			Site: s, Dir: dir, Incremental: incremental})
 		if err == nil || !strings.Contains(err.Error(), broken) {
 			t.Fatalf("incremental %v: the error does not name the failed page %s: %v", incremental, broken, err)
 		}
@@ -450,13 +535,13 @@ func TestFailedExportChangesNothing(t *testing.T) {
 // TestExportIsDeterministic exports the same site with one worker and
 // with many: the same files, the same bytes, the same report.
 func TestExportIsDeterministic(t *testing.T) {
-	db, h, assets := demoSite(t, "sqlite")
+	db, h, s := demoSite(t, "sqlite")
 	var reports []*static.Report
 	var trees []map[string]string
 	for _, workers := range []int{1, 8} {
 		dir := t.TempDir()
 		rep, err := static.Export(context.Background(), static.Options{DB: db, Handler: h, BaseURL: base,
-			Assets: assets, Dir: dir, Workers: workers})
+			Site: s, Dir: dir, Workers: workers})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -476,7 +561,7 @@ func TestExportIsDeterministic(t *testing.T) {
 func TestExportLeavesOutArchivesOfUnpublishedPosts(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
-			db, h, assets := demoSite(t, engine)
+			db, h, s := demoSite(t, engine)
 			ctx := context.Background()
 			err := db.Update(ctx, func(tx *store.Tx) error {
 				ghost := &content.User{Slug: "ghost", Name: "Ghost Writer", Role: content.RoleAuthor}
@@ -506,7 +591,7 @@ func TestExportLeavesOutArchivesOfUnpublishedPosts(t *testing.T) {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()
-			export(t, db, h, assets, dir, false)
+			export(t, db, h, s, dir, false)
 			for file := range manifestFiles(t, dir) {
 				if strings.HasPrefix(file, "tag/embargo/") || strings.HasPrefix(file, "author/ghost/") {
 					t.Errorf("the export holds %s, an archive of unpublished posts only", file)

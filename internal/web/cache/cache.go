@@ -47,8 +47,12 @@ type Options struct {
 	// Bypass lists path prefixes never cached (the admin, the API, static
 	// files, which have their own caching).
 	Bypass []string
-	Log    *slog.Logger
-	Now    func() time.Time // default: the store's clock
+	// Listings names the tags (each starting with ListPrefix) of every
+	// listing a public post appears in, as the site's pages of those
+	// listings carry them: a change to the post drops their pages. Required.
+	Listings func(*content.Post) []string
+	Log      *slog.Logger
+	Now      func() time.Time // default: the store's clock
 }
 
 // DefaultBypass are the path prefixes a site never caches: the admin and
@@ -106,6 +110,9 @@ type entry struct {
 
 // New returns a cache over db's content, subscribed to its changes.
 func New(ctx context.Context, opt Options) *Cache {
+	if opt.Listings == nil {
+		panic("cache: Options.Listings is required: without it the cache cannot tell which listings a change drops")
+	}
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
@@ -267,7 +274,7 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // fill renders r with next and keeps the response when it may be kept.
 func (c *Cache) fill(w http.ResponseWriter, r *http.Request, k string, next http.Handler) {
 	gen := c.gen.Load()
-	rec := &recorder{}
+	rec := &recorder{listings: c.opt.Listings}
 	cw := &capture{w: w, limit: c.maxEntry, buf: bufPool.Get().(*bytes.Buffer)}
 	cw.buf.Reset()
 	defer func() {
@@ -344,7 +351,7 @@ func (c *Cache) newEntry(k string, status int, h http.Header, body []byte, tags 
 		if !seen[t] {
 			seen[t] = true
 			e.tags = append(e.tags, t)
-			if strings.HasPrefix(t, listPrefix) && !seen[listsTag] {
+			if strings.HasPrefix(t, ListPrefix) && !seen[listsTag] {
 				seen[listsTag] = true
 				e.tags = append(e.tags, listsTag)
 			}
@@ -598,7 +605,7 @@ func (c *Cache) onChange(ctx context.Context, ch store.Change) {
 			c.Purge()
 			return
 		case p.IsPublic(now):
-			after = ListingTags(p)
+			after = c.opt.Listings(p)
 			for _, t := range after {
 				tags[t] = true
 			}

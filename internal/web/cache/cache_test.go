@@ -77,7 +77,7 @@ func newFixture(t testing.TB, db *store.DB, maxBytes int64) *fixture {
 	mux := http.NewServeMux()
 	s.Routes(mux)
 	f.mux = mux
-	f.cache = cache.New(ctx, cache.Options{DB: db, MaxBytes: maxBytes, Log: quiet})
+	f.cache = cache.New(ctx, cache.Options{DB: db, MaxBytes: maxBytes, Listings: site.ListingTags, Log: quiet})
 	f.srv = httptest.NewServer(web.Chain(f.cache.Handler(mux), web.SecurityHeaders))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -378,7 +378,7 @@ func TestSizeBound(t *testing.T) {
 // readers' copy.
 func TestEditorsAndCookiesNeverCached(t *testing.T) {
 	db := storetest.Open(t, "sqlite")
-	c := cache.New(context.Background(), cache.Options{DB: db, MaxBytes: 1 << 20, Log: quiet})
+	c := cache.New(context.Background(), cache.Options{DB: db, MaxBytes: 1 << 20, Listings: site.ListingTags, Log: quiet})
 	n := 0
 	h := c.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n++

@@ -11,37 +11,19 @@ import (
 // it renders (Depend, Shows, Mentions); a change to the store drops every
 // entry carrying a tag the change touches.
 const (
-	// FrontTag is carried by the pages of the front-page listing.
-	FrontTag = "list:front"
+	// ListPrefix starts the tag of every listing (the front page, an
+	// archive): the site names listings' tags, and their pages carry
+	// them (Depend); a change to a post drops the pages of the listings
+	// Options.Listings names for it.
+	ListPrefix = "list:"
 	// AnyTag is carried by pages that declared nothing (feeds, sitemaps and
 	// routes that do not know about the cache, redirects, 404s): any change
 	// to any post drops them, which is always correct if not always needed.
 	AnyTag = "any"
 	// listsTag is carried by every page of every listing, so that a change
 	// whose previous state is unknown can drop all listings at once.
-	listsTag   = "lists"
-	listPrefix = "list:"
+	listsTag = "lists"
 )
-
-// TermTag is carried by the pages of a category's or tag's archive.
-func TermTag(id int64) string { return "list:term:" + strconv.FormatInt(id, 10) }
-
-// AuthorTag is carried by the pages of an author's archive.
-func AuthorTag(id int64) string { return "list:author:" + strconv.FormatInt(id, 10) }
-
-// DateTag is carried by the pages of a date archive: a year (month and day
-// 0), a month (day 0) or a day.
-func DateTag(year, month, day int) string {
-	b := []byte("list:date:")
-	b = strconv.AppendInt(b, int64(year), 10)
-	if month > 0 {
-		b = append(b, '-', byte('0'+month/10), byte('0'+month%10))
-		if day > 0 {
-			b = append(b, '-', byte('0'+day/10), byte('0'+day%10))
-		}
-	}
-	return string(b)
-}
 
 // PostTag is carried by every page that shows anything of the post: its
 // title in a listing or a neighbour link, or the post itself.
@@ -51,31 +33,9 @@ func PostTag(id int64) string { return "post:" + strconv.FormatInt(id, 10) }
 // post's neighbours change, without dropping listings that merely show it.
 func PageTag(id int64) string { return "page:" + strconv.FormatInt(id, 10) }
 
-// ListingTags are the tags of every listing a public post appears in: the
-// front page, its categories' and tags' archives, its authors' archives and
-// its date archives. p must carry its authors and terms. Pages appear in
-// no listing.
-func ListingTags(p *content.Post) []string {
-	if p.Kind != content.KindPost {
-		return nil
-	}
-	t := p.PublishedAt.UTC()
-	tags := make([]string, 0, 4+len(p.Categories)+len(p.Tags)+len(p.Authors))
-	tags = append(tags, FrontTag,
-		DateTag(t.Year(), 0, 0), DateTag(t.Year(), int(t.Month()), 0), DateTag(t.Year(), int(t.Month()), t.Day()))
-	for _, terms := range [][]content.Term{p.Categories, p.Tags} {
-		for _, term := range terms {
-			tags = append(tags, TermTag(term.ID))
-		}
-	}
-	for _, a := range p.Authors {
-		tags = append(tags, AuthorTag(a.ID))
-	}
-	return tags
-}
-
 // recorder collects what one rendering depends on.
 type recorder struct {
+	listings func(*content.Post) []string // Options.Listings
 	declared bool
 	tags     []string
 	learned  []learnt
@@ -118,7 +78,7 @@ func Shows(ctx context.Context, posts ...*content.Post) {
 	r.declared = true
 	for _, p := range posts {
 		r.tags = append(r.tags, PostTag(p.ID))
-		r.learned = append(r.learned, learnt{id: p.ID, tags: ListingTags(p)})
+		r.learned = append(r.learned, learnt{id: p.ID, tags: r.listings(p)})
 	}
 }
 

@@ -1,0 +1,61 @@
+package site
+
+import (
+	"testing"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+)
+
+// TestAddressesParseAsBuilt builds an address of each kind the router
+// serves by shape, and of some of their pages, and parses it back.
+func TestAddressesParseAsBuilt(t *testing.T) {
+	post := &content.Post{Kind: content.KindPost, Slug: "café-crème", PublishedAt: time.Date(2026, 2, 3, 9, 0, 0, 0, time.UTC)}
+	page := &content.Post{Kind: content.KindPage, Slug: "about"}
+	for _, c := range []struct {
+		path string
+		want route
+	}{
+		{PagePath("/", 2), route{kind: FrontAddress, page: 2}},
+		{post.Path(), route{kind: PostAddress, slug: "café-crème", page: 1}},
+		{page.Path(), route{kind: PageAddress, slug: "about", page: 1}},
+		{archivePath(CategoryAddress, "africa"), route{kind: CategoryAddress, slug: "africa", page: 1}},
+		{PagePath(archivePath(TagAddress, "50%-off"), 3), route{kind: TagAddress, slug: "50%-off", page: 3}},
+		{archivePath(AuthorAddress, "amara"), route{kind: AuthorAddress, slug: "amara", page: 1}},
+		{datePath(2026, 0, 0), route{kind: YearAddress, year: 2026, page: 1}},
+		{PagePath(datePath(2026, 2, 0), 2), route{kind: MonthAddress, year: 2026, month: 2, page: 2}},
+		{datePath(2026, 2, 3), route{kind: DayAddress, year: 2026, month: 2, day: 3, page: 1}},
+	} {
+		got, ok := parseAddress(c.path)
+		if !ok || got != c.want {
+			t.Errorf("parseAddress(%s) = %+v, %v; want %+v", c.path, got, ok, c.want)
+		}
+	}
+	for _, path := range []string{"/page/1/", "/page/02/", "/2026/02/30/", "/2026/13/", "/2026/02/03/slug/page/2/",
+		"/category/a/b/", "/about/page/2/", "/%zz/"} {
+		if got, ok := parseAddress(path); ok {
+			t.Errorf("parseAddress(%s) = %+v, want no page", path, got)
+		}
+	}
+}
+
+// TestListingTagsFollowPostListings: a post's listings' tags are those of
+// the front page, its date archives, its terms' and its authors'.
+func TestListingTagsFollowPostListings(t *testing.T) {
+	p := &content.Post{Kind: content.KindPost, PublishedAt: time.Date(2026, 2, 3, 23, 0, 0, 0, time.FixedZone("", -3600)),
+		Categories: []content.Term{{ID: 4}}, Tags: []content.Term{{ID: 9}}, Authors: []content.User{{ID: 2}}}
+	got := ListingTags(p)
+	want := []string{"list:front", "list:date:2026", "list:date:2026-02", "list:date:2026-02-04", "list:term:4", "list:term:9", "list:author:2"}
+	if len(got) != len(want) {
+		t.Fatalf("ListingTags = %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("ListingTags = %q, want %q", got, want)
+			break
+		}
+	}
+	if tags := ListingTags(&content.Post{Kind: content.KindPage}); tags != nil {
+		t.Errorf("a page's listing tags: %q, want none", tags)
+	}
+}
