@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,13 +43,18 @@ func (db *DB) logChange(ctx context.Context, tx *Tx) error {
 // log, from those committed after it starts.
 func (db *DB) pollChangeLog(ctx context.Context, log *slog.Logger) error {
 	defer db.relay.listening.Store(false)
+	// The polls are counted apart from QueryCount's statements, which
+	// tell what readers' pages cost: a poll landing while a page renders
+	// is no part of that page.
+	poll := db.conn
+	poll.n = new(atomic.Int64)
 	t := time.NewTicker(changeLogEvery)
 	defer t.Stop()
 	pruned := time.Now()
 	last := int64(-1) // not yet known
 	for {
 		if last < 0 {
-			err := db.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM change_log`).Scan(&last)
+			err := poll.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM change_log`).Scan(&last)
 			if err != nil {
 				last = -1
 				if ctx.Err() == nil {
@@ -67,22 +73,22 @@ func (db *DB) pollChangeLog(ctx context.Context, log *slog.Logger) error {
 			continue
 		}
 		var err error
-		if last, err = db.relayLogged(ctx, last); err != nil && ctx.Err() == nil {
+		if last, err = db.relayLogged(ctx, poll, last); err != nil && ctx.Err() == nil {
 			log.Warn("change relay could not read the change log", "err", err)
 		}
 		if time.Since(pruned) > time.Minute {
 			pruned = time.Now()
-			if _, err := db.exec(ctx, `DELETE FROM change_log WHERE at < ?`, time.Now().Add(-changeLogKeep).Unix()); err != nil && ctx.Err() == nil {
+			if _, err := poll.exec(ctx, `DELETE FROM change_log WHERE at < ?`, time.Now().Add(-changeLogKeep).Unix()); err != nil && ctx.Err() == nil {
 				log.Warn("change relay could not prune the change log", "err", err)
 			}
 		}
 	}
 }
 
-// relayLogged publishes the entries after seq last from other origins and
-// returns the newest seq seen.
-func (db *DB) relayLogged(ctx context.Context, last int64) (int64, error) {
-	rows, err := db.query(ctx, `SELECT seq, origin, posts, site FROM change_log WHERE seq > ? ORDER BY seq`, last)
+// relayLogged publishes the entries after seq last from other origins,
+// read through poll, and returns the newest seq seen.
+func (db *DB) relayLogged(ctx context.Context, poll conn, last int64) (int64, error) {
+	rows, err := poll.query(ctx, `SELECT seq, origin, posts, site FROM change_log WHERE seq > ? ORDER BY seq`, last)
 	if err != nil {
 		return last, err
 	}
