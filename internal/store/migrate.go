@@ -55,7 +55,32 @@ func (db *DB) migrate(ctx context.Context) error {
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("store: create schema_migrations: %w", err)
 	}
+	// Which are applied is read first, outside any write transaction: a
+	// program opening an up-to-date database (a backup beside a busy
+	// server) then takes no write lock, and so never waits for one.
+	applied := map[int]bool{}
+	rows, err := db.query(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("store: read the applied migrations: %w", err)
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: read the applied migrations: %w", err)
+		}
+		applied[v] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: read the applied migrations: %w", err)
+	}
 	for _, m := range ms {
+		if applied[m.version] {
+			continue
+		}
+		// Another process may have applied it since: looked at again
+		// inside the transaction.
 		err := db.Update(ctx, func(tx *Tx) error {
 			if db.d.name == "postgres" {
 				// Serialise concurrent starts of several processes.
