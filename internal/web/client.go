@@ -179,6 +179,12 @@ type clientInfo struct {
 // and never on the word of an untrusted header. It goes outside them all.
 func Clients(t Trust) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
+		if len(t.Proxies) == 0 && !t.BaseHTTPS {
+			// Nothing to believe nor to add: ClientOf's answer without
+			// Clients is the same, so requests keep their context as it
+			// is (a copy of each request cost the cached pages' path).
+			return next
+		}
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c := t.Client(r)
 			info := &clientInfo{Client: c, hsts: c.HTTPS || t.BaseHTTPS}
