@@ -57,7 +57,8 @@ type env struct {
 	// made by handler; services report through them.
 	metrics *ops.Metrics
 	// jobs are the background jobs serve runs, each under a lease (see
-	// ops.RunJobs); the scheduler, source poller and hub pinger add theirs.
+	// ops.RunJobs) under serve's one owner of background work
+	// (ops.Background); the scheduler and the source poller add theirs.
 	jobs []ops.Job
 	// metricsToken, from BROADSHEET_METRICS_TOKEN, lets scrapers on other
 	// machines read /metrics (see ops.Routes).

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/broadsheet/broadsheet/internal/ops"
 )
 
 // newLogger returns the process's structured logger: text lines by
@@ -38,17 +40,13 @@ const (
 // last logFlushEvery of informational lines, while a recovered panic is
 // logged as an error and so written at once.
 type logBuffer struct {
-	mu   sync.Mutex
-	w    io.Writer
-	buf  []byte
-	stop chan struct{}
-	done chan struct{}
+	mu  sync.Mutex
+	w   io.Writer
+	buf []byte
 }
 
 func newLogBuffer(w io.Writer) *logBuffer {
-	b := &logBuffer{w: w, buf: make([]byte, 0, logBufferSize), stop: make(chan struct{}), done: make(chan struct{})}
-	go b.flushEvery(logFlushEvery)
-	return b
+	return &logBuffer{w: w, buf: make([]byte, 0, logBufferSize)}
 }
 
 // Write keeps p (a whole line: slog writes each record at once) for the
@@ -84,25 +82,18 @@ func (b *logBuffer) flushLocked() error {
 	return err
 }
 
-func (b *logBuffer) flushEvery(d time.Duration) {
-	defer close(b.done)
+// flushEvery writes the buffer out every d until ctx ends.
+func (b *logBuffer) flushEvery(ctx context.Context, d time.Duration) {
 	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-t.C:
 			b.Flush()
-		case <-b.stop:
+		case <-ctx.Done():
 			return
 		}
 	}
-}
-
-// Close stops the timer and writes what is left.
-func (b *logBuffer) Close() error {
-	close(b.stop)
-	<-b.done
-	return b.Flush()
 }
 
 // flushingHandler writes the buffer out as soon as a record at warning
@@ -130,16 +121,18 @@ func (h flushingHandler) WithGroup(name string) slog.Handler {
 }
 
 // bufferLog switches e's logger to a buffered one (see logBuffer) for a
-// long-running server, and returns the function that writes what is left
-// and restores the unbuffered logger.
-func (e *env) bufferLog() (restore func()) {
+// long-running server. Its timer is background work of bg; when bg stops,
+// once everything registered after it is done (the database closed), what
+// is left is written and the unbuffered logger restored.
+func (e *env) bufferLog(bg *ops.Background) {
 	unbuffered := e.log
 	b := newLogBuffer(e.stderr)
 	e.log = slog.New(flushingHandler{newLogger(e.environ, b).Handler(), b})
-	return func() {
-		b.Close()
+	bg.Go("log flusher", func(ctx context.Context) { b.flushEvery(ctx, logFlushEvery) })
+	bg.AtStop(func() {
+		b.Flush()
 		e.log = unbuffered
-	}
+	})
 }
 
 // envLookup returns the value of key among KEY=VALUE strings.

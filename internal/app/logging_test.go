@@ -2,10 +2,13 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/broadsheet/broadsheet/internal/ops"
 )
 
 // lockedBuffer is a bytes.Buffer safe to read while the flusher writes.
@@ -31,11 +34,12 @@ func (l *lockedBuffer) String() string {
 func TestBufferedLogKeepsEveryLineInOrder(t *testing.T) {
 	out := &lockedBuffer{}
 	e := &env{stderr: out, log: newLogger(nil, out)}
-	restore := e.bufferLog()
+	bg := ops.NewBackground(context.Background(), nil)
+	e.bufferLog(bg)
 	for i := range 2000 { // past the buffer's size, so it fills and is written mid-way
 		e.log.Info("request", "n", i, "path", strings.Repeat("x", 40))
 	}
-	restore()
+	bg.Stop()
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if len(lines) != 2000 {
 		t.Fatalf("%d lines written, want 2000", len(lines))
@@ -54,8 +58,9 @@ func TestBufferedLogWritesWarningsAtOnce(t *testing.T) {
 	out := &lockedBuffer{}
 	environ := []string{"BROADSHEET_LOG_FORMAT=json"}
 	e := &env{stderr: out, environ: environ, log: newLogger(environ, out)}
-	restore := e.bufferLog()
-	defer restore()
+	bg := ops.NewBackground(context.Background(), nil)
+	e.bufferLog(bg)
+	defer bg.Stop()
 	log := e.log.With("component", "test")
 	log.Info("before")
 	log.Warn("trouble")

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/admin"
@@ -37,21 +36,26 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
+	// One owner of the background work: stopping awaits every job and then
+	// undoes what was set up, newest first, so the database closes after
+	// everything that uses it and the log is written out last.
+	bg := ops.NewBackground(context.WithoutCancel(ctx), e.log)
+	defer bg.Stop()
 	// A line for every request: buffered, and written out on the way out.
-	defer e.bufferLog()()
+	e.bufferLog(bg)
 	if *demoMode && e.cfg.DataDir == "data" && e.cfg.DB == "" {
 		dir, err := os.MkdirTemp("", "broadsheet-demo-")
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
+		bg.AtStop(func() { os.RemoveAll(dir) })
 		e.cfg.DataDir = dir
 	}
 	db, err := e.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	bg.AtStop(func() { db.Close() })
 	if *demoMode {
 		rep, err := wxr.Import(ctx, db, bytes.NewReader(demo.WXR), wxr.Options{})
 		if err != nil {
@@ -73,27 +77,29 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	// Announce publications to the WebSub hub named in the settings,
-	// through the outbound guard as the source desk's fetches go.
-	websub := site.StartWebSub(db, e.cfg.BaseURL, fetch.New(fetch.Options{AllowPrivate: e.cfg.FetchAllowPrivate,
+	// through the outbound guard as the source desk's fetches go. Pings
+	// of what was published before stopping are sent before the database
+	// closes.
+	websub := site.NewWebSub(db, e.cfg.BaseURL, fetch.New(fetch.Options{AllowPrivate: e.cfg.FetchAllowPrivate,
 		Timeout: 15 * time.Second, UserAgent: "Broadsheet (WebSub publisher)"}), e.log)
-	defer websub.Close()
+	bg.Go("websub", websub.Run)
+	bg.AtStop(websub.Close)
 	if n, err := db.CountLoginUsers(ctx); err == nil && n == 0 {
 		fmt.Fprintf(e.stdout, "No one can sign in to the admin yet. Create an account with:\n"+
 			"  broadsheet user add --email you@example.org --name \"Your Name\" --role admin\n")
 	}
 	// Hear the changes other processes commit to the same database, so
 	// caches here follow them (see store.DB.Relay); and run the background
-	// jobs, each under a lease so one process at a time does it.
+	// jobs (the scheduler, the source desk's poller), each under a lease so
+	// one process at a time does it.
 	e.jobs = append(e.jobs, e.schedulerJob(db))
 	if *pollEvery > 0 {
 		e.jobs = append(e.jobs, e.pollJob(db, *pollEvery))
 	}
-	bgCtx, stopBG := context.WithCancel(ctx)
-	var bg sync.WaitGroup
-	bg.Add(2)
-	go func() { defer bg.Done(); db.Relay(bgCtx, e.log) }()
-	go func() { defer bg.Done(); ops.RunJobs(bgCtx, db, store.HolderID(), e.metrics, e.log, e.jobs...) }()
-	defer func() { stopBG(); bg.Wait() }()
+	bg.Go("relay", func(ctx context.Context) { db.Relay(ctx, e.log) })
+	bg.Go("jobs", func(ctx context.Context) {
+		ops.RunJobs(ctx, db, store.HolderID(), e.metrics, e.log, e.jobs...)
+	})
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)

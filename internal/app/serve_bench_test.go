@@ -12,6 +12,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/config"
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
+	"github.com/broadsheet/broadsheet/internal/ops"
 )
 
 // discardResponse is a ResponseWriter that keeps nothing but a fresh
@@ -37,7 +38,9 @@ func BenchmarkServeCachedPage(b *testing.B) {
 	e := &env{cfg: config.Default(), stdout: io.Discard, stderr: devnull}
 	e.cfg.DataDir = b.TempDir()
 	e.log = newLogger(nil, devnull)
-	b.Cleanup(e.bufferLog()) // as serve does
+	bg := ops.NewBackground(context.Background(), nil)
+	e.bufferLog(bg) // as serve does
+	b.Cleanup(bg.Stop)
 	ctx := context.Background()
 	db, err := e.openStore(ctx)
 	if err != nil {

@@ -4,7 +4,9 @@
 // keep and restore revisions. It checks every action against the user's
 // role, validates the result, renders the body with the public site's
 // renderer, and writes everything of one save in one transaction, so a
-// refused save changes nothing.
+// refused save changes nothing. Write is the one way posts are saved, by
+// editors here and by the importer and the source desk, so every post
+// follows the same rules of slugs, sanitising and revisions.
 package editorial
 
 import (
@@ -215,42 +217,25 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, u *content.User, p *c
 	if err := s.applyStatus(u, p, prevStatus, isNew, in, tx.Now); err != nil {
 		return nil, err
 	}
-	if err := s.applySlug(ctx, tx, p, isNew, in); err != nil {
-		return nil, err
-	}
+	s.applySlug(p, isNew, in)
 	if err := s.applyTerms(ctx, tx, u, p, in, terms); err != nil {
 		return nil, err
 	}
 	if err := s.applyAuthors(ctx, tx, u, p, in); err != nil {
 		return nil, err
 	}
-	if err := markup.RenderPost(p); err != nil {
-		return nil, content.FieldError("body", "the body cannot be rendered: %v", err)
-	}
 	base := store.AnyVersion
-	if isNew {
-		base = 0
-		if err := tx.CreatePost(ctx, p); err != nil {
-			return nil, err
-		}
-	} else {
-		if in.Version != nil {
-			base = *in.Version
-		}
-		if err := tx.UpdatePost(ctx, p); err != nil {
-			return nil, err
-		}
+	if in.Version != nil {
+		base = *in.Version
+	}
+	v, err := Write(ctx, tx, p, WriteOptions{New: isNew, By: u, Base: base, Autosave: in.Autosave})
+	if err != nil {
+		return nil, err
 	}
 	if in.FeaturedImage != nil {
 		if err := tx.SetFeatured(ctx, p.ID, *in.FeaturedImage); err != nil {
 			return nil, err
 		}
-	}
-	rev := content.RevisionOf(p)
-	rev.AuthorID, rev.Autosave = u.ID, in.Autosave && !isNew
-	v, err := tx.AddRevision(ctx, rev, base)
-	if err != nil {
-		return nil, err
 	}
 	f, err := tx.FindFeatured(ctx, p.ID)
 	if err != nil {
@@ -313,43 +298,17 @@ func (s *Service) applyStatus(u *content.User, p *content.Post, prev content.Sta
 	return nil
 }
 
-func (s *Service) applySlug(ctx context.Context, tx *store.Tx, p *content.Post, isNew bool, in Input) error {
+// applySlug sets the slug the editor gave, or clears it for Write to
+// derive one from the title while the entry is new or has none worth
+// keeping; once a post has a real slug it keeps it, so its address holds.
+func (s *Service) applySlug(p *content.Post, isNew bool, in Input) {
 	if in.Slug != nil && strings.TrimSpace(*in.Slug) != "" {
-		slug := strings.TrimSpace(*in.Slug)
-		if err := content.ValidateSlug(slug); err != nil {
-			return err
-		}
-		taken, err := tx.SlugTaken(ctx, p.Kind, slug, p.ID)
-		if err != nil {
-			return err
-		}
-		if taken {
-			return &content.Error{Code: content.EConflict, Field: "slug", Message: fmt.Sprintf(
-				"the slug %q is already used by another %s: choose another, or leave it empty to derive one from the title", slug, p.Kind)}
-		}
-		p.Slug = slug
-		return nil
+		p.Slug = strings.TrimSpace(*in.Slug)
+		return
 	}
-	// Derive the slug while the entry is new or has none worth keeping;
-	// once a post has a real slug it keeps it, so its address holds.
-	derive := isNew || in.Slug != nil || (strings.HasPrefix(p.Slug, "untitled") && p.Title != "" && p.Status != content.StatusPublished)
-	if !derive {
-		return nil
+	if isNew || in.Slug != nil || (strings.HasPrefix(p.Slug, "untitled") && p.Title != "" && p.Status != content.StatusPublished) {
+		p.Slug = ""
 	}
-	base := markup.Slugify(p.Title)
-	slug := base
-	for i := 2; ; i++ {
-		taken, err := tx.SlugTaken(ctx, p.Kind, slug, p.ID)
-		if err != nil {
-			return err
-		}
-		if !taken {
-			break
-		}
-		slug = fmt.Sprintf("%s-%d", base, i)
-	}
-	p.Slug = slug
-	return nil
 }
 
 // named is a term as an editor names it, with the slug it is found by.

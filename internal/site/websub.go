@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -16,110 +15,55 @@ import (
 // WebSub tells the hub named in the settings that feeds changed whenever
 // posts are published (W3C WebSub; the publish ping of PubSubHubbub 0.4,
 // which hubs in use accept). It follows the store's changes rather than
-// polling, and pings from its own goroutine so that no editor waits on a
-// hub.
+// polling, as a store.Follower: pings go out from the follower's goroutine
+// (Run), so that no editor waits on a hub.
 type WebSub struct {
 	db      *store.DB
 	baseURL string
 	client  *fetch.Client
 	log     *slog.Logger
 	now     func() time.Time
-
-	mu      sync.Mutex
-	pending []int64 // published posts not yet announced
-	busy    bool    // a ping is in flight
-	idle    *sync.Cond
-	closed  bool
-	wake    chan struct{}
-	done    chan struct{}
+	f       *store.Follower
 }
 
-// StartWebSub subscribes to db's changes and pings the hub for posts
-// published from then on. baseURL is the site's public address; feeds are
-// topics by their absolute URL, so without it nothing can be announced.
-// Pings go through client, whose guards keep them from private addresses
-// (nil: a client with fetch's defaults). Close stops it after the pings
-// already due.
-func StartWebSub(db *store.DB, baseURL string, client *fetch.Client, log *slog.Logger) *WebSub {
+// NewWebSub follows db's changes to ping the hub for posts published from
+// then on; Run sends the pings. baseURL is the site's public address;
+// feeds are topics by their absolute URL, so without it nothing can be
+// announced. Pings go through client, whose guards keep them from private
+// addresses (nil: a client with fetch's defaults).
+func NewWebSub(db *store.DB, baseURL string, client *fetch.Client, log *slog.Logger) *WebSub {
 	if log == nil {
 		log = slog.Default()
 	}
 	if client == nil {
 		client = fetch.New(fetch.Options{})
 	}
-	w := &WebSub{
-		db: db, baseURL: strings.TrimSuffix(baseURL, "/"), log: log, now: db.Now,
-		client: client,
-		wake:   make(chan struct{}, 1), done: make(chan struct{}),
-	}
-	w.idle = sync.NewCond(&w.mu)
-	db.Subscribe(w.onChange)
-	go w.run()
+	w := &WebSub{db: db, baseURL: strings.TrimSuffix(baseURL, "/"), log: log, now: db.Now, client: client}
+	w.f = db.Follow(w.onChange)
 	return w
 }
 
-func (w *WebSub) onChange(_ context.Context, c store.Change) {
+func (w *WebSub) onChange(ctx context.Context, c store.Change) {
 	if len(c.Published) == 0 {
 		return
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.closed {
-		return
-	}
-	w.pending = append(w.pending, c.Published...)
-	select {
-	case w.wake <- struct{}{}:
-	default:
-	}
+	w.announce(ctx, c.Published)
 }
+
+// Run sends the pings of publications as they commit until ctx ends, then
+// those of publications committed before it ended.
+func (w *WebSub) Run(ctx context.Context) { w.f.Run(ctx) }
 
 // Flush waits until every publication seen so far has been announced (or
 // its ping has failed and been logged).
-func (w *WebSub) Flush() {
-	w.mu.Lock()
-	for len(w.pending) > 0 || w.busy {
-		w.idle.Wait()
-	}
-	w.mu.Unlock()
-}
+func (w *WebSub) Flush() { w.f.Flush() }
 
-// Close announces what is pending and stops.
-func (w *WebSub) Close() {
-	w.Flush()
-	w.mu.Lock()
-	w.closed = true
-	close(w.wake) // under the lock: onChange sends only while not closed
-	w.mu.Unlock()
-	<-w.done
-}
-
-func (w *WebSub) run() {
-	defer close(w.done)
-	for range w.wake {
-		for {
-			w.mu.Lock()
-			ids := w.pending
-			w.pending = nil
-			w.busy = len(ids) > 0
-			if !w.busy {
-				w.idle.Broadcast()
-				w.mu.Unlock()
-				break
-			}
-			w.mu.Unlock()
-			w.announce(ids)
-			w.mu.Lock()
-			w.busy = false
-			w.idle.Broadcast()
-			w.mu.Unlock()
-		}
-	}
-}
+// Close announces what is pending and stops following.
+func (w *WebSub) Close() { w.f.Close() }
 
 // announce pings the hub once for every feed the posts appear in.
-func (w *WebSub) announce(ids []int64) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+func (w *WebSub) announce(ctx context.Context, ids []int64) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	set, err := w.db.LoadSettings(ctx)
 	if err != nil {

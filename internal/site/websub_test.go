@@ -79,7 +79,7 @@ func TestWebSubPingsTheHubOnPublish(t *testing.T) {
 		fx := newFXSite(t, db)
 		hub := newTestHub(t)
 		fx.settings(func(s *content.Settings) { s.WebSubHub = hub.URL + "/" })
-		ws := site.StartWebSub(db, fxBase, localHubs, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		ws := site.NewWebSub(db, fxBase, localHubs, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		defer ws.Close()
 
 		// Feeds name the hub, in the document and in Link headers.
@@ -147,7 +147,7 @@ func TestWebSubHubFailure(t *testing.T) {
 		fx.settings(func(s *content.Settings) { s.WebSubHub = hub.URL })
 		var logs strings.Builder
 		var logMu sync.Mutex
-		ws := site.StartWebSub(db, fxBase, localHubs, slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, nil)))
+		ws := site.NewWebSub(db, fxBase, localHubs, slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, nil)))
 		defer ws.Close()
 		p := &content.Post{Kind: content.KindPost, Title: "Breaking", Slug: "breaking", Status: content.StatusPublished,
 			PublishedAt: db.Now().Add(-time.Minute), Body: "<p>News.</p>"}
@@ -180,7 +180,7 @@ func TestWebSubRefusesAPrivateHub(t *testing.T) {
 		fx.settings(func(s *content.Settings) { s.WebSubHub = internal + "/" })
 		var logs strings.Builder
 		var logMu sync.Mutex
-		ws := site.StartWebSub(db, fxBase, fetch.New(fetch.Options{}), slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, nil)))
+		ws := site.NewWebSub(db, fxBase, fetch.New(fetch.Options{}), slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, nil)))
 		defer ws.Close()
 		p := &content.Post{Kind: content.KindPost, Title: "Breaking", Slug: "breaking", Status: content.StatusPublished,
 			PublishedAt: db.Now().Add(-time.Minute), Body: "<p>News.</p>"}

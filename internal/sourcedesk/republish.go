@@ -7,10 +7,10 @@ import (
 	"net/http"
 	"path"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/editorial"
 	"github.com/broadsheet/broadsheet/internal/fetch"
 	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -143,16 +143,10 @@ func (d *Desk) Republish(ctx context.Context, itemID int64, opt RepublishOptions
 		// The outlet's canonical choice travels with the post.
 		CanonicalSource: o.Canonical == content.CanonicalOriginal && src.URL != "",
 	}
-	if err := markup.RenderPost(p); err != nil {
-		return nil, fmt.Errorf("sourcedesk: render draft: %w", err)
-	}
 	err = d.DB.Update(ctx, func(tx *store.Tx) error {
-		slug, err := freeSlug(ctx, tx, title, it.ID)
-		if err != nil {
-			return err
-		}
-		p.Slug = slug
-		if err := tx.CreatePost(ctx, p); err != nil {
+		// Written as an editor's new draft is: its slug made of the title
+		// (numbered when taken), sanitised, at version 1.
+		if _, err := editorial.Write(ctx, tx, p, editorial.WriteOptions{New: true, By: by}); err != nil {
 			return err
 		}
 		if leadMedia != 0 {
@@ -299,26 +293,4 @@ func DraftBody(attribution, imageHTML string, blocks []string, lead int) string 
 		}
 	}
 	return b.String()
-}
-
-// freeSlug returns the slug of title, numbered when a post already has it.
-func freeSlug(ctx context.Context, tx *store.Tx, title string, itemID int64) (string, error) {
-	base := markup.Slugify(title)
-	if base == "" {
-		base = "republished-" + strconv.FormatInt(itemID, 10)
-	}
-	if r := []rune(base); len(r) > content.MaxSlugLen-6 {
-		base = strings.Trim(string(r[:content.MaxSlugLen-6]), "-")
-	}
-	slug := base
-	for n := 2; ; n++ {
-		_, err := tx.FindPostBySlug(ctx, content.KindPost, slug)
-		if content.IsNotFound(err) {
-			return slug, nil
-		}
-		if err != nil {
-			return "", err
-		}
-		slug = base + "-" + strconv.Itoa(n)
-	}
 }

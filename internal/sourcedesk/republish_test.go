@@ -218,3 +218,32 @@ func TestRepublishLeadParagraphsAndFallback(t *testing.T) {
 		}
 	})
 }
+
+// TestRepublishedDraftKeepsItsFirstRevision republishes an item and wants
+// the draft at version 1, its first revision holding the text the desk
+// made: an editor who rewrites it can see, and restore, what came in.
+func TestRepublishedDraftKeepsItsFirstRevision(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		o := newOutlets(t)
+		d := newDesk(t, db, 5*time.Second)
+		item := pollAgency(t, d, o, content.CanonicalOriginal)
+		res, err := d.Republish(ctx, item.ID, sourcedesk.RepublishOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := db.PostVersion(ctx, res.Post.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v != 1 {
+			t.Fatalf("the republished draft is at version %d, want 1", v)
+		}
+		rev, err := db.FindRevision(ctx, res.Post.ID, 1)
+		if err != nil {
+			t.Fatalf("revision 1 of the republished draft: %v", err)
+		}
+		if rev.Title != res.Post.Title || rev.Body != res.Post.Body || rev.Source == nil || rev.Source.URL != item.URL {
+			t.Errorf("revision 1 holds %q from %+v, want the draft as republished: %q from %s", rev.Title, rev.Source, res.Post.Title, item.URL)
+		}
+	})
+}

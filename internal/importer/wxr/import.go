@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/editorial"
 	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -689,9 +690,6 @@ func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
 			featured = id
 		}
 	}
-	if err := markup.RenderPost(p); err != nil {
-		return fmt.Errorf("render: %w", err)
-	}
 	if err := imp.save(ctx, it, p, fix); err != nil {
 		return err
 	}
@@ -817,7 +815,7 @@ func (imp *importer) save(ctx context.Context, it *wordpress.Item, p *content.Po
 			counts.Unchanged++
 			return nil
 		}
-		if err := imp.tx.UpdatePost(ctx, p); err != nil {
+		if _, err := editorial.Write(ctx, imp.tx, p, editorial.WriteOptions{Base: store.AnyVersion}); err != nil {
 			return err
 		}
 		imp.rep.Updated++
@@ -825,18 +823,13 @@ func (imp *importer) save(ctx context.Context, it *wordpress.Item, p *content.Po
 		return nil
 	}
 	base := p.Slug
-	for n := 2; ; n++ {
-		if taken, err := imp.tx.FindSlugPath(ctx, p.Kind, p.Slug); err != nil {
-			return err
-		} else if taken == "" {
-			break
-		}
-		p.Slug = base + "-" + strconv.Itoa(n)
+	if p.Slug, err = editorial.FreeSlug(ctx, imp.tx, p.Kind, base, 0); err != nil {
+		return err
 	}
 	if p.Slug != base {
 		imp.changed(it, "the slug %q is taken: the %s is at %s", base, p.Kind, p.Path())
 	}
-	if err := imp.tx.CreatePost(ctx, p); err != nil {
+	if _, err := editorial.Write(ctx, imp.tx, p, editorial.WriteOptions{New: true}); err != nil {
 		return err
 	}
 	imp.rep.Created++

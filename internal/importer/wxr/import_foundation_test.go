@@ -200,3 +200,48 @@ func TestBadInputLeavesTheSiteAsItWas(t *testing.T) {
 		}
 	})
 }
+
+// TestImportLongTitlesGetTwoAddresses imports two posts whose long titles
+// agree past the longest slug allowed, neither with a slug of its own:
+// both are imported, the second at a numbered address within the limit,
+// and each imported post starts at version 1 in its history.
+func TestImportLongTitlesGetTwoAddresses(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		long := strings.Repeat("Harbour authority reviews the dredging plan ", 6)
+		item := func(id, end string) string {
+			return `<item><title>` + long + end + `</title><guid isPermaLink="false">https://old.example.org/?p=` + id + `</guid>
+<content:encoded><![CDATA[<p>x</p>]]></content:encoded><wp:post_id>` + id + `</wp:post_id>
+<wp:post_date_gmt><![CDATA[2026-11-04 09:00:00]]></wp:post_date_gmt><wp:status><![CDATA[publish]]></wp:status>
+<wp:post_type><![CDATA[post]]></wp:post_type></item>`
+		}
+		src := `<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>Harbour</title>
+<link>https://old.example.org</link><wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://old.example.org</wp:base_site_url>
+` + item("90", "in spring") + item("91", "in autumn") + `</channel></rss>`
+		rep, err := importString(t, db, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Created != 2 {
+			t.Fatalf("created %d posts, want 2; skipped %+v", rep.Created, rep.Skipped)
+		}
+		posts, _, err := db.FindPosts(ctx, store.PostFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, p := range posts {
+			if n := len([]rune(p.Slug)); n > content.MaxSlugLen {
+				t.Errorf("slug of %d characters: %q", n, p.Slug)
+			}
+			seen[p.Slug] = true
+			if v, err := db.PostVersion(ctx, p.ID); err != nil || v != 1 {
+				t.Errorf("imported %q is at version %d (%v), want 1", p.Title, v, err)
+			}
+		}
+		if len(seen) != 2 {
+			t.Errorf("the two posts have slugs %v, want two different ones", seen)
+		}
+	})
+}

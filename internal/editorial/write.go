@@ -1,0 +1,108 @@
+package editorial
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/markup"
+	"github.com/broadsheet/broadsheet/internal/store"
+)
+
+// WriteOptions say what kind of save Write makes.
+type WriteOptions struct {
+	// New creates the post; otherwise the post p.ID is updated.
+	New bool
+	// By is who saves, named as the revision's author; nil for a save no
+	// person makes (an import).
+	By *content.User
+	// Base is the version the writer started from: when someone saved
+	// since, the save is refused with a conflict. store.AnyVersion skips
+	// the check; a new post's base is always 0.
+	Base int
+	// Autosave marks a save made by an editor's timer: it replaces that
+	// person's previous autosave revision rather than adding one.
+	Autosave bool
+}
+
+// Write saves p in tx by the rules every writer of posts follows, whether
+// an editor in the admin or the Admin API, the WordPress importer or the
+// source desk:
+//   - a post without a slug gets one made of its title, numbered when
+//     another entry of its kind has it (see FreeSlug); a slug given is
+//     checked, and refused with a conflict naming it when it is taken;
+//   - the body is rendered and sanitised for the site (markup.RenderPost);
+//   - a revision is kept, so that a new post is at version 1 and every
+//     save adds a version.
+//
+// It returns the post's version after the save.
+func Write(ctx context.Context, tx *store.Tx, p *content.Post, opt WriteOptions) (int, error) {
+	if opt.New {
+		p.ID = 0
+	}
+	if strings.TrimSpace(p.Slug) == "" {
+		slug, err := FreeSlug(ctx, tx, p.Kind, markup.Slugify(p.Title), p.ID)
+		if err != nil {
+			return 0, err
+		}
+		p.Slug = slug
+	} else {
+		if err := content.ValidateSlug(p.Slug); err != nil {
+			return 0, err
+		}
+		taken, err := tx.SlugTaken(ctx, p.Kind, p.Slug, p.ID)
+		if err != nil {
+			return 0, err
+		}
+		if taken {
+			return 0, &content.Error{Code: content.EConflict, Field: "slug", Message: fmt.Sprintf(
+				"the slug %q is already used by another %s: choose another, or leave it empty to derive one from the title", p.Slug, p.Kind)}
+		}
+	}
+	if err := markup.RenderPost(p); err != nil {
+		return 0, content.FieldError("body", "the body cannot be rendered: %v", err)
+	}
+	base := opt.Base
+	if opt.New {
+		base = 0
+		if err := tx.CreatePost(ctx, p); err != nil {
+			return 0, err
+		}
+	} else if err := tx.UpdatePost(ctx, p); err != nil {
+		return 0, err
+	}
+	rev := content.RevisionOf(p)
+	if opt.By != nil {
+		rev.AuthorID = opt.By.ID
+	}
+	rev.Autosave = opt.Autosave && !opt.New
+	return tx.AddRevision(ctx, rev, base)
+}
+
+// FreeSlug returns base when no entry of the kind but exceptID has it as
+// its slug, else base numbered (base-2, base-3 …). A long base is cut so
+// that the numbered slug stays within content.MaxSlugLen: two long titles
+// alike in their first words get two addresses.
+func FreeSlug(ctx context.Context, tx *store.Tx, kind content.Kind, base string, exceptID int64) (string, error) {
+	if base == "" {
+		base = "untitled"
+	}
+	slug := base
+	for n := 2; ; n++ {
+		taken, err := tx.SlugTaken(ctx, kind, slug, exceptID)
+		if err != nil {
+			return "", err
+		}
+		if !taken {
+			return slug, nil
+		}
+		suffix := "-" + strconv.Itoa(n)
+		stem := []rune(base)
+		if len(stem)+len(suffix) > content.MaxSlugLen {
+			stem = stem[:content.MaxSlugLen-len(suffix)]
+		}
+		slug = strings.TrimRight(string(stem), "-") + suffix
+	}
+}
