@@ -108,7 +108,7 @@ func (d *Desk) RepublishURL(ctx context.Context, raw string, opt RepublishOption
 		return nil, err
 	}
 	it := &content.Item{OutletID: o.ID, OutletName: o.Name, URL: u.String(), Title: art.Title,
-		Summary: art.Excerpt, Author: art.Author, PublishedAt: art.PublishedAt}
+		Summary: art.Excerpt, Author: art.Author, PublishedAt: art.PublishedAt, ImageURL: art.ImageURL}
 	var dup string
 	if err := d.DB.Update(ctx, func(tx *store.Tx) error {
 		dup, err = tx.AddItem(ctx, it)
