@@ -4,6 +4,13 @@
 // works the same without this script.
 (function () {
   "use strict";
+  // A lead image the outlet no longer serves (or this page's policy
+  // refuses) is left out rather than shown broken.
+  Array.prototype.forEach.call(document.querySelectorAll("img.desk-thumb"), function (img) {
+    function drop() { img.remove(); }
+    if (img.complete && img.naturalWidth === 0) drop();
+    else img.addEventListener("error", drop);
+  });
   var items = Array.prototype.slice.call(document.querySelectorAll(".desk-item"));
   if (!items.length) return;
   var hint = document.querySelector(".desk-keys");
