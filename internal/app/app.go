@@ -32,7 +32,8 @@ Commands:
   source add|list|remove              the source desk's outlets (source add --name N --url URL [--feed URL]…)
   poll                                poll every due source once and print what each gave
   inbox [--source ID] [--state S]     the source desk's inbox, newest first
-  republish ITEM-ID [--lead N]        make an attributed draft from an inbox item
+  republish ITEM-ID|URL [--author EMAIL] [--lead N]
+                                      make an attributed draft from an inbox item or an article's address
   user add|passwd|list                manage who can sign in to the admin
   token create|list|revoke            manage Admin API tokens
   migrate --from FILE --to URL        copy a whole site to another database, verified

@@ -127,6 +127,25 @@ func TestServeDemo(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || len(resp.Cookies()) == 0 {
 		t.Errorf("signing in with the demo account: %d, cookies %v; want a redirect with a session", resp.StatusCode, resp.Cookies())
 	}
+	// The source desk has sources and an inbox, with no network needed.
+	req, _ := http.NewRequest("GET", base+"/admin/inbox", nil)
+	for _, c := range resp.Cookies() {
+		req.AddCookie(c)
+	}
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"Solar pumps double the dry-season harvest in the Niger valley", "Sahel Economic Monitor", "7 items."} {
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("the demo's inbox (%d) lacks %q", resp.StatusCode, want)
+		}
+	}
+	if !strings.Contains(out.String(), "Demo source desk: 4 sources and 7 inbox items") {
+		t.Errorf("serve --demo does not say what the desk holds:\n%s", out.String())
+	}
 	cancel()
 	select {
 	case code := <-done:

@@ -36,8 +36,8 @@ func (e *env) deskImages() sourcedesk.DiskImages {
 }
 
 // desk returns the source desk over db. Images an editor republishes go
-// into the media library; the few it cannot take (GIF, WebP, or no editor
-// acting, as from the command line) are kept beside it by deskImages.
+// into the media library; the few it cannot take (GIF, WebP) are kept
+// beside it by deskImages.
 func (e *env) desk(db *store.DB) *sourcedesk.Desk {
 	var images sourcedesk.ImageSaver = e.deskImages()
 	if st, err := e.mediaStorage(); err == nil {
@@ -346,21 +346,36 @@ func (e *env) inbox(ctx context.Context, args []string) error {
 }
 
 func (e *env) republish(ctx context.Context, args []string) error {
-	fs := e.flags("republish", "ITEM-ID [--lead N]")
+	fs := e.flags("republish", "ITEM-ID|URL --author EMAIL [--lead N]")
 	lead := fs.Int("lead", sourcedesk.DefaultLeadParagraphs, "paragraphs of the article before the break")
+	authorEmail := fs.String("author", "", "`email` of the editor the draft is by (default: the site's only editor or administrator)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
-	if fs.NArg() != 1 || err != nil {
-		return usageError{"give the id of one inbox item (see inbox)"}
+	if fs.NArg() != 1 {
+		return usageError{"give the id of one inbox item (see inbox) or the address of one article"}
+	}
+	arg := fs.Arg(0)
+	id, idErr := strconv.ParseInt(arg, 10, 64)
+	if idErr != nil && !strings.Contains(arg, "://") {
+		return usageError{fmt.Sprintf("%q is neither an inbox item's id (see inbox) nor an article's address (https://…)", arg)}
 	}
 	db, err := e.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	res, err := e.desk(db).Republish(ctx, id, sourcedesk.RepublishOptions{LeadParagraphs: *lead})
+	author, err := republishAuthor(ctx, db, *authorEmail)
+	if err != nil {
+		return err
+	}
+	opt := sourcedesk.RepublishOptions{LeadParagraphs: *lead, Authors: []content.User{*author}}
+	var res *sourcedesk.Republished
+	if idErr == nil {
+		res, err = e.desk(db).Republish(ctx, id, opt)
+	} else {
+		res, err = e.desk(db).RepublishURL(ctx, arg, opt)
+	}
 	if res != nil && res.Existing {
 		return fmt.Errorf("%v (post %d, slug %s)", err, res.Post.ID, res.Post.Slug)
 	}
@@ -370,7 +385,38 @@ func (e *env) republish(ctx context.Context, args []string) error {
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stderr, "warning: %s\n", w)
 	}
-	fmt.Fprintf(e.stdout, "Draft post %d, %q (slug %s), made from item %d of %s; write its introduction, then publish it.\n",
-		res.Post.ID, res.Post.Title, res.Post.Slug, id, res.Post.Source.Name)
+	fmt.Fprintf(e.stdout, "Draft post %d, %q (slug %s), by %s, made from item %d of %s; write its introduction, then publish it.\n",
+		res.Post.ID, res.Post.Title, res.Post.Slug, author.Name, res.Item.ID, res.Post.Source.Name)
 	return nil
+}
+
+// republishAuthor is the account a republished draft is by: the one email
+// names, else the site's only editor or administrator.
+func republishAuthor(ctx context.Context, db *store.DB, email string) (*content.User, error) {
+	if email != "" {
+		u, _, err := db.FindUserByEmail(ctx, email)
+		if content.IsNotFound(err) {
+			return nil, usageError{fmt.Sprintf("--author: no account has the email %s (see user list)", email)}
+		}
+		return u, err
+	}
+	users, err := db.FindUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var editors []*content.User
+	var emails []string
+	for _, u := range users {
+		if u.Role.AtLeast(content.RoleEditor) {
+			editors = append(editors, u)
+			emails = append(emails, u.Email)
+		}
+	}
+	switch len(editors) {
+	case 1:
+		return editors[0], nil
+	case 0:
+		return nil, usageError{"a republished draft needs an author, and no editor or administrator exists yet: add one with user add, then give --author EMAIL"}
+	}
+	return nil, usageError{"give --author EMAIL: the draft needs an author (editors and administrators here: " + strings.Join(emails, ", ") + ")"}
 }

@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"image/png"
 	"io"
 	"net/http"
 	"os"
@@ -92,13 +93,29 @@ func TestSourceDeskCommands(t *testing.T) {
 			if m == nil {
 				t.Fatalf("inbox: %s", msg)
 			}
+			// A draft needs an author: with no editor yet, nothing is made.
+			if msg = cmd(2, "republish", m[1]); !strings.Contains(msg, "needs an author") {
+				t.Errorf("republish with no editor: %s", msg)
+			}
+			if code, _, errs := runWith(t, []string{"BROADSHEET_PASSWORD=a long enough password"}, append(append([]string{}, g...),
+				"user", "add", "--email", "amara@example.org", "--name", "Amara Okafor", "--role", "editor")...); code != 0 {
+				t.Fatalf("user add: %s", errs)
+			}
+			if msg = cmd(2, "republish", "--author", "nobody@example.org", m[1]); !strings.Contains(msg, "no account has the email nobody@example.org") {
+				t.Errorf("republish by an unknown author: %s", msg)
+			}
+			// The only editor is the author when none is named.
 			msg = cmd(0, "republish", m[1])
-			pm := regexp.MustCompile(`Draft post (\d+), "Leaders meet at the summit in Addis Ababa"`).FindStringSubmatch(msg)
+			pm := regexp.MustCompile(`Draft post (\d+), "Leaders meet at the summit in Addis Ababa" \(slug [^)]+\), by Amara Okafor`).FindStringSubmatch(msg)
 			if pm == nil {
 				t.Fatalf("republish: %s", msg)
 			}
 			if msg = cmd(1, "republish", m[1]); !strings.Contains(msg, "already republished") || !strings.Contains(msg, "post "+pm[1]) {
 				t.Errorf("republish twice: %s", msg)
+			}
+			// By its address, the same article names the same post.
+			if msg = cmd(1, "republish", "--author", "amara@example.org", out.URL+"/agency/2026/01/14/summit.html"); !strings.Contains(msg, "post "+pm[1]) {
+				t.Errorf("republish by address after by item: %s", msg)
 			}
 			if msg = cmd(0, "inbox", "--state", "republished"); !strings.Contains(msg, "republished (post "+pm[1]+")") {
 				t.Errorf("inbox shows the post: %s", msg)
@@ -125,19 +142,35 @@ func TestSourceDeskCommands(t *testing.T) {
 					t.Errorf("post page lacks %q", want)
 				}
 			}
-			img := regexp.MustCompile(`<img src="(/media/sourcedesk/[^"]+)"`).FindStringSubmatch(page)
+			// The lead image went into the media library, on behalf of the
+			// editor (metadata stripped, so compared by its picture), and
+			// features the post; the GIF map is kept beside the library.
+			img := regexp.MustCompile(`<img src="(/media/\d{4}/\d{2}/[^"]+-summit\.png)"[^>]* width="16" height="9"`).FindStringSubmatch(page)
 			if img == nil {
-				t.Fatalf("post page has no local lead image")
+				t.Fatalf("post page has no lead image from the media library")
 			}
 			resp, err := http.Get(base + img[1])
 			if err != nil || resp.StatusCode != 200 {
 				t.Fatalf("lead image: %v %v", resp, err)
 			}
+			got, err := png.DecodeConfig(resp.Body)
+			resp.Body.Close()
+			if err != nil || got.Width != 16 || got.Height != 9 {
+				t.Errorf("lead image served: %+v, %v; want the 16×9 PNG", got, err)
+			}
+			gif := regexp.MustCompile(`<img src="(/media/sourcedesk/[^"]+-map\.gif)"`).FindStringSubmatch(page)
+			if gif == nil {
+				t.Fatalf("post page has no local copy of the map")
+			}
+			resp, err = http.Get(base + gif[1])
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("map: %v %v", resp, err)
+			}
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			want, _ := os.ReadFile(filepath.Join("..", "sourcedesk", "testdata", "summit.png"))
+			want, _ := os.ReadFile(filepath.Join("..", "sourcedesk", "testdata", "map.gif"))
 			if !bytes.Equal(b, want) {
-				t.Errorf("lead image served differs from the original")
+				t.Errorf("the map served differs from the original")
 			}
 			if resp, _ := http.Get(base + "/media/sourcedesk/"); resp.StatusCode != 404 {
 				t.Errorf("image folder listing: %d", resp.StatusCode)

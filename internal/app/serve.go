@@ -65,6 +65,11 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		if err := e.demoAccount(ctx, db); err != nil {
 			return err
 		}
+		if outlets, items, err := demo.SeedDesk(ctx, db); err != nil {
+			return fmt.Errorf("load the demo's source desk: %w", err)
+		} else if outlets > 0 {
+			fmt.Fprintf(e.stdout, "Demo source desk: %d sources and %d inbox items (samples, not polled)\n", outlets, items)
+		}
 	}
 	if e.cfg.PageCache < 0 {
 		return usageError{"--page-cache must be 0 (off) or a number of megabytes"}

@@ -152,15 +152,18 @@ func (s ItemState) Valid() bool {
 
 // Item is an entry of an outlet's feed, waiting in the inbox.
 type Item struct {
-	ID          int64
-	OutletID    int64
-	OutletName  string // read with the item, for listings
-	GUID        string
-	URL         string
-	Title       string
-	Summary     string // plain text
-	Content     string // the feed's full text, sanitised HTML, when it has one
-	Author      string
+	ID         int64
+	OutletID   int64
+	OutletName string // read with the item, for listings
+	GUID       string
+	URL        string
+	Title      string
+	Summary    string // plain text
+	Content    string // the feed's full text, sanitised HTML, when it has one
+	Author     string
+	// ImageURL is the item's lead image at the outlet (absolute, http or
+	// https), shown in the inbox; empty when the feed names none.
+	ImageURL    string
 	PublishedAt time.Time // as the feed says; the fetch time when it says nothing
 	FetchedAt   time.Time
 	State       ItemState

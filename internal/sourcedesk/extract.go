@@ -20,6 +20,8 @@ type Article struct {
 	Author      string
 	PublishedAt time.Time // zero when the page does not say
 	ImageURL    string    // the lead image, absolute; empty when none
+	SiteName    string    // the publication, as the page names itself; empty when it does not
+	Excerpt     string    // a plain-text summary, as the page gives one
 	// Blocks are the article's block elements in order (paragraphs,
 	// quotes, lists, headings, figures), each sanitised HTML.
 	Blocks []string
@@ -61,7 +63,8 @@ func Extract(page []byte, pageURL string) (*Article, error) {
 			return nil, fmt.Errorf("extract: render %s: %w", pageURL, err)
 		}
 	}
-	a := &Article{Title: strings.TrimSpace(ra.Title()), Author: cleanByline(ra.Byline())}
+	a := &Article{Title: strings.TrimSpace(ra.Title()), Author: cleanByline(ra.Byline()),
+		SiteName: strings.TrimSpace(ra.SiteName()), Excerpt: strings.TrimSpace(ra.Excerpt())}
 	if t, err := ra.PublishedTime(); err == nil && !t.IsZero() {
 		a.PublishedAt = t.UTC()
 	}

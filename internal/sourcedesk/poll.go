@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -274,6 +275,7 @@ func (d *Desk) ParseFeed(body []byte, feedURL string) ([]*content.Item, string, 
 		if it.GUID == "" {
 			it.GUID = it.URL
 		}
+		it.ImageURL = itemImage(fi, u, it.Content)
 		// A feed may carry what no database column can hold (a JSON Feed's
 		// "\u0000", a byte that is not UTF-8): such characters show nothing
 		// to a reader, so they are dropped (NUL) or marked U+FFFD rather
@@ -291,6 +293,50 @@ func (d *Desk) ParseFeed(body []byte, feedURL string) ([]*content.Item, string, 
 	}
 	return items, plainText(feed.Title), nil
 }
+
+// itemImage is the lead image a feed item names, absolute against the
+// item's address: its image, an image enclosure, a Media RSS content or
+// thumbnail, else the first image of its content; "" when none is an
+// http(s) address.
+func itemImage(fi *gofeed.Item, base *url.URL, body string) string {
+	var cands []string
+	if fi.Image != nil {
+		cands = append(cands, fi.Image.URL)
+	}
+	for _, e := range fi.Enclosures {
+		if e != nil && strings.HasPrefix(e.Type, "image/") {
+			cands = append(cands, e.URL)
+		}
+	}
+	for _, name := range []string{"content", "thumbnail", "group"} {
+		for _, e := range fi.Extensions["media"][name] {
+			if name == "group" {
+				for _, c := range e.Children["content"] {
+					if m := c.Attrs["medium"]; m == "" || m == "image" {
+						cands = append(cands, c.Attrs["url"])
+					}
+				}
+				continue
+			}
+			if m := e.Attrs["medium"]; m == "" || m == "image" {
+				cands = append(cands, e.Attrs["url"])
+			}
+		}
+	}
+	if m := firstImgSrc.FindStringSubmatch(body); m != nil {
+		cands = append(cands, html.UnescapeString(m[1]))
+	}
+	for _, c := range cands {
+		u, err := base.Parse(strings.TrimSpace(c))
+		if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+			return u.String()
+		}
+	}
+	return ""
+}
+
+// firstImgSrc finds the address of the first image in sanitised HTML.
+var firstImgSrc = regexp.MustCompile(`<img\b[^>]*?\ssrc="([^"]+)"`)
 
 // feedError explains why a body is not a feed.
 func feedError(body []byte, err error) error {

@@ -164,6 +164,21 @@ func TestPollFillsInboxOnceAndConditionally(t *testing.T) {
 		if strings.Join(titles, "\n") != strings.Join(want, "\n") {
 			t.Errorf("inbox, newest first:\n%s\nwant:\n%s", strings.Join(titles, "\n"), strings.Join(want, "\n"))
 		}
+		// Lead images, for the inbox: Media RSS content, an image enclosure
+		// (made absolute), none.
+		images := map[string]string{}
+		for _, it := range items {
+			images[it.Title] = it.ImageURL
+		}
+		for title, want := range map[string]string{
+			"Leaders meet at the summit in Addis Ababa": o.URL("/agency/images/summit.jpg"),
+			"Grain exports reach a record":              o.URL("/agency/images/map.gif"),
+			"Local elections: the results":              "",
+		} {
+			if images[title] != want {
+				t.Errorf("lead image of %q = %q, want %q", title, images[title], want)
+			}
+		}
 		// Nothing is due until the interval has passed.
 		if again, _ := d.PollDue(ctx); len(again) != 0 {
 			t.Errorf("%d sources polled again at once", len(again))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/url"
 	"path"
 	"regexp"
 	"strings"
@@ -66,7 +67,7 @@ func (d *Desk) Republish(ctx context.Context, itemID int64, opt RepublishOptions
 	}
 	res := &Republished{Item: it}
 
-	art, err := d.article(ctx, it)
+	art, err := d.article(ctx, it.URL)
 	if err != nil {
 		if it.Content == "" {
 			return nil, content.Errorf(content.EInvalid, "Could not republish %q: %v", it.Title, err)
@@ -74,6 +75,99 @@ func (d *Desk) Republish(ctx context.Context, itemID int64, opt RepublishOptions
 		res.Warnings = append(res.Warnings, fmt.Sprintf("The article page could not be read (%v); the draft holds the text the feed carried.", err))
 		art = &Article{Title: it.Title, Author: it.Author, Blocks: blocks(it.Content, it.Title)}
 	}
+	return d.draft(ctx, res, o, art, opt)
+}
+
+// RepublishURL republishes one article from its address, with no source
+// set up for its outlet: the page is fetched and extracted, kept in the
+// inbox as an item of the outlet whose homepage or feeds share its host
+// (or of an outlet named after the page's site name, or its host, when
+// none does), and made into a draft as Republish makes one. An address
+// already in the inbox is republished through its item, so an article
+// republished before names its existing post, with an EConflict error.
+func (d *Desk) RepublishURL(ctx context.Context, raw string, opt RepublishOptions) (*Republished, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, &content.Error{Code: content.EInvalid, Field: "url",
+			Message: fmt.Sprintf("%q is not the address of a web page; give the article's full address, starting with https://", raw)}
+	}
+	if it, err := d.DB.FindItemByURL(ctx, u.String()); err == nil {
+		return d.Republish(ctx, it.ID, opt)
+	} else if !content.IsNotFound(err) {
+		return nil, err
+	}
+	art, err := d.article(ctx, u.String())
+	if err != nil {
+		return nil, &content.Error{Code: content.EInvalid, Field: "url", Message: fmt.Sprintf("Could not republish %s: %v", u, err)}
+	}
+	if art.Title == "" {
+		return nil, &content.Error{Code: content.EInvalid, Field: "url", Message: fmt.Sprintf("Could not republish %s: the page has no title", u)}
+	}
+	o, err := d.outletFor(ctx, u, art.SiteName)
+	if err != nil {
+		return nil, err
+	}
+	it := &content.Item{OutletID: o.ID, OutletName: o.Name, URL: u.String(), Title: art.Title,
+		Summary: art.Excerpt, Author: art.Author, PublishedAt: art.PublishedAt, ImageURL: art.ImageURL}
+	var dup string
+	if err := d.DB.Update(ctx, func(tx *store.Tx) error {
+		dup, err = tx.AddItem(ctx, it)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if dup != "" {
+		// Polled or republished meanwhile: go through that item.
+		again, err := d.DB.FindItemByURL(ctx, u.String())
+		if err != nil {
+			return nil, err
+		}
+		return d.Republish(ctx, again.ID, opt)
+	}
+	return d.draft(ctx, &Republished{Item: it}, o, art, opt)
+}
+
+// outletFor is the outlet an article at u belongs to: the one whose
+// homepage or a feed is on the same host, else a new outlet, not stored,
+// named siteName or after the host.
+func (d *Desk) outletFor(ctx context.Context, u *url.URL, siteName string) (*content.Outlet, error) {
+	host := bareHost(u.String())
+	outlets, err := d.DB.FindOutlets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range outlets {
+		if bareHost(o.Homepage) == host {
+			return o, nil
+		}
+		for _, f := range o.Feeds {
+			if bareHost(f.URL) == host {
+				return o, nil
+			}
+		}
+	}
+	name := strings.TrimSpace(siteName)
+	if name == "" {
+		name = host
+	}
+	o := &content.Outlet{Name: name}
+	o.Normalize()
+	return o, nil
+}
+
+// bareHost is the host of an address, lower-cased, without "www.".
+func bareHost(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+}
+
+// draft makes the draft post of res.Item from its extracted article art.
+func (d *Desk) draft(ctx context.Context, res *Republished, o *content.Outlet, art *Article, opt RepublishOptions) (*Republished, error) {
+	it := res.Item
+	itemID := it.ID
 	title := art.Title
 	if title == "" {
 		title = it.Title
@@ -143,7 +237,7 @@ func (d *Desk) Republish(ctx context.Context, itemID int64, opt RepublishOptions
 		// The outlet's canonical choice travels with the post.
 		CanonicalSource: o.Canonical == content.CanonicalOriginal && src.URL != "",
 	}
-	err = d.DB.Update(ctx, func(tx *store.Tx) error {
+	err := d.DB.Update(ctx, func(tx *store.Tx) error {
 		// Written as an editor's new draft is: its slug made of the title
 		// (numbered when taken), sanitised, at version 1.
 		if _, err := editorial.Write(ctx, tx, p, editorial.WriteOptions{New: true, By: by}); err != nil {
@@ -179,9 +273,9 @@ func (d *Desk) existing(ctx context.Context, it *content.Item) (*Republished, er
 		content.Errorf(content.EConflict, "This item was already republished as %q (post %d); open that post instead of making another.", p.Title, p.ID)
 }
 
-// article fetches and extracts the item's page.
-func (d *Desk) article(ctx context.Context, it *content.Item) (*Article, error) {
-	resp, err := d.Fetch.Get(ctx, fetch.Request{URL: it.URL, Accept: "text/html,application/xhtml+xml"})
+// article fetches and extracts the page at pageURL.
+func (d *Desk) article(ctx context.Context, pageURL string) (*Article, error) {
+	resp, err := d.Fetch.Get(ctx, fetch.Request{URL: pageURL, Accept: "text/html,application/xhtml+xml"})
 	if err != nil {
 		return nil, err
 	}

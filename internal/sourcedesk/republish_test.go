@@ -1,6 +1,7 @@
 package sourcedesk_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -244,6 +245,92 @@ func TestRepublishedDraftKeepsItsFirstRevision(t *testing.T) {
 		}
 		if rev.Title != res.Post.Title || rev.Body != res.Post.Body || rev.Source == nil || rev.Source.URL != item.URL {
 			t.Errorf("revision 1 holds %q from %+v, want the draft as republished: %q from %s", rev.Title, rev.Source, res.Post.Title, item.URL)
+		}
+	})
+}
+
+func TestRepublishFromAddressNeedsNoSource(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		o := newOutlets(t)
+		d := newDesk(t, db, 5*time.Second)
+		editor := content.User{Name: "Ada Editor", Email: "ada@example.org", Role: content.RoleEditor}
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, &editor, "ada", "unused") }); err != nil {
+			t.Fatal(err)
+		}
+		page := o.URL("/agency/2026/01/14/summit.html")
+
+		res, err := d.RepublishURL(ctx, page+"?utm_source=newsletter", sourcedesk.RepublishOptions{Authors: []content.User{editor}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := db.FindPostByID(ctx, res.Post.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Status != content.StatusDraft || p.Title != "Leaders meet at the summit in Addis Ababa" {
+			t.Errorf("post %q is %s, want the article's title as a draft", p.Title, p.Status)
+		}
+		// The page names its site: the draft is attributed to it.
+		if len(p.Authors) != 1 || p.Authors[0].ID != editor.ID {
+			t.Errorf("authors %+v, want the editor who republished", p.Authors)
+		}
+		if p.Source == nil || p.Source.Name != "Agency Wire" || !strings.HasPrefix(p.Source.URL, page) {
+			t.Errorf("source %+v, want Agency Wire at %s", p.Source, page)
+		}
+		if !strings.Contains(p.Body, "originally published by Agency Wire") || !strings.Contains(p.Body, articleParagraphs[0]) {
+			t.Errorf("body lacks the attribution or the article:\n%s", p.Body)
+		}
+		// The article is kept in the inbox, republished, so the same
+		// address a second time names the post already made.
+		it, err := db.FindItemByPostID(ctx, p.ID)
+		if err != nil || it.State != content.ItemRepublished || it.OutletName != "Agency Wire" {
+			t.Fatalf("inbox item of the post: %+v, %v", it, err)
+		}
+		again, err := d.RepublishURL(ctx, page, sourcedesk.RepublishOptions{})
+		if content.ErrorCode(err) != content.EConflict || again == nil || again.Post.ID != p.ID {
+			t.Errorf("second republication of the address: %v, %+v; want a conflict naming post %d", err, again, p.ID)
+		}
+	})
+}
+
+func TestRepublishFromAddressUsesTheFollowedOutlet(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		o := newOutlets(t)
+		d := newDesk(t, db, 5*time.Second)
+		src := &content.Outlet{Name: "The Agency", Homepage: o.URL("/agency/"), Attribution: "Carried with permission of {outlet}."}
+		if err := d.AddOutlet(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		res, err := d.RepublishURL(ctx, o.URL("/agency/2026/01/14/summit.html"), sourcedesk.RepublishOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Post.Source.Name != "The Agency" || !strings.Contains(res.Post.Body, "Carried with permission of The Agency.") {
+			t.Errorf("source %q, body:\n%s\nwant the followed outlet's name and attribution line", res.Post.Source.Name, res.Post.Body)
+		}
+		if res.Item.OutletID != src.ID {
+			t.Errorf("item's outlet %d, want %d", res.Item.OutletID, src.ID)
+		}
+	})
+}
+
+func TestRepublishFromAddressRefusesWhatIsNotAnArticle(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		o := newOutlets(t)
+		d := newDesk(t, db, 5*time.Second)
+		for _, raw := range []string{"", "summit.html", "ftp://example.org/a", o.URL("/agency/images/summit.jpg"), o.URL("/missing")} {
+			_, err := d.RepublishURL(ctx, raw, sourcedesk.RepublishOptions{})
+			var ce *content.Error
+			if !errors.As(err, &ce) || ce.Code != content.EInvalid || ce.Field != "url" {
+				t.Errorf("RepublishURL(%q) = %v; want an invalid-url error", raw, err)
+			}
+		}
+		counts, err := db.CountEntriesByStatus(ctx, content.KindPost, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts[content.StatusDraft] != 0 {
+			t.Errorf("%d drafts made from bad addresses", counts[content.StatusDraft])
 		}
 	})
 }

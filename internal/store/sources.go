@@ -266,7 +266,8 @@ const minTitleKey = 16
 
 // AddItem inserts it into the inbox unless it duplicates an item already
 // there, in which case it returns the reason (DupGUID, DupURL, DupTitle)
-// and adds nothing. it.OutletID and it.OutletName must be set.
+// and adds nothing. it.OutletName must be set; it.OutletID is 0 for an
+// article republished from its address whose outlet is not followed.
 func (tx *Tx) AddItem(ctx context.Context, it *content.Item) (dup string, err error) {
 	if strings.TrimSpace(it.GUID) == "" {
 		it.GUID = it.URL
@@ -308,9 +309,9 @@ func (tx *Tx) AddItem(ctx context.Context, it *content.Item) (dup string, err er
 		}
 	}
 	err = tx.queryRow(ctx, `INSERT INTO source_items (source_id, source_name, guid, url, url_key, title, title_key,
-		summary, content, author, published_at, fetched_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		it.OutletID, it.OutletName, it.GUID, it.URL, urlKey, it.Title, titleKey, it.Summary, it.Content, it.Author,
-		unix(it.PublishedAt), unix(it.FetchedAt), it.State).Scan(&it.ID)
+		summary, content, author, published_at, fetched_at, state, image_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		nullID(it.OutletID), it.OutletName, it.GUID, it.URL, urlKey, it.Title, titleKey, it.Summary, it.Content, it.Author,
+		unix(it.PublishedAt), unix(it.FetchedAt), it.State, it.ImageURL).Scan(&it.ID)
 	if tx.d.isUniqueViolation(err) {
 		return DupGUID, nil
 	}
@@ -321,7 +322,7 @@ func (tx *Tx) AddItem(ctx context.Context, it *content.Item) (dup string, err er
 }
 
 const itemColumns = `i.id, COALESCE(i.source_id, 0), i.source_name, i.guid, i.url, i.title, i.summary, i.content,
-	i.author, i.published_at, i.fetched_at, i.state, COALESCE(i.post_id, 0), i.canonical`
+	i.author, i.published_at, i.fetched_at, i.state, COALESCE(i.post_id, 0), i.canonical, i.image_url`
 
 func scanItem(row interface{ Scan(...any) error }) (*content.Item, error) {
 	var (
@@ -329,7 +330,7 @@ func scanItem(row interface{ Scan(...any) error }) (*content.Item, error) {
 		pub, fet int64
 	)
 	err := row.Scan(&it.ID, &it.OutletID, &it.OutletName, &it.GUID, &it.URL, &it.Title, &it.Summary, &it.Content,
-		&it.Author, &pub, &fet, &it.State, &it.PostID, &it.Canonical)
+		&it.Author, &pub, &fet, &it.State, &it.PostID, &it.Canonical, &it.ImageURL)
 	if err != nil {
 		return nil, err
 	}
@@ -399,6 +400,17 @@ func (c conn) FindItems(ctx context.Context, f ItemFilter) ([]*content.Item, int
 // FindItemByID returns one inbox item with its content.
 func (c conn) FindItemByID(ctx context.Context, id int64) (*content.Item, error) {
 	return c.findItem(ctx, `i.id = ?`, id)
+}
+
+// FindItemByURL returns the inbox item of the article at raw (compared as
+// NormalizeURL compares addresses), the republished one first when there
+// are several.
+func (c conn) FindItemByURL(ctx context.Context, raw string) (*content.Item, error) {
+	key := content.NormalizeURL(raw)
+	if key == "" {
+		return nil, content.Errorf(content.ENotFound, "No such inbox item.")
+	}
+	return c.findItem(ctx, `i.url_key = ? ORDER BY i.post_id IS NULL, i.id LIMIT 1`, key)
 }
 
 // FindItemByPostID returns the item a post was republished from.

@@ -90,6 +90,7 @@ func (a *API) Routes(r *api.Router) {
 		{"GET /api/v1/inbox/{id}", a.getItem},
 		{"PATCH /api/v1/inbox/{id}", a.setItemState},
 		{"POST /api/v1/inbox/{id}/republish", a.republish},
+		{"POST /api/v1/republish", a.republishURL},
 	} {
 		r.Handle(rt.pattern, editorsOnly(rt.h))
 	}
@@ -303,6 +304,7 @@ type itemJSON struct {
 	Summary     string    `json:"summary"`
 	Content     string    `json:"content,omitempty"`
 	Author      string    `json:"author,omitempty"`
+	ImageURL    string    `json:"image_url,omitempty"`
 	PublishedAt time.Time `json:"published_at"`
 	State       string    `json:"state"`
 	Post        *postJSON `json:"post,omitempty"`
@@ -328,7 +330,7 @@ func (a *API) toPostJSON(p *content.Post) *postJSON {
 
 func (a *API) toItemJSON(r *http.Request, it *content.Item) (itemJSON, error) {
 	j := itemJSON{ID: it.ID, SourceID: it.OutletID, Source: it.OutletName, Title: it.Title, URL: it.URL,
-		Summary: it.Summary, Content: it.Content, Author: it.Author, PublishedAt: it.PublishedAt, State: string(it.State)}
+		Summary: it.Summary, Content: it.Content, Author: it.Author, ImageURL: it.ImageURL, PublishedAt: it.PublishedAt, State: string(it.State)}
 	if it.PostID != 0 {
 		p, err := a.cfg.Desk.DB.FindPostByID(r.Context(), it.PostID)
 		if err != nil && !content.IsNotFound(err) {
@@ -444,6 +446,33 @@ func (a *API) republish(w http.ResponseWriter, r *http.Request, u *content.User)
 		return &content.Error{Code: content.EInvalid, Field: "lead_paragraphs", Message: "lead_paragraphs must be between 1 and 50"}
 	}
 	res, err := a.cfg.Desk.Republish(r.Context(), id, republishOptions(u, in.LeadParagraphs))
+	return a.republished(w, r, res, err)
+}
+
+// republishURL republishes the article at a URL given in the body, with
+// no source needed: {"url": "…", "lead_paragraphs": n}.
+func (a *API) republishURL(w http.ResponseWriter, r *http.Request, u *content.User) error {
+	var in struct {
+		URL            string `json:"url"`
+		LeadParagraphs int    `json:"lead_paragraphs"`
+	}
+	if err := api.Decode(w, r, &in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.URL) == "" {
+		return &content.Error{Code: content.EInvalid, Field: "url", Message: "give the url of the article to republish"}
+	}
+	if in.LeadParagraphs < 0 || in.LeadParagraphs > 50 {
+		return &content.Error{Code: content.EInvalid, Field: "lead_paragraphs", Message: "lead_paragraphs must be between 1 and 50"}
+	}
+	res, err := a.cfg.Desk.RepublishURL(r.Context(), in.URL, republishOptions(u, in.LeadParagraphs))
+	return a.republished(w, r, res, err)
+}
+
+// republished answers a republication: 201 with the draft, its inbox item
+// and the warnings; a conflict naming the existing post when it was
+// republished before.
+func (a *API) republished(w http.ResponseWriter, r *http.Request, res *sourcedesk.Republished, err error) error {
 	if err != nil {
 		if res != nil && res.Existing {
 			return api.WithPost(err, a.toPostJSON(res.Post))

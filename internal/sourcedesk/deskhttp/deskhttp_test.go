@@ -220,6 +220,12 @@ func TestDeskAPI(t *testing.T) {
 			t.Errorf("item after republishing: %v", it)
 		}
 
+		// The same article by its address names the same post.
+		st, body = c.do("POST", "/api/v1/republish", "editor", map[string]any{"url": out.URL + "/agency/2026/01/14/summit.html"})
+		if st != 409 || body["post"].(map[string]any)["id"].(float64) != float64(postID) {
+			t.Errorf("republish by address after by item: %d %v", st, body)
+		}
+
 		// Delete.
 		if st, _ = c.do("DELETE", fmt.Sprintf("/api/v1/sources/%d", id), "editor", nil); st != 204 {
 			t.Errorf("delete: %d", st)
@@ -229,6 +235,77 @@ func TestDeskAPI(t *testing.T) {
 		}
 		if _, body = c.do("GET", "/api/v1/inbox", "editor", nil); body["total"].(float64) != 1 {
 			t.Errorf("after deleting the source, the republished item stays: %v", body)
+		}
+	})
+}
+
+func TestRepublishFromURLAPI(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		out := desktest.Outlet(t)
+		tokens := map[string]string{}
+		var editor *content.User
+		for _, role := range []content.Role{content.RoleEditor, content.RoleAuthor} {
+			u := &content.User{Name: string(role), Email: string(role) + "@example.org", Role: role}
+			if err := db.Update(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, u, string(role), "unused") }); err != nil {
+				t.Fatal(err)
+			}
+			secret, _, err := auth.CreateToken(ctx, db, u.ID, "tests")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tokens[string(role)] = secret
+			if role == content.RoleEditor {
+				editor = u
+			}
+		}
+		desk := &sourcedesk.Desk{DB: db, Fetch: fetch.New(fetch.Options{AllowPrivate: true, Timeout: 5 * time.Second}),
+			Images: sourcedesk.DiskImages{Dir: t.TempDir(), URLPrefix: "/media/"}}
+		mux := http.NewServeMux()
+		api.New(api.Config{DB: db, Auth: &auth.Auth{DB: db}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Areas: []api.Area{deskhttp.New(deskhttp.Config{Desk: desk}).Routes}}).Routes(mux)
+		srv := httptest.NewServer(mux)
+		defer srv.Close()
+		c := client{t, srv.URL, tokens}
+		page := out.URL + "/agency/2026/01/14/summit.html"
+
+		if st, body := c.do("POST", "/api/v1/republish", "author", map[string]any{"url": page}); st != 403 {
+			t.Errorf("author: %d %v", st, body)
+		}
+		for _, tt := range []struct {
+			body   any
+			status int
+			field  string
+		}{
+			{map[string]any{}, 422, "url"},
+			{map[string]any{"url": "yesterday's summit"}, 422, "url"},
+			{map[string]any{"url": out.URL + "/agency/images/map.gif"}, 422, "url"},
+			{map[string]any{"url": page, "lead_paragraphs": 99}, 422, "lead_paragraphs"},
+			{map[string]any{"address": page}, 400, "address"},
+		} {
+			st, body := c.do("POST", "/api/v1/republish", "editor", tt.body)
+			if _, field, msg := errOf(body); st != tt.status || field != tt.field || msg == "" {
+				t.Errorf("POST %v: %d %v; want %d naming %q", tt.body, st, body, tt.status, tt.field)
+			}
+		}
+
+		st, body := c.do("POST", "/api/v1/republish", "editor", map[string]any{"url": page})
+		if st != 201 {
+			t.Fatalf("republish from URL: %d %v", st, body)
+		}
+		post := body["post"].(map[string]any)
+		p, err := db.FindPostByID(ctx, int64(post["id"].(float64)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Status != content.StatusDraft || len(p.Authors) != 1 || p.Authors[0].ID != editor.ID || p.Source.Name != "Agency Wire" {
+			t.Errorf("draft %q: %s by %+v from %+v; want a draft by the editor from Agency Wire", p.Title, p.Status, p.Authors, p.Source)
+		}
+		if item := body["item"].(map[string]any); item["state"] != "republished" || item["url"] != page {
+			t.Errorf("item: %v", item)
+		}
+		if st, body = c.do("POST", "/api/v1/republish", "editor", map[string]any{"url": page + "#comments"}); st != 409 {
+			t.Errorf("the same address again: %d %v", st, body)
 		}
 	})
 }

@@ -48,6 +48,7 @@ type pageData struct {
 	Base, Title, Section string
 	Error, ErrorField    string
 	Existing             *postJSON
+	URL                  string // the address in the republish-from-URL form
 
 	Sources []*content.Outlet
 	Form    sourceForm
@@ -81,6 +82,8 @@ func NewPages(cfg Config, base string) (*Pages, error) {
 		"stamp":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"minutes": func(d time.Duration) int { return int(d / time.Minute) },
+		"ago":     func(t time.Time) string { return ago(time.Since(t), t) },
+		"excerpt": func(s string) string { return excerpt(s, 280) },
 		"states": func() []string {
 			return []string{string(content.ItemNew), string(content.ItemStarred), string(content.ItemSkipped), string(content.ItemRepublished)}
 		},
@@ -102,13 +105,56 @@ func NewPages(cfg Config, base string) (*Pages, error) {
 	p.handle("GET "+base+"/inbox", p.inbox)
 	p.handle("POST "+base+"/inbox/{id}/state", p.setState)
 	p.handle("POST "+base+"/inbox/{id}/republish", p.republish)
-	css, _ := templatesFS.ReadFile("templates/sourcedesk.css")
-	p.patterns = append(p.patterns, "GET "+base+"/sourcedesk.css")
-	p.mux.HandleFunc("GET "+base+"/sourcedesk.css", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		w.Write(css)
-	})
+	p.handle("POST "+base+"/republish", p.republishURL)
+	for name, ctype := range map[string]string{"sourcedesk.css": "text/css; charset=utf-8", "inbox.js": "text/javascript; charset=utf-8"} {
+		body, _ := templatesFS.ReadFile("templates/" + name)
+		p.patterns = append(p.patterns, "GET "+base+"/"+name)
+		p.mux.HandleFunc("GET "+base+"/"+name, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", ctype)
+			w.Write(body)
+		})
+	}
 	return p, nil
+}
+
+// ago says how long ago t was, for an inbox item: "12 minutes ago",
+// "3 hours ago", "yesterday", then the date.
+func ago(d time.Duration, t time.Time) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute") + " ago"
+	case d < 24*time.Hour:
+		return plural(int(d/time.Hour), "hour") + " ago"
+	case d < 48*time.Hour:
+		return "yesterday"
+	case d < 7*24*time.Hour:
+		return plural(int(d/(24*time.Hour)), "day") + " ago"
+	}
+	return t.UTC().Format("2 Jan 2006")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
+}
+
+// excerpt cuts plain text to about n characters, at a word, with an
+// ellipsis when it cut.
+func excerpt(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:") + "…"
 }
 
 // Mount registers the pages' routes on mux, each with its method.
@@ -260,6 +306,12 @@ func (p *Pages) inbox(w http.ResponseWriter, r *http.Request, _ *content.User) e
 }
 
 func (p *Pages) renderInbox(w http.ResponseWriter, r *http.Request, status int, existing *postJSON) error {
+	return p.renderInboxWith(w, r, status, &pageData{Existing: existing})
+}
+
+// renderInboxWith renders the inbox over d, which may carry an error and
+// the republish form's address.
+func (p *Pages) renderInboxWith(w http.ResponseWriter, r *http.Request, status int, d *pageData) error {
 	q := r.URL.Query()
 	fl := inboxFilter{State: q.Get("state"), Q: q.Get("q")}
 	f := store.ItemFilter{Query: fl.Q, Limit: inboxPerPage}
@@ -296,7 +348,7 @@ func (p *Pages) renderInbox(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	desk := &API{cfg: p.cfg}
-	d := &pageData{Title: "Inbox", Section: "inbox", Sources: all, Total: total, Filter: fl, Existing: existing}
+	d.Title, d.Section, d.Sources, d.Total, d.Filter = "Inbox", "inbox", all, total, fl
 	for _, it := range items {
 		j, err := desk.toItemJSON(r, it)
 		if err != nil {
@@ -355,6 +407,28 @@ func (p *Pages) republish(w http.ResponseWriter, r *http.Request, u *content.Use
 			desk := &API{cfg: p.cfg}
 			r.URL.RawQuery = "state=all"
 			return p.renderInbox(w, r, http.StatusConflict, desk.toPostJSON(res.Post))
+		}
+		return err
+	}
+	http.Redirect(w, r, withFlash(p.cfg.PostLink(res.Post), republishedNote(res)), http.StatusSeeOther)
+	return nil
+}
+
+// republishURL republishes the article at the address the form gives;
+// a bad address shows the inbox again with the error beside the field.
+func (p *Pages) republishURL(w http.ResponseWriter, r *http.Request, u *content.User) error {
+	raw := strings.TrimSpace(r.PostFormValue("url"))
+	res, err := p.cfg.Desk.RepublishURL(r.Context(), raw, republishOptions(u, 0))
+	if err != nil {
+		if res != nil && res.Existing {
+			desk := &API{cfg: p.cfg}
+			r.URL.RawQuery = "state=all"
+			return p.renderInbox(w, r, http.StatusConflict, desk.toPostJSON(res.Post))
+		}
+		var ce *content.Error
+		if errors.As(err, &ce) && ce.Field == "url" {
+			r.URL.RawQuery = ""
+			return p.renderInboxWith(w, r, http.StatusUnprocessableEntity, &pageData{URL: raw, Error: ce.Message, ErrorField: "url"})
 		}
 		return err
 	}

@@ -24,37 +24,7 @@ func TestPagesFormsAndWarnings(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		out := desktest.Outlet(t)
 		desk := &sourcedesk.Desk{DB: db, Fetch: fetch.New(fetch.Options{AllowPrivate: true, Timeout: 5 * time.Second})}
-		pages, err := deskhttp.NewPages(deskhttp.Config{Desk: desk, Authorise: func(r *http.Request) (*content.User, error) {
-			if r.Header.Get("X-Test-User") == "" {
-				return nil, content.Errorf(content.EUnauthorized, "Log in to use the source desk.")
-			}
-			return nil, nil
-		}}, "/admin")
-		if err != nil {
-			t.Fatal(err)
-		}
-		mux := http.NewServeMux()
-		pages.Mount(mux)
-		srv := httptest.NewServer(mux)
-		defer srv.Close()
-		noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		do := func(method, path string, form url.Values, user bool) (int, string, string) {
-			t.Helper()
-			req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(form.Encode()))
-			if method == "POST" {
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			}
-			if user {
-				req.Header.Set("X-Test-User", "eda")
-			}
-			resp, err := noRedirect.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			return resp.StatusCode, resp.Header.Get("Location"), string(b)
-		}
+		do := pagesClient(t, desk)
 
 		if st, _, body := do("GET", "/admin/inbox", nil, false); st != 401 || !strings.Contains(body, "Log in to use the source desk.") {
 			t.Errorf("anonymous: %d", st)
@@ -125,6 +95,97 @@ func TestPagesFormsAndWarnings(t *testing.T) {
 		q, _ := url.ParseQuery(query)
 		if st != 303 || !strings.HasPrefix(q.Get("flash"), "Republished from The Institute as a draft: write the introduction, then publish. Warning: The article page could not be read") {
 			t.Errorf("republishing with a warning: %d, note %q", st, q.Get("flash"))
+		}
+	})
+}
+
+// pagesClient serves the desk's pages for desk and returns a function
+// making one request, as a signed-in editor when user is true, that
+// answers the status, the Location and the body without following
+// redirects.
+func pagesClient(t *testing.T, desk *sourcedesk.Desk) func(method, path string, form url.Values, user bool) (int, string, string) {
+	pages, err := deskhttp.NewPages(deskhttp.Config{Desk: desk, Authorise: func(r *http.Request) (*content.User, error) {
+		if r.Header.Get("X-Test-User") == "" {
+			return nil, content.Errorf(content.EUnauthorized, "Log in to use the source desk.")
+		}
+		return nil, nil
+	}}, "/admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	pages.Mount(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return func(method, path string, form url.Values, user bool) (int, string, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(form.Encode()))
+		if method == "POST" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		if user {
+			req.Header.Set("X-Test-User", "eda")
+		}
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Location"), string(b)
+	}
+}
+
+func TestInboxShowsItemsAndRepublishesFromAnAddress(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		out := desktest.Outlet(t)
+		desk := &sourcedesk.Desk{DB: db, Fetch: fetch.New(fetch.Options{AllowPrivate: true, Timeout: 5 * time.Second})}
+		do := pagesClient(t, desk)
+		article := out.URL + "/agency/2026/01/14/summit.html"
+
+		// The form is on the inbox, and a bad address comes back beside it,
+		// kept, with nothing made.
+		if _, _, body := do("GET", "/admin/inbox", nil, true); !strings.Contains(body, `action="/admin/republish"`) || !strings.Contains(body, "Republish an article from its address") {
+			t.Fatalf("the inbox has no republish-from-address form:\n%s", body)
+		}
+		st, _, body := do("POST", "/admin/republish", url.Values{"url": {"summit.html"}}, true)
+		if st != 422 || !strings.Contains(body, "is not the address of a web page") || !strings.Contains(body, `value="summit.html" required aria-invalid="true"`) {
+			t.Errorf("bad address: %d\n%s", st, body)
+		}
+		st, loc, _ := do("POST", "/admin/republish", url.Values{"url": {article}}, true)
+		if st != 303 || !strings.HasPrefix(loc, "/admin/posts/") {
+			t.Fatalf("republish from the address: %d %s", st, loc)
+		}
+		_, query, _ := strings.Cut(loc, "?")
+		if q, _ := url.ParseQuery(query); !strings.HasPrefix(q.Get("flash"), "Republished from Agency Wire as a draft") {
+			t.Errorf("note after republishing from the address: %q", q.Get("flash"))
+		}
+
+		// Items show their lead image, outlet, author, age and excerpt,
+		// with the keys' buttons for triage.
+		src := &content.Outlet{Name: "Agency Wire", Feeds: []content.Feed{{URL: out.URL + "/agency/feed.xml"}}}
+		if err := desk.AddOutlet(context.Background(), src); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := desk.PollNow(context.Background(), src.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, _, body = do("GET", "/admin/inbox?state=all", nil, true)
+		for _, want := range []string{
+			`<img class="desk-thumb" src="` + out.URL + `/agency/images/map.gif" alt="" width="160" height="100" loading="lazy" referrerpolicy="no-referrer">`,
+			`<span class="desk-outlet">Agency Wire</span>`,
+			`Exports of grain through the corridor reached a record in December.`,
+			`data-key="r"`, `data-key="s"`, `data-key="x"`,
+			`<script src="/admin/inbox.js" defer></script>`,
+			`Republished as <a href="/admin/posts/`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the inbox lacks %s", want)
+			}
+		}
+		if st, _, js := do("GET", "/admin/inbox.js", nil, false); st != 200 || !strings.Contains(js, "keydown") {
+			t.Errorf("inbox.js: %d", st)
 		}
 	})
 }
