@@ -381,6 +381,9 @@ func TestAPIRevisions(t *testing.T) {
 		if status != 200 || rev["body"] != "First words." {
 			t.Fatalf("revision 1: %d %v", status, rev)
 		}
+		if cats, ok := rev["categories"].([]any); !ok || len(cats) != 0 || rev["featured_image"] != float64(0) {
+			t.Errorf("revision 1 does not record its (empty) categories and featured image: %v", rev)
+		}
 		status, out = e.call("author", "POST", path+"/revisions/1/restore", map[string]any{"version": 3})
 		if status != 200 || out["body"] != "First words." || out["version"].(float64) != 4 {
 			t.Fatalf("restore: %d %v", status, out)

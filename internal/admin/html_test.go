@@ -230,7 +230,8 @@ func TestRevisionsPage(t *testing.T) {
 		p := e.post("editor", editorial.Input{Body: &body})
 		s := &editorial.Service{DB: db}
 		b2 := "Line one\nLine 2, corrected"
-		if _, err := s.Update(ctx, e.users["editor"], p.ID, editorial.Input{Body: &b2}); err != nil {
+		tags := []string{"harbours"}
+		if _, err := s.Update(ctx, e.users["editor"], p.ID, editorial.Input{Body: &b2, Tags: &tags}); err != nil {
 			t.Fatal(err)
 		}
 		c := e.signIn("editor")
@@ -238,6 +239,10 @@ func TestRevisionsPage(t *testing.T) {
 		page := readAll(t, res)
 		if !strings.Contains(page, `<span class="d del">- Line two</span>`) || !strings.Contains(page, `<span class="d add">&#43; Line 2, corrected</span>`) {
 			t.Fatalf("diff not shown:\n%s", page)
+		}
+		// A change of tags is a change the editor sees.
+		if !strings.Contains(page, `<span class="d del">- Tags: </span>`) || !strings.Contains(page, `<span class="d add">&#43; Tags: harbours</span>`) {
+			t.Errorf("the diff does not show the tags changed:\n%s", page)
 		}
 		res, _ = c.PostForm(e.srv.URL+fmt.Sprintf("/admin/posts/%d/revisions/1/restore", p.ID), url.Values{"version": {"2"}})
 		res.Body.Close()

@@ -524,6 +524,14 @@ func revisionText(r *content.Revision) string {
 	if r.Source != nil {
 		fmt.Fprintf(&b, "Source: %s, %s, %s\n", r.Source.Name, r.Source.URL, r.Source.Author)
 	}
+	if r.Terms {
+		fmt.Fprintf(&b, "Categories: %s\nTags: %s\n", strings.Join(r.Categories, ", "), strings.Join(r.Tags, ", "))
+		if r.FeaturedID != 0 {
+			fmt.Fprintf(&b, "Featured image: media %d\n", r.FeaturedID)
+		} else {
+			b.WriteString("Featured image: none\n")
+		}
+	}
 	b.WriteString("\n")
 	b.WriteString(r.Body)
 	return b.String()

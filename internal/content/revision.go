@@ -16,17 +16,34 @@ type Revision struct {
 	Body       string
 	Excerpt    string
 	Source     *Source
+	// Categories and Tags are the post's terms by name, and FeaturedID its
+	// featured image (0 for none). Terms is false for revisions kept before
+	// they were recorded: restoring one leaves terms and image alone.
+	Categories []string
+	Tags       []string
+	FeaturedID int64
+	Terms      bool
 	// Autosave is true for a revision kept by autosave; the next autosave
 	// by the same person replaces it.
 	Autosave bool
 }
 
-// RevisionOf returns the revision of p's current state.
-func RevisionOf(p *Post) Revision {
-	r := Revision{PostID: p.ID, Title: p.Title, Slug: p.Slug, Status: p.Status, Body: p.Body, Excerpt: p.Excerpt}
+// RevisionOf returns the revision of p's current state, featuring the
+// media item featuredID (0 for none).
+func RevisionOf(p *Post, featuredID int64) Revision {
+	r := Revision{PostID: p.ID, Title: p.Title, Slug: p.Slug, Status: p.Status, Body: p.Body, Excerpt: p.Excerpt,
+		Categories: termNames(p.Categories), Tags: termNames(p.Tags), FeaturedID: featuredID, Terms: true}
 	if !p.Source.IsZero() {
 		s := *p.Source
 		r.Source = &s
 	}
 	return r
+}
+
+func termNames(ts []Term) []string {
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.Name
+	}
+	return names
 }

@@ -166,8 +166,11 @@ func (s *Service) Delete(ctx context.Context, u *content.User, id int64) (trashe
 	return false, s.DB.Update(ctx, func(tx *store.Tx) error { return tx.DeletePost(ctx, id) })
 }
 
-// RestoreRevision brings back the title, body, excerpt and source of
-// revision n as a new revision; status, slug and time stay as they are.
+// RestoreRevision brings back the title, body, excerpt, source, terms and
+// featured image of revision n as a new revision; status, slug and time
+// stay as they are. A revision kept before terms were recorded leaves the
+// terms and image as they are; a featured image since deleted from the
+// library cannot come back, so the post keeps the image it has.
 func (s *Service) RestoreRevision(ctx context.Context, u *content.User, id int64, n int, version *int) (*Entry, error) {
 	r, err := s.DB.FindRevision(ctx, id, n)
 	if err != nil {
@@ -177,7 +180,19 @@ func (s *Service) RestoreRevision(ctx context.Context, u *content.User, id int64
 	if src == nil {
 		src = &content.Source{}
 	}
-	return s.Update(ctx, u, id, Input{Title: &r.Title, Body: &r.Body, Excerpt: &r.Excerpt, Source: src, Version: version})
+	in := Input{Title: &r.Title, Body: &r.Body, Excerpt: &r.Excerpt, Source: src, Version: version}
+	if r.Terms {
+		cats, tags, featured := r.Categories, r.Tags, r.FeaturedID
+		in.Categories, in.Tags, in.FeaturedImage = &cats, &tags, &featured
+		if featured != 0 {
+			if _, err := s.DB.FindMedia(ctx, featured); content.IsNotFound(err) {
+				in.FeaturedImage = nil // deleted since: the post keeps the image it has
+			} else if err != nil {
+				return nil, err
+			}
+		}
+	}
+	return s.Update(ctx, u, id, in)
 }
 
 // Preview renders what the body and excerpt would look like on the site,
@@ -228,14 +243,9 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, u *content.User, p *c
 	if in.Version != nil {
 		base = *in.Version
 	}
-	v, err := Write(ctx, tx, p, WriteOptions{New: isNew, By: u, Base: base, Autosave: in.Autosave})
+	v, err := Write(ctx, tx, p, WriteOptions{New: isNew, By: u, Base: base, Autosave: in.Autosave, Featured: in.FeaturedImage})
 	if err != nil {
 		return nil, err
-	}
-	if in.FeaturedImage != nil {
-		if err := tx.SetFeatured(ctx, p.ID, *in.FeaturedImage); err != nil {
-			return nil, err
-		}
 	}
 	f, err := tx.FindFeatured(ctx, p.ID)
 	if err != nil {

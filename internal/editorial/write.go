@@ -25,6 +25,9 @@ type WriteOptions struct {
 	// Autosave marks a save made by an editor's timer: it replaces that
 	// person's previous autosave revision rather than adding one.
 	Autosave bool
+	// Featured, when not nil, sets the post's featured image (a media id;
+	// 0 removes it); nil keeps the image it has.
+	Featured *int64
 }
 
 // Write saves p in tx by the rules every writer of posts follows, whether
@@ -34,8 +37,9 @@ type WriteOptions struct {
 //     another entry of its kind has it (see FreeSlug); a slug given is
 //     checked, and refused with a conflict naming it when it is taken;
 //   - the body is rendered and sanitised for the site (markup.RenderPost);
-//   - a revision is kept, so that a new post is at version 1 and every
-//     save adds a version.
+//   - the featured image is set when opt.Featured says so;
+//   - a revision is kept, with the terms and the featured image, so that a
+//     new post is at version 1 and every save adds a version.
 //
 // It returns the post's version after the save.
 func Write(ctx context.Context, tx *store.Tx, p *content.Post, opt WriteOptions) (int, error) {
@@ -73,7 +77,22 @@ func Write(ctx context.Context, tx *store.Tx, p *content.Post, opt WriteOptions)
 	} else if err := tx.UpdatePost(ctx, p); err != nil {
 		return 0, err
 	}
-	rev := content.RevisionOf(p)
+	var featured int64
+	if opt.Featured != nil {
+		if err := tx.SetFeatured(ctx, p.ID, *opt.Featured); err != nil {
+			return 0, err
+		}
+		featured = *opt.Featured
+	} else if !opt.New {
+		m, err := tx.FindFeatured(ctx, p.ID)
+		if err != nil {
+			return 0, err
+		}
+		if m != nil {
+			featured = m.ID
+		}
+	}
+	rev := content.RevisionOf(p, featured)
 	if opt.By != nil {
 		rev.AuthorID = opt.By.ID
 	}

@@ -240,13 +240,13 @@ func (d *Desk) draft(ctx context.Context, res *Republished, o *content.Outlet, a
 	err := d.DB.Update(ctx, func(tx *store.Tx) error {
 		// Written as an editor's new draft is: its slug made of the title
 		// (numbered when taken), sanitised, at version 1.
-		if _, err := editorial.Write(ctx, tx, p, editorial.WriteOptions{New: true, By: by}); err != nil {
-			return err
-		}
+		// The lead image from the library features it.
+		wopt := editorial.WriteOptions{New: true, By: by}
 		if leadMedia != 0 {
-			if err := tx.SetFeatured(ctx, p.ID, leadMedia); err != nil {
-				return err
-			}
+			wopt.Featured = &leadMedia
+		}
+		if _, err := editorial.Write(ctx, tx, p, wopt); err != nil {
+			return err
 		}
 		return tx.MarkItemRepublished(ctx, it.ID, p.ID, o.Canonical)
 	})

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -42,13 +43,15 @@ func (tx *Tx) AddRevision(ctx context.Context, r content.Revision, base int) (in
 	if r.AuthorID != 0 {
 		author = r.AuthorID
 	}
+	cats, tags := termsJSON(r.Categories, r.Terms), termsJSON(r.Tags, r.Terms)
 	if r.Autosave && cur > 0 {
 		// Replace the previous revision when it is this person's autosave.
 		res, err := tx.exec(ctx, `UPDATE revisions SET number = ?, created_at = ?, title = ?, slug = ?, status = ?, body = ?,
-			excerpt = ?, source_name = ?, source_url = ?, source_author = ?, source_published_at = ?
+			excerpt = ?, source_name = ?, source_url = ?, source_author = ?, source_published_at = ?,
+			categories = ?, tags = ?, featured_id = ?
 			WHERE post_id = ? AND number = ? AND autosave = 1 AND author_id = ?`,
 			cur+1, unix(tx.Now), r.Title, r.Slug, r.Status, r.Body, r.Excerpt, src.Name, src.URL, src.Author,
-			unix(src.PublishedAt), r.PostID, cur, r.AuthorID)
+			unix(src.PublishedAt), cats, tags, r.FeaturedID, r.PostID, cur, r.AuthorID)
 		if tx.d.isUniqueViolation(err) {
 			return 0, conflict(cur+1, base)
 		}
@@ -60,9 +63,10 @@ func (tx *Tx) AddRevision(ctx context.Context, r content.Revision, base int) (in
 		}
 	}
 	_, err = tx.exec(ctx, `INSERT INTO revisions (post_id, number, author_id, created_at, title, slug, status, body, excerpt,
-		source_name, source_url, source_author, source_published_at, autosave) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		source_name, source_url, source_author, source_published_at, autosave, categories, tags, featured_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.PostID, cur+1, author, unix(tx.Now), r.Title, r.Slug, r.Status, r.Body, r.Excerpt,
-		src.Name, src.URL, src.Author, unix(src.PublishedAt), boolInt(r.Autosave))
+		src.Name, src.URL, src.Author, unix(src.PublishedAt), boolInt(r.Autosave), cats, tags, r.FeaturedID)
 	if tx.d.isUniqueViolation(err) {
 		// Another transaction saved the same version first.
 		return 0, conflict(cur+1, base)
@@ -73,6 +77,19 @@ func (tx *Tx) AddRevision(ctx context.Context, r content.Revision, base int) (in
 	return cur + 1, nil
 }
 
+// termsJSON stores a revision's term names: a JSON array, or "" when the
+// revision does not record terms.
+func termsJSON(names []string, recorded bool) string {
+	if !recorded {
+		return ""
+	}
+	if names == nil {
+		names = []string{}
+	}
+	b, _ := json.Marshal(names)
+	return string(b)
+}
+
 func conflict(cur, base int) error {
 	return &content.Error{Code: content.EConflict, Field: "version", Message: fmt.Sprintf(
 		"someone else saved this post while you were editing it (you started from version %d, it is now at version %d); "+
@@ -80,7 +97,8 @@ func conflict(cur, base int) error {
 }
 
 const revisionColumns = `r.post_id, r.number, COALESCE(r.author_id, 0), COALESCE(u.name, ''), r.created_at, r.title, r.slug,
-	r.status, r.body, r.excerpt, r.source_name, r.source_url, r.source_author, r.source_published_at, r.autosave`
+	r.status, r.body, r.excerpt, r.source_name, r.source_url, r.source_author, r.source_published_at, r.autosave,
+	r.categories, r.tags, r.featured_id`
 
 func scanRevision(row interface{ Scan(...any) error }) (*content.Revision, error) {
 	var (
@@ -89,10 +107,20 @@ func scanRevision(row interface{ Scan(...any) error }) (*content.Revision, error
 		autosave        int
 		srcName, srcURL string
 		srcAuthor       string
+		cats, tags      string
 	)
 	if err := row.Scan(&r.PostID, &r.Number, &r.AuthorID, &r.AuthorName, &created, &r.Title, &r.Slug, &r.Status,
-		&r.Body, &r.Excerpt, &srcName, &srcURL, &srcAuthor, &srcPub, &autosave); err != nil {
+		&r.Body, &r.Excerpt, &srcName, &srcURL, &srcAuthor, &srcPub, &autosave, &cats, &tags, &r.FeaturedID); err != nil {
 		return nil, err
+	}
+	if cats != "" || tags != "" {
+		r.Terms = true
+		if err := json.Unmarshal([]byte(cats), &r.Categories); err != nil {
+			return nil, fmt.Errorf("categories of revision %d: %w", r.Number, err)
+		}
+		if err := json.Unmarshal([]byte(tags), &r.Tags); err != nil {
+			return nil, fmt.Errorf("tags of revision %d: %w", r.Number, err)
+		}
 	}
 	r.CreatedAt, r.Autosave = fromUnix(created), autosave != 0
 	src := &content.Source{Name: srcName, URL: srcURL, Author: srcAuthor, PublishedAt: fromUnix(srcPub)}

@@ -316,6 +316,11 @@ type Revision struct {
 	Body      string  `json:"body,omitempty"`
 	Excerpt   string  `json:"excerpt"`
 	Source    *Source `json:"source,omitempty"`
+	// Categories, Tags and FeaturedImage are absent from revisions kept
+	// before they were recorded.
+	Categories    *[]string `json:"categories,omitempty"`
+	Tags          *[]string `json:"tags,omitempty"`
+	FeaturedImage *int64    `json:"featured_image,omitempty"`
 }
 
 func revisionJSON(rv *content.Revision, withBody bool) Revision {
@@ -326,6 +331,16 @@ func revisionJSON(rv *content.Revision, withBody bool) Revision {
 	}
 	if !rv.Source.IsZero() {
 		out.Source = &Source{Name: rv.Source.Name, URL: rv.Source.URL, Author: rv.Source.Author, PublishedAt: rfc3339(rv.Source.PublishedAt)}
+	}
+	if rv.Terms {
+		cats, tags, featured := rv.Categories, rv.Tags, rv.FeaturedID
+		if cats == nil {
+			cats = []string{}
+		}
+		if tags == nil {
+			tags = []string{}
+		}
+		out.Categories, out.Tags, out.FeaturedImage = &cats, &tags, &featured
 	}
 	return out
 }
