@@ -112,6 +112,7 @@ func (a *Admin) Routes(mux *http.ServeMux) {
 	}))
 	mux.Handle("GET /admin", http.RedirectHandler("/admin/", http.StatusMovedPermanently))
 	a.postRoutes(mux)
+	a.rowRoutes(mux)
 	a.tokenRoutes(mux)
 	a.mediaRoutes(mux)
 	a.settingsRoutes(mux)
