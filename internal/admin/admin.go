@@ -106,10 +106,7 @@ func (a *Admin) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /admin/login", a.public(a.loginForm))
 	mux.Handle("POST /admin/login", a.public(a.login))
 	mux.Handle("POST /admin/logout", a.public(a.logout))
-	mux.Handle("GET /admin/{$}", a.page(func(w http.ResponseWriter, r *http.Request, u *content.User) error {
-		http.Redirect(w, r, "/admin/posts", http.StatusSeeOther)
-		return nil
-	}))
+	mux.Handle("GET /admin/{$}", a.page(a.dashboard))
 	mux.Handle("GET /admin", http.RedirectHandler("/admin/", http.StatusMovedPermanently))
 	a.postRoutes(mux)
 	a.rowRoutes(mux)

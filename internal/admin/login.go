@@ -17,7 +17,7 @@ type LoginPage struct {
 // safeNext keeps a post-sign-in redirect inside the admin.
 func safeNext(next string) string {
 	if !strings.HasPrefix(next, "/admin/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
-		return "/admin/posts"
+		return "/admin/"
 	}
 	return next
 }
