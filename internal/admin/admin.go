@@ -114,6 +114,7 @@ func (a *Admin) Routes(mux *http.ServeMux) {
 	a.mediaRoutes(mux)
 	a.settingsRoutes(mux)
 	a.userRoutes(mux)
+	a.accountRoutes(mux)
 	for _, f := range a.cfg.Areas {
 		f(a, mux)
 	}
