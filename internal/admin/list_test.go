@@ -55,6 +55,8 @@ func TestPostListSortAndRowActions(t *testing.T) {
 		}
 		// The oldest is edited last: the list still puts it last.
 		posts, _, _ := db.FindEntries(ctx, store.EntryFilter{Title: "Oldest"})
+		later := db.Now().Add(time.Hour)
+		db.Now = func() time.Time { return later }
 		body := "Edited."
 		if _, err := (&editorial.Service{DB: db}).Update(ctx, e.users["editor"], posts[0].ID, editorial.Input{Body: &body}); err != nil {
 			t.Fatal(err)
@@ -135,6 +137,51 @@ func TestPostListSortAndRowActions(t *testing.T) {
 		res.Body.Close()
 		if p, _ := db.FindPostByID(ctx, id); res.StatusCode == 303 || p.Status != content.StatusTrash {
 			t.Errorf("a contributor publishing: %d %s", res.StatusCode, p.Status)
+		}
+	})
+}
+
+// TestAPIPostsSorted: the API lists posts newest first by date, or by the
+// column and direction asked; an unknown column is refused naming it.
+func TestAPIPostsSorted(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		pub := content.StatusPublished
+		for i, title := range []string{"Oldest", "Middle", "Newest"} {
+			when := time.Date(2025, 11, 1+i, 9, 0, 0, 0, time.UTC)
+			title := title
+			e.post("editor", editorial.Input{Title: &title, Status: &pub, PublishAt: &when})
+		}
+		posts, _, _ := db.FindEntries(ctx, store.EntryFilter{Title: "Oldest"})
+		later := db.Now().Add(time.Hour)
+		db.Now = func() time.Time { return later }
+		body := "Edited."
+		if _, err := (&editorial.Service{DB: db}).Update(ctx, e.users["editor"], posts[0].ID, editorial.Input{Body: &body}); err != nil {
+			t.Fatal(err)
+		}
+		titles := func(query string) []string {
+			status, out := e.call("editor", "GET", "/api/v1/posts"+query, nil)
+			if status != 200 {
+				t.Fatalf("GET /api/v1/posts%s: %d %v", query, status, out)
+			}
+			var got []string
+			for _, p := range out["posts"].([]any) {
+				got = append(got, p.(map[string]any)["title"].(string))
+			}
+			return got
+		}
+		for query, want := range map[string]string{
+			"":                        "Newest,Middle,Oldest",
+			"?sort=title&dir=asc":     "Middle,Newest,Oldest",
+			"?sort=modified&dir=desc": "Oldest,Newest,Middle",
+		} {
+			if got := strings.Join(titles(query), ","); got != want {
+				t.Errorf("GET /api/v1/posts%s: %s, want %s", query, got, want)
+			}
+		}
+		status, out := e.call("editor", "GET", "/api/v1/posts?sort=wordcount", nil)
+		if er := errorOf(out); status/100 != 4 || er["field"] != "sort" || !strings.Contains(er["message"].(string), `"wordcount"`) {
+			t.Errorf("an unknown sort: %d %v", status, out)
 		}
 	})
 }
