@@ -41,20 +41,10 @@ func (a *Admin) accountPage(w http.ResponseWriter, r *http.Request, u *content.U
 		Flash: r.URL.Query().Get("flash"), Error: msg, Field: field}, Email: email})
 }
 
-// checkCurrent verifies the password the signed-in user typed as theirs.
+// checkCurrent verifies the password the signed-in user typed as theirs,
+// under the sign-in throttle.
 func (a *Admin) checkCurrent(r *http.Request, u *content.User) error {
-	_, hash, err := a.cfg.DB.FindUserByEmail(r.Context(), u.Email)
-	if err != nil {
-		return err
-	}
-	ok, err := a.auth.Hasher.Verify(r.Context(), r.PostFormValue("current_password"), hash)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return content.FieldError("current_password", "your current password is not the one typed")
-	}
-	return nil
+	return a.auth.Confirm(r, u, r.PostFormValue("current_password"))
 }
 
 // formError shows a refused account form again with what went wrong.
@@ -63,7 +53,10 @@ func (a *Admin) formError(w http.ResponseWriter, r *http.Request, u *content.Use
 	if unexpected != nil {
 		return unexpected
 	}
-	status := statusFor(err)
+	status := web.StatusOf(err)
+	if content.ErrorCode(err) == content.EInvalid {
+		status = http.StatusUnprocessableEntity
+	}
 	web.SetRetryAfter(w, err, status)
 	return a.accountPage(w, r, u, status, email, msg, field)
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
@@ -77,6 +78,9 @@ func TestAccountPassword(t *testing.T) {
 		if res.StatusCode != 422 {
 			t.Errorf("an email change with the old password: %d", res.StatusCode)
 		}
+		// Three failures from this address slow the next attempt; wait it out.
+		later := db.Now().Add(time.Minute)
+		db.Now = func() time.Time { return later }
 		res, _ = post(c, "/admin/account/email", url.Values{"email": {"writer@example.org"}, "current_password": {newPassword}})
 		if u, _ := db.FindUserByID(ctx, e.users["author"].ID); res.StatusCode != 303 || u.Email != "writer@example.org" {
 			t.Errorf("change the email: %d, now %q", res.StatusCode, u.Email)
@@ -155,6 +159,31 @@ func TestResetLink(t *testing.T) {
 		res.Body.Close()
 		if res.StatusCode != 303 {
 			t.Errorf("the password set by link does not sign in: %d", res.StatusCode)
+		}
+	})
+}
+
+// TestAccountPasswordThrottled: guessing the current password on the
+// account page is slowed as signing in is, so a session left open does not
+// let its finder guess the password and take the account.
+func TestAccountPasswordThrottled(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		c := e.signIn("author")
+		var res *http.Response
+		for i := 0; i < 4; i++ {
+			res, _ = c.PostForm(e.srv.URL+"/admin/account/email", url.Values{"email": {"thief@example.org"},
+				"current_password": {fmt.Sprintf("guess number %d", i)}})
+			res.Body.Close()
+			if i < 3 && res.StatusCode != 422 {
+				t.Fatalf("guess %d: %d, want 422", i, res.StatusCode)
+			}
+		}
+		if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+			t.Errorf("the fourth guess in a row: %d (Retry-After %q), want 429", res.StatusCode, res.Header.Get("Retry-After"))
+		}
+		if u, _ := db.FindUserByID(ctx, e.users["author"].ID); u.Email != "author@example.org" {
+			t.Errorf("the email changed to %q", u.Email)
 		}
 	})
 }
