@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
@@ -29,6 +30,21 @@ func TestSettingsEveryField(t *testing.T) {
 			if !strings.Contains(page, want) {
 				t.Errorf("the settings page lacks %s", want)
 			}
+		}
+
+		// Every zone offered is one the site can use.
+		sel := page[strings.Index(page, `<select name="time_zone"`):]
+		sel = sel[:strings.Index(sel, "</select>")]
+		zones := 0
+		for _, opt := range strings.Split(sel, `<option value="`)[1:] {
+			name := opt[:strings.Index(opt, `"`)]
+			if _, err := time.LoadLocation(name); err != nil {
+				t.Errorf("the time zone %q offered does not load: %v", name, err)
+			}
+			zones++
+		}
+		if zones < 300 {
+			t.Errorf("%d time zones offered, want every IANA zone", zones)
 		}
 
 		form := map[string]string{"title": "The Ledger", "description": "News", "language": "english", "time_zone": "Europe/Paris",
