@@ -106,16 +106,15 @@ func (a *Admin) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /admin/login", a.public(a.loginForm))
 	mux.Handle("POST /admin/login", a.public(a.login))
 	mux.Handle("POST /admin/logout", a.public(a.logout))
-	mux.Handle("GET /admin/{$}", a.page(func(w http.ResponseWriter, r *http.Request, u *content.User) error {
-		http.Redirect(w, r, "/admin/posts", http.StatusSeeOther)
-		return nil
-	}))
+	mux.Handle("GET /admin/{$}", a.page(a.dashboard))
 	mux.Handle("GET /admin", http.RedirectHandler("/admin/", http.StatusMovedPermanently))
 	a.postRoutes(mux)
+	a.rowRoutes(mux)
 	a.tokenRoutes(mux)
 	a.mediaRoutes(mux)
 	a.settingsRoutes(mux)
 	a.userRoutes(mux)
+	a.accountRoutes(mux)
 	for _, f := range a.cfg.Areas {
 		f(a, mux)
 	}

@@ -61,7 +61,7 @@ func TestSignIn(t *testing.T) {
 		// Open redirects are refused.
 		res, _ = e.browser().PostForm(e.srv.URL+"/admin/login", url.Values{"email": {"editor@example.org"}, "password": {testPassword}, "next": {"//evil.example/"}})
 		res.Body.Close()
-		if res.Header.Get("Location") != "/admin/posts" {
+		if res.Header.Get("Location") != "/admin/" {
 			t.Errorf("next=//evil.example/ redirected to %q", res.Header.Get("Location"))
 		}
 	})

@@ -14,10 +14,16 @@ type LoginPage struct {
 	Next  string
 }
 
+// loginNotes are what the sign-in page may say about what just happened,
+// by ?done=: fixed sentences, so that a link cannot put words on it.
+var loginNotes = map[string]string{
+	"password": "Your password was set. Sign in with the new one.",
+}
+
 // safeNext keeps a post-sign-in redirect inside the admin.
 func safeNext(next string) string {
 	if !strings.HasPrefix(next, "/admin/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
-		return "/admin/posts"
+		return "/admin/"
 	}
 	return next
 }
@@ -27,7 +33,7 @@ func (a *Admin) loginForm(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return nil
 	}
-	return a.render(w, "login", LoginPage{Layout: Layout{Title: "Sign in"}, Next: r.URL.Query().Get("next")})
+	return a.render(w, "login", LoginPage{Layout: Layout{Title: "Sign in", Flash: loginNotes[r.URL.Query().Get("done")]}, Next: r.URL.Query().Get("next")})
 }
 
 func (a *Admin) login(w http.ResponseWriter, r *http.Request) error {

@@ -49,6 +49,11 @@ type ListPage struct {
 	Query      string
 	Newer      string
 	Older      string
+	// Columns are the table's sortable headers; Sort and Dir the order shown.
+	Columns []Column
+	Sort    string
+	Dir     string
+	Back    string // this list, for the row actions to return to
 }
 
 const listPerPage = 25
@@ -63,6 +68,9 @@ func (a *Admin) list(kind content.Kind) PageFunc {
 		f := store.EntryFilter{Kind: kind, Status: content.Status(q.Get("status")), Title: q.Get("q"), Limit: listPerPage}
 		if f.Status != "" && !f.Status.Valid() {
 			return content.FieldError("status", "unknown status %q", f.Status)
+		}
+		if err := listOrder(&f, q); err != nil {
+			return err
 		}
 		page, _ := strconv.Atoi(q.Get("page"))
 		if page < 1 {
@@ -105,6 +113,8 @@ func (a *Admin) list(kind content.Kind) PageFunc {
 		p := ListPage{Layout: Layout{Title: title, User: u, Section: string(kind), Flash: q.Get("flash")}, Kind: kind,
 			Tabs: tabs, Status: string(f.Status), Posts: posts, Total: total, Query: f.Title,
 			AuthorID: f.AuthorID, CategoryID: f.TermID}
+		p.Sort, p.Dir, p.Columns = sortColumns(base, q, f)
+		p.Back = listBack(base, q)
 		if u.CanEditOthers() {
 			if p.Authors, err = a.cfg.DB.FindUsers(ctx); err != nil {
 				return err

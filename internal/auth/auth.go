@@ -60,38 +60,8 @@ func (a *Auth) hasher() *Hasher {
 // count back.
 func (a *Auth) SignIn(w http.ResponseWriter, r *http.Request, email, password string) (*content.User, error) {
 	ctx := r.Context()
-	email = strings.TrimSpace(email)
-	keys := []string{"email:" + strings.ToLower(email), "addr:" + clientAddr(r)}
-	held, err := a.reserve(ctx, keys)
+	u, keys, held, err := a.check(r, email, password)
 	if err != nil {
-		return nil, err
-	}
-	u, hash, err := a.DB.FindUserByEmail(ctx, email)
-	if err == nil || content.IsNotFound(err) {
-		// An unknown email costs the same bounded work as a known one.
-		if u == nil || hash == "" {
-			hash = dummyHash
-		}
-		var ok bool
-		ok, err = a.hasher().Verify(ctx, password, hash)
-		if err == nil && !(ok && u != nil) {
-			a.sweep(ctx)
-			return nil, content.Errorf(content.EUnauthorized, "The email or the password is wrong.")
-		}
-	}
-	if err != nil {
-		// Not checked (no hashing slot came free in time, the client
-		// left, the database failed): it does not count. Best effort, and
-		// done even when the request's context has ended.
-		bg := context.WithoutCancel(ctx)
-		_ = a.DB.Update(bg, func(tx *store.Tx) error {
-			for _, h := range held {
-				if err := h.takeBack(bg, tx); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
 		return nil, err
 	}
 	secret := NewSecret("")
@@ -115,6 +85,70 @@ func (a *Auth) SignIn(w http.ResponseWriter, r *http.Request, email, password st
 		HttpOnly: true, Secure: a.Secure || web.ClientOf(r).HTTPS, SameSite: http.SameSiteLaxMode,
 	})
 	return u, nil
+}
+
+// check verifies email and password under the throttle, counting a
+// failure; on success the attempt is still held under keys, for the
+// caller to take back.
+func (a *Auth) check(r *http.Request, email, password string) (*content.User, []string, []reservation, error) {
+	ctx := r.Context()
+	email = strings.TrimSpace(email)
+	keys := []string{"email:" + strings.ToLower(email), "addr:" + clientAddr(r)}
+	held, err := a.reserve(ctx, keys)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	u, hash, err := a.DB.FindUserByEmail(ctx, email)
+	if err == nil || content.IsNotFound(err) {
+		// An unknown email costs the same bounded work as a known one.
+		if u == nil || hash == "" {
+			hash = dummyHash
+		}
+		var ok bool
+		ok, err = a.hasher().Verify(ctx, password, hash)
+		if err == nil && !(ok && u != nil) {
+			a.sweep(ctx)
+			return nil, nil, nil, content.Errorf(content.EUnauthorized, "The email or the password is wrong.")
+		}
+	}
+	if err != nil {
+		// Not checked (no hashing slot came free in time, the client
+		// left, the database failed): it does not count. Best effort, and
+		// done even when the request's context has ended.
+		bg := context.WithoutCancel(ctx)
+		_ = a.DB.Update(bg, func(tx *store.Tx) error {
+			for _, h := range held {
+				if err := h.takeBack(bg, tx); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		return nil, nil, nil, err
+	}
+	return u, keys, held, nil
+}
+
+// Confirm checks that password is the signed-in user u's, under the same
+// throttle as signing in, before a change to their account: a session
+// left open on a shared computer does not let its finder guess the
+// password and take the account. A wrong password is an EInvalid error
+// on the field current_password.
+func (a *Auth) Confirm(r *http.Request, u *content.User, password string) error {
+	ctx := r.Context()
+	_, keys, held, err := a.check(r, u.Email, password)
+	if content.ErrorCode(err) == content.EUnauthorized {
+		return content.FieldError("current_password", "your current password is not the one typed")
+	}
+	if err != nil {
+		return err
+	}
+	return a.DB.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.ClearLoginFailures(ctx, keys[0]); err != nil {
+			return err
+		}
+		return held[1].takeBack(ctx, tx)
+	})
 }
 
 // reservation is an attempt counted under key before it is checked: the

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones on systems without a zoneinfo database
+
+	"golang.org/x/text/language"
 )
 
 // Alias is an old URL path that now lives elsewhere: it answers 301 to the
@@ -77,6 +79,11 @@ func (s *Settings) Validate() error {
 	if s.Title == "" {
 		return FieldError("title", "the site needs a title")
 	}
+	if s.Language != "" {
+		if err := ValidateLanguage(s.Language); err != nil {
+			return err
+		}
+	}
 	if s.PostsPerPage < 1 || s.PostsPerPage > 100 {
 		return FieldError("posts_per_page", "posts per page must be between 1 and 100, not %d", s.PostsPerPage)
 	}
@@ -110,6 +117,15 @@ func (s *Settings) Validate() error {
 				return FieldError("menu", "menu item %d (%s): %q is neither a path on the site (/about/) nor an http(s) address", i+1, m.Label, m.URL)
 			}
 		}
+	}
+	return nil
+}
+
+// ValidateLanguage checks that tag is a well-formed BCP 47 language tag
+// whose subtags are registered (en, en-GB, pt-BR, sr-Latn).
+func ValidateLanguage(tag string) error {
+	if _, err := language.Parse(tag); err != nil || strings.ContainsAny(tag, " _") {
+		return FieldError("language", "%q is not a BCP 47 language tag such as en, en-GB, fr or pt-BR", tag)
 	}
 	return nil
 }

@@ -15,8 +15,40 @@ type EntryFilter struct {
 	AuthorID int64
 	TermID   int64
 	Title    string // words the title contains, without regard to case
-	Offset   int
-	Limit    int
+	// Sort is the column the list is ordered by: "date" (the default:
+	// when published or scheduled, else when created), "title",
+	// "author", "status" or "modified".
+	Sort string
+	// Asc orders oldest or A first; the default is newest or Z first.
+	Asc    bool
+	Offset int
+	Limit  int
+}
+
+// entrySorts are the columns FindEntries sorts by, with their order.
+var entrySorts = map[string]string{
+	"date":     `CASE WHEN p.published_at > 0 THEN p.published_at ELSE p.created_at END`,
+	"title":    `lower(p.title)`,
+	"author":   `COALESCE((SELECT MIN(lower(u.name)) FROM post_authors pa JOIN users u ON u.id = pa.user_id WHERE pa.post_id = p.id), '')`,
+	"status":   `p.status`,
+	"modified": `p.updated_at`,
+}
+
+// orderBy is f's ORDER BY clause; ties go by id in the same direction.
+func (f EntryFilter) orderBy() (string, error) {
+	key := f.Sort
+	if key == "" {
+		key = "date"
+	}
+	expr, ok := entrySorts[key]
+	if !ok {
+		return "", content.FieldError("sort", "the list cannot be sorted by %q: choose date, title, author, status or modified", f.Sort)
+	}
+	dir := " DESC"
+	if f.Asc {
+		dir = " ASC"
+	}
+	return ` ORDER BY ` + expr + dir + `, p.id` + dir, nil
 }
 
 func (f EntryFilter) where() (string, []any) {
@@ -53,12 +85,16 @@ var likeEscaper = strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
 // FindEntries returns one page of the entries matching f, most recently
 // changed first, without bodies, and the number of all matching.
 func (c conn) FindEntries(ctx context.Context, f EntryFilter) ([]*content.Post, int, error) {
+	order, err := f.orderBy()
+	if err != nil {
+		return nil, 0, err
+	}
 	where, args := f.where()
 	var total int
 	if err := c.queryRow(ctx, `SELECT COUNT(*) FROM posts p WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count entries: %w", err)
 	}
-	q := `SELECT ` + postColumns + ` FROM posts p WHERE ` + where + ` ORDER BY p.updated_at DESC, p.id DESC`
+	q := `SELECT ` + postColumns + ` FROM posts p WHERE ` + where + order
 	if f.Limit > 0 {
 		q += ` LIMIT ? OFFSET ?`
 		args = append(args, f.Limit, f.Offset)

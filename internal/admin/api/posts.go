@@ -212,6 +212,18 @@ func (a *API) listPosts(w http.ResponseWriter, r *http.Request, u *content.User)
 	}
 	f.Offset = (page - 1) * PerPage
 	f.Title = q.Get("q")
+	switch f.Sort = q.Get("sort"); f.Sort {
+	case "", "date", "title", "author", "status", "modified":
+	default:
+		return malformed("sort", "the posts cannot be sorted by %q: use date, title, author, status or modified", f.Sort)
+	}
+	switch d := q.Get("dir"); d {
+	case "asc":
+		f.Asc = true
+	case "", "desc":
+	default:
+		return malformed("dir", "dir must be asc or desc, not %q", d)
+	}
 	if !u.CanEditOthers() {
 		if f.Kind == content.KindPage {
 			return content.Errorf(content.EForbidden, "Your role (%s) may not manage pages.", u.Role)

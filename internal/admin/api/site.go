@@ -18,6 +18,10 @@ type Settings struct {
 	TimeZone     string             `json:"time_zone"`
 	Logo         string             `json:"logo"`
 	Menu         []content.MenuItem `json:"menu"`
+	FeedItems    int                `json:"feed_items"`
+	FeedFullText bool               `json:"feed_full_text"`
+	RobotsTxt    string             `json:"robots_txt"`
+	WebSubHub    string             `json:"websub_hub"`
 }
 
 func (a *API) getSettings(w http.ResponseWriter, r *http.Request, u *content.User) error {
@@ -33,7 +37,8 @@ func (a *API) getSettings(w http.ResponseWriter, r *http.Request, u *content.Use
 
 func settingsJSON(s content.Settings) Settings {
 	out := Settings{Title: s.Title, Description: s.Description, Language: s.Language, PostsPerPage: s.PostsPerPage,
-		TimeZone: s.TimeZone, Logo: s.Logo, Menu: s.Menu}
+		TimeZone: s.TimeZone, Logo: s.Logo, Menu: s.Menu, FeedItems: s.FeedItems, FeedFullText: s.FeedFullText,
+		RobotsTxt: s.RobotsTxt, WebSubHub: s.WebSubHub}
 	if out.Menu == nil {
 		out.Menu = []content.MenuItem{}
 	}
@@ -53,6 +58,10 @@ func (a *API) patchSettings(w http.ResponseWriter, r *http.Request, u *content.U
 		TimeZone     *string             `json:"time_zone"`
 		Logo         *string             `json:"logo"`
 		Menu         *[]content.MenuItem `json:"menu"`
+		FeedItems    *int                `json:"feed_items"`
+		FeedFullText *bool               `json:"feed_full_text"`
+		RobotsTxt    *string             `json:"robots_txt"`
+		WebSubHub    *string             `json:"websub_hub"`
 	}
 	if err := Decode(w, r, &in); err != nil {
 		return err
@@ -78,6 +87,19 @@ func (a *API) patchSettings(w http.ResponseWriter, r *http.Request, u *content.U
 		}
 		if in.Menu != nil {
 			s.Menu = *in.Menu
+		}
+		set(&s.WebSubHub, in.WebSubHub)
+		if in.RobotsTxt != nil {
+			s.RobotsTxt = *in.RobotsTxt
+		}
+		if in.FeedItems != nil {
+			if *in.FeedItems == 0 {
+				return content.FieldError("feed_items", "feeds must carry between 1 and %d posts, not 0", content.MaxFeedItems)
+			}
+			s.FeedItems = *in.FeedItems
+		}
+		if in.FeedFullText != nil {
+			s.FeedFullText = *in.FeedFullText
 		}
 		return tx.SaveSettings(r.Context(), s)
 	})
