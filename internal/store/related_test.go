@@ -107,23 +107,24 @@ func TestOutletArchiveAndRelatedPosts(t *testing.T) {
 
 		// Related: posts sharing a category or tag, newest first, never
 		// the post itself nor a draft.
-		related, err := db.FindRelatedPosts(ctx, posts[2], 10, now)
+		rel, err := db.FindRelatedPosts(ctx, posts[2], 10, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s := slugs(related); len(s) != 3 || s[0] != "post-e" || s[1] != "post-b" || s[2] != "post-a" {
+		if s := slugs(rel.Posts); len(s) != 3 || s[0] != "post-e" || s[1] != "post-b" || s[2] != "post-a" {
 			t.Errorf("related to post-c = %v, want [post-e post-b post-a]", s)
 		}
-		if related, _ := db.FindRelatedPosts(ctx, posts[2], 1, now); len(related) != 1 || related[0].Slug != "post-e" {
-			t.Errorf("one related to post-c = %v, want post-e", slugs(related))
+		if rel.Outlet == nil || rel.Outlet.Slug != "wire" || rel.Outlet.Name != "Wire" || len(rel.FromOutlet) != 1 ||
+			rel.FromOutlet[0].Slug != "post-e" {
+			t.Errorf("more from post-c's outlet = %+v, %v; want wire, [post-e]", rel.Outlet, slugs(rel.FromOutlet))
 		}
-
-		o, more, err := db.FindMoreFromOutlet(ctx, posts[0], 5, now)
-		if err != nil || o == nil || o.Slug != "wire" || len(more) != 1 || more[0].Slug != "post-c" {
-			t.Errorf("more from post-e's outlet = %+v, %v, %v; want wire, [post-c]", o, slugs(more), err)
+		if rel, _ := db.FindRelatedPosts(ctx, posts[2], 1, now); len(rel.Posts) != 1 || rel.Posts[0].Slug != "post-e" {
+			t.Errorf("one related to post-c = %v, want post-e", slugs(rel.Posts))
 		}
-		if o, more, err := db.FindMoreFromOutlet(ctx, posts[3], 5, now); o != nil || more != nil || err != nil {
-			t.Errorf("more from the outlet of post-b, republished from none = %+v, %v, %v", o, more, err)
+		// A post republished from no outlet has related posts alone.
+		rel, err = db.FindRelatedPosts(ctx, posts[3], 5, now)
+		if err != nil || rel.Outlet != nil || rel.FromOutlet != nil || len(rel.Posts) != 3 {
+			t.Errorf("related to post-b = %v, outlet %+v, %v, %v", slugs(rel.Posts), rel.Outlet, slugs(rel.FromOutlet), err)
 		}
 	})
 }
