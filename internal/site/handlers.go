@@ -439,6 +439,9 @@ type entry struct {
 
 	featuredRead bool
 	featured     *content.Media
+
+	relatedRead bool
+	related     *store.Related
 }
 
 // Featured returns the post's featured image, or nil, reading it once.
