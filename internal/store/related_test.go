@@ -121,6 +121,20 @@ func TestOutletArchiveAndRelatedPosts(t *testing.T) {
 		if rel, _ := db.FindRelatedPosts(ctx, posts[2], 1, now); len(rel.Posts) != 1 || rel.Posts[0].Slug != "post-e" {
 			t.Errorf("one related to post-c = %v, want post-e", slugs(rel.Posts))
 		}
+		// Deleting an outlet leaves its posts to no archive, and tells the
+		// site, which shows its name.
+		rec := record(db)
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.DeleteOutlet(ctx, wire.ID) }); err != nil {
+			t.Fatal(err)
+		}
+		rec.waitFor(t, "a site change", func(cs []store.Change) bool { return len(cs) > 0 && cs[len(cs)-1].Site })
+		if p, _ := db.FindPostByID(ctx, posts[0].ID); p.OutletID != 0 {
+			t.Errorf("a post of a deleted outlet still names it: %d", p.OutletID)
+		}
+		if rel, _ := db.FindRelatedPosts(ctx, posts[2], 5, now); rel.Outlet != nil {
+			t.Errorf("more from a deleted outlet: %+v", rel.Outlet)
+		}
+
 		// A post republished from no outlet has related posts alone.
 		rel, err = db.FindRelatedPosts(ctx, posts[3], 5, now)
 		if err != nil || rel.Outlet != nil || rel.FromOutlet != nil || len(rel.Posts) != 3 {

@@ -150,6 +150,8 @@ func (tx *Tx) UpdateOutlet(ctx context.Context, o *content.Outlet) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return content.Errorf(content.ENotFound, "Source %d does not exist.", o.ID)
 	}
+	// Its name shows on the public site: its archive, its posts' pages.
+	tx.touchSite()
 	return tx.putFeeds(ctx, o)
 }
 
@@ -192,6 +194,9 @@ func (tx *Tx) DeleteOutlet(ctx context.Context, id int64) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return content.Errorf(content.ENotFound, "Source %d does not exist.", id)
 	}
+	// Its archive is gone, and its posts belong to none (posts.outlet_id
+	// is set NULL).
+	tx.touchSite()
 	return nil
 }
 
