@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -33,18 +35,33 @@ func (c conn) FindRelatedPosts(ctx context.Context, p *content.Post, n int, now 
 	}
 	pub := Published(now)
 	where, args := pub.where()
-	var all []any
-	all = append(all, p.ID)
+	links, linkArgs := pub.conds("pt", "pt.post_id", false, false)
+	// The candidates are, for each of p's terms, its n+1 newest public
+	// posts (p may be one of them): the n newest sharing any term are
+	// among them. Each is one step of the term's listing index
+	// (post_terms_listing), however large the term's archive or the site.
+	var cand strings.Builder
+	all := []any{p.ID}
+	for k := 0; k <= n; k++ {
+		if k > 0 {
+			cand.WriteString(" UNION ALL ")
+		}
+		cand.WriteString(`SELECT (SELECT pt.post_id FROM post_terms pt WHERE pt.term_id = mine.term_id AND ` + links +
+			` ORDER BY pt.published_at DESC, pt.post_id DESC LIMIT 1 OFFSET ` + strconv.Itoa(k) + `) AS id FROM mine`)
+		all = append(all, linkArgs...)
+	}
 	all = append(all, args...)
 	all = append(all, p.ID, n, p.ID)
 	all = append(all, args...)
 	all = append(all, n)
-	// The first walk reads the post's terms' links (post_terms_listing),
-	// the second the outlet's posts (posts_outlet).
-	rows, err := c.query(ctx, `SELECT * FROM (SELECT `+postColumns+`, '', '', 1 AS side, 0, '', '' FROM posts p
-		WHERE p.id IN (SELECT pt.post_id FROM post_terms pt
-			WHERE pt.term_id IN (SELECT mine.term_id FROM post_terms mine WHERE mine.post_id = ?))
-		AND `+where+` AND p.id <> ?
+	// The candidates first (CROSS JOIN keeps SQLite to that order), each
+	// post then by its key; the outlet's posts from its index
+	// (posts_outlet).
+	rows, err := c.query(ctx, `WITH mine AS (SELECT term_id FROM post_terms WHERE post_id = ?),
+		cand AS (`+cand.String()+`)
+		SELECT * FROM (SELECT `+postColumns+`, '', '', 1 AS side, 0, '', ''
+		FROM (SELECT DISTINCT id FROM cand WHERE id IS NOT NULL) c CROSS JOIN posts p
+		WHERE p.id = c.id AND `+where+` AND p.id <> ?
 		ORDER BY p.published_at DESC, p.id DESC LIMIT ?) r
 		UNION ALL
 		SELECT * FROM (SELECT `+postColumns+`, '', '', 2 AS side, s.id, s.name, s.slug
