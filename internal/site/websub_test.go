@@ -219,7 +219,7 @@ func TestWebSubPingsTheOutletsFeeds(t *testing.T) {
 		fx := newFXSite(t, db)
 		hub := newTestHub(t)
 		fx.settings(func(s *content.Settings) { s.WebSubHub = hub.URL + "/" })
-		ws := site.StartWebSub(db, fxBase, localHubs, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		ws := site.NewWebSub(db, fxBase, localHubs, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		defer ws.Close()
 
 		// The draft, republished from Silent (withOutlets), is published.
