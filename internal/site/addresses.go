@@ -295,7 +295,8 @@ type postListing struct {
 	term *content.Term // a category's or tag's archive
 	user *content.User // an author's archive
 	// outlet is the ID of the outlet of a source archive, whose path
-	// (slug) the post does not carry: see outletPath.
+	// (slug) the post does not carry: whoever needs the path reads the
+	// outlet (WebSub does).
 	outlet int64
 	date   time.Time // the post's publication, UTC, for date archives
 }
