@@ -167,7 +167,7 @@ func TestSourceDeskToPublishedPost(t *testing.T) {
 					ImageSrc: img ? img.getAttribute('src') : '',
 					InlineLoaded: !!inline && inline.complete && inline.naturalWidth > 0,
 					InlineSrc: inline ? inline.getAttribute('src') : '',
-					Text: document.querySelector('main').innerText,
+					Text: document.querySelector('main article').innerText,
 				};
 			})()`))
 			if got.Title != title {
@@ -242,6 +242,11 @@ func TestSourceDeskToPublishedPost(t *testing.T) {
 			front := waitText(t, ctx, base+"/", "main", title)
 			if !strings.Contains(front, intro) || !strings.Contains(front, "Continue reading") || strings.Contains(front, "Observers noted") {
 				t.Errorf("the front page's teaser:\n%s", front)
+			}
+			// So does the outlet's archive.
+			archive := waitText(t, ctx, base+"/source/agency-wire/", "main", title)
+			if !strings.Contains(archive, "Republished from Agency Wire") || !strings.Contains(archive, intro) {
+				t.Errorf("the outlet's archive:\n%s", archive)
 			}
 		})
 	}

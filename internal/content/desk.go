@@ -11,8 +11,11 @@ import (
 // Outlet is a source on the source desk: a publication whose feeds are
 // followed and whose articles may be republished with attribution.
 type Outlet struct {
-	ID       int64
-	Name     string // e.g. "Xinhua"
+	ID   int64
+	Name string // e.g. "Xinhua"
+	// Slug names the outlet's public archive, /source/{slug}/: made from
+	// Name when the outlet is created, unique, and kept when it is renamed.
+	Slug     string
 	Homepage string // the outlet's site; feeds are discovered from it when none are given
 	Feeds    []Feed
 	// Attribution is the line placed before a republished article;
@@ -60,6 +63,10 @@ const (
 	MinPollInterval     = 1 * time.Minute
 	MaxPollInterval     = 7 * 24 * time.Hour
 )
+
+// Path is the URL path of the outlet's public archive of the posts
+// republished from it.
+func (o *Outlet) Path() string { return "/source/" + url.PathEscape(o.Slug) + "/" }
 
 // AttributionLine is the outlet's attribution with its name filled in.
 func (o *Outlet) AttributionLine() string {

@@ -78,6 +78,9 @@ type Post struct {
 	Categories []Term
 	Tags       []Term
 	Source     *Source
+	// OutletID is the source desk's outlet the post was republished from
+	// (its archive lists it); 0 for none.
+	OutletID int64
 	// CanonicalSource, for a republished post, names the original article
 	// (Source.URL) as the canonical address instead of the post's own.
 	CanonicalSource bool

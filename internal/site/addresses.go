@@ -43,6 +43,7 @@ const (
 	RobotsAddress                          // /robots.txt
 	AssetAddress                           // /static/NAME, under its plain and its fingerprinted name
 	NotFoundAddress                        // /404.html, the page of addresses the site does not have (answered 404)
+	SourceAddress                          // /source/slug/, the posts republished from an outlet, its pages
 )
 
 // kinds describes each kind: its name, the path an archive's slug follows
@@ -71,6 +72,7 @@ var kinds = [...]struct {
 	RobotsAddress:   {name: "robots.txt"},
 	AssetAddress:    {name: "static file"},
 	NotFoundAddress: {name: "not-found page"},
+	SourceAddress:   {name: "source archive", prefix: "/source/", listing: true, feeds: true, sitemap: "sources"},
 }
 
 // String names the kind, for messages.
@@ -88,9 +90,9 @@ func (k AddressKind) Listing() bool { return int(k) < len(kinds) && kinds[k].lis
 // Entry reports whether addresses of kind k are posts' or pages' own.
 func (k AddressKind) Entry() bool { return k == PostAddress || k == PageAddress }
 
-// archiveKinds are the kinds of archive of a term or an author, in the
-// order their sitemaps and feeds are listed.
-var archiveKinds = []AddressKind{CategoryAddress, TagAddress, AuthorAddress}
+// archiveKinds are the kinds of archive of a term, an author or an
+// outlet, in the order their sitemaps and feeds are listed.
+var archiveKinds = []AddressKind{CategoryAddress, TagAddress, AuthorAddress, SourceAddress}
 
 // feedArchives are the kinds of archive that have feeds.
 func feedArchives() []AddressKind {
@@ -168,7 +170,7 @@ func sitemapPath(name string) string { return "/sitemaps/" + name }
 // thing it shows, and its page.
 type route struct {
 	kind             AddressKind
-	slug             string // a post's, page's, term's or author's, unescaped
+	slug             string // a post's, page's, term's, author's or outlet's, unescaped
 	year, month, day int    // a date archive's (month and day 0 when not given)
 	page             int
 }
@@ -271,6 +273,7 @@ const frontTag = cache.ListPrefix + "front"
 
 func termTag(id int64) string   { return cache.ListPrefix + "term:" + strconv.FormatInt(id, 10) }
 func authorTag(id int64) string { return cache.ListPrefix + "author:" + strconv.FormatInt(id, 10) }
+func sourceTag(id int64) string { return cache.ListPrefix + "source:" + strconv.FormatInt(id, 10) }
 
 // dateTag is the tag of a date archive: a year's (month and day 0), a
 // month's (day 0) or a day's.
@@ -291,7 +294,11 @@ type postListing struct {
 	kind AddressKind
 	term *content.Term // a category's or tag's archive
 	user *content.User // an author's archive
-	date time.Time     // the post's publication, UTC, for date archives
+	// outlet is the ID of the outlet of a source archive, whose path
+	// (slug) the post does not carry: whoever needs the path reads the
+	// outlet (WebSub does).
+	outlet int64
+	date   time.Time // the post's publication, UTC, for date archives
 }
 
 // tag is the page cache's tag of the listing's pages.
@@ -303,6 +310,8 @@ func (l postListing) tag() string {
 		return termTag(l.term.ID)
 	case AuthorAddress:
 		return authorTag(l.user.ID)
+	case SourceAddress:
+		return sourceTag(l.outlet)
 	case YearAddress:
 		return dateTag(l.date.Year(), 0, 0)
 	case MonthAddress:
@@ -312,7 +321,8 @@ func (l postListing) tag() string {
 	}
 }
 
-// path is the path of the listing's first page, as its pages name it.
+// path is the path of the listing's first page, as its pages name it; ""
+// for a source archive, whose slug only the store knows.
 func (l postListing) path() string {
 	switch l.kind {
 	case FrontAddress:
@@ -321,6 +331,8 @@ func (l postListing) path() string {
 		return l.term.Path()
 	case AuthorAddress:
 		return l.user.Path()
+	case SourceAddress:
+		return ""
 	case YearAddress:
 		return datePath(l.date.Year(), 0, 0)
 	case MonthAddress:
@@ -332,7 +344,8 @@ func (l postListing) path() string {
 
 // postListings yields every listing the public post p appears in: the
 // front page, its date archives, its categories' and tags' archives and
-// its authors'. p must carry its authors and terms. Pages appear in none.
+// its authors', and the archive of the outlet it was republished from. p
+// must carry its authors and terms. Pages appear in none.
 func postListings(p *content.Post) iter.Seq[postListing] {
 	return func(yield func(postListing) bool) {
 		if p.Kind != content.KindPost {
@@ -359,6 +372,9 @@ func postListings(p *content.Post) iter.Seq[postListing] {
 				return
 			}
 		}
+		if p.OutletID != 0 {
+			yield(postListing{kind: SourceAddress, outlet: p.OutletID})
+		}
 	}
 }
 
@@ -368,7 +384,7 @@ func ListingTags(p *content.Post) []string {
 	if p.Kind != content.KindPost {
 		return nil
 	}
-	tags := make([]string, 0, 4+len(p.Categories)+len(p.Tags)+len(p.Authors))
+	tags := make([]string, 0, 5+len(p.Categories)+len(p.Tags)+len(p.Authors))
 	for l := range postListings(p) {
 		tags = append(tags, l.tag())
 	}
@@ -425,6 +441,8 @@ func (a *addressSource) archiveStamps(k AddressKind) ([]store.ArchiveStamp, erro
 		as, err = a.s.cfg.DB.FindTermStamps(a.ctx, content.TaxTag, a.now)
 	case AuthorAddress:
 		as, err = a.s.cfg.DB.FindAuthorStamps(a.ctx, a.now)
+	case SourceAddress:
+		as, err = a.s.cfg.DB.FindOutletStamps(a.ctx, a.now)
 	default:
 		return nil, fmt.Errorf("site: no archives of kind %s", k)
 	}
@@ -480,7 +498,7 @@ func (a *addressSource) kind(k AddressKind) ([]Address, error) {
 			}
 		}
 		return out, nil
-	case CategoryAddress, TagAddress, AuthorAddress:
+	case CategoryAddress, TagAddress, AuthorAddress, SourceAddress:
 		as, err := a.archiveStamps(k)
 		if err != nil {
 			return nil, err
@@ -581,8 +599,8 @@ func (a *addressSource) dates(k AddressKind) ([]Address, error) {
 }
 
 // enumerated are the kinds Addresses lists, in its order.
-var enumerated = []AddressKind{FrontAddress, CategoryAddress, TagAddress, AuthorAddress, YearAddress, MonthAddress,
-	DayAddress, FeedAddress, SitemapAddress, RobotsAddress, AssetAddress, NotFoundAddress}
+var enumerated = []AddressKind{FrontAddress, CategoryAddress, TagAddress, AuthorAddress, SourceAddress, YearAddress,
+	MonthAddress, DayAddress, FeedAddress, SitemapAddress, RobotsAddress, AssetAddress, NotFoundAddress}
 
 // Addresses lists every address of the site readers may see at now: the
 // posts' and pages' own, newest first (the front page's order), then the
@@ -644,7 +662,7 @@ type sitemapFile struct {
 var sitemapGroups = []struct {
 	name  string
 	paged bool
-}{{"posts", true}, {"pages", false}, {"categories", false}, {"tags", false}, {"authors", false}}
+}{{"posts", true}, {"pages", false}, {"categories", false}, {"tags", false}, {"authors", false}, {"sources", false}}
 
 // sitemapPages returns the canonical HTML pages of the sitemap group, in
 // order, with their last change.

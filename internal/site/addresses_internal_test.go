@@ -22,6 +22,7 @@ func TestAddressesParseAsBuilt(t *testing.T) {
 		{archivePath(CategoryAddress, "africa"), route{kind: CategoryAddress, slug: "africa", page: 1}},
 		{PagePath(archivePath(TagAddress, "50%-off"), 3), route{kind: TagAddress, slug: "50%-off", page: 3}},
 		{archivePath(AuthorAddress, "amara"), route{kind: AuthorAddress, slug: "amara", page: 1}},
+		{PagePath(archivePath(SourceAddress, "le-monde"), 2), route{kind: SourceAddress, slug: "le-monde", page: 2}},
 		{datePath(2026, 0, 0), route{kind: YearAddress, year: 2026, page: 1}},
 		{PagePath(datePath(2026, 2, 0), 2), route{kind: MonthAddress, year: 2026, month: 2, page: 2}},
 		{datePath(2026, 2, 3), route{kind: DayAddress, year: 2026, month: 2, day: 3, page: 1}},
@@ -54,6 +55,11 @@ func TestListingTagsFollowPostListings(t *testing.T) {
 			t.Errorf("ListingTags = %q, want %q", got, want)
 			break
 		}
+	}
+	// A republished post is in its outlet's archive too.
+	p.OutletID = 7
+	if got := ListingTags(p); len(got) != len(want)+1 || got[len(want)] != "list:source:7" {
+		t.Errorf("ListingTags of a republished post = %q, want %q and list:source:7", got, want)
 	}
 	if tags := ListingTags(&content.Post{Kind: content.KindPage}); tags != nil {
 		t.Errorf("a page's listing tags: %q, want none", tags)

@@ -129,6 +129,12 @@ func (s *Site) buildFeed(r *http.Request, scope AddressKind, slug string) (*feed
 		}
 		filter.AuthorID, prefix, title = u.ID, u.Path(), set.Title+" – "+u.Name
 		desc = firstNonEmpty(u.Bio, desc)
+	case SourceAddress:
+		o, err := s.cfg.DB.FindOutlet(ctx, slug)
+		if err != nil {
+			return nil, err
+		}
+		filter.Outlet, prefix, title = o.ID, o.Path(), set.Title+" – "+o.Name
 	}
 	items, err := s.feedItems(ctx, base, set.FeedFullText, filter)
 	if err != nil {

@@ -134,6 +134,8 @@ func (s *Site) dispatch(w http.ResponseWriter, r *http.Request, path string) err
 		return s.termArchive(w, r, rt.kind, rt.slug, rt.page)
 	case AuthorAddress:
 		return s.authorArchive(w, r, rt.slug, rt.page)
+	case SourceAddress:
+		return s.sourceArchive(w, r, rt.slug, rt.page)
 	case PostAddress:
 		return s.post(w, r, rt.slug, path)
 	case YearAddress, MonthAddress, DayAddress:
@@ -252,6 +254,18 @@ func (s *Site) authorArchive(w http.ResponseWriter, r *http.Request, slug string
 	return s.list(w, r, listing{filter: f, base: u.Path(), page: page, heading: "Articles by " + u.Name,
 		description: u.Bio, title: u.Name, feeds: u.Path(), crumbs: []crumb{{u.Name, u.Path()}},
 		tag: authorTag(u.ID)})
+}
+
+// sourceArchive serves /source/slug/, the posts republished from an outlet.
+func (s *Site) sourceArchive(w http.ResponseWriter, r *http.Request, slug string, page int) error {
+	o, err := s.cfg.DB.FindOutlet(r.Context(), slug)
+	if err != nil {
+		return err
+	}
+	f := store.Published(s.cfg.Now())
+	f.Outlet = o.ID
+	return s.list(w, r, listing{filter: f, base: o.Path(), page: page, heading: "Republished from " + o.Name,
+		title: o.Name, feeds: o.Path(), crumbs: []crumb{{o.Name, o.Path()}}, tag: sourceTag(o.ID)})
 }
 
 // dateArchive serves a year's, month's or day's archive.
@@ -425,6 +439,9 @@ type entry struct {
 
 	featuredRead bool
 	featured     *content.Media
+
+	relatedRead bool
+	related     *store.Related
 }
 
 // Featured returns the post's featured image, or nil, reading it once.

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/web/cache"
 )
 
 // Head is what every page's <head> says about it.
@@ -294,6 +296,41 @@ func (p *PostPage) Featured() (*content.Media, error) { return p.entry.Featured(
 // (kept by the fragment cache until the post, its featured image or the
 // site changes).
 func (p *PostPage) Article() (template.HTML, error) { return p.entry.article() }
+
+// relatedPosts is how many related posts, and how many more from its
+// outlet, a post's page shows.
+const relatedPosts = 4
+
+// Related returns the posts related to the post (sharing a category or a
+// tag) and, for a republished post, its outlet and more posts republished
+// from it, read when first asked for (one query); nil on a page. The
+// default theme shows them after the article (_related.html).
+func (p *PostPage) Related() (*store.Related, error) {
+	e := p.entry
+	if e.relatedRead {
+		return e.related, nil
+	}
+	if e.post.Kind != content.KindPost {
+		e.relatedRead = true
+		return nil, nil
+	}
+	rel, err := e.s.cfg.DB.FindRelatedPosts(e.ctx, e.post, relatedPosts, e.s.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	e.related, e.relatedRead = rel, true
+	// The lists change with the posts they show, and when a post joins
+	// one of the post's categories or tags or its outlet's archive.
+	cache.Mentions(e.ctx, rel.Posts...)
+	cache.Mentions(e.ctx, rel.FromOutlet...)
+	for l := range postListings(e.post) {
+		switch l.kind {
+		case CategoryAddress, TagAddress, SourceAddress:
+			cache.Depend(e.ctx, l.tag())
+		}
+	}
+	return rel, nil
+}
 
 // PostNav returns the links to the post's older and newer neighbours as
 // the theme's "post-nav" template renders them, kept for every post with

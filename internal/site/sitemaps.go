@@ -89,7 +89,7 @@ func (s *Site) sitemapIndex(w http.ResponseWriter, r *http.Request) error {
 
 // sitemap serves /sitemaps/{name}: the sitemap of a group of pages
 // (sitemapGroups: posts-N.xml, pages.xml, categories.xml, tags.xml,
-// authors.xml) and news.xml.
+// authors.xml, sources.xml) and news.xml.
 func (s *Site) sitemap(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
 	if name == "news.xml" {

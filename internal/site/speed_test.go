@@ -147,12 +147,15 @@ func TestFingerprintedAssetsAreImmutable(t *testing.T) {
 // TestPostPageQueries counts a post page's queries once the settings and
 // navigation are remembered: without a fragment cache, the post with both
 // neighbours at once, its authors and terms at once, and its featured
-// image; with one, the same for a post whose article is not kept (cold:
-// no query for its version first), and once it keeps the article and
-// head, only what names the post's version and its neighbours' links,
-// one query, for the same page; none while the process hears every change
-// and keeps them; and a theme whose post page may show more of the post
-// and its neighbours gets them whole, as without a fragment cache.
+// image, and the default theme's related posts and more from the post's
+// outlet (one query, never kept); with one, the same for a post whose
+// article is not kept (cold: no query for its version first), and once it
+// keeps the article and head, only what names the post's version and its
+// neighbours' links, one query, and the related posts', for the same page;
+// the related posts' alone while the process hears every change and keeps
+// the rest; and a theme whose post page may show more of the post and its
+// neighbours (and no related posts) gets them whole, as without a
+// fragment cache.
 func TestPostPageQueries(t *testing.T) {
 	ownPost := web.Overlay{Lower: site.DefaultTheme(), Upper: fstest.MapFS{"templates/post.html": {Data: []byte(
 		`{{define "content"}}{{.Article}}<p class="own">{{range .Post.Authors}}{{.Name}}{{end}} {{.Post.Excerpt}}</p>` +
@@ -173,9 +176,9 @@ func TestPostPageQueries(t *testing.T) {
 			relay     bool
 			cold, max int64
 		}{
-			{"no fragment cache", site.DefaultTheme(), 0, false, 3, 3},
-			{"fragment cache", site.DefaultTheme(), 1 << 20, false, 3, 1},
-			{"fragment cache, hearing every change", site.DefaultTheme(), 1 << 20, true, 3, 0},
+			{"no fragment cache", site.DefaultTheme(), 0, false, 4, 4},
+			{"fragment cache", site.DefaultTheme(), 1 << 20, false, 4, 2},
+			{"fragment cache, hearing every change", site.DefaultTheme(), 1 << 20, true, 4, 1},
 			{"own post page, no fragment cache", ownPost, 0, false, 3, 3},
 			{"own post page, fragment cache", ownPost, 1 << 20, false, 3, 2},
 		} {

@@ -119,7 +119,16 @@ func (w *WebSub) Topics(ctx context.Context, ids []int64) ([]string, error) {
 			continue
 		}
 		for l := range postListings(p) {
-			if kinds[l.kind].feeds {
+			switch {
+			case l.kind == SourceAddress:
+				o, err := w.db.FindOutletByID(ctx, l.outlet)
+				if err != nil && !content.IsNotFound(err) {
+					return nil, err
+				}
+				if err == nil && o.Slug != "" {
+					add(o.Path())
+				}
+			case kinds[l.kind].feeds:
 				add(l.path())
 			}
 		}

@@ -211,3 +211,35 @@ func (l lockedWriter) Write(b []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(b)
 }
+
+// TestWebSubPingsTheOutletsFeeds: publishing a post republished from an
+// outlet names the outlet's archive's feeds too.
+func TestWebSubPingsTheOutletsFeeds(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newFXSite(t, db)
+		hub := newTestHub(t)
+		fx.settings(func(s *content.Settings) { s.WebSubHub = hub.URL + "/" })
+		ws := site.NewWebSub(db, fxBase, localHubs, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		defer ws.Close()
+
+		// The draft, republished from Silent (withOutlets), is published.
+		fx.withOutlets()
+		draft, err := db.FindPostByID(context.Background(), fx.posts["draft"].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		draft.Status, draft.PublishedAt = content.StatusPublished, db.Now().Add(-time.Minute)
+		publishFX(t, db, draft)
+		ws.Flush()
+		got := hub.received()
+		if len(got) != 1 {
+			t.Fatalf("%d pings, want 1", len(got))
+		}
+		topics := got[0]["hub.url"]
+		for _, k := range feedKinds {
+			if want := fxBase + "/source/silent/feed/" + k.suffix; !slices.Contains(topics, want) {
+				t.Errorf("topics %q lack %s", topics, want)
+			}
+		}
+	})
+}

@@ -1,5 +1,9 @@
 package store
 
+import "context"
+
+var bg = context.Background()
+
 // UnclaimedAhead returns how many posts read ahead for listings
 // (FindPostsByIDs) no reader has taken yet.
 func UnclaimedAhead(db *DB) int {
@@ -7,4 +11,15 @@ func UnclaimedAhead(db *DB) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.aheadByID)
+}
+
+// FillOutletSlugs runs migration 0090's fill step again: every source
+// whose slug is NULL gets one.
+func FillOutletSlugs(db *DB) error {
+	return db.Update(bg, func(tx *Tx) error {
+		if _, err := tx.exec(bg, `UPDATE sources SET slug = NULL`); err != nil {
+			return err
+		}
+		return fillOutletSlugs(bg, tx)
+	})
 }

@@ -44,6 +44,12 @@ func (db *DB) migrations() ([]migration, error) {
 	return ms, nil
 }
 
+// fills complete, in the same transaction, the migrations whose new
+// columns SQL cannot fill, by version.
+var fills = map[int]func(context.Context, *Tx) error{
+	90: fillOutletSlugs, // sources.slug, made of each source's name
+}
+
 // migrate applies, in order and each in its own transaction, the embedded
 // migrations newer than the database's version.
 func (db *DB) migrate(ctx context.Context) error {
@@ -97,6 +103,11 @@ func (db *DB) migrate(ctx context.Context) error {
 			}
 			if _, err := tx.exec(ctx, m.sql); err != nil {
 				return err
+			}
+			if fill := fills[m.version]; fill != nil {
+				if err := fill(ctx, tx); err != nil {
+					return err
+				}
 			}
 			_, err := tx.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 				m.version, m.name, unix(tx.Now))

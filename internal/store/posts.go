@@ -19,7 +19,7 @@ import (
 const postColumns = `p.id, p.kind, p.title, p.slug, p.status, p.published_at, p.created_at, p.updated_at,
 	p.format, p.excerpt, p.teaser_html, p.has_more, p.source_name, p.source_url, p.source_author,
 	p.source_published_at, COALESCE(p.import_key, ''), p.canonical_source,
-	p.sticky, COALESCE(p.parent_id, 0), p.menu_order, p.seo_title, p.seo_description`
+	p.sticky, COALESCE(p.parent_id, 0), p.menu_order, p.seo_title, p.seo_description, COALESCE(p.outlet_id, 0)`
 
 func scanPost(row interface{ Scan(...any) error }, extra ...any) (*content.Post, error) {
 	var (
@@ -30,7 +30,7 @@ func scanPost(row interface{ Scan(...any) error }, extra ...any) (*content.Post,
 	)
 	dest := []any{&p.ID, &p.Kind, &p.Title, &p.Slug, &p.Status, &pub, &created, &updated,
 		&p.Format, &p.Excerpt, &p.TeaserHTML, &hasMore, &srcName, &srcURL, &srcAuthor, &srcPub, &p.ImportKey, &canonicalSource,
-		&sticky, &p.ParentID, &p.MenuOrder, &p.SEOTitle, &p.SEODescription}
+		&sticky, &p.ParentID, &p.MenuOrder, &p.SEOTitle, &p.SEODescription, &p.OutletID}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -85,6 +85,7 @@ type PostFilter struct {
 	From, To time.Time
 	TermID   int64 // posts in this category or tag
 	AuthorID int64 // posts by this author
+	Outlet   int64 // posts republished from this source desk outlet
 	Offset   int
 	Limit    int  // 0 means no limit
 	WithBody bool // also read body and body_html
@@ -144,6 +145,14 @@ func (f PostFilter) conds(a, id string, term, author bool) (string, []any) {
 	if f.AuthorID != 0 && author {
 		conds = append(conds, id+" IN (SELECT pa.post_id FROM post_authors pa WHERE pa.user_id = ?)")
 		args = append(args, f.AuthorID)
+	}
+	if f.Outlet != 0 {
+		if a == "p" {
+			conds = append(conds, "p.outlet_id = ?")
+		} else {
+			conds = append(conds, id+" IN (SELECT po.id FROM posts po WHERE po.outlet_id = ?)")
+		}
+		args = append(args, f.Outlet)
 	}
 	return strings.Join(conds, " AND "), args
 }

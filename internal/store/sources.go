@@ -5,16 +5,18 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/markup"
 )
 
 // The source desk's tables: sources (content.Outlet), their feeds, and the
 // inbox's items.
 
-const outletColumns = `s.id, s.name, s.homepage, s.attribution, s.notes, s.canonical, s.interval_seconds,
+const outletColumns = `s.id, s.name, COALESCE(s.slug, ''), s.homepage, s.attribution, s.notes, s.canonical, s.interval_seconds,
 	s.next_poll_at, s.last_polled_at, s.last_success_at, s.last_error, s.failures, s.created_at, s.updated_at`
 
 func scanOutlet(row interface{ Scan(...any) error }) (*content.Outlet, error) {
@@ -22,7 +24,7 @@ func scanOutlet(row interface{ Scan(...any) error }) (*content.Outlet, error) {
 		o                                        content.Outlet
 		interval, next, polled, success, cr, upd int64
 	)
-	err := row.Scan(&o.ID, &o.Name, &o.Homepage, &o.Attribution, &o.Notes, &o.Canonical, &interval,
+	err := row.Scan(&o.ID, &o.Name, &o.Slug, &o.Homepage, &o.Attribution, &o.Notes, &o.Canonical, &interval,
 		&next, &polled, &success, &o.LastError, &o.Failures, &cr, &upd)
 	if err != nil {
 		return nil, err
@@ -114,9 +116,14 @@ func (tx *Tx) CreateOutlet(ctx context.Context, o *content.Outlet) error {
 	if o.NextPollAt.IsZero() {
 		o.NextPollAt = tx.Now
 	}
-	err := tx.queryRow(ctx, `INSERT INTO sources (name, homepage, attribution, notes, canonical, interval_seconds,
-		next_poll_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		o.Name, o.Homepage, o.Attribution, o.Notes, o.Canonical, int64(o.Interval/time.Second),
+	slug, err := tx.freeOutletSlug(ctx, o.Name)
+	if err != nil {
+		return err
+	}
+	o.Slug = slug
+	err = tx.queryRow(ctx, `INSERT INTO sources (name, slug, homepage, attribution, notes, canonical, interval_seconds,
+		next_poll_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		o.Name, o.Slug, o.Homepage, o.Attribution, o.Notes, o.Canonical, int64(o.Interval/time.Second),
 		unix(o.NextPollAt), unix(o.CreatedAt), unix(o.UpdatedAt)).Scan(&o.ID)
 	if err != nil {
 		return fmt.Errorf("store: create source %q: %w", o.Name, err)
@@ -143,6 +150,8 @@ func (tx *Tx) UpdateOutlet(ctx context.Context, o *content.Outlet) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return content.Errorf(content.ENotFound, "Source %d does not exist.", o.ID)
 	}
+	// Its name shows on the public site: its archive, its posts' pages.
+	tx.touchSite()
 	return tx.putFeeds(ctx, o)
 }
 
@@ -185,6 +194,9 @@ func (tx *Tx) DeleteOutlet(ctx context.Context, id int64) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return content.Errorf(content.ENotFound, "Source %d does not exist.", id)
 	}
+	// Its archive is gone, and its posts belong to none (posts.outlet_id
+	// is set NULL).
+	tx.touchSite()
 	return nil
 }
 
@@ -469,5 +481,103 @@ func (tx *Tx) MarkItemRepublished(ctx context.Context, id, postID int64, canonic
 		}
 		return content.Errorf(content.EConflict, "Inbox item %d is already republished as post %d.", id, it.PostID)
 	}
+	// The post now belongs to its outlet's archive.
+	if _, err := tx.exec(ctx, `UPDATE posts SET outlet_id = (SELECT si.source_id FROM source_items si WHERE si.id = ?) WHERE id = ?`,
+		id, postID); err != nil {
+		return fmt.Errorf("store: mark item %d republished: %w", id, err)
+	}
+	tx.touchPost(postID, false, false)
 	return nil
+}
+
+// freeOutletSlug returns a slug made of name (markup.Slugify) that no
+// other source has: name's own, else it followed by -2, -3 …
+func (tx *Tx) freeOutletSlug(ctx context.Context, name string) (string, error) {
+	base := markup.Slugify(name)
+	for n := 1; ; n++ {
+		slug := base
+		if n > 1 {
+			slug = base + "-" + strconv.Itoa(n)
+		}
+		var taken int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM sources WHERE slug = ?`, slug).Scan(&taken); err != nil {
+			return "", fmt.Errorf("store: choose a slug for source %q: %w", name, err)
+		}
+		if taken == 0 {
+			return slug, nil
+		}
+	}
+}
+
+// fillOutletSlugs gives every source without a slug one made of its name,
+// oldest first: migration 0090 adds the column, which SQL cannot fill.
+func fillOutletSlugs(ctx context.Context, tx *Tx) error {
+	rows, err := tx.query(ctx, `SELECT id, name FROM sources WHERE slug IS NULL ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	type named struct {
+		id   int64
+		name string
+	}
+	var todo []named
+	for rows.Next() {
+		var n named
+		if err := rows.Scan(&n.id, &n.name); err != nil {
+			rows.Close()
+			return err
+		}
+		todo = append(todo, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, n := range todo {
+		slug, err := tx.freeOutletSlug(ctx, n.name)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE sources SET slug = ? WHERE id = ?`, slug, n.id); err != nil {
+			return fmt.Errorf("store: fill the slug of source %d: %w", n.id, err)
+		}
+	}
+	return nil
+}
+
+// FindOutlet returns the source whose archive is at slug, without its
+// feeds, or ENotFound.
+func (c conn) FindOutlet(ctx context.Context, slug string) (*content.Outlet, error) {
+	o, err := scanOutlet(c.queryRow(ctx, `SELECT `+outletColumns+` FROM sources s WHERE s.slug = ?`, slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, content.Errorf(content.ENotFound, "No source has the address %q.", slug)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: find source %q: %w", slug, err)
+	}
+	return o, nil
+}
+
+// FindOutletStamps returns the sources that have posts readers may see at
+// now, by slug, with their archives' last change.
+func (c conn) FindOutletStamps(ctx context.Context, now time.Time) ([]ArchiveStamp, error) {
+	rows, err := c.query(ctx, `SELECT s.slug, COUNT(*), MAX(p.published_at), MAX(p.updated_at)
+		FROM sources s CROSS JOIN posts p
+		WHERE s.slug IS NOT NULL AND p.outlet_id = s.id AND p.kind = ? AND p.status = ? AND p.published_at <= ?
+		GROUP BY s.slug ORDER BY s.slug`, content.KindPost, content.StatusPublished, now.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("store: find source archives: %w", err)
+	}
+	defer rows.Close()
+	var out []ArchiveStamp
+	for rows.Next() {
+		var a ArchiveStamp
+		var pub, upd int64
+		if err := rows.Scan(&a.Slug, &a.Posts, &pub, &upd); err != nil {
+			return nil, fmt.Errorf("store: find source archives: %w", err)
+		}
+		a.Modified = fromUnix(max(pub, upd))
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }

@@ -600,3 +600,60 @@ func TestExportLeavesOutArchivesOfUnpublishedPosts(t *testing.T) {
 		})
 	}
 }
+
+// TestExportWritesOutletArchives: an outlet some posts were republished
+// from has its archive, its pages and its feeds written, as the server
+// answers them, and is listed in the sources sitemap.
+func TestExportWritesOutletArchives(t *testing.T) {
+	db, h, s := demoSite(t, "sqlite")
+	ctx := context.Background()
+	posts, _, err := db.FindPosts(ctx, store.Published(db.Now()))
+	if err != nil || len(posts) < 3 {
+		t.Fatalf("demo posts: %d, %v", len(posts), err)
+	}
+	err = db.Update(ctx, func(tx *store.Tx) error {
+		o := &content.Outlet{Name: "Agence Wire", Homepage: "https://wire.example/"}
+		if err := tx.CreateOutlet(ctx, o); err != nil {
+			return err
+		}
+		for _, p := range posts[:3] {
+			it := &content.Item{OutletID: o.ID, OutletName: o.Name, GUID: p.Slug, URL: o.Homepage + p.Slug,
+				Title: p.Title, PublishedAt: p.PublishedAt}
+			if _, err := tx.AddItem(ctx, it); err != nil {
+				return err
+			}
+			if err := tx.MarkItemRepublished(ctx, it.ID, p.ID, content.CanonicalOriginal); err != nil {
+				return err
+			}
+		}
+		set, err := tx.LoadSettings(ctx)
+		if err != nil {
+			return err
+		}
+		set.PostsPerPage = 2
+		return tx.SaveSettings(ctx, set)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	export(t, db, h, s, dir, false)
+	for _, file := range []string{"source/agence-wire/index.html", "source/agence-wire/page/2/index.html",
+		"source/agence-wire/feed/index.html", "source/agence-wire/feed/atom/index.html", "source/agence-wire/feed/json/index.html",
+		"sitemaps/sources.xml"} {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file)))
+		if err != nil {
+			t.Errorf("the export lacks %s: %v", file, err)
+			continue
+		}
+		path := "/" + strings.TrimSuffix(file, "index.html")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, base+path, nil))
+		if rec.Code != http.StatusOK || rec.Body.String() != string(b) {
+			t.Errorf("%s holds other than what the server answers for %s (%d)", file, path, rec.Code)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "source", "agence-wire", "page", "3")); !os.IsNotExist(err) {
+		t.Errorf("the export holds a third page of an archive of three posts at two a page: %v", err)
+	}
+}

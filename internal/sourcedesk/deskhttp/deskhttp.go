@@ -111,6 +111,7 @@ func editorsOnly(h api.HandlerFunc) api.HandlerFunc {
 type sourceJSON struct {
 	ID              int64      `json:"id"`
 	Name            string     `json:"name"`
+	Slug            string     `json:"slug"` // its public archive is /source/{slug}/
 	Homepage        string     `json:"homepage"`
 	Feeds           []feedJSON `json:"feeds"`
 	Attribution     string     `json:"attribution"`
@@ -138,7 +139,7 @@ func timePtr(t time.Time) *time.Time {
 }
 
 func toSourceJSON(o *content.Outlet) sourceJSON {
-	s := sourceJSON{ID: o.ID, Name: o.Name, Homepage: o.Homepage, Feeds: []feedJSON{}, Attribution: o.Attribution,
+	s := sourceJSON{ID: o.ID, Name: o.Name, Slug: o.Slug, Homepage: o.Homepage, Feeds: []feedJSON{}, Attribution: o.Attribution,
 		AttributionLine: o.AttributionLine(), Notes: o.Notes, Canonical: o.Canonical,
 		IntervalMinutes: int(o.Interval / time.Minute), NextPollAt: timePtr(o.NextPollAt),
 		LastPolledAt: timePtr(o.LastPolledAt), LastSuccessAt: timePtr(o.LastSuccessAt), LastError: o.LastError, Failures: o.Failures}

@@ -46,6 +46,9 @@ func TestPagesFormsAndWarnings(t *testing.T) {
 			t.Fatalf("add: %d %s", st, loc)
 		}
 		id := strings.TrimPrefix(loc, "/admin/sources#source-")
+		if _, _, body = do("GET", "/admin/sources", nil, true); !strings.Contains(body, `<a class="desk-archive" href="/source/agency-wire/">/source/agency-wire/</a>`) {
+			t.Errorf("the sources page does not link the source's public archive")
+		}
 		if st, _, _ = do("POST", "/admin/sources/"+id+"/poll", nil, true); st != 303 {
 			t.Fatalf("poll: %d", st)
 		}

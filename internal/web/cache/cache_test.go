@@ -177,12 +177,16 @@ func TestPublishDropsExactlyThePagesThatShowIt(t *testing.T) {
 		f.warm(t, all...)
 
 		// A new Africa story by Ada, the newest: the front page, Africa,
-		// the elections tag, Ada, its dates and its older neighbour change;
-		// Europe, Ben, older stories and other days do not.
+		// the elections tag, Ada, its dates, its older neighbour and the
+		// Africa stories, whose related articles it joins, change; Europe,
+		// Ben, Europe's stories and other days do not.
 		f.create(t, "Story 7", "africa", 0, f.day.AddDate(0, 0, 6), content.StatusPublished)
 		f.expect(t, "publish", []string{"/", "/category/africa/", "/tag/elections/", "/author/ada/", "/2026/", "/2026/01/",
-			"/2026/01/07/", "/2026/01/06/story-6/"},
-			[]string{"/category/europe/", "/author/ben/", "/2026/01/05/story-5/", "/2026/01/02/story-2/", "/2026/01/03/"})
+			"/2026/01/07/", "/2026/01/06/story-6/", "/2026/01/05/story-5/"},
+			[]string{"/category/europe/", "/author/ben/", "/2026/01/02/story-2/", "/2026/01/03/"})
+		if _, body := f.state(t, "/2026/01/05/story-5/"); !strings.Contains(body, "Story 7") {
+			t.Error("story 5 does not list the new Africa story among its related articles")
+		}
 		if _, body := f.state(t, "/category/africa/"); !strings.Contains(body, "Story 7") {
 			t.Error("the Africa archive does not show the new story after the cache was dropped")
 		}
@@ -220,10 +224,11 @@ func TestEditMoveAndDeleteDropTheirPages(t *testing.T) {
 			t.Error("the neighbour still links to the old title")
 		}
 
-		// Moved from Europe to Africa: both archives change.
+		// Moved from Europe to Africa: both archives change, and so do
+		// the Africa stories' related articles.
 		f.warm(t, pages...)
 		f.update(t, story2, func(p *content.Post) { p.Categories = []content.Term{f.cats["africa"]} })
-		f.expect(t, "move", []string{"/category/europe/", "/category/africa/"}, []string{"/2026/01/05/story-5/"})
+		f.expect(t, "move", []string{"/category/europe/", "/category/africa/", "/2026/01/05/story-5/"}, nil)
 		if _, body := f.state(t, "/category/europe/"); strings.Contains(body, "Story Two") {
 			t.Error("Europe still lists the story moved to Africa")
 		}
@@ -236,7 +241,7 @@ func TestEditMoveAndDeleteDropTheirPages(t *testing.T) {
 		if resp, _ := f.fetch(t, "/2026/01/02/story-2/"); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("a deleted post's page answers %d", resp.StatusCode)
 		}
-		f.expect(t, "delete", []string{"/category/africa/", "/2026/01/03/story-3/"}, []string{"/2026/01/05/story-5/"})
+		f.expect(t, "delete", []string{"/category/africa/", "/2026/01/03/story-3/", "/2026/01/05/story-5/"}, nil)
 		if _, body := f.state(t, "/2026/01/03/story-3/"); !strings.Contains(body, "Story 1") {
 			t.Error("after the delete, story 3 does not link back to story 1")
 		}
@@ -247,13 +252,14 @@ func TestUnknownPreviousStateDropsListingsOnly(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db, 32<<20)
 		// Story 1 was never rendered, so the cache cannot know its
-		// listings: unpublishing it must drop every listing, but no post.
+		// listings: unpublishing it must drop every listing, and every
+		// post's page listing related articles, but nothing else.
 		story1, _ := db.FindPostBySlug(context.Background(), content.KindPost, "story-1")
 		f.warm(t, "/category/europe/", "/2026/01/05/story-5/")
 		later := db.Now().Add(time.Hour)
 		db.Now = func() time.Time { return later }
 		f.update(t, story1, func(p *content.Post) { p.Status = content.StatusDraft })
-		f.expect(t, "unpublish unseen", []string{"/category/europe/"}, []string{"/2026/01/05/story-5/"})
+		f.expect(t, "unpublish unseen", []string{"/category/europe/", "/2026/01/05/story-5/"}, nil)
 	})
 }
 
@@ -550,6 +556,56 @@ func TestConcurrentWritersLeaveTheCacheTrue(t *testing.T) {
 		}
 		if cached != rec.Body.String() {
 			t.Error("the cached front page differs from the page rendered now")
+		}
+	})
+}
+
+// TestPublishDropsItsOutletsArchive: a post republished from an outlet is
+// in that outlet's archive (/source/{slug}/): publishing another drops
+// the archive's pages, and leaves another outlet's alone.
+func TestPublishDropsItsOutletsArchive(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, 32<<20)
+		ctx := context.Background()
+		republish := func(o *content.Outlet, p *content.Post) {
+			t.Helper()
+			it := &content.Item{OutletID: o.ID, OutletName: o.Name, GUID: p.Slug, URL: o.Homepage + p.Slug,
+				Title: p.Title, PublishedAt: p.PublishedAt}
+			err := db.Update(ctx, func(tx *store.Tx) error {
+				if _, err := tx.AddItem(ctx, it); err != nil {
+					return err
+				}
+				return tx.MarkItemRepublished(ctx, it.ID, p.ID, content.CanonicalOriginal)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wire, daily *content.Outlet
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			wire = &content.Outlet{Name: "Wire", Homepage: "https://wire.example/"}
+			daily = &content.Outlet{Name: "Daily", Homepage: "https://daily.example/"}
+			if err := tx.CreateOutlet(ctx, wire); err != nil {
+				return err
+			}
+			return tx.CreateOutlet(ctx, daily)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		republish(wire, f.create(t, "Wire one", "europe", 1, f.day.AddDate(0, 0, 7), content.StatusPublished))
+		republish(daily, f.create(t, "Daily one", "europe", 1, f.day.AddDate(0, 0, 8), content.StatusPublished))
+		f.warm(t, "/source/wire/", "/source/daily/")
+
+		// Republished as a draft: no page readers see changes.
+		draft := f.create(t, "Wire two", "africa", 0, f.day.AddDate(0, 0, 9), content.StatusDraft)
+		republish(wire, draft)
+		f.expect(t, "republished as a draft", nil, []string{"/source/wire/", "/source/daily/"})
+
+		f.update(t, draft, func(p *content.Post) { p.Status = content.StatusPublished })
+		f.expect(t, "publish", []string{"/source/wire/"}, []string{"/source/daily/"})
+		if _, body := f.state(t, "/source/wire/"); !strings.Contains(body, "Wire two") {
+			t.Error("the outlet's archive does not show its newly published post")
 		}
 	})
 }
