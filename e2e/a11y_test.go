@@ -1,0 +1,223 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/broadsheet/broadsheet/internal/browsertest"
+)
+
+// viewport is a screen the pages are checked on.
+type viewport struct {
+	name          string
+	width, height int64
+	mobile        bool
+}
+
+var (
+	desktop = viewport{"desktop", 1366, 900, false}
+	phone   = viewport{"phone", 390, 844, true}
+)
+
+func (v viewport) emulate() chromedp.Action[chromedp.Void] {
+	if v.mobile {
+		return chromedp.EmulateViewport(v.width, v.height, chromedp.EmulateMobile, chromedp.EmulateScale(2))
+	}
+	return chromedp.EmulateViewport(v.width, v.height)
+}
+
+// colorScheme makes the page's prefers-color-scheme media query answer
+// scheme ("light" or "dark").
+func colorScheme(scheme string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+		})
+		return err
+	})
+}
+
+// scriptsOff turns the page's JavaScript off (or back on) as a reader's
+// browser setting would.
+func scriptsOff(off bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: off})
+		return err
+	})
+}
+
+// checkPage runs axe-core over the page open in ctx and fails the test
+// with every violation found, then saves its screenshot.
+func checkPage(t *testing.T, ctx context.Context, axe *browsertest.Axe, name string) {
+	t.Helper()
+	// Web fonts and images settle before the check and the screenshot.
+	run(t, ctx, "wait for "+name, chromedp.Poll[chromedp.Void](`document.readyState === "complete"`, chromedp.WithPollingTimeout(30*time.Second)))
+	vs, err := axe.Check(ctx)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if len(vs) > 0 {
+		t.Errorf("%s: %d accessibility rules broken:\n%s", name, len(vs), browsertest.Report(vs))
+	}
+	screenshot(t, ctx, name+".png")
+}
+
+// publishWithImage writes and publishes a post with an uploaded image
+// through the editor, and returns the post's public address.
+func publishWithImage(t *testing.T, ctx context.Context, base string) string {
+	t.Helper()
+	photo := filepath.Join(t.TempDir(), "harbour.png")
+	writePNG(t, photo, 1200, 700)
+	run(t, ctx, "write a post",
+		chromedp.Navigate(base+"/admin/posts"),
+		chromedp.WaitVisible(chromedp.CSS(`#new-entry`)),
+		chromedp.Click(chromedp.CSS(`#new-entry`)),
+		chromedp.WaitVisible(chromedp.CSS(`#title`)),
+		chromedp.SendKeys(chromedp.CSS(`#title`), "Harbour lights at dusk"),
+		chromedp.SendKeys(chromedp.CSS(`#body`), "The harbour at dusk, as the fishing boats come in.\n\n"),
+		chromedp.SetUploadFiles(chromedp.ID("image-file"), []string{photo}),
+		chromedp.SendKeys(chromedp.ID("image-alt"), "Boats moored in the harbour at dusk"),
+		chromedp.Click(chromedp.ID("insert-image")),
+	)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if s := get(t, ctx, "image state", chromedp.Text(chromedp.ID("image-state"))); strings.Contains(s, "Inserted") {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("the image was not inserted: %q", s)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	run(t, ctx, "publish",
+		chromedp.Click(chromedp.ID("publish")),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+	)
+	href := get(t, ctx, "the post's address", chromedp.Evaluate[string](
+		`(() => { const a = [...document.querySelectorAll("a")].find(a => a.textContent.trim() === "view"); return a ? a.getAttribute("href") : "" })()`))
+	if href == "" {
+		t.Fatal("the published post has no view link in the editor")
+	}
+	if !strings.HasPrefix(href, "http") {
+		href = base + href
+	}
+	return href
+}
+
+// TestAccessibility checks the public site's pages and the admin's with
+// axe-core (WCAG 2 A and AA and axe's best practices): the site on a
+// desktop and a phone, light and dark, the admin on a desktop. It also
+// reads the site with JavaScript off and checks that every image says its
+// size, so the page does not jump as images arrive. Screenshots of every
+// page checked are saved in e2e/artifacts/.
+func TestAccessibility(t *testing.T) {
+	axe := browsertest.LoadAxe(t, filepath.Join("node_modules", "axe-core", "axe.min.js"))
+	base := serverWith(t, "sqlite", nil, "--demo")
+	ctx := browsertest.Start(t, 8*time.Minute, chromedp.WindowSize(1366, 900))
+	signIn(t, ctx, base, "ada@example.org")
+	withImage := publishWithImage(t, ctx, base)
+	postID := get(t, ctx, "the post's id", chromedp.Evaluate[string](`location.pathname.split("/").filter(Boolean).pop()`))
+
+	// A republished article from the demo publication: one with its source.
+	republished := base + "/2026/11/16/sending-money-home-is-getting-cheaper-but-not-for-everyone/"
+	site := []struct{ name, url, want string }{
+		{"front", base + "/", "Harbour lights at dusk"},
+		{"page2", base + "/page/2/", ""},
+		{"post", withImage, "fishing boats"},
+		{"republished", republished, "Originally"},
+		{"category", base + "/category/economy/", ""},
+		{"search", base + "/search?q=port", ""},
+		{"notfound", base + "/no-such-page/", ""},
+	}
+	t.Run("site", func(t *testing.T) {
+		for _, vp := range []viewport{desktop, phone} {
+			for _, scheme := range []string{"light", "dark"} {
+				run(t, ctx, "emulate "+vp.name+" "+scheme, vp.emulate(), colorScheme(scheme))
+				for _, p := range site {
+					name := fmt.Sprintf("site-%s-%s-%s", p.name, vp.name, scheme)
+					run(t, ctx, "open "+name, chromedp.Navigate(p.url), chromedp.WaitVisible(chromedp.CSS(`main`)))
+					if p.want != "" {
+						if text := get(t, ctx, "read "+name, chromedp.Text(chromedp.CSS(`main`))); !strings.Contains(text, p.want) {
+							t.Errorf("%s does not show %q:\n%s", name, p.want, text)
+						}
+					}
+					checkPage(t, ctx, axe, name)
+				}
+			}
+		}
+	})
+
+	t.Run("images have sizes", func(t *testing.T) {
+		run(t, ctx, "desktop", desktop.emulate(), colorScheme("light"))
+		seen := 0
+		for _, p := range site {
+			run(t, ctx, "open "+p.name, chromedp.Navigate(p.url), chromedp.WaitVisible(chromedp.CSS(`main`)))
+			imgs := get(t, ctx, "images of "+p.name, chromedp.Evaluate[[]string](
+				`[...document.images].map(i => (i.hasAttribute("width") && i.hasAttribute("height") ? "ok " : "unsized ") + i.outerHTML.slice(0, 160))`))
+			for _, img := range imgs {
+				seen++
+				if !strings.HasPrefix(img, "ok ") {
+					t.Errorf("%s: an image without width and height: %s", p.name, strings.TrimPrefix(img, "unsized "))
+				}
+			}
+		}
+		if seen == 0 {
+			t.Error("no image on any page checked: the published post's image is missing")
+		}
+	})
+
+	t.Run("readable without JavaScript", func(t *testing.T) {
+		t.Cleanup(func() { chromedp.Do(ctx, scriptsOff(false)) })
+		run(t, ctx, "turn JavaScript off", scriptsOff(true))
+		for _, p := range site {
+			if p.want == "" {
+				continue
+			}
+			run(t, ctx, "open "+p.name, chromedp.Navigate(p.url), chromedp.WaitVisible(chromedp.CSS(`main`)))
+			// The DOM domain reads what is laid out, with no page script
+			// involved: innerText leaves out what CSS hides.
+			text := get(t, ctx, "read "+p.name, chromedp.Text(chromedp.CSS(`main`)))
+			if !strings.Contains(text, p.want) {
+				t.Errorf("%s without JavaScript does not show %q:\n%s", p.name, p.want, text)
+			}
+			hidden := get(t, ctx, "hidden content of "+p.name, chromedp.Evaluate[int](
+				`[...document.querySelectorAll("main h1, main h2, main p")].filter(e => e.textContent.trim() && !e.checkVisibility()).length`))
+			if hidden > 0 {
+				t.Errorf("%s without JavaScript hides %d headings or paragraphs", p.name, hidden)
+			}
+			screenshot(t, ctx, "site-"+p.name+"-nojs.png")
+		}
+	})
+
+	t.Run("admin", func(t *testing.T) {
+		run(t, ctx, "desktop light", desktop.emulate(), colorScheme("light"))
+		admin := []struct{ name, path string }{
+			{"posts", "/admin/posts"},
+			{"edit", "/admin/posts/" + postID},
+			{"revisions", "/admin/posts/" + postID + "/revisions"},
+			{"pages", "/admin/pages"},
+			{"media", "/admin/media"},
+			{"inbox", "/admin/inbox"},
+			{"sources", "/admin/sources"},
+			{"settings", "/admin/settings"},
+			{"users", "/admin/users"},
+			{"tokens", "/admin/tokens"},
+		}
+		for _, p := range admin {
+			name := "admin-" + p.name + "-desktop-light"
+			run(t, ctx, "open "+name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(`main`)))
+			checkPage(t, ctx, axe, name)
+		}
+		signOut(t, ctx)
+		checkPage(t, ctx, axe, "admin-login-desktop-light")
+	})
+	fmt.Fprintln(os.Stderr, "screenshots in", artifacts(t))
+}
