@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/broadsheet/broadsheet/internal/browsertest"
+	"github.com/broadsheet/broadsheet/internal/sourcedesk/desktest"
 )
 
 // viewport is a screen the pages are checked on.
@@ -152,7 +153,10 @@ func publishWithImage(t *testing.T, ctx context.Context, base string) string {
 // page checked are saved in e2e/artifacts/.
 func TestAccessibility(t *testing.T) {
 	axe := browsertest.LoadAxe(t, filepath.Join("node_modules", "axe-core", "axe.min.js"))
-	base := serverWith(t, "sqlite", nil, "--demo")
+	// The demo publication, and an outlet on loopback (which the desk
+	// refuses unless told otherwise) to fill the source desk's inbox.
+	out := desktest.Outlet(t)
+	base := serverWith(t, "sqlite", []string{"BROADSHEET_FETCH_ALLOW_PRIVATE=1"}, "--demo", "--poll-every", "0")
 	ctx := browsertest.Start(t, 8*time.Minute, chromedp.WindowSize(1366, 900))
 	signIn(t, ctx, base, "ada@example.org")
 	withImage := publishWithImage(t, ctx, base)
@@ -231,6 +235,17 @@ func TestAccessibility(t *testing.T) {
 
 	t.Run("admin", func(t *testing.T) {
 		run(t, ctx, "desktop light", desktop.emulate(), colorScheme("light"))
+		// A source with a feed polled, so the desk's pages show their rows
+		// and the inbox its items.
+		run(t, ctx, "add a source",
+			chromedp.Navigate(base+"/admin/sources"),
+			chromedp.WaitVisible(chromedp.CSS("#name")),
+			chromedp.SendKeys(chromedp.CSS("#name"), "Agency Wire"),
+			chromedp.SendKeys(chromedp.CSS("#homepage"), out.URL+"/agency/"),
+		)
+		clickAndLoad(t, ctx, ".desk-form button[type=submit]")
+		run(t, ctx, "the source is listed", chromedp.WaitVisible(chromedp.CSS(`tr[id^="source-"]`)))
+		clickAndLoad(t, ctx, `tr[id^="source-"] form[action$="/poll"] button`)
 		admin := []struct{ name, path string }{
 			{"posts", "/admin/posts"},
 			{"edit", "/admin/posts/" + postID},
@@ -248,8 +263,29 @@ func TestAccessibility(t *testing.T) {
 			run(t, ctx, "open "+name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(`main`)))
 			checkPage(t, ctx, axe, name, nil)
 		}
+		// A republished article's draft, as the desk opens it in the editor.
+		run(t, ctx, "open the inbox", chromedp.Navigate(base+"/admin/inbox"), chromedp.WaitVisible(chromedp.CSS("article.desk-item")))
+		clickAndLoad(t, ctx, "article.desk-item .desk-republish")
+		run(t, ctx, "the draft opens", chromedp.WaitVisible(chromedp.ID("intro-note")))
+		checkPage(t, ctx, axe, "admin-republished-desktop-light", nil)
+		// A form sent back with a mistake: the field is marked and named.
+		run(t, ctx, "add a user whose address is taken",
+			chromedp.Navigate(base+"/admin/users"),
+			chromedp.WaitVisible(chromedp.CSS(`main form[action="/admin/users"]`)),
+			chromedp.SendKeys(chromedp.CSS(`main form[action="/admin/users"] input[name=name]`), "Ed Again"),
+			chromedp.SendKeys(chromedp.CSS(`main form[action="/admin/users"] input[name=email]`), "ed@example.org"),
+			chromedp.SendKeys(chromedp.CSS(`main form[action="/admin/users"] input[name=password]`), password),
+		)
+		clickAndLoad(t, ctx, `main form[action="/admin/users"] button[type=submit]`)
+		checkPage(t, ctx, axe, "admin-users-error-desktop-light", nil)
 		signOut(t, ctx)
 		checkPage(t, ctx, axe, "admin-login-desktop-light", nil)
+		run(t, ctx, "sign in wrongly",
+			chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "ada@example.org"),
+			chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "not the password"),
+		)
+		clickAndLoad(t, ctx, `form.login button[type=submit]`)
+		checkPage(t, ctx, axe, "admin-login-error-desktop-light", nil)
 	})
 	fmt.Fprintln(os.Stderr, "screenshots in", artifacts(t))
 }
