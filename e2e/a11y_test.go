@@ -104,6 +104,25 @@ func checkPage(t *testing.T, ctx context.Context, axe *browsertest.Axe, name str
 	screenshot(t, ctx, name+".png")
 }
 
+// imageSizes lists the page's images, each "ok " or "unsized " (without
+// width and height, so the page moves as it arrives) and its markup.
+const imageSizes = `[...document.images].map(i => (i.hasAttribute("width") && i.hasAttribute("height") ? "ok " : "unsized ") + i.outerHTML.slice(0, 160))`
+
+// sameButtons lists the buttons of the page whose accessible name and
+// description (aria-label or text, and aria-describedby's text) another
+// button has too.
+const sameButtons = `(() => {
+	const text = e => (e.getAttribute("aria-label") || e.textContent).trim().replace(/\s+/g, " ");
+	const described = e => (e.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean)
+		.map(id => { const d = document.getElementById(id); return d ? d.textContent.trim() : "?" }).join(" ");
+	const seen = new Map();
+	for (const b of document.querySelectorAll("main button, main input[type=submit]")) {
+		const k = (text(b) || b.value) + (described(b) ? " (" + described(b) + ")" : "");
+		seen.set(k, (seen.get(k) || 0) + 1);
+	}
+	return [...seen].filter(([k, n]) => n > 1).map(([k, n]) => n + " × " + JSON.stringify(k));
+})()`
+
 // publishWithImage writes and publishes a post with an uploaded image
 // through the editor, and returns the post's public address.
 func publishWithImage(t *testing.T, ctx context.Context, base string) string {
@@ -196,8 +215,7 @@ func TestAccessibility(t *testing.T) {
 		seen := 0
 		for _, p := range site {
 			run(t, ctx, "open "+p.name, chromedp.Navigate(p.url), chromedp.WaitVisible(chromedp.CSS(`main`)))
-			imgs := get(t, ctx, "images of "+p.name, chromedp.Evaluate[[]string](
-				`[...document.images].map(i => (i.hasAttribute("width") && i.hasAttribute("height") ? "ok " : "unsized ") + i.outerHTML.slice(0, 160))`))
+			imgs := get(t, ctx, "images of "+p.name, chromedp.Evaluate[[]string](imageSizes))
 			for _, img := range imgs {
 				seen++
 				if !strings.HasPrefix(img, "ok ") {
@@ -246,6 +264,15 @@ func TestAccessibility(t *testing.T) {
 		clickAndLoad(t, ctx, ".desk-form button[type=submit]")
 		run(t, ctx, "the source is listed", chromedp.WaitVisible(chromedp.CSS(`tr[id^="source-"]`)))
 		clickAndLoad(t, ctx, `tr[id^="source-"] form[action$="/poll"] button`)
+		// Two API tokens, so their list has rows to tell apart.
+		for _, name := range []string{"Newsletter", "Backup script"} {
+			run(t, ctx, "create the token "+name,
+				chromedp.Navigate(base+"/admin/tokens"),
+				chromedp.WaitVisible(chromedp.CSS(`form[action="/admin/tokens"] input[name=name]`)),
+				chromedp.SendKeys(chromedp.CSS(`form[action="/admin/tokens"] input[name=name]`), name),
+			)
+			clickAndLoad(t, ctx, `form[action="/admin/tokens"] button[type=submit]`)
+		}
 		admin := []struct{ name, path string }{
 			{"posts", "/admin/posts"},
 			{"edit", "/admin/posts/" + postID},
@@ -262,6 +289,17 @@ func TestAccessibility(t *testing.T) {
 			name := "admin-" + p.name + "-desktop-light"
 			run(t, ctx, "open "+name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(`main`)))
 			checkPage(t, ctx, axe, name, nil)
+			// A list's buttons (Change, Republish, Revoke...) repeat on
+			// every row: each must say which row it acts on, or a screen
+			// reader hears the same button many times over.
+			if same := get(t, ctx, "buttons of "+name, chromedp.Evaluate[[]string](sameButtons)); len(same) > 0 {
+				t.Errorf("%s: buttons that cannot be told apart without sight: %s", name, strings.Join(same, "; "))
+			}
+			for _, img := range get(t, ctx, "images of "+name, chromedp.Evaluate[[]string](imageSizes)) {
+				if !strings.HasPrefix(img, "ok ") {
+					t.Errorf("%s: an image without width and height: %s", name, strings.TrimPrefix(img, "unsized "))
+				}
+			}
 		}
 		// A republished article's draft, as the desk opens it in the editor.
 		run(t, ctx, "open the inbox", chromedp.Navigate(base+"/admin/inbox"), chromedp.WaitVisible(chromedp.CSS("article.desk-item")))
