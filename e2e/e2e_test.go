@@ -1,7 +1,8 @@
 // Package e2e drives the whole of Broadsheet in a real headless Chromium:
 // it boots the program as 'broadsheet serve' on a free port and works the
-// admin as an editor and a contributor would. Screenshots of the editor
-// and the post list are written to e2e/artifacts/ (kept by CI).
+// admin as an editor and a contributor would, and checks the site's and
+// the admin's pages for accessibility with axe-core (a11y_test.go).
+// Screenshots are written to e2e/artifacts/ (kept by CI).
 package e2e
 
 import (
