@@ -205,7 +205,10 @@ func TestAccessibility(t *testing.T) {
 		{"post", withImage, "fishing boats"},
 		{"republished", republished, "Originally"},
 		{"category", base + "/category/economy/", ""},
+		{"author", base + "/author/ada-admin/", "Harbour lights at dusk"},
+		{"page", base + "/about/", "The Meridian Review"},
 		{"search", base + "/search?q=port", "results for"},
+		{"search-empty", base + "/search?q=zzyzxq", ""},
 		{"notfound", base + "/no-such-page/", ""},
 	}
 	t.Run("site", func(t *testing.T) {
