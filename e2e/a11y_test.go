@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/broadsheet/broadsheet/internal/browsertest"
 	"github.com/broadsheet/broadsheet/internal/sourcedesk/desktest"
@@ -164,6 +165,34 @@ func publishWithImage(t *testing.T, ctx context.Context, base string) string {
 	return href
 }
 
+// skipToContent checks, on the page open in ctx, that the first Tab
+// brings a visible "Skip to content" link and that, after Enter on it,
+// the next Tab lands in the page's main content, past the navigation.
+func skipToContent(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	run(t, ctx, "tab on "+name, chromedp.KeyEvent(kb.Tab))
+	first := get(t, ctx, "the first focused on "+name, chromedp.Evaluate[string](`(() => {
+		const e = document.activeElement, r = e.getBoundingClientRect();
+		const seen = r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0 && r.left < innerWidth && r.top < innerHeight;
+		return e.textContent.trim() + (seen ? "" : " (off screen)");
+	})()`))
+	if first != "Skip to content" {
+		t.Errorf("%s: the first Tab reaches %q, want a visible \"Skip to content\"", name, first)
+		return
+	}
+	// After skipping, the focus is on the main content, or failing that
+	// the next Tab lands in it.
+	outside := `(() => { const m = document.querySelector("main"), e = document.activeElement; return m !== null && m.contains(e) ? "" : e.outerHTML.slice(0, 120) })()`
+	run(t, ctx, "skip on "+name, chromedp.KeyEvent(kb.Enter))
+	if get(t, ctx, "focus after skipping on "+name, chromedp.Evaluate[string](outside)) == "" {
+		return
+	}
+	run(t, ctx, "tab after skipping on "+name, chromedp.KeyEvent(kb.Tab))
+	if at := get(t, ctx, "focus after skipping on "+name, chromedp.Evaluate[string](outside)); at != "" {
+		t.Errorf("%s: after Skip to content, Tab reaches %s, outside the main content", name, at)
+	}
+}
+
 // findRepublished returns the address of a republished article (a post
 // with its source's attribution) among those on the front page.
 func findRepublished(t *testing.T, ctx context.Context, base string) string {
@@ -226,6 +255,18 @@ func TestAccessibility(t *testing.T) {
 					checkPage(t, ctx, axe, name, themeContrastPending)
 				}
 			}
+		}
+	})
+
+	t.Run("skip to content", func(t *testing.T) {
+		run(t, ctx, "desktop", desktop.emulate(), colorScheme("light"))
+		for _, p := range site {
+			run(t, ctx, "open "+p.name, chromedp.Navigate(p.url), chromedp.WaitVisible(chromedp.CSS(`main`)))
+			skipToContent(t, ctx, "site-"+p.name)
+		}
+		for _, path := range []string{"/admin/posts", "/admin/posts/" + postID, "/admin/inbox", "/admin/settings"} {
+			run(t, ctx, "open "+path, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS(`main`)))
+			skipToContent(t, ctx, path)
 		}
 	})
 
