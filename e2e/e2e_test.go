@@ -1,7 +1,8 @@
 // Package e2e drives the whole of Broadsheet in a real headless Chromium:
 // it boots the program as 'broadsheet serve' on a free port and works the
-// admin as an editor and a contributor would. Screenshots of the editor
-// and the post list are written to e2e/artifacts/ (kept by CI).
+// admin as an editor and a contributor would, and checks the site's and
+// the admin's pages for accessibility with axe-core (a11y_test.go).
+// Screenshots are written to e2e/artifacts/ (kept by CI).
 package e2e
 
 import (
@@ -29,7 +30,7 @@ import (
 const password = "a long enough password"
 
 // server boots broadsheet on 127.0.0.1:0 over a fresh database with an
-// editor and a contributor, and returns its address.
+// editor, a contributor and an administrator, and returns its address.
 func server(t *testing.T, engine string) string {
 	t.Helper()
 	return serverWith(t, engine, nil)
@@ -42,7 +43,8 @@ func serverWith(t *testing.T, engine string, environ []string, serveFlags ...str
 	dsn := storetest.DSN(t, engine)
 	data := t.TempDir()
 	env := []string{"BROADSHEET_PASSWORD=" + password}
-	for _, u := range [][3]string{{"ed@example.org", "Ed Ward", "editor"}, {"cora@example.org", "Cora Lee", "contributor"}} {
+	for _, u := range [][3]string{{"ed@example.org", "Ed Ward", "editor"}, {"cora@example.org", "Cora Lee", "contributor"},
+		{"ada@example.org", "Ada Admin", "admin"}} {
 		if code := app.Run(context.Background(), []string{"--db", dsn, "--data", data, "user", "add",
 			"--email", u[0], "--name", u[1], "--role", u[2]}, env, io.Discard, os.Stderr); code != 0 {
 			t.Fatalf("user add %s: exit %d", u[0], code)
