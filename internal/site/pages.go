@@ -2,6 +2,7 @@ package site
 
 import (
 	"html/template"
+	"regexp"
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -33,17 +34,41 @@ type Layout struct {
 	Head       Head
 	Categories []*content.Term // the navigation
 	Year       int
-	chrome     *chrome
+	// Section is the address of the navigation's link to mark as the
+	// current section (aria-current), "" for none.
+	Section string
+	chrome  *chrome
 }
 
 // Masthead returns the site's header and navigation as the theme's
 // "masthead" template renders them, kept until the settings or the
 // categories change (any change, in fact).
+//
+// The masthead marks the current section: one is kept for each link of
+// the navigation, and one for pages in none.
 func (l *Layout) Masthead() (template.HTML, error) {
 	if l.chrome == nil {
 		return "", nil
 	}
-	return l.chrome.part("masthead", 0, func() any { return &Masthead{Site: l.Site, Categories: l.Categories} })
+	current := ""
+	if l.Section != "" {
+		if len(l.Site.Menu) > 0 {
+			for _, m := range l.Site.Menu {
+				if m.URL == l.Section {
+					current = m.URL
+				}
+			}
+		} else {
+			for _, c := range l.Categories {
+				if c.Path() == l.Section {
+					current = l.Section
+				}
+			}
+		}
+	}
+	return l.chrome.variant("masthead", current, 0, func() any {
+		return &Masthead{Site: l.Site, Categories: l.Categories, Current: current}
+	})
 }
 
 // PageHead returns what the page's head says: its title, description,
@@ -210,6 +235,9 @@ func (l *Layout) MetaTags() template.HTML {
 type Masthead struct {
 	Site       content.Settings
 	Categories []*content.Term // the navigation, when the settings name no menu
+	// Current is the address of the navigation's link to the section the
+	// page is in, "" when it is in none.
+	Current string
 }
 
 // Pager links a listing's pages.
@@ -228,7 +256,12 @@ type ListPage struct {
 	// template (kept between pages by the fragment cache).
 	Teasers []template.HTML
 	Pager   Pager
-	listed  *listed
+	// Style is the site's teaser style (content.TeaserFull or TeaserCards).
+	Style string
+	// Feed is the address of the listing's own RSS feed, "" when it has
+	// none (the front page, date archives: the site's feeds are theirs).
+	Feed   string
+	listed *listed
 }
 
 // TeaserList returns the page's Teasers one after the other, each on a
@@ -355,9 +388,49 @@ type Article struct {
 	Featured *content.Media // the post's featured image, or nil
 }
 
+// Introduction is a republished post's editorial introduction: what its
+// body says before the attribution line the source desk put in, "" when
+// there is none (or it is not a republished post).
+func (a *Article) Introduction() template.HTML {
+	intro, _, _ := splitRepublished(a.Post)
+	return intro
+}
+
+// Republished is a republished post's article, after its attribution
+// line (which the theme's attribution block replaces); a post not
+// republished is its body whole.
+func (a *Article) Republished() template.HTML {
+	_, article, _ := splitRepublished(a.Post)
+	return article
+}
+
+// attributionLine is the paragraph the source desk writes between a
+// republished draft's introduction and the article.
+var attributionLine = regexp.MustCompile(`(?s)<p class="attribution-line"[^>]*>.*?</p>`)
+
+// splitRepublished cuts p's body at its attribution line into the
+// editor's introduction and the republished article, dropping the line.
+func splitRepublished(p *content.Post) (intro, article template.HTML, split bool) {
+	body := p.BodyHTML
+	if p.Source.IsZero() {
+		return "", template.HTML(body), false
+	}
+	loc := attributionLine.FindStringIndex(body)
+	if loc == nil {
+		return "", template.HTML(body), false
+	}
+	before := strings.TrimSpace(body[:loc[0]])
+	if strings.TrimSpace(strings.ReplaceAll(before, content.EmptyIntroduction, "")) == "" {
+		before = ""
+	}
+	return template.HTML(before), template.HTML(strings.TrimSpace(body[loc[1]:])), true
+}
+
 // ErrorPage is the page for a failed request.
 type ErrorPage struct {
 	Layout
 	Status  int
 	Message string
+	// Latest are the newest posts, offered on a page not found.
+	Latest []*content.Post
 }
