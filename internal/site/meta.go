@@ -137,7 +137,8 @@ type entryMeta struct {
 	jsonLD      []template.JS
 	// section is the navigation's address the entry is in: a post's
 	// first category, a page's own.
-	section string
+	section   string
+	inSection bool // a post in its section, not the section's page
 }
 
 func (m *entryMeta) size() int {
@@ -171,7 +172,7 @@ func (s *Site) entryHead(r *http.Request, l *Layout, e *entry) error {
 		s.frags.put(p.ID, entryMetaPart, p.UpdatedAt, em, em.size(), e.gen)
 	}
 	l.Head.Description, l.Head.Canonical = em.description, em.canonical
-	l.Section = em.section
+	l.Section, l.InSection = em.section, em.inSection
 	// Full slice expressions: what is appended to a page's head must not
 	// reach the kept slices.
 	l.Head.Meta = append(l.Head.Meta, em.meta[:len(em.meta):len(em.meta)]...)
@@ -194,7 +195,7 @@ func newEntryMeta(base string, set content.Settings, p *content.Post, featured *
 	if p.Kind == content.KindPage {
 		em.section = p.Path()
 	} else if len(p.Categories) > 0 {
-		em.section = p.Categories[0].Path()
+		em.section, em.inSection = p.Categories[0].Path(), true
 	}
 	if p.SEODescription != "" {
 		em.description = p.SEODescription

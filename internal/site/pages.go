@@ -35,9 +35,11 @@ type Layout struct {
 	Categories []*content.Term // the navigation
 	Year       int
 	// Section is the address of the navigation's link to mark as the
-	// current section (aria-current), "" for none.
-	Section string
-	chrome  *chrome
+	// current section (aria-current), "" for none; InSection, when the
+	// page is within that section (a post) rather than its own page.
+	Section   string
+	InSection bool
+	chrome    *chrome
 }
 
 // Masthead returns the site's header and navigation as the theme's
@@ -66,8 +68,12 @@ func (l *Layout) Masthead() (template.HTML, error) {
 			}
 		}
 	}
-	return l.chrome.variant("masthead", current, 0, func() any {
-		return &Masthead{Site: l.Site, Categories: l.Categories, Current: current}
+	variant := current
+	if current != "" && l.InSection {
+		variant += " in"
+	}
+	return l.chrome.variant("masthead", variant, 0, func() any {
+		return &Masthead{Site: l.Site, Categories: l.Categories, Current: current, InSection: l.InSection}
 	})
 }
 
@@ -238,6 +244,18 @@ type Masthead struct {
 	// Current is the address of the navigation's link to the section the
 	// page is in, "" when it is in none.
 	Current string
+	// InSection is true when the page is within the current section (a
+	// post in it) rather than the section's own page.
+	InSection bool
+}
+
+// CurrentValue is the aria-current value of the link to the current
+// section: "page" on the section's own page, "true" within it.
+func (m *Masthead) CurrentValue() string {
+	if m.InSection {
+		return "true"
+	}
+	return "page"
 }
 
 // Pager links a listing's pages.
