@@ -1,6 +1,7 @@
 package site
 
 import (
+	"html"
 	"html/template"
 	"regexp"
 	"strings"
@@ -422,26 +423,40 @@ func (a *Article) Republished() template.HTML {
 	return article
 }
 
-// attributionLine is the paragraph the source desk writes between a
-// republished draft's introduction and the article.
-var attributionLine = regexp.MustCompile(`(?s)<p class="attribution-line"[^>]*>.*?</p>`)
+// paragraph is a paragraph of a body: its attributes and its content.
+var paragraph = regexp.MustCompile(`(?s)<p([^>]*)>(.*?)</p>`)
 
 // splitRepublished cuts p's body at its attribution line into the
-// editor's introduction and the republished article, dropping the line.
+// editor's introduction and the republished article, dropping the line:
+// the paragraph the source desk writes (class "attribution-line"), or in
+// a post from elsewhere, one saying no more than the default attribution
+// ("The following article was originally published by Outlet.").
 func splitRepublished(p *content.Post) (intro, article template.HTML, split bool) {
 	body := p.BodyHTML
 	if p.Source.IsZero() {
 		return "", template.HTML(body), false
 	}
-	loc := attributionLine.FindStringIndex(body)
-	if loc == nil {
-		return "", template.HTML(body), false
+	var line string
+	if p.Source.Name != "" {
+		line = strings.ToLower(strings.ReplaceAll(content.DefaultAttribution, "{outlet}", p.Source.Name))
 	}
-	before := strings.TrimSpace(body[:loc[0]])
-	if strings.TrimSpace(strings.ReplaceAll(before, content.EmptyIntroduction, "")) == "" {
-		before = ""
+	for _, m := range paragraph.FindAllStringSubmatchIndex(body, -1) {
+		attrs, text := body[m[2]:m[3]], body[m[4]:m[5]]
+		isLine := strings.Contains(attrs, `class="attribution-line"`)
+		if !isLine && line != "" && !strings.Contains(text, "<") {
+			t := strings.ToLower(strings.Join(strings.Fields(html.UnescapeString(text)), " "))
+			isLine = t == line || t == strings.Replace(line, " by ", " by the ", 1)
+		}
+		if !isLine {
+			continue
+		}
+		before := strings.TrimSpace(body[:m[0]])
+		if strings.TrimSpace(strings.ReplaceAll(before, content.EmptyIntroduction, "")) == "" {
+			before = ""
+		}
+		return template.HTML(before), template.HTML(strings.TrimSpace(body[m[1]:])), true
 	}
-	return template.HTML(before), template.HTML(strings.TrimSpace(body[loc[1]:])), true
+	return "", template.HTML(body), false
 }
 
 // ErrorPage is the page for a failed request.
