@@ -41,7 +41,7 @@ func designSite(t *testing.T, engine string, fragments int64) (db *store.DB, bas
 		for i, p := range posts[:3] {
 			name := fmt.Sprintf("2026/11/photo-%d", i)
 			m := content.Media{Key: name + ".jpg", Filename: "photo.jpg", MIME: "image/jpeg", Width: 1600, Height: 1000,
-				Alt: fmt.Sprintf("Photograph %d", i),
+				Alt:      fmt.Sprintf("Photograph %d", i),
 				Variants: []content.Variant{{Width: 480, Key: name + "-480.jpg"}, {Width: 960, Key: name + "-960.jpg"}}}
 			if err := tx.CreateMedia(ctx, &m); err != nil {
 				return err
