@@ -58,6 +58,8 @@ func designSite(t *testing.T, engine string, fragments int64) (db *store.DB, bas
 		p.BodyHTML = `<p class="editorial-introduction">Why we chose this piece: it explains the vote better than anyone.</p>
 <p class="attribution-line">The following article was originally published by ` + p.Source.Name + `.</p>
 <p>The article's first paragraph.</p>
+<figure><img src="/media/2026/11/photo-0.jpg" alt="The harbour"><figcaption>The harbour at dawn.</figcaption></figure>
+<p><img src="/media/2026/11/elsewhere.jpg" alt="Not in the library"></p>
 <span id="more"></span>
 <p>The article's second paragraph.</p>`
 		p.Body = p.BodyHTML
@@ -348,4 +350,34 @@ func TestArchiveShowsItsFeed(t *testing.T) {
 	if a == nil || attr(a, "href") != c.Path()+"feed/" {
 		t.Errorf("%s links no feed of its own", c.Path())
 	}
+}
+
+// TestArticleImagesGetTheirVariants: an image of the media library in a
+// post's body (as a republished article names it, by its file alone)
+// gets its variants, sizes and dimensions; an image the library does not
+// know is left as written.
+func TestArticleImagesGetTheirVariants(t *testing.T) {
+	bothCaches(t, func(t *testing.T, db *store.DB, base string, _ []*content.Post, p *content.Post) {
+		doc := getOK(t, base+p.Path())
+		article := find(doc, class("republished-article"))
+		known := find(article, and(tag("img"), func(n *html.Node) bool { return attr(n, "alt") == "The harbour" }))
+		if known == nil {
+			t.Fatal("the article's image is gone")
+		}
+		want := map[string]string{"src": "/media/2026/11/photo-0.jpg",
+			"srcset": "/media/2026/11/photo-0-480.jpg 480w, /media/2026/11/photo-0-960.jpg 960w, /media/2026/11/photo-0.jpg 1600w",
+			"width":  "1600", "height": "1000", "loading": "lazy"}
+		for k, v := range want {
+			if got := attr(known, k); got != v {
+				t.Errorf("article image %s=%q, want %q", k, got, v)
+			}
+		}
+		if attr(known, "sizes") == "" {
+			t.Error("article image has srcset but no sizes")
+		}
+		other := find(article, and(tag("img"), func(n *html.Node) bool { return attr(n, "alt") == "Not in the library" }))
+		if other == nil || attr(other, "srcset") != "" || attr(other, "width") != "" {
+			t.Errorf("an image the library does not know was changed: %v", other)
+		}
+	})
 }

@@ -485,7 +485,16 @@ func (e *entry) article() (template.HTML, error) {
 	}
 	buf := e.s.tmpl.GetBuffer()
 	defer e.s.tmpl.PutBuffer(buf)
-	if err := e.s.tmpl.ExecuteBlock(buf, "post", "article", &Article{Post: p, Featured: featured}); err != nil {
+	// Images of the library in the body get their variants and size.
+	shown := p
+	if body, err := withImageVariants(e.ctx, e.s.cfg.DB.FindMediaByKey, p.BodyHTML); err != nil {
+		return "", err
+	} else if body != p.BodyHTML {
+		cp := *p
+		cp.BodyHTML = body
+		shown = &cp
+	}
+	if err := e.s.tmpl.ExecuteBlock(buf, "post", "article", &Article{Post: shown, Featured: featured}); err != nil {
 		return "", err
 	}
 	html := template.HTML(buf.String())
