@@ -58,14 +58,6 @@ func scriptsOff(off bool) chromedp.Action[chromedp.Void] {
 	})
 }
 
-// themeContrastPending matches the colour-contrast failures of the public
-// theme in dark mode that are known and left to the theme's restyling:
-// the header's search button, and on the search page the search box, its
-// button, the filters and the highlighted words, all drawn light on light.
-// checkPage logs them instead of failing; any other failure still fails.
-// Remove the entries as the theme fixes them.
-var themeContrastPending = regexp.MustCompile(`^(button|\.site-search > button|\.search-box > button|#search-q|select\[name="(category|tag|author|sort)"\]|(.* > )?mark(:nth-child\(\d+\))?)$`)
-
 // checkPage runs axe-core over the page open in ctx and fails the test
 // with every violation found, then saves its screenshot. Colour-contrast
 // failures that pending matches are logged rather than failed (pending
@@ -252,11 +244,8 @@ func TestAccessibility(t *testing.T) {
 							t.Errorf("%s does not show %q:\n%s", name, p.want, text)
 						}
 					}
-					var pending *regexp.Regexp
-					if scheme == "dark" {
-						pending = themeContrastPending
-					}
-					checkPage(t, ctx, axe, name, pending)
+					// Every page of the theme passes, dark mode included.
+					checkPage(t, ctx, axe, name, nil)
 				}
 			}
 		}

@@ -181,7 +181,8 @@ func TestSourceDeskToPublishedPost(t *testing.T) {
 			}
 			want := []string{
 				intro,
-				"The following article was originally published by Agency Wire.",
+				// One attribution, in place of the draft's attribution line.
+				"Originally published by Agency Wire, written by Lin Wei, on",
 				"ADDIS ABABA, Jan. 14",
 				"The two-day meeting opened",
 				"Delegates said the summit",

@@ -487,6 +487,14 @@ func TestAPISettingsAndUsers(t *testing.T) {
 		if s, _ := db.LoadSettings(ctx); len(s.Menu) != 1 || s.Menu[0].Label != "About" {
 			t.Errorf("the refused menu changed the settings: %+v", s.Menu)
 		}
+		status, out = e.call("admin", "PATCH", "/api/v1/settings", `{"teaser_style": "cards"}`)
+		if status != 200 || out["teaser_style"] != "cards" || out["time_zone"] != "Asia/Tokyo" {
+			t.Errorf("patch the teaser style: %d %v", status, out)
+		}
+		status, out = e.call("admin", "PATCH", "/api/v1/settings", `{"teaser_style": "tiles"}`)
+		if status != 422 || errorOf(out)["field"] != "teaser_style" {
+			t.Errorf("an unknown teaser style: %d %v", status, out)
+		}
 		status, out = e.call("admin", "POST", "/api/v1/users", `{"email": "ife@example.org", "name": "Ife Bello", "role": "author", "password": "a long enough password"}`)
 		if status != 201 || out["slug"] != "ife-bello" {
 			t.Errorf("create user: %d %v", status, out)

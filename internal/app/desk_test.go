@@ -133,14 +133,18 @@ func TestSourceDeskCommands(t *testing.T) {
 			page := deskGet(t, base+p.Path())
 			for _, want := range []string{
 				"Our editors&#39; view: the summit matters.",
-				`The following article was originally published by Agency Wire.`,
-				`Originally published by <a href="` + out.URL + `/agency/2026/01/14/summit.html?utm_source=rss&amp;utm_medium=feed" rel="external">Agency Wire</a>, written by Lin Wei`,
+				`Originally published by <strong>Agency Wire</strong>, written by Lin Wei`,
+				`<a href="` + out.URL + `/agency/2026/01/14/summit.html?utm_source=rss&amp;utm_medium=feed" rel="external">read the original`,
 				`<link rel="canonical" href="` + out.URL + `/agency/2026/01/14/summit.html?utm_source=rss&amp;utm_medium=feed">`,
 				"The summit closes on Thursday",
 			} {
 				if !strings.Contains(page, want) {
 					t.Errorf("post page lacks %q", want)
 				}
+			}
+			// One attribution: the block takes the draft's attribution line's place.
+			if main := page[strings.Index(page, "<main"):]; strings.Contains(main, "The following article was originally published by Agency Wire.") {
+				t.Error("the post page repeats the draft's attribution line beside its attribution")
 			}
 			// The lead image went into the media library, on behalf of the
 			// editor (metadata stripped, so compared by its picture), and

@@ -37,7 +37,19 @@ type Settings struct {
 	TimeZone string     // IANA name, e.g. "Africa/Lagos": editors give times in it
 	Logo     string     // path on the site or http(s) address of the logo; "" for none
 	Menu     []MenuItem // the site's navigation; empty shows the categories
+
+	// TeaserStyle is how the front page and archives show posts:
+	// TeaserFull (whole teasers, "" means it) or TeaserCards.
+	TeaserStyle string
 }
+
+// Teaser styles of listings (Settings.TeaserStyle).
+const (
+	// TeaserFull shows each post's teaser whole, with its byline.
+	TeaserFull = "full"
+	// TeaserCards shows headline, dek and thumbnail only.
+	TeaserCards = "cards"
+)
 
 // MenuItem is one link of the site's navigation.
 type MenuItem struct {
@@ -62,7 +74,7 @@ const MaxFeedItems = 1000
 // DefaultSettings are those of a fresh site.
 func DefaultSettings() Settings {
 	return Settings{Title: "Broadsheet", Description: "News and commentary", Language: "en", PostsPerPage: 10,
-		FeedItems: 20, FeedFullText: true, RobotsTxt: DefaultRobotsTxt, TimeZone: "UTC"}
+		FeedItems: 20, FeedFullText: true, RobotsTxt: DefaultRobotsTxt, TimeZone: "UTC", TeaserStyle: TeaserFull}
 }
 
 // Validate checks the settings.
@@ -75,6 +87,9 @@ func (s *Settings) Validate() error {
 		if err := storableTexts("menu", m.Label, "menu", m.URL); err != nil {
 			return err
 		}
+	}
+	if s.TeaserStyle != "" && s.TeaserStyle != TeaserFull && s.TeaserStyle != TeaserCards {
+		return FieldError("teaser_style", "the teaser style must be %q or %q, not %q", TeaserFull, TeaserCards, s.TeaserStyle)
 	}
 	if s.Title == "" {
 		return FieldError("title", "the site needs a title")

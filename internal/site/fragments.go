@@ -49,6 +49,8 @@ const (
 	articlePart
 	entryMetaPart
 	feedItemPart
+	// leadPart is the post's teaser as the front page's lead story.
+	leadPart
 )
 
 type fragmentKey struct {
@@ -173,7 +175,7 @@ func (c *fragmentCache) remove(e *list.Element) {
 }
 
 // parts are every part a post may have kept.
-var parts = [...]part{teaserPart, articlePart, entryMetaPart, feedItemPart}
+var parts = [...]part{teaserPart, articlePart, entryMetaPart, feedItemPart, leadPart}
 
 // forget drops what a committed change makes stale: the changed posts'
 // fragments, or every fragment when settings, terms, users or aliases

@@ -183,7 +183,7 @@ func TestPostPageKeepsItsTeaser(t *testing.T) {
 			}
 			f := store.Published(now)
 			f.TermID, f.Limit = p.Categories[0].ID, 100
-			l, _, err := listed.listTeasers(ctx, f)
+			l, _, err := listed.listTeasers(ctx, f, content.TeaserFull, false)
 			if err != nil {
 				t.Fatal(err)
 			}

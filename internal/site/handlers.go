@@ -164,6 +164,7 @@ type listing struct {
 	feeds       string // the path its feeds are under, "" for none of its own
 	crumbs      []crumb
 	tag         string // the page cache's tag for this listing
+	section     string // the navigation's link to mark current, "" for none
 }
 
 func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
@@ -174,7 +175,8 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	}
 	per := layout.Site.PostsPerPage
 	l.filter.Limit, l.filter.Offset = per, (l.page-1)*per
-	posts, total, err := s.listTeasers(ctx, l.filter)
+	lead := l.base == "/" && l.page == 1
+	posts, total, err := s.listTeasers(ctx, l.filter, layout.Site.TeaserStyle, lead)
 	if err != nil {
 		return err
 	}
@@ -211,9 +213,13 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 	if err := s.listHead(r, &layout, l); err != nil {
 		return err
 	}
-	return s.tmpl.Render(w, http.StatusOK, "list", &ListPage{
-		Layout: layout, Heading: l.heading, Description: l.description, Teasers: posts.teasers, Pager: pager, listed: posts,
-	})
+	layout.Section = l.section
+	page := &ListPage{Layout: layout, Heading: l.heading, Description: l.description, Teasers: posts.teasers, Pager: pager, listed: posts,
+		Style: layout.Site.TeaserStyle}
+	if l.feeds != "" {
+		page.Feed, _, _ = feedPaths(l.feeds)
+	}
+	return s.tmpl.Render(w, http.StatusOK, "list", page)
 }
 
 // joinTitle joins the parts of a <title>, leaving out an empty first part.
@@ -241,7 +247,7 @@ func (s *Site) termArchive(w http.ResponseWriter, r *http.Request, kind AddressK
 	}
 	return s.list(w, r, listing{filter: f, base: t.Path(), page: page, heading: heading,
 		description: t.Description, title: t.Name, feeds: t.Path(), crumbs: []crumb{{t.Name, t.Path()}},
-		tag: termTag(t.ID)})
+		tag: termTag(t.ID), section: t.Path()})
 }
 
 func (s *Site) authorArchive(w http.ResponseWriter, r *http.Request, slug string, page int) error {
@@ -324,7 +330,7 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request, slug, path string) e
 	if shown, err := postShownAt(w, r, p, path, now); !shown {
 		return err
 	}
-	if err := s.keepTeaser(p, gen); err != nil {
+	if err := s.keepTeaser(ctx, p, gen); err != nil {
 		return err
 	}
 	return s.renderEntry(w, r, s.newEntry(ctx, p, gen), older, newer)
@@ -336,7 +342,7 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request, slug, path string) e
 // it again (a static export renders the posts' pages first for this).
 // A server does not: its readers of a post, crawlers above all, need not
 // be readers of the listings showing it, whose pages it keeps anyway.
-func (s *Site) keepTeaser(p *content.Post, gen uint64) error {
+func (s *Site) keepTeaser(ctx context.Context, p *content.Post, gen uint64) error {
 	if s.frags == nil || !s.cfg.RenderOnce {
 		return nil
 	}
@@ -346,9 +352,17 @@ func (s *Site) keepTeaser(p *content.Post, gen uint64) error {
 	// As the listings read it: without its body (FindPostsByIDs).
 	listed := *p
 	listed.Body, listed.BodyHTML = "", ""
+	featured, err := s.cfg.DB.FindFeatured(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	set, _, _, err := s.shared.load(ctx, s.cfg.DB)
+	if err != nil {
+		return err
+	}
 	buf := s.tmpl.GetBuffer()
 	defer s.tmpl.PutBuffer(buf)
-	_, err := s.renderTeaser(buf, &listed, gen)
+	_, err = s.renderTeaser(buf, &Teaser{Post: &listed, Featured: featured, Style: set.TeaserStyle}, gen)
 	return err
 }
 
@@ -471,7 +485,16 @@ func (e *entry) article() (template.HTML, error) {
 	}
 	buf := e.s.tmpl.GetBuffer()
 	defer e.s.tmpl.PutBuffer(buf)
-	if err := e.s.tmpl.ExecuteBlock(buf, "post", "article", &Article{Post: p, Featured: featured}); err != nil {
+	// Images of the library in the body get their variants and size.
+	shown := p
+	if body, err := withImageVariants(e.ctx, e.s.cfg.DB.FindMediaByKey, p.BodyHTML); err != nil {
+		return "", err
+	} else if body != p.BodyHTML {
+		cp := *p
+		cp.BodyHTML = body
+		shown = &cp
+	}
+	if err := e.s.tmpl.ExecuteBlock(buf, "post", "article", &Article{Post: shown, Featured: featured}); err != nil {
 		return "", err
 	}
 	html := template.HTML(buf.String())
@@ -548,8 +571,18 @@ type chrome struct {
 // that name renders data, which shows the year given (0 if none): kept
 // until a change, or the year's end.
 func (c *chrome) part(name string, year int, data func() any) (template.HTML, error) {
+	return c.variant(name, "", year, data)
+}
+
+// variant is part for one of a few variants of the part (the masthead
+// of each section), kept apart.
+func (c *chrome) variant(name, variant string, year int, data func() any) (template.HTML, error) {
+	key := name
+	if variant != "" {
+		key = name + "\x00" + variant
+	}
 	if c.keep {
-		if html, ok := c.s.shared.layoutPart(c.page, name, year, c.gen); ok {
+		if html, ok := c.s.shared.layoutPart(c.page, key, year, c.gen); ok {
 			return html, nil
 		}
 	}
@@ -560,7 +593,7 @@ func (c *chrome) part(name string, year int, data func() any) (template.HTML, er
 	}
 	html := template.HTML(buf.String())
 	if c.keep {
-		c.s.shared.keepLayoutPart(c.page, name, year, c.gen, html)
+		c.s.shared.keepLayoutPart(c.page, key, year, c.gen, html)
 	}
 	return html, nil
 }
@@ -573,7 +606,18 @@ func (s *Site) errorPage(w http.ResponseWriter, r *http.Request, status int, mes
 	}
 	layout.Head.Title = joinTitle(http.StatusText(status), layout.Site.Title)
 	layout.Head.NoIndex = true
-	if err := s.tmpl.Render(w, status, "error", &ErrorPage{Layout: layout, Status: status, Message: message}); err != nil {
+	page := &ErrorPage{Layout: layout, Status: status, Message: message}
+	if status == http.StatusNotFound {
+		// A reader who followed a broken link is offered the latest posts.
+		f := store.Published(s.cfg.Now())
+		f.Limit = 5
+		latest, _, err := s.cfg.DB.FindPosts(r.Context(), f)
+		if err != nil {
+			s.cfg.Log.Error("latest posts for the page not found", "err", err)
+		}
+		page.Latest = latest
+	}
+	if err := s.tmpl.Render(w, status, "error", page); err != nil {
 		s.cfg.Log.Error("render error page", "err", err)
 		http.Error(w, message, status)
 	}

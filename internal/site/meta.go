@@ -135,10 +135,14 @@ type entryMeta struct {
 	meta        []Meta
 	metaTags    template.HTML // meta as written in the head (metaTags)
 	jsonLD      []template.JS
+	// section is the navigation's address the entry is in: a post's
+	// first category, a page's own.
+	section   string
+	inSection bool // a post in its section, not the section's page
 }
 
 func (m *entryMeta) size() int {
-	n := len(m.base) + len(m.description) + len(m.canonical) + len(m.metaTags)
+	n := len(m.base) + len(m.description) + len(m.canonical) + len(m.metaTags) + len(m.section)
 	for _, t := range m.meta {
 		n += len(t.Property) + len(t.Name) + len(t.Content) + 48
 	}
@@ -168,6 +172,7 @@ func (s *Site) entryHead(r *http.Request, l *Layout, e *entry) error {
 		s.frags.put(p.ID, entryMetaPart, p.UpdatedAt, em, em.size(), e.gen)
 	}
 	l.Head.Description, l.Head.Canonical = em.description, em.canonical
+	l.Section, l.InSection = em.section, em.inSection
 	// Full slice expressions: what is appended to a page's head must not
 	// reach the kept slices.
 	l.Head.Meta = append(l.Head.Meta, em.meta[:len(em.meta):len(em.meta)]...)
@@ -187,6 +192,11 @@ func newEntryMeta(base string, set content.Settings, p *content.Post, featured *
 	text := summaryText(p, structuredLen)
 	url := base + p.Path()
 	em := &entryMeta{base: base, description: truncate(text, descriptionLen), canonical: url}
+	if p.Kind == content.KindPage {
+		em.section = p.Path()
+	} else if len(p.Categories) > 0 {
+		em.section, em.inSection = p.Categories[0].Path(), true
+	}
 	if p.SEODescription != "" {
 		em.description = p.SEODescription
 	}

@@ -1,7 +1,9 @@
 package site
 
 import (
+	"html"
 	"html/template"
+	"regexp"
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -33,17 +35,47 @@ type Layout struct {
 	Head       Head
 	Categories []*content.Term // the navigation
 	Year       int
-	chrome     *chrome
+	// Section is the address of the navigation's link to mark as the
+	// current section (aria-current), "" for none; InSection, when the
+	// page is within that section (a post) rather than its own page.
+	Section   string
+	InSection bool
+	chrome    *chrome
 }
 
 // Masthead returns the site's header and navigation as the theme's
 // "masthead" template renders them, kept until the settings or the
 // categories change (any change, in fact).
+//
+// The masthead marks the current section: one is kept for each link of
+// the navigation, and one for pages in none.
 func (l *Layout) Masthead() (template.HTML, error) {
 	if l.chrome == nil {
 		return "", nil
 	}
-	return l.chrome.part("masthead", 0, func() any { return &Masthead{Site: l.Site, Categories: l.Categories} })
+	current := ""
+	if l.Section != "" {
+		if len(l.Site.Menu) > 0 {
+			for _, m := range l.Site.Menu {
+				if m.URL == l.Section {
+					current = m.URL
+				}
+			}
+		} else {
+			for _, c := range l.Categories {
+				if c.Path() == l.Section {
+					current = l.Section
+				}
+			}
+		}
+	}
+	variant := current
+	if current != "" && l.InSection {
+		variant += " in"
+	}
+	return l.chrome.variant("masthead", variant, 0, func() any {
+		return &Masthead{Site: l.Site, Categories: l.Categories, Current: current, InSection: l.InSection}
+	})
 }
 
 // PageHead returns what the page's head says: its title, description,
@@ -210,6 +242,21 @@ func (l *Layout) MetaTags() template.HTML {
 type Masthead struct {
 	Site       content.Settings
 	Categories []*content.Term // the navigation, when the settings name no menu
+	// Current is the address of the navigation's link to the section the
+	// page is in, "" when it is in none.
+	Current string
+	// InSection is true when the page is within the current section (a
+	// post in it) rather than the section's own page.
+	InSection bool
+}
+
+// CurrentValue is the aria-current value of the link to the current
+// section: "page" on the section's own page, "true" within it.
+func (m *Masthead) CurrentValue() string {
+	if m.InSection {
+		return "true"
+	}
+	return "page"
 }
 
 // Pager links a listing's pages.
@@ -228,7 +275,12 @@ type ListPage struct {
 	// template (kept between pages by the fragment cache).
 	Teasers []template.HTML
 	Pager   Pager
-	listed  *listed
+	// Style is the site's teaser style (content.TeaserFull or TeaserCards).
+	Style string
+	// Feed is the address of the listing's own RSS feed, "" when it has
+	// none (the front page, date archives: the site's feeds are theirs).
+	Feed   string
+	listed *listed
 }
 
 // TeaserList returns the page's Teasers one after the other, each on a
@@ -355,9 +407,63 @@ type Article struct {
 	Featured *content.Media // the post's featured image, or nil
 }
 
+// Introduction is a republished post's editorial introduction: what its
+// body says before the attribution line the source desk put in, "" when
+// there is none (or it is not a republished post).
+func (a *Article) Introduction() template.HTML {
+	intro, _, _ := splitRepublished(a.Post)
+	return intro
+}
+
+// Republished is a republished post's article, after its attribution
+// line (which the theme's attribution block replaces); a post not
+// republished is its body whole.
+func (a *Article) Republished() template.HTML {
+	_, article, _ := splitRepublished(a.Post)
+	return article
+}
+
+// paragraph is a paragraph of a body: its attributes and its content.
+var paragraph = regexp.MustCompile(`(?s)<p([^>]*)>(.*?)</p>`)
+
+// splitRepublished cuts p's body at its attribution line into the
+// editor's introduction and the republished article, dropping the line:
+// the paragraph the source desk writes (class "attribution-line"), or in
+// a post from elsewhere, one saying no more than the default attribution
+// ("The following article was originally published by Outlet.").
+func splitRepublished(p *content.Post) (intro, article template.HTML, split bool) {
+	body := p.BodyHTML
+	if p.Source.IsZero() {
+		return "", template.HTML(body), false
+	}
+	var line string
+	if p.Source.Name != "" {
+		line = strings.ToLower(strings.ReplaceAll(content.DefaultAttribution, "{outlet}", p.Source.Name))
+	}
+	for _, m := range paragraph.FindAllStringSubmatchIndex(body, -1) {
+		attrs, text := body[m[2]:m[3]], body[m[4]:m[5]]
+		isLine := strings.Contains(attrs, `class="attribution-line"`)
+		if !isLine && line != "" && !strings.Contains(text, "<") {
+			t := strings.ToLower(strings.Join(strings.Fields(html.UnescapeString(text)), " "))
+			isLine = t == line || t == strings.Replace(line, " by ", " by the ", 1)
+		}
+		if !isLine {
+			continue
+		}
+		before := strings.TrimSpace(body[:m[0]])
+		if strings.TrimSpace(strings.ReplaceAll(before, content.EmptyIntroduction, "")) == "" {
+			before = ""
+		}
+		return template.HTML(before), template.HTML(strings.TrimSpace(body[m[1]:])), true
+	}
+	return "", template.HTML(body), false
+}
+
 // ErrorPage is the page for a failed request.
 type ErrorPage struct {
 	Layout
 	Status  int
 	Message string
+	// Latest are the newest posts, offered on a page not found.
+	Latest []*content.Post
 }

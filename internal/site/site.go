@@ -173,7 +173,24 @@ func (s *Site) funcs() template.FuncMap {
 		"pathEscape": url.PathEscape,
 		"asset":      s.assets.url, // a static file's fingerprinted URL path
 		"links":      links,        // authors or terms as links to their archives
+		// an image with its variants: {{template "picture" (picture .Media sizes lazy)}}
+		"picture": func(m *content.Media, sizes string, lazy bool) Picture {
+			return Picture{Media: m, Sizes: sizes, Lazy: lazy, Alt: m.Alt}
+		},
+		// the same, beside a link that says what it shows (a thumbnail)
+		"thumbnail": func(m *content.Media, sizes string, lazy bool) Picture {
+			return Picture{Media: m, Sizes: sizes, Lazy: lazy}
+		},
 	}
+}
+
+// Picture is what the theme's "picture" template shows: an image with
+// its variants (srcset) for the sizes given, loaded lazily below the fold.
+type Picture struct {
+	Media *content.Media
+	Sizes string
+	Lazy  bool
+	Alt   string // "" for an image beside a link saying the same
 }
 
 // links is the themes' "links" function: {{links .Tags "tag"}} writes

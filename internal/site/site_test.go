@@ -95,6 +95,9 @@ func parse(t *testing.T, body string) *html.Node {
 
 // findAll returns the elements under n, in document order, that match.
 func findAll(n *html.Node, match func(*html.Node) bool) []*html.Node {
+	if n == nil {
+		return nil // a part missing from the page: nothing within it
+	}
 	var out []*html.Node
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode && match(c) {

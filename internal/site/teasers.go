@@ -44,7 +44,10 @@ func (l *listed) allPosts() ([]*content.Post, error) {
 // all there costs one query and no rendering of teasers, none while the
 // store remembers which posts it lists (FindPostVersions). It returns the
 // page and the number of posts the listing has.
-func (s *Site) listTeasers(ctx context.Context, f store.PostFilter) (*listed, int, error) {
+//
+// The teasers are in the site's teaser style (Settings.TeaserStyle); with
+// lead, the first is the lead story (Teaser.Lead).
+func (s *Site) listTeasers(ctx context.Context, f store.PostFilter, style string, lead bool) (*listed, int, error) {
 	gen := s.frags.generation()
 	l := &listed{ctx: ctx, load: s.cfg.DB.FindPostsByIDs}
 	var versions []store.PostVersion
@@ -71,16 +74,22 @@ func (s *Site) listTeasers(ctx context.Context, f store.PostFilter) (*listed, in
 	l.ids = make([]int64, len(versions))
 	have := make([]bool, len(versions))
 	var missing []int64
+	partOf := func(i int) part {
+		if lead && i == 0 {
+			return leadPart
+		}
+		return teaserPart
+	}
 	for i, v := range versions {
 		l.ids[i] = v.ID
-		if t, ok := s.frags.get(v.ID, teaserPart, v.UpdatedAt); ok {
+		if t, ok := s.frags.get(v.ID, partOf(i), v.UpdatedAt); ok {
 			l.teasers[i], have[i] = t.(template.HTML), true
 		} else {
 			missing = append(missing, v.ID)
 		}
 	}
 	if len(missing) == 0 {
-		l.teasersKey = s.teasersKey(gen, versions)
+		l.teasersKey = s.teasersKey(gen, versions, lead)
 		return l, total, nil
 	}
 	var fresh []*content.Post
@@ -96,11 +105,20 @@ func (s *Site) listTeasers(ctx context.Context, f store.PostFilter) (*listed, in
 			return nil, 0, err
 		}
 	}
+	freshIDs := make([]int64, len(fresh))
+	for i, p := range fresh {
+		freshIDs[i] = p.ID
+	}
+	featured, err := s.cfg.DB.FindFeaturedImages(ctx, freshIDs)
+	if err != nil {
+		return nil, 0, err
+	}
 	rendered := make(map[int64]template.HTML, len(fresh))
 	buf := s.tmpl.GetBuffer()
 	defer s.tmpl.PutBuffer(buf)
 	for _, p := range fresh {
-		html, err := s.renderTeaser(buf, p, gen)
+		t := &Teaser{Post: p, Featured: featured[p.ID], Style: style, Lead: lead && len(versions) > 0 && p.ID == versions[0].ID}
+		html, err := s.renderTeaser(buf, t, gen)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -120,33 +138,58 @@ func (s *Site) listTeasers(ctx context.Context, f store.PostFilter) (*listed, in
 	}
 	l.teasers, l.ids = l.teasers[:n], l.ids[:n]
 	if n == len(versions) {
-		l.teasersKey = s.teasersKey(gen, versions)
+		l.teasersKey = s.teasersKey(gen, versions, lead)
 	}
 	return l, total, nil
 }
 
-// renderTeaser renders p's teaser with buf and keeps it, unless a change
-// came since generation gen.
-func (s *Site) renderTeaser(buf *bytes.Buffer, p *content.Post, gen uint64) (template.HTML, error) {
+// renderTeaser renders t with buf and keeps it, unless a change came
+// since generation gen.
+func (s *Site) renderTeaser(buf *bytes.Buffer, t *Teaser, gen uint64) (template.HTML, error) {
 	buf.Reset()
-	if err := s.tmpl.ExecuteBlock(buf, "list", "teaser", p); err != nil {
+	if err := s.tmpl.ExecuteBlock(buf, "list", "teaser", t); err != nil {
 		return "", err
 	}
 	html := template.HTML(buf.String())
-	s.frags.put(p.ID, teaserPart, p.UpdatedAt, html, len(html), gen)
+	pt := teaserPart
+	if t.Lead {
+		pt = leadPart
+	}
+	s.frags.put(t.ID, pt, t.UpdatedAt, html, len(html), gen)
 	return html, nil
 }
+
+// Teaser is what the theme's "teaser" template shows: a post in a
+// listing, with its featured image (its thumbnail), in the site's teaser
+// style.
+type Teaser struct {
+	*content.Post
+	Featured *content.Media // nil when the post has none
+	// Style is the site's TeaserStyle: content.TeaserFull or TeaserCards.
+	Style string
+	// Lead is true for the front page's first post, shown as its lead story.
+	Lead bool
+}
+
+// Cards reports whether listings show cards: headline, dek and thumbnail.
+func (t *Teaser) Cards() bool { return t.Style == content.TeaserCards }
+
+// Dek is the post's summary line under its headline on a card.
+func (t *Teaser) Dek() string { return Summary(t.Post, 180) }
 
 // teasersKey names the teasers of posts in the given versions, as the
 // fragment cache holds or renders them in generation gen: the same posts
 // render the same teasers until a change, which bumps the generation.
 // They are kept with the fragment cache only, and not by a site that
 // renders each page once.
-func (s *Site) teasersKey(gen uint64, versions []store.PostVersion) string {
+func (s *Site) teasersKey(gen uint64, versions []store.PostVersion, lead bool) string {
 	if s.frags == nil || s.teaserLists == nil || len(versions) == 0 {
 		return ""
 	}
 	b := make([]byte, 0, 8+len(versions)*24)
+	if lead {
+		b = append(b, 'L')
+	}
 	b = strconv.AppendUint(b, gen, 10)
 	for _, v := range versions {
 		b = append(b, ' ')

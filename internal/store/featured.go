@@ -23,6 +23,15 @@ func (c conn) FindFeatured(ctx context.Context, postID int64) (*content.Media, e
 	return found[postID], nil
 }
 
+// FindFeaturedImages returns the featured images of the posts ids that
+// have one, by post id, in one query: a listing's thumbnails.
+func (c conn) FindFeaturedImages(ctx context.Context, ids []int64) (map[int64]*content.Media, error) {
+	if len(ids) == 0 {
+		return map[int64]*content.Media{}, nil
+	}
+	return c.findFeatured(ctx, ids)
+}
+
 // findFeatured returns the featured images of the posts ids that have
 // one, by post id, in one query.
 func (c conn) findFeatured(ctx context.Context, ids []int64) (map[int64]*content.Media, error) {

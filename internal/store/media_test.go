@@ -64,3 +64,36 @@ func TestMediaEditsChangeTheirFeaturingPosts(t *testing.T) {
 		}
 	})
 }
+
+// TestFindFeaturedImages reads a listing's thumbnails at once: the
+// featured image of each post that has one, with its variants, and
+// nothing for the others.
+func TestFindFeaturedImages(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		posts := seed(t, db, 3)
+		img := content.Media{Key: "2026/01/pier.jpg", Filename: "pier.jpg", MIME: "image/jpeg", Width: 1600, Height: 900, Alt: "A pier",
+			Variants: []content.Variant{{Width: 400, Key: "2026/01/pier-400.jpg"}, {Width: 800, Key: "2026/01/pier-800.jpg"}}}
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.CreateMedia(ctx, &img); err != nil {
+				return err
+			}
+			return tx.SetFeatured(ctx, posts[1].ID, img.ID)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.FindFeaturedImages(ctx, []int64{posts[0].ID, posts[1].ID, posts[2].ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[posts[1].ID] == nil {
+			t.Fatalf("featured images: %v, want only post %d's", got, posts[1].ID)
+		}
+		if m := got[posts[1].ID]; m.Alt != "A pier" || m.Srcset() != "/media/2026/01/pier-400.jpg 400w, /media/2026/01/pier-800.jpg 800w, /media/2026/01/pier.jpg 1600w" {
+			t.Errorf("featured image %+v, srcset %q", m, m.Srcset())
+		}
+		if none, err := db.FindFeaturedImages(ctx, nil); err != nil || len(none) != 0 {
+			t.Errorf("no posts: %v, %v", none, err)
+		}
+	})
+}

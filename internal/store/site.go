@@ -72,6 +72,8 @@ func (c conn) LoadSettings(ctx context.Context) (content.Settings, error) {
 			s.TimeZone = v
 		case "logo":
 			s.Logo = v
+		case "teaser_style":
+			s.TeaserStyle = v
 		case "menu":
 			if err := json.Unmarshal([]byte(v), &s.Menu); err != nil {
 				return s, fmt.Errorf("store: read the menu setting: %w", err)
@@ -101,6 +103,9 @@ func (tx *Tx) SaveSettings(ctx context.Context, s content.Settings) error {
 	if s.FeedItems == 0 {
 		s.FeedItems = content.DefaultSettings().FeedItems
 	}
+	if s.TeaserStyle == "" {
+		s.TeaserStyle = content.TeaserFull
+	}
 	if err := s.Validate(); err != nil {
 		return err
 	}
@@ -114,6 +119,7 @@ func (tx *Tx) SaveSettings(ctx context.Context, s content.Settings) error {
 		"feed_items":     strconv.Itoa(s.FeedItems), "feed_full_text": strconv.Itoa(boolInt(s.FeedFullText)),
 		"robots_txt": s.RobotsTxt, "websub_hub": s.WebSubHub,
 		"timezone": s.TimeZone, "logo": s.Logo, "menu": string(menu),
+		"teaser_style": s.TeaserStyle,
 	}
 	// In the order of the keys: two saves locking the rows each in its own
 	// (a map's) order deadlock on PostgreSQL.

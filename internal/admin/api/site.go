@@ -22,6 +22,7 @@ type Settings struct {
 	FeedFullText bool               `json:"feed_full_text"`
 	RobotsTxt    string             `json:"robots_txt"`
 	WebSubHub    string             `json:"websub_hub"`
+	TeaserStyle  string             `json:"teaser_style"`
 }
 
 func (a *API) getSettings(w http.ResponseWriter, r *http.Request, u *content.User) error {
@@ -38,7 +39,7 @@ func (a *API) getSettings(w http.ResponseWriter, r *http.Request, u *content.Use
 func settingsJSON(s content.Settings) Settings {
 	out := Settings{Title: s.Title, Description: s.Description, Language: s.Language, PostsPerPage: s.PostsPerPage,
 		TimeZone: s.TimeZone, Logo: s.Logo, Menu: s.Menu, FeedItems: s.FeedItems, FeedFullText: s.FeedFullText,
-		RobotsTxt: s.RobotsTxt, WebSubHub: s.WebSubHub}
+		RobotsTxt: s.RobotsTxt, WebSubHub: s.WebSubHub, TeaserStyle: s.TeaserStyle}
 	if out.Menu == nil {
 		out.Menu = []content.MenuItem{}
 	}
@@ -62,6 +63,7 @@ func (a *API) patchSettings(w http.ResponseWriter, r *http.Request, u *content.U
 		FeedFullText *bool               `json:"feed_full_text"`
 		RobotsTxt    *string             `json:"robots_txt"`
 		WebSubHub    *string             `json:"websub_hub"`
+		TeaserStyle  *string             `json:"teaser_style"`
 	}
 	if err := Decode(w, r, &in); err != nil {
 		return err
@@ -82,6 +84,7 @@ func (a *API) patchSettings(w http.ResponseWriter, r *http.Request, u *content.U
 		set(&s.Language, in.Language)
 		set(&s.TimeZone, in.TimeZone)
 		set(&s.Logo, in.Logo)
+		set(&s.TeaserStyle, in.TeaserStyle)
 		if in.PostsPerPage != nil {
 			s.PostsPerPage = *in.PostsPerPage
 		}
