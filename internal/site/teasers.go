@@ -45,7 +45,7 @@ func (l *listed) allPosts() ([]*content.Post, error) {
 // store remembers which posts it lists (FindPostVersions). It returns the
 // page and the number of posts the listing has.
 func (s *Site) listTeasers(ctx context.Context, f store.PostFilter) (*listed, int, error) {
-	gen := s.frags.generation()
+	gen := s.frags.Generation()
 	l := &listed{ctx: ctx, load: s.cfg.DB.FindPostsByIDs}
 	var versions []store.PostVersion
 	var total int
@@ -73,7 +73,7 @@ func (s *Site) listTeasers(ctx context.Context, f store.PostFilter) (*listed, in
 	var missing []int64
 	for i, v := range versions {
 		l.ids[i] = v.ID
-		if t, ok := s.frags.get(v.ID, teaserPart, v.UpdatedAt); ok {
+		if t, ok := s.frags.Get(v.ID, teaserPart, v.UpdatedAt); ok {
 			l.teasers[i], have[i] = t.(template.HTML), true
 		} else {
 			missing = append(missing, v.ID)
@@ -133,7 +133,7 @@ func (s *Site) renderTeaser(buf *bytes.Buffer, p *content.Post, gen uint64) (tem
 		return "", err
 	}
 	html := template.HTML(buf.String())
-	s.frags.put(p.ID, teaserPart, p.UpdatedAt, html, len(html), gen)
+	s.frags.Put(p.ID, teaserPart, p.UpdatedAt, html, len(html), gen)
 	return html, nil
 }
 
