@@ -300,14 +300,55 @@ func cloneMedia(m *content.Media) *content.Media {
 	return &c
 }
 
-// cloneResults copies a page of search results and its posts.
+// cloneResults copies a page of search results and its posts: in a few
+// allocations, for every reader of a search kept makes one. The posts'
+// authors and terms share arrays, each slice capped at its own end, so
+// that appending to one never writes into another's.
 func cloneResults(r search.Results) search.Results {
-	hits := make([]search.Hit, len(r.Hits))
-	for i, h := range r.Hits {
-		h.Post = clonePost(h.Post)
-		hits[i] = h
+	hits := slices.Clone(r.Hits)
+	var nPosts, nUsers, nTerms, nSources int
+	for _, h := range hits {
+		if p := h.Post; p != nil {
+			nPosts++
+			nUsers += len(p.Authors)
+			nTerms += len(p.Categories) + len(p.Tags)
+			if p.Source != nil {
+				nSources++
+			}
+		}
+	}
+	posts := make([]content.Post, 0, nPosts)
+	users := make([]content.User, 0, nUsers)
+	terms := make([]content.Term, 0, nTerms)
+	sources := make([]content.Source, 0, nSources)
+	for i, h := range hits {
+		p := h.Post
+		if p == nil {
+			continue
+		}
+		posts = append(posts, *p)
+		q := &posts[len(posts)-1]
+		q.Authors = appendOwn(&users, p.Authors)
+		q.Categories = appendOwn(&terms, p.Categories)
+		q.Tags = appendOwn(&terms, p.Tags)
+		if p.Source != nil {
+			sources = append(sources, *p.Source)
+			q.Source = &sources[len(sources)-1]
+		}
+		hits[i].Post = q
 	}
 	return search.Results{Hits: hits, Total: r.Total}
+}
+
+// appendOwn appends s to *into, whose capacity holds it, and returns the
+// copy, capped at its end; nil for nil.
+func appendOwn[T any](into *[]T, s []T) []T {
+	if s == nil {
+		return nil
+	}
+	start := len(*into)
+	*into = append(*into, s...)
+	return (*into)[start:len(*into):len(*into)]
 }
 
 // dropAhead forgets what was read ahead.
