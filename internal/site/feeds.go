@@ -187,7 +187,7 @@ func (s *Site) feedItems(ctx context.Context, base string, fullText bool, f stor
 		}
 		return items, nil
 	}
-	gen := s.frags.generation()
+	gen := s.frags.Generation()
 	versions, _, err := s.cfg.DB.FindPostVersions(ctx, f)
 	if err != nil {
 		return nil, err
@@ -196,7 +196,7 @@ func (s *Site) feedItems(ctx context.Context, base string, fullText bool, f stor
 	have := make([]bool, len(versions))
 	var missing []int64
 	for i, v := range versions {
-		if k, ok := s.frags.get(v.ID, feedItemPart, v.UpdatedAt); ok {
+		if k, ok := s.frags.Get(v.ID, feedItemPart, v.UpdatedAt); ok {
 			if k := k.(*keptItem); k.base == base && k.fullText == fullText {
 				items[i], have[i] = k.item, true
 				continue
@@ -221,7 +221,7 @@ func (s *Site) feedItems(ctx context.Context, base string, fullText bool, f stor
 		// Encoded once per format, then by every feed it is in.
 		it.Keep()
 		made[p.ID] = it
-		s.frags.put(p.ID, feedItemPart, p.UpdatedAt, &keptItem{base: base, fullText: fullText, item: it}, itemSize(&it), gen)
+		s.frags.Put(p.ID, feedItemPart, p.UpdatedAt, &keptItem{base: base, fullText: fullText, item: it}, itemSize(&it), gen)
 	}
 	// A post deleted between the two reads is left out.
 	n := 0

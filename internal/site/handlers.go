@@ -300,8 +300,8 @@ func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, rt route) err
 func (s *Site) post(w http.ResponseWriter, r *http.Request, slug, path string) error {
 	ctx := r.Context()
 	now := s.cfg.Now()
-	gen := s.frags.generation()
-	if s.frags.hasArticle(slug) && s.slimPostPage && !cache.Recording(ctx) {
+	gen := s.frags.Generation()
+	if s.frags.HasArticle(slug) && s.slimPostPage && !cache.Recording(ctx) {
 		// Versions first: what names the post's version and its
 		// neighbours' links (remembered by the store between changes
 		// while the process hears them all), then the post in full only
@@ -346,7 +346,7 @@ func (s *Site) keepTeaser(ctx context.Context, p *content.Post, gen uint64) erro
 	if s.frags == nil || !s.cfg.RenderOnce {
 		return nil
 	}
-	if _, ok := s.frags.get(p.ID, teaserPart, p.UpdatedAt); ok {
+	if _, ok := s.frags.Get(p.ID, teaserPart, p.UpdatedAt); ok {
 		return nil
 	}
 	// As the listings read it: without its body (FindPostsByIDs).
@@ -383,11 +383,11 @@ func postShownAt(w http.ResponseWriter, r *http.Request, p *content.Post, path s
 // keptEntry returns the post of version p as the fragment cache keeps it,
 // its article and head taken at once, or nil if either is missing.
 func (s *Site) keptEntry(r *http.Request, p *content.Post, gen uint64) *entry {
-	v, ok := s.frags.get(p.ID, articlePart, p.UpdatedAt)
+	v, ok := s.frags.Get(p.ID, articlePart, p.UpdatedAt)
 	if !ok {
 		return nil
 	}
-	m, _ := s.frags.get(p.ID, entryMetaPart, p.UpdatedAt)
+	m, _ := s.frags.Get(p.ID, entryMetaPart, p.UpdatedAt)
 	em, ok := m.(*entryMeta)
 	if !ok || em.base != s.baseURL(r) {
 		return nil
@@ -406,7 +406,7 @@ func (s *Site) page(w http.ResponseWriter, r *http.Request, slug string) error {
 	if !p.IsPublic(s.cfg.Now()) {
 		return web.NotFound
 	}
-	return s.renderEntry(w, r, s.newEntry(r.Context(), p, s.frags.generation()), nil, nil)
+	return s.renderEntry(w, r, s.newEntry(r.Context(), p, s.frags.Generation()), nil, nil)
 }
 
 // newEntry returns the entry of p, read after the fragment cache's
@@ -476,7 +476,7 @@ func (e *entry) article() (template.HTML, error) {
 		return e.keptArticle, nil
 	}
 	p := e.post
-	if v, ok := e.s.frags.get(p.ID, articlePart, p.UpdatedAt); ok {
+	if v, ok := e.s.frags.Get(p.ID, articlePart, p.UpdatedAt); ok {
 		return v.(template.HTML), nil
 	}
 	featured, err := e.Featured()
@@ -498,7 +498,7 @@ func (e *entry) article() (template.HTML, error) {
 		return "", err
 	}
 	html := template.HTML(buf.String())
-	e.s.frags.putArticle(p, html, e.gen)
+	e.s.putArticle(p, html, e.gen)
 	return html, nil
 }
 

@@ -2,25 +2,25 @@ package site
 
 import (
 	"html/template"
-	"sync"
+	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/readcache"
 )
 
 // renderMemo keeps what a template rendered from data named by a key of
 // type K that holds everything the template shows of it: the same key
 // renders the same bytes for as long as the theme is the same, so nothing
-// kept ever goes stale. Bounded in entries, any one out when full. A nil
-// renderMemo keeps nothing.
+// kept goes stale (readcache.Options.Lasting), unless the key names a
+// generation of the caches (teaser lists), whose entries go with it.
+// Bounded in entries, any one out when full. A nil renderMemo keeps
+// nothing.
 type renderMemo[K comparable] struct {
-	max int
-
-	mu sync.Mutex
-	m  map[K]template.HTML
+	m *readcache.Map[K, template.HTML]
 }
 
-func newRenderMemo[K comparable](max int) *renderMemo[K] {
-	return &renderMemo[K]{max: max, m: map[K]template.HTML{}}
+func newRenderMemo[K comparable](c *readcache.Caches, max int, lasting bool) *renderMemo[K] {
+	return &renderMemo[K]{m: readcache.NewMap[K, template.HTML](c, readcache.Options[template.HTML]{Max: max, Lasting: lasting})}
 }
 
 // get returns what was kept for key.
@@ -28,9 +28,7 @@ func (r *renderMemo[K]) get(key K) (template.HTML, bool) {
 	if r == nil {
 		return "", false
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	html, ok := r.m[key]
+	html, _, ok := r.m.Get(key, time.Time{})
 	return html, ok
 }
 
@@ -39,9 +37,7 @@ func (r *renderMemo[K]) put(key K, html template.HTML) {
 	if r == nil {
 		return
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.m = keep(r.m, r.max, key, html)
+	r.m.Put(key, html, r.m.Generation(), time.Time{})
 }
 
 // render returns the page's template name as it renders data(), kept
@@ -108,19 +104,3 @@ const (
 	// kilobytes.
 	maxTeaserLists = 256
 )
-
-// keep sets m[k] = val, making m if nil and taking any one entry out first
-// when it holds max; it returns m.
-func keep[K comparable, V any](m map[K]V, max int, k K, val V) map[K]V {
-	if m == nil {
-		m = map[K]V{}
-	}
-	if _, ok := m[k]; !ok && len(m) >= max {
-		for old := range m { // one out, any
-			delete(m, old)
-			break
-		}
-	}
-	m[k] = val
-	return m
-}

@@ -159,7 +159,7 @@ func (s *Site) entryHead(r *http.Request, l *Layout, e *entry) error {
 	p := e.post
 	em := e.keptMeta
 	if em == nil {
-		m, _ := s.frags.get(p.ID, entryMetaPart, p.UpdatedAt)
+		m, _ := s.frags.Get(p.ID, entryMetaPart, p.UpdatedAt)
 		em, _ = m.(*entryMeta)
 	}
 	if em == nil || em.base != base {
@@ -169,7 +169,7 @@ func (s *Site) entryHead(r *http.Request, l *Layout, e *entry) error {
 		}
 		em = newEntryMeta(base, l.Site, p, featured)
 		em.metaTags = metaTags(em.meta)
-		s.frags.put(p.ID, entryMetaPart, p.UpdatedAt, em, em.size(), e.gen)
+		s.frags.Put(p.ID, entryMetaPart, p.UpdatedAt, em, em.size(), e.gen)
 	}
 	l.Head.Description, l.Head.Canonical = em.description, em.canonical
 	l.Section, l.InSection = em.section, em.inSection

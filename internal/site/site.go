@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/readcache"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
 )
@@ -66,8 +67,8 @@ type Site struct {
 	tmpl   *web.Templates
 	adapt  *web.Adapter
 	assets *assets
-	shared sharedParts
-	frags  *fragmentCache // nil: none kept
+	shared *sharedParts
+	frags  *readcache.Fragments // nil: none kept
 	// heads, navs and pagers keep pages' heads, posts' links to their
 	// neighbours and listings' links to their pages as rendered
 	// (PageHead, PostNav, PagerLinks); nil with Config.RenderOnce, as
@@ -95,10 +96,18 @@ func New(cfg Config) (*Site, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Site{cfg: cfg, frags: newFragmentCache(cfg.FragmentCache, cfg.RenderOnce)}
+	// What the site keeps between readers is kept under the store's
+	// caches owner, which forgets it with every change the store
+	// publishes.
+	caches := cfg.DB.Caches()
+	s := &Site{cfg: cfg, shared: newSharedParts(caches), frags: newFragments(caches, cfg.FragmentCache, cfg.RenderOnce)}
 	if !cfg.RenderOnce {
-		s.heads, s.navs, s.pagers = newRenderMemo[headKey](maxHeads), newRenderMemo[navKey](maxMemo), newRenderMemo[pagerKey](maxMemo)
-		s.teaserLists = newRenderMemo[string](maxTeaserLists)
+		s.heads = newRenderMemo[headKey](caches, maxHeads, true)
+		s.navs = newRenderMemo[navKey](caches, maxMemo, true)
+		s.pagers = newRenderMemo[pagerKey](caches, maxMemo, true)
+		// Named by the generation of the fragments they hold: they go
+		// with it.
+		s.teaserLists = newRenderMemo[string](caches, maxTeaserLists, false)
 	}
 	static, err := fs.Sub(cfg.Theme, "static")
 	if err != nil {
@@ -116,10 +125,6 @@ func New(cfg Config) (*Site, error) {
 		return nil, err
 	}
 	s.adapt = &web.Adapter{Log: cfg.Log, Error: s.errorPage}
-	cfg.DB.Subscribe(func(_ context.Context, ch store.Change) {
-		s.shared.forget()
-		s.frags.forget(ch)
-	})
 	return s, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/readcache"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web/cache"
 )
@@ -48,7 +49,7 @@ func (l *listed) allPosts() ([]*content.Post, error) {
 // The teasers are in the site's teaser style (Settings.TeaserStyle); with
 // lead, the first is the lead story (Teaser.Lead).
 func (s *Site) listTeasers(ctx context.Context, f store.PostFilter, style string, lead bool) (*listed, int, error) {
-	gen := s.frags.generation()
+	gen := s.frags.Generation()
 	l := &listed{ctx: ctx, load: s.cfg.DB.FindPostsByIDs}
 	var versions []store.PostVersion
 	var total int
@@ -74,7 +75,7 @@ func (s *Site) listTeasers(ctx context.Context, f store.PostFilter, style string
 	l.ids = make([]int64, len(versions))
 	have := make([]bool, len(versions))
 	var missing []int64
-	partOf := func(i int) part {
+	partOf := func(i int) readcache.Part {
 		if lead && i == 0 {
 			return leadPart
 		}
@@ -82,7 +83,7 @@ func (s *Site) listTeasers(ctx context.Context, f store.PostFilter, style string
 	}
 	for i, v := range versions {
 		l.ids[i] = v.ID
-		if t, ok := s.frags.get(v.ID, partOf(i), v.UpdatedAt); ok {
+		if t, ok := s.frags.Get(v.ID, partOf(i), v.UpdatedAt); ok {
 			l.teasers[i], have[i] = t.(template.HTML), true
 		} else {
 			missing = append(missing, v.ID)
@@ -155,7 +156,7 @@ func (s *Site) renderTeaser(buf *bytes.Buffer, t *Teaser, gen uint64) (template.
 	if t.Lead {
 		pt = leadPart
 	}
-	s.frags.put(t.ID, pt, t.UpdatedAt, html, len(html), gen)
+	s.frags.Put(t.ID, pt, t.UpdatedAt, html, len(html), gen)
 	return html, nil
 }
 

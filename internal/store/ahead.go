@@ -25,36 +25,18 @@ const maxReadAhead = 256
 // (Relay), and forgotten with any change.
 func (db *DB) ReadAhead(n int) {
 	n = min(max(n, 0), maxReadAhead)
-	m := db.counts
-	m.mu.Lock()
-	m.ahead = n
+	db.caches.ahead.Store(int64(n))
 	if n < 2 {
-		m.dropAhead()
+		db.caches.dropAhead()
 	}
-	m.mu.Unlock()
-}
-
-// dropAhead forgets what was read ahead; m.mu is held.
-func (m *countMemo) dropAhead() {
-	m.aheadPosts, m.aheadFeatured, m.aheadNext, m.aheadByID, m.aheadGiven, m.aheadFrom = nil, nil, nil, nil, nil, ""
-}
-
-// readAhead is how many posts or pages one read serves (ReadAhead), or 0.
-func (m *countMemo) readAhead() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.ahead < 2 {
-		return 0
-	}
-	return m.ahead
 }
 
 // postPageAhead returns the page of the post of slug as FindPostPage
 // reads it, from what an earlier read ahead kept or by reading it with the
 // pages of the n-1 public posts older than it, which it keeps for their
 // readers; ok is false when the post is not public at now and was not read.
-func (c conn) postPageAhead(ctx context.Context, m *countMemo, slug string, now time.Time, n int) (pp postPage, ok bool, err error) {
-	if pp, ok := take(m, &m.aheadPosts, slug, now); ok {
+func (c conn) postPageAhead(ctx context.Context, m *caches, slug string, now time.Time, n int) (pp postPage, ok bool, err error) {
+	if pp, ok := m.aheadPosts.Take(slug, now); ok {
 		c.readPagesEarly(ctx, m, now, n)
 		return pp, true, nil
 	}
@@ -62,7 +44,7 @@ func (c conn) postPageAhead(ctx context.Context, m *countMemo, slug string, now 
 	// of the posts being read waits for them.
 	m.aheadMu.Lock()
 	defer m.aheadMu.Unlock()
-	if pp, ok := take(m, &m.aheadPosts, slug, now); ok {
+	if pp, ok := m.aheadPosts.Take(slug, now); ok {
 		return pp, true, nil
 	}
 	pages, err := c.readPages(ctx, m, slug, now, n, false)
@@ -76,27 +58,18 @@ func (c conn) postPageAhead(ctx context.Context, m *countMemo, slug string, now 
 // low (half of n) and no reader is reading: the other readers go on with
 // the pages still kept instead of waiting for the next ones. What it
 // fails to read is read when asked for.
-func (c conn) readPagesEarly(ctx context.Context, m *countMemo, now time.Time, n int) {
-	m.mu.Lock()
-	from, left := m.aheadFrom, len(m.aheadPosts)
-	m.mu.Unlock()
-	if from == "" || left > n/2 || !m.aheadMu.TryLock() {
+func (c conn) readPagesEarly(ctx context.Context, m *caches, now time.Time, n int) {
+	from, _, _ := m.aheadFrom.Get(struct{}{}, time.Time{})
+	if from == "" || m.aheadPosts.Len() > n/2 || !m.aheadMu.TryLock() {
 		return
 	}
 	defer m.aheadMu.Unlock()
-	m.mu.Lock()
-	current := m.aheadFrom == from
-	m.mu.Unlock()
-	if !current {
+	if current, _, _ := m.aheadFrom.Get(struct{}{}, time.Time{}); current != from {
 		return
 	}
 	if pages, err := c.readPages(ctx, m, from, now, n, true); err != nil || len(pages) == 0 {
 		// Not read: not tried again by every reader after this one.
-		m.mu.Lock()
-		if m.aheadFrom == from {
-			m.aheadFrom = ""
-		}
-		m.mu.Unlock()
+		m.aheadFrom.Delete(struct{}{})
 	}
 }
 
@@ -105,7 +78,7 @@ func (c conn) readPagesEarly(ctx context.Context, m *countMemo, now time.Time, n
 // (the first too with keepFirst, when no reader asked for it yet), with
 // where the next read starts. It returns none when the post is not public
 // at now. m.aheadMu is held.
-func (c conn) readPages(ctx context.Context, m *countMemo, slug string, now time.Time, n int, keepFirst bool) ([]postPage, error) {
+func (c conn) readPages(ctx context.Context, m *caches, slug string, now time.Time, n int, keepFirst bool) ([]postPage, error) {
 	gen := m.generation()
 	const pub, id = `(SELECT published_at FROM cur)`, `(SELECT id FROM cur)`
 	older := Published(now)
@@ -180,19 +153,17 @@ func (c conn) readPages(ctx context.Context, m *countMemo, slug string, now time
 		}
 	}
 	for i, p := range posts {
-		keep(m, &m.aheadFeatured, maxAhead, p.ID, featured[p.ID], gen, now)
+		// Read for the reader who takes them: handed over, not copied.
+		m.aheadFeatured.Give(p.ID, featured[p.ID], gen, now)
 		if i > 0 || keepFirst {
-			keep(m, &m.aheadPosts, maxAhead, p.Slug, pages[i], gen, now)
+			m.aheadPosts.Give(p.Slug, pages[i], gen, now)
 		}
 	}
-	m.mu.Lock()
-	if m.gen == gen {
-		m.aheadFrom = ""
-		if len(list) > n {
-			m.aheadFrom = list[n].Slug
-		}
+	if len(list) > n {
+		m.aheadFrom.Put(struct{}{}, list[n].Slug, gen, time.Time{})
+	} else if m.generation() == gen {
+		m.aheadFrom.Delete(struct{}{})
 	}
-	m.mu.Unlock()
 	return pages, nil
 }
 
@@ -209,26 +180,16 @@ func neighbour(p *content.Post) *content.Post {
 	return &q
 }
 
-// maxAheadNext bounds the posts whose followers in a listing are kept.
-const maxAheadNext = 16384
-
 // noteListed remembers, for each post of vs (a listing's pages read
 // ahead), the posts listed after it, for FindPostsByIDs to read ahead.
-func (m *countMemo) noteListed(vs []PostVersion, gen uint64) {
+func (m *caches) noteListed(vs []PostVersion, gen uint64) {
 	ids := make([]int64, len(vs))
 	for i, v := range vs {
 		ids[i] = v.ID
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.gen != gen {
-		return
-	}
-	if m.aheadNext == nil || len(m.aheadNext)+len(ids) > maxAheadNext {
-		m.aheadNext = make(map[int64][]int64, len(ids))
-	}
 	for i, id := range ids {
-		m.aheadNext[id] = ids[i+1 : len(ids) : len(ids)]
+		// Shared by the entries, and read only.
+		m.aheadNext.Give(id, ids[i+1:len(ids):len(ids)], gen, time.Time{})
 	}
 }
 
@@ -236,11 +197,11 @@ func (m *countMemo) noteListed(vs []PostVersion, gen uint64) {
 // in order (see DB.ReadAhead): posts read ahead are taken, and the others
 // are read with the posts listed after them on the pages read ahead, which
 // the reader will ask for next unless it kept what it shows of them.
-func (c conn) postsAhead(ctx context.Context, m *countMemo, ids []int64, n int) ([]*content.Post, error) {
+func (c conn) postsAhead(ctx context.Context, m *caches, ids []int64, n int) ([]*content.Post, error) {
 	byID := make(map[int64]*content.Post, len(ids))
 	var missing []int64
 	for _, id := range ids {
-		if p, ok := take(m, &m.aheadByID, id, time.Time{}); ok {
+		if p, ok := m.aheadByID.Take(id, time.Time{}); ok {
 			byID[id] = p
 		} else {
 			missing = append(missing, id)
@@ -253,14 +214,12 @@ func (c conn) postsAhead(ctx context.Context, m *countMemo, ids []int64, n int) 
 			asked[id] = true
 		}
 		read := missing
-		m.mu.Lock()
-		next := m.aheadNext[missing[len(missing)-1]]
+		next, _, _ := m.aheadNext.Get(missing[len(missing)-1], time.Time{})
 		for _, id := range next[:min(len(next), n)] {
-			if !asked[id] && !m.aheadGiven[id] {
+			if given, _, _ := m.aheadGiven.Get(id, time.Time{}); !asked[id] && !given {
 				read = append(read, id)
 			}
 		}
-		m.mu.Unlock()
 		posts, err := c.findPostsByIDs(ctx, read, false)
 		if err != nil {
 			return nil, err
@@ -269,7 +228,7 @@ func (c conn) postsAhead(ctx context.Context, m *countMemo, ids []int64, n int) 
 			if asked[p.ID] {
 				byID[p.ID] = p
 			} else {
-				keep(m, &m.aheadByID, maxAhead, p.ID, p, gen, time.Time{})
+				m.aheadByID.Give(p.ID, p, gen, time.Time{})
 			}
 		}
 	}
@@ -285,13 +244,9 @@ func (c conn) postsAhead(ctx context.Context, m *countMemo, ids []int64, n int) 
 }
 
 // noteGiven remembers that posts were given to the reader (aheadGiven).
-func (m *countMemo) noteGiven(posts []*content.Post) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.aheadGiven == nil || len(m.aheadGiven)+len(posts) > maxAheadNext {
-		m.aheadGiven = make(map[int64]bool, len(posts))
-	}
+func (m *caches) noteGiven(posts []*content.Post) {
+	gen := m.generation()
 	for _, p := range posts {
-		m.aheadGiven[p.ID] = true
+		m.aheadGiven.Put(p.ID, true, gen, time.Time{})
 	}
 }

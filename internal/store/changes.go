@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"sync"
+
+	"github.com/broadsheet/broadsheet/internal/readcache"
 )
 
 // Change tells subscribers what one committed transaction changed, so that
@@ -66,7 +68,7 @@ func (db *DB) Publish(ctx context.Context, c Change) {
 	if c.Empty() {
 		return
 	}
-	db.counts.forget()
+	db.caches.owner.Apply(readcache.Change{Posts: c.Posts, Site: c.Site})
 	ctx = context.WithoutCancel(ctx)
 	db.hub.mu.RLock()
 	subs, followers := db.hub.subs, db.hub.followers

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/readcache"
+
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
 )
@@ -31,11 +33,11 @@ type conn struct {
 	q querier
 	d dialect
 	n *atomic.Int64 // statements run, read by QueryCount
-	// counts remembers listing counts; nil in a Tx, which must see its own
-	// writes.
-	counts *countMemo
+	// caches are the read-model caches; nil in a Tx, which must see its
+	// own writes.
+	caches *caches
 	// trusted tells whether this process hears every change (Relay is
-	// running), the condition for using counts.
+	// running), the condition for using caches.
 	trusted func() bool
 	// stmts keeps prepared reads, where the dialect asks for it; nil in a Tx
 	// (whose repeated statements newStmtCache prepares).
@@ -82,15 +84,15 @@ type row struct {
 // Scan copies the row's columns into dest, as sql.Row.Scan does.
 func (r row) Scan(dest ...any) error { return r.d.invalidText(r.r.Scan(dest...)) }
 
-// memo returns the remembered listing counts when they can be trusted:
-// only while this process hears every change, its own and, through Relay,
-// other processes'. Elsewhere (a Tx, a command-line tool) it is nil and
-// every count is taken afresh.
-func (c conn) memo() *countMemo {
-	if c.counts == nil || c.trusted == nil || !c.trusted() {
+// memo returns the read-model caches when they can be trusted: only while
+// this process hears every change, its own and, through Relay, other
+// processes'. Elsewhere (a Tx, a command-line tool) it is nil and
+// everything is read afresh.
+func (c conn) memo() *caches {
+	if c.caches == nil || c.trusted == nil || !c.trusted() {
 		return nil
 	}
-	return c.counts
+	return c.caches
 }
 
 // DB is an open Broadsheet database.
@@ -181,7 +183,7 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		sqldb.SetMaxOpenConns(8)
 	}
 	sqldb.SetMaxIdleConns(8)
-	db := &DB{conn: conn{q: sqldb, d: d, n: new(atomic.Int64), counts: new(countMemo)}, sql: sqldb, Now: time.Now,
+	db := &DB{conn: conn{q: sqldb, d: d, n: new(atomic.Int64), caches: newCaches(readcache.New())}, sql: sqldb, Now: time.Now,
 		relay: newRelay(source)}
 	db.trusted = db.Relaying
 	if d.prepare {

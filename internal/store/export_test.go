@@ -7,10 +7,7 @@ var bg = context.Background()
 // UnclaimedAhead returns how many posts read ahead for listings
 // (FindPostsByIDs) no reader has taken yet.
 func UnclaimedAhead(db *DB) int {
-	m := db.counts
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.aheadByID)
+	return db.caches.aheadByID.Len()
 }
 
 // FillOutletSlugs runs migration 0090's fill step again: every source

@@ -12,7 +12,7 @@ import (
 // It may have been read ahead with the post's page (see DB.ReadAhead).
 func (c conn) FindFeatured(ctx context.Context, postID int64) (*content.Media, error) {
 	if memo := c.memo(); memo != nil && memo.readAhead() > 0 {
-		if m, ok := take(memo, &memo.aheadFeatured, postID, time.Time{}); ok {
+		if m, ok := memo.aheadFeatured.Take(postID, time.Time{}); ok {
 			return m, nil
 		}
 	}

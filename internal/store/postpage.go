@@ -76,7 +76,7 @@ func (c conn) FindPostPage(ctx context.Context, slug string, now time.Time) (p, 
 		return nil, nil, nil, content.Errorf(content.ENotFound, "No such post.")
 	}
 	if memo != nil {
-		keep(memo, &memo.postPages, maxPostPages, slug, postPage{versionOf(p), versionOf(older), versionOf(newer)}, gen, now)
+		memo.postPages.Give(slug, postPage{versionOf(p), versionOf(older), versionOf(newer)}, gen, now)
 	}
 	if err := c.loadRelations(ctx, []*content.Post{p}); err != nil {
 		return nil, nil, nil, err
@@ -105,22 +105,21 @@ const versionColumns = `p.id, p.kind, p.slug, p.title, p.status, p.published_at,
 // what they render of each version of a post read the rest, with
 // FindPostPage, only for a version they lack.
 //
-// While the process hears every change (see countMemo), what it reads is
+// While the process hears every change (see caches), what it reads is
 // remembered until the next change or the moment a post dated in the
-// future becomes public: the posts returned are then shared by every
-// caller, which must not modify them.
+// future becomes public; the posts returned are the caller's own.
 func (c conn) FindPostPageVersion(ctx context.Context, slug string, now time.Time) (p, older, newer *content.Post, err error) {
 	memo, gen := c.memo(), uint64(0)
 	if memo != nil {
 		memo.settle(ctx, c, now)
 		var v postPage
 		var ok bool
-		if v, gen, ok = recall(memo, &memo.postPages, slug, now); ok {
+		if v, gen, ok = memo.postPages.Get(slug, now); ok {
 			return v.p, v.older, v.newer, nil
 		}
 		defer func() {
 			if err == nil {
-				keep(memo, &memo.postPages, maxPostPages, slug, postPage{p, older, newer}, gen, now)
+				memo.postPages.Put(slug, postPage{p, older, newer}, gen, now)
 			}
 		}()
 	}

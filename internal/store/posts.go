@@ -245,10 +245,9 @@ type PostVersion struct {
 // (FindPostsByIDs reads those they lack): one query instead of three, and
 // no text.
 //
-// While the process hears every change (see countMemo), a page read is
+// While the process hears every change (see caches), a page read is
 // remembered until the next change or the moment a post dated in the
-// future becomes public: the slice returned is then shared by every
-// caller, which must not modify it.
+// future becomes public; the slice returned is the caller's own.
 func (c conn) FindPostVersions(ctx context.Context, f PostFilter) ([]PostVersion, int, error) {
 	memo := c.memo()
 	key, now := "", f.PublishedBefore
@@ -259,7 +258,7 @@ func (c conn) FindPostVersions(ctx context.Context, f PostFilter) ([]PostVersion
 		key = memo.pageKey(l.where, l.args) + "@" + strconv.Itoa(f.Offset) + "+" + strconv.Itoa(f.Limit)
 		var p versionsPage
 		var ok bool
-		if p, gen, ok = recall(memo, &memo.pages, key, now); ok {
+		if p, gen, ok = memo.pages.Get(key, now); ok {
 			return p.versions, p.total, nil
 		}
 	}
@@ -302,7 +301,7 @@ func (c conn) FindPostVersions(ctx context.Context, f PostFilter) ([]PostVersion
 			last := vs[i*limit-1]
 			memo.putCursor(listing, offset, cursor{pub: last.PublishedAt.Unix(), id: last.ID}, gen)
 		}
-		keep(memo, &memo.pages, maxPages, listing+"@"+strconv.Itoa(offset)+"+"+strconv.Itoa(limit), versionsPage{page, total}, gen, now)
+		memo.pages.Put(listing+"@"+strconv.Itoa(offset)+"+"+strconv.Itoa(limit), versionsPage{page, total}, gen, now)
 	}
 	return vs[:min(limit, len(vs)):min(limit, len(vs))], total, nil
 }
@@ -468,7 +467,7 @@ func (c conn) FindAdjacentPosts(ctx context.Context, p *content.Post, now time.T
 // loadRelations fills the authors and terms of posts with one query,
 // whatever their number: authors first, then terms, each in the order
 // given. Outside a transaction it takes those remembered since the last
-// change (countMemo) and reads only the others.
+// change (caches) and reads only the others.
 func (c conn) loadRelations(ctx context.Context, posts []*content.Post) error {
 	if len(posts) == 0 {
 		return nil
@@ -484,9 +483,8 @@ func (c conn) loadRelations(ctx context.Context, posts []*content.Post) error {
 		known, gen = memo.relations(ids)
 		var missing []*content.Post
 		for _, p := range posts {
-			if r, ok := known[p.ID]; ok {
-				// Copies: a caller may change what it was given.
-				p.Authors, p.Categories, p.Tags = slices.Clone(r.authors), slices.Clone(r.categories), slices.Clone(r.tags)
+			if r, ok := known[p.ID]; ok { // copies, the caller's own
+				p.Authors, p.Categories, p.Tags = r.authors, r.categories, r.tags
 			} else {
 				missing = append(missing, p)
 			}
@@ -688,7 +686,7 @@ func (tx *Tx) linkPost(ctx context.Context, p *content.Post) error {
 // the memo knows every author and term they name from earlier reads since
 // the last change: without them it reads nothing and returns false, and
 // the caller reads the links with their authors and terms.
-func (c conn) loadKnownRelations(ctx context.Context, memo *countMemo, posts []*content.Post, gen uint64) (bool, error) {
+func (c conn) loadKnownRelations(ctx context.Context, memo *caches, posts []*content.Post, gen uint64) (bool, error) {
 	if !memo.knowsRelated() {
 		return false, nil
 	}

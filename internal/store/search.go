@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -40,12 +39,11 @@ func (f PostFilter) searchFilter() search.Filter {
 // Search returns one page of the posts matching req, with snippets. An
 // empty query finds nothing.
 //
-// While the process hears every change (see countMemo), a readers' search
+// While the process hears every change (see caches), a readers' search
 // (one with Filter.PublishedBefore) is remembered until the next change or
 // the moment a post dated in the future becomes public: a search many
 // readers make at once (a link shared, a name in the news) is then made
-// once. The posts of results remembered are shared by every caller, which
-// must not modify them.
+// once. The results are the caller's own.
 func (c conn) Search(ctx context.Context, req SearchRequest) (*search.Results, error) {
 	if len(req.Query.Included()) == 0 {
 		return &search.Results{}, nil
@@ -58,16 +56,16 @@ func (c conn) Search(ctx context.Context, req SearchRequest) (*search.Results, e
 	// same for every reader in it.
 	req.Filter.PublishedBefore = time.Unix(memo.settle(ctx, c, now).Unix(), 0).UTC()
 	key := fmt.Sprintf("%+v", req)
-	kept, gen, ok := recall(memo, &memo.searches, key, now)
-	if !ok {
-		res, err := c.search(ctx, req)
-		if err != nil {
-			return nil, err
-		}
-		kept = *res
-		keep(memo, &memo.searches, maxSearches, key, kept, gen, now)
+	kept, gen, ok := memo.searches.Get(key, now)
+	if ok {
+		return &kept, nil
 	}
-	return &search.Results{Hits: slices.Clone(kept.Hits), Total: kept.Total}, nil
+	res, err := c.search(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	memo.searches.Put(key, *res, gen, now)
+	return res, nil
 }
 
 func (c conn) search(ctx context.Context, req SearchRequest) (*search.Results, error) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/readcache"
 )
 
 // Stamp is the least a sitemap needs of a published entry: where it lives
@@ -37,30 +38,29 @@ func (s Stamp) Modified() time.Time {
 // FindStamps returns the stamps of the entries of kind that readers may see
 // at now, newest first. While the process hears every change they are
 // remembered until the next change, or until a post dated later becomes
-// public, and shared: callers must not modify them.
+// public; what is returned is the caller's own.
 func (c conn) FindStamps(ctx context.Context, kind content.Kind, now time.Time) ([]Stamp, error) {
-	return forSpan(ctx, c, func(m *countMemo) *map[content.Kind][]Stamp { return &m.stamps }, 2, kind, now,
+	return forSpan(ctx, c, func(m *caches) *readcache.Map[content.Kind, []Stamp] { return m.stamps }, kind, now,
 		func(now time.Time) ([]Stamp, error) { return c.readStamps(ctx, kind, now) })
 }
 
 // forSpan returns what read returns at now, and while the process hears
-// every change remembers it in the memo's map kept (of at most max
-// entries) under key for the span that holds now: read is given the
+// every change remembers it in the cache kept under key for the span that holds now: read is given the
 // span's start, which stands for any instant in it.
-func forSpan[K comparable, V any](ctx context.Context, c conn, kept func(*countMemo) *map[K]V, max int, key K, now time.Time,
+func forSpan[K comparable, V any](ctx context.Context, c conn, kept func(*caches) *readcache.Map[K, V], key K, now time.Time,
 	read func(now time.Time) (V, error)) (V, error) {
 	memo := c.memo()
 	if memo == nil {
 		return read(now)
 	}
 	now = memo.settle(ctx, c, now)
-	v, gen, ok := recall(memo, kept(memo), key, now)
+	v, gen, ok := kept(memo).Get(key, now)
 	if ok {
 		return v, nil
 	}
 	v, err := read(now)
 	if err == nil {
-		keep(memo, kept(memo), max, key, v, gen, now)
+		kept(memo).Put(key, v, gen, now)
 	}
 	return v, err
 }
@@ -124,7 +124,7 @@ func (c conn) FindAuthorStamps(ctx context.Context, now time.Time) ([]ArchiveSta
 // JOIN keeps SQLite's planner to that order; left to itself it walks all
 // of pub once per archive.
 func (c conn) archiveStamps(ctx context.Context, key content.Taxonomy, q string, arg any, now time.Time) ([]ArchiveStamp, error) {
-	return forSpan(ctx, c, func(m *countMemo) *map[content.Taxonomy][]ArchiveStamp { return &m.archives }, 3, key, now,
+	return forSpan(ctx, c, func(m *caches) *readcache.Map[content.Taxonomy, []ArchiveStamp] { return m.archives }, key, now,
 		func(now time.Time) ([]ArchiveStamp, error) { return c.readArchiveStamps(ctx, q, arg, now) })
 }
 

@@ -25,7 +25,7 @@ func scanTerm(row interface{ Scan(...any) error }, leading ...any) (*content.Ter
 func (c conn) FindTermBySlug(ctx context.Context, tax content.Taxonomy, slug string) (*content.Term, error) {
 	memo, key, gen := c.memo(), string(tax)+"/"+slug, uint64(0)
 	if memo != nil {
-		t, g, ok := recall(memo, &memo.terms, key, time.Time{})
+		t, g, ok := memo.terms.Get(key, time.Time{})
 		if ok {
 			return &t, nil // a copy
 		}
@@ -39,7 +39,7 @@ func (c conn) FindTermBySlug(ctx context.Context, tax content.Taxonomy, slug str
 		return nil, fmt.Errorf("store: find %s %q: %w", tax, slug, err)
 	}
 	if memo != nil {
-		keep(memo, &memo.terms, maxNamed, key, *t, gen, time.Time{})
+		memo.terms.Put(key, *t, gen, time.Time{})
 	}
 	return t, nil
 }

@@ -25,7 +25,7 @@ func scanUser(row interface{ Scan(...any) error }, leading ...any) (*content.Use
 func (c conn) FindUserBySlug(ctx context.Context, slug string) (*content.User, error) {
 	memo, gen := c.memo(), uint64(0)
 	if memo != nil {
-		u, g, ok := recall(memo, &memo.users, slug, time.Time{})
+		u, g, ok := memo.users.Get(slug, time.Time{})
 		if ok {
 			return &u, nil // a copy
 		}
@@ -39,7 +39,7 @@ func (c conn) FindUserBySlug(ctx context.Context, slug string) (*content.User, e
 		return nil, fmt.Errorf("store: find user %q: %w", slug, err)
 	}
 	if memo != nil {
-		keep(memo, &memo.users, maxNamed, slug, *u, gen, time.Time{})
+		memo.users.Put(slug, *u, gen, time.Time{})
 	}
 	return u, nil
 }
