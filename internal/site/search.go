@@ -25,19 +25,44 @@ type SearchPage struct {
 	Pages   int
 	Prev    string // link to the previous page of results, if any
 	Next    string // link to the next page of results, if any
-	// Options for the filters.
-	Tags    []*content.Term
-	Authors []*content.User
 	Sorts   []SortOption
+	// choices reads the tags and authors the filters offer: only when the
+	// filters are rendered, not while they are kept rendered.
+	choices func() ([]*content.Term, []*content.User, error)
+	read    bool
+	tags    []*content.Term
+	authors []*content.User
+}
+
+// Tags are the tags a search may be narrowed to (read when first asked).
+func (p *SearchPage) Tags() ([]*content.Term, error) {
+	err := p.readChoices()
+	return p.tags, err
+}
+
+// Authors are the authors a search may be narrowed to (read when first
+// asked).
+func (p *SearchPage) Authors() ([]*content.User, error) {
+	err := p.readChoices()
+	return p.authors, err
+}
+
+func (p *SearchPage) readChoices() error {
+	if p.read || p.choices == nil {
+		return nil
+	}
+	tags, authors, err := p.choices()
+	if err != nil {
+		return err
+	}
+	p.tags, p.authors, p.read = tags, authors, true
+	return nil
 }
 
 // Filters returns the form's choices of section, tag and author as the
 // theme's "search-filters" template renders them (a SearchFilters): while
 // none is chosen, as most searches show them, kept until the next change.
 func (p *SearchPage) Filters() (template.HTML, error) {
-	data := func() any {
-		return &SearchFilters{Categories: p.Categories, Tags: p.Tags, Authors: p.Authors, Params: p.Params}
-	}
 	c := p.chrome
 	if c == nil {
 		return "", nil
@@ -47,7 +72,16 @@ func (p *SearchPage) Filters() (template.HTML, error) {
 		chosen.keep = false
 		c = &chosen
 	}
-	return c.part("search-filters", 0, data)
+	if c.keep {
+		if html, ok := c.s.shared.layoutPart(c.page, "search-filters", 0, c.gen); ok {
+			return html, nil // the tags and authors need not be read
+		}
+	}
+	if err := p.readChoices(); err != nil {
+		return "", err
+	}
+	f := &SearchFilters{Categories: p.Categories, Tags: p.tags, Authors: p.authors, Params: p.Params}
+	return c.part("search-filters", 0, func() any { return f })
 }
 
 // SearchFilters is what the theme's "search-filters" template shows: the
@@ -90,8 +124,8 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) error {
 	if page.Params.Sort == "" {
 		page.Params.Sort = string(search.SortRelevance)
 	}
-	if page.Tags, page.Authors, err = s.shared.searchFilters(ctx, s.cfg.DB, s.cfg.Now()); err != nil {
-		return err
+	page.choices = func() ([]*content.Term, []*content.User, error) {
+		return s.shared.searchFilters(ctx, s.cfg.DB, s.cfg.Now())
 	}
 	status := http.StatusOK
 	switch {
