@@ -47,8 +47,17 @@ var blockAtoms = map[atom.Atom]bool{
 
 // Extract finds the article in an HTML page fetched from pageURL, with a
 // readability algorithm that leaves navigation, advertising, comments and
-// related links behind, and sanitises what it keeps.
+// related links behind, and sanitises what it keeps. The page's encoding
+// is found as ExtractPage finds it, with no Content-Type to go by.
 func Extract(page []byte, pageURL string) (*Article, error) {
+	return ExtractPage(page, "", pageURL)
+}
+
+// ExtractPage is Extract for a page served with the HTTP Content-Type
+// contentType: the page is decoded from the charset that names, else from
+// its byte-order mark, its <meta> declaration, or what its bytes are.
+func ExtractPage(page []byte, contentType, pageURL string) (*Article, error) {
+	page = pageUTF8(page, contentType)
 	u, err := url.Parse(pageURL)
 	if err != nil {
 		return nil, fmt.Errorf("extract: page URL %q: %w", pageURL, err)

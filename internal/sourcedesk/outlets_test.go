@@ -47,6 +47,9 @@ var routes = map[string][2]string{
 	"/nofeeds/":                      {"", "text/html"},
 	"/faulty/feed.xml":               {"rss2.xml", "application/rss+xml"},
 	"/daily/feed.xml":                {"", "application/rss+xml"},
+	"/stred/2026/rozpocet.html":      {"cp1250.html", "text/html; charset=windows-1250"},
+	"/gazeta/2026/ustawa.html":       {"iso8859-2.html", "text/html"},
+	"/hebdo/rss.xml":                 {"latin1-undeclared.xml", "application/rss+xml; charset=ISO-8859-1"},
 }
 
 func newOutlets(t *testing.T) *outlets {

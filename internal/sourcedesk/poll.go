@@ -189,7 +189,7 @@ func (d *Desk) pollFeed(ctx context.Context, o *content.Outlet, f content.Feed) 
 	if resp.NotModified {
 		return 0, 0, true, nil
 	}
-	items, title, err := d.ParseFeed(resp.Body, resp.URL)
+	items, title, err := d.ParseFeed(feedUTF8(resp.Body, resp.ContentType), resp.URL)
 	if err != nil {
 		return 0, 0, false, fmt.Errorf("%s: %w", f.URL, err)
 	}

@@ -282,7 +282,7 @@ func (d *Desk) article(ctx context.Context, pageURL string) (*Article, error) {
 	if ct := resp.ContentType; ct != "" && !fetch.IsHTML(ct) {
 		return nil, fmt.Errorf("%s is not a web page (it is %s)", resp.URL, ct)
 	}
-	return Extract(resp.Body, resp.URL)
+	return ExtractPage(resp.Body, resp.ContentType, resp.URL)
 }
 
 // imageTypes are the image formats brought in, by sniffed content type.
