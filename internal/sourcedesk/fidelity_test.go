@@ -63,3 +63,60 @@ func TestPollReadsFeedInHeaderCharset(t *testing.T) {
 		}
 	})
 }
+
+// When neither the feed nor the page gives a date, the original's date
+// stays unknown: the inbox sorts the item by when it was fetched, and the
+// draft's source has no date to show readers.
+func TestUndatedItemsKeepNoDate(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		o := newOutlets(t)
+		d := newDesk(t, db, 5*time.Second)
+		pollAgency(t, d, o, content.CanonicalOriginal)
+		src := &content.Outlet{Name: "The Archive Review", Feeds: []content.Feed{{URL: o.URL("/review/rss.xml")}}}
+		if err := d.AddOutlet(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := d.PollNow(ctx, src.ID); err != nil || res.Added != 1 {
+			t.Fatalf("poll: %+v, %v", res, err)
+		}
+		items, _, err := db.FindItems(ctx, store.ItemFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var undated *content.Item
+		for i, it := range items {
+			if it.Title == "On the history of the corridor railway" {
+				undated = it
+				if !it.PublishedAt.IsZero() {
+					t.Errorf("the undated item was given the date %s", it.PublishedAt)
+				}
+				if it.FetchedAt.IsZero() {
+					t.Errorf("the undated item has no fetch time")
+				}
+			}
+			if i > 0 {
+				prev, cur := items[i-1], it
+				if sortTime(cur).After(sortTime(prev)) {
+					t.Errorf("inbox order: %q (%s) after %q (%s)", cur.Title, sortTime(cur), prev.Title, sortTime(prev))
+				}
+			}
+		}
+		if undated == nil {
+			t.Fatalf("the undated item is not in the inbox: %v", items)
+		}
+		res, err := d.Republish(ctx, undated.ID, sourcedesk.RepublishOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := res.Post.Source; !s.PublishedAt.IsZero() || s.Author != "Tomas Berg" {
+			t.Errorf("source %+v: want Tomas Berg and no date", s)
+		}
+	})
+}
+
+func sortTime(it *content.Item) time.Time {
+	if it.PublishedAt.IsZero() {
+		return it.FetchedAt
+	}
+	return it.PublishedAt
+}

@@ -49,6 +49,8 @@ var routes = map[string][2]string{
 	"/daily/feed.xml":                {"", "application/rss+xml"},
 	"/stred/2026/rozpocet.html":      {"cp1250.html", "text/html; charset=windows-1250"},
 	"/gazeta/2026/ustawa.html":       {"iso8859-2.html", "text/html"},
+	"/review/rss.xml":                {"undated.xml", "application/rss+xml"},
+	"/review/corridor-history.html":  {"undated.html", "text/html; charset=utf-8"},
 	"/hebdo/rss.xml":                 {"latin1-undeclared.xml", "application/rss+xml; charset=ISO-8859-1"},
 }
 
