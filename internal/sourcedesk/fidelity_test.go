@@ -1,6 +1,7 @@
 package sourcedesk_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -119,4 +120,32 @@ func sortTime(it *content.Item) time.Time {
 		return it.FetchedAt
 	}
 	return it.PublishedAt
+}
+
+// Lazily loaded images (data-src, data-srcset, a <noscript> fallback,
+// data-lazy-src) come with the article; every image left out is named in
+// a warning.
+func TestRepublishKeepsLazyImages(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		o := newOutlets(t)
+		d := newDesk(t, db, 5*time.Second)
+		res, err := d.RepublishURL(ctx, o.URL("/lazy/2026/night-shift.html"), sourcedesk.RepublishOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := res.Post.Body
+		for _, name := range []string{"harbour.png", "crane.png", "quay.png", "ship.png"} {
+			if !regexp.MustCompile(`<img src="/media/sourcedesk/[^"]+-` + regexp.QuoteMeta(name) + `"`).MatchString(body) {
+				t.Errorf("the image %s is not in the draft:\n%s", name, body)
+			}
+		}
+		if strings.Contains(body, "127.0.0.1") || strings.Contains(body, "data:") || strings.Contains(body, "blank.gif") {
+			t.Errorf("the draft points outside or at a placeholder:\n%s", body)
+		}
+		warned := strings.Join(res.Warnings, "\n")
+		if len(res.Warnings) != 2 || !strings.Contains(warned, "/lazy/images/missing.png was left out") ||
+			!strings.Contains(warned, `An image ("A chart of waiting times") was left out`) {
+			t.Errorf("warnings:\n%s", warned)
+		}
+	})
 }

@@ -51,6 +51,13 @@ var routes = map[string][2]string{
 	"/gazeta/2026/ustawa.html":       {"iso8859-2.html", "text/html"},
 	"/review/rss.xml":                {"undated.xml", "application/rss+xml"},
 	"/review/corridor-history.html":  {"undated.html", "text/html; charset=utf-8"},
+	"/lazy/2026/night-shift.html":    {"lazy.html", "text/html; charset=utf-8"},
+	"/lazy/images/harbour.png":       {"summit.png", "image/png"},
+	"/lazy/images/crane.png":         {"summit.png", "image/png"},
+	"/lazy/images/crane-small.png":   {"summit.png", "image/png"},
+	"/lazy/images/quay.png":          {"summit.png", "image/png"},
+	"/lazy/images/ship.png":          {"summit.png", "image/png"},
+	"/lazy/blank.gif":                {"map.gif", "image/gif"},
 	"/hebdo/rss.xml":                 {"latin1-undeclared.xml", "application/rss+xml; charset=ISO-8859-1"},
 }
 
