@@ -149,3 +149,89 @@ func TestRepublishKeepsLazyImages(t *testing.T) {
 		}
 	})
 }
+
+// Items named only by a permalink guid, an a10:link or an Atom id are
+// kept; one source's items sharing an address are told apart by their
+// guids, while an address another source already brought stays one item.
+func TestPollKeepsItemsByEveryAddress(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		o := newOutlets(t)
+		d := newDesk(t, db, 5*time.Second)
+		wire := &content.Outlet{Name: "Wire Live", Feeds: []content.Feed{{URL: o.URL("/wire/rss.xml")}, {URL: o.URL("/notes/atom.xml")}}}
+		if err := d.AddOutlet(ctx, wire); err != nil {
+			t.Fatal(err)
+		}
+		res, err := d.PollNow(ctx, wire.ID)
+		if err != nil || res.Err != nil {
+			t.Fatalf("poll: %v, %v", res.Err, err)
+		}
+		items, _, err := db.FindItems(ctx, store.ItemFilter{OutletID: wire.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, it := range items {
+			got[it.Title] = strings.TrimPrefix(it.URL, o.srv.URL)
+		}
+		want := map[string]string{
+			"Only a permalink guid names this story":                 "/wire/2026/permalink.html",
+			"Only an a10:link names this story":                      "/wire/2026/a10.html",
+			"Live: the first update from the summit floor":           "/wire/live",
+			"Live: delegates break for lunch after a long morning":   "/wire/live",
+			"Live: the declaration is signed in the evening session": "/wire/live",
+			"A note named only by its id":                            "/notes/2026/id-only",
+			"A note with a tag id and a link":                        "/notes/2026/linked",
+		}
+		for title, path := range want {
+			if got[title] != path {
+				t.Errorf("%q: address %q, want %q", title, got[title], path)
+			}
+		}
+		if len(items) != len(want) || res.Added != len(want) {
+			t.Errorf("%d items (%d added), want %d: %v", len(items), res.Added, len(want), got)
+		}
+
+		// Another source linking to the live page is the same article.
+		if err := db.Update(ctx, func(tx *store.Tx) error {
+			dup, err := tx.AddItem(ctx, &content.Item{OutletName: "Elsewhere", GUID: "elsewhere-1",
+				URL: o.URL("/wire/live?utm_source=rss"), Title: "Summit live coverage, shared"})
+			if dup != store.DupURL {
+				t.Errorf("another source's item with the live address: duplicate %q, want %q", dup, store.DupURL)
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// A feed with more new items than one poll brings in gives them all over
+// several polls, saying how many are left, and none is dropped.
+func TestPollBringsLongFeedsInOverSeveralPolls(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		o := newOutlets(t)
+		d := newDesk(t, db, 5*time.Second)
+		src := &content.Outlet{Name: "Market Wire", Feeds: []content.Feed{{URL: o.URL("/many/rss.xml")}}}
+		if err := d.AddOutlet(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		res, err := d.PollNow(ctx, src.ID)
+		if err != nil || res.Err != nil || res.Added != sourcedesk.DefaultMaxItems || res.Pending != 50 {
+			t.Fatalf("first poll: added %d, pending %d, %v, %v", res.Added, res.Pending, res.Err, err)
+		}
+		if !res.NextPollAt.Equal(db.Now().UTC().Truncate(time.Second)) {
+			t.Errorf("with items pending the next poll is at %s, want now", res.NextPollAt)
+		}
+		due, err := d.PollDue(ctx)
+		if err != nil || len(due) != 1 || due[0].Added != 50 || due[0].Pending != 0 || due[0].NotModified != 0 {
+			t.Fatalf("second poll: %+v, %v", due, err)
+		}
+		items, total, err := db.FindItems(ctx, store.ItemFilter{OutletID: src.ID})
+		if err != nil || total != 250 {
+			t.Fatalf("%d items, want 250: %v", total, err)
+		}
+		if items[len(items)-1].Title != "Market report number 1 of the year" || items[0].Title != "Market report number 250 of the year" {
+			t.Errorf("oldest %q, newest %q", items[len(items)-1].Title, items[0].Title)
+		}
+	})
+}

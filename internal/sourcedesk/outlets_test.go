@@ -58,6 +58,9 @@ var routes = map[string][2]string{
 	"/lazy/images/quay.png":          {"summit.png", "image/png"},
 	"/lazy/images/ship.png":          {"summit.png", "image/png"},
 	"/lazy/blank.gif":                {"map.gif", "image/gif"},
+	"/wire/rss.xml":                  {"addresses.xml", "application/rss+xml"},
+	"/notes/atom.xml":                {"atom-ids.xml", "application/atom+xml"},
+	"/many/rss.xml":                  {"many.xml", "application/rss+xml"},
 	"/hebdo/rss.xml":                 {"latin1-undeclared.xml", "application/rss+xml; charset=ISO-8859-1"},
 }
 

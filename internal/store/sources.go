@@ -301,7 +301,16 @@ func (tx *Tx) AddItem(ctx context.Context, it *content.Item) (dup string, err er
 		return "", fmt.Errorf("store: find item by guid: %w", err)
 	}
 	if urlKey != "" {
-		err = tx.queryRow(ctx, `SELECT id FROM source_items WHERE url_key = ? LIMIT 1`, urlKey).Scan(&id)
+		// Items of one source with guids of their own are told apart by
+		// them even when they share an address (a live blog's updates, a
+		// feed pointing every item at its homepage); across sources, or
+		// without a guid, one address is one article.
+		q, args := `SELECT id FROM source_items WHERE url_key = ? LIMIT 1`, []any{urlKey}
+		if it.GUID != it.URL {
+			q = `SELECT id FROM source_items WHERE url_key = ? AND (COALESCE(source_id, 0) <> ? OR guid = url) LIMIT 1`
+			args = append(args, it.OutletID)
+		}
+		err = tx.queryRow(ctx, q, args...).Scan(&id)
 		if err == nil {
 			return DupURL, nil
 		} else if !errors.Is(err, sql.ErrNoRows) {

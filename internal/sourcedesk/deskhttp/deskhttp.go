@@ -291,7 +291,7 @@ func (a *API) pollSource(w http.ResponseWriter, r *http.Request, _ *content.User
 		return err
 	}
 	out := map[string]any{"source": toSourceJSON(o), "added": res.Added, "duplicates": res.Duplicates,
-		"not_modified": res.NotModified, "skipped": res.Skipped}
+		"pending": res.Pending, "not_modified": res.NotModified, "skipped": res.Skipped}
 	return api.WriteJSON(w, http.StatusOK, out)
 }
 
