@@ -22,6 +22,9 @@ type Article struct {
 	ImageURL    string    // the lead image, absolute; empty when none
 	SiteName    string    // the publication, as the page names itself; empty when it does not
 	Excerpt     string    // a plain-text summary, as the page gives one
+	// CanonicalURL is the address the page declares as its own
+	// (rel=canonical, else og:url), absolute; empty when it declares none.
+	CanonicalURL string
 	// Blocks are the article's block elements in order (paragraphs,
 	// quotes, lists, headings, figures), each sanitised HTML.
 	Blocks []string
@@ -82,6 +85,7 @@ func ExtractPage(page []byte, contentType, pageURL string) (*Article, error) {
 			a.ImageURL = iu.String()
 		}
 	}
+	a.CanonicalURL = declaredAddress(page, u)
 	a.Blocks = blocks(markup.Sanitize(buf.String()), a.Title)
 	if a.Paragraphs() == 0 {
 		return nil, fmt.Errorf("no article text could be found on %s", pageURL)
@@ -192,4 +196,69 @@ func textOf(n *html.Node) string {
 
 func sameText(a, b string) bool {
 	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
+}
+
+// declaredAddress is the address a page declares as its own in its head:
+// its rel=canonical link, else its og:url, made absolute against pageURL;
+// "" when it declares no http(s) address.
+func declaredAddress(page []byte, pageURL *url.URL) string {
+	var canonical, ogURL string
+	z := html.NewTokenizer(bytes.NewReader(page))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			if tt == html.EndTagToken {
+				if name, _ := z.TagName(); string(name) == "head" {
+					break
+				}
+			}
+			continue
+		}
+		name, hasAttr := z.TagName()
+		tag := string(name)
+		if tag == "body" {
+			break
+		}
+		if (tag != "link" && tag != "meta") || !hasAttr {
+			continue
+		}
+		attrs := map[string]string{}
+		for {
+			k, v, more := z.TagAttr()
+			attrs[string(k)] = string(v)
+			if !more {
+				break
+			}
+		}
+		switch {
+		case tag == "link" && canonical == "" && hasToken(attrs["rel"], "canonical"):
+			canonical = attrs["href"]
+		case tag == "meta" && ogURL == "" && strings.EqualFold(attrs["property"], "og:url"):
+			ogURL = attrs["content"]
+		}
+	}
+	for _, c := range []string{canonical, ogURL} {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		if cu, err := pageURL.Parse(c); err == nil && (cu.Scheme == "http" || cu.Scheme == "https") && cu.Host != "" {
+			cu.Fragment = ""
+			return cu.String()
+		}
+	}
+	return ""
+}
+
+// hasToken reports whether the space-separated list holds tok, ignoring case.
+func hasToken(list, tok string) bool {
+	for _, f := range strings.Fields(list) {
+		if strings.EqualFold(f, tok) {
+			return true
+		}
+	}
+	return false
 }

@@ -235,3 +235,40 @@ func TestPollBringsLongFeedsInOverSeveralPolls(t *testing.T) {
 		}
 	})
 }
+
+// A republished post names the original by the address its page declares
+// (rel=canonical, else og:url), not by the feed's link with its tracking
+// parameters.
+func TestRepublishPrefersTheDeclaredAddress(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		o := newOutlets(t)
+		d := newDesk(t, db, 5*time.Second)
+		src := &content.Outlet{Name: "Port Press", Feeds: []content.Feed{{URL: o.URL("/press/rss.xml")}}, Canonical: content.CanonicalOriginal}
+		if err := d.AddOutlet(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := d.PollNow(ctx, src.ID); err != nil || res.Added != 2 {
+			t.Fatalf("poll: %+v, %v", res, err)
+		}
+		items, _, err := db.FindItems(ctx, store.ItemFilter{OutletID: src.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{
+			"The port signs a deal for a fourth berth":           "/press/2026/port-deal.html",
+			"Shipping lines agree to pay for faster turnarounds": "/press/2026/fees.html",
+		}
+		for _, it := range items {
+			res, err := d.Republish(ctx, it.ID, sourcedesk.RepublishOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.TrimPrefix(res.Post.Source.URL, o.srv.URL); got != want[it.Title] {
+				t.Errorf("%q: source address %q, want %q", it.Title, got, want[it.Title])
+			}
+			if !res.Post.CanonicalSource {
+				t.Errorf("%q: the post does not name the original as canonical", it.Title)
+			}
+		}
+	})
+}

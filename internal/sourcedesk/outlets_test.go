@@ -61,6 +61,9 @@ var routes = map[string][2]string{
 	"/wire/rss.xml":                  {"addresses.xml", "application/rss+xml"},
 	"/notes/atom.xml":                {"atom-ids.xml", "application/atom+xml"},
 	"/many/rss.xml":                  {"many.xml", "application/rss+xml"},
+	"/press/rss.xml":                 {"canonical.xml", "application/rss+xml"},
+	"/press/2026/port-deal.html":     {"canonical.html", "text/html; charset=utf-8"},
+	"/press/amp/fees.html":           {"ogurl.html", "text/html; charset=utf-8"},
 	"/hebdo/rss.xml":                 {"latin1-undeclared.xml", "application/rss+xml; charset=ISO-8859-1"},
 }
 

@@ -220,7 +220,13 @@ func (d *Desk) draft(ctx context.Context, res *Republished, o *content.Outlet, a
 		lead = DefaultLeadParagraphs
 	}
 
-	src := &content.Source{Name: o.Name, URL: it.URL, Author: art.Author, PublishedAt: art.PublishedAt}
+	// The original is named by the address its page declares, rather
+	// than the feed's link with its tracking parameters.
+	srcURL := it.URL
+	if art.CanonicalURL != "" {
+		srcURL = art.CanonicalURL
+	}
+	src := &content.Source{Name: o.Name, URL: srcURL, Author: art.Author, PublishedAt: art.PublishedAt}
 	if src.Author == "" {
 		src.Author = it.Author
 	}
