@@ -22,6 +22,9 @@ type Article struct {
 	ImageURL    string    // the lead image, absolute; empty when none
 	SiteName    string    // the publication, as the page names itself; empty when it does not
 	Excerpt     string    // a plain-text summary, as the page gives one
+	// Warnings are what extraction could not keep as the page had it
+	// (an embed not on the allowlist, left as a link).
+	Warnings []string
 	// CanonicalURL is the address the page declares as its own
 	// (rel=canonical, else og:url), absolute; empty when it declares none.
 	CanonicalURL string
@@ -65,7 +68,15 @@ func ExtractPage(page []byte, contentType, pageURL string) (*Article, error) {
 	if err != nil {
 		return nil, fmt.Errorf("extract: page URL %q: %w", pageURL, err)
 	}
-	ra, err := readability.FromReader(bytes.NewReader(page), u)
+	// The page is in UTF-8 now: parsed as such, not guessed at again.
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		return nil, fmt.Errorf("no article could be found on %s: %v", pageURL, err)
+	}
+	prepareEmbeds(doc, u)
+	parser := readability.NewParser()
+	parser.ClassesToPreserve = append(parser.ClassesToPreserve, videoEmbedClass, embedPlaceholderClass)
+	ra, err := parser.ParseAndMutate(doc, u)
 	if err != nil {
 		return nil, fmt.Errorf("no article could be found on %s: %v", pageURL, err)
 	}
@@ -87,6 +98,7 @@ func ExtractPage(page []byte, contentType, pageURL string) (*Article, error) {
 	}
 	a.CanonicalURL = declaredAddress(page, u)
 	a.Blocks = blocks(markup.Sanitize(buf.String()), a.Title)
+	a.Warnings = embedWarnings(a.Blocks)
 	if a.Paragraphs() == 0 {
 		return nil, fmt.Errorf("no article text could be found on %s", pageURL)
 	}

@@ -272,3 +272,35 @@ func TestRepublishPrefersTheDeclaredAddress(t *testing.T) {
 		}
 	})
 }
+
+// Players from the allowlist are kept as responsive figures playing from
+// the providers' privacy-friendly addresses; any other embed becomes a
+// link naming what was there, with a warning.
+func TestRepublishKeepsEmbeddedVideo(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		o := newOutlets(t)
+		d := newDesk(t, db, 5*time.Second)
+		res, err := d.RepublishURL(ctx, o.URL("/canal/2026/lock.html"), sourcedesk.RepublishOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := res.Post.Body
+		for _, want := range []string{
+			`<figure class="video-embed"><iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" title="The ship enters the lock"`,
+			`<figure class="video-embed"><iframe src="https://player.vimeo.com/video/76979871?dnt=1" title="The engineers explain the lock"`,
+			`<figcaption>The engineers explain the lock.</figcaption></figure>`,
+			`<figure class="video-embed"><iframe src="https://www.dailymotion.com/embed/video/x8abc12" title="From the air"`,
+			`<p class="embed-placeholder">Embedded content from <a href="https://maps.example/embed?route=canal">maps.example</a> (Interactive map of the route) is not shown here.</p>`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the draft lacks %s", want)
+			}
+		}
+		if strings.Contains(body, "youtube.com/") || strings.Contains(body, "autoplay") || strings.Contains(body, "ads.example") {
+			t.Errorf("the draft keeps a tracking player, autoplay or an advertisement:\n%s", body)
+		}
+		if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "https://maps.example/embed?route=canal") {
+			t.Errorf("warnings: %q", res.Warnings)
+		}
+	})
+}

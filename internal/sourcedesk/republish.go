@@ -207,6 +207,7 @@ func (d *Desk) draft(ctx context.Context, res *Republished, o *content.Outlet, a
 			}
 		}
 	}
+	res.Warnings = append(res.Warnings, art.Warnings...)
 	if d.Images != nil {
 		var warnings []string
 		art.Blocks, warnings = d.localiseImages(ctx, art.Blocks, title, by)
