@@ -108,3 +108,27 @@ func embedWarnings(blocks []string) []string {
 	}
 	return out
 }
+
+// prepareEmbedsHTML is prepareEmbeds for a fragment of HTML, such as a
+// feed item's full text, with addresses relative to base.
+func prepareEmbedsHTML(src string, base *url.URL) string {
+	if !strings.Contains(strings.ToLower(src), "<iframe") && !strings.Contains(strings.ToLower(src), "<embed") {
+		return src
+	}
+	body := element(atom.Body)
+	nodes, err := html.ParseFragment(strings.NewReader(src), body)
+	if err != nil {
+		return src
+	}
+	for _, n := range nodes {
+		body.AppendChild(n)
+	}
+	prepareEmbeds(body, base)
+	var b strings.Builder
+	for c := body.FirstChild; c != nil; c = c.NextSibling {
+		if err := html.Render(&b, c); err != nil {
+			return src
+		}
+	}
+	return b.String()
+}

@@ -304,3 +304,37 @@ func TestRepublishKeepsEmbeddedVideo(t *testing.T) {
 		}
 	})
 }
+
+// When the page cannot be read and the draft holds the feed's text, the
+// players embedded in that text are kept the same way.
+func TestRepublishFromFeedTextKeepsEmbeddedVideo(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		o := newOutlets(t)
+		d := newDesk(t, db, 5*time.Second)
+		src := &content.Outlet{Name: "Canal News", Feeds: []content.Feed{{URL: o.URL("/canal/rss.xml")}}}
+		if err := d.AddOutlet(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := d.PollNow(ctx, src.ID); err != nil || res.Added != 1 {
+			t.Fatalf("poll: %+v, %v", res, err)
+		}
+		items, _, err := db.FindItems(ctx, store.ItemFilter{OutletID: src.ID})
+		if err != nil || len(items) != 1 {
+			t.Fatalf("items: %v, %v", items, err)
+		}
+		res, err := d.Republish(ctx, items[0].ID, sourcedesk.RepublishOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := res.Post.Body
+		if !strings.Contains(body, `<figure class="video-embed"><iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" title="The lock opens"`) ||
+			!strings.Contains(body, `<p class="embed-placeholder">Embedded content from <a href="https://polls.example/embed/42">polls.example</a> (Reader poll) is not shown here.</p>`) {
+			t.Errorf("the draft from the feed's text lost its embeds:\n%s", body)
+		}
+		warned := strings.Join(res.Warnings, "\n")
+		if len(res.Warnings) != 2 || !strings.Contains(warned, "the draft holds the text the feed carried") ||
+			!strings.Contains(warned, "https://polls.example/embed/42") {
+			t.Errorf("warnings:\n%s", warned)
+		}
+	})
+}

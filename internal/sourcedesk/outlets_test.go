@@ -65,6 +65,7 @@ var routes = map[string][2]string{
 	"/press/2026/port-deal.html":     {"canonical.html", "text/html; charset=utf-8"},
 	"/press/amp/fees.html":           {"ogurl.html", "text/html; charset=utf-8"},
 	"/canal/2026/lock.html":          {"video.html", "text/html; charset=utf-8"},
+	"/canal/rss.xml":                 {"video-feed.xml", "application/rss+xml"},
 	"/hebdo/rss.xml":                 {"latin1-undeclared.xml", "application/rss+xml; charset=ISO-8859-1"},
 }
 

@@ -260,12 +260,13 @@ func (d *Desk) ParseFeed(body []byte, feedURL string) ([]*content.Item, string, 
 			GUID:    strings.TrimSpace(fi.GUID),
 			Title:   plainText(fi.Title),
 			Summary: truncate(plainText(fi.Description), 600),
-			Content: markup.Sanitize(fi.Content),
 		}
 		u := itemAddress(fi, base)
 		if u == nil {
 			continue // nothing to republish
 		}
+		// Players embedded in the full text are kept as the page's are.
+		it.Content = markup.Sanitize(prepareEmbedsHTML(fi.Content, u))
 		it.URL = u.String()
 		if it.Title == "" {
 			it.Title = truncate(it.Summary, 120)

@@ -75,6 +75,7 @@ func (d *Desk) Republish(ctx context.Context, itemID int64, opt RepublishOptions
 		}
 		res.Warnings = append(res.Warnings, fmt.Sprintf("The article page could not be read (%v); the draft holds the text the feed carried.", err))
 		art = &Article{Title: it.Title, Author: it.Author, Blocks: blocks(it.Content, it.Title)}
+		art.Warnings = embedWarnings(art.Blocks)
 	}
 	return d.draft(ctx, res, o, art, opt)
 }
