@@ -174,6 +174,10 @@ func (e *env) poll(ctx context.Context, args []string) error {
 			added += r.Added
 			fmt.Fprintf(e.stdout, "%-30s %d new, %d already in the inbox, %d of %d feeds unchanged\n",
 				r.Outlet.Name, r.Added, r.Duplicates, r.NotModified, r.Feeds)
+			if r.Pending > 0 {
+				fmt.Fprintf(e.stdout, "%-30s %d more items come in with the next poll (a poll brings in at most %d new items a feed)\n",
+					"", r.Pending, sourcedesk.DefaultMaxItems)
+			}
 		}
 	}
 	fmt.Fprintf(e.stdout, "Polled %d due sources: %d new items, %d failed, %d left to another process.\n",

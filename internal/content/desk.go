@@ -171,8 +171,8 @@ type Item struct {
 	// ImageURL is the item's lead image at the outlet (absolute, http or
 	// https), shown in the inbox; empty when the feed names none.
 	ImageURL    string
-	PublishedAt time.Time // as the feed says; the fetch time when it says nothing
-	FetchedAt   time.Time
+	PublishedAt time.Time // as the feed or page says; zero when neither says
+	FetchedAt   time.Time // when it came into the inbox; the inbox sorts undated items by it
 	State       ItemState
 	// PostID is the post the item was republished as; 0 when none.
 	PostID int64

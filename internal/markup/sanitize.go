@@ -32,6 +32,16 @@ func newBodyPolicy() *bluemonday.Policy {
 	p.AllowAttrs("src").Matching(webURL).OnElements("source")
 	p.AllowAttrs("poster").Matching(webURL).OnElements("video")
 	p.AllowAttrs("srcset").Matching(webSrcset).OnElements("img")
+	// Players from the allowlist, at their privacy-friendly addresses
+	// (EmbedPlayer); an iframe without such a src is removed.
+	p.AllowElements("iframe")
+	p.AllowAttrs("src").Matching(embedSrc).OnElements("iframe")
+	p.AllowAttrs("title").OnElements("iframe")
+	p.AllowAttrs("allowfullscreen").Matching(regexp.MustCompile(`^(?:allowfullscreen)?$`)).OnElements("iframe")
+	p.AllowAttrs("loading").Matching(regexp.MustCompile(`^lazy$`)).OnElements("iframe")
+	p.AllowAttrs("referrerpolicy").Matching(regexp.MustCompile(`^(?:no-referrer|strict-origin-when-cross-origin|strict-origin)$`)).OnElements("iframe")
+	p.AllowAttrs("allow").Matching(regexp.MustCompile(`^(?:(?:autoplay|encrypted-media|fullscreen|picture-in-picture)(?:; ?)?)*$`)).OnElements("iframe")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^[a-zA-Z0-9 _-]{0,200}$`)).OnElements("iframe")
 	p.AllowURLSchemes("http", "https", "mailto")
 	// Links in an article are the editors' own choice, not user comments.
 	p.RequireNoFollowOnLinks(false)

@@ -110,3 +110,39 @@ func TestSanitizeKeepsSafeMediaURLs(t *testing.T) {
 		}
 	}
 }
+
+// A body keeps a player from the allowlist at its privacy-friendly
+// address, and no other frame.
+func TestSanitizeKeepsOnlyAllowlistedPlayers(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{`<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" title="A film" loading="lazy" allowfullscreen=""></iframe>`,
+			`<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" title="A film" loading="lazy" allowfullscreen=""></iframe>`},
+		{`<iframe src="https://player.vimeo.com/video/76979871?dnt=1" onload="steal()" srcdoc="&lt;script&gt;"></iframe>`,
+			`<iframe src="https://player.vimeo.com/video/76979871?dnt=1"></iframe>`},
+		{`<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ"></iframe>`, ``},
+		{`<iframe src="https://evil.example/embed/1"></iframe>`, ``},
+		{`<iframe src="https://www.youtube-nocookie.com.evil.example/embed/x"></iframe>`, ``},
+		{`<iframe src="javascript:alert(1)"></iframe>`, ``},
+	} {
+		if got := Sanitize(tt.in); got != tt.want {
+			t.Errorf("Sanitize(%s) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+	for src, want := range map[string]string{
+		"https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=5":         "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
+		"//www.youtube.com/embed/dQw4w9WgXcQ?start=30":            "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?start=30",
+		"https://youtu.be/dQw4w9WgXcQ":                            "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
+		"https://vimeo.com/76979871":                              "https://player.vimeo.com/video/76979871?dnt=1",
+		"https://www.dailymotion.com/video/x8abc12":               "https://www.dailymotion.com/embed/video/x8abc12",
+		"https://open.spotify.com/episode/4rOoJ6Egrf8K2IrywzwOMk": "https://open.spotify.com/embed/episode/4rOoJ6Egrf8K2IrywzwOMk",
+		"https://evil.example/embed/dQw4w9WgXcQ":                  "",
+	} {
+		got, _, ok := EmbedPlayer(src)
+		if got != want || ok != (want != "") {
+			t.Errorf("EmbedPlayer(%s) = %q, %v; want %q", src, got, ok, want)
+		}
+		if ok && Sanitize(`<iframe src="`+got+`"></iframe>`) == "" {
+			t.Errorf("the body policy refuses the player %s", got)
+		}
+	}
+}

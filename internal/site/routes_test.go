@@ -239,4 +239,10 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Errorf("no %s header", h)
 		}
 	}
+	// Pages may frame the players of the embed allowlist, and nothing else.
+	csp := resp.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "frame-src 'self' https://www.youtube-nocookie.com https://player.vimeo.com https://www.dailymotion.com") ||
+		strings.Contains(csp, "frame-src *") || strings.Contains(csp, "https://www.youtube.com") {
+		t.Errorf("Content-Security-Policy %q does not frame the players", csp)
+	}
 }

@@ -68,7 +68,8 @@ type Desk struct {
 	// ClaimFor is how long a claimed poll keeps other processes off a
 	// source; it must exceed the longest poll.
 	ClaimFor time.Duration
-	// MaxItems caps the items read from one feed answer.
+	// MaxItems caps the new items one poll brings in from one feed; the
+	// rest come in with the next polls.
 	MaxItems int
 }
 

@@ -22,6 +22,12 @@ type Article struct {
 	ImageURL    string    // the lead image, absolute; empty when none
 	SiteName    string    // the publication, as the page names itself; empty when it does not
 	Excerpt     string    // a plain-text summary, as the page gives one
+	// Warnings are what extraction could not keep as the page had it
+	// (an embed not on the allowlist, left as a link).
+	Warnings []string
+	// CanonicalURL is the address the page declares as its own
+	// (rel=canonical, else og:url), absolute; empty when it declares none.
+	CanonicalURL string
 	// Blocks are the article's block elements in order (paragraphs,
 	// quotes, lists, headings, figures), each sanitised HTML.
 	Blocks []string
@@ -47,13 +53,30 @@ var blockAtoms = map[atom.Atom]bool{
 
 // Extract finds the article in an HTML page fetched from pageURL, with a
 // readability algorithm that leaves navigation, advertising, comments and
-// related links behind, and sanitises what it keeps.
+// related links behind, and sanitises what it keeps. The page's encoding
+// is found as ExtractPage finds it, with no Content-Type to go by.
 func Extract(page []byte, pageURL string) (*Article, error) {
+	return ExtractPage(page, "", pageURL)
+}
+
+// ExtractPage is Extract for a page served with the HTTP Content-Type
+// contentType: the page is decoded from the charset that names, else from
+// its byte-order mark, its <meta> declaration, or what its bytes are.
+func ExtractPage(page []byte, contentType, pageURL string) (*Article, error) {
+	page = pageUTF8(page, contentType)
 	u, err := url.Parse(pageURL)
 	if err != nil {
 		return nil, fmt.Errorf("extract: page URL %q: %w", pageURL, err)
 	}
-	ra, err := readability.FromReader(bytes.NewReader(page), u)
+	// The page is in UTF-8 now: parsed as such, not guessed at again.
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		return nil, fmt.Errorf("no article could be found on %s: %v", pageURL, err)
+	}
+	prepareEmbeds(doc, u)
+	parser := readability.NewParser()
+	parser.ClassesToPreserve = append(parser.ClassesToPreserve, videoEmbedClass, embedPlaceholderClass)
+	ra, err := parser.ParseAndMutate(doc, u)
 	if err != nil {
 		return nil, fmt.Errorf("no article could be found on %s: %v", pageURL, err)
 	}
@@ -73,7 +96,9 @@ func Extract(page []byte, pageURL string) (*Article, error) {
 			a.ImageURL = iu.String()
 		}
 	}
+	a.CanonicalURL = declaredAddress(page, u)
 	a.Blocks = blocks(markup.Sanitize(buf.String()), a.Title)
+	a.Warnings = embedWarnings(a.Blocks)
 	if a.Paragraphs() == 0 {
 		return nil, fmt.Errorf("no article text could be found on %s", pageURL)
 	}
@@ -183,4 +208,69 @@ func textOf(n *html.Node) string {
 
 func sameText(a, b string) bool {
 	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
+}
+
+// declaredAddress is the address a page declares as its own in its head:
+// its rel=canonical link, else its og:url, made absolute against pageURL;
+// "" when it declares no http(s) address.
+func declaredAddress(page []byte, pageURL *url.URL) string {
+	var canonical, ogURL string
+	z := html.NewTokenizer(bytes.NewReader(page))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			if tt == html.EndTagToken {
+				if name, _ := z.TagName(); string(name) == "head" {
+					break
+				}
+			}
+			continue
+		}
+		name, hasAttr := z.TagName()
+		tag := string(name)
+		if tag == "body" {
+			break
+		}
+		if (tag != "link" && tag != "meta") || !hasAttr {
+			continue
+		}
+		attrs := map[string]string{}
+		for {
+			k, v, more := z.TagAttr()
+			attrs[string(k)] = string(v)
+			if !more {
+				break
+			}
+		}
+		switch {
+		case tag == "link" && canonical == "" && hasToken(attrs["rel"], "canonical"):
+			canonical = attrs["href"]
+		case tag == "meta" && ogURL == "" && strings.EqualFold(attrs["property"], "og:url"):
+			ogURL = attrs["content"]
+		}
+	}
+	for _, c := range []string{canonical, ogURL} {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		if cu, err := pageURL.Parse(c); err == nil && (cu.Scheme == "http" || cu.Scheme == "https") && cu.Host != "" {
+			cu.Fragment = ""
+			return cu.String()
+		}
+	}
+	return ""
+}
+
+// hasToken reports whether the space-separated list holds tok, ignoring case.
+func hasToken(list, tok string) bool {
+	for _, f := range strings.Fields(list) {
+		if strings.EqualFold(f, tok) {
+			return true
+		}
+	}
+	return false
 }

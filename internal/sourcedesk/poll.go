@@ -29,6 +29,10 @@ type PollResult struct {
 	NotModified int // feeds that answered 304
 	Added       int // new inbox items
 	Duplicates  int // items already in the inbox (by guid, URL or title)
+	// Pending counts the items of the feeds not read this time because
+	// one poll brings in at most MaxItems new items a feed: they come in
+	// with the next polls, which follow at once.
+	Pending int
 	// Err is why the poll failed, in full; nil when every feed was read.
 	Err        error
 	NextPollAt time.Time
@@ -106,6 +110,9 @@ func (d *Desk) PollAndLog(ctx context.Context) error {
 			d.log().Warn("source desk: poll failed", "source", r.Outlet.Name, "err", r.Err, "next", r.NextPollAt)
 		default:
 			d.log().Info("source desk: polled", "source", r.Outlet.Name, "added", r.Added, "duplicates", r.Duplicates)
+			if r.Pending > 0 {
+				d.log().Info("source desk: more items come in with the next poll", "source", r.Outlet.Name, "pending", r.Pending)
+			}
 		}
 	}
 	if err != nil {
@@ -150,9 +157,10 @@ func (d *Desk) poll(ctx context.Context, o *content.Outlet) (PollResult, error) 
 	}
 	for _, f := range feeds {
 		res.Feeds++
-		added, dups, notModified, err := d.pollFeed(ctx, o, f)
+		added, dups, pending, notModified, err := d.pollFeed(ctx, o, f)
 		res.Added += added
 		res.Duplicates += dups
+		res.Pending += pending
 		if notModified {
 			res.NotModified++
 		}
@@ -172,6 +180,9 @@ func (d *Desk) poll(ctx context.Context, o *content.Outlet) (PollResult, error) 
 		failures = o.Failures + 1
 	}
 	res.NextPollAt = now.Add(Backoff(o.Interval, failures))
+	if res.Pending > 0 && failures == 0 {
+		res.NextPollAt = now // the rest of the feed, on the next round
+	}
 	err := d.DB.Update(ctx, func(tx *store.Tx) error {
 		return tx.RecordPoll(ctx, o.ID, lastErr, failures, res.NextPollAt)
 	})
@@ -180,23 +191,33 @@ func (d *Desk) poll(ctx context.Context, o *content.Outlet) (PollResult, error) 
 }
 
 // pollFeed fetches and parses one feed and adds its items, in one
-// transaction: a feed that fails adds nothing and removes nothing.
-func (d *Desk) pollFeed(ctx context.Context, o *content.Outlet, f content.Feed) (added, dups int, notModified bool, err error) {
+// transaction: a feed that fails adds nothing and removes nothing. At most
+// MaxItems new items are added, oldest first; the items after them are
+// pending, and the feed's validators are not kept, so that the next poll
+// reads the whole feed again and brings them in.
+func (d *Desk) pollFeed(ctx context.Context, o *content.Outlet, f content.Feed) (added, dups, pending int, notModified bool, err error) {
 	resp, err := d.Fetch.Get(ctx, fetch.Request{URL: f.URL, Accept: acceptFeed, ETag: f.ETag, LastModified: f.LastModified})
 	if err != nil {
-		return 0, 0, false, err
+		return 0, 0, 0, false, err
 	}
 	if resp.NotModified {
-		return 0, 0, true, nil
+		return 0, 0, 0, true, nil
 	}
-	items, title, err := d.ParseFeed(resp.Body, resp.URL)
+	items, title, err := d.ParseFeed(feedUTF8(resp.Body, resp.ContentType), resp.URL)
 	if err != nil {
-		return 0, 0, false, fmt.Errorf("%s: %w", f.URL, err)
+		return 0, 0, 0, false, fmt.Errorf("%s: %w", f.URL, err)
 	}
-	f.Title, f.ETag, f.LastModified = title, resp.ETag, resp.LastModified
+	limit := d.MaxItems
+	if limit <= 0 {
+		limit = DefaultMaxItems
+	}
 	err = d.DB.Update(ctx, func(tx *store.Tx) error {
-		added, dups = 0, 0
-		for _, it := range items {
+		added, dups, pending = 0, 0, 0
+		for i, it := range items {
+			if added == limit {
+				pending = len(items) - i
+				break
+			}
 			it.OutletID, it.OutletName = o.ID, o.Name
 			dup, err := tx.AddItem(ctx, it)
 			if err != nil {
@@ -208,9 +229,15 @@ func (d *Desk) pollFeed(ctx context.Context, o *content.Outlet, f content.Feed) 
 				added++
 			}
 		}
+		f.Title = title
+		if pending == 0 {
+			f.ETag, f.LastModified = resp.ETag, resp.LastModified
+		} else {
+			f.ETag, f.LastModified = "", ""
+		}
 		return tx.SaveFeedState(ctx, f)
 	})
-	return added, dups, false, err
+	return added, dups, pending, false, err
 }
 
 // ParseFeed reads an RSS, Atom or JSON feed fetched from feedURL into inbox
@@ -227,32 +254,19 @@ func (d *Desk) ParseFeed(body []byte, feedURL string) ([]*content.Item, string, 
 			base = l
 		}
 	}
-	limit := d.MaxItems
-	if limit <= 0 {
-		limit = DefaultMaxItems
-	}
 	var items []*content.Item
 	for _, fi := range feed.Items {
-		if len(items) == limit {
-			break
-		}
 		it := &content.Item{
 			GUID:    strings.TrimSpace(fi.GUID),
 			Title:   plainText(fi.Title),
 			Summary: truncate(plainText(fi.Description), 600),
-			Content: markup.Sanitize(fi.Content),
 		}
-		link := strings.TrimSpace(fi.Link)
-		if link == "" && len(fi.Links) > 0 {
-			link = strings.TrimSpace(fi.Links[0])
-		}
-		if link == "" {
+		u := itemAddress(fi, base)
+		if u == nil {
 			continue // nothing to republish
 		}
-		u, err := base.Parse(link)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			continue
-		}
+		// Players embedded in the full text are kept as the page's are.
+		it.Content = markup.Sanitize(prepareEmbedsHTML(fi.Content, u))
 		it.URL = u.String()
 		if it.Title == "" {
 			it.Title = truncate(it.Summary, 120)
@@ -292,6 +306,37 @@ func (d *Desk) ParseFeed(body []byte, feedURL string) ([]*content.Item, string, 
 		items[i], items[j] = items[j], items[i]
 	}
 	return items, plainText(feed.Title), nil
+}
+
+// itemAddress is where a feed item's article is read, absolute: its link,
+// else another of its links (an RSS feed's a10:link or atom:link among
+// them), else its guid or Atom id when that is a web address; nil when the
+// item names no http(s) address at all.
+func itemAddress(fi *gofeed.Item, base *url.URL) *url.URL {
+	cands := append([]string{fi.Link}, fi.Links...)
+	for _, byPrefix := range fi.Extensions {
+		for _, e := range byPrefix["link"] {
+			if rel := e.Attrs["rel"]; rel == "" || rel == "alternate" {
+				cands = append(cands, e.Attrs["href"], e.Value)
+			}
+		}
+	}
+	for _, c := range cands {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		if u, err := base.Parse(c); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+			return u
+		}
+	}
+	// A permalink guid or an Atom id that is an address stands for the
+	// link; one that is not an absolute address (a tag: URI, a number)
+	// does not.
+	if u, err := url.Parse(strings.TrimSpace(fi.GUID)); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return u
+	}
+	return nil
 }
 
 // itemImage is the lead image a feed item names, absolute against the

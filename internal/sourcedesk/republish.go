@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -74,6 +75,7 @@ func (d *Desk) Republish(ctx context.Context, itemID int64, opt RepublishOptions
 		}
 		res.Warnings = append(res.Warnings, fmt.Sprintf("The article page could not be read (%v); the draft holds the text the feed carried.", err))
 		art = &Article{Title: it.Title, Author: it.Author, Blocks: blocks(it.Content, it.Title)}
+		art.Warnings = embedWarnings(art.Blocks)
 	}
 	return d.draft(ctx, res, o, art, opt)
 }
@@ -206,6 +208,7 @@ func (d *Desk) draft(ctx context.Context, res *Republished, o *content.Outlet, a
 			}
 		}
 	}
+	res.Warnings = append(res.Warnings, art.Warnings...)
 	if d.Images != nil {
 		var warnings []string
 		art.Blocks, warnings = d.localiseImages(ctx, art.Blocks, title, by)
@@ -219,7 +222,13 @@ func (d *Desk) draft(ctx context.Context, res *Republished, o *content.Outlet, a
 		lead = DefaultLeadParagraphs
 	}
 
-	src := &content.Source{Name: o.Name, URL: it.URL, Author: art.Author, PublishedAt: art.PublishedAt}
+	// The original is named by the address its page declares, rather
+	// than the feed's link with its tracking parameters.
+	srcURL := it.URL
+	if art.CanonicalURL != "" {
+		srcURL = art.CanonicalURL
+	}
+	src := &content.Source{Name: o.Name, URL: srcURL, Author: art.Author, PublishedAt: art.PublishedAt}
 	if src.Author == "" {
 		src.Author = it.Author
 	}
@@ -282,7 +291,7 @@ func (d *Desk) article(ctx context.Context, pageURL string) (*Article, error) {
 	if ct := resp.ContentType; ct != "" && !fetch.IsHTML(ct) {
 		return nil, fmt.Errorf("%s is not a web page (it is %s)", resp.URL, ct)
 	}
-	return Extract(resp.Body, resp.URL)
+	return ExtractPage(resp.Body, resp.ContentType, resp.URL)
 }
 
 // imageTypes are the image formats brought in, by sniffed content type.
@@ -316,21 +325,41 @@ var (
 
 // localiseImages brings the article's images in through d.Images and
 // points them at our copies, so readers' browsers never fetch from the
-// outlet; an image that cannot be brought in is left out, with a warning.
+// outlet. A lazily loaded image that names its picture only in a srcset is
+// brought in from its largest candidate. An image that cannot be brought
+// in, or names no address at all, is left out, with a warning.
 func (d *Desk) localiseImages(ctx context.Context, blocks []string, title string, by *content.User) ([]string, []string) {
 	var warnings []string
 	done := map[string]string{} // remote → local ("" when it failed)
 	count := 0
 	for i, b := range blocks {
 		blocks[i] = imgTagRe.ReplaceAllStringFunc(b, func(tag string) string {
+			srcset := ""
+			if m := imgSrcsetRe.FindStringSubmatch(tag); m != nil {
+				srcset = html.UnescapeString(m[1])
+			}
 			tag = srcsetRe.ReplaceAllString(tag, "")
-			m := imgSrcRe.FindStringSubmatch(tag)
-			if m == nil {
+			src := ""
+			if m := imgSrcRe.FindStringSubmatch(tag); m != nil {
+				src = html.UnescapeString(m[1])
+				tag = strings.Replace(tag, m[0], "", 1)
+			}
+			if (src == "" || strings.HasPrefix(src, "data:")) && srcset != "" {
+				src = largestCandidate(srcset)
+			}
+			alt := ""
+			if a := imgAltRe.FindStringSubmatch(tag); a != nil {
+				alt = strings.TrimSpace(html.UnescapeString(a[1]))
+			}
+			withSrc := func(s string) string {
+				return strings.Replace(tag, "<img", `<img src="`+html.EscapeString(s)+`"`, 1)
+			}
+			if src == "" || strings.HasPrefix(src, "data:") {
+				warnings = append(warnings, fmt.Sprintf("An image (%s) was left out: the page gives no address to fetch it from.", imageName(alt)))
 				return ""
 			}
-			src := html.UnescapeString(m[1])
 			if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
-				return tag // already ours (the lead image) or relative to us
+				return withSrc(src) // already ours (the lead image) or relative to us
 			}
 			local, seen := done[src]
 			if !seen {
@@ -338,11 +367,11 @@ func (d *Desk) localiseImages(ctx context.Context, blocks []string, title string
 					warnings = append(warnings, fmt.Sprintf("The image %s was left out: an article brings in at most %d images.", src, maxImages))
 				} else {
 					count++
-					alt := title
-					if a := imgAltRe.FindStringSubmatch(tag); a != nil && strings.TrimSpace(a[1]) != "" {
-						alt = html.UnescapeString(a[1])
+					a := alt
+					if a == "" {
+						a = title
 					}
-					saved, err := d.bringImage(ctx, src, alt, by)
+					saved, err := d.bringImage(ctx, src, a, by)
 					local = saved.URL
 					if err != nil {
 						warnings = append(warnings, fmt.Sprintf("The image %s was left out: %v", src, err))
@@ -354,10 +383,42 @@ func (d *Desk) localiseImages(ctx context.Context, blocks []string, title string
 			if local == "" {
 				return ""
 			}
-			return strings.Replace(tag, m[0], ` src="`+html.EscapeString(local)+`"`, 1)
+			return withSrc(local)
 		})
 	}
 	return blocks, warnings
+}
+
+var imgSrcsetRe = regexp.MustCompile(`\ssrcset="([^"]*)"`)
+
+// largestCandidate is the address of the widest (or densest) candidate of
+// a srcset; "" when it names none.
+func largestCandidate(srcset string) string {
+	best, bestSize := "", -1.0
+	for _, c := range strings.Split(srcset, ",") {
+		f := strings.Fields(c)
+		if len(f) == 0 || strings.HasPrefix(f[0], "data:") {
+			continue
+		}
+		size := 1.0
+		if len(f) > 1 {
+			if v, err := strconv.ParseFloat(strings.TrimRight(f[1], "wx"), 64); err == nil {
+				size = v
+			}
+		}
+		if size > bestSize {
+			best, bestSize = f[0], size
+		}
+	}
+	return best
+}
+
+// imageName names an image in a warning by its description.
+func imageName(alt string) string {
+	if alt == "" {
+		return "with no description"
+	}
+	return fmt.Sprintf("%q", alt)
 }
 
 // DraftBody assembles a republished draft: the introduction placeholder,

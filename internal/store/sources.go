@@ -290,9 +290,8 @@ func (tx *Tx) AddItem(ctx context.Context, it *content.Item) (dup string, err er
 	if it.FetchedAt.IsZero() {
 		it.FetchedAt = tx.Now
 	}
-	if it.PublishedAt.IsZero() {
-		it.PublishedAt = it.FetchedAt
-	}
+	// An item whose feed gives no date keeps none: the original's date
+	// stays unknown rather than becoming the day it was fetched.
 	urlKey, titleKey := content.NormalizeURL(it.URL), content.TitleKey(it.Title)
 	var id int64
 	err = tx.queryRow(ctx, `SELECT id FROM source_items WHERE source_id = ? AND guid = ?`, it.OutletID, it.GUID).Scan(&id)
@@ -302,7 +301,16 @@ func (tx *Tx) AddItem(ctx context.Context, it *content.Item) (dup string, err er
 		return "", fmt.Errorf("store: find item by guid: %w", err)
 	}
 	if urlKey != "" {
-		err = tx.queryRow(ctx, `SELECT id FROM source_items WHERE url_key = ? LIMIT 1`, urlKey).Scan(&id)
+		// Items of one source with guids of their own are told apart by
+		// them even when they share an address (a live blog's updates, a
+		// feed pointing every item at its homepage); across sources, or
+		// without a guid, one address is one article.
+		q, args := `SELECT id FROM source_items WHERE url_key = ? LIMIT 1`, []any{urlKey}
+		if it.GUID != it.URL {
+			q = `SELECT id FROM source_items WHERE url_key = ? AND (COALESCE(source_id, 0) <> ? OR guid = url) LIMIT 1`
+			args = append(args, it.OutletID)
+		}
+		err = tx.queryRow(ctx, q, args...).Scan(&id)
 		if err == nil {
 			return DupURL, nil
 		} else if !errors.Is(err, sql.ErrNoRows) {
@@ -310,10 +318,13 @@ func (tx *Tx) AddItem(ctx context.Context, it *content.Item) (dup string, err er
 		}
 	}
 	if len(titleKey) >= minTitleKey {
-		t := it.PublishedAt.Unix()
+		t := it.PublishedAt
+		if t.IsZero() {
+			t = it.FetchedAt
+		}
 		w := int64(TitleWindow / time.Second)
 		err = tx.queryRow(ctx, `SELECT id FROM source_items WHERE title_key = ? AND source_id <> ?
-			AND published_at BETWEEN ? AND ? LIMIT 1`, titleKey, it.OutletID, t-w, t+w).Scan(&id)
+			AND `+itemTime+` BETWEEN ? AND ? LIMIT 1`, titleKey, it.OutletID, t.Unix()-w, t.Unix()+w).Scan(&id)
 		if err == nil {
 			return DupTitle, nil
 		} else if !errors.Is(err, sql.ErrNoRows) {
@@ -332,6 +343,10 @@ func (tx *Tx) AddItem(ctx context.Context, it *content.Item) (dup string, err er
 	}
 	return "", nil
 }
+
+// itemTime is when an item appeared: its publication time, else (when
+// its feed gave none) when it was fetched. The inbox sorts by it.
+const itemTime = `(CASE WHEN published_at = 0 THEN fetched_at ELSE published_at END)`
 
 const itemColumns = `i.id, COALESCE(i.source_id, 0), i.source_name, i.guid, i.url, i.title, i.summary, i.content,
 	i.author, i.published_at, i.fetched_at, i.state, COALESCE(i.post_id, 0), i.canonical, i.image_url`
@@ -388,7 +403,7 @@ func (c conn) FindItems(ctx context.Context, f ItemFilter) ([]*content.Item, int
 		return nil, 0, fmt.Errorf("store: count items: %w", err)
 	}
 	q := `SELECT ` + strings.Replace(itemColumns, "i.content", "''", 1) +
-		` FROM source_items i WHERE ` + where + ` ORDER BY i.published_at DESC, i.id DESC`
+		` FROM source_items i WHERE ` + where + ` ORDER BY (CASE WHEN i.published_at = 0 THEN i.fetched_at ELSE i.published_at END) DESC, i.id DESC`
 	if f.Limit > 0 {
 		q += ` LIMIT ? OFFSET ?`
 		args = append(args, f.Limit, f.Offset)

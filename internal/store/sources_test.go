@@ -227,3 +227,33 @@ func TestItemsDedupAndInbox(t *testing.T) {
 }
 
 func asError(err error, target **content.Error) bool { return errors.As(err, target) }
+
+// An item whose outlet gives no date keeps none, and the inbox places it
+// by when it was fetched.
+func TestUndatedItemKeepsNoDate(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		a := addOutlet(t, db, &content.Outlet{Name: "Agency", Homepage: "https://agency.example/"})
+		fetched := time.Date(2026, 1, 14, 12, 0, 0, 0, time.UTC)
+		items := []*content.Item{
+			{GUID: "old", URL: "https://agency.example/old", Title: "Dated the day before", PublishedAt: fetched.Add(-24 * time.Hour), FetchedAt: fetched},
+			{GUID: "undated", URL: "https://agency.example/undated", Title: "No date given", FetchedAt: fetched},
+			{GUID: "new", URL: "https://agency.example/new", Title: "Dated an hour later", PublishedAt: fetched.Add(time.Hour), FetchedAt: fetched},
+		}
+		for _, it := range items {
+			it.OutletID, it.OutletName = a.ID, a.Name
+			if err := db.Update(ctx, func(tx *store.Tx) error { _, err := tx.AddItem(ctx, it); return err }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, _, err := db.FindItems(ctx, store.ItemFilter{})
+		if err != nil || len(got) != 3 {
+			t.Fatalf("inbox: %v, %v", got, err)
+		}
+		if got[0].GUID != "new" || got[1].GUID != "undated" || got[2].GUID != "old" {
+			t.Errorf("inbox order %s, %s, %s; want new, undated, old", got[0].GUID, got[1].GUID, got[2].GUID)
+		}
+		if !got[1].PublishedAt.IsZero() || !got[1].FetchedAt.Equal(fetched) {
+			t.Errorf("undated item: published %s, fetched %s", got[1].PublishedAt, got[1].FetchedAt)
+		}
+	})
+}

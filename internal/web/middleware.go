@@ -4,7 +4,10 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
+
+	"github.com/broadsheet/broadsheet/internal/markup"
 )
 
 // Chain wraps h in middleware, the first listed outermost.
@@ -44,7 +47,9 @@ var securityHeaders = []struct {
 	{"Referrer-Policy", []string{"strict-origin-when-cross-origin"}},
 	{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
 	{"Permissions-Policy", []string{"camera=(), microphone=(), geolocation=(), interest-cohort=()"}},
+	// Pages may frame only the players of the embed allowlist.
 	{"Content-Security-Policy", []string{"default-src 'self'; img-src 'self' https: data:; media-src 'self' https:; " +
+		"frame-src 'self' " + strings.Join(markup.EmbedHosts, " ") + "; " +
 		"style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"}},
 }
 

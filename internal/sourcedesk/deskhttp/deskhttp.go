@@ -291,7 +291,7 @@ func (a *API) pollSource(w http.ResponseWriter, r *http.Request, _ *content.User
 		return err
 	}
 	out := map[string]any{"source": toSourceJSON(o), "added": res.Added, "duplicates": res.Duplicates,
-		"not_modified": res.NotModified, "skipped": res.Skipped}
+		"pending": res.Pending, "not_modified": res.NotModified, "skipped": res.Skipped}
 	return api.WriteJSON(w, http.StatusOK, out)
 }
 
@@ -306,7 +306,8 @@ type itemJSON struct {
 	Content     string    `json:"content,omitempty"`
 	Author      string    `json:"author,omitempty"`
 	ImageURL    string    `json:"image_url,omitempty"`
-	PublishedAt time.Time `json:"published_at"`
+	PublishedAt time.Time `json:"published_at,omitzero"` // left out when the outlet gave no date
+	FetchedAt   time.Time `json:"fetched_at"`
 	State       string    `json:"state"`
 	Post        *postJSON `json:"post,omitempty"`
 }
@@ -331,7 +332,7 @@ func (a *API) toPostJSON(p *content.Post) *postJSON {
 
 func (a *API) toItemJSON(r *http.Request, it *content.Item) (itemJSON, error) {
 	j := itemJSON{ID: it.ID, SourceID: it.OutletID, Source: it.OutletName, Title: it.Title, URL: it.URL,
-		Summary: it.Summary, Content: it.Content, Author: it.Author, ImageURL: it.ImageURL, PublishedAt: it.PublishedAt, State: string(it.State)}
+		Summary: it.Summary, Content: it.Content, Author: it.Author, ImageURL: it.ImageURL, PublishedAt: it.PublishedAt, FetchedAt: it.FetchedAt, State: string(it.State)}
 	if it.PostID != 0 {
 		p, err := a.cfg.Desk.DB.FindPostByID(r.Context(), it.PostID)
 		if err != nil && !content.IsNotFound(err) {

@@ -192,3 +192,22 @@ func TestInboxShowsItemsAndRepublishesFromAnAddress(t *testing.T) {
 		}
 	})
 }
+
+// An item whose outlet gave no date is shown as undated, with when it was
+// fetched, never with the fetch time as its date.
+func TestInboxShowsUndatedItems(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		desk := &sourcedesk.Desk{DB: db, Fetch: fetch.New(fetch.Options{AllowPrivate: true, Timeout: 5 * time.Second})}
+		do := pagesClient(t, desk)
+		it := &content.Item{OutletName: "The Archive Review", GUID: "essay-1", URL: "https://review.example/essay",
+			Title: "On the history of the corridor railway"}
+		if err := db.Update(context.Background(), func(tx *store.Tx) error { _, err := tx.AddItem(context.Background(), it); return err }); err != nil {
+			t.Fatal(err)
+		}
+		_, _, body := do("GET", "/admin/inbox", nil, true)
+		fetched := db.Now().UTC().Truncate(time.Second).Format(time.RFC3339)
+		if !strings.Contains(body, `<span class="desk-undated">undated</span>, fetched <time datetime="`+fetched+`"`) {
+			t.Errorf("the inbox does not show the item as undated:\n%s", body)
+		}
+	})
+}
