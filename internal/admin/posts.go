@@ -3,6 +3,7 @@ package admin
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/editorial"
+	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
 )
@@ -254,7 +256,10 @@ type EditPage struct {
 	Zone      string // the site's time zone, for publish_at
 	Autosave  bool
 	CanUpload bool
-	Images    []*content.Media // the library's recent images, for the featured image
+	// Thumbs are the library's recent images, for the featured image.
+	Thumbs []Thumb
+	// AttributionHTML is a republished article's attribution line, sanitised.
+	AttributionHTML template.HTML
 	// Categories are the existing ones, suggested as the editor types.
 	Categories []*content.Term
 	// IntroPending is true while a republished draft's editorial
@@ -420,8 +425,35 @@ func (a *Admin) editPage(r *http.Request, u *content.User, e *editorial.Entry, f
 	return EditPage{Layout: Layout{Title: title, User: u, Section: string(p.Kind), Flash: r.URL.Query().Get("flash")},
 		Post: p, Form: f, Revisions: revs, URL: q.Path(), Zone: loc.String(),
 		Autosave:  p.Status == content.StatusDraft || p.Status == content.StatusPending,
-		CanUpload: u.CanUpload(), Images: images, Categories: cats,
-		IntroPending: content.IntroductionPending(p.Format, f.Body) || (f.Republished && strings.TrimSpace(f.Introduction) == "")}, nil
+		CanUpload: u.CanUpload(), Thumbs: thumbs(images, f.Featured), Categories: cats,
+		AttributionHTML: template.HTML(markup.Sanitize(f.Attribution)),
+		IntroPending:    content.IntroductionPending(p.Format, f.Body) || (f.Republished && strings.TrimSpace(f.Introduction) == "")}, nil
+}
+
+// Thumb is one image of the featured-image picker.
+type Thumb struct {
+	ID       int64
+	Src      string // the smallest variant
+	Label    string
+	Selected bool
+}
+
+func thumbs(images []*content.Media, featured string) []Thumb {
+	out := make([]Thumb, 0, len(images))
+	for _, m := range images {
+		t := Thumb{ID: m.ID, Src: m.URL(), Label: m.Filename, Selected: strconv.FormatInt(m.ID, 10) == featured}
+		if m.Alt != "" {
+			t.Label = m.Alt
+		}
+		best := 0
+		for _, v := range m.Variants {
+			if best == 0 || v.Width < best {
+				best, t.Src = v.Width, "/media/"+v.Key
+			}
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 func entryID(r *http.Request) (int64, error) {
