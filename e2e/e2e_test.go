@@ -40,6 +40,13 @@ func server(t *testing.T, engine string) string {
 // serve flags given to serve.
 func serverWith(t *testing.T, engine string, environ []string, serveFlags ...string) string {
 	t.Helper()
+	return serverAfter(t, engine, nil, environ, serveFlags...)
+}
+
+// serverAfter is serverWith running the command lines in setup (such as
+// an import) over the database before serve starts.
+func serverAfter(t *testing.T, engine string, setup [][]string, environ []string, serveFlags ...string) string {
+	t.Helper()
 	dsn := storetest.DSN(t, engine)
 	data := t.TempDir()
 	env := []string{"BROADSHEET_PASSWORD=" + password}
@@ -48,6 +55,11 @@ func serverWith(t *testing.T, engine string, environ []string, serveFlags ...str
 		if code := app.Run(context.Background(), []string{"--db", dsn, "--data", data, "user", "add",
 			"--email", u[0], "--name", u[1], "--role", u[2]}, env, io.Discard, os.Stderr); code != 0 {
 			t.Fatalf("user add %s: exit %d", u[0], code)
+		}
+	}
+	for _, args := range setup {
+		if code := app.Run(context.Background(), append([]string{"--db", dsn, "--data", data}, args...), env, io.Discard, os.Stderr); code != 0 {
+			t.Fatalf("%v: exit %d", args, code)
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
