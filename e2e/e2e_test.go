@@ -203,6 +203,9 @@ func TestEditorialWorkflow(t *testing.T) {
 				chromedp.Click(chromedp.CSS(`#new-entry`)),
 				chromedp.WaitVisible(chromedp.CSS(`#title`)),
 				chromedp.SendKeys(chromedp.CSS(`#title`), "Grain prices in the Sahel"),
+				// Written in Markdown: the source, not the rich editor.
+				chromedp.Click(chromedp.CSS(`#mode-source`)),
+				chromedp.WaitVisible(chromedp.CSS(`#body`)),
 				chromedp.SendKeys(chromedp.CSS(`#body`), "Our **introduction** to the piece."),
 				chromedp.Click(chromedp.CSS(`#insert-more`)),
 				chromedp.SendKeys(chromedp.CSS(`#body`), "The republished article, in full."),
@@ -228,9 +231,11 @@ func TestEditorialWorkflow(t *testing.T) {
 			photo := filepath.Join(t.TempDir(), "harvest.png")
 			writePNG(t, photo, 1200, 700)
 			run(t, ctx, "upload an image",
-				chromedp.SetUploadFiles(chromedp.ID("image-file"), []string{photo}),
-				chromedp.SendKeys(chromedp.ID("image-alt"), "Millet drying in the sun"),
-				chromedp.Click(chromedp.ID("insert-image")),
+				chromedp.Click(chromedp.ID("insert-media")),
+				chromedp.WaitVisible(chromedp.ID("media-picker")),
+				chromedp.SetUploadFiles(chromedp.ID("picker-file"), []string{photo}),
+				chromedp.SendKeys(chromedp.ID("picker-alt"), "Millet drying in the sun"),
+				chromedp.Click(chromedp.ID("picker-insert")),
 			)
 			deadline = time.Now().Add(30 * time.Second)
 			for {
@@ -343,7 +348,8 @@ func TestEditorialWorkflow(t *testing.T) {
 				chromedp.Click(chromedp.CSS(`#new-entry`)),
 				chromedp.WaitVisible(chromedp.CSS(`#title`)),
 				chromedp.SendKeys(chromedp.CSS(`#title`), "Letter from Bamako"),
-				chromedp.SendKeys(chromedp.CSS(`#body`), "Notes from the market."),
+				chromedp.WaitVisible(chromedp.CSS(`#rich-editor .ql-editor`)),
+				chromedp.SendKeys(chromedp.CSS(`#rich-editor .ql-editor`), "Notes from the market."),
 				chromedp.Click(chromedp.CSS(`#submit-review`)),
 				chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 			)
@@ -367,7 +373,7 @@ func TestEditorialWorkflow(t *testing.T) {
 			run(t, ctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
 				chromedp.Navigate(base+"/admin/posts"), chromedp.WaitVisible(chromedp.CSS(`table.list`)))
 			screenshot(t, ctx, engine+"-phone-post-list.png")
-			run(t, ctx, "phone editor", chromedp.Click(chromedp.CSS(`td.title a`)), chromedp.WaitVisible(chromedp.ID("body")))
+			run(t, ctx, "phone editor", chromedp.Click(chromedp.CSS(`td.title a`)), chromedp.WaitVisible(chromedp.ID("editor-modes")))
 			if w := get(t, ctx, "page width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 400 {
 				t.Errorf("the editor is %d px wide on a 390 px phone: it scrolls sideways", w)
 			}
