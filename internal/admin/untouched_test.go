@@ -168,3 +168,28 @@ func TestRepublishedFormSave(t *testing.T) {
 		}
 	})
 }
+
+// TestPostFormat: the API's format says what language the body is in; a
+// post keeps its format when a change does not name one, and an unknown
+// format is refused naming the field.
+func TestPostFormat(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		status, made := e.call("editor", "POST", "/api/v1/posts", map[string]any{"title": "Rich", "body": "<h2>A heading</h2>", "format": "html"})
+		if status != 201 || made["format"] != "html" {
+			t.Fatalf("create with format html: %d %v", status, made)
+		}
+		path := fmt.Sprintf("/api/v1/posts/%d", int64(made["id"].(float64)))
+		if status, out := e.call("editor", "PATCH", path, map[string]any{"body": "<p>*not emphasis*</p>"}); status != 200 || out["format"] != "html" {
+			t.Errorf("a change without format: %d, format %v", status, out["format"])
+		}
+		status, out := e.call("editor", "PATCH", path, map[string]any{"format": "rtf"})
+		if status != 422 || errorOf(out)["field"] != "format" {
+			t.Errorf("format rtf: %d %v, want 422 naming format", status, out)
+		}
+		if status, out := e.call("editor", "PATCH", path, map[string]any{"body": "## Back to Markdown", "format": "markdown"}); status != 200 ||
+			out["format"] != "markdown" || !strings.Contains(out["body_html"].(string), "<h2") {
+			t.Errorf("back to Markdown: %d %v", status, out)
+		}
+	})
+}
