@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -78,6 +79,7 @@ func TestEditorRoundTrip(t *testing.T) {
 					screenshot(t, ctx, "roundtrip-"+site.name+"-failure.png")
 				}
 			})
+			watchCSP(t, ctx)
 			signIn(t, ctx, base, "ed@example.org")
 			var entries []apiEntry
 			for _, kind := range []string{"post", "page"} {
@@ -102,6 +104,9 @@ func TestEditorRoundTrip(t *testing.T) {
 					chromedp.Navigate(fmt.Sprintf("%s/admin/posts/%d", base, en.ID)),
 					chromedp.WaitVisible(chromedp.CSS(`#editor-modes`)),
 				)
+				for _, v := range cspViolations(t, ctx) {
+					t.Errorf("opening %q broke the admin's Content-Security-Policy: %s", before.Title, v)
+				}
 				if get(t, ctx, "which editor", chromedp.Evaluate[string](`document.getElementById("mode-rich").getAttribute("aria-pressed")`)) == "true" {
 					rich++
 				} else {
@@ -143,6 +148,26 @@ var enter = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 	return nil
 })
 
+// watchCSP makes every page the browser opens from now on record the
+// Content-Security-Policy's refusals in window.cspViolations (the
+// recorder is added by the browser, so the policy does not apply to it).
+func watchCSP(t *testing.T, ctx context.Context) {
+	t.Helper()
+	run(t, ctx, "watch the CSP", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `
+			window.cspViolations = [];
+			document.addEventListener("securitypolicyviolation", (e) =>
+				window.cspViolations.push(e.violatedDirective + " at " + e.sourceFile + ":" + e.lineNumber + " (" + e.blockedURI + ")"));`})
+		return err
+	}))
+}
+
+// cspViolations returns what the policy refused on the current page.
+func cspViolations(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	return get(t, ctx, "read the CSP's refusals", chromedp.Evaluate[[]string](`window.cspViolations || ["the recorder is missing"]`))
+}
+
 // TestRichEditor writes a post with a heading, a list, a link and an
 // image only through the rich editor's buttons and the media picker, and
 // reads them on the published page.
@@ -154,6 +179,7 @@ func TestRichEditor(t *testing.T) {
 			screenshot(t, ctx, "rich-editor-failure.png")
 		}
 	})
+	watchCSP(t, ctx)
 	signIn(t, ctx, base, "ed@example.org")
 	photo := filepath.Join(t.TempDir(), "market.png")
 	writePNG(t, photo, 1200, 800)
@@ -200,6 +226,9 @@ func TestRichEditor(t *testing.T) {
 		t.Errorf("the body field after writing: %q", body)
 	}
 	screenshot(t, ctx, "rich-editor.png")
+	for _, v := range cspViolations(t, ctx) {
+		t.Errorf("the editor broke the admin's Content-Security-Policy: %s", v)
+	}
 	run(t, ctx, "publish",
 		chromedp.Click(chromedp.CSS(`#publish`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
