@@ -236,8 +236,34 @@ func TestRichEditor(t *testing.T) {
 	if flash := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(`.flash`))); !strings.HasPrefix(flash, "Published.") {
 		t.Fatalf("publishing: %q", flash)
 	}
+	// Choose the uploaded image again, from the library this time, under
+	// the list; and make it the featured image from the thumbnails.
+	run(t, ctx, "choose from the library",
+		chromedp.Click(chromedp.CSS(`#rich-editor .ql-editor li:last-child`)),
+		chromedp.KeyEvent(kb.End),
+		chromedp.Click(chromedp.CSS(`#insert-media`)),
+		chromedp.WaitVisible(chromedp.CSS(`#picker-library .thumb`)),
+		chromedp.Click(chromedp.CSS(`#picker-library .thumb`)),
+	)
+	if alt := get(t, ctx, "the alt text offered", chromedp.Value(chromedp.CSS(`#picker-alt`))); alt != "Sacks of millet at the market" {
+		t.Errorf("choosing from the library offers the alt text %q, want the library's", alt)
+	}
+	run(t, ctx, "insert it and feature it",
+		chromedp.Click(chromedp.CSS(`#picker-insert`)),
+		chromedp.WaitVisible(chromedp.CSS(`#rich-editor figure:nth-of-type(2)`)),
+		chromedp.Click(chromedp.CSS(`#featured-grid .thumb:not(.none)`)),
+		chromedp.Click(chromedp.CSS(`#save`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+	)
 	href := get(t, ctx, "the post's address", chromedp.Evaluate[string](`document.querySelector(".head a[target=_blank]").href`))
 	run(t, ctx, "open the published post", chromedp.Navigate(href), chromedp.WaitVisible(chromedp.CSS(`main`)))
+	if n := get(t, ctx, "count the figures", chromedp.Evaluate[int](`document.querySelectorAll(".entry-content figure img[srcset]").length`)); n != 2 {
+		t.Errorf("the post shows %d images in its text, want 2", n)
+	}
+	if alt := get(t, ctx, "the featured image", chromedp.Evaluate[string](
+		`(() => { const i = document.querySelector(".featured-image img"); return i ? i.alt : "" })()`)); alt != "Sacks of millet at the market" {
+		t.Errorf("the featured image: %q", alt)
+	}
 	type published struct {
 		Heading, Link, LinkText, Alt, Caption string
 		Items                                 []string
@@ -247,8 +273,8 @@ func TestRichEditor(t *testing.T) {
 		const main = document.querySelector("main");
 		const h = [...main.querySelectorAll("h2")].find(h => h.textContent.includes("What sold"));
 		const a = [...main.querySelectorAll("a")].find(a => a.textContent === "Source");
-		const img = main.querySelector("figure img");
-		const cap = main.querySelector("figure figcaption");
+		const img = main.querySelector(".entry-content figure img");
+		const cap = main.querySelector(".entry-content figure figcaption");
 		return {
 			Heading: h ? h.textContent : "",
 			Items: [...main.querySelectorAll("ul li")].map(li => li.textContent).filter(s => s === "Millet" || s === "Sorghum"),
