@@ -252,9 +252,8 @@ func TestRichEditor(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#picker-insert`)),
 		chromedp.WaitVisible(chromedp.CSS(`#rich-editor figure:nth-of-type(2)`)),
 		chromedp.Click(chromedp.CSS(`#featured-grid .thumb:not(.none)`)),
-		chromedp.Click(chromedp.CSS(`#save`)),
-		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 	)
+	clickAndLoad(t, ctx, "#save")
 	href := get(t, ctx, "the post's address", chromedp.Evaluate[string](`document.querySelector(".head a[target=_blank]").href`))
 	run(t, ctx, "open the published post", chromedp.Navigate(href), chromedp.WaitVisible(chromedp.CSS(`main`)))
 	if n := get(t, ctx, "count the figures", chromedp.Evaluate[int](`document.querySelectorAll(".entry-content figure img[srcset]").length`)); n != 2 {

@@ -256,8 +256,7 @@
         const b = document.createElement("button");
         b.type = "button";
         b.className = "thumb";
-        b.setAttribute("role", "option");
-        b.setAttribute("aria-selected", "false");
+        b.setAttribute("aria-pressed", "false");
         b.dataset.id = m.id;
         const img = document.createElement("img");
         const small = (m.variants || []).reduce((a, v) => (!a || v.width < a.width ? v : a), null);
@@ -267,8 +266,8 @@
         label.textContent = m.alt || m.filename;
         b.append(img, label);
         b.addEventListener("click", () => {
-          for (const o of grid.querySelectorAll(".thumb")) o.setAttribute("aria-selected", "false");
-          b.setAttribute("aria-selected", "true");
+          for (const o of grid.querySelectorAll(".thumb")) o.setAttribute("aria-pressed", "false");
+          b.setAttribute("aria-pressed", "true");
           chosen = m;
           document.getElementById("picker-file").value = "";
           const alt = document.getElementById("picker-alt");
@@ -285,7 +284,7 @@
     document.getElementById("picker-cancel").addEventListener("click", () => dialog.close());
     document.getElementById("picker-file").addEventListener("change", () => {
       chosen = null;
-      for (const o of document.querySelectorAll("#picker-library .thumb")) o.setAttribute("aria-selected", "false");
+      for (const o of document.querySelectorAll("#picker-library .thumb")) o.setAttribute("aria-pressed", "false");
     });
     document.getElementById("picker-insert").addEventListener("click", async () => {
       const state = document.getElementById("picker-state");
