@@ -332,6 +332,9 @@ func TestRepublishedForm(t *testing.T) {
 		chromedp.KeyEvent(kb.End),
 		chromedp.SendKeys(chromedp.CSS(`#rich-editor .ql-editor`), " Talks resume in March."),
 		chromedp.SendKeys(chromedp.CSS(`#source_author`), "Lin Wei"),
+	)
+	screenshot(t, ctx, "republished-form.png")
+	run(t, ctx, "publish",
 		chromedp.Click(chromedp.CSS(`#publish`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 	)
