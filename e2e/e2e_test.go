@@ -58,8 +58,9 @@ func serverAfter(t *testing.T, engine string, setup [][]string, environ []string
 		}
 	}
 	for _, args := range setup {
-		if code := app.Run(context.Background(), append([]string{"--db", dsn, "--data", data}, args...), env, io.Discard, os.Stderr); code != 0 {
-			t.Fatalf("%v: exit %d", args, code)
+		var stderr strings.Builder
+		if code := app.Run(context.Background(), append([]string{"--db", dsn, "--data", data}, args...), env, io.Discard, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, code, stderr.String())
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -344,8 +345,8 @@ func TestEditorialWorkflow(t *testing.T) {
 
 			// A contributor submits; the editor publishes.
 			signIn(t, ctx, base, "cora@example.org")
+			clickAndLoad(t, ctx, "#new-entry")
 			run(t, ctx, "contributor writes",
-				chromedp.Click(chromedp.CSS(`#new-entry`)),
 				chromedp.WaitVisible(chromedp.CSS(`#title`)),
 				chromedp.SendKeys(chromedp.CSS(`#title`), "Letter from Bamako"),
 				chromedp.WaitVisible(chromedp.CSS(`#rich-editor .ql-editor`)),
@@ -362,11 +363,11 @@ func TestEditorialWorkflow(t *testing.T) {
 			run(t, ctx, "editor reviews",
 				chromedp.Navigate(base+"/admin/posts?status=pending"),
 				chromedp.WaitVisible(chromedp.CSS(`td.title a`)),
-				chromedp.Click(chromedp.CSS(`td.title a`)),
-				chromedp.WaitVisible(chromedp.CSS(`#publish`)),
-				chromedp.Click(chromedp.CSS(`#publish`)),
-				chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 			)
+			clickAndLoad(t, ctx, "td.title a")
+			run(t, ctx, "editor publishes", chromedp.WaitVisible(chromedp.CSS(`#publish`)))
+			clickAndLoad(t, ctx, "#publish")
+			run(t, ctx, "published", chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 			waitText(t, ctx, base+"/", "main", "Letter from Bamako")
 
 			// On a phone: the list and the editor fit the screen.

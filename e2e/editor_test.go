@@ -185,8 +185,8 @@ func TestRichEditor(t *testing.T) {
 	writePNG(t, photo, 1200, 800)
 
 	editor := chromedp.CSS(`#rich-editor .ql-editor`)
+	clickAndLoad(t, ctx, "#new-entry")
 	run(t, ctx, "a new post opens in the rich editor",
-		chromedp.Click(chromedp.CSS(`#new-entry`)),
 		chromedp.WaitVisible(editor),
 		chromedp.SendKeys(chromedp.CSS(`#title`), "Market day in Kano"),
 		chromedp.Click(editor),
