@@ -128,10 +128,14 @@ func publishWithImage(t *testing.T, ctx context.Context, base string) string {
 		chromedp.Click(chromedp.CSS(`#new-entry`)),
 		chromedp.WaitVisible(chromedp.CSS(`#title`)),
 		chromedp.SendKeys(chromedp.CSS(`#title`), "Harbour lights at dusk"),
+		chromedp.Click(chromedp.CSS(`#mode-source`)),
+		chromedp.WaitVisible(chromedp.CSS(`#body`)),
 		chromedp.SendKeys(chromedp.CSS(`#body`), "The harbour at dusk, as the fishing boats come in.\n\n"),
-		chromedp.SetUploadFiles(chromedp.ID("image-file"), []string{photo}),
-		chromedp.SendKeys(chromedp.ID("image-alt"), "Boats moored in the harbour at dusk"),
-		chromedp.Click(chromedp.ID("insert-image")),
+		chromedp.Click(chromedp.ID("insert-media")),
+		chromedp.WaitVisible(chromedp.ID("media-picker")),
+		chromedp.SetUploadFiles(chromedp.ID("picker-file"), []string{photo}),
+		chromedp.SendKeys(chromedp.ID("picker-alt"), "Boats moored in the harbour at dusk"),
+		chromedp.Click(chromedp.ID("picker-insert")),
 	)
 	deadline := time.Now().Add(30 * time.Second)
 	for {

@@ -78,7 +78,7 @@ func TestSourceDeskToPublishedPost(t *testing.T) {
 			itemID := get(t, ctx, "find the item", chromedp.Evaluate[string](
 				`[...document.querySelectorAll('article.desk-item')].find(a => a.querySelector('h2').textContent.includes('Leaders meet')).id`))
 			clickAndLoad(t, ctx, "#"+itemID+" .desk-republish")
-			run(t, ctx, "the editor opens", chromedp.WaitVisible(chromedp.CSS("#editor #body")))
+			run(t, ctx, "the editor opens", chromedp.WaitVisible(chromedp.CSS("#editor #editor-modes")))
 			loc := get(t, ctx, "where the editor is", chromedp.Location())
 			if !regexp.MustCompile(`/admin/posts/\d+(\?|$)`).MatchString(loc) {
 				t.Errorf("republishing led to %s, want the post editor", loc)
@@ -118,10 +118,10 @@ func TestSourceDeskToPublishedPost(t *testing.T) {
 				t.Errorf("the editor does not say where the introduction goes (%q)", n)
 			}
 
-			// Write the introduction where the editor puts the caret: in
-			// the introduction's paragraph, above the attribution line.
+			// Write the introduction in its own field, above the
+			// attribution line.
 			intro := "Our editors' view: this summit matters for the whole continent."
-			run(t, ctx, "write the introduction", chromedp.SendKeys(chromedp.ID("body"), intro))
+			run(t, ctx, "write the introduction", chromedp.SendKeys(chromedp.ID("introduction"), intro))
 			if get(t, ctx, "the introduction's note", chromedp.Evaluate[bool](`document.getElementById('intro-note').hidden`)) != true {
 				t.Error("the note about the introduction stays after it is written")
 			}

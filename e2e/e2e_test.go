@@ -40,6 +40,13 @@ func server(t *testing.T, engine string) string {
 // serve flags given to serve.
 func serverWith(t *testing.T, engine string, environ []string, serveFlags ...string) string {
 	t.Helper()
+	return serverAfter(t, engine, nil, environ, serveFlags...)
+}
+
+// serverAfter is serverWith running the command lines in setup (such as
+// an import) over the database before serve starts.
+func serverAfter(t *testing.T, engine string, setup [][]string, environ []string, serveFlags ...string) string {
+	t.Helper()
 	dsn := storetest.DSN(t, engine)
 	data := t.TempDir()
 	env := []string{"BROADSHEET_PASSWORD=" + password}
@@ -48,6 +55,12 @@ func serverWith(t *testing.T, engine string, environ []string, serveFlags ...str
 		if code := app.Run(context.Background(), []string{"--db", dsn, "--data", data, "user", "add",
 			"--email", u[0], "--name", u[1], "--role", u[2]}, env, io.Discard, os.Stderr); code != 0 {
 			t.Fatalf("user add %s: exit %d", u[0], code)
+		}
+	}
+	for _, args := range setup {
+		var stderr strings.Builder
+		if code := app.Run(context.Background(), append([]string{"--db", dsn, "--data", data}, args...), env, io.Discard, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, code, stderr.String())
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -191,6 +204,9 @@ func TestEditorialWorkflow(t *testing.T) {
 				chromedp.Click(chromedp.CSS(`#new-entry`)),
 				chromedp.WaitVisible(chromedp.CSS(`#title`)),
 				chromedp.SendKeys(chromedp.CSS(`#title`), "Grain prices in the Sahel"),
+				// Written in Markdown: the source, not the rich editor.
+				chromedp.Click(chromedp.CSS(`#mode-source`)),
+				chromedp.WaitVisible(chromedp.CSS(`#body`)),
 				chromedp.SendKeys(chromedp.CSS(`#body`), "Our **introduction** to the piece."),
 				chromedp.Click(chromedp.CSS(`#insert-more`)),
 				chromedp.SendKeys(chromedp.CSS(`#body`), "The republished article, in full."),
@@ -216,9 +232,11 @@ func TestEditorialWorkflow(t *testing.T) {
 			photo := filepath.Join(t.TempDir(), "harvest.png")
 			writePNG(t, photo, 1200, 700)
 			run(t, ctx, "upload an image",
-				chromedp.SetUploadFiles(chromedp.ID("image-file"), []string{photo}),
-				chromedp.SendKeys(chromedp.ID("image-alt"), "Millet drying in the sun"),
-				chromedp.Click(chromedp.ID("insert-image")),
+				chromedp.Click(chromedp.ID("insert-media")),
+				chromedp.WaitVisible(chromedp.ID("media-picker")),
+				chromedp.SetUploadFiles(chromedp.ID("picker-file"), []string{photo}),
+				chromedp.SendKeys(chromedp.ID("picker-alt"), "Millet drying in the sun"),
+				chromedp.Click(chromedp.ID("picker-insert")),
 			)
 			deadline = time.Now().Add(30 * time.Second)
 			for {
@@ -327,11 +345,12 @@ func TestEditorialWorkflow(t *testing.T) {
 
 			// A contributor submits; the editor publishes.
 			signIn(t, ctx, base, "cora@example.org")
+			clickAndLoad(t, ctx, "#new-entry")
 			run(t, ctx, "contributor writes",
-				chromedp.Click(chromedp.CSS(`#new-entry`)),
 				chromedp.WaitVisible(chromedp.CSS(`#title`)),
 				chromedp.SendKeys(chromedp.CSS(`#title`), "Letter from Bamako"),
-				chromedp.SendKeys(chromedp.CSS(`#body`), "Notes from the market."),
+				chromedp.WaitVisible(chromedp.CSS(`#rich-editor .ql-editor`)),
+				chromedp.SendKeys(chromedp.CSS(`#rich-editor .ql-editor`), "Notes from the market."),
 				chromedp.Click(chromedp.CSS(`#submit-review`)),
 				chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 			)
@@ -344,18 +363,18 @@ func TestEditorialWorkflow(t *testing.T) {
 			run(t, ctx, "editor reviews",
 				chromedp.Navigate(base+"/admin/posts?status=pending"),
 				chromedp.WaitVisible(chromedp.CSS(`td.title a`)),
-				chromedp.Click(chromedp.CSS(`td.title a`)),
-				chromedp.WaitVisible(chromedp.CSS(`#publish`)),
-				chromedp.Click(chromedp.CSS(`#publish`)),
-				chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 			)
+			clickAndLoad(t, ctx, "td.title a")
+			run(t, ctx, "editor publishes", chromedp.WaitVisible(chromedp.CSS(`#publish`)))
+			clickAndLoad(t, ctx, "#publish")
+			run(t, ctx, "published", chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 			waitText(t, ctx, base+"/", "main", "Letter from Bamako")
 
 			// On a phone: the list and the editor fit the screen.
 			run(t, ctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
 				chromedp.Navigate(base+"/admin/posts"), chromedp.WaitVisible(chromedp.CSS(`table.list`)))
 			screenshot(t, ctx, engine+"-phone-post-list.png")
-			run(t, ctx, "phone editor", chromedp.Click(chromedp.CSS(`td.title a`)), chromedp.WaitVisible(chromedp.ID("body")))
+			run(t, ctx, "phone editor", chromedp.Click(chromedp.CSS(`td.title a`)), chromedp.WaitVisible(chromedp.ID("editor-modes")))
 			if w := get(t, ctx, "page width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 400 {
 				t.Errorf("the editor is %d px wide on a 390 px phone: it scrolls sideways", w)
 			}

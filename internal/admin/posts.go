@@ -3,6 +3,7 @@ package admin
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/editorial"
+	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
 )
@@ -233,6 +235,15 @@ type Form struct {
 	PublishAt                  string // datetime-local, in the site's time zone
 	Featured                   string // media id of the featured image; "" for none
 	Version                    int
+	// Format is the body's language: markdown, or html once the rich
+	// editor has written it.
+	Format string
+	// Republished is true when the body is a republished article shown
+	// as its parts: Introduction, then the attribution line (from the
+	// source fields), then the article in Body.
+	Republished  bool
+	Introduction string
+	Attribution  string // the stored attribution line, HTML, shown as it is
 }
 
 // EditPage is the editor.
@@ -245,7 +256,10 @@ type EditPage struct {
 	Zone      string // the site's time zone, for publish_at
 	Autosave  bool
 	CanUpload bool
-	Images    []*content.Media // the library's recent images, for the featured image
+	// Thumbs are the library's recent images, for the featured image.
+	Thumbs []Thumb
+	// AttributionHTML is a republished article's attribution line, sanitised.
+	AttributionHTML template.HTML
 	// Categories are the existing ones, suggested as the editor types.
 	Categories []*content.Term
 	// IntroPending is true while a republished draft's editorial
@@ -264,7 +278,10 @@ func names(ts []content.Term) string {
 func formOf(e *editorial.Entry, loc *time.Location) Form {
 	p := e.Post
 	f := Form{Title: p.Title, Slug: p.Slug, Body: p.Body, Excerpt: p.Excerpt, Categories: names(p.Categories),
-		Tags: names(p.Tags), Version: e.Version}
+		Tags: names(p.Tags), Version: e.Version, Format: string(p.Format)}
+	if r, ok := content.SplitRepublished(p.Body); ok && p.Format == content.FormatHTML {
+		f.Republished, f.Introduction, f.Attribution, f.Body = true, r.Introduction, r.Attribution, r.Article
+	}
 	if e.Featured != nil {
 		f.Featured = strconv.FormatInt(e.Featured.ID, 10)
 	}
@@ -292,7 +309,8 @@ func formFrom(r *http.Request) Form {
 	v := r.PostFormValue
 	f := Form{Title: v("title"), Slug: v("slug"), Body: v("body"), Excerpt: v("excerpt"), Categories: v("categories"),
 		Tags: v("tags"), Authors: v("authors"), SourceName: v("source_name"), SourceURL: v("source_url"),
-		SourceAuthor: v("source_author"), SourceDate: v("source_date"), PublishAt: v("publish_at"), Featured: v("featured_image")}
+		SourceAuthor: v("source_author"), SourceDate: v("source_date"), PublishAt: v("publish_at"), Featured: v("featured_image"),
+		Format: v("format"), Republished: v("republished") != "", Introduction: v("introduction")}
 	f.Version, _ = strconv.Atoi(v("version"))
 	return f
 }
@@ -312,6 +330,13 @@ func (f Form) input(action string, u *content.User, loc *time.Location) (editori
 	cats, tags := splitList(f.Categories), splitList(f.Tags)
 	in := editorial.Input{Title: &f.Title, Body: &f.Body, Excerpt: &f.Excerpt, Slug: &f.Slug,
 		Categories: &cats, Tags: &tags, Version: &f.Version}
+	if f.Format != "" {
+		format := content.Format(f.Format)
+		if format != content.FormatMarkdown && format != content.FormatHTML {
+			return in, content.FieldError("format", "the body's format must be markdown or html, not %q", f.Format)
+		}
+		in.Format = &format
+	}
 	if authors := splitList(f.Authors); u.CanEditOthers() && len(authors) > 0 {
 		in.Authors = &authors
 	}
@@ -388,6 +413,11 @@ func (a *Admin) editPage(r *http.Request, u *content.User, e *editorial.Entry, f
 			images = append(images, m)
 		}
 	}
+	if f.Republished && f.Attribution == "" {
+		if parts, ok := content.SplitRepublished(p.Body); ok {
+			f.Attribution = parts.Attribution
+		}
+	}
 	q := *p
 	if q.PublishedAt.IsZero() {
 		q.PublishedAt = a.cfg.DB.Now()
@@ -395,8 +425,35 @@ func (a *Admin) editPage(r *http.Request, u *content.User, e *editorial.Entry, f
 	return EditPage{Layout: Layout{Title: title, User: u, Section: string(p.Kind), Flash: r.URL.Query().Get("flash")},
 		Post: p, Form: f, Revisions: revs, URL: q.Path(), Zone: loc.String(),
 		Autosave:  p.Status == content.StatusDraft || p.Status == content.StatusPending,
-		CanUpload: u.CanUpload(), Images: images, Categories: cats,
-		IntroPending: content.IntroductionPending(p.Format, f.Body)}, nil
+		CanUpload: u.CanUpload(), Thumbs: thumbs(images, f.Featured), Categories: cats,
+		AttributionHTML: template.HTML(markup.Sanitize(f.Attribution)),
+		IntroPending:    content.IntroductionPending(p.Format, f.Body) || (f.Republished && strings.TrimSpace(f.Introduction) == "")}, nil
+}
+
+// Thumb is one image of the featured-image picker.
+type Thumb struct {
+	ID       int64
+	Src      string // the smallest variant
+	Label    string
+	Selected bool
+}
+
+func thumbs(images []*content.Media, featured string) []Thumb {
+	out := make([]Thumb, 0, len(images))
+	for _, m := range images {
+		t := Thumb{ID: m.ID, Src: m.URL(), Label: m.Filename, Selected: strconv.FormatInt(m.ID, 10) == featured}
+		if m.Alt != "" {
+			t.Label = m.Alt
+		}
+		best := 0
+		for _, v := range m.Variants {
+			if best == 0 || v.Width < best {
+				best, t.Src = v.Width, "/media/"+v.Key
+			}
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 func entryID(r *http.Request) (int64, error) {
@@ -431,6 +488,9 @@ func (a *Admin) save(w http.ResponseWriter, r *http.Request, u *content.User) er
 	f := formFrom(r)
 	action := r.PostFormValue("action")
 	in, err := f.input(action, u, a.location(r))
+	if err == nil {
+		err = a.keepStored(r, u, id, f, &in)
+	}
 	var e *editorial.Entry
 	if err == nil {
 		e, err = a.svc.Update(r.Context(), u, id, in)
@@ -459,6 +519,41 @@ func (a *Admin) save(w http.ResponseWriter, r *http.Request, u *content.User) er
 		flash += " It has no editorial introduction: the empty paragraph above the attribution line is still empty."
 	}
 	http.Redirect(w, r, fmt.Sprintf("/admin/posts/%d?flash=%s", id, url.QueryEscape(flash)), http.StatusSeeOther)
+	return nil
+}
+
+// keepStored fills in what the form shows in another shape than it is
+// stored: a republished body is put back together from its introduction,
+// attribution line and article (byte for byte as it was when none of them
+// changed), and an original date shown as a day keeps its stored time
+// when the day is unchanged.
+func (a *Admin) keepStored(r *http.Request, u *content.User, id int64, f Form, in *editorial.Input) error {
+	cur, err := a.svc.Get(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	old := cur.Source
+	if old == nil {
+		old = &content.Source{}
+	}
+	if in.Source != nil && !old.PublishedAt.IsZero() && f.SourceDate == old.PublishedAt.UTC().Format("2006-01-02") {
+		in.Source.PublishedAt = old.PublishedAt
+	}
+	if !f.Republished {
+		return nil
+	}
+	src := in.Source
+	if src == nil {
+		src = &content.Source{}
+	}
+	trim := strings.TrimSpace
+	changed := trim(src.Name) != old.Name || trim(src.URL) != old.URL || trim(src.Author) != old.Author ||
+		!src.PublishedAt.Equal(old.PublishedAt)
+	body, ok := content.MergeRepublished(cur.Body, f.Introduction, f.Body, src, changed)
+	if !ok {
+		return content.FieldError("body", "this republished article was changed elsewhere since you opened it, so its introduction and attribution line can no longer be told apart: reload the page and make your change again")
+	}
+	in.Body = &body
 	return nil
 }
 

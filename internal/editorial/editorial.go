@@ -28,9 +28,12 @@ type Service struct {
 // Input is a change to an entry. Nil fields are left as they are; on
 // creation they take their defaults.
 type Input struct {
-	Kind       content.Kind // on creation only; default post
-	Title      *string
-	Body       *string // Markdown for entries written here
+	Kind  content.Kind // on creation only; default post
+	Title *string
+	Body  *string // in Format
+	// Format is the language of Body (markdown or html); nil keeps the
+	// entry's, so a post written in Markdown stays Markdown.
+	Format     *content.Format
 	Excerpt    *string
 	Slug       *string // "" derives it from the title
 	Status     *content.Status
@@ -215,7 +218,12 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, u *content.User, p *c
 	if in.Title != nil {
 		p.Title = strings.TrimSpace(*in.Title)
 	}
-	if in.Body != nil {
+	if in.Format != nil {
+		p.Format = *in.Format
+	}
+	// A body sent back as it was opened keeps its bytes: a browser's form
+	// sends its line breaks as CR LF whatever they were.
+	if in.Body != nil && !content.SameText(*in.Body, p.Body) {
 		p.Body = *in.Body
 	}
 	if in.Excerpt != nil {

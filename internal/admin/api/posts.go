@@ -110,6 +110,7 @@ type PostInput struct {
 	Kind       *string      `json:"kind"`
 	Title      *string      `json:"title"`
 	Body       *string      `json:"body"`
+	Format     *string      `json:"format"`
 	Excerpt    *string      `json:"excerpt"`
 	Slug       *string      `json:"slug"`
 	Status     *string      `json:"status"`
@@ -151,6 +152,13 @@ func (in *PostInput) input() (editorial.Input, error) {
 		Autosave: in.Autosave}
 	if in.Kind != nil {
 		out.Kind = content.Kind(*in.Kind)
+	}
+	if in.Format != nil {
+		f := content.Format(*in.Format)
+		if f != content.FormatMarkdown && f != content.FormatHTML {
+			return out, content.FieldError("format", "format must be markdown or html, not %q", *in.Format)
+		}
+		out.Format = &f
 	}
 	if in.Status != nil {
 		s := content.Status(*in.Status)

@@ -14,7 +14,23 @@
   const preview = document.getElementById("preview");
   const teaser = document.getElementById("teaser-preview");
   const more = document.getElementById("more-preview");
+  const format = document.getElementById("format");
+  const intro = document.getElementById("introduction");
   let dirty = false, saving = false, stopped = false, timer = null;
+
+  // A republished article is shown as its introduction, its attribution
+  // line and the article; autosave puts them back together as the server
+  // does (content.Republished.Join).
+  function escapeHTML(s) {
+    return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/'/g, "&#39;").replace(/"/g, "&#34;");
+  }
+  function fullBody() {
+    if (!intro) return body.value;
+    const paras = intro.value.replace(/\r\n?/g, "\n").split("\n\n").map((p) => p.trim()).filter((p) => p);
+    let out = paras.map((p) => '<p class="editorial-introduction">' + escapeHTML(p) + "</p>\n").join("");
+    if (!out) out = '<p class="editorial-introduction"></p>\n';
+    return out + form.dataset.attribution + "\n" + body.value.replace(/\r\n?/g, "\n");
+  }
 
   // The preview is rendered by the server with the public site's renderer,
   // so what the editor sees is what readers will see.
@@ -22,7 +38,7 @@
     try {
       const res = await fetch("/api/v1/preview", {
         method: "POST", headers: {"Content-Type": "application/json"},
-        body: JSON.stringify({body: body.value, excerpt: excerpt.value, format: form.dataset.format}),
+        body: JSON.stringify({body: fullBody(), excerpt: excerpt.value, format: format ? format.value : form.dataset.format}),
       });
       if (!res.ok) return;
       const out = await res.json();
@@ -42,7 +58,7 @@
   }
   form.addEventListener("input", (ev) => {
     changed();
-    if (ev.target === body || ev.target === excerpt) schedulePreview();
+    if (ev.target === body || ev.target === excerpt || ev.target === intro) schedulePreview();
   });
 
   // Autosave every few seconds while there are changes, for drafts and
@@ -52,9 +68,10 @@
     saving = true;
     dirty = false;
     const fields = {
-      title: title.value, body: body.value, excerpt: excerpt.value,
+      title: title.value, body: fullBody(), excerpt: excerpt.value,
       version: parseInt(version.value, 10), autosave: true,
     };
+    if (format) fields.format = format.value;
     try {
       const res = await fetch("/api/v1/posts/" + id, {
         method: "PATCH", headers: {"Content-Type": "application/json"}, body: JSON.stringify(fields),
@@ -108,75 +125,32 @@
     }
   }, 100);
 
-  // A republished draft opens with the caret in its empty introduction
-  // paragraph (content.EmptyIntroduction), where the editor writes first;
-  // the note above the body goes once the introduction is written.
+  // A republished draft opens with the caret in its introduction (its own
+  // field, or the empty paragraph content.EmptyIntroduction of a body that
+  // cannot be shown in parts), where the editor writes first; the note
+  // above the body goes once the introduction is written.
   const emptyIntro = '<p class="editorial-introduction"></p>';
   const introNote = document.getElementById("intro-note");
-  const introAt = body.value.indexOf(emptyIntro);
-  if (introNote && introAt >= 0) {
-    const at = introAt + emptyIntro.indexOf("></p>") + 1;
-    body.focus();
-    body.setSelectionRange(at, at);
+  if (intro) {
+    if (introNote) {
+      intro.focus();
+      intro.addEventListener("input", () => { introNote.hidden = intro.value.trim() !== ""; });
+    }
+  } else {
+    const introAt = body.value.indexOf(emptyIntro);
+    if (introNote && introAt >= 0) {
+      const at = introAt + emptyIntro.indexOf("></p>") + 1;
+      body.focus();
+      body.setSelectionRange(at, at);
+    }
+    if (introNote) {
+      body.addEventListener("input", () => { introNote.hidden = !body.value.includes(emptyIntro); });
+    }
   }
-  if (introNote) {
-    body.addEventListener("input", () => { introNote.hidden = !body.value.includes(emptyIntro); });
-  }
-
-  document.getElementById("insert-more").addEventListener("click", () => {
-    const at = body.selectionStart;
-    const marker = "\n\n<!--more-->\n\n";
-    body.value = body.value.slice(0, at) + marker + body.value.slice(body.selectionEnd);
-    body.selectionStart = body.selectionEnd = at + marker.length;
-    body.focus();
-    changed();
-    schedulePreview();
-  });
 })();
 
-// Images: upload from the editor (picker or drop on the body) and insert
-// the <img> with its srcset where the cursor is; and drop onto the
-// library's upload form.
+// Media library: drop files onto the upload form.
 (function () {
-  const body = document.getElementById("body");
-  const file = document.getElementById("image-file");
-  const alt = document.getElementById("image-alt");
-  const state = document.getElementById("image-state");
-  async function upload(f) {
-    if (!alt.value.trim() && f.type !== "application/pdf") {
-      state.textContent = "Describe the image in the alt text first.";
-      alt.focus();
-      return;
-    }
-    const data = new FormData();
-    data.append("file", f);
-    data.append("alt", alt.value);
-    state.textContent = "Uploading…";
-    const res = await fetch("/api/v1/media", {method: "POST", body: data});
-    const out = await res.json();
-    if (!res.ok) {
-      state.textContent = "Not uploaded: " + out.error.message;
-      return;
-    }
-    const at = body.selectionStart;
-    const snippet = "\n\n" + out.html + "\n\n";
-    body.value = body.value.slice(0, at) + snippet + body.value.slice(body.selectionEnd);
-    body.dispatchEvent(new Event("input", {bubbles: true}));
-    state.textContent = "Inserted " + out.filename + ".";
-    alt.value = "";
-    file.value = "";
-  }
-  if (body && file) {
-    document.getElementById("insert-image").addEventListener("click", () => {
-      if (file.files.length) upload(file.files[0]); else file.click();
-    });
-    body.addEventListener("dragover", (ev) => ev.preventDefault());
-    body.addEventListener("drop", (ev) => {
-      if (!ev.dataTransfer.files.length) return;
-      ev.preventDefault();
-      upload(ev.dataTransfer.files[0]);
-    });
-  }
   const zone = document.getElementById("dropzone");
   const input = document.getElementById("file");
   if (zone && input) {
