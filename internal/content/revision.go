@@ -14,8 +14,11 @@ type Revision struct {
 	Slug       string
 	Status     Status
 	Body       string
-	Excerpt    string
-	Source     *Source
+	// Format is the language of Body; "" on revisions kept before it was
+	// recorded.
+	Format  Format
+	Excerpt string
+	Source  *Source
 	// Categories and Tags are the post's terms by name, and FeaturedID its
 	// featured image (0 for none). Terms is false for revisions kept before
 	// they were recorded: restoring one leaves terms and image alone.
@@ -31,7 +34,7 @@ type Revision struct {
 // RevisionOf returns the revision of p's current state, featuring the
 // media item featuredID (0 for none).
 func RevisionOf(p *Post, featuredID int64) Revision {
-	r := Revision{PostID: p.ID, Title: p.Title, Slug: p.Slug, Status: p.Status, Body: p.Body, Excerpt: p.Excerpt,
+	r := Revision{PostID: p.ID, Title: p.Title, Slug: p.Slug, Status: p.Status, Body: p.Body, Format: p.Format, Excerpt: p.Excerpt,
 		Categories: termNames(p.Categories), Tags: termNames(p.Tags), FeaturedID: featuredID, Terms: true}
 	if !p.Source.IsZero() {
 		s := *p.Source

@@ -169,7 +169,7 @@ func (s *Service) Delete(ctx context.Context, u *content.User, id int64) (trashe
 	return false, s.DB.Update(ctx, func(tx *store.Tx) error { return tx.DeletePost(ctx, id) })
 }
 
-// RestoreRevision brings back the title, body, excerpt, source, terms and
+// RestoreRevision brings back the title, body (in its format), excerpt, source, terms and
 // featured image of revision n as a new revision; status, slug and time
 // stay as they are. A revision kept before terms were recorded leaves the
 // terms and image as they are; a featured image since deleted from the
@@ -184,6 +184,10 @@ func (s *Service) RestoreRevision(ctx context.Context, u *content.User, id int64
 		src = &content.Source{}
 	}
 	in := Input{Title: &r.Title, Body: &r.Body, Excerpt: &r.Excerpt, Source: src, Version: version}
+	if r.Format != "" {
+		format := r.Format
+		in.Format = &format
+	}
 	if r.Terms {
 		cats, tags, featured := r.Categories, r.Tags, r.FeaturedID
 		in.Categories, in.Tags, in.FeaturedImage = &cats, &tags, &featured

@@ -17,8 +17,9 @@ import (
 
 // TestRevisionsKeepTermsAndFeaturedImage files a post under one section
 // with a featured image, moves it to another section without the image,
-// and restores the first revision: the section, the tags and the image
-// come back with the text, as an editor undoing a mistake expects.
+// and from Markdown to HTML, and restores the first revision: the section,
+// the tags, the image and the Markdown come back with the text, as an
+// editor undoing a mistake expects.
 func TestRevisionsKeepTermsAndFeaturedImage(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -46,7 +47,9 @@ func TestRevisionsKeepTermsAndFeaturedImage(t *testing.T) {
 			t.Fatal(err)
 		}
 		title2, cats2, tags2, none := "The port opens, late", []string{"Economy"}, []string{}, int64(0)
-		if _, err := s.Update(ctx, &editor, e.ID, editorial.Input{Title: &title2, Categories: &cats2, Tags: &tags2, FeaturedImage: &none}); err != nil {
+		html, body2 := content.FormatHTML, "<p>Late, <em>again</em>.</p>"
+		if _, err := s.Update(ctx, &editor, e.ID, editorial.Input{Title: &title2, Categories: &cats2, Tags: &tags2, FeaturedImage: &none,
+			Format: &html, Body: &body2}); err != nil {
 			t.Fatal(err)
 		}
 
@@ -83,6 +86,9 @@ func TestRevisionsKeepTermsAndFeaturedImage(t *testing.T) {
 		}
 		if restored.Featured == nil || restored.Featured.ID != m.ID {
 			t.Errorf("restored featured image %+v, want media %d", restored.Featured, m.ID)
+		}
+		if restored.Format != e.Format || restored.Body != e.Body {
+			t.Errorf("restored a %s body %q, want the first revision's %s body %q", restored.Format, restored.Body, e.Format, e.Body)
 		}
 		if restored.Version != 3 {
 			t.Errorf("the restore is version %d, want 3", restored.Version)

@@ -48,10 +48,10 @@ func (tx *Tx) AddRevision(ctx context.Context, r content.Revision, base int) (in
 		// Replace the previous revision when it is this person's autosave.
 		res, err := tx.exec(ctx, `UPDATE revisions SET number = ?, created_at = ?, title = ?, slug = ?, status = ?, body = ?,
 			excerpt = ?, source_name = ?, source_url = ?, source_author = ?, source_published_at = ?,
-			categories = ?, tags = ?, featured_id = ?
+			categories = ?, tags = ?, featured_id = ?, format = ?
 			WHERE post_id = ? AND number = ? AND autosave = 1 AND author_id = ?`,
 			cur+1, unix(tx.Now), r.Title, r.Slug, r.Status, r.Body, r.Excerpt, src.Name, src.URL, src.Author,
-			unix(src.PublishedAt), cats, tags, r.FeaturedID, r.PostID, cur, r.AuthorID)
+			unix(src.PublishedAt), cats, tags, r.FeaturedID, r.Format, r.PostID, cur, r.AuthorID)
 		if tx.d.isUniqueViolation(err) {
 			return 0, conflict(cur+1, base)
 		}
@@ -63,10 +63,10 @@ func (tx *Tx) AddRevision(ctx context.Context, r content.Revision, base int) (in
 		}
 	}
 	_, err = tx.exec(ctx, `INSERT INTO revisions (post_id, number, author_id, created_at, title, slug, status, body, excerpt,
-		source_name, source_url, source_author, source_published_at, autosave, categories, tags, featured_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		source_name, source_url, source_author, source_published_at, autosave, categories, tags, featured_id, format)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.PostID, cur+1, author, unix(tx.Now), r.Title, r.Slug, r.Status, r.Body, r.Excerpt,
-		src.Name, src.URL, src.Author, unix(src.PublishedAt), boolInt(r.Autosave), cats, tags, r.FeaturedID)
+		src.Name, src.URL, src.Author, unix(src.PublishedAt), boolInt(r.Autosave), cats, tags, r.FeaturedID, r.Format)
 	if tx.d.isUniqueViolation(err) {
 		// Another transaction saved the same version first.
 		return 0, conflict(cur+1, base)
@@ -98,7 +98,7 @@ func conflict(cur, base int) error {
 
 const revisionColumns = `r.post_id, r.number, COALESCE(r.author_id, 0), COALESCE(u.name, ''), r.created_at, r.title, r.slug,
 	r.status, r.body, r.excerpt, r.source_name, r.source_url, r.source_author, r.source_published_at, r.autosave,
-	r.categories, r.tags, r.featured_id`
+	r.categories, r.tags, r.featured_id, r.format`
 
 func scanRevision(row interface{ Scan(...any) error }) (*content.Revision, error) {
 	var (
@@ -110,7 +110,7 @@ func scanRevision(row interface{ Scan(...any) error }) (*content.Revision, error
 		cats, tags      string
 	)
 	if err := row.Scan(&r.PostID, &r.Number, &r.AuthorID, &r.AuthorName, &created, &r.Title, &r.Slug, &r.Status,
-		&r.Body, &r.Excerpt, &srcName, &srcURL, &srcAuthor, &srcPub, &autosave, &cats, &tags, &r.FeaturedID); err != nil {
+		&r.Body, &r.Excerpt, &srcName, &srcURL, &srcAuthor, &srcPub, &autosave, &cats, &tags, &r.FeaturedID, &r.Format); err != nil {
 		return nil, err
 	}
 	if cats != "" || tags != "" {
