@@ -45,7 +45,7 @@ func TestDashboardAndPassword(t *testing.T) {
 			signOut(t, ctx)
 
 			run(t, ctx, "sign in with the old password",
-				chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "ed@example.org"),
+				chromedp.SendKeys(chromedp.CSS(`form.login input[name=email]`), "ed@example.org"),
 				chromedp.SendKeys(chromedp.CSS(`input[name=password]`), password),
 				chromedp.Submit(chromedp.CSS(`input[name=password]`)),
 				chromedp.WaitVisible(chromedp.CSS(`#form-error`)),
@@ -55,8 +55,8 @@ func TestDashboardAndPassword(t *testing.T) {
 			}
 			run(t, ctx, "sign in with the new password",
 				chromedp.Navigate(base+"/admin/login"),
-				chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
-				chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "ed@example.org"),
+				chromedp.WaitVisible(chromedp.CSS(`form.login input[name=email]`)),
+				chromedp.SendKeys(chromedp.CSS(`form.login input[name=email]`), "ed@example.org"),
 				chromedp.SendKeys(chromedp.CSS(`input[name=password]`), newPassword),
 				chromedp.Submit(chromedp.CSS(`input[name=password]`)),
 				chromedp.WaitVisible(chromedp.CSS(`#dash-drafts`)),

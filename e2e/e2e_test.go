@@ -149,7 +149,7 @@ func signIn(t *testing.T, ctx context.Context, base, email string) {
 
 func signOut(t *testing.T, ctx context.Context) {
 	t.Helper()
-	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`form.who button`)), chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)))
+	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`form.who button`)), chromedp.WaitVisible(chromedp.CSS(`form.login input[name=email]`)))
 }
 
 // waitText polls (with a generous bound) until the page at url contains want.

@@ -48,9 +48,12 @@ func TestInboxTriageAndRepublishFromAddress(t *testing.T) {
 		t.Fatalf("j selected %q, want the newest item", cur)
 	}
 	run(t, ctx, "star it", chromedp.KeyEvent("s"))
-	waitFor(t, "the first item is starred", func() (bool, string) {
+	// The page comes back starred; its keys work once its script has run
+	// (it shows the keys' hint then).
+	waitFor(t, "the first item is starred, the keys ready", func() (bool, string) {
 		s := state(0)
-		return s == "Leaders meet at the summit in Addis Ababa=starred", s
+		ready := get(t, ctx, "the keys' hint", chromedp.Evaluate[bool](`(() => { const h = document.querySelector('.desk-keys'); return !!h && !h.hidden })()`))
+		return s == "Leaders meet at the summit in Addis Ababa=starred" && ready, s
 	})
 	// After the reload the starred item is current again; j, j, x skips the third.
 	run(t, ctx, "skip the third", chromedp.KeyEvent("j"), chromedp.KeyEvent("j"), chromedp.KeyEvent("x"))
@@ -69,5 +72,28 @@ func TestInboxTriageAndRepublishFromAddress(t *testing.T) {
 	}
 	if flash := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(".flash"))); !strings.HasPrefix(flash, "Republished from Agency Wire as a draft") {
 		t.Errorf("the editor opens with the note %q", flash)
+	}
+
+	// The introduction has its own field; published, it stands apart
+	// above the article, attributed once.
+	intro := "Why we carry this: the summit's trade pact reaches our readers' ports."
+	run(t, ctx, "write the introduction", chromedp.WaitVisible(chromedp.ID("introduction")), chromedp.SendKeys(chromedp.ID("introduction"), intro))
+	clickAndLoad(t, ctx, "#publish")
+	if note := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(".flash"))); note != "Published." {
+		t.Fatalf("after publishing, the editor says %q", note)
+	}
+	view := get(t, ctx, "the post's address", chromedp.Evaluate[string](
+		`(() => { const a = [...document.querySelectorAll('a')].find(a => a.textContent.trim() === 'view'); return a ? a.href : '' })()`))
+	if view == "" {
+		t.Fatal("the editor links to no published post")
+	}
+	run(t, ctx, "read the post", chromedp.Navigate(view), chromedp.WaitVisible(chromedp.CSS("article")))
+	text := get(t, ctx, "the post's text", chromedp.Text(chromedp.CSS("main")))
+	i, j, k := strings.Index(text, intro), strings.Index(text, "Originally published by Agency Wire"), strings.Index(text, "ADDIS ABABA")
+	if i < 0 || j < i || k < j {
+		t.Errorf("the post does not read introduction (%d), attribution (%d), article (%d), in that order:\n%s", i, j, k, text)
+	}
+	if n := strings.Count(text, "originally published by"); n > 0 {
+		t.Errorf("the attribution line is repeated in the article (%d times)", n)
 	}
 }

@@ -434,6 +434,8 @@ func (a *Admin) editPage(r *http.Request, u *content.User, e *editorial.Entry, f
 type Thumb struct {
 	ID       int64
 	Src      string // the smallest variant
+	Width    int    // of Src, in pixels; 0 when not known
+	Height   int
 	Label    string
 	Selected bool
 }
@@ -441,14 +443,17 @@ type Thumb struct {
 func thumbs(images []*content.Media, featured string) []Thumb {
 	out := make([]Thumb, 0, len(images))
 	for _, m := range images {
-		t := Thumb{ID: m.ID, Src: m.URL(), Label: m.Filename, Selected: strconv.FormatInt(m.ID, 10) == featured}
+		t := Thumb{ID: m.ID, Src: m.URL(), Width: m.Width, Height: m.Height, Label: m.Filename, Selected: strconv.FormatInt(m.ID, 10) == featured}
 		if m.Alt != "" {
 			t.Label = m.Alt
 		}
 		best := 0
 		for _, v := range m.Variants {
 			if best == 0 || v.Width < best {
-				best, t.Src = v.Width, "/media/"+v.Key
+				best, t.Src, t.Width, t.Height = v.Width, "/media/"+v.Key, v.Width, 0
+				if m.Width > 0 {
+					t.Height = v.Width * m.Height / m.Width // variants keep the image's proportions
+				}
 			}
 		}
 		out = append(out, t)

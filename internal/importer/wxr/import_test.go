@@ -272,7 +272,7 @@ func TestOldAddressesRedirect(t *testing.T) {
 			t.Fatal(err)
 		}
 		body := readAll(t, res)
-		if !strings.Contains(body, `<figure class="featured-image"><img src="/media/2024/05/port.jpg" alt="Cranes at dawn"><figcaption>Cranes at dawn in Apapa</figcaption></figure>`) ||
+		if !strings.Contains(body, `<figure class="featured-image"><img src="/media/2024/05/port.jpg" fetchpriority="high" decoding="async" alt="Cranes at dawn"><figcaption>Cranes at dawn in Apapa</figcaption></figure>`) ||
 			!strings.Contains(body, `<meta property="og:image" content="`+srv.URL+`/media/2024/05/port.jpg">`) {
 			t.Errorf("post page lacks its featured image")
 		}
