@@ -38,7 +38,7 @@ type Input struct {
 	Slug       *string // "" derives it from the title
 	Status     *content.Status
 	PublishAt  *time.Time // the publication time; the zero time clears it
-	Categories *[]string  // names; unknown ones are created (by editors)
+	Categories *[]string  // names of existing categories; an unknown one is refused
 	Tags       *[]string  // names; unknown ones are created
 	Authors    *[]string  // user slugs
 	Source     *content.Source
@@ -397,14 +397,14 @@ func (s *Service) applyTerms(ctx context.Context, tx *store.Tx, u *content.User,
 			if err := content.StorableText(field, n.name); err != nil {
 				return nil, err
 			}
-			t, err := tx.FindTermBySlug(ctx, tax, n.slug)
+			t, err := resolveTerm(ctx, tx, tax, n)
 			if content.IsNotFound(err) {
-				if tax == content.TaxCategory && !u.CanManageTerms() {
-					return nil, &content.Error{Code: content.EForbidden, Field: field, Message: fmt.Sprintf(
-						"there is no category %q, and your role (%s) may not create categories: choose an existing one", n.name, u.Role)}
+				if tax == content.TaxCategory {
+					return nil, content.FieldError(field,
+						"there is no category %q: choose an existing one (an editor creates categories on the Categories page)", n.name)
 				}
 				t = &content.Term{Taxonomy: tax, Slug: n.slug, Name: n.name}
-				err = tx.UpsertTerm(ctx, t)
+				err = tx.CreateTerm(ctx, t)
 			}
 			if err != nil {
 				return nil, err
