@@ -113,7 +113,7 @@ type TermPage struct {
 	Area    taxonomyPage
 	Term    *content.Term
 	Form    TermForm
-	Aliases []string // earlier addresses, which redirect to Term's
+	Aliases []string   // earlier addresses, which redirect to Term's
 	Others  []TreeTerm // the terms it may be merged into or placed under
 	// Parents are the categories it may be placed under: not itself nor
 	// one of its subcategories.
