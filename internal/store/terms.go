@@ -78,6 +78,10 @@ func (tx *Tx) UpsertTerm(ctx context.Context, t *content.Term) error {
 	if t.ParentID != 0 {
 		parent = t.ParentID
 	}
+	// A slug that was an earlier one of another term is this term's now.
+	if _, err := tx.exec(ctx, `DELETE FROM term_aliases WHERE taxonomy = ? AND slug = ?`, t.Taxonomy, t.Slug); err != nil {
+		return fmt.Errorf("store: free %s slug %q: %w", t.Taxonomy, t.Slug, err)
+	}
 	err := tx.queryRow(ctx, `INSERT INTO terms (taxonomy, slug, name, description, parent_id) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (taxonomy, slug) DO UPDATE SET name = excluded.name, description = excluded.description,
 		parent_id = excluded.parent_id RETURNING id`, t.Taxonomy, t.Slug, t.Name, t.Description, parent).Scan(&t.ID)
