@@ -403,8 +403,9 @@ func (s *Service) applyTerms(ctx context.Context, tx *store.Tx, u *content.User,
 					return nil, content.FieldError(field,
 						"there is no category %q: choose an existing one (an editor creates categories on the Categories page)", n.name)
 				}
+				// Upserted: two saves naming the same new tag at once both get it.
 				t = &content.Term{Taxonomy: tax, Slug: n.slug, Name: n.name}
-				err = tx.CreateTerm(ctx, t)
+				err = tx.UpsertTerm(ctx, t)
 			}
 			if err != nil {
 				return nil, err

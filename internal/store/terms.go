@@ -184,6 +184,10 @@ func (tx *Tx) CreateTerm(ctx context.Context, t *content.Term) error {
 	}
 	err = tx.queryRow(ctx, `INSERT INTO terms (taxonomy, slug, name, description, parent_id) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 		t.Taxonomy, t.Slug, t.Name, t.Description, nullID(t.ParentID)).Scan(&t.ID)
+	if tx.d.isUniqueViolation(err) { // created meanwhile by another writer
+		return &content.Error{Code: content.EConflict, Field: "slug",
+			Message: fmt.Sprintf("there is already a %s with the slug %q: choose another slug, or use that %s", t.Taxonomy, t.Slug, t.Taxonomy)}
+	}
 	if err != nil {
 		return fmt.Errorf("store: create %s %q: %w", t.Taxonomy, t.Slug, err)
 	}
@@ -223,7 +227,10 @@ func (tx *Tx) UpdateTerm(ctx context.Context, t *content.Term) error {
 		}
 	}
 	if _, err := tx.exec(ctx, `UPDATE terms SET slug = ?, name = ?, description = ?, parent_id = ? WHERE id = ?`,
-		t.Slug, t.Name, t.Description, nullID(t.ParentID), t.ID); err != nil {
+		t.Slug, t.Name, t.Description, nullID(t.ParentID), t.ID); tx.d.isUniqueViolation(err) {
+		return &content.Error{Code: content.EConflict, Field: "slug",
+			Message: fmt.Sprintf("there is already a %s with the slug %q: merge into it instead, or choose another slug", t.Taxonomy, t.Slug)}
+	} else if err != nil {
 		return fmt.Errorf("store: update %s %d: %w", t.Taxonomy, t.ID, err)
 	}
 	tx.touchSite()
