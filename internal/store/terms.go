@@ -274,9 +274,14 @@ func (tx *Tx) MergeTerm(ctx context.Context, from, into int64) error {
 		into, from, into); err != nil {
 		return fmt.Errorf("store: move posts of %s %d to %d: %w", src.Taxonomy, from, into, err)
 	}
-	// A subcategory of from becomes into's, and into leaves from's
-	// branch for from's place, so no category becomes its own parent.
-	if dst.ParentID == from {
+	// A subcategory of from becomes into's, and into, when it is inside
+	// from's branch, takes from's place first, so no category ends up
+	// inside itself.
+	inside, err := tx.isInside(ctx, dst, from)
+	if err != nil {
+		return err
+	}
+	if inside {
 		if _, err := tx.exec(ctx, `UPDATE terms SET parent_id = ? WHERE id = ?`, nullID(src.ParentID), into); err != nil {
 			return fmt.Errorf("store: move %s %d: %w", dst.Taxonomy, into, err)
 		}
@@ -294,6 +299,25 @@ func (tx *Tx) MergeTerm(ctx context.Context, from, into int64) error {
 		return err
 	}
 	return tx.reindexPosts(ctx, posts)
+}
+
+// isInside reports whether t is inside the branch of category id: a
+// subcategory of it, at any depth.
+func (tx *Tx) isInside(ctx context.Context, t *content.Term, id int64) (bool, error) {
+	seen := map[int64]bool{}
+	for p := t.ParentID; p != 0 && !seen[p]; {
+		if p == id {
+			return true, nil
+		}
+		seen[p] = true
+		if err := tx.queryRow(ctx, `SELECT COALESCE(parent_id, 0) FROM terms WHERE id = ?`, p).Scan(&p); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return false, nil
+			}
+			return false, fmt.Errorf("store: read the parent of term %d: %w", p, err)
+		}
+	}
+	return false, nil
 }
 
 // DeleteTerm deletes the category or tag id: its posts lose it, its

@@ -105,6 +105,34 @@ func TestTermRenameMergeDelete(t *testing.T) {
 			t.Errorf("aliases after taking back africa (-want +got):\n%s", diff)
 		}
 
+		// Merging a category into its own grandchild leaves no cycle: the
+		// grandchild takes its place, the child moves under it.
+		var world, region, country *content.Term
+		err = db.Update(ctx, func(tx *store.Tx) error {
+			world = &content.Term{Taxonomy: content.TaxCategory, Slug: "world", Name: "World"}
+			if err := tx.CreateTerm(ctx, world); err != nil {
+				return err
+			}
+			region = &content.Term{Taxonomy: content.TaxCategory, Slug: "region", Name: "Region", ParentID: world.ID}
+			if err := tx.CreateTerm(ctx, region); err != nil {
+				return err
+			}
+			country = &content.Term{Taxonomy: content.TaxCategory, Slug: "country", Name: "Country", ParentID: region.ID}
+			if err := tx.CreateTerm(ctx, country); err != nil {
+				return err
+			}
+			return tx.MergeTerm(ctx, world.ID, country.ID)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := db.FindTermByID(ctx, country.ID); err != nil || got.ParentID != 0 {
+			t.Errorf("grandchild merged into = %+v, %v; want it at the top", got, err)
+		}
+		if got, err := db.FindTermByID(ctx, region.ID); err != nil || got.ParentID != country.ID {
+			t.Errorf("child = %+v, %v; want it under %d", got, err, country.ID)
+		}
+
 		// A tag and a category do not merge.
 		trade, err := db.FindTermBySlug(ctx, content.TaxTag, "trade")
 		if err != nil {
