@@ -3,6 +3,7 @@ package site_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,6 +80,10 @@ func TestRenamedTermAddressesRedirect(t *testing.T) {
 		if resp, _ := get(t, srv.URL+now); resp.StatusCode != http.StatusOK {
 			t.Errorf("GET %s = %d, want 200", now, resp.StatusCode)
 		}
+	}
+	// A saved search naming the old slug still finds the posts.
+	if resp, body := get(t, srv.URL+"/search?q=glacier&category=andes&tag=water"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "3 results") {
+		t.Errorf("search in the old category = %d; want 200 with the posts\n%s", resp.StatusCode, body)
 	}
 	if resp, _ := get(t, srv.URL+"/category/never-was/"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("GET an unknown category = %d, want 404", resp.StatusCode)
