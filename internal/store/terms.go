@@ -381,3 +381,31 @@ func (tx *Tx) reindexPosts(ctx context.Context, ids []int64) error {
 	}
 	return nil
 }
+
+// TermAlias is an earlier slug of a category or tag, and the term it
+// names now.
+type TermAlias struct {
+	Slug string
+	Term *content.Term
+}
+
+// FindTermAliasList returns every earlier slug of every term, by taxonomy
+// and slug, for exports that write the old addresses as redirects.
+func (c conn) FindTermAliasList(ctx context.Context) ([]TermAlias, error) {
+	rows, err := c.query(ctx, `SELECT a.slug, `+termColumns+` FROM term_aliases a JOIN terms t ON t.id = a.term_id
+		ORDER BY a.taxonomy, a.slug`)
+	if err != nil {
+		return nil, fmt.Errorf("store: find term aliases: %w", err)
+	}
+	defer rows.Close()
+	var out []TermAlias
+	for rows.Next() {
+		var slug string
+		t, err := scanTerm(rows, &slug)
+		if err != nil {
+			return nil, fmt.Errorf("store: scan term alias: %w", err)
+		}
+		out = append(out, TermAlias{Slug: slug, Term: t})
+	}
+	return out, rows.Err()
+}

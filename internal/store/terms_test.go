@@ -90,6 +90,11 @@ func TestTermRenameMergeDelete(t *testing.T) {
 		if diff := cmp.Diff([]string{"africa", "economy"}, aliases); err != nil || diff != "" {
 			t.Errorf("aliases (-want +got):\n%s %v", diff, err)
 		}
+		list, err := db.FindTermAliasList(ctx)
+		if err != nil || len(list) != 2 || list[0].Slug != "africa" || list[1].Slug != "economy" ||
+			list[0].Term.Slug != "african-affairs" || list[1].Term.ID != africa.ID {
+			t.Errorf("alias list = %+v, %v; want africa and economy, both african-affairs", list, err)
+		}
 		if p, err := db.FindPostByID(ctx, posts[1].ID); err != nil || len(p.Categories) != 1 {
 			t.Errorf("a post in both keeps the merged one once: %+v, %v", p.Categories, err)
 		}
