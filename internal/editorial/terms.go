@@ -242,10 +242,34 @@ func checkParent(ctx context.Context, tx *store.Tx, t *content.Term, parent int6
 	return nil
 }
 
+// termFinder finds terms: the store, or a transaction on it.
+type termFinder interface {
+	FindTermBySlug(ctx context.Context, tax content.Taxonomy, slug string) (*content.Term, error)
+	FindTermByName(ctx context.Context, tax content.Taxonomy, name string) (*content.Term, error)
+	FindTermByAlias(ctx context.Context, tax content.Taxonomy, slug string) (*content.Term, error)
+}
+
+// existingCategories returns the names that still name a category (by
+// name, slug or an earlier slug), leaving out those deleted since.
+func existingCategories(ctx context.Context, db termFinder, names []string) ([]string, error) {
+	out := []string{}
+	for _, name := range names {
+		_, err := resolveTerm(ctx, db, content.TaxCategory, named{name, markup.Slugify(name)})
+		if content.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, name)
+	}
+	return out, nil
+}
+
 // resolveTerm finds the term an editor names on a post: by the slug of
 // the name, by the name itself, or by an earlier slug of a renamed or
 // merged term.
-func resolveTerm(ctx context.Context, tx *store.Tx, tax content.Taxonomy, n named) (*content.Term, error) {
+func resolveTerm(ctx context.Context, tx termFinder, tax content.Taxonomy, n named) (*content.Term, error) {
 	t, err := tx.FindTermBySlug(ctx, tax, n.slug)
 	if !content.IsNotFound(err) {
 		return t, err
