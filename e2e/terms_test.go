@@ -42,6 +42,8 @@ func TestRenameCategory(t *testing.T) {
 				chromedp.Click(chromedp.CSS(`#new-entry`)),
 				chromedp.WaitVisible(chromedp.CSS(`#title`)),
 				chromedp.SendKeys(chromedp.CSS(`#title`), "Cocoa futures fall"),
+				chromedp.Click(chromedp.CSS(`#mode-source`)),
+				chromedp.WaitVisible(chromedp.CSS(`#body`)),
 				chromedp.SendKeys(chromedp.CSS(`#body`), "Prices fell for a third week."),
 				chromedp.SendKeys(chromedp.CSS(`.term-filter`), "econ"),
 				chromedp.Click(chromedp.CSS(`input[name=categories][value="Economics"]`)),
