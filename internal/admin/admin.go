@@ -28,6 +28,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,7 +41,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/web"
 )
 
-//go:embed templates static
+//go:embed templates/*.html static
 var files embed.FS
 
 // Config is what the admin needs from its composition root.
@@ -115,6 +116,7 @@ func (a *Admin) Routes(mux *http.ServeMux) {
 	a.settingsRoutes(mux)
 	a.userRoutes(mux)
 	a.accountRoutes(mux)
+	a.termRoutes(mux)
 	for _, f := range a.cfg.Areas {
 		f(a, mux)
 	}
@@ -234,6 +236,7 @@ func (a *Admin) funcs() template.FuncMap {
 		},
 		"html":    func(s string) template.HTML { return template.HTML(s) }, // only for sanitised, rendered HTML
 		"join":    strings.Join,
+		"has":     slices.Contains[[]string],
 		"can":     can,
 		"snippet": editorial.Snippet,
 		"kb":      func(n int64) string { return fmt.Sprintf("%.0f KB", float64(n)/1024) },
@@ -260,6 +263,8 @@ func can(u *content.User, what string, p *content.Post) bool {
 		return u.CanManageSettings()
 	case "sources":
 		return u.CanManageSources()
+	case "terms":
+		return u.CanManageTerms()
 	}
 	return false
 }

@@ -46,9 +46,14 @@ func TestAPIRoleMatrix(t *testing.T) {
 		{"create a page", func(e *env) req {
 			return req{"POST", "/api/v1/posts", map[string]any{"kind": "page", "title": "About"}, 0}
 		}, map[string]int{"contributor": 403, "author": 403, "editor": 201, "admin": 201}},
-		{"create a post in a new category", func(e *env) req {
+		{"create a post in a category that does not exist", func(e *env) req {
 			return req{"POST", "/api/v1/posts", map[string]any{"title": "Filed", "categories": []string{"Brand New Desk"}}, 0}
+		}, map[string]int{"contributor": 422, "author": 422, "editor": 422, "admin": 422}},
+		{"create a category", func(e *env) req {
+			return req{"POST", "/api/v1/categories", map[string]any{"name": "Desk of " + currentRole}, 0}
 		}, map[string]int{"contributor": 403, "author": 403, "editor": 201, "admin": 201}},
+		{"list the tags", func(e *env) req { return req{"GET", "/api/v1/tags", nil, 0} },
+			map[string]int{"contributor": 200, "author": 200, "editor": 200, "admin": 200}},
 		{"create a post with a new tag", func(e *env) req {
 			return req{"POST", "/api/v1/posts", map[string]any{"title": "Tagged", "tags": []string{"fresh tag"}}, 0}
 		}, map[string]int{"contributor": 201, "author": 201, "editor": 201, "admin": 201}},

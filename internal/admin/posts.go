@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -229,7 +230,8 @@ func (a *Admin) newEntry(w http.ResponseWriter, r *http.Request, u *content.User
 // exactly what was typed.
 type Form struct {
 	Title, Slug, Body, Excerpt string
-	Categories, Tags, Authors  string
+	Categories                 []string // the names of the categories ticked
+	Tags, Authors              string
 	SourceName, SourceURL      string
 	SourceAuthor, SourceDate   string
 	PublishAt                  string // datetime-local, in the site's time zone
@@ -260,24 +262,39 @@ type EditPage struct {
 	Thumbs []Thumb
 	// AttributionHTML is a republished article's attribution line, sanitised.
 	AttributionHTML template.HTML
-	// Categories are the existing ones, suggested as the editor types.
-	Categories []*content.Term
+	// Categories are the existing ones, in their tree, offered as
+	// checkboxes; Tags the existing tags, suggested as the editor types.
+	Categories []TreeTerm
+	Tags       []*content.Term
 	// IntroPending is true while a republished draft's editorial
 	// introduction is still the empty paragraph the source desk left.
 	IntroPending bool
 }
 
-func names(ts []content.Term) string {
+// HasCategory reports whether a category of that name exists, so that
+// the picker shows a ticked name that does not (deleted meanwhile) apart.
+func (p EditPage) HasCategory(name string) bool {
+	for _, c := range p.Categories {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func termNames(ts []content.Term) []string {
 	var out []string
 	for _, t := range ts {
 		out = append(out, t.Name)
 	}
-	return strings.Join(out, ", ")
+	return out
 }
+
+func names(ts []content.Term) string { return strings.Join(termNames(ts), ", ") }
 
 func formOf(e *editorial.Entry, loc *time.Location) Form {
 	p := e.Post
-	f := Form{Title: p.Title, Slug: p.Slug, Body: p.Body, Excerpt: p.Excerpt, Categories: names(p.Categories),
+	f := Form{Title: p.Title, Slug: p.Slug, Body: p.Body, Excerpt: p.Excerpt, Categories: termNames(p.Categories),
 		Tags: names(p.Tags), Version: e.Version, Format: string(p.Format)}
 	if r, ok := content.SplitRepublished(p.Body); ok && p.Format == content.FormatHTML {
 		f.Republished, f.Introduction, f.Attribution, f.Body = true, r.Introduction, r.Attribution, r.Article
@@ -307,11 +324,17 @@ func formOf(e *editorial.Entry, loc *time.Location) Form {
 
 func formFrom(r *http.Request) Form {
 	v := r.PostFormValue
-	f := Form{Title: v("title"), Slug: v("slug"), Body: v("body"), Excerpt: v("excerpt"), Categories: v("categories"),
+	f := Form{Title: v("title"), Slug: v("slug"), Body: v("body"), Excerpt: v("excerpt"),
 		Tags: v("tags"), Authors: v("authors"), SourceName: v("source_name"), SourceURL: v("source_url"),
 		SourceAuthor: v("source_author"), SourceDate: v("source_date"), PublishAt: v("publish_at"), Featured: v("featured_image"),
 		Format: v("format"), Republished: v("republished") != "", Introduction: v("introduction")}
 	f.Version, _ = strconv.Atoi(v("version"))
+	// One value per category ticked: names may hold commas.
+	for _, name := range r.PostForm["categories"] {
+		if name = strings.TrimSpace(name); name != "" {
+			f.Categories = append(f.Categories, name)
+		}
+	}
 	return f
 }
 
@@ -327,7 +350,10 @@ func splitList(s string) []string {
 
 // input turns the form and the button pressed into an editorial change.
 func (f Form) input(action string, u *content.User, loc *time.Location) (editorial.Input, error) {
-	cats, tags := splitList(f.Categories), splitList(f.Tags)
+	cats, tags := slices.Clone(f.Categories), splitList(f.Tags)
+	if cats == nil {
+		cats = []string{}
+	}
 	in := editorial.Input{Title: &f.Title, Body: &f.Body, Excerpt: &f.Excerpt, Slug: &f.Slug,
 		Categories: &cats, Tags: &tags, Version: &f.Version}
 	if f.Format != "" {
@@ -404,6 +430,10 @@ func (a *Admin) editPage(r *http.Request, u *content.User, e *editorial.Entry, f
 	if err != nil {
 		return EditPage{}, err
 	}
+	tags, err := a.cfg.DB.FindTerms(r.Context(), content.TaxTag)
+	if err != nil {
+		return EditPage{}, err
+	}
 	var images []*content.Media
 	if e.Featured != nil {
 		images = append(images, e.Featured)
@@ -425,7 +455,7 @@ func (a *Admin) editPage(r *http.Request, u *content.User, e *editorial.Entry, f
 	return EditPage{Layout: Layout{Title: title, User: u, Section: string(p.Kind), Flash: r.URL.Query().Get("flash")},
 		Post: p, Form: f, Revisions: revs, URL: q.Path(), Zone: loc.String(),
 		Autosave:  p.Status == content.StatusDraft || p.Status == content.StatusPending,
-		CanUpload: u.CanUpload(), Thumbs: thumbs(images, f.Featured), Categories: cats,
+		CanUpload: u.CanUpload(), Thumbs: thumbs(images, f.Featured), Categories: termTree(cats), Tags: tags,
 		AttributionHTML: template.HTML(markup.Sanitize(f.Attribution)),
 		IntroPending:    content.IntroductionPending(p.Format, f.Body) || (f.Republished && strings.TrimSpace(f.Introduction) == "")}, nil
 }

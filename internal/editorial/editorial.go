@@ -38,7 +38,7 @@ type Input struct {
 	Slug       *string // "" derives it from the title
 	Status     *content.Status
 	PublishAt  *time.Time // the publication time; the zero time clears it
-	Categories *[]string  // names; unknown ones are created (by editors)
+	Categories *[]string  // names of existing categories; an unknown one is refused
 	Tags       *[]string  // names; unknown ones are created
 	Authors    *[]string  // user slugs
 	Source     *content.Source
@@ -172,8 +172,10 @@ func (s *Service) Delete(ctx context.Context, u *content.User, id int64) (trashe
 // RestoreRevision brings back the title, body (in its format), excerpt, source, terms and
 // featured image of revision n as a new revision; status, slug and time
 // stay as they are. A revision kept before terms were recorded leaves the
-// terms and image as they are; a featured image since deleted from the
-// library cannot come back, so the post keeps the image it has.
+// terms and image as they are. A category deleted since is left out (a
+// renamed or merged one is found by its old name); a featured image since
+// deleted from the library cannot come back, so the post keeps the image
+// it has.
 func (s *Service) RestoreRevision(ctx context.Context, u *content.User, id int64, n int, version *int) (*Entry, error) {
 	r, err := s.DB.FindRevision(ctx, id, n)
 	if err != nil {
@@ -189,7 +191,13 @@ func (s *Service) RestoreRevision(ctx context.Context, u *content.User, id int64
 		in.Format = &format
 	}
 	if r.Terms {
-		cats, tags, featured := r.Categories, r.Tags, r.FeaturedID
+		// A category deleted since is left out: only an editor's explicit
+		// act creates one.
+		cats, err := existingCategories(ctx, s.DB, r.Categories)
+		if err != nil {
+			return nil, err
+		}
+		tags, featured := r.Tags, r.FeaturedID
 		in.Categories, in.Tags, in.FeaturedImage = &cats, &tags, &featured
 		if featured != 0 {
 			if _, err := s.DB.FindMedia(ctx, featured); content.IsNotFound(err) {
@@ -397,12 +405,13 @@ func (s *Service) applyTerms(ctx context.Context, tx *store.Tx, u *content.User,
 			if err := content.StorableText(field, n.name); err != nil {
 				return nil, err
 			}
-			t, err := tx.FindTermBySlug(ctx, tax, n.slug)
+			t, err := resolveTerm(ctx, tx, tax, n)
 			if content.IsNotFound(err) {
-				if tax == content.TaxCategory && !u.CanManageTerms() {
-					return nil, &content.Error{Code: content.EForbidden, Field: field, Message: fmt.Sprintf(
-						"there is no category %q, and your role (%s) may not create categories: choose an existing one", n.name, u.Role)}
+				if tax == content.TaxCategory {
+					return nil, content.FieldError(field,
+						"there is no category %q: choose an existing one (an editor creates categories on the Categories page)", n.name)
 				}
+				// Upserted: two saves naming the same new tag at once both get it.
 				t = &content.Term{Taxonomy: tax, Slug: n.slug, Name: n.name}
 				err = tx.UpsertTerm(ctx, t)
 			}

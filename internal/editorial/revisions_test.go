@@ -41,6 +41,11 @@ func TestRevisionsKeepTermsAndFeaturedImage(t *testing.T) {
 		}
 
 		s := &editorial.Service{DB: db}
+		for _, section := range []string{"Africa", "Economy"} {
+			if _, err := s.CreateTerm(ctx, &editor, content.TaxCategory, editorial.TermInput{Name: &section}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		title, cats, tags, featured := "The port opens", []string{"Africa"}, []string{"trade", "ports"}, m.ID
 		e, err := s.Create(ctx, &editor, editorial.Input{Title: &title, Categories: &cats, Tags: &tags, FeaturedImage: &featured})
 		if err != nil {

@@ -75,6 +75,17 @@ var addSlash = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 func (s *Site) feedHandler(scope AddressKind, format feedFormat) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		f, err := s.buildFeed(r, scope, r.PathValue("slug"))
+		if content.IsNotFound(err) && scope != FrontAddress {
+			// The feed of a renamed or merged category or tag moved with it.
+			target, terr := s.movedTerm(r)
+			if terr != nil {
+				return terr
+			}
+			if target != "" {
+				http.Redirect(w, r, target, http.StatusMovedPermanently)
+				return nil
+			}
+		}
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -78,6 +79,14 @@ func (s *Site) route(w http.ResponseWriter, r *http.Request) error {
 	if !content.IsNotFound(err) {
 		return err
 	}
+	// A renamed or merged category's or tag's old address.
+	if target, terr := s.movedTerm(r); terr != nil || target != "" {
+		if terr != nil {
+			return terr
+		}
+		http.Redirect(w, r, target, http.StatusMovedPermanently)
+		return nil
+	}
 	// Not a page of ours: perhaps an old address kept by an import.
 	a, aerr := s.cfg.DB.FindAlias(r.Context(), path)
 	if content.IsNotFound(aerr) && strings.Contains(path, "%") {
@@ -103,6 +112,42 @@ func (s *Site) route(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, target, http.StatusMovedPermanently)
 	return nil
+}
+
+// movedTerm returns where the request's address now is when it is under
+// an earlier slug of a category or tag (renamed, or merged into another):
+// the same page or feed under the term's current slug. It returns "" for
+// any other address.
+func (s *Site) movedTerm(r *http.Request) (string, error) {
+	path := r.URL.EscapedPath()
+	for _, k := range []AddressKind{CategoryAddress, TagAddress} {
+		rest, ok := strings.CutPrefix(path, kinds[k].prefix)
+		if !ok {
+			continue
+		}
+		seg, tail, _ := strings.Cut(rest, "/")
+		slug, err := url.PathUnescape(seg)
+		if err != nil || slug == "" {
+			return "", nil
+		}
+		tax := content.TaxCategory
+		if k == TagAddress {
+			tax = content.TaxTag
+		}
+		t, err := s.cfg.DB.FindTermByAlias(r.Context(), tax, slug)
+		if content.IsNotFound(err) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		target := archivePath(k, t.Slug) + tail
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		return target, nil
+	}
+	return "", nil
 }
 
 func (s *Site) dispatch(w http.ResponseWriter, r *http.Request, path string) error {

@@ -163,3 +163,35 @@
     });
   }
 })();
+
+// The term picker: a filter box over the categories, and suggestions of
+// existing tags for the name being typed after the last comma.
+(function () {
+  document.querySelectorAll("input[data-filter]").forEach((box) => {
+    const list = document.getElementById(box.dataset.filter);
+    if (!list) return;
+    box.hidden = false;
+    box.addEventListener("input", () => {
+      const q = box.value.trim().toLowerCase();
+      list.querySelectorAll("li").forEach((li) => {
+        li.hidden = q !== "" && !li.textContent.toLowerCase().includes(q);
+      });
+    });
+    // Enter in the filter box must not send the editor's form.
+    box.addEventListener("keydown", (ev) => { if (ev.key === "Enter") ev.preventDefault(); });
+  });
+  const tags = document.getElementById("tags");
+  const known = document.getElementById("tag-names");
+  if (!tags || !known) return;
+  const names = Array.from(known.options, (o) => o.value);
+  tags.addEventListener("input", () => {
+    const cut = tags.value.lastIndexOf(",");
+    const before = cut < 0 ? "" : tags.value.slice(0, cut + 1) + " ";
+    const typed = new Set(tags.value.split(",").map((s) => s.trim().toLowerCase()));
+    known.replaceChildren(...names.filter((n) => !typed.has(n.toLowerCase())).map((n) => {
+      const o = document.createElement("option");
+      o.value = before + n;
+      return o;
+    }));
+  });
+})();

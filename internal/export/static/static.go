@@ -400,6 +400,24 @@ func plan(ctx context.Context, opt Options) ([]job, *Report, []content.Alias, er
 		}
 		keep = append(keep, *a)
 	}
+	// A renamed or merged category's or tag's old archive and feeds lead
+	// to its current ones, when those are exported.
+	moved, err := db.FindTermAliasList(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, ta := range moved {
+		prefix := "/category/"
+		if ta.Term.Taxonomy == content.TaxTag {
+			prefix = "/tag/"
+		}
+		from, to := prefix+url.PathEscape(ta.Slug)+"/", prefix+url.PathEscape(ta.Term.Slug)+"/"
+		for _, sub := range []string{"", "feed/", "feed/atom/", "feed/json/"} {
+			if seen[to+sub] && !seen[from+sub] {
+				keep = append(keep, content.Alias{Path: from + sub, Target: to + sub})
+			}
+		}
+	}
 	return jobs, rep, keep, nil
 }
 

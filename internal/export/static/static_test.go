@@ -657,3 +657,46 @@ func TestExportWritesOutletArchives(t *testing.T) {
 		t.Errorf("the export holds a third page of an archive of three posts at two a page: %v", err)
 	}
 }
+
+// TestExportRedirectsRenamedCategories renames a category of the demo: the
+// export writes its old archive and feeds as redirects to the new ones.
+func TestExportRedirectsRenamedCategories(t *testing.T) {
+	db, h, s := demoSite(t, "sqlite")
+	ctx := context.Background()
+	terms, err := db.FindTerms(ctx, content.TaxCategory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c *content.Term
+	for _, term := range terms {
+		if term.Count > 0 {
+			c = term
+			break
+		}
+	}
+	if c == nil {
+		t.Fatal("the demo has no category with posts")
+	}
+	old := c.Slug
+	c.Slug = "renamed-section"
+	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.UpdateTerm(ctx, c) }); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	export(t, db, h, s, dir, false)
+	b, err := os.ReadFile(filepath.Join(dir, "_redirects"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"/category/" + old + "/ /category/renamed-section/ 301\n",
+		"/category/" + old + "/feed/ /category/renamed-section/feed/ 301\n",
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("_redirects lacks %q:\n%s", want, b)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "category", old, "index.html")); err != nil {
+		t.Errorf("no refresh page at the old address: %v", err)
+	}
+}

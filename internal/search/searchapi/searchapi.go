@@ -75,6 +75,9 @@ type Request struct {
 // Finder is what reading a request needs from the store.
 type Finder interface {
 	FindTermBySlug(ctx context.Context, tax content.Taxonomy, slug string) (*content.Term, error)
+	// FindTermByAlias finds a renamed or merged term by an earlier slug,
+	// so that a saved search keeps working.
+	FindTermByAlias(ctx context.Context, tax content.Taxonomy, slug string) (*content.Term, error)
 	FindUserBySlug(ctx context.Context, slug string) (*content.User, error)
 }
 
@@ -149,7 +152,7 @@ func Parse(ctx context.Context, db Finder, v url.Values, base store.PostFilter, 
 		f.Statuses = p.Statuses
 	}
 	if p.Category != "" {
-		t, err := db.FindTermBySlug(ctx, content.TaxCategory, p.Category)
+		t, err := findTerm(ctx, db, content.TaxCategory, p.Category)
 		if err != nil {
 			return req, lookupError(err, "category", "There is no section %q.", p.Category)
 		}
@@ -157,7 +160,7 @@ func Parse(ctx context.Context, db Finder, v url.Values, base store.PostFilter, 
 		req.Search.TermIDs = append(req.Search.TermIDs, t.ID)
 	}
 	if p.Tag != "" {
-		t, err := db.FindTermBySlug(ctx, content.TaxTag, p.Tag)
+		t, err := findTerm(ctx, db, content.TaxTag, p.Tag)
 		if err != nil {
 			return req, lookupError(err, "tag", "There is no tag %q.", p.Tag)
 		}
@@ -175,6 +178,15 @@ func Parse(ctx context.Context, db Finder, v url.Values, base store.PostFilter, 
 	f.Limit, f.Offset = p.PerPage, (p.Page-1)*p.PerPage
 	req.Search.Filter = f
 	return req, nil
+}
+
+// findTerm finds the term of tax by its slug or an earlier one.
+func findTerm(ctx context.Context, db Finder, tax content.Taxonomy, slug string) (*content.Term, error) {
+	t, err := db.FindTermBySlug(ctx, tax, slug)
+	if content.IsNotFound(err) {
+		return db.FindTermByAlias(ctx, tax, slug)
+	}
+	return t, err
 }
 
 func lookupError(err error, field, format, slug string) error {
