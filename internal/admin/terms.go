@@ -194,8 +194,12 @@ func (a *Admin) termCreate(tp taxonomyPage) PageFunc {
 	}
 }
 
-// termOf loads the term named by the path's id, of the area's taxonomy.
-func (a *Admin) termOf(r *http.Request, tp taxonomyPage) (*content.Term, error) {
+// termOf loads the term named by the path's id, of the area's taxonomy,
+// for u, who must be allowed to manage it.
+func (a *Admin) termOf(r *http.Request, u *content.User, tp taxonomyPage) (*content.Term, error) {
+	if err := a.mayManageTerms(u, tp); err != nil {
+		return nil, err
+	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err == nil && id > 0 {
 		t, err := a.cfg.DB.FindTermByID(r.Context(), id)
@@ -211,10 +215,7 @@ func (a *Admin) termOf(r *http.Request, tp taxonomyPage) (*content.Term, error) 
 
 func (a *Admin) termEdit(tp taxonomyPage) PageFunc {
 	return func(w http.ResponseWriter, r *http.Request, u *content.User) error {
-		if err := a.mayManageTerms(u, tp); err != nil {
-			return err
-		}
-		t, err := a.termOf(r, tp)
+		t, err := a.termOf(r, u, tp)
 		if err != nil {
 			return err
 		}
@@ -259,10 +260,7 @@ func (a *Admin) termPage(w http.ResponseWriter, r *http.Request, u *content.User
 
 func (a *Admin) termUpdate(tp taxonomyPage) PageFunc {
 	return func(w http.ResponseWriter, r *http.Request, u *content.User) error {
-		if err := a.mayManageTerms(u, tp); err != nil {
-			return err
-		}
-		t, err := a.termOf(r, tp)
+		t, err := a.termOf(r, u, tp)
 		if err != nil {
 			return err
 		}
@@ -295,10 +293,7 @@ func (a *Admin) termUpdate(tp taxonomyPage) PageFunc {
 
 func (a *Admin) termMerge(tp taxonomyPage) PageFunc {
 	return func(w http.ResponseWriter, r *http.Request, u *content.User) error {
-		if err := a.mayManageTerms(u, tp); err != nil {
-			return err
-		}
-		t, err := a.termOf(r, tp)
+		t, err := a.termOf(r, u, tp)
 		if err != nil {
 			return err
 		}
@@ -329,10 +324,7 @@ func (a *Admin) termMerge(tp taxonomyPage) PageFunc {
 
 func (a *Admin) termDeleteConfirm(tp taxonomyPage) PageFunc {
 	return func(w http.ResponseWriter, r *http.Request, u *content.User) error {
-		if err := a.mayManageTerms(u, tp); err != nil {
-			return err
-		}
-		t, err := a.termOf(r, tp)
+		t, err := a.termOf(r, u, tp)
 		if err != nil {
 			return err
 		}
@@ -350,10 +342,7 @@ func (a *Admin) termDeleteConfirm(tp taxonomyPage) PageFunc {
 
 func (a *Admin) termDelete(tp taxonomyPage) PageFunc {
 	return func(w http.ResponseWriter, r *http.Request, u *content.User) error {
-		if err := a.mayManageTerms(u, tp); err != nil {
-			return err
-		}
-		t, err := a.termOf(r, tp)
+		t, err := a.termOf(r, u, tp)
 		if err != nil {
 			return err
 		}

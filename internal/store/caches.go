@@ -55,6 +55,9 @@ type caches struct {
 	// under ""): the sitemaps read them whole, each several times.
 	stamps   *readcache.Map[content.Kind, []Stamp]
 	archives *readcache.Map[content.Taxonomy, []ArchiveStamp]
+	// related are posts' related posts and more from their outlet
+	// (FindRelatedPosts), by post.
+	related *readcache.Map[relatedKey, Related]
 
 	// ahead is how many posts' pages or listings' pages one read serves
 	// for a reader going through them all in order (DB.ReadAhead); 0: one.
@@ -117,6 +120,7 @@ func newCaches(owner *readcache.Caches) *caches {
 		searches:      readcache.NewMap[string, search.Results](owner, readcache.Options[search.Results]{Max: maxSearches, Span: true, Copy: cloneResults}),
 		stamps:        readcache.NewMap[content.Kind, []Stamp](owner, readcache.Options[[]Stamp]{Max: 2, Span: true, Copy: slices.Clone[[]Stamp]}),
 		archives:      readcache.NewMap[content.Taxonomy, []ArchiveStamp](owner, readcache.Options[[]ArchiveStamp]{Max: 3, Span: true, Copy: slices.Clone[[]ArchiveStamp]}),
+		related:       readcache.NewMap[relatedKey, Related](owner, readcache.Options[Related]{Max: maxPostPages, Span: true, Copy: Related.clone}),
 		aheadPosts:    readcache.NewMap[string, postPage](owner, readcache.Options[postPage]{Max: maxAhead, Span: true, Copy: postPage.clone}),
 		aheadFeatured: readcache.NewMap[int64, *content.Media](owner, readcache.Options[*content.Media]{Max: maxAhead, Span: true, Copy: cloneMedia}),
 		aheadFrom:     readcache.NewMap[struct{}, string](owner, readcache.Options[string]{Max: 1, Span: true}),

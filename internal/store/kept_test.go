@@ -68,6 +68,18 @@ func TestKeptReadsAreTheCallersOwn(t *testing.T) {
 				archives[0].Slug, archives[0].Posts = "changed-by-a-caller", 99
 			}
 
+			for round := range 2 {
+				rel, err := db.FindRelatedPosts(ctx, newest, 3, now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(rel.Posts) != 3 || rel.Posts[0].ID != posts[1].ID || rel.Posts[0].Title != posts[1].Title {
+					t.Fatalf("round %d: related posts %+v, want 3, %q first", round, rel.Posts, posts[1].Title)
+				}
+				rel.Posts[0].Title = "Changed by a caller"
+				rel.Posts = rel.Posts[:1]
+			}
+
 			q, err := search.Parse("body")
 			if err != nil {
 				t.Fatal(err)

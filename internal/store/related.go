@@ -28,11 +28,60 @@ type Related struct {
 // the outlet p was republished from; p itself is never among them. One
 // query, which needs of p only its ID, so a page naming the post by its
 // version alone can show them.
-func (c conn) FindRelatedPosts(ctx context.Context, p *content.Post, n int, now time.Time) (*Related, error) {
-	rel := &Related{}
+//
+// While the process hears every change (see caches), what it reads is
+// remembered until the next change or the moment a post dated in the
+// future becomes public; what it returns is the caller's own.
+func (c conn) FindRelatedPosts(ctx context.Context, p *content.Post, n int, now time.Time) (rel *Related, err error) {
 	if n <= 0 {
-		return rel, nil
+		return &Related{}, nil
 	}
+	memo := c.memo()
+	if memo == nil {
+		return c.findRelatedPosts(ctx, p, n, now)
+	}
+	memo.settle(ctx, c, now)
+	key := relatedKey{p.ID, n}
+	v, gen, ok := memo.related.Get(key, now)
+	if ok {
+		return &v, nil
+	}
+	if rel, err = c.findRelatedPosts(ctx, p, n, now); err == nil {
+		memo.related.Put(key, *rel, gen, now)
+	}
+	return rel, err
+}
+
+// relatedKey names one post's related posts, n of each kind.
+type relatedKey struct {
+	post int64
+	n    int
+}
+
+// clone returns a copy of r sharing nothing a caller may change.
+func (r Related) clone() Related {
+	out := Related{Posts: clonePosts(r.Posts), FromOutlet: clonePosts(r.FromOutlet)}
+	if r.Outlet != nil {
+		o := *r.Outlet
+		o.Feeds = nil
+		out.Outlet = &o
+	}
+	return out
+}
+
+func clonePosts(ps []*content.Post) []*content.Post {
+	if ps == nil {
+		return nil
+	}
+	out := make([]*content.Post, len(ps))
+	for i, p := range ps {
+		out[i] = clonePost(p)
+	}
+	return out
+}
+
+func (c conn) findRelatedPosts(ctx context.Context, p *content.Post, n int, now time.Time) (*Related, error) {
+	rel := &Related{}
 	pub := Published(now)
 	where, args := pub.where()
 	links, linkArgs := pub.conds("pt", "pt.post_id", false, false)
