@@ -4,6 +4,7 @@ import (
 	"html"
 	"html/template"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -382,6 +383,42 @@ func (p *PostPage) Related() (*store.Related, error) {
 		}
 	}
 	return rel, nil
+}
+
+// RelatedList returns the theme's "related" template as it renders the
+// post's related posts and more from its outlet (Related), kept for every
+// post showing the same lists until the next change.
+func (p *PostPage) RelatedList() (template.HTML, error) {
+	rel, err := p.Related()
+	if err != nil || rel == nil {
+		return "", err
+	}
+	s := p.entry.s
+	return s.relateds.render(s, "post", "related", relatedListKey(rel), func() any { return p })
+}
+
+// relatedListKey names what a rendered related list shows: the posts, by
+// id and version, and the outlet.
+func relatedListKey(rel *store.Related) string {
+	b := make([]byte, 0, 128)
+	if o := rel.Outlet; o != nil {
+		b = strconv.AppendInt(b, o.ID, 10)
+		b = append(b, o.Name...)
+		b = append(b, 0)
+		b = append(b, o.Slug...)
+	}
+	for _, list := range [][]*content.Post{rel.FromOutlet, nil, rel.Posts} {
+		b = append(b, '|')
+		for _, q := range list {
+			b = strconv.AppendInt(b, q.ID, 10)
+			b = append(b, '.')
+			b = strconv.AppendInt(b, q.UpdatedAt.Unix(), 10)
+			b = append(b, '.')
+			b = strconv.AppendInt(b, q.PublishedAt.Unix(), 10)
+			b = append(b, ',')
+		}
+	}
+	return string(b)
 }
 
 // PostNav returns the links to the post's older and newer neighbours as

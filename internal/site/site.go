@@ -76,6 +76,9 @@ type Site struct {
 	heads  *renderMemo[headKey]
 	navs   *renderMemo[navKey]
 	pagers *renderMemo[pagerKey]
+	// relateds keep posts' related lists as rendered (RelatedList), by
+	// what they show, until the next change.
+	relateds *renderMemo[string]
 	// teaserLists keep listings' pages' teasers placed one after the
 	// other (ListPage.TeaserList), by their teasersKey.
 	teaserLists *renderMemo[string]
@@ -105,6 +108,7 @@ func New(cfg Config) (*Site, error) {
 		s.heads = newRenderMemo[headKey](caches, maxHeads, true)
 		s.navs = newRenderMemo[navKey](caches, maxMemo, true)
 		s.pagers = newRenderMemo[pagerKey](caches, maxMemo, true)
+		s.relateds = newRenderMemo[string](caches, maxMemo, false)
 		// Named by the generation of the fragments they hold: they go
 		// with it.
 		s.teaserLists = newRenderMemo[string](caches, maxTeaserLists, false)
