@@ -263,15 +263,11 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, u *content.User, p *c
 	if in.Version != nil {
 		base = *in.Version
 	}
-	v, err := Write(ctx, tx, p, WriteOptions{New: isNew, By: u, Base: base, Autosave: in.Autosave, Featured: in.FeaturedImage})
+	w, err := Write(ctx, tx, p, WriteOptions{New: isNew, By: u, Base: base, Autosave: in.Autosave, Featured: in.FeaturedImage})
 	if err != nil {
 		return nil, err
 	}
-	f, err := tx.FindFeatured(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &Entry{Post: p, Version: v, Featured: f}, nil
+	return &Entry{Post: p, Version: w.Version, Featured: w.Featured}, nil
 }
 
 func (s *Service) applyStatus(u *content.User, p *content.Post, prev content.Status, isNew bool, in Input, now time.Time) error {

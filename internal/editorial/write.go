@@ -41,63 +41,77 @@ type WriteOptions struct {
 //   - a revision is kept, with the terms and the featured image, so that a
 //     new post is at version 1 and every save adds a version.
 //
-// It returns the post's version after the save.
-func Write(ctx context.Context, tx *store.Tx, p *content.Post, opt WriteOptions) (int, error) {
+// It returns the post's version and featured image after the save.
+func Write(ctx context.Context, tx *store.Tx, p *content.Post, opt WriteOptions) (Written, error) {
 	if opt.New {
 		p.ID = 0
 	}
 	if strings.TrimSpace(p.Slug) == "" {
 		slug, err := FreeSlug(ctx, tx, p.Kind, markup.Slugify(p.Title), p.ID)
 		if err != nil {
-			return 0, err
+			return Written{}, err
 		}
 		p.Slug = slug
 	} else {
 		if err := content.ValidateSlug(p.Slug); err != nil {
-			return 0, err
+			return Written{}, err
 		}
 		taken, err := tx.SlugTaken(ctx, p.Kind, p.Slug, p.ID)
 		if err != nil {
-			return 0, err
+			return Written{}, err
 		}
 		if taken {
-			return 0, &content.Error{Code: content.EConflict, Field: "slug", Message: fmt.Sprintf(
+			return Written{}, &content.Error{Code: content.EConflict, Field: "slug", Message: fmt.Sprintf(
 				"the slug %q is already used by another %s: choose another, or leave it empty to derive one from the title", p.Slug, p.Kind)}
 		}
 	}
 	if err := markup.RenderPost(p); err != nil {
-		return 0, content.FieldError("body", "the body cannot be rendered: %v", err)
+		return Written{}, content.FieldError("body", "the body cannot be rendered: %v", err)
 	}
 	base := opt.Base
 	if opt.New {
 		base = 0
 		if err := tx.CreatePost(ctx, p); err != nil {
-			return 0, err
+			return Written{}, err
 		}
 	} else if err := tx.UpdatePost(ctx, p); err != nil {
-		return 0, err
+		return Written{}, err
 	}
-	var featured int64
+	var w Written
 	if opt.Featured != nil {
 		if err := tx.SetFeatured(ctx, p.ID, *opt.Featured); err != nil {
-			return 0, err
+			return Written{}, err
 		}
-		featured = *opt.Featured
-	} else if !opt.New {
+	}
+	if !opt.New || opt.Featured != nil {
 		m, err := tx.FindFeatured(ctx, p.ID)
 		if err != nil {
-			return 0, err
+			return Written{}, err
 		}
-		if m != nil {
-			featured = m.ID
-		}
+		w.Featured = m
+	}
+	var featured int64
+	if w.Featured != nil {
+		featured = w.Featured.ID
 	}
 	rev := content.RevisionOf(p, featured)
 	if opt.By != nil {
 		rev.AuthorID = opt.By.ID
 	}
 	rev.Autosave = opt.Autosave && !opt.New
-	return tx.AddRevision(ctx, rev, base)
+	v, err := tx.AddRevision(ctx, rev, base)
+	if err != nil {
+		return Written{}, err
+	}
+	w.Version = v
+	return w, nil
+}
+
+// Written is what a save left: the post's version and its featured image
+// (nil when none).
+type Written struct {
+	Version  int
+	Featured *content.Media
 }
 
 // FreeSlug returns base when no entry of the kind but exceptID has it as
