@@ -259,7 +259,7 @@ func (d *Desk) ParseFeed(body []byte, feedURL string) ([]*content.Item, string, 
 		it := &content.Item{
 			GUID:    strings.TrimSpace(fi.GUID),
 			Title:   plainText(fi.Title),
-			Summary: truncate(plainText(fi.Description), 600),
+			Summary: Truncate(plainText(fi.Description), 600),
 		}
 		u := itemAddress(fi, base)
 		if u == nil {
@@ -269,10 +269,10 @@ func (d *Desk) ParseFeed(body []byte, feedURL string) ([]*content.Item, string, 
 		it.Content = markup.Sanitize(prepareEmbedsHTML(fi.Content, u))
 		it.URL = u.String()
 		if it.Title == "" {
-			it.Title = truncate(it.Summary, 120)
+			it.Title = Truncate(it.Summary, 120)
 		}
 		if it.Summary == "" && it.Content != "" {
-			it.Summary = truncate(plainText(it.Content), 600)
+			it.Summary = Truncate(plainText(it.Content), 600)
 		}
 		switch {
 		case fi.Author != nil && fi.Author.Name != "":
@@ -405,7 +405,9 @@ func plainText(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-func truncate(s string, n int) string {
+// Truncate cuts plain text to at most n characters, at a word when one
+// ends in the second half, with an ellipsis when it cut.
+func Truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}

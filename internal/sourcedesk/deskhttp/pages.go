@@ -83,7 +83,7 @@ func NewPages(cfg Config, base string) (*Pages, error) {
 		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"minutes": func(d time.Duration) int { return int(d / time.Minute) },
 		"ago":     func(t time.Time) string { return ago(time.Since(t), t) },
-		"excerpt": func(s string) string { return excerpt(s, 280) },
+		"excerpt": func(s string) string { return sourcedesk.Truncate(strings.Join(strings.Fields(s), " "), 280) },
 		"states": func() []string {
 			return []string{string(content.ItemNew), string(content.ItemStarred), string(content.ItemSkipped), string(content.ItemRepublished)}
 		},
@@ -140,21 +140,6 @@ func plural(n int, unit string) string {
 		return "1 " + unit
 	}
 	return strconv.Itoa(n) + " " + unit + "s"
-}
-
-// excerpt cuts plain text to about n characters, at a word, with an
-// ellipsis when it cut.
-func excerpt(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	cut := string(r[:n])
-	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
-		cut = cut[:i]
-	}
-	return strings.TrimRight(cut, " ,.;:") + "…"
 }
 
 // Mount registers the pages' routes on mux, each with its method.
@@ -400,18 +385,8 @@ func (p *Pages) republish(w http.ResponseWriter, r *http.Request, u *content.Use
 	if err != nil {
 		return err
 	}
-	opt := republishOptions(u, 0)
-	res, err := p.cfg.Desk.Republish(r.Context(), id, opt)
-	if err != nil {
-		if res != nil && res.Existing {
-			desk := &API{cfg: p.cfg}
-			r.URL.RawQuery = "state=all"
-			return p.renderInbox(w, r, http.StatusConflict, desk.toPostJSON(res.Post))
-		}
-		return err
-	}
-	http.Redirect(w, r, withFlash(p.cfg.PostLink(res.Post), republishedNote(res)), http.StatusSeeOther)
-	return nil
+	res, err := p.cfg.Desk.Republish(r.Context(), id, republishOptions(u, 0))
+	return p.republished(w, r, res, err)
 }
 
 // republishURL republishes the article at the address the form gives;
@@ -419,16 +394,23 @@ func (p *Pages) republish(w http.ResponseWriter, r *http.Request, u *content.Use
 func (p *Pages) republishURL(w http.ResponseWriter, r *http.Request, u *content.User) error {
 	raw := strings.TrimSpace(r.PostFormValue("url"))
 	res, err := p.cfg.Desk.RepublishURL(r.Context(), raw, republishOptions(u, 0))
+	var ce *content.Error
+	if errors.As(err, &ce) && ce.Field == "url" {
+		r.URL.RawQuery = ""
+		return p.renderInboxWith(w, r, http.StatusUnprocessableEntity, &pageData{URL: raw, Error: ce.Message, ErrorField: "url"})
+	}
+	return p.republished(w, r, res, err)
+}
+
+// republished answers a republication: the new draft in the post editor,
+// with a note; the inbox naming the post made before when it was
+// republished already.
+func (p *Pages) republished(w http.ResponseWriter, r *http.Request, res *sourcedesk.Republished, err error) error {
 	if err != nil {
 		if res != nil && res.Existing {
 			desk := &API{cfg: p.cfg}
 			r.URL.RawQuery = "state=all"
 			return p.renderInbox(w, r, http.StatusConflict, desk.toPostJSON(res.Post))
-		}
-		var ce *content.Error
-		if errors.As(err, &ce) && ce.Field == "url" {
-			r.URL.RawQuery = ""
-			return p.renderInboxWith(w, r, http.StatusUnprocessableEntity, &pageData{URL: raw, Error: ce.Message, ErrorField: "url"})
 		}
 		return err
 	}
