@@ -16,13 +16,7 @@ func TestDashboardAndPassword(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			base := server(t, engine)
-			ctx := browser(t)
-			t.Cleanup(func() {
-				if t.Failed() {
-					screenshot(t, ctx, engine+"-account-failure.png")
-				}
-			})
-			signIn(t, ctx, base, "ed@example.org")
+			ctx := editorSession(t, base, engine+"-account-failure.png")
 			run(t, ctx, "land on the dashboard", chromedp.WaitVisible(chromedp.CSS(`#dash-drafts`)))
 			if title := get(t, ctx, "read the heading", chromedp.Text(chromedp.CSS(`main h1`))); title != "Dashboard" {
 				t.Errorf("signing in lands on %q, want the dashboard", title)

@@ -28,13 +28,7 @@ func TestSourceDeskToPublishedPost(t *testing.T) {
 			// told otherwise; the poller is off so that "Poll now" is the
 			// only poll.
 			base := serverWith(t, engine, []string{"BROADSHEET_FETCH_ALLOW_PRIVATE=1"}, "--poll-every", "0")
-			ctx := browser(t)
-			t.Cleanup(func() {
-				if t.Failed() {
-					screenshot(t, ctx, engine+"-desk-failure.png")
-				}
-			})
-			signIn(t, ctx, base, "ed@example.org")
+			ctx := editorSession(t, base, engine+"-desk-failure.png")
 
 			// Add the outlet by its homepage alone: its feeds are found there.
 			run(t, ctx, "add the source",

@@ -147,6 +147,20 @@ func signIn(t *testing.T, ctx context.Context, base, email string) {
 	)
 }
 
+// editorSession opens a browser signed in to base as the editor, which
+// saves a screenshot named shot in the artifacts when the test fails.
+func editorSession(t *testing.T, base, shot string) context.Context {
+	t.Helper()
+	ctx := browser(t)
+	t.Cleanup(func() {
+		if t.Failed() {
+			screenshot(t, ctx, shot)
+		}
+	})
+	signIn(t, ctx, base, "ed@example.org")
+	return ctx
+}
+
 func signOut(t *testing.T, ctx context.Context) {
 	t.Helper()
 	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`form.who button`)), chromedp.WaitVisible(chromedp.CSS(`form.login input[name=email]`)))
@@ -191,13 +205,7 @@ func TestEditorialWorkflow(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			base := server(t, engine)
-			ctx := browser(t)
-			t.Cleanup(func() {
-				if t.Failed() {
-					screenshot(t, ctx, engine+"-failure.png")
-				}
-			})
-			signIn(t, ctx, base, "ed@example.org")
+			ctx := editorSession(t, base, engine+"-failure.png")
 
 			// Write a post with a source and a break, and preview it.
 			run(t, ctx, "write a post",

@@ -296,13 +296,7 @@ func TestRichEditor(t *testing.T) {
 // and the article, and the editor as the post's author.
 func TestRepublishedForm(t *testing.T) {
 	base := server(t, "sqlite")
-	ctx := browser(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			screenshot(t, ctx, "republished-form-failure.png")
-		}
-	})
-	signIn(t, ctx, base, "ed@example.org")
+	ctx := editorSession(t, base, "republished-form-failure.png")
 	draft := "<!-- Editorial introduction: write it here, above the attribution line. -->\n" +
 		`<p class="editorial-introduction"></p>` + "\n" +
 		`<p class="attribution-line">The following article was originally published by Agency Wire.</p>` + "\n" +

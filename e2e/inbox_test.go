@@ -17,13 +17,7 @@ import (
 func TestInboxTriageAndRepublishFromAddress(t *testing.T) {
 	out := desktest.Outlet(t)
 	base := serverWith(t, "sqlite", []string{"BROADSHEET_FETCH_ALLOW_PRIVATE=1"}, "--poll-every", "0")
-	ctx := browser(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			screenshot(t, ctx, "inbox-failure.png")
-		}
-	})
-	signIn(t, ctx, base, "ed@example.org")
+	ctx := editorSession(t, base, "inbox-failure.png")
 	run(t, ctx, "add the source",
 		chromedp.Navigate(base+"/admin/sources"),
 		chromedp.WaitVisible(chromedp.CSS("#name")),

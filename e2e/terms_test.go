@@ -18,13 +18,7 @@ func TestRenameCategory(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			base := server(t, engine)
-			ctx := browser(t)
-			t.Cleanup(func() {
-				if t.Failed() {
-					screenshot(t, ctx, engine+"-terms-failure.png")
-				}
-			})
-			signIn(t, ctx, base, "ed@example.org")
+			ctx := editorSession(t, base, engine+"-terms-failure.png")
 
 			run(t, ctx, "create the category",
 				chromedp.Navigate(base+"/admin/categories"),
