@@ -40,6 +40,25 @@ func order(body string, titles ...string) []string {
 	return out
 }
 
+// threePostsOldestEditedLast publishes "Oldest", "Middle" and "Newest" on
+// three days, then edits "Oldest" an hour later, so that sorting by
+// modification and by date disagree.
+func threePostsOldestEditedLast(t *testing.T, db *store.DB, e *env) {
+	t.Helper()
+	pub := content.StatusPublished
+	for i, title := range []string{"Oldest", "Middle", "Newest"} {
+		when := time.Date(2025, 11, 1+i, 9, 0, 0, 0, time.UTC)
+		e.post("editor", editorial.Input{Title: &title, Status: &pub, PublishAt: &when})
+	}
+	posts, _, _ := db.FindEntries(ctx, store.EntryFilter{Title: "Oldest"})
+	later := db.Now().Add(time.Hour)
+	db.Now = func() time.Time { return later }
+	body := "Edited."
+	if _, err := (&editorial.Service{DB: db}).Update(ctx, e.users["editor"], posts[0].ID, editorial.Input{Body: &body}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestPostListSortAndRowActions: the list opens newest first by date, even
 // when an old post was edited last; a column header sorts by it and says
 // so with aria-sort; each row publishes, unpublishes and deletes (after a
@@ -47,20 +66,7 @@ func order(body string, titles ...string) []string {
 func TestPostListSortAndRowActions(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		pub := content.StatusPublished
-		for i, title := range []string{"Oldest", "Middle", "Newest"} {
-			when := time.Date(2025, 11, 1+i, 9, 0, 0, 0, time.UTC)
-			title := title
-			e.post("editor", editorial.Input{Title: &title, Status: &pub, PublishAt: &when})
-		}
-		// The oldest is edited last: the list still puts it last.
-		posts, _, _ := db.FindEntries(ctx, store.EntryFilter{Title: "Oldest"})
-		later := db.Now().Add(time.Hour)
-		db.Now = func() time.Time { return later }
-		body := "Edited."
-		if _, err := (&editorial.Service{DB: db}).Update(ctx, e.users["editor"], posts[0].ID, editorial.Input{Body: &body}); err != nil {
-			t.Fatal(err)
-		}
+		threePostsOldestEditedLast(t, db, e) // the list still puts it last
 		ed := e.signIn("editor")
 		get := func(path string) (int, string) {
 			res, err := ed.Get(e.srv.URL + path)
@@ -89,7 +95,7 @@ func TestPostListSortAndRowActions(t *testing.T) {
 		}
 
 		// Row actions.
-		posts, _, _ = db.FindEntries(ctx, store.EntryFilter{Title: "Middle"})
+		posts, _, _ := db.FindEntries(ctx, store.EntryFilter{Title: "Middle"})
 		id := posts[0].ID
 		post := func(path string, form url.Values) *http.Response {
 			res, err := ed.PostForm(e.srv.URL+path, form)
@@ -146,19 +152,7 @@ func TestPostListSortAndRowActions(t *testing.T) {
 func TestAPIPostsSorted(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		pub := content.StatusPublished
-		for i, title := range []string{"Oldest", "Middle", "Newest"} {
-			when := time.Date(2025, 11, 1+i, 9, 0, 0, 0, time.UTC)
-			title := title
-			e.post("editor", editorial.Input{Title: &title, Status: &pub, PublishAt: &when})
-		}
-		posts, _, _ := db.FindEntries(ctx, store.EntryFilter{Title: "Oldest"})
-		later := db.Now().Add(time.Hour)
-		db.Now = func() time.Time { return later }
-		body := "Edited."
-		if _, err := (&editorial.Service{DB: db}).Update(ctx, e.users["editor"], posts[0].ID, editorial.Input{Body: &body}); err != nil {
-			t.Fatal(err)
-		}
+		threePostsOldestEditedLast(t, db, e)
 		titles := func(query string) []string {
 			status, out := e.call("editor", "GET", "/api/v1/posts"+query, nil)
 			if status != 200 {
