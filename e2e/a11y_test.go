@@ -346,22 +346,39 @@ func TestAccessibility(t *testing.T) {
 			{"users", "/admin/users"},
 			{"tokens", "/admin/tokens"},
 		}
-		for _, p := range admin {
-			name := "admin-" + p.name + "-desktop-light"
-			run(t, ctx, "open "+name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(`main`)))
-			checkPage(t, ctx, axe, name, nil)
-			// A list's buttons (Change, Republish, Revoke...) repeat on
-			// every row: each must say which row it acts on, or a screen
-			// reader hears the same button many times over.
-			if same := get(t, ctx, "buttons of "+name, chromedp.Evaluate[[]string](sameButtons)); len(same) > 0 {
-				t.Errorf("%s: buttons that cannot be told apart without sight: %s", name, strings.Join(same, "; "))
-			}
-			for _, img := range get(t, ctx, "images of "+name, chromedp.Evaluate[[]string](imageSizes)) {
-				if !strings.HasPrefix(img, "ok ") {
-					t.Errorf("%s: an image without width and height: %s", name, strings.TrimPrefix(img, "unsized "))
+		// Every page on a laptop in light and dark mode, and on a phone in
+		// dark mode; the admin follows the system's colour scheme.
+		for _, look := range []struct {
+			vp     viewport
+			scheme string
+		}{{desktop, "light"}, {desktop, "dark"}, {phone, "dark"}} {
+			run(t, ctx, "emulate "+look.vp.name+" "+look.scheme, look.vp.emulate(), colorScheme(look.scheme))
+			for _, p := range admin {
+				name := fmt.Sprintf("admin-%s-%s-%s", p.name, look.vp.name, look.scheme)
+				run(t, ctx, "open "+name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(`main`)))
+				checkPage(t, ctx, axe, name, nil)
+				if look.scheme == "dark" {
+					if bg := get(t, ctx, "background of "+name, chromedp.Evaluate[string](`getComputedStyle(document.body).backgroundColor`)); bg == "rgb(246, 246, 244)" || bg == "rgb(255, 255, 255)" {
+						t.Errorf("%s: the page stays light in dark mode (body background %s)", name, bg)
+					}
+				}
+				if look.scheme != "light" || look.vp.name != "desktop" {
+					continue
+				}
+				// A list's buttons (Change, Republish, Revoke...) repeat on
+				// every row: each must say which row it acts on, or a screen
+				// reader hears the same button many times over.
+				if same := get(t, ctx, "buttons of "+name, chromedp.Evaluate[[]string](sameButtons)); len(same) > 0 {
+					t.Errorf("%s: buttons that cannot be told apart without sight: %s", name, strings.Join(same, "; "))
+				}
+				for _, img := range get(t, ctx, "images of "+name, chromedp.Evaluate[[]string](imageSizes)) {
+					if !strings.HasPrefix(img, "ok ") {
+						t.Errorf("%s: an image without width and height: %s", name, strings.TrimPrefix(img, "unsized "))
+					}
 				}
 			}
 		}
+		run(t, ctx, "desktop light", desktop.emulate(), colorScheme("light"))
 		// A republished article's draft, as the desk opens it in the editor.
 		run(t, ctx, "open the inbox", chromedp.Navigate(base+"/admin/inbox"), chromedp.WaitVisible(chromedp.CSS("article.desk-item")))
 		clickAndLoad(t, ctx, "article.desk-item .desk-republish")
