@@ -1,6 +1,14 @@
 // Broadsheet admin: live preview, autosave and the unsaved-changes warning
 // for the editor. Everything here is an addition: the forms work without it.
 "use strict";
+// On a phone the sections scroll sideways: show the current one.
+(function () {
+  const current = document.querySelector(".bar nav [aria-current]");
+  const nav = current && current.parentElement;
+  if (nav && nav.scrollWidth > nav.clientWidth) {
+    nav.scrollLeft = current.offsetLeft - nav.offsetLeft - (nav.clientWidth - current.offsetWidth) / 2;
+  }
+})();
 (function () {
   const form = document.getElementById("editor");
   if (!form) return;
