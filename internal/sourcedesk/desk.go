@@ -12,6 +12,9 @@ package sourcedesk
 import (
 	"context"
 	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -51,6 +54,8 @@ const (
 	DefaultLeadParagraphs = 2
 	DefaultClaimFor       = 10 * time.Minute
 	DefaultMaxItems       = 200
+	DefaultParallel       = 4
+	DefaultPerHost        = 2
 	// MaxBackoff bounds the wait after failures, whatever the interval.
 	MaxBackoff = 24 * time.Hour
 )
@@ -71,6 +76,59 @@ type Desk struct {
 	// MaxItems caps the new items one poll brings in from one feed; the
 	// rest come in with the next polls.
 	MaxItems int
+	// Parallel is how many sources one round of polling reads at once.
+	Parallel int
+	// PerHost is how many requests go to one host (name and port) at
+	// once, whatever source or article they are for, so that outlets
+	// sharing a server are not asked for everything together.
+	PerHost int
+
+	hosts hostSlots
+}
+
+// hostSlots hands out the requests allowed to each host at once.
+type hostSlots struct {
+	mu    sync.Mutex
+	slots map[string]chan struct{}
+}
+
+// take waits for one of host's n slots and returns what gives it back;
+// it fails only when ctx ends first.
+func (h *hostSlots) take(ctx context.Context, host string, n int) (func(), error) {
+	h.mu.Lock()
+	if h.slots == nil {
+		h.slots = map[string]chan struct{}{}
+	}
+	ch := h.slots[host]
+	if ch == nil {
+		ch = make(chan struct{}, n)
+		h.slots[host] = ch
+	}
+	h.mu.Unlock()
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// get fetches r through d.Fetch, waiting for a slot of its host.
+func (d *Desk) get(ctx context.Context, r fetch.Request) (*fetch.Response, error) {
+	per := d.PerHost
+	if per <= 0 {
+		per = DefaultPerHost
+	}
+	host := ""
+	if u, err := url.Parse(r.URL); err == nil {
+		host = strings.ToLower(u.Host)
+	}
+	release, err := d.hosts.take(ctx, host, per)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return d.Fetch.Get(ctx, r)
 }
 
 func (d *Desk) log() *slog.Logger {

@@ -26,7 +26,7 @@ const acceptFeed = "application/rss+xml, application/atom+xml, application/feed+
 // a feed, else the targets of its <link rel="alternate"> autodiscovery
 // links, in page order.
 func (d *Desk) Discover(ctx context.Context, homepage string) ([]string, error) {
-	resp, err := d.Fetch.Get(ctx, fetch.Request{URL: homepage, Accept: "text/html, " + acceptFeed})
+	resp, err := d.get(ctx, fetch.Request{URL: homepage, Accept: "text/html, " + acceptFeed})
 	if err != nil {
 		return nil, content.FieldError("homepage", "could not read the homepage to find its feeds: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -38,40 +39,72 @@ type PollResult struct {
 	NextPollAt time.Time
 }
 
-// PollDue polls, once, every source that is due, one after the other. A
-// source another process has claimed is left to it. One source's failure
-// is recorded on that source and never stops the others; the error
-// returned is only for the database failing.
+// PollDue polls, once, every source that is due, several at a time: at
+// most Parallel sources at once, and at most PerHost requests at once to
+// any one host, so a source that stalls holds up only itself. A source
+// another process has claimed is left to it. One source's failure is
+// recorded on that source and never stops the others; the error returned
+// is only for the database failing. Results are in the order the sources
+// were due.
 func (d *Desk) PollDue(ctx context.Context) ([]PollResult, error) {
 	now := d.now()
 	due, err := d.DB.FindDueOutlets(ctx, now)
 	if err != nil {
 		return nil, err
 	}
-	results := make([]PollResult, 0, len(due))
-	for _, o := range due {
+	claimFor := d.ClaimFor
+	if claimFor <= 0 {
+		claimFor = DefaultClaimFor
+	}
+	parallel := d.Parallel
+	if parallel <= 0 {
+		parallel = DefaultParallel
+	}
+	results := make([]PollResult, len(due))
+	polled := make([]bool, len(due))
+	errs := make([]error, len(due))
+	slots := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	var claimErr error
+	for i, o := range due {
 		if ctx.Err() != nil {
 			break
 		}
-		claimFor := d.ClaimFor
-		if claimFor <= 0 {
-			claimFor = DefaultClaimFor
-		}
 		ok, err := d.DB.ClaimOutlet(ctx, o.ID, now, now.Add(claimFor))
 		if err != nil {
-			return results, err
+			claimErr = err
+			break
 		}
+		polled[i] = true
 		if !ok {
-			results = append(results, PollResult{Outlet: o, Skipped: true})
+			results[i] = PollResult{Outlet: o, Skipped: true}
 			continue
 		}
-		res, err := d.poll(ctx, o)
-		if err != nil {
-			return results, err
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			polled[i] = false
 		}
-		results = append(results, res)
+		if !polled[i] {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			results[i], errs[i] = d.poll(ctx, o)
+		}()
 	}
-	return results, nil
+	wg.Wait()
+	out := make([]PollResult, 0, len(due))
+	for i := range due {
+		if polled[i] {
+			out = append(out, results[i])
+		}
+	}
+	if claimErr != nil {
+		return out, claimErr
+	}
+	return out, errors.Join(errs...)
 }
 
 // PollNow polls one source at once, whether due or not, claiming it as
@@ -196,7 +229,7 @@ func (d *Desk) poll(ctx context.Context, o *content.Outlet) (PollResult, error) 
 // pending, and the feed's validators are not kept, so that the next poll
 // reads the whole feed again and brings them in.
 func (d *Desk) pollFeed(ctx context.Context, o *content.Outlet, f content.Feed) (added, dups, pending int, notModified bool, err error) {
-	resp, err := d.Fetch.Get(ctx, fetch.Request{URL: f.URL, Accept: acceptFeed, ETag: f.ETag, LastModified: f.LastModified})
+	resp, err := d.get(ctx, fetch.Request{URL: f.URL, Accept: acceptFeed, ETag: f.ETag, LastModified: f.LastModified})
 	if err != nil {
 		return 0, 0, 0, false, err
 	}

@@ -284,7 +284,7 @@ func (d *Desk) existing(ctx context.Context, it *content.Item) (*Republished, er
 
 // article fetches and extracts the page at pageURL.
 func (d *Desk) article(ctx context.Context, pageURL string) (*Article, error) {
-	resp, err := d.Fetch.Get(ctx, fetch.Request{URL: pageURL, Accept: "text/html,application/xhtml+xml"})
+	resp, err := d.get(ctx, fetch.Request{URL: pageURL, Accept: "text/html,application/xhtml+xml"})
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +300,7 @@ var imageTypes = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "i
 // bringImage downloads an image and keeps it through d.Images, described
 // by alt, on behalf of by.
 func (d *Desk) bringImage(ctx context.Context, imageURL, alt string, by *content.User) (Saved, error) {
-	resp, err := d.Fetch.Get(ctx, fetch.Request{URL: imageURL, Accept: "image/*"})
+	resp, err := d.get(ctx, fetch.Request{URL: imageURL, Accept: "image/*"})
 	if err != nil {
 		return Saved{}, err
 	}
