@@ -174,6 +174,9 @@ func (e *env) poll(ctx context.Context, args []string) error {
 			added += r.Added
 			fmt.Fprintf(e.stdout, "%-30s %d new, %d already in the inbox, %d of %d feeds unchanged\n",
 				r.Outlet.Name, r.Added, r.Duplicates, r.NotModified, r.Feeds)
+			for _, w := range r.Warnings {
+				fmt.Fprintf(e.stdout, "%-30s warning: %s\n", "", w)
+			}
 			if r.Pending > 0 {
 				fmt.Fprintf(e.stdout, "%-30s %d more items come in with the next poll (a poll brings in at most %d new items a feed)\n",
 					"", r.Pending, sourcedesk.DefaultMaxItems)
@@ -207,8 +210,8 @@ func (e *env) source(ctx context.Context, args []string) error {
 }
 
 func (e *env) sourceAdd(ctx context.Context, args []string) error {
-	fs := e.flags("source add", "--name NAME --url HOMEPAGE [--feed URL]…")
-	name := fs.String("name", "", "the outlet's `name`, as the attribution line gives it")
+	fs := e.flags("source add", "[--name NAME] --url HOMEPAGE [--feed URL]…")
+	name := fs.String("name", "", "the outlet's `name`, as the attribution line gives it (default: the name its homepage gives)")
 	home := fs.String("url", "", "the outlet's homepage `URL`; its feeds are discovered there when no --feed is given")
 	var feeds stringsFlag
 	fs.Var(&feeds, "feed", "a feed `URL` (RSS, Atom or JSON Feed); repeat for several")
@@ -273,6 +276,8 @@ func (e *env) sourceList(ctx context.Context, args []string) error {
 			status = fmt.Sprintf("failing (%d): %s", o.Failures, o.LastError)
 		} else if o.LastPolledAt.IsZero() {
 			status = "not polled yet"
+		} else if o.LastWarning != "" {
+			status = "read in part: " + o.LastWarning
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", o.ID, o.Name, len(o.Feeds), o.Interval,
 			when(o.LastSuccessAt), when(o.NextPollAt), status)

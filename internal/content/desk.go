@@ -33,9 +33,12 @@ type Outlet struct {
 	LastPolledAt  time.Time // the last attempt
 	LastSuccessAt time.Time // the last attempt that worked
 	LastError     string    // why the last attempt failed; empty after a success
-	Failures      int       // failed attempts in a row, for the backoff
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// LastWarning is what the last attempt read only in part (a feed cut
+	// off mid-item); empty when it read everything.
+	LastWarning string
+	Failures    int // failed attempts in a row, for the backoff
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Feed is one feed of an outlet, with the validators of its last answer so

@@ -142,28 +142,36 @@ func (d *Desk) now() time.Time { return d.DB.Now().UTC().Truncate(time.Second) }
 
 // AddOutlet creates a source. When it has a homepage and no feeds, its feeds
 // are discovered from the homepage's autodiscovery links first; finding
-// none is an error naming the homepage, and nothing is stored.
+// none is an error naming the homepage, and nothing is stored. A source
+// given a homepage and no name is named as its homepage names its outlet
+// (see Suggest).
 func (d *Desk) AddOutlet(ctx context.Context, o *content.Outlet) error {
-	o.Normalize()
-	if err := o.Validate(); err != nil {
-		return err
-	}
-	if len(o.Feeds) == 0 {
-		urls, err := d.Discover(ctx, o.Homepage)
-		if err != nil {
-			return err
-		}
-		for _, u := range urls {
-			o.Feeds = append(o.Feeds, content.Feed{URL: u})
-		}
-	}
-	return d.DB.Update(ctx, func(tx *store.Tx) error { return tx.CreateOutlet(ctx, o) })
+	return d.saveOutlet(ctx, o, func(tx *store.Tx) error { return tx.CreateOutlet(ctx, o) })
 }
 
-// UpdateOutlet saves an edited source, discovering its feeds as AddOutlet
-// does when the edit leaves none.
+// UpdateOutlet saves an edited source, discovering its feeds (and its
+// name) as AddOutlet does when the edit leaves none.
 func (d *Desk) UpdateOutlet(ctx context.Context, o *content.Outlet) error {
+	return d.saveOutlet(ctx, o, func(tx *store.Tx) error { return tx.UpdateOutlet(ctx, o) })
+}
+
+func (d *Desk) saveOutlet(ctx context.Context, o *content.Outlet, save func(*store.Tx) error) error {
 	o.Normalize()
+	if strings.TrimSpace(o.Name) == "" && o.Homepage != "" && content.ValidateHTTPURL(o.Homepage) == nil {
+		s, err := d.Suggest(ctx, o.Homepage)
+		if s.Name == "" {
+			if err != nil {
+				return err
+			}
+			return content.FieldError("name", "the source needs a name, and its homepage %s gives none", o.Homepage)
+		}
+		o.Name = s.Name
+		if len(o.Feeds) == 0 && err == nil {
+			for _, u := range s.Feeds {
+				o.Feeds = append(o.Feeds, content.Feed{URL: u})
+			}
+		}
+	}
 	if err := o.Validate(); err != nil {
 		return err
 	}
@@ -176,5 +184,5 @@ func (d *Desk) UpdateOutlet(ctx context.Context, o *content.Outlet) error {
 			o.Feeds = append(o.Feeds, content.Feed{URL: u})
 		}
 	}
-	return d.DB.Update(ctx, func(tx *store.Tx) error { return tx.UpdateOutlet(ctx, o) })
+	return d.DB.Update(ctx, save)
 }

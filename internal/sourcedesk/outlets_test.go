@@ -67,6 +67,11 @@ var routes = map[string][2]string{
 	"/canal/2026/lock.html":          {"video.html", "text/html; charset=utf-8"},
 	"/canal/rss.xml":                 {"video-feed.xml", "application/rss+xml"},
 	"/hebdo/rss.xml":                 {"latin1-undeclared.xml", "application/rss+xml; charset=ISO-8859-1"},
+	"/harbour/rss.xml":               {"truncated.xml", "application/rss+xml"},
+	"/harbour/":                      {"homepage-og.html", "text/html; charset=utf-8"},
+	"/kanal/":                        {"homepage-ld.html", "text/html; charset=utf-8"},
+	"/plain/":                        {"homepage-unnamed.html", "text/html; charset=utf-8"},
+	"/canalnotes/atom.xml":           {"truncated-atom.xml", "application/atom+xml"},
 }
 
 func newOutlets(t *testing.T) *outlets {

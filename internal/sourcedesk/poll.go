@@ -34,6 +34,10 @@ type PollResult struct {
 	// one poll brings in at most MaxItems new items a feed: they come in
 	// with the next polls, which follow at once.
 	Pending int
+	// Warnings say what was read only in part (a feed cut off mid-item:
+	// its complete items were added); the source keeps them until its
+	// next poll.
+	Warnings []string
 	// Err is why the poll failed, in full; nil when every feed was read.
 	Err        error
 	NextPollAt time.Time
@@ -143,6 +147,9 @@ func (d *Desk) PollAndLog(ctx context.Context) error {
 			d.log().Warn("source desk: poll failed", "source", r.Outlet.Name, "err", r.Err, "next", r.NextPollAt)
 		default:
 			d.log().Info("source desk: polled", "source", r.Outlet.Name, "added", r.Added, "duplicates", r.Duplicates)
+			for _, w := range r.Warnings {
+				d.log().Warn("source desk: feed read in part", "source", r.Outlet.Name, "warning", w)
+			}
 			if r.Pending > 0 {
 				d.log().Info("source desk: more items come in with the next poll", "source", r.Outlet.Name, "pending", r.Pending)
 			}
@@ -190,12 +197,15 @@ func (d *Desk) poll(ctx context.Context, o *content.Outlet) (PollResult, error) 
 	}
 	for _, f := range feeds {
 		res.Feeds++
-		added, dups, pending, notModified, err := d.pollFeed(ctx, o, f)
-		res.Added += added
-		res.Duplicates += dups
-		res.Pending += pending
-		if notModified {
+		fp, err := d.pollFeed(ctx, o, f)
+		res.Added += fp.added
+		res.Duplicates += fp.dups
+		res.Pending += fp.pending
+		if fp.notModified {
 			res.NotModified++
+		}
+		if fp.warning != "" {
+			res.Warnings = append(res.Warnings, fp.warning)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -216,39 +226,68 @@ func (d *Desk) poll(ctx context.Context, o *content.Outlet) (PollResult, error) 
 	if res.Pending > 0 && failures == 0 {
 		res.NextPollAt = now // the rest of the feed, on the next round
 	}
+	warning := strings.Join(res.Warnings, "; ")
 	err := d.DB.Update(ctx, func(tx *store.Tx) error {
-		return tx.RecordPoll(ctx, o.ID, lastErr, failures, res.NextPollAt)
+		if err := tx.RecordPoll(ctx, o.ID, lastErr, failures, res.NextPollAt); err != nil {
+			return err
+		}
+		if warning == "" {
+			return nil
+		}
+		return tx.RecordPollWarning(ctx, o.ID, warning)
 	})
-	o.LastError, o.Failures, o.NextPollAt = lastErr, failures, res.NextPollAt
+	o.LastError, o.LastWarning, o.Failures, o.NextPollAt = lastErr, warning, failures, res.NextPollAt
 	return res, err
+}
+
+// feedPoll is what one poll of one feed did.
+type feedPoll struct {
+	added, dups, pending int
+	notModified          bool
+	// warning says what was read only in part; "" when all was read.
+	warning string
 }
 
 // pollFeed fetches and parses one feed and adds its items, in one
 // transaction: a feed that fails adds nothing and removes nothing. At most
 // MaxItems new items are added, oldest first; the items after them are
 // pending, and the feed's validators are not kept, so that the next poll
-// reads the whole feed again and brings them in.
-func (d *Desk) pollFeed(ctx context.Context, o *content.Outlet, f content.Feed) (added, dups, pending int, notModified bool, err error) {
+// reads the whole feed again and brings them in. A feed cut off mid-item
+// gives its complete items, with a warning, and its validators are not
+// kept either, so that the next poll reads it whole.
+func (d *Desk) pollFeed(ctx context.Context, o *content.Outlet, f content.Feed) (fp feedPoll, err error) {
 	resp, err := d.get(ctx, fetch.Request{URL: f.URL, Accept: acceptFeed, ETag: f.ETag, LastModified: f.LastModified})
 	if err != nil {
-		return 0, 0, 0, false, err
+		return fp, err
 	}
 	if resp.NotModified {
-		return 0, 0, 0, true, nil
+		fp.notModified = true
+		return fp, nil
 	}
-	items, title, err := d.ParseFeed(feedUTF8(resp.Body, resp.ContentType), resp.URL)
+	body := feedUTF8(resp.Body, resp.ContentType)
+	items, title, err := d.ParseFeed(body, resp.URL)
+	partial := false
 	if err != nil {
-		return 0, 0, 0, false, fmt.Errorf("%s: %w", f.URL, err)
+		fixed, ok := completeItems(body)
+		if !ok {
+			return fp, fmt.Errorf("%s: %w", f.URL, err)
+		}
+		if items, title, err = d.ParseFeed(fixed, resp.URL); err != nil {
+			return fp, fmt.Errorf("%s: %w", f.URL, err)
+		}
+		partial = true
+		fp.warning = fmt.Sprintf("%s: the feed ends in the middle of an item (cut off after %d bytes); its %d complete items were read, and the next poll reads it again.",
+			f.URL, len(resp.Body), len(items))
 	}
 	limit := d.MaxItems
 	if limit <= 0 {
 		limit = DefaultMaxItems
 	}
 	err = d.DB.Update(ctx, func(tx *store.Tx) error {
-		added, dups, pending = 0, 0, 0
+		fp.added, fp.dups, fp.pending = 0, 0, 0
 		for i, it := range items {
-			if added == limit {
-				pending = len(items) - i
+			if fp.added == limit {
+				fp.pending = len(items) - i
 				break
 			}
 			it.OutletID, it.OutletName = o.ID, o.Name
@@ -257,20 +296,20 @@ func (d *Desk) pollFeed(ctx context.Context, o *content.Outlet, f content.Feed) 
 				return err
 			}
 			if dup != "" {
-				dups++
+				fp.dups++
 			} else {
-				added++
+				fp.added++
 			}
 		}
 		f.Title = title
-		if pending == 0 {
+		if fp.pending == 0 && !partial {
 			f.ETag, f.LastModified = resp.ETag, resp.LastModified
 		} else {
 			f.ETag, f.LastModified = "", ""
 		}
 		return tx.SaveFeedState(ctx, f)
 	})
-	return added, dups, pending, false, err
+	return fp, err
 }
 
 // ParseFeed reads an RSS, Atom or JSON feed fetched from feedURL into inbox

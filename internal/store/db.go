@@ -112,6 +112,9 @@ type Tx struct {
 	conn
 	Now    time.Time
 	change Change
+	// inboxHeld is true once the transaction waits for no other adding
+	// to the inbox (AddItem).
+	inboxHeld bool
 }
 
 // Engine names the database engine: "sqlite" or "postgres".

@@ -78,6 +78,18 @@ func (d dialect) invalidText(err error) error {
 	return err
 }
 
+// serialise returns what makes the transactions running it wait for one
+// another until each commits, for writes that must see every earlier one
+// (the inbox's deduplication across sources polled at once). SQLite needs
+// nothing: its writing transactions already take the one write lock when
+// they begin.
+func (d dialect) serialise(key int64) string {
+	if d.name == "postgres" {
+		return `SELECT pg_advisory_xact_lock(` + strconv.FormatInt(key, 10) + `)`
+	}
+	return ""
+}
+
 // bulkSettings are run at the start of a transaction that writes many
 // thousands of rows. PostgreSQL would otherwise settle, after a few runs of
 // a prepared query, on a generic plan made while the tables were nearly

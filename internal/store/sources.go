@@ -17,7 +17,7 @@ import (
 // inbox's items.
 
 const outletColumns = `s.id, s.name, COALESCE(s.slug, ''), s.homepage, s.attribution, s.notes, s.canonical, s.interval_seconds,
-	s.next_poll_at, s.last_polled_at, s.last_success_at, s.last_error, s.failures, s.created_at, s.updated_at`
+	s.next_poll_at, s.last_polled_at, s.last_success_at, s.last_error, s.last_warning, s.failures, s.created_at, s.updated_at`
 
 func scanOutlet(row interface{ Scan(...any) error }) (*content.Outlet, error) {
 	var (
@@ -25,7 +25,7 @@ func scanOutlet(row interface{ Scan(...any) error }) (*content.Outlet, error) {
 		interval, next, polled, success, cr, upd int64
 	)
 	err := row.Scan(&o.ID, &o.Name, &o.Slug, &o.Homepage, &o.Attribution, &o.Notes, &o.Canonical, &interval,
-		&next, &polled, &success, &o.LastError, &o.Failures, &cr, &upd)
+		&next, &polled, &success, &o.LastError, &o.LastWarning, &o.Failures, &cr, &upd)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +222,7 @@ func (db *DB) ClaimOutlet(ctx context.Context, id int64, now, until time.Time) (
 // success, else the reason it failed; failures in a row; the next poll) and
 // releases the process's claim on it.
 func (tx *Tx) RecordPoll(ctx context.Context, id int64, lastErr string, failures int, next time.Time) error {
-	q := `UPDATE sources SET last_polled_at = ?, last_error = ?, failures = ?, next_poll_at = ?, claimed_until = 0`
+	q := `UPDATE sources SET last_polled_at = ?, last_error = ?, last_warning = '', failures = ?, next_poll_at = ?, claimed_until = 0`
 	args := []any{unix(tx.Now), lastErr, failures, unix(next)}
 	if lastErr == "" {
 		q += `, last_success_at = ?`
@@ -234,6 +234,15 @@ func (tx *Tx) RecordPoll(ctx context.Context, id int64, lastErr string, failures
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return content.Errorf(content.ENotFound, "Source %d does not exist.", id)
+	}
+	return nil
+}
+
+// RecordPollWarning notes on a source what its last poll, recorded by
+// RecordPoll, read only in part; RecordPoll clears it.
+func (tx *Tx) RecordPollWarning(ctx context.Context, id int64, warning string) error {
+	if _, err := tx.exec(ctx, `UPDATE sources SET last_warning = ? WHERE id = ?`, warning, id); err != nil {
+		return fmt.Errorf("store: record poll warning of source %d: %w", id, err)
 	}
 	return nil
 }
@@ -276,6 +285,9 @@ const TitleWindow = 72 * time.Hour
 // titles ("Editorial", "In brief") recur without being the same.
 const minTitleKey = 16
 
+// inboxLock names the lock of the inbox's additions (PostgreSQL).
+const inboxLock = 727400021
+
 // AddItem inserts it into the inbox unless it duplicates an item already
 // there, in which case it returns the reason (DupGUID, DupURL, DupTitle)
 // and adds nothing. it.OutletName must be set; it.OutletID is 0 for an
@@ -293,6 +305,15 @@ func (tx *Tx) AddItem(ctx context.Context, it *content.Item) (dup string, err er
 	// An item whose feed gives no date keeps none: the original's date
 	// stays unknown rather than becoming the day it was fetched.
 	urlKey, titleKey := content.NormalizeURL(it.URL), content.TitleKey(it.Title)
+	// Sources polled at once add their items one transaction after
+	// another, so that each sees what the others added: one article
+	// carried by two sources is kept once.
+	if q := tx.d.serialise(inboxLock); q != "" && !tx.inboxHeld {
+		if _, err := tx.exec(ctx, q); err != nil {
+			return "", fmt.Errorf("store: wait for the inbox: %w", err)
+		}
+		tx.inboxHeld = true
+	}
 	var id int64
 	err = tx.queryRow(ctx, `SELECT id FROM source_items WHERE source_id = ? AND guid = ?`, it.OutletID, it.GUID).Scan(&id)
 	if err == nil {

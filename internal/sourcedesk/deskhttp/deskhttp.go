@@ -123,6 +123,7 @@ type sourceJSON struct {
 	LastPolledAt    *time.Time `json:"last_polled_at"`
 	LastSuccessAt   *time.Time `json:"last_success_at"`
 	LastError       string     `json:"last_error"`
+	LastWarning     string     `json:"last_warning,omitempty"`
 	Failures        int        `json:"failures"`
 }
 
@@ -142,7 +143,7 @@ func toSourceJSON(o *content.Outlet) sourceJSON {
 	s := sourceJSON{ID: o.ID, Name: o.Name, Slug: o.Slug, Homepage: o.Homepage, Feeds: []feedJSON{}, Attribution: o.Attribution,
 		AttributionLine: o.AttributionLine(), Notes: o.Notes, Canonical: o.Canonical,
 		IntervalMinutes: int(o.Interval / time.Minute), NextPollAt: timePtr(o.NextPollAt),
-		LastPolledAt: timePtr(o.LastPolledAt), LastSuccessAt: timePtr(o.LastSuccessAt), LastError: o.LastError, Failures: o.Failures}
+		LastPolledAt: timePtr(o.LastPolledAt), LastSuccessAt: timePtr(o.LastSuccessAt), LastError: o.LastError, LastWarning: o.LastWarning, Failures: o.Failures}
 	for _, f := range o.Feeds {
 		s.Feeds = append(s.Feeds, feedJSON{URL: f.URL, Title: f.Title})
 	}

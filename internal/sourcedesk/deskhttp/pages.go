@@ -52,6 +52,8 @@ type pageData struct {
 
 	Sources []*content.Outlet
 	Form    sourceForm
+	// Notice says the form was filled in from the homepage, to check.
+	Notice string
 
 	Items      []inboxRow
 	Total      int
@@ -228,6 +230,18 @@ func (p *Pages) renderSources(w http.ResponseWriter, r *http.Request, status int
 	return p.render(w, r, status, "sources", d)
 }
 
+// renderSuggested shows the sources page with the add form filled in
+// from the source's homepage, not yet added.
+func (p *Pages) renderSuggested(w http.ResponseWriter, r *http.Request, f sourceForm) error {
+	all, err := p.cfg.Desk.DB.FindOutlets(r.Context())
+	if err != nil {
+		return err
+	}
+	d := &pageData{Title: "Sources", Section: "sources", Sources: all, Form: f,
+		Notice: "The name and feeds below are the ones the homepage gives: check them, then add the source."}
+	return p.render(w, r, http.StatusOK, "sources", d)
+}
+
 func (p *Pages) addSource(w http.ResponseWriter, r *http.Request, _ *content.User) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
@@ -236,6 +250,23 @@ func (p *Pages) addSource(w http.ResponseWriter, r *http.Request, _ *content.Use
 	f := sourceForm{Name: r.PostForm.Get("name"), Homepage: r.PostForm.Get("homepage"), Feeds: r.PostForm.Get("feeds"),
 		Attribution: r.PostForm.Get("attribution"), Notes: r.PostForm.Get("notes"), Canonical: r.PostForm.Get("canonical"),
 		Interval: r.PostForm.Get("interval")}
+	if strings.TrimSpace(f.Name) == "" && strings.TrimSpace(f.Homepage) != "" && content.ValidateHTTPURL(strings.TrimSpace(f.Homepage)) == nil {
+		// No name given: the form comes back with the name (and the
+		// feeds) the homepage gives, for the editor to check and send.
+		s, err := p.cfg.Desk.Suggest(r.Context(), strings.TrimSpace(f.Homepage))
+		if s.Name == "" && err != nil {
+			return p.renderSources(w, r, http.StatusBadRequest, f, err)
+		}
+		if s.Name == "" {
+			return p.renderSources(w, r, http.StatusBadRequest, f,
+				content.FieldError("name", "the source needs a name, and its homepage gives none: type the outlet's name"))
+		}
+		f.Name = s.Name
+		if strings.TrimSpace(f.Feeds) == "" {
+			f.Feeds = strings.Join(s.Feeds, "\n")
+		}
+		return p.renderSuggested(w, r, f)
+	}
 	o := &content.Outlet{Name: f.Name, Homepage: f.Homepage, Attribution: f.Attribution, Notes: f.Notes, Canonical: f.Canonical}
 	for _, line := range strings.Split(f.Feeds, "\n") {
 		if line = strings.TrimSpace(line); line != "" {

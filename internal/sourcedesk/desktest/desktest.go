@@ -24,6 +24,7 @@ var files = map[string][2]string{
 	"/agency/images/summit.jpg":      {"summit.png", "image/png"},
 	"/agency/images/map.gif":         {"map.gif", "image/gif"},
 	"/institute/atom.xml":            {"atom.xml", "application/atom+xml"},
+	"/harbour/":                      {"homepage-og.html", "text/html; charset=utf-8"},
 }
 
 // BrokenFeed answers 500, as an outlet's feed does during maintenance.
