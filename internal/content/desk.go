@@ -173,7 +173,10 @@ type Item struct {
 	Author     string
 	// ImageURL is the item's lead image at the outlet (absolute, http or
 	// https), shown in the inbox; empty when the feed names none.
-	ImageURL    string
+	ImageURL string
+	// FeedURL is the outlet's feed the item came from; empty for an
+	// article republished from its address.
+	FeedURL     string
 	PublishedAt time.Time // as the feed or page says; zero when neither says
 	FetchedAt   time.Time // when it came into the inbox; the inbox sorts undated items by it
 	State       ItemState

@@ -107,11 +107,34 @@ type Source struct {
 	URL         string    // the original article
 	Author      string    // the original author, if known
 	PublishedAt time.Time // the original publication time; zero when unknown
+	// Title is the original's headline; empty when unknown.
+	Title string
+	// Feed is the address of the outlet's feed that carried the original,
+	// and FeedTitle that feed's title; empty when it did not come through
+	// a feed.
+	Feed, FeedTitle string
 }
 
 // IsZero reports whether no attribution is recorded.
 func (s *Source) IsZero() bool {
-	return s == nil || (s.Name == "" && s.URL == "" && s.Author == "" && s.PublishedAt.IsZero())
+	return s == nil || (s.Name == "" && s.URL == "" && s.Author == "" && s.PublishedAt.IsZero() &&
+		s.Title == "" && s.Feed == "" && s.FeedTitle == "")
+}
+
+// KeepProvenance gives s what was recorded of the same original in old
+// and s leaves empty: its headline and the feed that carried it, which
+// editors do not type, outlive an edit of the attribution as long as it
+// names the same article.
+func (s *Source) KeepProvenance(old *Source) {
+	if s == nil || old == nil || s.URL == "" || s.URL != old.URL {
+		return
+	}
+	if s.Title == "" {
+		s.Title = old.Title
+	}
+	if s.Feed == "" {
+		s.Feed, s.FeedTitle = old.Feed, old.FeedTitle
+	}
 }
 
 // Path is the post's canonical URL path on the site: /yyyy/mm/dd/slug/ for
@@ -167,7 +190,8 @@ func (p *Post) Validate() error {
 	}
 	if err := storableTexts("title", p.Title, "slug", p.Slug, "body", p.Body, "excerpt", p.Excerpt,
 		"seo_title", p.SEOTitle, "seo_description", p.SEODescription, "source.name", src.Name,
-		"source.url", src.URL, "source.author", src.Author, "import_key", p.ImportKey); err != nil {
+		"source.url", src.URL, "source.author", src.Author, "source.title", src.Title, "source.feed", src.Feed,
+		"source.feed_title", src.FeedTitle, "import_key", p.ImportKey); err != nil {
 		return err
 	}
 	if err := ValidateTermCount(len(p.Categories), len(p.Tags)); err != nil {

@@ -244,6 +244,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, u *content.User, p *c
 	if in.Source != nil {
 		src := *in.Source
 		src.Name, src.URL, src.Author = strings.TrimSpace(src.Name), strings.TrimSpace(src.URL), strings.TrimSpace(src.Author)
+		src.KeepProvenance(p.Source)
 		p.Source = &src
 		if src.IsZero() {
 			p.Source = nil

@@ -259,7 +259,7 @@ func itemSize(it *feed.Item) int {
 		n += len(c.Name) + len(c.URL) + 32
 	}
 	if it.Source != nil {
-		n += len(it.Source.Name) + len(it.Source.URL) + len(it.Source.Author) + 64
+		n += len(it.Source.Name) + len(it.Source.URL) + len(it.Source.Author) + 2*len(it.Source.Feed) + len(it.Source.FeedTitle) + 64
 	}
 	return 4 * n
 }
@@ -289,7 +289,7 @@ func (s *Site) feedItem(base string, p *content.Post, fullText bool) feed.Item {
 	}
 	if !p.Source.IsZero() {
 		it.Source = &feed.Source{Name: p.Source.Name, URL: p.Source.URL, Author: p.Source.Author,
-			Published: p.Source.PublishedAt}
+			Published: p.Source.PublishedAt, Feed: p.Source.Feed, FeedTitle: p.Source.FeedTitle}
 	}
 	return it
 }

@@ -225,7 +225,7 @@ func newEntryMeta(base string, set content.Settings, p *content.Post, featured *
 		{Property: "og:type", Content: ogType},
 		{Property: "og:title", Content: p.Title},
 		{Property: "og:description", Content: em.description},
-		{Property: "og:url", Content: url},
+		{Property: "og:url", Content: em.canonical},
 		{Property: "og:image", Content: image},
 	}
 	if loc := ogLocale(set.Language); loc != "" {
@@ -251,7 +251,9 @@ func newEntryMeta(base string, set content.Settings, p *content.Post, featured *
 		Meta{Name: "twitter:description", Content: em.description},
 		Meta{Name: "twitter:image", Content: image})
 	if p.Kind == content.KindPost {
-		em.jsonLD = []template.JS{jsonLD(newsArticle(base, set, p, url, image, truncate(text, structuredLen)))}
+		// The structured data names the page by the canonical address, as
+		// the canonical link and og:url do.
+		em.jsonLD = []template.JS{jsonLD(newsArticle(base, set, p, em.canonical, image, truncate(text, structuredLen)))}
 	}
 	return em
 }
@@ -301,7 +303,7 @@ func newsArticle(base string, set content.Settings, p *content.Post, url, image,
 		}
 	}
 	if src := p.Source; !src.IsZero() {
-		orig := &basedOnLD{Type: "NewsArticle", URL: src.URL, ID: src.URL}
+		orig := &basedOnLD{Type: "NewsArticle", URL: src.URL, ID: src.URL, Headline: src.Title}
 		if src.Name != "" {
 			orig.Publisher = &nameLD{Type: "Organization", Name: src.Name}
 		}
@@ -346,6 +348,7 @@ type basedOnLD struct {
 	Type          string  `json:"@type"`
 	Author        *nameLD `json:"author,omitempty"`
 	DatePublished string  `json:"datePublished,omitempty"`
+	Headline      string  `json:"headline,omitempty"`
 	Publisher     *nameLD `json:"publisher,omitempty"`
 	URL           string  `json:"url,omitempty"`
 }

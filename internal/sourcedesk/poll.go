@@ -290,7 +290,7 @@ func (d *Desk) pollFeed(ctx context.Context, o *content.Outlet, f content.Feed) 
 				fp.pending = len(items) - i
 				break
 			}
-			it.OutletID, it.OutletName = o.ID, o.Name
+			it.OutletID, it.OutletName, it.FeedURL = o.ID, o.Name, f.URL
 			dup, err := tx.AddItem(ctx, it)
 			if err != nil {
 				return err

@@ -228,7 +228,19 @@ func (d *Desk) draft(ctx context.Context, res *Republished, o *content.Outlet, a
 	if art.CanonicalURL != "" {
 		srcURL = art.CanonicalURL
 	}
-	src := &content.Source{Name: o.Name, URL: srcURL, Author: art.Author, PublishedAt: art.PublishedAt}
+	src := &content.Source{Name: o.Name, URL: srcURL, Author: art.Author, PublishedAt: art.PublishedAt, Title: art.Title}
+	if src.Title == "" {
+		src.Title = it.Title
+	}
+	// The feed that carried the item, named in our feeds' <source>.
+	if it.FeedURL != "" {
+		src.Feed = it.FeedURL
+		for _, f := range o.Feeds {
+			if f.URL == it.FeedURL {
+				src.FeedTitle = f.Title
+			}
+		}
+	}
 	if src.Author == "" {
 		src.Author = it.Author
 	}

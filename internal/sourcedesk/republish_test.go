@@ -79,8 +79,11 @@ func TestRepublishMakesAnAttributedDraft(t *testing.T) {
 		if p.Title != "Leaders meet at the summit in Addis Ababa" || p.Slug != "leaders-meet-at-the-summit-in-addis-ababa" {
 			t.Errorf("title %q, slug %q", p.Title, p.Slug)
 		}
+		// The original's headline and the feed that carried it are kept,
+		// for the structured data and our feeds' <source>.
 		wantSrc := content.Source{Name: "Agency Wire", URL: item.URL, Author: "Lin Wei",
-			PublishedAt: time.Date(2026, 1, 14, 9, 30, 0, 0, time.UTC)}
+			PublishedAt: time.Date(2026, 1, 14, 9, 30, 0, 0, time.UTC), Title: "Leaders meet at the summit in Addis Ababa",
+			Feed: o.URL("/agency/feed.xml"), FeedTitle: "Agency Wire — World"}
 		if p.Source == nil || *p.Source != wantSrc {
 			t.Errorf("source = %+v, want %+v", p.Source, wantSrc)
 		}

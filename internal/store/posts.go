@@ -19,7 +19,8 @@ import (
 const postColumns = `p.id, p.kind, p.title, p.slug, p.status, p.published_at, p.created_at, p.updated_at,
 	p.format, p.excerpt, p.teaser_html, p.has_more, p.source_name, p.source_url, p.source_author,
 	p.source_published_at, COALESCE(p.import_key, ''), p.canonical_source,
-	p.sticky, COALESCE(p.parent_id, 0), p.menu_order, p.seo_title, p.seo_description, COALESCE(p.outlet_id, 0)`
+	p.sticky, COALESCE(p.parent_id, 0), p.menu_order, p.seo_title, p.seo_description, COALESCE(p.outlet_id, 0),
+	p.source_title, p.source_feed, p.source_feed_title`
 
 func scanPost(row interface{ Scan(...any) error }, extra ...any) (*content.Post, error) {
 	var (
@@ -27,17 +28,19 @@ func scanPost(row interface{ Scan(...any) error }, extra ...any) (*content.Post,
 		pub, created, updated, srcPub    int64
 		hasMore, canonicalSource, sticky int
 		srcName, srcURL, srcAuthor       string
+		srcTitle, srcFeed, srcFeedTitle  string
 	)
 	dest := []any{&p.ID, &p.Kind, &p.Title, &p.Slug, &p.Status, &pub, &created, &updated,
 		&p.Format, &p.Excerpt, &p.TeaserHTML, &hasMore, &srcName, &srcURL, &srcAuthor, &srcPub, &p.ImportKey, &canonicalSource,
-		&sticky, &p.ParentID, &p.MenuOrder, &p.SEOTitle, &p.SEODescription, &p.OutletID}
+		&sticky, &p.ParentID, &p.MenuOrder, &p.SEOTitle, &p.SEODescription, &p.OutletID, &srcTitle, &srcFeed, &srcFeedTitle}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	p.PublishedAt, p.CreatedAt, p.UpdatedAt = fromUnix(pub), fromUnix(created), fromUnix(updated)
 	p.HasMore, p.Sticky = hasMore != 0, sticky != 0
 	p.CanonicalSource = canonicalSource != 0
-	src := &content.Source{Name: srcName, URL: srcURL, Author: srcAuthor, PublishedAt: fromUnix(srcPub)}
+	src := &content.Source{Name: srcName, URL: srcURL, Author: srcAuthor, PublishedAt: fromUnix(srcPub),
+		Title: srcTitle, Feed: srcFeed, FeedTitle: srcFeedTitle}
 	if !src.IsZero() {
 		p.Source = src
 	}
@@ -569,12 +572,13 @@ func (tx *Tx) CreatePost(ctx context.Context, p *content.Post) error {
 	}
 	err := tx.queryRow(ctx, `INSERT INTO posts (kind, title, slug, status, published_at, created_at, updated_at,
 		format, body, excerpt, body_html, teaser_html, has_more, source_name, source_url, source_author,
-		source_published_at, import_key, canonical_source, sticky, parent_id, menu_order, seo_title, seo_description)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		source_published_at, import_key, canonical_source, sticky, parent_id, menu_order, seo_title, seo_description,
+		source_title, source_feed, source_feed_title)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		p.Kind, p.Title, p.Slug, p.Status, unix(p.PublishedAt), unix(p.CreatedAt), unix(p.UpdatedAt),
 		p.Format, p.Body, p.Excerpt, p.BodyHTML, p.TeaserHTML, boolInt(p.HasMore), src.Name, src.URL, src.Author,
 		unix(src.PublishedAt), importKey, boolInt(p.CanonicalSource), boolInt(p.Sticky), nullID(p.ParentID), p.MenuOrder,
-		p.SEOTitle, p.SEODescription).Scan(&p.ID)
+		p.SEOTitle, p.SEODescription, src.Title, src.Feed, src.FeedTitle).Scan(&p.ID)
 	if tx.d.isUniqueViolation(err) {
 		return &content.Error{Code: content.EConflict, Field: "slug",
 			Message: fmt.Sprintf("another %s already has the slug %q", p.Kind, p.Slug)}
@@ -613,11 +617,11 @@ func (tx *Tx) UpdatePost(ctx context.Context, p *content.Post) error {
 	res, err := tx.exec(ctx, `UPDATE posts SET kind = ?, title = ?, slug = ?, status = ?, published_at = ?, updated_at = ?,
 		format = ?, body = ?, excerpt = ?, body_html = ?, teaser_html = ?, has_more = ?, source_name = ?, source_url = ?,
 		source_author = ?, source_published_at = ?, import_key = ?, canonical_source = ?, sticky = ?, parent_id = ?,
-		menu_order = ?, seo_title = ?, seo_description = ? WHERE id = ?`,
+		menu_order = ?, seo_title = ?, seo_description = ?, source_title = ?, source_feed = ?, source_feed_title = ? WHERE id = ?`,
 		p.Kind, p.Title, p.Slug, p.Status, unix(p.PublishedAt), unix(p.UpdatedAt),
 		p.Format, p.Body, p.Excerpt, p.BodyHTML, p.TeaserHTML, boolInt(p.HasMore), src.Name, src.URL, src.Author,
 		unix(src.PublishedAt), importKey, boolInt(p.CanonicalSource), boolInt(p.Sticky), nullID(p.ParentID), p.MenuOrder,
-		p.SEOTitle, p.SEODescription, p.ID)
+		p.SEOTitle, p.SEODescription, src.Title, src.Feed, src.FeedTitle, p.ID)
 	if tx.d.isUniqueViolation(err) {
 		return &content.Error{Code: content.EConflict, Field: "slug",
 			Message: fmt.Sprintf("another %s already has the slug %q", p.Kind, p.Slug)}

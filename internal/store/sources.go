@@ -353,9 +353,9 @@ func (tx *Tx) AddItem(ctx context.Context, it *content.Item) (dup string, err er
 		}
 	}
 	err = tx.queryRow(ctx, `INSERT INTO source_items (source_id, source_name, guid, url, url_key, title, title_key,
-		summary, content, author, published_at, fetched_at, state, image_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		summary, content, author, published_at, fetched_at, state, image_url, feed_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		nullID(it.OutletID), it.OutletName, it.GUID, it.URL, urlKey, it.Title, titleKey, it.Summary, it.Content, it.Author,
-		unix(it.PublishedAt), unix(it.FetchedAt), it.State, it.ImageURL).Scan(&it.ID)
+		unix(it.PublishedAt), unix(it.FetchedAt), it.State, it.ImageURL, it.FeedURL).Scan(&it.ID)
 	if tx.d.isUniqueViolation(err) {
 		return DupGUID, nil
 	}
@@ -370,7 +370,7 @@ func (tx *Tx) AddItem(ctx context.Context, it *content.Item) (dup string, err er
 const itemTime = `(CASE WHEN published_at = 0 THEN fetched_at ELSE published_at END)`
 
 const itemColumns = `i.id, COALESCE(i.source_id, 0), i.source_name, i.guid, i.url, i.title, i.summary, i.content,
-	i.author, i.published_at, i.fetched_at, i.state, COALESCE(i.post_id, 0), i.canonical, i.image_url`
+	i.author, i.published_at, i.fetched_at, i.state, COALESCE(i.post_id, 0), i.canonical, i.image_url, i.feed_url`
 
 func scanItem(row interface{ Scan(...any) error }) (*content.Item, error) {
 	var (
@@ -378,7 +378,7 @@ func scanItem(row interface{ Scan(...any) error }) (*content.Item, error) {
 		pub, fet int64
 	)
 	err := row.Scan(&it.ID, &it.OutletID, &it.OutletName, &it.GUID, &it.URL, &it.Title, &it.Summary, &it.Content,
-		&it.Author, &pub, &fet, &it.State, &it.PostID, &it.Canonical, &it.ImageURL)
+		&it.Author, &pub, &fet, &it.State, &it.PostID, &it.Canonical, &it.ImageURL, &it.FeedURL)
 	if err != nil {
 		return nil, err
 	}

@@ -111,12 +111,24 @@ func atomEntryXML(it *Item) ([]byte, error) {
 	if s := it.Source; s != nil {
 		b = append(b, in+"<source>"...)
 		children := len(b)
-		if s.Name != "" {
+		// The source is the outlet's feed when known: its id (its
+		// address: an RSS feed has no other), its title and its link.
+		if s.Feed != "" {
+			b = appendElem(b, in2, "id", s.Feed)
+		}
+		title := s.Name
+		if s.Feed != "" && s.FeedTitle != "" {
+			title = s.FeedTitle
+		}
+		if title != "" {
 			b = append(b, in2+`<title type="text">`...)
-			b = appendXMLText(b, s.Name)
+			b = appendXMLText(b, title)
 			b = append(b, "</title>"...)
 		}
-		if s.URL != "" {
+		switch {
+		case s.Feed != "":
+			b = appendLink(b, in2, s.Feed, "self", "", "")
+		case s.URL != "":
 			b = appendLink(b, in2, s.URL, "alternate", "text/html", "")
 		}
 		if s.Author != "" {

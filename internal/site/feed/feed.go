@@ -89,7 +89,7 @@ func encodedSize(it *Item) int {
 		n += 64 + len(c.Name) + len(c.URL)
 	}
 	if s := it.Source; s != nil {
-		n += 256 + len(s.Name) + 2*len(s.URL) + len(s.Author)
+		n += 256 + len(s.Name) + 2*len(s.URL) + len(s.Author) + 2*len(s.Feed) + len(s.FeedTitle)
 	}
 	return n
 }
@@ -168,4 +168,7 @@ type Source struct {
 	URL       string // the original article
 	Author    string
 	Published time.Time // zero when unknown
+	// Feed is the address of the outlet's feed that carried the original,
+	// and FeedTitle that feed's title; empty when unknown.
+	Feed, FeedTitle string
 }

@@ -51,7 +51,8 @@ func sample() *feed.Feed {
 				Authors:    []feed.Person{{Name: "Zoë Ångström", URL: "https://news.example/author/zoe/"}},
 				Categories: []feed.Category{{Name: "Africa", URL: "https://news.example/category/africa/"}},
 				Source: &feed.Source{Name: "Xinhua", URL: "https://xinhua.example/2025/12/19/a.html?x=1&y=2",
-					Author: "Li Wei", Published: pub.Add(-24 * time.Hour)},
+					Author: "Li Wei", Published: pub.Add(-24 * time.Hour),
+					Feed: "https://xinhua.example/feeds/world.xml", FeedTitle: "Xinhua – World"},
 			},
 			{
 				ID: "https://news.example/?p=1", URL: "https://news.example/2025/12/19/plain/", Title: "Plain",

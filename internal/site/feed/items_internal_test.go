@@ -51,6 +51,7 @@ type oracleAtomCategory struct {
 }
 
 type oracleAtomSource struct {
+	ID      string        `xml:"id,omitempty"`
 	Title   *atomText     `xml:"title"`
 	Links   []atomFeedLnk `xml:"link"`
 	Author  *atomPerson   `xml:"author"`
@@ -117,8 +118,12 @@ func oracleRSS(it *Item) ([]byte, error) {
 	for _, c := range it.Categories {
 		ri.Categories = append(ri.Categories, c.Name)
 	}
-	if it.Source != nil && it.Source.URL != "" {
-		ri.Source = &oracleRSSSource{URL: it.Source.URL, Name: sourceName(it.Source)}
+	if s := it.Source; s != nil && (s.Feed != "" || s.URL != "") {
+		url := s.Feed
+		if url == "" {
+			url = s.URL
+		}
+		ri.Source = &oracleRSSSource{URL: url, Name: sourceName(s)}
 	}
 	return oracleElement(ri, "item", "    ")
 }
@@ -143,11 +148,17 @@ func oracleAtom(it *Item) ([]byte, error) {
 		if s.URL != "" {
 			e.Links = append(e.Links, atomFeedLnk{Href: s.URL, Rel: "via", Type: "text/html", Title: s.Name})
 		}
-		src := &oracleAtomSource{}
-		if s.Name != "" {
-			src.Title = &atomText{Type: "text", Value: s.Name}
+		src := &oracleAtomSource{ID: s.Feed}
+		title := s.Name
+		if s.Feed != "" && s.FeedTitle != "" {
+			title = s.FeedTitle
 		}
-		if s.URL != "" {
+		if title != "" {
+			src.Title = &atomText{Type: "text", Value: title}
+		}
+		if s.Feed != "" {
+			src.Links = []atomFeedLnk{{Href: s.Feed, Rel: "self"}}
+		} else if s.URL != "" {
 			src.Links = []atomFeedLnk{{Href: s.URL, Rel: "alternate", Type: "text/html"}}
 		}
 		if s.Author != "" {
@@ -210,6 +221,9 @@ func randomItem(r *rand.Rand) *Item {
 		it.Source = &Source{Name: randomText(r), URL: randomText(r), Author: randomText(r)}
 		if r.IntN(2) == 0 {
 			it.Source.Published = t.Add(-time.Hour)
+		}
+		if r.IntN(2) == 0 {
+			it.Source.Feed, it.Source.FeedTitle = randomText(r), randomText(r)
 		}
 	}
 	return it

@@ -102,9 +102,15 @@ func rssItemXML(it *Item) ([]byte, error) {
 		b = appendElem(b, in, "description", textHTML(it.Summary))
 	}
 	b = appendElem(b, in, "content:encoded", it.ContentHTML)
-	if it.Source != nil && it.Source.URL != "" {
+	if it.Source != nil && (it.Source.Feed != "" || it.Source.URL != "") {
+		// RSS's source names the channel the item came from: the outlet's
+		// feed when known, else (a post attributed by hand) the original.
+		url := it.Source.Feed
+		if url == "" {
+			url = it.Source.URL
+		}
 		b = append(b, in+"<source"...)
-		b = appendAttr(b, "url", it.Source.URL)
+		b = appendAttr(b, "url", url)
 		b = append(b, '>')
 		b = appendXMLText(b, sourceName(it.Source))
 		b = append(b, "</source>"...)
