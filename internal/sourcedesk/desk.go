@@ -86,29 +86,44 @@ type Desk struct {
 	hosts hostSlots
 }
 
-// hostSlots hands out the requests allowed to each host at once.
+// hostSlots hands out the requests allowed to each host at once. A host
+// is remembered only while a request to it runs or waits.
 type hostSlots struct {
 	mu    sync.Mutex
-	slots map[string]chan struct{}
+	hosts map[string]*hostSlot
+}
+
+type hostSlot struct {
+	slots chan struct{}
+	users int // requests running or waiting
 }
 
 // take waits for one of host's n slots and returns what gives it back;
 // it fails only when ctx ends first.
 func (h *hostSlots) take(ctx context.Context, host string, n int) (func(), error) {
 	h.mu.Lock()
-	if h.slots == nil {
-		h.slots = map[string]chan struct{}{}
+	if h.hosts == nil {
+		h.hosts = map[string]*hostSlot{}
 	}
-	ch := h.slots[host]
-	if ch == nil {
-		ch = make(chan struct{}, n)
-		h.slots[host] = ch
+	s := h.hosts[host]
+	if s == nil {
+		s = &hostSlot{slots: make(chan struct{}, n)}
+		h.hosts[host] = s
 	}
+	s.users++
 	h.mu.Unlock()
+	leave := func() {
+		h.mu.Lock()
+		if s.users--; s.users == 0 {
+			delete(h.hosts, host)
+		}
+		h.mu.Unlock()
+	}
 	select {
-	case ch <- struct{}{}:
-		return func() { <-ch }, nil
+	case s.slots <- struct{}{}:
+		return func() { <-s.slots; leave() }, nil
 	case <-ctx.Done():
+		leave()
 		return nil, ctx.Err()
 	}
 }
