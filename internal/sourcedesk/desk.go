@@ -161,18 +161,20 @@ func (d *Desk) now() time.Time { return d.DB.Now().UTC().Truncate(time.Second) }
 // given a homepage and no name is named as its homepage names its outlet
 // (see Suggest).
 func (d *Desk) AddOutlet(ctx context.Context, o *content.Outlet) error {
-	return d.saveOutlet(ctx, o, func(tx *store.Tx) error { return tx.CreateOutlet(ctx, o) })
+	return d.saveOutlet(ctx, o, true, func(tx *store.Tx) error { return tx.CreateOutlet(ctx, o) })
 }
 
-// UpdateOutlet saves an edited source, discovering its feeds (and its
-// name) as AddOutlet does when the edit leaves none.
+// UpdateOutlet saves an edited source, discovering its feeds as AddOutlet
+// does when the edit leaves none. An edit leaving no name is refused.
 func (d *Desk) UpdateOutlet(ctx context.Context, o *content.Outlet) error {
-	return d.saveOutlet(ctx, o, func(tx *store.Tx) error { return tx.UpdateOutlet(ctx, o) })
+	return d.saveOutlet(ctx, o, false, func(tx *store.Tx) error { return tx.UpdateOutlet(ctx, o) })
 }
 
-func (d *Desk) saveOutlet(ctx context.Context, o *content.Outlet, save func(*store.Tx) error) error {
+// saveOutlet checks o, naming it from its homepage when suggest is true
+// and it has no name, finds its feeds when it lists none, and saves it.
+func (d *Desk) saveOutlet(ctx context.Context, o *content.Outlet, suggest bool, save func(*store.Tx) error) error {
 	o.Normalize()
-	if strings.TrimSpace(o.Name) == "" && o.Homepage != "" && content.ValidateHTTPURL(o.Homepage) == nil {
+	if suggest && o.Name == "" && o.Homepage != "" && content.ValidateHTTPURL(o.Homepage) == nil {
 		s, err := d.Suggest(ctx, o.Homepage)
 		if s.Name == "" {
 			if err != nil {
