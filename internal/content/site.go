@@ -41,6 +41,10 @@ type Settings struct {
 	// TeaserStyle is how the front page and archives show posts:
 	// TeaserFull (whole teasers, "" means it) or TeaserCards.
 	TeaserStyle string
+
+	// CommentsEnabled shows approved comments under posts and lets
+	// readers send new ones, which wait for moderation.
+	CommentsEnabled bool
 }
 
 // Teaser styles of listings (Settings.TeaserStyle).

@@ -92,6 +92,8 @@ func (c conn) LoadSettings(ctx context.Context) (content.Settings, error) {
 			s.RobotsTxt = v
 		case "websub_hub":
 			s.WebSubHub = v
+		case "comments_enabled":
+			s.CommentsEnabled = v == "1"
 		}
 	}
 	return s, rows.Err()
@@ -119,7 +121,7 @@ func (tx *Tx) SaveSettings(ctx context.Context, s content.Settings) error {
 		"feed_items":     strconv.Itoa(s.FeedItems), "feed_full_text": strconv.Itoa(boolInt(s.FeedFullText)),
 		"robots_txt": s.RobotsTxt, "websub_hub": s.WebSubHub,
 		"timezone": s.TimeZone, "logo": s.Logo, "menu": string(menu),
-		"teaser_style": s.TeaserStyle,
+		"teaser_style": s.TeaserStyle, "comments_enabled": strconv.Itoa(boolInt(s.CommentsEnabled)),
 	}
 	// In the order of the keys: two saves locking the rows each in its own
 	// (a map's) order deadlock on PostgreSQL.
