@@ -116,15 +116,12 @@ func printSummary(w io.Writer, name, db string, rep *wxr.Report, reasons map[str
 	for _, row := range []struct {
 		name string
 		c    wxr.Counts
-	}{{"posts", rep.Posts}, {"pages", rep.Pages}, {"attachments", rep.Attachments}} {
+	}{{"posts", rep.Posts}, {"pages", rep.Pages}, {"attachments", rep.Attachments}, {"comments", rep.Comments}} {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", row.name, row.c.Created, row.c.Updated, row.c.Unchanged, row.c.Skipped)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nauthors %d, categories %d, tags %d; old addresses kept as redirects %d\n",
 		rep.Authors, rep.Categories, rep.Tags, rep.Aliases)
-	if rep.Comments > 0 {
-		fmt.Fprintf(w, "comments skipped: %d (Broadsheet has no comments)\n", rep.Comments)
-	}
 	if len(rep.Meta) > 0 {
 		fmt.Fprintf(w, "post meta not imported: %s\n", metaSummary(rep.Meta))
 	}
@@ -225,9 +222,6 @@ func (rw *reportWriter) abort() {
 
 func (rw *reportWriter) finish(rep *wxr.Report) error {
 	fmt.Fprintf(rw.w, "\n%d skipped, %d changed\n", rep.SkippedItems, rep.ChangedItems)
-	if rep.Comments > 0 {
-		fmt.Fprintf(rw.w, "%d comments not imported (Broadsheet has no comments)\n", rep.Comments)
-	}
 	if len(rep.Meta) > 0 {
 		fmt.Fprintf(rw.w, "post meta not imported: %s\n", metaSummary(rep.Meta))
 	}

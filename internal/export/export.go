@@ -7,6 +7,7 @@ package export
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -37,6 +38,7 @@ type Options struct {
 // Summary counts what an export wrote.
 type Summary struct {
 	Posts, Pages, Media, Users, Terms, Aliases int
+	Comments                                   int
 }
 
 func (o *Options) base() string {
@@ -245,6 +247,13 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 			meta(wordpress.MetaAlias, path)
 			sum.Aliases++
 		}
+		if settings.CommentsEnabled && p.Kind == content.KindPost {
+			it.CommentStatus = "open"
+		}
+		if it.Comments, err = wxrComments(ctx, db, p.ID); err != nil {
+			return err
+		}
+		sum.Comments += len(it.Comments)
 		if err := x.WriteItem(it); err != nil {
 			return err
 		}
@@ -265,6 +274,33 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 		return nil, err
 	}
 	return sum, nil
+}
+
+// wpCommentStatus is wp:comment_approved for each status.
+var wpCommentStatus = map[content.CommentStatus]string{
+	content.CommentApproved: "1", content.CommentPending: "0", content.CommentSpam: "spam", content.CommentTrash: "trash",
+}
+
+// wxrComments returns the post's comments as WXR has them, oldest first.
+// A comment keeps the id it had in the WordPress export it came from;
+// one written here is numbered by its own id.
+func wxrComments(ctx context.Context, db *store.DB, postID int64) ([]wordpress.Comment, error) {
+	list, _, err := db.FindComments(ctx, store.CommentFilter{PostID: postID, Oldest: true})
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	ids := make(map[int64]int64, len(list))
+	for _, c := range list {
+		ids[c.ID] = cmp.Or(c.WordPressID, c.ID)
+	}
+	out := make([]wordpress.Comment, 0, len(list))
+	for _, c := range list {
+		date := wordpress.FormatDate(c.CreatedAt)
+		out = append(out, wordpress.Comment{ID: ids[c.ID], Author: c.Author, AuthorEmail: c.Email, AuthorURL: c.URL,
+			AuthorIP: c.IP, Date: date, DateGMT: date, Content: c.HTML, Approved: wpCommentStatus[c.Status],
+			Type: c.Kind, Parent: ids[c.ParentID]})
+	}
+	return out, nil
 }
 
 // setDates gives an item WordPress's dates for t.
@@ -431,6 +467,6 @@ func nonNil[T any](list []T) []T {
 
 // Describe returns a one-line account of an export, for commands.
 func (s *Summary) Describe() string {
-	return fmt.Sprintf("%d posts, %d pages, %d media files, %d users, %d terms, %d redirects",
-		s.Posts, s.Pages, s.Media, s.Users, s.Terms, s.Aliases)
+	return fmt.Sprintf("%d posts, %d pages, %d media files, %d users, %d terms, %d redirects, %d comments",
+		s.Posts, s.Pages, s.Media, s.Users, s.Terms, s.Aliases, s.Comments)
 }

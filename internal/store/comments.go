@@ -92,13 +92,23 @@ const (
 // by its post and WordPressID: created the first time, updated when the
 // export says something else of it, left alone when it says the same.
 // It returns which of CommentCreated, CommentUpdated, CommentUnchanged.
-func (tx *Tx) PutImportedComment(ctx context.Context, c *content.Comment) (string, error) {
+// ownExport says the export is Broadsheet's own, which names a comment
+// written here (with no WordPress id) by its id: importing it back into
+// the same site finds that comment.
+func (tx *Tx) PutImportedComment(ctx context.Context, c *content.Comment, ownExport bool) (string, error) {
 	if c.WordPressID == 0 {
 		return "", content.FieldError("wp_id", "an imported comment needs its WordPress id")
 	}
 	var old *content.Comment
 	old, err := scanComment(tx.queryRow(ctx, `SELECT `+commentColumns+` FROM comments c WHERE c.post_id = ? AND c.wp_id = ?`,
 		c.PostID, c.WordPressID))
+	if errors.Is(err, sql.ErrNoRows) && ownExport {
+		old, err = scanComment(tx.queryRow(ctx, `SELECT `+commentColumns+` FROM comments c WHERE c.post_id = ? AND c.id = ? AND c.wp_id = 0`,
+			c.PostID, c.WordPressID))
+		if err == nil {
+			c.WordPressID = 0
+		}
+	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		old = nil

@@ -107,7 +107,7 @@ func TestComments(t *testing.T) {
 				c := content.Comment{PostID: other.ID, Author: "Old reader", HTML: text, Status: content.CommentApproved,
 					CreatedAt: when, WordPressID: 7}
 				var err error
-				how, err = tx.PutImportedComment(ctx, &c)
+				how, err = tx.PutImportedComment(ctx, &c, false)
 				return err
 			})
 			if err != nil {

@@ -198,8 +198,9 @@ func (x *Writer) WriteChannel(c *Channel) error {
 }
 
 // WriteItem writes one entry: a post, a page or an attachment (whose
-// AttachmentURL is set). An attachment has no dc:creator; comments are not
-// written, and comments and pings are closed.
+// AttachmentURL is set). An attachment has no dc:creator; an item's
+// comments follow its meta, and comments are open when CommentStatus
+// says so (pings are always closed).
 func (x *Writer) WriteItem(it *Item) error {
 	x.raw("\t<item>\n\t\t")
 	x.cd("title", it.Title)
@@ -225,7 +226,11 @@ func (x *Writer) WriteItem(it *Item) error {
 	x.raw("\n\t\t")
 	x.cd("wp:post_date_gmt", it.PostDateGMT)
 	x.raw("\n\t\t")
-	x.cd("wp:comment_status", "closed")
+	status := "closed"
+	if it.CommentStatus == "open" {
+		status = "open"
+	}
+	x.cd("wp:comment_status", status)
 	x.cd("wp:ping_status", "closed")
 	x.raw("\n\t\t")
 	x.cd("wp:post_name", it.PostName)
@@ -255,6 +260,24 @@ func (x *Writer) WriteItem(it *Item) error {
 		x.cd("wp:meta_key", m.Key)
 		x.cd("wp:meta_value", m.Value)
 		x.raw("</wp:postmeta>\n")
+	}
+	for _, c := range it.Comments {
+		x.raw("\t\t<wp:comment>\n\t\t\t")
+		x.el("wp:comment_id", itoa(c.ID))
+		x.cd("wp:comment_author", c.Author)
+		x.cd("wp:comment_author_email", c.AuthorEmail)
+		x.el("wp:comment_author_url", c.AuthorURL)
+		x.el("wp:comment_author_IP", c.AuthorIP)
+		x.el("wp:comment_date", c.Date)
+		x.el("wp:comment_date_gmt", c.DateGMT)
+		x.raw("\n\t\t\t")
+		x.cd("wp:comment_content", c.Content)
+		x.raw("\n\t\t\t")
+		x.el("wp:comment_approved", c.Approved)
+		x.cd("wp:comment_type", c.Type)
+		x.el("wp:comment_parent", itoa(c.Parent))
+		x.el("wp:comment_user_id", itoa(c.UserID))
+		x.raw("\n\t\t</wp:comment>\n")
 	}
 	x.raw("\t</item>\n")
 	return x.err

@@ -96,8 +96,30 @@ type Item struct {
 	AttachmentURL string
 	Terms         []Term
 	Meta          []Meta
-	// Comments counts the item's wp:comment entries, which are not kept.
-	Comments int
+	// CommentStatus is wp:comment_status: "open" when readers could
+	// comment, "closed" when not.
+	CommentStatus string
+	// Comments are the item's wp:comment entries, in the export's order.
+	Comments []Comment
+}
+
+// Comment is one wp:comment of an item: a reader's comment, a pingback or
+// a trackback.
+type Comment struct {
+	ID          int64
+	Author      string
+	AuthorEmail string
+	AuthorURL   string
+	AuthorIP    string
+	Date        string // wp:comment_date, in the site's time
+	DateGMT     string // wp:comment_date_gmt
+	Content     string
+	// Approved is wp:comment_approved: "1" approved, "0" pending, "spam",
+	// "trash" (or "post-trashed").
+	Approved string
+	Type     string // "", "comment", "pingback" or "trackback"
+	Parent   int64  // the comment replied to, 0 for none
+	UserID   int64
 }
 
 // MetaValue returns the value of the first post meta with key.
@@ -423,10 +445,9 @@ func (p *Parser) item(se xml.StartElement) (*Item, error) {
 			it.Meta = append(it.Meta, m)
 			return err
 		case "comment":
-			// Comments have no place in the content model yet: count them
-			// for the report and skip the subtree.
-			it.Comments++
-			return p.d.Skip()
+			cm, err := p.comment()
+			it.Comments = append(it.Comments, cm)
+			return err
 		}
 		s, err := p.text(c)
 		if err != nil {
@@ -473,8 +494,53 @@ func (p *Parser) item(se xml.StartElement) (*Item, error) {
 			it.Sticky = strings.TrimSpace(s) == "1"
 		case "attachment_url":
 			it.AttachmentURL = strings.TrimSpace(s)
+		case "comment_status":
+			it.CommentStatus = strings.TrimSpace(s)
 		}
 		return nil
 	})
 	return it, err
+}
+
+// comment reads the children of the wp:comment just opened; its meta
+// (wp:commentmeta) is passed over.
+func (p *Parser) comment() (Comment, error) {
+	var c Comment
+	err := p.children(func(e xml.StartElement) error {
+		if e.Name.Local == "commentmeta" {
+			return p.d.Skip()
+		}
+		s, err := p.text(e)
+		if err != nil {
+			return err
+		}
+		switch e.Name.Local {
+		case "comment_id":
+			c.ID, _ = strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		case "comment_author":
+			c.Author = strings.TrimSpace(s)
+		case "comment_author_email":
+			c.AuthorEmail = strings.TrimSpace(s)
+		case "comment_author_url":
+			c.AuthorURL = strings.TrimSpace(s)
+		case "comment_author_IP":
+			c.AuthorIP = strings.TrimSpace(s)
+		case "comment_date":
+			c.Date = strings.TrimSpace(s)
+		case "comment_date_gmt":
+			c.DateGMT = strings.TrimSpace(s)
+		case "comment_content":
+			c.Content = s
+		case "comment_approved":
+			c.Approved = strings.TrimSpace(s)
+		case "comment_type":
+			c.Type = strings.TrimSpace(s)
+		case "comment_parent":
+			c.Parent, _ = strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		case "comment_user_id":
+			c.UserID, _ = strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		}
+		return nil
+	})
+	return c, err
 }

@@ -33,7 +33,7 @@ func sample() (*wordpress.Channel, []*wordpress.Item) {
 		Title: "port.jpg", Link: "https://new.example.org/media/2024/05/port.jpg", PubDate: "Fri, 31 May 2024 08:00:00 +0000",
 		GUID: "https://old.example.org/wp-content/uploads/2024/05/port.jpg", Excerpt: "The port at dawn",
 		PostID: 12, PostDate: "2024-05-31 08:00:00", PostDateGMT: "2024-05-31 08:00:00", PostName: "port",
-		Status: "inherit", PostType: "attachment", AttachmentURL: "https://new.example.org/media/2024/05/port.jpg",
+		Status: "inherit", PostType: "attachment", AttachmentURL: "https://new.example.org/media/2024/05/port.jpg", CommentStatus: "closed",
 		Meta: []wordpress.Meta{{Key: wordpress.MetaAttachedFile, Value: "2024/05/port.jpg"}, {Key: wordpress.MetaAttachmentAlt, Value: "Cranes"}},
 	}, {
 		Title: "Republished: “Ports & people” <analysis>", Link: "https://new.example.org/2024/06/01/ports/",
@@ -45,10 +45,15 @@ func sample() (*wordpress.Channel, []*wordpress.Item) {
 			{Domain: "post_tag", Slug: "shipping", Name: "Shipping & trade", External: true}},
 		Meta: []wordpress.Meta{{Key: wordpress.MetaCoauthor, Value: "jane-doe"}, {Key: wordpress.MetaSourceURL, Value: "https://example.com/ports?a=1&b=2"},
 			{Key: wordpress.MetaMarkdown, Value: "Intro\n\n<!--more-->\n\n> With ]]> inside\n"}},
+		CommentStatus: "open",
+		Comments: []wordpress.Comment{{ID: 3, Author: "Ngozi & Co", AuthorEmail: "n@example.org", AuthorURL: "https://n.example/?a=1&b=2",
+			AuthorIP: "192.0.2.1", Date: "2024-06-02 10:00:00", DateGMT: "2024-06-02 09:00:00", Content: "<p>Yes ]]> indeed</p>",
+			Approved: "1"}, {ID: 4, Author: "Blog", Content: "[…]", Approved: "0", Type: "pingback", Parent: 3, UserID: 2,
+			Date: "2024-06-03 10:00:00", DateGMT: "2024-06-03 09:00:00"}},
 	}, {
 		Title: "About", Link: "https://new.example.org/about/", Creator: "jane-doe", GUID: "https://new.example.org/?page_id=5",
 		PostID: 5, PostDate: "0000-00-00 00:00:00", PostDateGMT: "0000-00-00 00:00:00", PostName: "about",
-		Status: "draft", PostType: "page", ParentID: 4, MenuOrder: 3,
+		Status: "draft", PostType: "page", ParentID: 4, MenuOrder: 3, CommentStatus: "closed",
 	}}
 	return c, items
 }

@@ -76,8 +76,9 @@ type Report struct {
 	Posts, Pages, Attachments Counts
 	Authors, Categories, Tags int // as found in the export, new or not
 
-	Aliases  int // old URLs kept as redirects
-	Comments int // comments not imported
+	Aliases int // old URLs kept as redirects
+	// Comments counts the entries' comments, pingbacks and trackbacks.
+	Comments Counts
 	// Meta counts, by key, the post meta that was not imported.
 	Meta map[string]int
 	// Skipped lists the items not imported, Changed the items imported
@@ -183,6 +184,9 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 		if err := imp.finish(ctx); err != nil {
 			return err
 		}
+		if err := imp.enableComments(ctx); err != nil {
+			return err
+		}
 		if opt.DryRun {
 			return errDryRun
 		}
@@ -219,6 +223,9 @@ type importer struct {
 	fixups   []fixup
 	newFiles []string
 	uploads  *os.Root // Options.Uploads, opened; files are read only inside it
+	// fresh: the site had no posts before; openComments: a published
+	// entry of the export was open to comments (see enableComments).
+	fresh, openComments bool
 }
 
 // fixup is an entry that named something not imported yet when it was
@@ -239,6 +246,7 @@ func (imp *importer) header(ctx context.Context, c *wordpress.Channel, fresh boo
 	imp.base, _ = url.Parse(firstNonEmpty(c.BaseBlogURL, c.BaseSiteURL, c.Link))
 	imp.links = newLinker(imp.tx, imp.base)
 	imp.ownSite = c.Generator == wordpress.Generator
+	imp.fresh = fresh
 	if fresh && c.Title != "" {
 		s, err := imp.tx.LoadSettings(ctx)
 		if err != nil {
@@ -502,9 +510,8 @@ func (imp *importer) item(ctx context.Context, it *wordpress.Item) error {
 		}
 		imp.seenKeys[sum] = it.Line
 	}
-	if it.Comments > 0 {
-		imp.rep.Comments += it.Comments
-		imp.changed(it, "%d comment(s) not imported (Broadsheet has no comments)", it.Comments)
+	if it.PostType != "post" && it.PostType != "page" {
+		imp.commentsLeft(it)
 	}
 	for _, m := range it.Meta {
 		if !quietMeta[m.Key] {
@@ -695,6 +702,9 @@ func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
 	}
 	if it.PostID != 0 {
 		imp.wpPosts[it.PostID] = p.ID
+	}
+	if err := imp.comments(ctx, it, p); err != nil {
+		return err
 	}
 	if featured != 0 {
 		if err := imp.feature(ctx, it, p.ID, featured); err != nil {
