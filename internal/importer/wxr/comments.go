@@ -42,7 +42,7 @@ func (imp *importer) comments(ctx context.Context, it *wordpress.Item, p *conten
 		}
 		byID[c.ID] = c
 	}
-	stored := map[int64]int64{}   // WordPress comment id → comment id
+	stored := map[int64]int64{}  // WordPress comment id → comment id
 	visiting := map[int64]bool{} // parents being imported, against loops
 	var put func(c *wordpress.Comment) error
 	put = func(c *wordpress.Comment) error {
