@@ -89,6 +89,9 @@ type Site struct {
 	// of its neighbours their addresses and titles; so a post's page may be
 	// served from what names the post's version (see post).
 	slimPostPage bool
+
+	// commentLimit counts each client's recent comments.
+	commentLimit rateLimit
 }
 
 // New parses the theme's templates and returns the site.
@@ -141,6 +144,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", s.assets.handler(static)))
 	mux.Handle("GET /{$}", s.adapt.Handle(s.front))
 	s.feedRoutes(mux)
+	s.commentRoutes(mux)
 	mux.Handle("GET /search", s.adapt.Handle(s.searchPage))
 	mux.Handle("GET /search/suggest", s.adapt.Handle(s.suggest))
 	// Everything else is routed by shape, as WordPress's permalinks are:
@@ -182,6 +186,7 @@ func (s *Site) funcs() template.FuncMap {
 		"pathEscape": url.PathEscape,
 		"asset":      s.assets.url, // a static file's fingerprinted URL path
 		"links":      links,        // authors or terms as links to their archives
+		"replyURL":   replyURL,     // the form answering a comment
 		// an image with its variants: {{template "picture" (picture .Media sizes lazy)}}
 		"picture": func(m *content.Media, sizes string, lazy bool) Picture {
 			return Picture{Media: m, Sizes: sizes, Lazy: lazy, Alt: m.Alt}
