@@ -117,6 +117,7 @@ func (a *Admin) Routes(mux *http.ServeMux) {
 	a.userRoutes(mux)
 	a.accountRoutes(mux)
 	a.termRoutes(mux)
+	a.commentRoutes(mux)
 	for _, f := range a.cfg.Areas {
 		f(a, mux)
 	}
@@ -265,6 +266,8 @@ func can(u *content.User, what string, p *content.Post) bool {
 		return u.CanManageSources()
 	case "terms":
 		return u.CanManageTerms()
+	case "comments":
+		return u.CanEditOthers()
 	}
 	return false
 }

@@ -23,6 +23,9 @@ type DashboardPage struct {
 	NewItems []*content.Item
 	NewTotal int
 	Failing  []*content.Outlet
+	// Comments counts comments by status, for those who moderate them;
+	// nil for others.
+	Comments map[string]int
 }
 
 // dashboard shows the drafts, posts waiting for review, scheduled posts,
@@ -55,6 +58,16 @@ func (a *Admin) dashboard(w http.ResponseWriter, r *http.Request, u *content.Use
 		l.f.Kind, l.f.AuthorID, l.f.Limit = content.KindPost, mine, dashboardRows
 		if *l.dst, _, err = a.cfg.DB.FindEntries(ctx, l.f); err != nil {
 			return err
+		}
+	}
+	if u.CanEditOthers() {
+		counts, err := a.cfg.DB.CountCommentsByStatus(ctx)
+		if err != nil {
+			return err
+		}
+		p.Comments = map[string]int{}
+		for _, s := range content.CommentStatuses {
+			p.Comments[string(s)] = counts[s]
 		}
 	}
 	if u.CanManageSources() {

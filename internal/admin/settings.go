@@ -29,6 +29,7 @@ type SettingsForm struct {
 	FeedItems, RobotsTxt, WebSubHub                                  string
 	FeedFullText                                                     bool
 	TeaserStyle                                                      string
+	CommentsEnabled                                                  bool
 }
 
 // SettingsPage edits the site's settings and navigation menu.
@@ -116,7 +117,8 @@ func (a *Admin) settings(w http.ResponseWriter, r *http.Request, u *content.User
 	}
 	f := SettingsForm{Title: s.Title, Description: s.Description, Language: s.Language, TimeZone: s.TimeZone, Logo: s.Logo,
 		PostsPerPage: strconv.Itoa(s.PostsPerPage), Menu: menuText(s.Menu), FeedItems: strconv.Itoa(s.FeedItems),
-		FeedFullText: s.FeedFullText, RobotsTxt: s.RobotsTxt, WebSubHub: s.WebSubHub, TeaserStyle: s.TeaserStyle}
+		FeedFullText: s.FeedFullText, RobotsTxt: s.RobotsTxt, WebSubHub: s.WebSubHub, TeaserStyle: s.TeaserStyle,
+		CommentsEnabled: s.CommentsEnabled}
 	return a.settingsPage(w, r, u, http.StatusOK, f, "", "")
 }
 
@@ -153,7 +155,7 @@ func (a *Admin) saveSettings(w http.ResponseWriter, r *http.Request, u *content.
 		Language: strings.TrimSpace(v("language")), TimeZone: strings.TrimSpace(v("time_zone")), Logo: strings.TrimSpace(v("logo")),
 		PostsPerPage: strings.TrimSpace(v("posts_per_page")), Menu: v("menu"), FeedItems: strings.TrimSpace(v("feed_items")),
 		FeedFullText: v("feed_full_text") == "1", RobotsTxt: strings.ReplaceAll(v("robots_txt"), "\r\n", "\n"),
-		WebSubHub: strings.TrimSpace(v("websub_hub")), TeaserStyle: v("teaser_style")}
+		WebSubHub: strings.TrimSpace(v("websub_hub")), TeaserStyle: v("teaser_style"), CommentsEnabled: v("comments_enabled") == "1"}
 	err := func() error {
 		n, err := strconv.Atoi(f.PostsPerPage)
 		if err != nil {
@@ -171,7 +173,7 @@ func (a *Admin) saveSettings(w http.ResponseWriter, r *http.Request, u *content.
 		}
 		s := content.Settings{Title: f.Title, Description: f.Description, Language: f.Language, PostsPerPage: n,
 			TimeZone: f.TimeZone, Logo: f.Logo, Menu: menu, FeedItems: items, FeedFullText: f.FeedFullText,
-			RobotsTxt: f.RobotsTxt, WebSubHub: f.WebSubHub, TeaserStyle: f.TeaserStyle}
+			RobotsTxt: f.RobotsTxt, WebSubHub: f.WebSubHub, TeaserStyle: f.TeaserStyle, CommentsEnabled: f.CommentsEnabled}
 		if s.FeedItems == 0 {
 			s.FeedItems = content.DefaultSettings().FeedItems
 		}

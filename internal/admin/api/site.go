@@ -20,9 +20,11 @@ type Settings struct {
 	Menu         []content.MenuItem `json:"menu"`
 	FeedItems    int                `json:"feed_items"`
 	FeedFullText bool               `json:"feed_full_text"`
-	RobotsTxt    string             `json:"robots_txt"`
-	WebSubHub    string             `json:"websub_hub"`
-	TeaserStyle  string             `json:"teaser_style"`
+	// CommentsEnabled shows approved comments and lets readers comment.
+	CommentsEnabled bool   `json:"comments_enabled"`
+	RobotsTxt       string `json:"robots_txt"`
+	WebSubHub       string `json:"websub_hub"`
+	TeaserStyle     string `json:"teaser_style"`
 }
 
 func (a *API) getSettings(w http.ResponseWriter, r *http.Request, u *content.User) error {
@@ -39,7 +41,7 @@ func (a *API) getSettings(w http.ResponseWriter, r *http.Request, u *content.Use
 func settingsJSON(s content.Settings) Settings {
 	out := Settings{Title: s.Title, Description: s.Description, Language: s.Language, PostsPerPage: s.PostsPerPage,
 		TimeZone: s.TimeZone, Logo: s.Logo, Menu: s.Menu, FeedItems: s.FeedItems, FeedFullText: s.FeedFullText,
-		RobotsTxt: s.RobotsTxt, WebSubHub: s.WebSubHub, TeaserStyle: s.TeaserStyle}
+		RobotsTxt: s.RobotsTxt, WebSubHub: s.WebSubHub, TeaserStyle: s.TeaserStyle, CommentsEnabled: s.CommentsEnabled}
 	if out.Menu == nil {
 		out.Menu = []content.MenuItem{}
 	}
@@ -52,18 +54,19 @@ func (a *API) patchSettings(w http.ResponseWriter, r *http.Request, u *content.U
 		return content.Errorf(content.EForbidden, "Only an admin may manage the site's settings.")
 	}
 	var in struct {
-		Title        *string             `json:"title"`
-		Description  *string             `json:"description"`
-		Language     *string             `json:"language"`
-		PostsPerPage *int                `json:"posts_per_page"`
-		TimeZone     *string             `json:"time_zone"`
-		Logo         *string             `json:"logo"`
-		Menu         *[]content.MenuItem `json:"menu"`
-		FeedItems    *int                `json:"feed_items"`
-		FeedFullText *bool               `json:"feed_full_text"`
-		RobotsTxt    *string             `json:"robots_txt"`
-		WebSubHub    *string             `json:"websub_hub"`
-		TeaserStyle  *string             `json:"teaser_style"`
+		Title           *string             `json:"title"`
+		Description     *string             `json:"description"`
+		Language        *string             `json:"language"`
+		PostsPerPage    *int                `json:"posts_per_page"`
+		TimeZone        *string             `json:"time_zone"`
+		Logo            *string             `json:"logo"`
+		Menu            *[]content.MenuItem `json:"menu"`
+		FeedItems       *int                `json:"feed_items"`
+		FeedFullText    *bool               `json:"feed_full_text"`
+		CommentsEnabled *bool               `json:"comments_enabled"`
+		RobotsTxt       *string             `json:"robots_txt"`
+		WebSubHub       *string             `json:"websub_hub"`
+		TeaserStyle     *string             `json:"teaser_style"`
 	}
 	if err := Decode(w, r, &in); err != nil {
 		return err
@@ -103,6 +106,9 @@ func (a *API) patchSettings(w http.ResponseWriter, r *http.Request, u *content.U
 		}
 		if in.FeedFullText != nil {
 			s.FeedFullText = *in.FeedFullText
+		}
+		if in.CommentsEnabled != nil {
+			s.CommentsEnabled = *in.CommentsEnabled
 		}
 		return tx.SaveSettings(r.Context(), s)
 	})
