@@ -153,7 +153,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 // patterns.
 func (a *API) register(mux *http.ServeMux) []string {
 	r := &Router{api: a, mux: mux}
-	for _, rt := range append(a.routes(), a.termRoutes()...) {
+	for _, rt := range append(append(a.routes(), a.termRoutes()...), a.commentRoutes()...) {
 		r.Handle(rt.pattern, rt.h)
 	}
 	for _, area := range a.cfg.Areas {
