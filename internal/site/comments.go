@@ -70,7 +70,9 @@ type Comments struct {
 	Threads []*content.Comment
 	Count   int
 	FeedURL string
-	Form    CommentForm
+	// Form is nil on a site rendered once as files (a static export),
+	// which takes no comments and has no comment feeds.
+	Form *CommentForm
 }
 
 // CommentForm is the comment form, empty or as a reader sent it back
@@ -96,8 +98,11 @@ func (p *PostPage) Comments() (*Comments, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Comments{Post: e.post, Threads: content.Thread(list), Count: n, FeedURL: PostCommentsFeedPath(e.post.ID),
-		Form: CommentForm{PostID: e.post.ID}}, nil
+	c := &Comments{Post: e.post, Threads: content.Thread(list), Count: n}
+	if !e.s.cfg.RenderOnce {
+		c.FeedURL, c.Form = PostCommentsFeedPath(e.post.ID), &CommentForm{PostID: e.post.ID}
+	}
+	return c, nil
 }
 
 // CommentPage is the page of the comment form on its own: to reply to a
@@ -362,7 +367,11 @@ func (s *Site) commentsFeed(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// replyURL is the address of the form that answers comment c.
-func replyURL(c *content.Comment) string {
+// replyURL is the address of the form that answers comment c; "" for a
+// pingback, and on a site rendered once as files, which takes no comments.
+func (s *Site) replyURL(c *content.Comment) string {
+	if c.Kind != "" || s.cfg.RenderOnce {
+		return ""
+	}
 	return "/comments/new/?" + url.Values{"post": {strconv.FormatInt(c.PostID, 10)}, "reply": {strconv.FormatInt(c.ID, 10)}}.Encode()
 }

@@ -154,6 +154,14 @@ func TestComments(t *testing.T) {
 			t.Errorf("feed of no post: %d", resp.StatusCode)
 		}
 
+		// A site rendered once as files (a static export) shows comments
+		// but takes none: no form, no reply links, no feed link.
+		static := serveConfig(t, site.Config{DB: db, Theme: site.DefaultTheme(), RenderOnce: true})
+		if _, page = get(t, static.URL+post.Path()); !strings.Contains(page, "Chidi Eze") || strings.Contains(page, "comment-form") ||
+			strings.Contains(page, "/comments/new/") || strings.Contains(page, "/comments/feed/") {
+			t.Error("the static site's post page offers to take comments, or lacks them")
+		}
+
 		// Comments off: no comments, no form, no feed, no sending.
 		set, _ := db.LoadSettings(ctx)
 		set.CommentsEnabled = false

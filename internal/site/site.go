@@ -186,7 +186,7 @@ func (s *Site) funcs() template.FuncMap {
 		"pathEscape": url.PathEscape,
 		"asset":      s.assets.url, // a static file's fingerprinted URL path
 		"links":      links,        // authors or terms as links to their archives
-		"replyURL":   replyURL,     // the form answering a comment
+		"replyURL":   s.replyURL,   // the form answering a comment, or ""
 		// an image with its variants: {{template "picture" (picture .Media sizes lazy)}}
 		"picture": func(m *content.Media, sizes string, lazy bool) Picture {
 			return Picture{Media: m, Sizes: sizes, Lazy: lazy, Alt: m.Alt}
