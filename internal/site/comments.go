@@ -375,3 +375,46 @@ func (s *Site) replyURL(c *content.Comment) string {
 	}
 	return "/comments/new/?" + url.Values{"post": {strconv.FormatInt(c.PostID, 10)}, "reply": {strconv.FormatInt(c.ID, 10)}}.Encode()
 }
+
+// postCommentsFeed returns the address of the comments feed of the post
+// whose address, or old address kept by an import, path is with "feed/"
+// added, as WordPress has it; "" for any other path, and while comments
+// are off.
+func (s *Site) postCommentsFeed(r *http.Request, path string) (string, error) {
+	prefix, ok := strings.CutSuffix(path, "/feed/")
+	if !ok || prefix == "" {
+		return "", nil
+	}
+	prefix += "/"
+	ctx := r.Context()
+	var p *content.Post
+	if rt, ok := parseAddress(prefix); ok && rt.kind == PostAddress {
+		found, err := s.cfg.DB.FindPostBySlug(ctx, content.KindPost, rt.slug)
+		if err != nil && !content.IsNotFound(err) {
+			return "", err
+		}
+		if err == nil && found.Path() == prefix {
+			p = found
+		}
+	}
+	if p == nil {
+		a, err := s.cfg.DB.FindAlias(ctx, prefix)
+		if content.IsNotFound(err) || (err == nil && a.PostID == 0) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if p, err = s.cfg.DB.FindPostByID(ctx, a.PostID); err != nil {
+			return "", err
+		}
+	}
+	set, err := s.settings(ctx)
+	if err != nil {
+		return "", err
+	}
+	if !set.CommentsEnabled || p.Kind != content.KindPost || !p.IsPublic(s.cfg.Now()) {
+		return "", nil
+	}
+	return PostCommentsFeedPath(p.ID), nil
+}

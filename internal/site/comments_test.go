@@ -150,6 +150,10 @@ func TestComments(t *testing.T) {
 				t.Errorf("%s: %d\n%s", path, resp.StatusCode, feed)
 			}
 		}
+		// WordPress's address of a post's comments feed leads to it.
+		if resp, _ := get(t, srv.URL+post.Path()+"feed/"); resp.StatusCode != 301 || resp.Header.Get("Location") != "/comments/feed/"+id+"/" {
+			t.Errorf("%sfeed/: %d to %q", post.Path(), resp.StatusCode, resp.Header.Get("Location"))
+		}
 		if resp, _ := get(t, srv.URL+"/comments/feed/999999/"); resp.StatusCode != 404 {
 			t.Errorf("feed of no post: %d", resp.StatusCode)
 		}

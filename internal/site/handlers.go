@@ -87,6 +87,14 @@ func (s *Site) route(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, target, http.StatusMovedPermanently)
 		return nil
 	}
+	// A post's comments feed where WordPress has it: /…/slug/feed/.
+	if target, ferr := s.postCommentsFeed(r, path); ferr != nil || target != "" {
+		if ferr != nil {
+			return ferr
+		}
+		http.Redirect(w, r, target, http.StatusMovedPermanently)
+		return nil
+	}
 	// Not a page of ours: perhaps an old address kept by an import.
 	a, aerr := s.cfg.DB.FindAlias(r.Context(), path)
 	if content.IsNotFound(aerr) && strings.Contains(path, "%") {
