@@ -67,7 +67,7 @@ type Comment struct {
 	IP string
 
 	// Children are its replies, when a thread is built (Thread).
-	Children []*Comment
+	Children []*Comment `json:"-"`
 }
 
 // Anchor is the fragment of the post's address the comment is at.

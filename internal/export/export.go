@@ -356,8 +356,8 @@ func firstNonEmpty(ss ...string) string {
 }
 
 // JSON writes the site's full model as one JSON document: settings,
-// users, terms, media, posts (with bodies, sources and relations) and
-// aliases. Posts are written one at a time as they are read.
+// users, terms, media, posts (with bodies, sources and relations),
+// aliases and comments. Posts are written one at a time as they are read.
 func JSON(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary, error) {
 	sum := &Summary{}
 	now := opt.Now
@@ -448,7 +448,25 @@ func JSON(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary
 	put(`], "aliases": `)
 	val(nonNil(aliases))
 	sum.Aliases = len(aliases)
-	put("}\n")
+	// Comments of every status, oldest first, a page at a time.
+	put(`, "comments": [`)
+	for offset := 0; ; offset += pageSize {
+		list, _, err := db.FindComments(ctx, store.CommentFilter{Oldest: true, Limit: pageSize, Offset: offset})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range list {
+			if sum.Comments > 0 {
+				put(",")
+			}
+			val(c)
+			sum.Comments++
+		}
+		if len(list) < pageSize || werr != nil {
+			break
+		}
+	}
+	put("]}\n")
 	if werr != nil {
 		return nil, werr
 	}

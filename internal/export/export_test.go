@@ -288,14 +288,15 @@ func TestJSONHasTheFullModel(t *testing.T) {
 			Media     []content.Media
 			Posts     []content.Post
 			Aliases   []content.Alias
+			Comments  []content.Comment
 		}
 		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 			t.Fatalf("invalid JSON: %v", err)
 		}
 		if doc.Generator != "Broadsheet" || doc.Settings.Title != "Harbour Times" || len(doc.Users) != 2 ||
-			len(doc.Terms) != 5 || len(doc.Media) != 2 || len(doc.Posts) != 10 || len(doc.Aliases) == 0 {
-			t.Fatalf("JSON export: generator %q, title %q, %d users, %d terms, %d media, %d posts, %d aliases",
-				doc.Generator, doc.Settings.Title, len(doc.Users), len(doc.Terms), len(doc.Media), len(doc.Posts), len(doc.Aliases))
+			len(doc.Terms) != 5 || len(doc.Media) != 2 || len(doc.Posts) != 10 || len(doc.Aliases) == 0 || len(doc.Comments) != 2 {
+			t.Fatalf("JSON export: generator %q, title %q, %d users, %d terms, %d media, %d posts, %d aliases, %d comments",
+				doc.Generator, doc.Settings.Title, len(doc.Users), len(doc.Terms), len(doc.Media), len(doc.Posts), len(doc.Aliases), len(doc.Comments))
 		}
 		var md *content.Post
 		for i := range doc.Posts {
