@@ -224,7 +224,7 @@ func (s *Site) sendComment(w http.ResponseWriter, r *http.Request) error {
 		form.ParentID, form.ReplyTo = c.ID, c
 	}
 	client := web.ClientOf(r).Addr
-	if !s.commentLimit.allow(client, s.cfg.Now()) {
+	if s.commentLimit.full(client, s.cfg.Now()) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(commentWindow.Seconds())))
 		return back(http.StatusTooManyRequests, "comment",
 			"You have sent several comments in the last few minutes. Wait a few minutes, then send this one again.")
@@ -261,11 +261,13 @@ func (s *Site) sendComment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.commentLimit.add(client, s.cfg.Now())
 	http.Redirect(w, r, "/comments/sent/?post="+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)
 	return nil
 }
 
-// rateLimit counts what each client did within a window.
+// rateLimit counts what each client did within a window: the comments
+// it sent, not the forms sent back for a mistake.
 type rateLimit struct {
 	mu     sync.Mutex
 	recent map[netip.Addr][]time.Time
@@ -275,11 +277,10 @@ type rateLimit struct {
 // are forgotten together.
 const maxLimited = 10000
 
-// allow reports whether a client may act at now, and counts it if so.
-func (l *rateLimit) allow(a netip.Addr, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.recent == nil || len(l.recent) >= maxLimited {
+// recent returns a's times within the window before now, forgetting
+// older ones; l.mu is held.
+func (l *rateLimit) recentOf(a netip.Addr, now time.Time) []time.Time {
+	if l.recent == nil {
 		l.recent = map[netip.Addr][]time.Time{}
 	}
 	kept := l.recent[a][:0]
@@ -288,12 +289,29 @@ func (l *rateLimit) allow(a netip.Addr, now time.Time) bool {
 			kept = append(kept, t)
 		}
 	}
-	if len(kept) >= commentBurst {
-		l.recent[a] = kept
-		return false
+	if len(kept) == 0 {
+		delete(l.recent, a)
+		return nil
 	}
-	l.recent[a] = append(kept, now)
-	return true
+	l.recent[a] = kept
+	return kept
+}
+
+// full reports whether a client has done all it may within the window.
+func (l *rateLimit) full(a netip.Addr, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.recentOf(a, now)) >= commentBurst
+}
+
+// add counts what a client did at now.
+func (l *rateLimit) add(a netip.Addr, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.recent) >= maxLimited {
+		l.recent = nil // past the bound, every memory goes at once
+	}
+	l.recent[a] = append(l.recentOf(a, now), now)
 }
 
 // commentsFeed serves the latest approved comments of the site, or of one
