@@ -388,6 +388,15 @@ func (imp *importer) user(ctx context.Context, login string, a wordpress.Author)
 			return u, nil
 		}
 	}
+	if a.Email != "" {
+		// Someone already on the site under another name (the editor who
+		// runs the import, often) is the same person: their posts are
+		// theirs, and their account is left as it is.
+		if u, _, err := imp.tx.FindUserByEmail(ctx, a.Email); err == nil && u.Slug != markup.Slugify(login) {
+			imp.users[login] = u
+			return u, nil
+		}
+	}
 	name := firstNonEmpty(html.UnescapeString(a.DisplayName), strings.TrimSpace(a.FirstName+" "+a.LastName), login)
 	// A user imported without a password cannot sign in until they set one.
 	u := &content.User{Slug: markup.Slugify(login), Name: name, Email: a.Email, Role: content.RoleAuthor}

@@ -245,3 +245,35 @@ func TestImportLongTitlesGetTwoAddresses(t *testing.T) {
 		}
 	})
 }
+
+// An export whose author is already on the site under another login (the
+// editor running the import) credits their posts to that account and
+// leaves it as it is, instead of failing on the address they share.
+func TestImportCreditsAnExistingAccountByEmail(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		me := &content.User{Slug: "t-ibanez", Name: "Tomás I.", Email: "Tomas@Example.org", Role: content.RoleEditor}
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.UpsertUser(ctx, me) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := importString(t, db, readFile(t, "testdata/small.wxr")); err != nil {
+			t.Fatalf("import beside an account with the author's email: %v", err)
+		}
+		p, err := db.FindPostBySlug(ctx, content.KindPost, "bogota-water")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Authors) != 1 || p.Authors[0].ID != me.ID {
+			t.Errorf("the post is credited to %+v; want the existing account %d", p.Authors, me.ID)
+		}
+		u, err := db.FindUserBySlug(ctx, "t-ibanez")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Name != "Tomás I." || u.Role != content.RoleEditor {
+			t.Errorf("the existing account became %q (%s); want it unchanged", u.Name, u.Role)
+		}
+		if _, err := db.FindUserBySlug(ctx, "tomas"); err == nil {
+			t.Error("a second account was made for the same person")
+		}
+	})
+}
