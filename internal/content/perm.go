@@ -37,7 +37,7 @@ func (u *User) IsAuthorOf(p *Post) bool {
 
 // CanCreate reports whether u may write new entries of the kind.
 func (u *User) CanCreate(kind Kind) bool {
-	if kind == KindPage {
+	if kind != KindPost {
 		return u.Role.AtLeast(RoleEditor)
 	}
 	return u.Role.AtLeast(RoleContributor)

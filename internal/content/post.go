@@ -9,7 +9,8 @@ import (
 	"unicode/utf8"
 )
 
-// Kind tells posts (dated, in the front page and archives) from pages.
+// Kind tells posts (dated, in the front page and archives) from pages,
+// events and books.
 type Kind string
 
 // Kinds of entry.
@@ -99,6 +100,11 @@ type Post struct {
 	// in the page's <title> and description for search engines.
 	SEOTitle       string
 	SEODescription string
+
+	// Event holds an event's time and place (kind event only).
+	Event *Event
+	// Book holds a book's details (kind book only).
+	Book *Book
 }
 
 // Source attributes a republished article to the outlet that first published it.
@@ -140,8 +146,13 @@ func (s *Source) KeepProvenance(old *Source) {
 // Path is the post's canonical URL path on the site: /yyyy/mm/dd/slug/ for
 // posts, /slug/ for pages.
 func (p *Post) Path() string {
-	if p.Kind == KindPage {
+	switch p.Kind {
+	case KindPage:
 		return "/" + url.PathEscape(p.Slug) + "/"
+	case KindEvent:
+		return "/events/" + url.PathEscape(p.Slug) + "/"
+	case KindBook:
+		return "/books/" + url.PathEscape(p.Slug) + "/"
 	}
 	t := p.PublishedAt.UTC()
 	y, m, d := t.Date()
@@ -175,8 +186,11 @@ const MaxAuthorsPerPost = 50
 // Validate checks the post's fields, returning an EInvalid *Error naming the
 // first field at fault.
 func (p *Post) Validate() error {
-	if p.Kind != KindPost && p.Kind != KindPage {
-		return FieldError("kind", "kind must be %q or %q, not %q", KindPost, KindPage, p.Kind)
+	if !p.Kind.Valid() {
+		return FieldError("kind", "kind must be %q, %q, %q or %q, not %q", KindPost, KindPage, KindEvent, KindBook, p.Kind)
+	}
+	if err := p.validateDetails(); err != nil {
+		return err
 	}
 	if !p.Status.Valid() {
 		return FieldError("status", "unknown status %q", p.Status)
@@ -275,6 +289,26 @@ func ValidateHTTPURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%q is not an absolute http(s) URL", s)
+	}
+	return nil
+}
+
+// validateDetails checks that an event has its time and a book its
+// details, and that no other kind carries them.
+func (p *Post) validateDetails() error {
+	switch {
+	case p.Kind == KindEvent && p.Event == nil:
+		return FieldError("event", "an event needs its start and end (event.starts_at, event.ends_at)")
+	case p.Kind == KindBook && p.Book == nil:
+		return FieldError("book", "a book needs its details")
+	case p.Kind != KindEvent && p.Event != nil:
+		return FieldError("event", "only an event has event details, not a %s", p.Kind)
+	case p.Kind != KindBook && p.Book != nil:
+		return FieldError("book", "only a book has book details, not a %s", p.Kind)
+	case p.Event != nil:
+		return p.Event.Validate()
+	case p.Book != nil:
+		return p.Book.Validate()
 	}
 	return nil
 }

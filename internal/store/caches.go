@@ -292,6 +292,15 @@ func clonePost(p *content.Post) *content.Post {
 		src := *p.Source
 		q.Source = &src
 	}
+	if p.Event != nil {
+		e := *p.Event
+		q.Event = &e
+	}
+	if p.Book != nil {
+		b := *p.Book
+		b.Authors, b.BuyLinks = slices.Clone(p.Book.Authors), slices.Clone(p.Book.BuyLinks)
+		q.Book = &b
+	}
 	return &q
 }
 

@@ -20,7 +20,7 @@ const postColumns = `p.id, p.kind, p.title, p.slug, p.status, p.published_at, p.
 	p.format, p.excerpt, p.teaser_html, p.has_more, p.source_name, p.source_url, p.source_author,
 	p.source_published_at, COALESCE(p.import_key, ''), p.canonical_source,
 	p.sticky, COALESCE(p.parent_id, 0), p.menu_order, p.seo_title, p.seo_description, COALESCE(p.outlet_id, 0),
-	p.source_title, p.source_feed, p.source_feed_title`
+	p.source_title, p.source_feed, p.source_feed_title, p.details`
 
 func scanPost(row interface{ Scan(...any) error }, extra ...any) (*content.Post, error) {
 	var (
@@ -29,11 +29,15 @@ func scanPost(row interface{ Scan(...any) error }, extra ...any) (*content.Post,
 		hasMore, canonicalSource, sticky int
 		srcName, srcURL, srcAuthor       string
 		srcTitle, srcFeed, srcFeedTitle  string
+		details                          string
 	)
 	dest := []any{&p.ID, &p.Kind, &p.Title, &p.Slug, &p.Status, &pub, &created, &updated,
 		&p.Format, &p.Excerpt, &p.TeaserHTML, &hasMore, &srcName, &srcURL, &srcAuthor, &srcPub, &p.ImportKey, &canonicalSource,
-		&sticky, &p.ParentID, &p.MenuOrder, &p.SEOTitle, &p.SEODescription, &p.OutletID, &srcTitle, &srcFeed, &srcFeedTitle}
+		&sticky, &p.ParentID, &p.MenuOrder, &p.SEOTitle, &p.SEODescription, &p.OutletID, &srcTitle, &srcFeed, &srcFeedTitle, &details}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	if err := decodeDetails(&p, details); err != nil {
 		return nil, err
 	}
 	p.PublishedAt, p.CreatedAt, p.UpdatedAt = fromUnix(pub), fromUnix(created), fromUnix(updated)
@@ -570,15 +574,22 @@ func (tx *Tx) CreatePost(ctx context.Context, p *content.Post) error {
 	if p.ImportKey != "" {
 		importKey = p.ImportKey
 	}
-	err := tx.queryRow(ctx, `INSERT INTO posts (kind, title, slug, status, published_at, created_at, updated_at,
+	if p.Event != nil && p.Event.Sequence < 0 {
+		p.Event.Sequence = 0
+	}
+	details, starts, ends, err := encodeDetails(p)
+	if err != nil {
+		return err
+	}
+	err = tx.queryRow(ctx, `INSERT INTO posts (kind, title, slug, status, published_at, created_at, updated_at,
 		format, body, excerpt, body_html, teaser_html, has_more, source_name, source_url, source_author,
 		source_published_at, import_key, canonical_source, sticky, parent_id, menu_order, seo_title, seo_description,
-		source_title, source_feed, source_feed_title)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		source_title, source_feed, source_feed_title, details, event_starts_at, event_ends_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		p.Kind, p.Title, p.Slug, p.Status, unix(p.PublishedAt), unix(p.CreatedAt), unix(p.UpdatedAt),
 		p.Format, p.Body, p.Excerpt, p.BodyHTML, p.TeaserHTML, boolInt(p.HasMore), src.Name, src.URL, src.Author,
 		unix(src.PublishedAt), importKey, boolInt(p.CanonicalSource), boolInt(p.Sticky), nullID(p.ParentID), p.MenuOrder,
-		p.SEOTitle, p.SEODescription, src.Title, src.Feed, src.FeedTitle).Scan(&p.ID)
+		p.SEOTitle, p.SEODescription, src.Title, src.Feed, src.FeedTitle, details, starts, ends).Scan(&p.ID)
 	if tx.d.isUniqueViolation(err) {
 		return &content.Error{Code: content.EConflict, Field: "slug",
 			Message: fmt.Sprintf("another %s already has the slug %q", p.Kind, p.Slug)}
@@ -601,7 +612,8 @@ func (tx *Tx) UpdatePost(ctx context.Context, p *content.Post) error {
 	}
 	p.UpdatedAt = tx.Now
 	var wasStatus content.Status
-	if err := tx.queryRow(ctx, `SELECT status FROM posts WHERE id = ?`, p.ID).Scan(&wasStatus); errors.Is(err, sql.ErrNoRows) {
+	var wasDetails string
+	if err := tx.queryRow(ctx, `SELECT status, details FROM posts WHERE id = ?`, p.ID).Scan(&wasStatus, &wasDetails); errors.Is(err, sql.ErrNoRows) {
 		return content.Errorf(content.ENotFound, "Post %d does not exist.", p.ID)
 	} else if err != nil {
 		return fmt.Errorf("store: update post %d: %w", p.ID, err)
@@ -614,14 +626,30 @@ func (tx *Tx) UpdatePost(ctx context.Context, p *content.Post) error {
 	if p.ImportKey != "" {
 		importKey = p.ImportKey
 	}
+	if p.Event != nil {
+		// A calendar that added the event takes the latest version by its
+		// sequence: each change of time, place or status counts one.
+		var was content.Post
+		if err := decodeDetails(&was, wasDetails); err == nil && was.Event != nil {
+			p.Event.Sequence = was.Event.Sequence
+			if was.Event.Changed(p.Event) {
+				p.Event.Sequence++
+			}
+		}
+	}
+	details, starts, ends, err := encodeDetails(p)
+	if err != nil {
+		return err
+	}
 	res, err := tx.exec(ctx, `UPDATE posts SET kind = ?, title = ?, slug = ?, status = ?, published_at = ?, updated_at = ?,
 		format = ?, body = ?, excerpt = ?, body_html = ?, teaser_html = ?, has_more = ?, source_name = ?, source_url = ?,
 		source_author = ?, source_published_at = ?, import_key = ?, canonical_source = ?, sticky = ?, parent_id = ?,
-		menu_order = ?, seo_title = ?, seo_description = ?, source_title = ?, source_feed = ?, source_feed_title = ? WHERE id = ?`,
+		menu_order = ?, seo_title = ?, seo_description = ?, source_title = ?, source_feed = ?, source_feed_title = ?,
+		details = ?, event_starts_at = ?, event_ends_at = ? WHERE id = ?`,
 		p.Kind, p.Title, p.Slug, p.Status, unix(p.PublishedAt), unix(p.UpdatedAt),
 		p.Format, p.Body, p.Excerpt, p.BodyHTML, p.TeaserHTML, boolInt(p.HasMore), src.Name, src.URL, src.Author,
 		unix(src.PublishedAt), importKey, boolInt(p.CanonicalSource), boolInt(p.Sticky), nullID(p.ParentID), p.MenuOrder,
-		p.SEOTitle, p.SEODescription, src.Title, src.Feed, src.FeedTitle, p.ID)
+		p.SEOTitle, p.SEODescription, src.Title, src.Feed, src.FeedTitle, details, starts, ends, p.ID)
 	if tx.d.isUniqueViolation(err) {
 		return &content.Error{Code: content.EConflict, Field: "slug",
 			Message: fmt.Sprintf("another %s already has the slug %q", p.Kind, p.Slug)}

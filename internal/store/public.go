@@ -16,21 +16,28 @@ import (
 // posts it lists.
 func (db *DB) QueryCount() int64 { return db.n.Load() }
 
-// NextScheduled returns the published post whose publication time is the
-// soonest after now: it becomes public then without any transaction, so
-// caches must expire at that moment. ok is false when there is none.
+// NextScheduled returns the published entry that changes soonest after
+// now without any transaction: a post, page, event or book whose
+// publication time comes then, or an event that ends then (it moves from
+// the upcoming events to the past ones). Caches must expire at that
+// moment. ok is false when there is none.
 func (c conn) NextScheduled(ctx context.Context, now time.Time) (id int64, at time.Time, ok bool, err error) {
-	var pub int64
-	// Both kinds named so that the listing index (kind, status, time) serves.
-	err = c.queryRow(ctx, `SELECT p.id, p.published_at FROM posts p WHERE p.kind IN (?, ?) AND p.status = ? AND p.published_at > ?
-		ORDER BY p.published_at, p.id LIMIT 1`, content.KindPost, content.KindPage, content.StatusPublished, now.Unix()).Scan(&id, &pub)
+	var when int64
+	// Every kind named so that the listing index (kind, status, time)
+	// serves; the events' ends are read from their own index.
+	err = c.queryRow(ctx, `SELECT * FROM (SELECT p.id, p.published_at FROM posts p WHERE p.kind IN (?, ?, ?, ?) AND p.status = ? AND p.published_at > ?
+		ORDER BY p.published_at, p.id LIMIT 1) a
+		UNION ALL SELECT * FROM (SELECT p.id, p.event_ends_at FROM posts p WHERE p.kind = 'event' AND p.status = ? AND p.event_ends_at > ?
+		ORDER BY p.event_ends_at, p.id LIMIT 1) b
+		ORDER BY 2, 1 LIMIT 1`, content.KindPost, content.KindPage, content.KindEvent, content.KindBook,
+		content.StatusPublished, now.Unix(), content.StatusPublished, now.Unix()).Scan(&id, &when)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, time.Time{}, false, nil
 	}
 	if err != nil {
 		return 0, time.Time{}, false, fmt.Errorf("store: next scheduled post: %w", err)
 	}
-	return id, fromUnix(pub), true, nil
+	return id, fromUnix(when), true, nil
 }
 
 // IndexEntry is what an enumeration of the public site needs of an entry.
@@ -112,15 +119,26 @@ func (c conn) FindPublicIndex(ctx context.Context, now time.Time) (*PublicIndex,
 }
 
 // FindPublishedBetween returns the IDs of published entries whose
-// publication time is in (from, to]: the scheduled posts that went public
-// in that span.
+// publication time is in (from, to] (the scheduled entries that went
+// public in that span), then of the published events that ended in it.
 func (c conn) FindPublishedBetween(ctx context.Context, from, to time.Time) ([]int64, error) {
-	ids, err := c.queryIDs(ctx, `SELECT p.id FROM posts p WHERE p.kind IN (?, ?) AND p.status = ? AND p.published_at > ?
-		AND p.published_at <= ? ORDER BY p.published_at, p.id`, content.KindPost, content.KindPage, content.StatusPublished, from.Unix(), to.Unix())
+	ids, err := c.queryIDs(ctx, `SELECT p.id FROM posts p WHERE p.kind IN (?, ?, ?, ?) AND p.status = ? AND p.published_at > ?
+		AND p.published_at <= ?
+		UNION ALL SELECT p.id FROM posts p WHERE p.kind = 'event' AND p.status = ? AND p.event_ends_at > ? AND p.event_ends_at <= ?`,
+		content.KindPost, content.KindPage, content.KindEvent, content.KindBook, content.StatusPublished, from.Unix(), to.Unix(),
+		content.StatusPublished, from.Unix(), to.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("store: posts published between: %w", err)
 	}
-	return ids, nil
+	seen := make(map[int64]bool, len(ids))
+	out := ids[:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
 
 // countPosts counts the posts matching f. A count over a term or an author
