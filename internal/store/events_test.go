@@ -22,7 +22,7 @@ func TestEventsAndBooksKeepTheirDetails(t *testing.T) {
 			return &content.Post{Kind: content.KindEvent, Title: slug, Slug: slug, Status: content.StatusPublished,
 				PublishedAt: now.Add(-time.Hour), Format: content.FormatMarkdown,
 				Event: &content.Event{StartsAt: now.Add(start), EndsAt: now.Add(end), TimeZone: "Europe/Paris",
-					Location: content.Location{Name: "Salle Dussane", Address: "45 rue d'Ulm, Paris"},
+					Location:        content.Location{Name: "Salle Dussane", Address: "45 rue d'Ulm, Paris"},
 					RegistrationURL: "https://example.org/register", Status: content.EventScheduled}}
 		}
 		soon, later, over := mk("soon", time.Hour, 2*time.Hour), mk("later", 48*time.Hour, 50*time.Hour), mk("over", -5*time.Hour, -4*time.Hour)
