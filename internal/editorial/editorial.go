@@ -44,6 +44,10 @@ type Input struct {
 	Source     *content.Source
 	// FeaturedImage is a media id from the library; 0 removes the image.
 	FeaturedImage *int64
+	// Event replaces an event's time, place and status (kind event only).
+	Event *content.Event
+	// Book replaces a book's details (kind book only).
+	Book *content.Book
 	// Autosave marks a save made by the editor's timer rather than by a
 	// person: it replaces that person's previous autosave revision.
 	Autosave bool
@@ -100,8 +104,8 @@ func (s *Service) Create(ctx context.Context, u *content.User, in Input) (*Entry
 	if kind == "" {
 		kind = content.KindPost
 	}
-	if kind != content.KindPost && kind != content.KindPage {
-		return nil, content.FieldError("kind", "kind must be %q or %q", content.KindPost, content.KindPage)
+	if !kind.Valid() {
+		return nil, content.FieldError("kind", "kind must be %q, %q, %q or %q", content.KindPost, content.KindPage, content.KindEvent, content.KindBook)
 	}
 	if !u.CanCreate(kind) {
 		return nil, forbidden("Your role (%s) may not create %ss.", u.Role, kind)
@@ -249,6 +253,9 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, u *content.User, p *c
 		if src.IsZero() {
 			p.Source = nil
 		}
+	}
+	if err := applyDetails(ctx, tx, p, in); err != nil {
+		return nil, err
 	}
 	if err := s.applyStatus(u, p, prevStatus, isNew, in, tx.Now); err != nil {
 		return nil, err
@@ -462,5 +469,61 @@ func (s *Service) applyAuthors(ctx context.Context, tx *store.Tx, u *content.Use
 			Message: fmt.Sprintf("your role (%s) may not name other people as authors", u.Role)}
 	}
 	p.Authors = authors
+	return nil
+}
+
+// applyDetails sets an event's or a book's details; a book's cover must
+// be in the media library.
+func applyDetails(ctx context.Context, tx *store.Tx, p *content.Post, in Input) error {
+	if in.Event != nil {
+		if p.Kind != content.KindEvent {
+			return content.FieldError("event", "only an event has event details, not a %s", p.Kind)
+		}
+		e := *in.Event
+		e.Location.Name, e.Location.Address = strings.TrimSpace(e.Location.Name), strings.TrimSpace(e.Location.Address)
+		e.OnlineURL, e.RegistrationURL = strings.TrimSpace(e.OnlineURL), strings.TrimSpace(e.RegistrationURL)
+		if e.Status == "" {
+			e.Status = content.EventScheduled
+		}
+		if p.Event != nil {
+			e.Sequence = p.Event.Sequence // the store counts changes
+		}
+		p.Event = &e
+	}
+	if in.Book != nil {
+		if p.Kind != content.KindBook {
+			return content.FieldError("book", "only a book has book details, not a %s", p.Kind)
+		}
+		b := *in.Book
+		b.Subtitle, b.Publisher = strings.TrimSpace(b.Subtitle), strings.TrimSpace(b.Publisher)
+		var authors []string
+		for _, a := range b.Authors {
+			if a = strings.TrimSpace(a); a != "" {
+				authors = append(authors, a)
+			}
+		}
+		b.Authors = authors
+		if b.ISBN != "" {
+			isbn, err := content.NormalizeISBN(b.ISBN)
+			if err != nil {
+				return content.FieldError("book.isbn", "%s", err.Error())
+			}
+			b.ISBN = isbn
+		}
+		if b.CoverID != 0 {
+			if _, err := tx.FindMedia(ctx, b.CoverID); content.IsNotFound(err) {
+				return content.FieldError("book.cover", "there is no image %d in the media library", b.CoverID)
+			} else if err != nil {
+				return err
+			}
+		}
+		p.Book = &b
+	}
+	switch {
+	case p.Kind == content.KindEvent && p.Event == nil:
+		return content.FieldError("event", "an event needs its start and end (event.starts_at, event.ends_at)")
+	case p.Kind == content.KindBook && p.Book == nil:
+		p.Book = &content.Book{}
+	}
 	return nil
 }

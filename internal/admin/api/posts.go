@@ -30,6 +30,8 @@ type Post struct {
 	Authors    []User   `json:"authors"`
 	Source     *Source  `json:"source,omitempty"`
 	Featured   *Media   `json:"featured_image,omitempty"`
+	Event      *Event   `json:"event,omitempty"`
+	Book       *Book    `json:"book,omitempty"`
 	Version    int      `json:"version"`
 	CreatedAt  string   `json:"created_at"`
 	UpdatedAt  string   `json:"updated_at"`
@@ -79,6 +81,7 @@ func (a *API) postJSON(r *http.Request, p *content.Post, version int, withBody b
 		q.PublishedAt = a.cfg.DB.Now()
 	}
 	out.URL = a.baseURL(r) + q.Path()
+	out.Event, out.Book = eventJSON(p.Event), bookJSON(p.Book)
 	for _, t := range p.Categories {
 		out.Categories = append(out.Categories, t.Name)
 	}
@@ -120,6 +123,8 @@ type PostInput struct {
 	Authors    *[]string    `json:"authors"`
 	Source     *SourceInput `json:"source"`
 	Featured   *int64       `json:"featured_image"`
+	Event      *Event       `json:"event"`
+	Book       *Book        `json:"book"`
 	Version    *int         `json:"version"`
 	// Autosave marks a save made by a timer: it replaces the same
 	// person's previous autosave revision instead of adding one.
@@ -181,6 +186,20 @@ func (in *PostInput) input() (editorial.Input, error) {
 		}
 		out.Source = &content.Source{Name: in.Source.Name, URL: in.Source.URL, Author: in.Source.Author, PublishedAt: t}
 	}
+	if in.Event != nil {
+		e, err := in.Event.event()
+		if err != nil {
+			return out, err
+		}
+		out.Event = e
+	}
+	if in.Book != nil {
+		b, err := in.Book.book()
+		if err != nil {
+			return out, err
+		}
+		out.Book = b
+	}
 	return out, nil
 }
 
@@ -200,8 +219,8 @@ func (a *API) listPosts(w http.ResponseWriter, r *http.Request, u *content.User)
 	f := store.EntryFilter{Kind: content.KindPost, Limit: PerPage}
 	if k := q.Get("kind"); k != "" {
 		f.Kind = content.Kind(k)
-		if f.Kind != content.KindPost && f.Kind != content.KindPage {
-			return malformed("kind", "kind must be post or page, not %q", k)
+		if !f.Kind.Valid() {
+			return malformed("kind", "kind must be post, page, event or book, not %q", k)
 		}
 	}
 	if s := q.Get("status"); s != "" {
@@ -233,8 +252,8 @@ func (a *API) listPosts(w http.ResponseWriter, r *http.Request, u *content.User)
 		return malformed("dir", "dir must be asc or desc, not %q", d)
 	}
 	if !u.CanEditOthers() {
-		if f.Kind == content.KindPage {
-			return content.Errorf(content.EForbidden, "Your role (%s) may not manage pages.", u.Role)
+		if f.Kind != content.KindPost {
+			return content.Errorf(content.EForbidden, "Your role (%s) may not manage %ss.", u.Role, f.Kind)
 		}
 		f.AuthorID = u.ID // others' posts are not theirs to manage
 	}
