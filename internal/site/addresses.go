@@ -28,22 +28,28 @@ type AddressKind uint8
 
 // The kinds of address of the public site.
 const (
-	FrontAddress    AddressKind = iota + 1 // "/", its pages /page/N/
-	PostAddress                            // /yyyy/mm/dd/slug/
-	PageAddress                            // /slug/
-	CategoryAddress                        // /category/slug/, its pages …/page/N/
-	TagAddress                             // /tag/slug/, its pages
-	AuthorAddress                          // /author/slug/, its pages
-	YearAddress                            // /yyyy/, its pages
-	MonthAddress                           // /yyyy/mm/, its pages
-	DayAddress                             // /yyyy/mm/dd/, its pages
-	FeedAddress                            // /feed/, /feed/atom/, /feed/json/ of the site and of each archive with feeds
-	SearchAddress                          // /search: it answers a query, so none is enumerated
-	SitemapAddress                         // /sitemap.xml and the sitemaps it lists, /sitemaps/NAME
-	RobotsAddress                          // /robots.txt
-	AssetAddress                           // /static/NAME, under its plain and its fingerprinted name
-	NotFoundAddress                        // /404.html, the page of addresses the site does not have (answered 404)
-	SourceAddress                          // /source/slug/, the posts republished from an outlet, its pages
+	FrontAddress      AddressKind = iota + 1 // "/", its pages /page/N/
+	PostAddress                              // /yyyy/mm/dd/slug/
+	PageAddress                              // /slug/
+	CategoryAddress                          // /category/slug/, its pages …/page/N/
+	TagAddress                               // /tag/slug/, its pages
+	AuthorAddress                            // /author/slug/, its pages
+	YearAddress                              // /yyyy/, its pages
+	MonthAddress                             // /yyyy/mm/, its pages
+	DayAddress                               // /yyyy/mm/dd/, its pages
+	FeedAddress                              // /feed/, /feed/atom/, /feed/json/ of the site and of each archive with feeds
+	SearchAddress                            // /search: it answers a query, so none is enumerated
+	SitemapAddress                           // /sitemap.xml and the sitemaps it lists, /sitemaps/NAME
+	RobotsAddress                            // /robots.txt
+	AssetAddress                             // /static/NAME, under its plain and its fingerprinted name
+	NotFoundAddress                          // /404.html, the page of addresses the site does not have (answered 404)
+	SourceAddress                            // /source/slug/, the posts republished from an outlet, its pages
+	EventsAddress                            // /events/, the upcoming events, its pages
+	PastEventsAddress                        // /events/past/, the events ended, its pages
+	EventAddress                             // /events/slug/
+	BooksAddress                             // /books/, its pages
+	BookAddress                              // /books/slug/
+	CalendarAddress                          // /events.ics and each event's /events/slug.ics
 )
 
 // kinds describes each kind: its name, the path an archive's slug follows
@@ -57,22 +63,28 @@ var kinds = [...]struct {
 	feeds   bool
 	sitemap string
 }{
-	FrontAddress:    {name: "front page", listing: true, feeds: true, sitemap: "pages"},
-	PostAddress:     {name: "post", sitemap: "posts"},
-	PageAddress:     {name: "page", sitemap: "pages"},
-	CategoryAddress: {name: "category archive", prefix: "/category/", listing: true, feeds: true, sitemap: "categories"},
-	TagAddress:      {name: "tag archive", prefix: "/tag/", listing: true, feeds: true, sitemap: "tags"},
-	AuthorAddress:   {name: "author archive", prefix: "/author/", listing: true, feeds: true, sitemap: "authors"},
-	YearAddress:     {name: "year archive", listing: true},
-	MonthAddress:    {name: "month archive", listing: true},
-	DayAddress:      {name: "day archive", listing: true},
-	FeedAddress:     {name: "feed"},
-	SearchAddress:   {name: "search"},
-	SitemapAddress:  {name: "sitemap"},
-	RobotsAddress:   {name: "robots.txt"},
-	AssetAddress:    {name: "static file"},
-	NotFoundAddress: {name: "not-found page"},
-	SourceAddress:   {name: "source archive", prefix: "/source/", listing: true, feeds: true, sitemap: "sources"},
+	FrontAddress:      {name: "front page", listing: true, feeds: true, sitemap: "pages"},
+	PostAddress:       {name: "post", sitemap: "posts"},
+	PageAddress:       {name: "page", sitemap: "pages"},
+	CategoryAddress:   {name: "category archive", prefix: "/category/", listing: true, feeds: true, sitemap: "categories"},
+	TagAddress:        {name: "tag archive", prefix: "/tag/", listing: true, feeds: true, sitemap: "tags"},
+	AuthorAddress:     {name: "author archive", prefix: "/author/", listing: true, feeds: true, sitemap: "authors"},
+	YearAddress:       {name: "year archive", listing: true},
+	MonthAddress:      {name: "month archive", listing: true},
+	DayAddress:        {name: "day archive", listing: true},
+	FeedAddress:       {name: "feed"},
+	SearchAddress:     {name: "search"},
+	SitemapAddress:    {name: "sitemap"},
+	RobotsAddress:     {name: "robots.txt"},
+	AssetAddress:      {name: "static file"},
+	NotFoundAddress:   {name: "not-found page"},
+	SourceAddress:     {name: "source archive", prefix: "/source/", listing: true, feeds: true, sitemap: "sources"},
+	EventsAddress:     {name: "events", listing: true, feeds: true, sitemap: "events"},
+	PastEventsAddress: {name: "past events", listing: true, sitemap: "events"},
+	EventAddress:      {name: "event", sitemap: "events"},
+	BooksAddress:      {name: "books", listing: true, feeds: true, sitemap: "books"},
+	BookAddress:       {name: "book", sitemap: "books"},
+	CalendarAddress:   {name: "calendar"},
 }
 
 // String names the kind, for messages.
@@ -88,7 +100,9 @@ func (k AddressKind) String() string {
 func (k AddressKind) Listing() bool { return int(k) < len(kinds) && kinds[k].listing }
 
 // Entry reports whether addresses of kind k are posts' or pages' own.
-func (k AddressKind) Entry() bool { return k == PostAddress || k == PageAddress }
+func (k AddressKind) Entry() bool {
+	return k == PostAddress || k == PageAddress || k == EventAddress || k == BookAddress
+}
 
 // archiveKinds are the kinds of archive of a term, an author or an
 // outlet, in the order their sitemaps and feeds are listed.
@@ -199,6 +213,18 @@ func parseAddress(path string) (rt route, ok bool) {
 	switch {
 	case len(segs) == 0 && rt.page > 1:
 		rt.kind = FrontAddress
+	case len(segs) == 0:
+		return route{}, false
+	case segs[0] == "events" && len(segs) == 1:
+		rt.kind = EventsAddress
+	case segs[0] == "events" && len(segs) == 2 && segs[1] == "past":
+		rt.kind = PastEventsAddress
+	case segs[0] == "events" && len(segs) == 2 && rt.page == 1:
+		rt.kind, rt.slug = EventAddress, segs[1]
+	case segs[0] == "books" && len(segs) == 1:
+		rt.kind = BooksAddress
+	case segs[0] == "books" && len(segs) == 2 && rt.page == 1:
+		rt.kind, rt.slug = BookAddress, segs[1]
 	case len(segs) == 2 && archiveKind(segs[0]) != 0:
 		rt.kind, rt.slug = archiveKind(segs[0]), segs[1]
 	case len(segs) == 4 && isYear(segs[0]) && rt.page == 1:
@@ -381,7 +407,15 @@ func postListings(p *content.Post) iter.Seq[postListing] {
 // ListingTags are the page cache's tags of every listing the public post
 // p appears in (postListings): the page cache's Options.Listings.
 func ListingTags(p *content.Post) []string {
-	if p.Kind != content.KindPost {
+	switch p.Kind {
+	case content.KindEvent:
+		// The events' listings, their calendar, and the front page's
+		// upcoming events.
+		return []string{eventsTag, frontTag}
+	case content.KindBook:
+		return []string{booksTag}
+	case content.KindPost:
+	default:
 		return nil
 	}
 	tags := make([]string, 0, 5+len(p.Categories)+len(p.Tags)+len(p.Authors))
@@ -481,11 +515,9 @@ func (a *addressSource) kind(k AddressKind) ([]Address, error) {
 		}
 		// The front page changes whenever a post does.
 		return []Address{{Kind: k, Path: "/", Pages: n, Modified: newestStamp(posts)}}, nil
-	case PostAddress, PageAddress:
-		kind := content.KindPost
-		if k == PageAddress {
-			kind = content.KindPage
-		}
+	case PostAddress, PageAddress, EventAddress, BookAddress:
+		kind := map[AddressKind]content.Kind{PostAddress: content.KindPost, PageAddress: content.KindPage,
+			EventAddress: content.KindEvent, BookAddress: content.KindBook}[k]
 		ss, err := a.entries(kind)
 		if err != nil {
 			return nil, err
@@ -516,7 +548,7 @@ func (a *addressSource) kind(k AddressKind) ([]Address, error) {
 		return a.dates(k)
 	case FeedAddress:
 		var out []Address
-		for _, lk := range append([]AddressKind{FrontAddress}, archiveKinds...) {
+		for _, lk := range append([]AddressKind{FrontAddress}, append(archiveKinds, EventsAddress, BooksAddress)...) {
 			if !kinds[lk].feeds {
 				continue
 			}
@@ -557,8 +589,57 @@ func (a *addressSource) kind(k AddressKind) ([]Address, error) {
 		return out, nil
 	case NotFoundAddress:
 		return []Address{{Kind: k, Path: "/404.html", Pages: 1}}, nil
+	case EventsAddress, PastEventsAddress:
+		return a.eventListings(k)
+	case BooksAddress:
+		books, err := a.entries(content.KindBook)
+		if err != nil || len(books) == 0 {
+			return nil, err
+		}
+		n, err := a.pages(len(books))
+		if err != nil {
+			return nil, err
+		}
+		return []Address{{Kind: k, Path: "/books/", Pages: n, Modified: newestStamp(books)}}, nil
+	case CalendarAddress:
+		events, err := a.kind(EventAddress)
+		if err != nil || len(events) == 0 {
+			return nil, err
+		}
+		out := []Address{{Kind: k, Path: "/events.ics", Pages: 1}}
+		for _, e := range events {
+			if e.Path != "" {
+				out = append(out, Address{Kind: k, Path: strings.TrimSuffix(e.Path, "/") + ".ics", Pages: 1})
+			}
+		}
+		return out, nil
 	}
 	return nil, nil // SearchAddress: one for every query
+}
+
+// eventListings returns /events/ (while there are events at all) or
+// /events/past/ (while some have ended), with their pages.
+func (a *addressSource) eventListings(k AddressKind) ([]Address, error) {
+	events, err := a.entries(content.KindEvent)
+	if err != nil || len(events) == 0 {
+		return nil, err
+	}
+	path := "/events/"
+	if k == PastEventsAddress {
+		path = "/events/past/"
+	}
+	_, n, err := a.s.cfg.DB.FindEvents(a.ctx, store.EventFilter{Now: a.now, Past: k == PastEventsAddress, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 && k == PastEventsAddress {
+		return nil, nil
+	}
+	pages, err := a.pages(n)
+	if err != nil {
+		return nil, err
+	}
+	return []Address{{Kind: k, Path: path, Pages: pages, Modified: newestStamp(events)}}, nil
 }
 
 // dates returns the date archives of kind k that have public posts, in
@@ -600,7 +681,8 @@ func (a *addressSource) dates(k AddressKind) ([]Address, error) {
 
 // enumerated are the kinds Addresses lists, in its order.
 var enumerated = []AddressKind{FrontAddress, CategoryAddress, TagAddress, AuthorAddress, SourceAddress, YearAddress,
-	MonthAddress, DayAddress, FeedAddress, SitemapAddress, RobotsAddress, AssetAddress, NotFoundAddress}
+	MonthAddress, DayAddress, EventsAddress, PastEventsAddress, EventAddress, BooksAddress, BookAddress, CalendarAddress,
+	FeedAddress, SitemapAddress, RobotsAddress, AssetAddress, NotFoundAddress}
 
 // Addresses lists every address of the site readers may see at now: the
 // posts' and pages' own, newest first (the front page's order), then the
@@ -662,7 +744,8 @@ type sitemapFile struct {
 var sitemapGroups = []struct {
 	name  string
 	paged bool
-}{{"posts", true}, {"pages", false}, {"categories", false}, {"tags", false}, {"authors", false}, {"sources", false}}
+}{{"posts", true}, {"pages", false}, {"categories", false}, {"tags", false}, {"authors", false}, {"sources", false},
+	{"events", false}, {"books", false}}
 
 // sitemapPages returns the canonical HTML pages of the sitemap group, in
 // order, with their last change.

@@ -26,6 +26,11 @@ func TestAddressesParseAsBuilt(t *testing.T) {
 		{datePath(2026, 0, 0), route{kind: YearAddress, year: 2026, page: 1}},
 		{PagePath(datePath(2026, 2, 0), 2), route{kind: MonthAddress, year: 2026, month: 2, page: 2}},
 		{datePath(2026, 2, 3), route{kind: DayAddress, year: 2026, month: 2, day: 3, page: 1}},
+		{"/events/", route{kind: EventsAddress, page: 1}},
+		{PagePath("/events/past/", 2), route{kind: PastEventsAddress, page: 2}},
+		{(&content.Post{Kind: content.KindEvent, Slug: "ports-seminar"}).Path(), route{kind: EventAddress, slug: "ports-seminar", page: 1}},
+		{PagePath("/books/", 3), route{kind: BooksAddress, page: 3}},
+		{(&content.Post{Kind: content.KindBook, Slug: "the-long-road"}).Path(), route{kind: BookAddress, slug: "the-long-road", page: 1}},
 	} {
 		got, ok := parseAddress(c.path)
 		if !ok || got != c.want {
@@ -33,7 +38,7 @@ func TestAddressesParseAsBuilt(t *testing.T) {
 		}
 	}
 	for _, path := range []string{"/page/1/", "/page/02/", "/2026/02/30/", "/2026/13/", "/2026/02/03/slug/page/2/",
-		"/category/a/b/", "/about/page/2/", "/%zz/"} {
+		"/category/a/b/", "/about/page/2/", "/%zz/", "/events/a/b/", "/events/slug/page/2/", "/books/a/b/"} {
 		if got, ok := parseAddress(path); ok {
 			t.Errorf("parseAddress(%s) = %+v, want no page", path, got)
 		}

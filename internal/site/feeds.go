@@ -46,7 +46,17 @@ func (s *Site) feedRoutes(mux *http.ServeMux) {
 		if f.suffix != "" {
 			mux.Handle("GET /feed/"+strings.TrimSuffix(f.suffix, "/"), addSlash)
 		}
+		// The events' and the books' own feeds, newest first.
+		for _, k := range []AddressKind{EventsAddress, BooksAddress} {
+			prefix := feedPrefix(k)
+			mux.Handle("GET "+prefix+"feed/"+f.suffix+"{$}", s.adapt.Handle(s.feedHandler(k, f)))
+			if f.suffix != "" {
+				mux.Handle("GET "+prefix+"feed/"+strings.TrimSuffix(f.suffix, "/"), addSlash)
+			}
+		}
 	}
+	mux.Handle("GET /events/feed", addSlash)
+	mux.Handle("GET /books/feed", addSlash)
 	// WordPress's other spellings of the main feed, so that every old
 	// subscription keeps working.
 	mux.Handle("GET /feed", addSlash)
@@ -61,6 +71,15 @@ func (s *Site) feedRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /sitemap.xml", s.adapt.Handle(s.sitemapIndex))
 	mux.Handle("GET /sitemaps/{name}", s.adapt.Handle(s.sitemap))
 	mux.Handle("GET /robots.txt", s.adapt.Handle(s.robots))
+}
+
+// feedPrefix is the path the feeds of the events' or the books' listing
+// are under.
+func feedPrefix(k AddressKind) string {
+	if k == EventsAddress {
+		return "/events/"
+	}
+	return "/books/"
 }
 
 // addSlash answers 301 to the same path with a trailing slash.
@@ -146,6 +165,10 @@ func (s *Site) buildFeed(r *http.Request, scope AddressKind, slug string) (*feed
 			return nil, err
 		}
 		filter.Outlet, prefix, title = o.ID, o.Path(), set.Title+" – "+o.Name
+	case EventsAddress:
+		filter.Kind, prefix, title = content.KindEvent, feedPrefix(scope), set.Title+" – Events"
+	case BooksAddress:
+		filter.Kind, prefix, title = content.KindBook, feedPrefix(scope), set.Title+" – Books"
 	}
 	items, err := s.feedItems(ctx, base, set.FeedFullText, filter)
 	if err != nil {

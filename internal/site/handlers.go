@@ -160,6 +160,13 @@ func (s *Site) movedTerm(r *http.Request) (string, error) {
 
 func (s *Site) dispatch(w http.ResponseWriter, r *http.Request, path string) error {
 	if !strings.HasSuffix(path, "/") {
+		if slug, ok := strings.CutPrefix(path, "/events/"); ok && strings.HasSuffix(slug, ".ics") && !strings.Contains(slug, "/") {
+			un, err := url.PathUnescape(strings.TrimSuffix(slug, ".ics"))
+			if err != nil {
+				return web.NotFound
+			}
+			return s.eventCalendar(w, r, un)
+		}
 		if strings.Contains(path[strings.LastIndex(path, "/")+1:], ".") {
 			return web.NotFound // a missing file, not a page
 		}
@@ -195,6 +202,14 @@ func (s *Site) dispatch(w http.ResponseWriter, r *http.Request, path string) err
 		return s.dateArchive(w, r, rt)
 	case PageAddress:
 		return s.page(w, r, rt.slug)
+	case EventsAddress, PastEventsAddress:
+		return s.eventsList(w, r, rt.kind == PastEventsAddress, rt.page)
+	case EventAddress:
+		return s.eventPage(w, r, rt.slug)
+	case BooksAddress:
+		return s.booksList(w, r, rt.page)
+	case BookAddress:
+		return s.bookPage(w, r, rt.slug)
 	}
 	return web.NotFound
 }
@@ -271,6 +286,11 @@ func (s *Site) list(w http.ResponseWriter, r *http.Request, l listing) error {
 		Style: layout.Site.TeaserStyle}
 	if l.feeds != "" {
 		page.Feed, _, _ = feedPaths(l.feeds)
+	}
+	if lead {
+		if page.Events, err = s.upcoming(ctx); err != nil {
+			return err
+		}
 	}
 	return s.tmpl.Render(w, http.StatusOK, "list", page)
 }

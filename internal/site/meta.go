@@ -250,10 +250,19 @@ func newEntryMeta(base string, set content.Settings, p *content.Post, featured *
 		Meta{Name: "twitter:title", Content: p.Title},
 		Meta{Name: "twitter:description", Content: em.description},
 		Meta{Name: "twitter:image", Content: image})
-	if p.Kind == content.KindPost {
+	switch p.Kind {
+	case content.KindPost:
 		// The structured data names the page by the canonical address, as
 		// the canonical link and og:url do.
 		em.jsonLD = []template.JS{jsonLD(newsArticle(base, set, p, em.canonical, image, truncate(text, structuredLen)))}
+	case content.KindEvent:
+		if p.Event != nil {
+			em.jsonLD = []template.JS{jsonLD(eventLD(base, set, p, url, image, truncate(text, structuredLen)))}
+		}
+	case content.KindBook:
+		if p.Book != nil {
+			em.jsonLD = []template.JS{jsonLD(bookLD(base, set, p, url, image, truncate(text, structuredLen)))}
+		}
 	}
 	return em
 }

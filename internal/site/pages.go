@@ -280,7 +280,9 @@ type ListPage struct {
 	Style string
 	// Feed is the address of the listing's own RSS feed, "" when it has
 	// none (the front page, date archives: the site's feeds are theirs).
-	Feed   string
+	Feed string
+	// Events are the next upcoming events, on the front page's first page.
+	Events []EventItem
 	listed *listed
 }
 

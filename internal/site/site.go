@@ -145,6 +145,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", s.adapt.Handle(s.front))
 	s.feedRoutes(mux)
 	s.commentRoutes(mux)
+	mux.Handle("GET /events.ics", s.adapt.Handle(s.calendarFeed))
 	mux.Handle("GET /search", s.adapt.Handle(s.searchPage))
 	mux.Handle("GET /search/suggest", s.adapt.Handle(s.suggest))
 	// Everything else is routed by shape, as WordPress's permalinks are:

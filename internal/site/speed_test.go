@@ -28,13 +28,14 @@ func TestListingQueriesDoNotGrowWithPosts(t *testing.T) {
 			cold, warm int64
 		}{
 			// Settings, navigation, when the next scheduled post is due,
-			// count, page, authors, terms; the next reader's page reuses
-			// the settings, navigation and count.
-			{"no fragment cache", 0, 7, 3},
+			// count, page, authors, terms, and the front page's upcoming
+			// events; the next reader's page reuses the settings,
+			// navigation, count and events.
+			{"no fragment cache", 0, 8, 3},
 			// The page names its posts and versions; from cold, their
 			// teasers are rendered from the posts, authors and terms read
 			// for them; warm, all are kept, and which posts it lists.
-			{"fragment cache", 1 << 20, 8, 0},
+			{"fragment cache", 1 << 20, 9, 0},
 		} {
 			t.Run(engine+"/"+tc.name, func(t *testing.T) {
 				testListingQueries(t, engine, tc.fragments, tc.cold, tc.warm)
@@ -73,11 +74,13 @@ func testListingQueries(t *testing.T, engine string, fragments, maxCold, maxWarm
 	if many < 2 || few >= many {
 		t.Fatalf("the front pages show %d and %d teasers; the test needs a full and a shorter page", many, few)
 	}
+	// The front page's first page alone reads its upcoming events.
+	first--
 	if q != first {
-		t.Errorf("%s (%d teasers) costs %d queries, the front page (%d teasers) %d: queries grow with posts", last, few, q, many, first)
+		t.Errorf("%s (%d teasers) costs %d queries, the front page (%d teasers) %d besides its events: queries grow with posts", last, few, q, many, first)
 	}
-	if first > maxCold {
-		t.Errorf("the front page costs %d queries from cold, over %d", first, maxCold)
+	if first+1 > maxCold {
+		t.Errorf("the front page costs %d queries from cold, over %d", first+1, maxCold)
 	}
 	count("/", false) // the first reader after the last page's
 	if q, _ := count("/", false); q > maxWarm {

@@ -82,6 +82,9 @@ type caches struct {
 	aheadNext  *readcache.Map[int64, []int64]
 	aheadByID  *readcache.Map[int64, *content.Post]
 	aheadGiven *readcache.Map[int64, bool]
+	// events are pages of the upcoming or past events (FindEvents), for
+	// the span: an event's end closes it (NextScheduled).
+	events *readcache.Map[string, eventsPage]
 }
 
 // Bounds of the caches. maxPages bounds the listings' pages, each a few
@@ -127,6 +130,7 @@ func newCaches(owner *readcache.Caches) *caches {
 		aheadNext:     readcache.NewMap[int64, []int64](owner, readcache.Options[[]int64]{Max: maxAheadNext, Span: true}),
 		aheadByID:     readcache.NewMap[int64, *content.Post](owner, readcache.Options[*content.Post]{Max: maxAhead, Span: true, Copy: clonePost}),
 		aheadGiven:    readcache.NewMap[int64, bool](owner, readcache.Options[bool]{Max: maxAheadNext, Span: true}),
+		events:        readcache.NewMap[string, eventsPage](owner, readcache.Options[eventsPage]{Max: maxCounts, Span: true, Copy: eventsPage.clone}),
 	}
 }
 

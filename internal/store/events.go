@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/readcache"
 )
 
 // eventJSON and bookJSON are how an entry's details are kept in the
@@ -110,9 +111,30 @@ type EventFilter struct {
 	Limit  int // 0 means no limit
 }
 
+// eventsPage is a page of events with the number of all the filter selects.
+type eventsPage struct {
+	posts []*content.Post
+	total int
+}
+
+func (p eventsPage) clone() eventsPage { return eventsPage{clonePosts(p.posts), p.total} }
+
 // FindEvents returns one page of the published events f selects, with
-// their authors and terms, and the number of all it selects.
+// their authors and terms, and the number of all it selects. While the
+// process hears every change, a page is remembered until the next change,
+// or until an event ends or an entry dated later becomes public.
 func (c conn) FindEvents(ctx context.Context, f EventFilter) ([]*content.Post, int, error) {
+	key := fmt.Sprintf("%t@%d+%d", f.Past, f.Offset, f.Limit)
+	page, err := forSpan(ctx, c, func(m *caches) *readcache.Map[string, eventsPage] { return m.events }, key, f.Now,
+		func(now time.Time) (eventsPage, error) {
+			f.Now = now
+			posts, total, err := c.findEvents(ctx, f)
+			return eventsPage{posts, total}, err
+		})
+	return page.posts, page.total, err
+}
+
+func (c conn) findEvents(ctx context.Context, f EventFilter) ([]*content.Post, int, error) {
 	now := f.Now.Unix()
 	where := `p.kind = 'event' AND p.status = ? AND p.published_at <= ? AND p.event_ends_at > ?`
 	order := ` ORDER BY p.event_starts_at, p.id`
