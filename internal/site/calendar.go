@@ -78,7 +78,8 @@ func (s *Site) writeCalendar(w http.ResponseWriter, r *http.Request, title strin
 // VTIMEZONE (with the zone's offsets over the years the events cover)
 // the calendar carries.
 func newCalendar(base, title string, events []*content.Post, now time.Time) *ics.Calendar {
-	cal := ics.NewCalendarFor("Broadsheet")
+	cal := ics.NewCalendar()
+	cal.SetProductId("-//Broadsheet//Broadsheet//EN")
 	cal.SetMethod(ics.MethodPublish)
 	cal.SetName(title)
 	cal.SetXWRCalName(title)
