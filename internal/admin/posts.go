@@ -21,6 +21,8 @@ import (
 func (a *Admin) postRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /admin/posts", a.page(a.list(content.KindPost)))
 	mux.Handle("GET /admin/pages", a.page(a.list(content.KindPage)))
+	mux.Handle("GET /admin/events", a.page(a.list(content.KindEvent)))
+	mux.Handle("GET /admin/books", a.page(a.list(content.KindBook)))
 	mux.Handle("POST /admin/posts/bulk", a.page(a.bulk))
 	mux.Handle("POST /admin/posts/new", a.page(a.newEntry))
 	mux.Handle("GET /admin/posts/{id}", a.page(a.edit))
@@ -64,8 +66,8 @@ const listPerPage = 25
 func (a *Admin) list(kind content.Kind) PageFunc {
 	return func(w http.ResponseWriter, r *http.Request, u *content.User) error {
 		ctx := r.Context()
-		if kind == content.KindPage && !u.CanCreate(content.KindPage) {
-			return content.Errorf(content.EForbidden, "Your role (%s) may not manage pages.", u.Role)
+		if kind != content.KindPost && !u.CanCreate(kind) {
+			return content.Errorf(content.EForbidden, "Your role (%s) may not manage %ss.", u.Role, kind)
 		}
 		q := r.URL.Query()
 		f := store.EntryFilter{Kind: kind, Status: content.Status(q.Get("status")), Title: q.Get("q"), Limit: listPerPage}
@@ -96,8 +98,13 @@ func (a *Admin) list(kind content.Kind) PageFunc {
 		}
 		base := "/admin/posts"
 		title := "Posts"
-		if kind == content.KindPage {
+		switch kind {
+		case content.KindPage:
 			base, title = "/admin/pages", "Pages"
+		case content.KindEvent:
+			base, title = "/admin/events", "Events"
+		case content.KindBook:
+			base, title = "/admin/books", "Books"
 		}
 		all := 0
 		for s, n := range counts {
@@ -218,7 +225,11 @@ func (a *Admin) newEntry(w http.ResponseWriter, r *http.Request, u *content.User
 	if kind == "" {
 		kind = content.KindPost
 	}
-	e, err := a.svc.Create(r.Context(), u, editorial.Input{Kind: kind})
+	in := editorial.Input{Kind: kind}
+	if kind == content.KindEvent {
+		in.Event = newEvent(a.cfg.DB.Now())
+	}
+	e, err := a.svc.Create(r.Context(), u, in)
 	if err != nil {
 		return err
 	}
@@ -246,6 +257,11 @@ type Form struct {
 	Republished  bool
 	Introduction string
 	Attribution  string // the stored attribution line, HTML, shown as it is
+	// Kind is the entry's; an event's and a book's own fields are in
+	// Event and Book.
+	Kind  string
+	Event EventForm
+	Book  BookForm
 }
 
 // EditPage is the editor.
@@ -269,6 +285,11 @@ type EditPage struct {
 	// IntroPending is true while a republished draft's editorial
 	// introduction is still the empty paragraph the source desk left.
 	IntroPending bool
+	// Covers are the images offered as a book's cover; Zones the time
+	// zones and EventStatuses the statuses offered for an event.
+	Covers        []Thumb
+	Zones         []string
+	EventStatuses []struct{ Value, Label string }
 }
 
 // HasCategory reports whether a category of that name exists, so that
@@ -295,7 +316,8 @@ func names(ts []content.Term) string { return strings.Join(termNames(ts), ", ") 
 func formOf(e *editorial.Entry, loc *time.Location) Form {
 	p := e.Post
 	f := Form{Title: p.Title, Slug: p.Slug, Body: p.Body, Excerpt: p.Excerpt, Categories: termNames(p.Categories),
-		Tags: names(p.Tags), Version: e.Version, Format: string(p.Format)}
+		Tags: names(p.Tags), Version: e.Version, Format: string(p.Format), Kind: string(p.Kind),
+		Event: eventFormOf(p.Event), Book: bookFormOf(p.Book)}
 	if r, ok := content.SplitRepublished(p.Body); ok && p.Format == content.FormatHTML {
 		f.Republished, f.Introduction, f.Attribution, f.Body = true, r.Introduction, r.Attribution, r.Article
 	}
@@ -327,7 +349,8 @@ func formFrom(r *http.Request) Form {
 	f := Form{Title: v("title"), Slug: v("slug"), Body: v("body"), Excerpt: v("excerpt"),
 		Tags: v("tags"), Authors: v("authors"), SourceName: v("source_name"), SourceURL: v("source_url"),
 		SourceAuthor: v("source_author"), SourceDate: v("source_date"), PublishAt: v("publish_at"), Featured: v("featured_image"),
-		Format: v("format"), Republished: v("republished") != "", Introduction: v("introduction")}
+		Format: v("format"), Republished: v("republished") != "", Introduction: v("introduction"), Kind: v("kind"),
+		Event: eventFormFrom(v), Book: bookFormFrom(v)}
 	f.Version, _ = strconv.Atoi(v("version"))
 	// One value per category ticked: names may hold commas.
 	for _, name := range r.PostForm["categories"] {
@@ -384,6 +407,9 @@ func (f Form) input(action string, u *content.User, loc *time.Location) (editori
 		featured = n
 	}
 	in.FeaturedImage = &featured
+	if err := f.details(&in); err != nil {
+		return in, err
+	}
 	set := func(s content.Status) { in.Status = &s }
 	switch action {
 	case "", "save":
@@ -456,6 +482,7 @@ func (a *Admin) editPage(r *http.Request, u *content.User, e *editorial.Entry, f
 		Post: p, Form: f, Revisions: revs, URL: q.Path(), Zone: loc.String(),
 		Autosave:  p.Status == content.StatusDraft || p.Status == content.StatusPending,
 		CanUpload: u.CanUpload(), Thumbs: thumbs(images, f.Featured), Categories: termTree(cats), Tags: tags,
+		Covers: thumbs(images, f.Book.Cover), Zones: zoneChoices(f.Event.TimeZone), EventStatuses: EventStatuses,
 		AttributionHTML: template.HTML(markup.Sanitize(f.Attribution)),
 		IntroPending:    content.IntroductionPending(p.Format, f.Body) || (f.Republished && strings.TrimSpace(f.Introduction) == "")}, nil
 }
