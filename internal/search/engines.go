@@ -222,7 +222,7 @@ func fts5Clause(c Clause) string {
 
 // allKinds and allStatuses are every kind and status an entry can have.
 var (
-	allKinds    = []content.Kind{content.KindPost, content.KindPage}
+	allKinds    = []content.Kind{content.KindPost, content.KindPage, content.KindEvent, content.KindBook}
 	allStatuses = []content.Status{content.StatusDraft, content.StatusPending, content.StatusScheduled,
 		content.StatusPublished, content.StatusPrivate, content.StatusTrash}
 )

@@ -210,8 +210,8 @@ func Missing(ctx context.Context, db DB) (bool, error) {
 		return false, err
 	}
 	var entries bool
-	err := db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM posts WHERE kind IN (?, ?))`,
-		content.KindPost, content.KindPage).Scan(&entries)
+	err := db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM posts WHERE kind IN (?, ?, ?, ?))`,
+		content.KindPost, content.KindPage, content.KindEvent, content.KindBook).Scan(&entries)
 	return entries, err
 }
 

@@ -266,3 +266,24 @@ func TestEventCalendars(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchFindsEventsAndBooks: the site's search looks through events
+// or books when asked, and its next pages keep asking for them.
+func TestSearchFindsEventsAndBooks(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		eventsFixture(t, db)
+		base := serve(t, db, site.DefaultTheme()).URL
+		for q, want := range map[string]string{"q=speakers&kind=event": "/events/ports-seminar/", "q=coast&kind=book": "/books/the-long-road/"} {
+			resp, body := get(t, base+"/search?"+q)
+			if resp.StatusCode != 200 || !strings.Contains(body, `href="`+want+`"`) {
+				t.Errorf("/search?%s: %d, finds %s: %v", q, resp.StatusCode, want, strings.Contains(body, want))
+			}
+		}
+		if _, body := get(t, base+"/search?q=speakers"); strings.Contains(body, `href="/events/ports-seminar/"`) {
+			t.Errorf("a search of articles finds an event")
+		}
+		if resp, body := get(t, base+"/search?q=speakers&kind=podcast"); resp.StatusCode != 400 || !strings.Contains(body, "podcast") {
+			t.Errorf("an unknown kind: %d, want 400 naming it", resp.StatusCode)
+		}
+	})
+}

@@ -26,6 +26,8 @@ type SearchPage struct {
 	Prev    string // link to the previous page of results, if any
 	Next    string // link to the next page of results, if any
 	Sorts   []SortOption
+	// Kinds are the choices of what to search: articles, events, books.
+	Kinds []SortOption
 	// choices reads the tags and authors the filters offer: only when the
 	// filters are rendered, not while they are kept rendered.
 	choices func() ([]*content.Term, []*content.User, error)
@@ -105,6 +107,13 @@ type SortOption struct {
 	Value, Label string
 }
 
+// kindOptions are what the site's search may look through.
+var kindOptions = []SortOption{
+	{string(content.KindPost), "Articles"},
+	{string(content.KindEvent), "Events"},
+	{string(content.KindBook), "Books"},
+}
+
 var sortOptions = []SortOption{
 	{string(search.SortRelevance), "Best match"},
 	{string(search.SortNewest), "Newest first"},
@@ -120,7 +129,10 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	req, perr := searchapi.Parse(ctx, s.cfg.DB, r.URL.Query(), store.Published(s.cfg.Now()), layout.Site.PostsPerPage)
-	page := &SearchPage{Layout: layout, Params: req.Params, Page: req.Params.Page, Sorts: sortOptions}
+	page := &SearchPage{Layout: layout, Params: req.Params, Page: req.Params.Page, Sorts: sortOptions, Kinds: kindOptions}
+	if page.Params.Kind == "" {
+		page.Params.Kind = string(content.KindPost)
+	}
 	if page.Params.Sort == "" {
 		page.Params.Sort = string(search.SortRelevance)
 	}

@@ -36,6 +36,8 @@ type Params struct {
 	Page     int    // from 1
 	PerPage  int
 	Statuses []content.Status // Admin API only
+	// Kind is what is searched: post (the default), page, event or book.
+	Kind string
 }
 
 // Values writes p back as URL parameters, leaving out defaults, with the
@@ -53,6 +55,9 @@ func (p Params) Values(page int) url.Values {
 	set("author", p.Author)
 	set("from", p.From)
 	set("to", p.To)
+	if p.Kind != string(content.KindPost) {
+		set("kind", p.Kind)
+	}
 	if p.Sort != "" && p.Sort != string(search.SortRelevance) {
 		v.Set("sort", p.Sort)
 	}
@@ -89,10 +94,16 @@ type Finder interface {
 func Parse(ctx context.Context, db Finder, v url.Values, base store.PostFilter, perPage int) (*Request, error) {
 	req := &Request{Params: Params{
 		Q: v.Get("q"), Category: v.Get("category"), Tag: v.Get("tag"), Author: v.Get("author"),
-		From: v.Get("from"), To: v.Get("to"), Sort: v.Get("sort"), Page: 1, PerPage: perPage,
+		From: v.Get("from"), To: v.Get("to"), Sort: v.Get("sort"), Page: 1, PerPage: perPage, Kind: v.Get("kind"),
 	}}
 	p := &req.Params
 	f := base
+	if p.Kind != "" {
+		if !content.Kind(p.Kind).Valid() {
+			return req, content.FieldError("kind", "Search posts, pages, events or books (kind post, page, event or book), not %q.", clip(p.Kind))
+		}
+		f.Kind = content.Kind(p.Kind)
+	}
 	q, err := search.Parse(p.Q)
 	if err != nil {
 		return req, content.FieldError("q", "%s", err.Error())
@@ -266,8 +277,8 @@ type Response struct {
 // Search runs an editor's search from URL parameters: q, category, tag,
 // author (slugs), from, to (YYYY-MM-DD), sort (relevance, newest, oldest),
 // status (any of the statuses, comma-separated; default all), page and
-// per_page (default 20). Posts and pages are not mixed: kind=page searches
-// pages. Bad parameters give a content.Error naming the parameter.
+// per_page (default 20). Kinds are not mixed: kind=page searches pages,
+// kind=event events and kind=book books. Bad parameters give a content.Error naming the parameter.
 func Search(ctx context.Context, db *store.DB, v url.Values) (*Response, error) {
 	return SearchFor(ctx, db, v, nil)
 }
@@ -278,9 +289,6 @@ func Search(ctx context.Context, db *store.DB, v url.Values) (*Response, error) 
 // published ones when they ask for status=published alone.
 func SearchFor(ctx context.Context, db *store.DB, v url.Values, u *content.User) (*Response, error) {
 	base := store.PostFilter{Kind: content.KindPost}
-	if v.Get("kind") == string(content.KindPage) {
-		base.Kind = content.KindPage
-	}
 	req, err := Parse(ctx, db, v, base, 20)
 	if err != nil {
 		return nil, err
