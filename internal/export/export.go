@@ -115,7 +115,7 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 	if err != nil {
 		return nil, err
 	}
-	maxPost, _, err := db.MaxIDs(ctx)
+	maxPost, maxMedia, err := db.MaxIDs(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -254,6 +254,13 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 			return err
 		}
 		sum.Comments += len(it.Comments)
+		// An event's venue is an item of its own, numbered after every
+		// entry and attachment, written before the event that names it.
+		if venue := detailsItem(p, it, maxPost+maxMedia+p.ID); venue != nil {
+			if err := x.WriteItem(venue); err != nil {
+				return err
+			}
+		}
 		if err := x.WriteItem(it); err != nil {
 			return err
 		}

@@ -74,6 +74,7 @@ type Report struct {
 	Unchanged int // posts and pages already imported, identical
 
 	Posts, Pages, Attachments Counts
+	Events, Books             Counts
 	Authors, Categories, Tags int // as found in the export, new or not
 
 	Aliases int // old URLs kept as redirects
@@ -226,6 +227,7 @@ type importer struct {
 	// fresh: the site had no posts before; openComments: a published
 	// entry of the export was open to comments (see enableComments).
 	fresh, openComments bool
+	venues              map[int64]content.Location // The Events Calendar's venues, by WordPress id
 }
 
 // fixup is an entry that named something not imported yet when it was
@@ -491,6 +493,10 @@ func (imp *importer) skip(it *wordpress.Item, format string, args ...any) {
 		imp.rep.Pages.Skipped++
 	case "attachment":
 		imp.rep.Attachments.Skipped++
+	case wordpress.PostTypeEvent:
+		imp.rep.Events.Skipped++
+	case wordpress.PostTypeBook:
+		imp.rep.Books.Skipped++
 	}
 }
 
@@ -528,8 +534,10 @@ func (imp *importer) item(ctx context.Context, it *wordpress.Item) error {
 		}
 	}
 	switch it.PostType {
-	case "post", "page":
+	case "post", "page", wordpress.PostTypeEvent, wordpress.PostTypeBook:
 		return imp.entry(ctx, it)
+	case wordpress.PostTypeVenue:
+		imp.venue(it)
 	case "attachment":
 		return imp.attachment(ctx, it)
 	case "":
@@ -545,7 +553,7 @@ func (imp *importer) item(ctx context.Context, it *wordpress.Item) error {
 }
 
 func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
-	kind := content.Kind(it.PostType)
+	kind := kindOf(it.PostType)
 	status, ok := statuses[it.Status]
 	if !ok {
 		imp.skip(it, "unknown status %q", it.Status)
@@ -706,6 +714,10 @@ func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
 			featured = id
 		}
 	}
+	if err := imp.details(it, p); err != nil {
+		imp.skip(it, "%v", err)
+		return nil
+	}
 	if err := imp.save(ctx, it, p, fix); err != nil {
 		return err
 	}
@@ -777,8 +789,13 @@ func (imp *importer) findMedia(ctx context.Context, wpID int64) (int64, error) {
 // differs, choosing a free slug for a new entry whose slug is taken.
 func (imp *importer) save(ctx context.Context, it *wordpress.Item, p *content.Post, fix fixup) error {
 	counts := &imp.rep.Posts
-	if p.Kind == content.KindPage {
+	switch p.Kind {
+	case content.KindPage:
 		counts = &imp.rep.Pages
+	case content.KindEvent:
+		counts = &imp.rep.Events
+	case content.KindBook:
+		counts = &imp.rep.Books
 	}
 	var (
 		old *content.Post
@@ -817,6 +834,11 @@ func (imp *importer) save(ctx context.Context, it *wordpress.Item, p *content.Po
 		// still names its original.
 		if old.CanonicalSource && p.Source != nil && p.Source.URL != "" {
 			p.CanonicalSource = true
+		}
+		// A book's cover is chosen in the library, which an export does
+		// not name: a re-import keeps it.
+		if old.Book != nil && p.Book != nil && p.Book.CoverID == 0 {
+			p.Book.CoverID = old.Book.CoverID
 		}
 		if old.Kind == p.Kind && p.Slug != old.Slug {
 			// Keep the slug the first import chose when the export's is
@@ -1110,7 +1132,7 @@ func samePost(a, b *content.Post) bool {
 		len(a.Categories) == len(b.Categories) && len(a.Tags) == len(b.Tags) &&
 		a.ImportKey == b.ImportKey && a.Sticky == b.Sticky && a.ParentID == b.ParentID && a.MenuOrder == b.MenuOrder &&
 		a.SEOTitle == b.SEOTitle && a.SEODescription == b.SEODescription
-	if !same {
+	if !same || !sameDetails(a, b) {
 		return false
 	}
 	if !a.Source.IsZero() && *a.Source != *b.Source {
