@@ -224,6 +224,8 @@ func TestAccessibility(t *testing.T) {
 	postID := get(t, ctx, "the post's id", chromedp.Evaluate[string](`location.pathname.split("/").filter(Boolean).pop()`))
 
 	republished := findRepublished(t, ctx, base)
+	event, eventID := publishEvent(t, ctx, base)
+	book, bookID := publishBook(t, ctx, base)
 	site := []struct{ name, url, want string }{
 		{"front", base + "/", "Harbour lights at dusk"},
 		{"page2", base + "/page/2/", ""},
@@ -235,6 +237,10 @@ func TestAccessibility(t *testing.T) {
 		{"search", base + "/search?q=port", "results for"},
 		{"search-empty", base + "/search?q=zzyzxq", ""},
 		{"notfound", base + "/no-such-page/", ""},
+		{"events", base + "/events/", "Seminar on the ports of the Gulf"},
+		{"event", event, "Salle Dussane"},
+		{"books", base + "/books/", "The Long Road"},
+		{"book", book, "Buy the book"},
 	}
 	t.Run("site", func(t *testing.T) {
 		for _, vp := range []viewport{desktop, phone} {
@@ -339,6 +345,10 @@ func TestAccessibility(t *testing.T) {
 			{"edit", "/admin/posts/" + postID},
 			{"revisions", "/admin/posts/" + postID + "/revisions"},
 			{"pages", "/admin/pages"},
+			{"events", "/admin/events"},
+			{"edit-event", "/admin/posts/" + eventID},
+			{"books", "/admin/books"},
+			{"edit-book", "/admin/posts/" + bookID},
 			{"media", "/admin/media"},
 			{"inbox", "/admin/inbox"},
 			{"sources", "/admin/sources"},
