@@ -240,7 +240,7 @@ func TestAccessibility(t *testing.T) {
 		{"events", base + "/events/", "Seminar on the ports of the Gulf"},
 		{"event", event, "Salle Dussane"},
 		{"books", base + "/books/", "The Long Road"},
-		{"book", book, "Buy the book"},
+		{"book", book, "Bookshop"},
 	}
 	t.Run("site", func(t *testing.T) {
 		for _, vp := range []viewport{desktop, phone} {

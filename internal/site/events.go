@@ -29,6 +29,9 @@ type EventItem struct {
 	*content.Post
 	// Past is true once the event has ended.
 	Past bool
+	// Nested is true in a section of another page (the front page's
+	// upcoming events), whose cards' titles are headings one level down.
+	Nested bool
 }
 
 func eventItem(p *content.Post, now time.Time) EventItem {
@@ -344,6 +347,7 @@ func (s *Site) upcoming(ctx context.Context) ([]EventItem, error) {
 	out := make([]EventItem, len(posts))
 	for i, p := range posts {
 		out[i] = eventItem(p, now)
+		out[i].Nested = true
 	}
 	return out, nil
 }
