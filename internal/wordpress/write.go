@@ -226,6 +226,11 @@ func (x *Writer) WriteItem(it *Item) error {
 	x.raw("\n\t\t")
 	x.cd("wp:post_date_gmt", it.PostDateGMT)
 	x.raw("\n\t\t")
+	if it.Modified != "" || it.ModifiedGMT != "" {
+		x.cd("wp:post_modified", it.Modified)
+		x.cd("wp:post_modified_gmt", it.ModifiedGMT)
+		x.raw("\n\t\t")
+	}
 	status := "closed"
 	if it.CommentStatus == "open" {
 		status = "open"

@@ -85,6 +85,10 @@ type Item struct {
 	PostID      int64
 	PostDate    string
 	PostDateGMT string
+	// Modified and ModifiedGMT are wp:post_modified and
+	// wp:post_modified_gmt: when the entry last changed.
+	Modified    string
+	ModifiedGMT string
 	PostName    string
 	Status      string
 	PostType    string
@@ -278,6 +282,12 @@ func (p *Parser) header(se xml.StartElement) error {
 		dst = &c.Version
 	case "generator":
 		dst = &c.Generator
+	case "image":
+		// The channel's logo, whose <title> and <link> are not the site's.
+		if err := p.d.Skip(); err != nil {
+			return p.fail(err)
+		}
+		return nil
 	case "redirect":
 		if se.Name.Space != Namespace {
 			return nil
@@ -478,6 +488,10 @@ func (p *Parser) item(se xml.StartElement) (*Item, error) {
 			it.PostDate = strings.TrimSpace(s)
 		case "post_date_gmt":
 			it.PostDateGMT = strings.TrimSpace(s)
+		case "post_modified":
+			it.Modified = strings.TrimSpace(s)
+		case "post_modified_gmt":
+			it.ModifiedGMT = strings.TrimSpace(s)
 		case "post_name":
 			it.PostName = strings.TrimSpace(s)
 		case "status":

@@ -138,7 +138,7 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 	var newFiles []string // written by this run, removed if it fails
 	err := db.Update(ctx, func(tx *store.Tx) error {
 		imp := &importer{tx: tx, rep: rep, opt: opt, users: map[string]*content.User{}, terms: map[string]*content.Term{},
-			seenIDs: map[int64]int{}, seenKeys: map[uint64]int{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{},
+			seenIDs: map[int64]int{}, seenKeys: map[uint64]int{}, sharedGUID: map[int64]bool{}, termIDs: map[int64]*content.Term{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{},
 			uploads: uploads}
 		defer func() { newFiles = imp.newFiles }()
 		if err := tx.Bulk(ctx); err != nil {
@@ -187,6 +187,9 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 		if err := imp.enableComments(ctx); err != nil {
 			return err
 		}
+		if err := imp.settle(ctx); err != nil {
+			return err
+		}
 		if opt.DryRun {
 			return errDryRun
 		}
@@ -218,11 +221,17 @@ type importer struct {
 	terms    map[string]*content.Term // by taxonomy + "/" + slug
 	seenIDs  map[int64]int            // WordPress post id → line, this run
 	seenKeys map[uint64]int           // guid's hash → line, this run
-	wpPosts  map[int64]int64          // WordPress post id → entry id
-	wpMedia  map[int64]int64          // WordPress attachment id → media id
-	fixups   []fixup
-	newFiles []string
-	uploads  *os.Root // Options.Uploads, opened; files are read only inside it
+	// sharedGUID names the WordPress ids of entries whose guid an earlier
+	// item of the file has: their import key adds the id.
+	sharedGUID map[int64]bool
+	wpPosts    map[int64]int64 // WordPress post id → entry id
+	wpMedia    map[int64]int64 // WordPress attachment id → media id
+	fixups     []fixup
+	newFiles   []string
+	zone       zoneGuess               // the old site's time zone, from its entries' dates
+	menus      menus                   // the old site's navigation menus, settled at the end
+	termIDs    map[int64]*content.Term // WordPress term id → term
+	uploads    *os.Root                // Options.Uploads, opened; files are read only inside it
 	// fresh: the site had no posts before; openComments: a published
 	// entry of the export was open to comments (see enableComments).
 	fresh, openComments bool
@@ -287,12 +296,14 @@ func (imp *importer) header(ctx context.Context, c *wordpress.Channel, fresh boo
 				return err
 			}
 			if ct == nil {
-				what := "terms of the custom taxonomy " + strconv.Quote(t.Domain) + " are not imported"
 				if t.Domain == "nav_menu" {
-					what = "menus are not imported; rebuild them in the admin"
+					continue // its items say what it holds
 				}
-				imp.note(true, Skip{Type: t.Domain, Title: t.Name, Reason: what})
+				imp.note(true, Skip{Type: t.Domain, Title: t.Name, Reason: "terms of the custom taxonomy " + strconv.Quote(t.Domain) + " are not imported"})
 				continue
+			}
+			if t.ID != 0 {
+				imp.termIDs[t.ID] = ct
 			}
 			if ct.Taxonomy == content.TaxTag {
 				imp.rep.Tags++
@@ -514,10 +525,18 @@ func (imp *importer) item(ctx context.Context, it *wordpress.Item) error {
 		h.Write([]byte(it.GUID))
 		sum := h.Sum64()
 		if line, dup := imp.seenKeys[sum]; dup {
-			imp.skip(it, "duplicate guid %q (the item at line %d has it): not imported", it.GUID, line)
-			return nil
+			if it.PostID == 0 || (it.PostType != "post" && it.PostType != "page") {
+				imp.skip(it, "duplicate guid %q (the item at line %d has it): not imported", it.GUID, line)
+				return nil
+			}
+			// WordPress lets two entries share a guid (a copied post, a
+			// plugin's): distinct ids make them distinct entries, kept under
+			// a key naming the id, the same on every import of the file.
+			imp.sharedGUID[it.PostID] = true
+			imp.changed(it, "guid %q is also the item's at line %d: imported as an entry of its own", it.GUID, line)
+		} else {
+			imp.seenKeys[sum] = it.Line
 		}
-		imp.seenKeys[sum] = it.Line
 	}
 	if it.PostType != "post" && it.PostType != "page" {
 		imp.commentsLeft(it)
@@ -535,7 +554,7 @@ func (imp *importer) item(ctx context.Context, it *wordpress.Item) error {
 	case "":
 		imp.skip(it, "no <wp:post_type>")
 	case "nav_menu_item":
-		imp.skip(it, "menus are not imported; rebuild them in the admin")
+		imp.menuItem(it)
 	case "revision":
 		imp.skip(it, "revisions are not imported")
 	default:
@@ -564,11 +583,13 @@ func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
 		imp.skip(it, "%v", err)
 		return nil
 	}
+	imp.zone.observe(it)
 	p := &content.Post{
 		Kind: kind, Title: html.UnescapeString(it.Title), Status: status, PublishedAt: published,
+		UpdatedAt: itemModified(it),
 		Format:    content.FormatHTML,
 		Excerpt:   strings.TrimSpace(html.UnescapeString(markup.StripTags(it.Excerpt))),
-		ImportKey: importKey(it, imp.base),
+		ImportKey: importKey(it, imp.base, imp.sharedGUID[it.PostID]),
 		Sticky:    it.Sticky, MenuOrder: it.MenuOrder,
 	}
 	if p.Title == "" {
@@ -938,6 +959,15 @@ func (imp *importer) attachment(ctx context.Context, it *wordpress.Item) error {
 	if rel == "" {
 		rel, _ = wordpress.UploadsFile(fileURL)
 	}
+	if rel == "" {
+		// WordPress.com names no file: its files are at
+		// site.files.wordpress.com/2019/03/port.jpg.
+		if u, err := url.Parse(fileURL); err == nil {
+			if rel, _ = wordpress.HostedFile(u); rel != "" {
+				imp.links.fileHosts[strings.ToLower(u.Hostname())] = true
+			}
+		}
+	}
 	rel = path.Clean(strings.TrimPrefix(filepath.ToSlash(rel), "/"))
 	if rel == "." || content.ValidateMediaPath(rel) != nil {
 		imp.skip(it, "no usable file path (%q): not imported", firstNonEmpty(rel, fileURL))
@@ -1144,8 +1174,11 @@ func sanitizeKeepingMore(src string) string {
 	return markup.Sanitize(head) + content.MoreMarker + markup.Sanitize(tail)
 }
 
-func importKey(it *wordpress.Item, base *url.URL) string {
+func importKey(it *wordpress.Item, base *url.URL, shared bool) string {
 	if it.GUID != "" {
+		if shared {
+			return it.GUID + "#post-" + strconv.FormatInt(it.PostID, 10)
+		}
 		return it.GUID
 	}
 	if base != nil {
@@ -1155,6 +1188,26 @@ func importKey(it *wordpress.Item, base *url.URL) string {
 }
 
 const wpTime = "2006-01-02 15:04:05"
+
+// itemModified returns when the entry last changed on the old site, in
+// UTC, or the zero time when the export does not say (the import's time
+// is then the store's).
+func itemModified(it *wordpress.Item) time.Time {
+	if t, err := time.Parse(wpTime, it.ModifiedGMT); err == nil && !strings.HasPrefix(it.ModifiedGMT, "0000") {
+		return t.UTC()
+	}
+	// Only the local time: shifted by the offset the publication date has.
+	local, err := time.Parse(wpTime, it.Modified)
+	if err != nil || strings.HasPrefix(it.Modified, "0000") {
+		return time.Time{}
+	}
+	pub, err1 := time.Parse(wpTime, it.PostDate)
+	gmt, err2 := time.Parse(wpTime, it.PostDateGMT)
+	if err1 == nil && err2 == nil && !strings.HasPrefix(it.PostDateGMT, "0000") {
+		return local.Add(gmt.Sub(pub)).UTC()
+	}
+	return local.UTC()
+}
 
 // itemTime returns an entry's publication time in UTC: the GMT date, else
 // the local date, else the RSS pubDate; drafts may have none.
