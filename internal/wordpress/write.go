@@ -188,6 +188,11 @@ func (x *Writer) WriteChannel(c *Channel) error {
 		x.el("generator", c.Generator)
 		x.raw("\n")
 	}
+	if c.TimeZone != "" {
+		x.raw("\t")
+		x.cd("broadsheet:timezone", c.TimeZone)
+		x.raw("\n")
+	}
 	for _, r := range c.Redirects {
 		x.raw("\t<broadsheet:redirect>")
 		x.cd("broadsheet:path", r.Path)

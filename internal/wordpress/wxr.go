@@ -38,6 +38,9 @@ type Channel struct {
 	// Redirects are the old addresses a Broadsheet export carries that
 	// lead elsewhere than to an entry.
 	Redirects []Redirect
+	// TimeZone is the IANA name of the site's time zone, which a
+	// Broadsheet export names (WordPress's leave it to be inferred).
+	TimeZone string
 }
 
 // Namespace is the XML namespace of the elements Broadsheet adds to its
@@ -288,6 +291,11 @@ func (p *Parser) header(se xml.StartElement) error {
 			return p.fail(err)
 		}
 		return nil
+	case "timezone":
+		if se.Name.Space != Namespace {
+			return nil
+		}
+		dst = &c.TimeZone
 	case "redirect":
 		if se.Name.Space != Namespace {
 			return nil

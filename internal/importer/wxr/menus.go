@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/wordpress"
@@ -201,7 +202,12 @@ func (imp *importer) settle(ctx context.Context) error {
 	}
 	changed := false
 	if imp.fresh && (s.TimeZone == "" || s.TimeZone == "UTC") {
-		if z := imp.zone.infer(); z != "" {
+		if z := imp.channel.TimeZone; z != "" && imp.ownSite {
+			// Broadsheet's export names it.
+			if _, err := time.LoadLocation(z); err == nil && z != s.TimeZone {
+				s.TimeZone, changed = z, true
+			}
+		} else if z := imp.zone.infer(); z != "" {
 			s.TimeZone, changed = z, true
 			imp.note(false, Skip{Type: "site", Title: s.Title, Reason: "time zone set to " + z + ", as the old site's dates show"})
 		}
