@@ -49,6 +49,10 @@ var quietMeta = map[string]bool{
 	wordpress.MetaYoastTitle: true, wordpress.MetaYoastDesc: true, wordpress.MetaRankMathTitle: true, wordpress.MetaRankMathDesc: true,
 }
 
+// maxAttached bounds the attachments whose entry the import remembers,
+// for galleries, so that memory stays small on any export.
+const maxAttached = 1 << 20
+
 // DefaultMaxBodyBytes bounds one entry's body; a larger one is reported
 // and skipped rather than stored.
 const DefaultMaxBodyBytes = 8 << 20
@@ -138,7 +142,7 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 	var newFiles []string // written by this run, removed if it fails
 	err := db.Update(ctx, func(tx *store.Tx) error {
 		imp := &importer{tx: tx, rep: rep, opt: opt, users: map[string]*content.User{}, terms: map[string]*content.Term{},
-			seenIDs: map[int64]int{}, seenKeys: map[uint64]int{}, sharedGUID: map[int64]bool{}, termIDs: map[int64]*content.Term{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{},
+			seenIDs: map[int64]int{}, seenKeys: map[uint64]int{}, sharedGUID: map[int64]bool{}, termIDs: map[int64]*content.Term{}, attached: map[int64][]string{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{},
 			uploads: uploads}
 		defer func() { newFiles = imp.newFiles }()
 		if err := tx.Bulk(ctx); err != nil {
@@ -231,7 +235,13 @@ type importer struct {
 	zone       zoneGuess               // the old site's time zone, from its entries' dates
 	menus      menus                   // the old site's navigation menus, settled at the end
 	termIDs    map[int64]*content.Term // WordPress term id → term
-	uploads    *os.Root                // Options.Uploads, opened; files are read only inside it
+	// attached lists, by WordPress entry id, the ids of the attachments
+	// whose parent it is, which a [gallery] naming no images shows.
+	attached      map[int64][]string
+	attachedCount int
+	deferred      []*wordpress.Item // entries written once every attachment is read
+	late          bool              // the whole file has been read
+	uploads       *os.Root          // Options.Uploads, opened; files are read only inside it
 	// fresh: the site had no posts before; openComments: a published
 	// entry of the export was open to comments (see enableComments).
 	fresh, openComments bool
@@ -564,6 +574,12 @@ func (imp *importer) item(ctx context.Context, it *wordpress.Item) error {
 }
 
 func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
+	if !imp.late && it.PostID != 0 && bareGallery(it.Content) {
+		// Its gallery shows the images attached to it, which the file
+		// may list after it: the entry is written once all are read.
+		imp.deferred = append(imp.deferred, it)
+		return nil
+	}
 	kind := content.Kind(it.PostType)
 	status, ok := statuses[it.Status]
 	if !ok {
@@ -602,7 +618,7 @@ func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
 	if md := it.MetaValue(wordpress.MetaMarkdown); md != "" && imp.ownSite {
 		p.Format, p.Body = content.FormatMarkdown, md
 	} else {
-		body, notes := convertBody(it.Content)
+		body, notes := convertBody(it.Content, imp.attached[it.PostID]...)
 		for _, n := range notes {
 			imp.changed(it, "%s", n)
 		}
@@ -954,6 +970,10 @@ func (imp *importer) oldPath(link string) string {
 // attachment imports a media file from the uploads folder, keeping its old
 // addresses as redirects to the file.
 func (imp *importer) attachment(ctx context.Context, it *wordpress.Item) error {
+	if it.ParentID != 0 && it.PostID != 0 && imp.attachedCount < maxAttached {
+		imp.attached[it.ParentID] = append(imp.attached[it.ParentID], itoa(it.PostID))
+		imp.attachedCount++
+	}
 	fileURL := firstNonEmpty(it.AttachmentURL, it.GUID)
 	rel := strings.TrimSpace(it.MetaValue(wordpress.MetaAttachedFile))
 	if rel == "" {
@@ -1065,6 +1085,13 @@ func (imp *importer) attachment(ctx context.Context, it *wordpress.Item) error {
 // finish completes the entries that named what came later in the file:
 // parent pages, featured images, links to later posts.
 func (imp *importer) finish(ctx context.Context) error {
+	imp.late = true
+	for _, it := range imp.deferred {
+		if err := imp.entry(ctx, it); err != nil {
+			return fmt.Errorf("line %d: item %q: %w", it.Line, it.Title, err)
+		}
+	}
+	imp.deferred = nil
 	for _, f := range imp.fixups {
 		p, err := imp.tx.FindPostByID(ctx, f.id)
 		if err != nil {

@@ -143,7 +143,7 @@ func TestImportRealWorldShapes(t *testing.T) {
 		for _, want := range []string{
 			"<code>a[i]]]&gt;0</code>", `<figure class="gallery"><img src="/media/2024/05/port.jpg"`,
 			`<img src="https://old.example.org/wp-content/uploads/2024/05/berths.png"`,
-			`<a href="https://www.youtube.com/watch?v=abc"`, `<audio controls="" src="/media/2024/05/talk.mp3">`,
+			`<figure class="video-embed"><iframe src="https://www.youtube-nocookie.com/embed/abc"`, `<audio controls="" src="/media/2024/05/talk.mp3">`,
 			`<video controls="" src="https://cdn.example.net/clip.mp4" poster="https://cdn.example.net/clip.jpg"`,
 			"[contact-form-7", `href="/2024/05/06/lagos-port-reopens/"`, `href="https://old.example.org/2019/01/01/gone/"`,
 		} {
