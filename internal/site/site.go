@@ -156,7 +156,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 func (s *Site) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.Routes(mux)
-	return web.Chain(mux, web.Recover(s.cfg.Log), web.SecurityHeaders)
+	return web.Chain(mux, web.Recover(s.cfg.Log), web.SecurityHeaders, web.DoubleSlashes)
 }
 
 // baseURL is the site's absolute address, without a trailing slash.

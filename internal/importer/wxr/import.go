@@ -256,6 +256,7 @@ type fixup struct {
 	page           bool
 	parent, thumb  int64 // WordPress ids
 	unresolvedBody bool
+	modified       time.Time // when the entry last changed on the old site; zero if unknown
 }
 
 // header stores the channel's authors and terms, and the site's title and
@@ -614,7 +615,7 @@ func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
 			imp.changed(it, "no title: called \"(untitled)\"")
 		}
 	}
-	fix := fixup{line: it.Line, page: kind == content.KindPage}
+	fix := fixup{line: it.Line, page: kind == content.KindPage, modified: p.UpdatedAt}
 	if md := it.MetaValue(wordpress.MetaMarkdown); md != "" && imp.ownSite {
 		p.Format, p.Body = content.FormatMarkdown, md
 	} else {
@@ -1151,7 +1152,15 @@ func (imp *importer) finish(ctx context.Context) error {
 			}
 		}
 		if changed {
-			if err := imp.tx.UpdatePost(ctx, p); err != nil {
+			// Completing the entry is still the import's writing it: it
+			// keeps the old site's modified time, when the export gave one.
+			now := imp.tx.Now
+			if !f.modified.IsZero() {
+				imp.tx.Now = f.modified
+			}
+			err := imp.tx.UpdatePost(ctx, p)
+			imp.tx.Now = now
+			if err != nil {
 				return fmt.Errorf("line %d: item %q: %w", f.line, p.Title, err)
 			}
 		}

@@ -203,6 +203,10 @@ func (l *linker) resolve(ctx context.Context, raw string) (ours bool, newURL str
 	if path == "" {
 		path = "/"
 	}
+	// Themes and editors write //2024/05/10/port/; it is the same page.
+	for strings.Contains(path, "//") {
+		path = strings.ReplaceAll(path, "//", "/")
+	}
 	if rel, ok := wordpress.UploadsFile(path); ok {
 		if rel == "" {
 			return true, "", nil

@@ -102,6 +102,10 @@ func TestImportKeepsWhatTheOldSiteWas(t *testing.T) {
 		if cranes.ID == winter.ID || winter.Title != "Winter berths" {
 			t.Errorf("posts sharing a guid: %d %q and %d %q", cranes.ID, cranes.Title, winter.ID, winter.Title)
 		}
+		// A link written with a doubled slash is the same page's.
+		if want := `<a href="` + cranes.Path() + `">the cranes</a>`; !strings.Contains(winter.BodyHTML, want) {
+			t.Errorf("body lacks %s:\n%s", want, winter.BodyHTML)
+		}
 		if !hasLine(rep.Changed, "Winter berths", "guid", "entry of its own") {
 			t.Errorf("no report line on the shared guid: %+v", rep.Changed)
 		}
