@@ -4,9 +4,9 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
-	"github.com/broadsheet/broadsheet/internal/site"
 )
 
 // TestOldWordPressAddressesAnswer checks the addresses of a WordPress
