@@ -202,7 +202,7 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 		}
 		it := &wordpress.Item{Title: p.Title, Link: base + p.Path(), GUID: guid, Content: body, Excerpt: p.Excerpt,
 			PostID: p.ID, PostName: wordpress.EscapeSlug(p.Slug), Status: wpStatus[p.Status], ParentID: p.ParentID,
-			MenuOrder: p.MenuOrder, PostType: string(p.Kind), Sticky: p.Sticky}
+			MenuOrder: p.MenuOrder, PostType: string(p.Kind), Sticky: p.Sticky, Password: p.Password}
 		setDates(it, p.PublishedAt)
 		if !p.PublishedAt.IsZero() {
 			// WordPress's post_date is in the site's time, from which an

@@ -205,7 +205,7 @@ func TestWXRRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sum.Posts != 8 || sum.Pages != 2 || sum.Media != 2 {
+		if sum.Posts != 9 || sum.Pages != 2 || sum.Media != 2 {
 			t.Errorf("summary: %+v", sum)
 		}
 
@@ -306,7 +306,7 @@ func TestJSONHasTheFullModel(t *testing.T) {
 			t.Fatalf("invalid JSON: %v", err)
 		}
 		if doc.Generator != "Broadsheet" || doc.Settings.Title != "Harbour Times" || len(doc.Users) != 2 ||
-			len(doc.Terms) != 5 || len(doc.Media) != 2 || len(doc.Posts) != 10 || len(doc.Aliases) == 0 || len(doc.Comments) != 2 {
+			len(doc.Terms) != 5 || len(doc.Media) != 2 || len(doc.Posts) != 11 || len(doc.Aliases) == 0 || len(doc.Comments) != 2 {
 			t.Fatalf("JSON export: generator %q, title %q, %d users, %d terms, %d media, %d posts, %d aliases, %d comments",
 				doc.Generator, doc.Settings.Title, len(doc.Users), len(doc.Terms), len(doc.Media), len(doc.Posts), len(doc.Aliases), len(doc.Comments))
 		}

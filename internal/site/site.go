@@ -147,6 +147,8 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	s.commentRoutes(mux)
 	mux.Handle("GET /search", s.adapt.Handle(s.searchPage))
 	mux.Handle("GET /search/suggest", s.adapt.Handle(s.suggest))
+	// A protected post's password form: same-origin only, as every form.
+	mux.Handle("POST "+postPassPath, http.NewCrossOriginProtection().Handler(s.adapt.Handle(s.postPassword)))
 	// Everything else is routed by shape, as WordPress's permalinks are:
 	// /page/N/, /yyyy/mm/dd/slug/, /category/slug/, /slug/ and so on.
 	mux.Handle("GET /", s.adapt.Handle(s.route))

@@ -587,10 +587,6 @@ func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
 		imp.skip(it, "unknown status %q", it.Status)
 		return nil
 	}
-	if it.Password != "" {
-		imp.skip(it, "password-protected: not imported, as Broadsheet has no protected posts; publish it openly or leave it behind")
-		return nil
-	}
 	if n := len(it.Content); n > imp.opt.MaxBodyBytes {
 		imp.skip(it, "the body is %.1f MB, more than the %d MB an entry may have", float64(n)/(1<<20), imp.opt.MaxBodyBytes>>20)
 		return nil
@@ -608,6 +604,11 @@ func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
 		Excerpt:   strings.TrimSpace(html.UnescapeString(markup.StripTags(it.Excerpt))),
 		ImportKey: importKey(it, imp.base, imp.sharedGUID[it.PostID]),
 		Sticky:    it.Sticky, MenuOrder: it.MenuOrder,
+		Password: it.Password,
+	}
+	if len(p.Password) > content.MaxPasswordLen {
+		imp.skip(it, "the password is longer than the %d bytes a post's may be", content.MaxPasswordLen)
+		return nil
 	}
 	if p.Title == "" {
 		p.Title = "(untitled)"
@@ -770,6 +771,12 @@ func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
 func (imp *importer) findPost(ctx context.Context, wpID int64) (int64, error) {
 	if id, ok := imp.wpPosts[wpID]; ok {
 		return id, nil
+	}
+	if imp.ownSite {
+		// A Broadsheet export's ids are its own, and the /?p= aliases it
+		// carries are a WordPress site's earlier ones: they name other
+		// entries. Its entries are all in the file.
+		return 0, nil
 	}
 	for _, k := range []string{wordpress.QueryPost, wordpress.QueryPage} {
 		a, err := imp.tx.FindAlias(ctx, wordpress.QueryPath(k, itoa(wpID)))
@@ -1175,7 +1182,7 @@ func samePost(a, b *content.Post) bool {
 		a.Source.IsZero() == b.Source.IsZero() && a.CanonicalSource == b.CanonicalSource && len(a.Authors) == len(b.Authors) &&
 		len(a.Categories) == len(b.Categories) && len(a.Tags) == len(b.Tags) &&
 		a.ImportKey == b.ImportKey && a.Sticky == b.Sticky && a.ParentID == b.ParentID && a.MenuOrder == b.MenuOrder &&
-		a.SEOTitle == b.SEOTitle && a.SEODescription == b.SEODescription
+		a.SEOTitle == b.SEOTitle && a.SEODescription == b.SEODescription && a.Password == b.Password
 	if !same {
 		return false
 	}
