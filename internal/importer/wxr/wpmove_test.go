@@ -1,8 +1,10 @@
 package wxr_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
+	"github.com/broadsheet/broadsheet/internal/wordpress/wxrtest"
 )
 
 // wpcomUploads writes the files of testdata/wpcom.wxr's attachments as a
@@ -171,6 +174,46 @@ func TestImportKeepsWhatTheOldSiteWas(t *testing.T) {
 		}
 		if diff := cmp.Diff(s, s2); diff != "" {
 			t.Errorf("settings changed by a re-import (-first +second):\n%s", diff)
+		}
+	})
+}
+
+// oldImage finds an image still shown from WordPress.com's hosts.
+var oldImage = regexp.MustCompile(`src="[^"]*(?:wordpress\.com|wp\.com)/`)
+
+// TestImportGeneratedWordPressComSite imports a generated WordPress.com
+// export of a hundred attachments: every file comes in from the uploads
+// folder by its address, and no body is left showing images from the old
+// hosts.
+func TestImportGeneratedWordPressComSite(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		uploads := t.TempDir()
+		var buf bytes.Buffer
+		spec := wxrtest.Spec{Posts: 60, Attachments: 100, Categories: 5, Tags: 10, Authors: 2, Uploads: uploads, WordPressCom: true}
+		if err := wxrtest.Generate(&buf, spec); err != nil {
+			t.Fatal(err)
+		}
+		lib := &media.Dir{Root: t.TempDir()}
+		rep, err := wxr.Import(ctx, db, bytes.NewReader(buf.Bytes()), wxr.Options{Uploads: uploads, Media: lib})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Attachments.Created != 100 || rep.Attachments.Skipped != 0 {
+			t.Errorf("attachments %+v, want all 100 imported; skipped: %+v", rep.Attachments, rep.Skipped)
+		}
+		posts, err := db.FindPostsPage(ctx, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		images := 0
+		for _, p := range posts {
+			if oldImage.MatchString(p.BodyHTML) {
+				t.Errorf("%s still shows images from the old hosts:\n%s", p.Slug, p.BodyHTML)
+			}
+			images += strings.Count(p.BodyHTML, `<img src="/media/`)
+		}
+		if images == 0 {
+			t.Errorf("no body shows an image of the library")
 		}
 	})
 }
