@@ -1,7 +1,6 @@
 package site_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,13 +13,11 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store/storetest"
 )
 
-var ctx = context.Background()
-
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// postForm sends the password form as a browser on the site's own page
+// postPasswordForm sends the password form as a browser on the site's own page
 // does, with the cookies given.
-func postForm(t *testing.T, srv, origin string, form url.Values, cookies ...*http.Cookie) *http.Response {
+func postPasswordForm(t *testing.T, srv, origin string, form url.Values, cookies ...*http.Cookie) *http.Response {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, srv+"/post-password", strings.NewReader(form.Encode()))
 	if err != nil {
@@ -98,11 +95,11 @@ func TestProtectedPost(t *testing.T) {
 		id := url.Values{"post": {itoa(p.ID)}}
 		// From another site: refused.
 		form := url.Values{"post": id["post"], "password": {"hunter2"}}
-		if resp := postForm(t, srv.URL, "https://evil.example", form); resp.StatusCode != http.StatusForbidden || len(resp.Cookies()) != 0 {
+		if resp := postPasswordForm(t, srv.URL, "https://evil.example", form); resp.StatusCode != http.StatusForbidden || len(resp.Cookies()) != 0 {
 			t.Errorf("cross-origin form: %d with cookies %v, want 403 and none", resp.StatusCode, resp.Cookies())
 		}
 		// A wrong password: back to the post, which says so.
-		resp := postForm(t, srv.URL, srv.URL, url.Values{"post": id["post"], "password": {"hunter3"}})
+		resp := postPasswordForm(t, srv.URL, srv.URL, url.Values{"post": id["post"], "password": {"hunter3"}})
 		if resp.StatusCode != http.StatusSeeOther || len(resp.Cookies()) != 0 {
 			t.Fatalf("wrong password: %d, cookies %v", resp.StatusCode, resp.Cookies())
 		}
@@ -110,7 +107,7 @@ func TestProtectedPost(t *testing.T) {
 			t.Errorf("after a wrong password the page should say so and stay locked")
 		}
 		// The right one: a cookie that opens the post.
-		resp = postForm(t, srv.URL, srv.URL, form)
+		resp = postPasswordForm(t, srv.URL, srv.URL, form)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != p.Path() || len(resp.Cookies()) != 1 {
 			t.Fatalf("right password: %d to %q, cookies %v", resp.StatusCode, resp.Header.Get("Location"), resp.Cookies())
 		}
@@ -144,17 +141,17 @@ func TestProtectedPostThrottlesGuesses(t *testing.T) {
 		}
 		srv := serve(t, db, site.DefaultTheme())
 		for i := range 10 {
-			resp := postForm(t, srv.URL, srv.URL, url.Values{"post": {itoa(p.ID)}, "password": {"guess" + itoa(int64(i))}})
+			resp := postPasswordForm(t, srv.URL, srv.URL, url.Values{"post": {itoa(p.ID)}, "password": {"guess" + itoa(int64(i))}})
 			if resp.StatusCode != http.StatusSeeOther {
 				t.Fatalf("guess %d: %d, want 303", i+1, resp.StatusCode)
 			}
 		}
-		resp := postForm(t, srv.URL, srv.URL, url.Values{"post": {itoa(p.ID)}, "password": {"hunter2"}})
+		resp := postPasswordForm(t, srv.URL, srv.URL, url.Values{"post": {itoa(p.ID)}, "password": {"hunter2"}})
 		if resp.StatusCode != http.StatusTooManyRequests || len(resp.Cookies()) != 0 {
 			t.Errorf("after ten wrong guesses: %d, cookies %v; want 429 and none", resp.StatusCode, resp.Cookies())
 		}
 		// A form naming nothing is a clear 400, not a 500.
-		if resp := postForm(t, srv.URL, srv.URL, url.Values{"post": {"abc"}}); resp.StatusCode != http.StatusBadRequest {
+		if resp := postPasswordForm(t, srv.URL, srv.URL, url.Values{"post": {"abc"}}); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("a form naming no post: %d, want 400", resp.StatusCode)
 		}
 	})
