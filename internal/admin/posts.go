@@ -241,6 +241,7 @@ func (a *Admin) newEntry(w http.ResponseWriter, r *http.Request, u *content.User
 // exactly what was typed.
 type Form struct {
 	Title, Slug, Body, Excerpt string
+	Password                   string   // "" for none
 	Categories                 []string // the names of the categories ticked
 	Tags, Authors              string
 	SourceName, SourceURL      string
@@ -315,7 +316,7 @@ func names(ts []content.Term) string { return strings.Join(termNames(ts), ", ") 
 
 func formOf(e *editorial.Entry, loc *time.Location) Form {
 	p := e.Post
-	f := Form{Title: p.Title, Slug: p.Slug, Body: p.Body, Excerpt: p.Excerpt, Categories: termNames(p.Categories),
+	f := Form{Title: p.Title, Slug: p.Slug, Body: p.Body, Excerpt: p.Excerpt, Password: p.Password, Categories: termNames(p.Categories),
 		Tags: names(p.Tags), Version: e.Version, Format: string(p.Format), Kind: string(p.Kind),
 		Event: eventFormOf(p.Event), Book: bookFormOf(p.Book)}
 	if r, ok := content.SplitRepublished(p.Body); ok && p.Format == content.FormatHTML {
@@ -346,7 +347,7 @@ func formOf(e *editorial.Entry, loc *time.Location) Form {
 
 func formFrom(r *http.Request) Form {
 	v := r.PostFormValue
-	f := Form{Title: v("title"), Slug: v("slug"), Body: v("body"), Excerpt: v("excerpt"),
+	f := Form{Title: v("title"), Slug: v("slug"), Body: v("body"), Excerpt: v("excerpt"), Password: v("password"),
 		Tags: v("tags"), Authors: v("authors"), SourceName: v("source_name"), SourceURL: v("source_url"),
 		SourceAuthor: v("source_author"), SourceDate: v("source_date"), PublishAt: v("publish_at"), Featured: v("featured_image"),
 		Format: v("format"), Republished: v("republished") != "", Introduction: v("introduction"), Kind: v("kind"),
@@ -377,7 +378,7 @@ func (f Form) input(action string, u *content.User, loc *time.Location) (editori
 	if cats == nil {
 		cats = []string{}
 	}
-	in := editorial.Input{Title: &f.Title, Body: &f.Body, Excerpt: &f.Excerpt, Slug: &f.Slug,
+	in := editorial.Input{Title: &f.Title, Body: &f.Body, Excerpt: &f.Excerpt, Password: &f.Password, Slug: &f.Slug,
 		Categories: &cats, Tags: &tags, Version: &f.Version}
 	if f.Format != "" {
 		format := content.Format(f.Format)

@@ -186,7 +186,7 @@ func (e *env) admin(db *store.DB) (*admin.Admin, error) {
 // request out of the log; recovered within, it is logged with its 500.
 func (e *env) middleware(h http.Handler) http.Handler {
 	trust := web.Trust{Proxies: e.cfg.TrustedProxies, BaseHTTPS: strings.HasPrefix(e.cfg.BaseURL, "https://")}
-	return web.Chain(h, web.Clients(trust), e.metrics.Middleware, web.Logging(e.log), web.Recover(e.log), web.SecurityHeaders)
+	return web.Chain(h, web.Clients(trust), e.metrics.Middleware, web.Logging(e.log), web.Recover(e.log), web.SecurityHeaders, web.DoubleSlashes)
 }
 
 // site builds the public site over db with the data folder's theme.

@@ -105,7 +105,17 @@ type Post struct {
 	Event *Event
 	// Book holds a book's details (kind book only).
 	Book *Book
+	// Password, when set, protects the post as WordPress does: its title
+	// is public, its body and teaser only for readers who give it. It is
+	// kept as written (an editor shares it), not hashed.
+	Password string
 }
+
+// MaxPasswordLen bounds a post's password, in bytes (WordPress's limit).
+const MaxPasswordLen = 255
+
+// Protected reports whether the post is behind a password.
+func (p *Post) Protected() bool { return p.Password != "" }
 
 // Source attributes a republished article to the outlet that first published it.
 type Source struct {
@@ -205,8 +215,11 @@ func (p *Post) Validate() error {
 	if err := storableTexts("title", p.Title, "slug", p.Slug, "body", p.Body, "excerpt", p.Excerpt,
 		"seo_title", p.SEOTitle, "seo_description", p.SEODescription, "source.name", src.Name,
 		"source.url", src.URL, "source.author", src.Author, "source.title", src.Title, "source.feed", src.Feed,
-		"source.feed_title", src.FeedTitle, "import_key", p.ImportKey); err != nil {
+		"source.feed_title", src.FeedTitle, "import_key", p.ImportKey, "password", p.Password); err != nil {
 		return err
+	}
+	if len(p.Password) > MaxPasswordLen {
+		return FieldError("password", "the password is longer than %d bytes", MaxPasswordLen)
 	}
 	if err := ValidateTermCount(len(p.Categories), len(p.Tags)); err != nil {
 		return err

@@ -33,8 +33,11 @@ type Input struct {
 	Body  *string // in Format
 	// Format is the language of Body (markdown or html); nil keeps the
 	// entry's, so a post written in Markdown stays Markdown.
-	Format     *content.Format
-	Excerpt    *string
+	Format  *content.Format
+	Excerpt *string
+	// Password protects the post (its title public, its text behind a
+	// form); "" removes it.
+	Password   *string
 	Slug       *string // "" derives it from the title
 	Status     *content.Status
 	PublishAt  *time.Time // the publication time; the zero time clears it
@@ -241,6 +244,9 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, u *content.User, p *c
 	// sends its line breaks as CR LF whatever they were.
 	if in.Body != nil && !content.SameText(*in.Body, p.Body) {
 		p.Body = *in.Body
+	}
+	if in.Password != nil {
+		p.Password = *in.Password
 	}
 	if in.Excerpt != nil {
 		p.Excerpt = strings.TrimSpace(*in.Excerpt)

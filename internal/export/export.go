@@ -140,7 +140,9 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 	ch := &wordpress.Channel{
 		Title: settings.Title, Link: base, Description: settings.Description, PubDate: wordpress.FormatRSSDate(now),
 		Language: settings.Language, BaseSiteURL: base, BaseBlogURL: base, Generator: wordpress.Generator,
+		TimeZone: settings.TimeZone,
 	}
+	loc := settings.Location()
 	for _, u := range users {
 		ch.Authors = append(ch.Authors, wordpress.Author{ID: u.ID, Login: u.Slug, Email: u.Email, DisplayName: u.Name})
 	}
@@ -200,8 +202,18 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 		}
 		it := &wordpress.Item{Title: p.Title, Link: base + p.Path(), GUID: guid, Content: body, Excerpt: p.Excerpt,
 			PostID: p.ID, PostName: wordpress.EscapeSlug(p.Slug), Status: wpStatus[p.Status], ParentID: p.ParentID,
-			MenuOrder: p.MenuOrder, PostType: string(p.Kind), Sticky: p.Sticky}
+			MenuOrder: p.MenuOrder, PostType: string(p.Kind), Sticky: p.Sticky, Password: p.Password}
 		setDates(it, p.PublishedAt)
+		if !p.PublishedAt.IsZero() {
+			// WordPress's post_date is in the site's time, from which an
+			// importer learns the zone.
+			it.PostDate = p.PublishedAt.In(loc).Format(wordpress.DateLayout)
+		}
+		it.ModifiedGMT = wordpress.FormatDate(p.UpdatedAt)
+		it.Modified = it.ModifiedGMT
+		if !p.UpdatedAt.IsZero() {
+			it.Modified = p.UpdatedAt.In(loc).Format(wordpress.DateLayout)
+		}
 		if len(p.Authors) > 0 {
 			it.Creator = p.Authors[0].Slug
 		}
@@ -276,6 +288,24 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 	})
 	if err != nil {
 		return nil, err
+	}
+	// The navigation, as a WordPress menu of custom links: numbered after
+	// every entry, attachment and event venue.
+	for i, m := range settings.Menu {
+		id := 2*maxPost + maxMedia + int64(i) + 1
+		link := m.URL
+		if strings.HasPrefix(link, "/") {
+			link = base + link
+		}
+		it := &wordpress.Item{Title: m.Label, GUID: base + wordpress.QueryPath(wordpress.QueryPost, itoa(id)), PostID: id,
+			PostName: itoa(id), Status: "publish", PostType: "nav_menu_item", MenuOrder: i + 1,
+			Terms: []wordpress.Term{{Domain: "nav_menu", Slug: "navigation", Name: "Navigation"}},
+			Meta: []wordpress.Meta{{Key: "_menu_item_type", Value: "custom"}, {Key: "_menu_item_menu_item_parent", Value: "0"},
+				{Key: "_menu_item_object_id", Value: itoa(id)}, {Key: "_menu_item_object", Value: "custom"}, {Key: "_menu_item_url", Value: link}}}
+		setDates(it, now)
+		if err := x.WriteItem(it); err != nil {
+			return nil, err
+		}
 	}
 	if err := x.Close(); err != nil {
 		return nil, err

@@ -70,7 +70,18 @@ func buildSite(t *testing.T, db *store.DB, lib *media.Dir) {
 		if err := markup.RenderPost(p); err != nil {
 			return err
 		}
-		return tx.CreatePost(ctx, p)
+		if err := tx.CreatePost(ctx, p); err != nil {
+			return err
+		}
+		// The navigation and the time zone travel with the site.
+		s, err := tx.LoadSettings(ctx)
+		if err != nil {
+			return err
+		}
+		s.TimeZone = "Asia/Kolkata"
+		s.Menu = []content.MenuItem{{Label: "World", URL: "/category/world/"}, {Label: "About us", URL: "/about/"},
+			{Label: "Elsewhere", URL: "https://elsewhere.example.com/x?y=1"}}
+		return tx.SaveSettings(ctx, s)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -147,7 +158,8 @@ func view(t *testing.T, db *store.DB) siteView {
 			pv.Tags = append(pv.Tags, c.Slug)
 		}
 		c := *p
-		c.ID, c.CreatedAt, c.UpdatedAt, c.ParentID = 0, time.Time{}, time.Time{}, 0
+		// UpdatedAt stays: an entry's modified time travels with it.
+		c.ID, c.CreatedAt, c.ParentID = 0, time.Time{}, 0
 		c.Authors, c.Categories, c.Tags = nil, nil, nil
 		v.Posts[keyOf[p.ID]] = pv
 		pv.Post = c
@@ -193,7 +205,7 @@ func TestWXRRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sum.Posts != 8 || sum.Pages != 2 || sum.Media != 2 {
+		if sum.Posts != 9 || sum.Pages != 2 || sum.Media != 2 {
 			t.Errorf("summary: %+v", sum)
 		}
 
@@ -294,7 +306,7 @@ func TestJSONHasTheFullModel(t *testing.T) {
 			t.Fatalf("invalid JSON: %v", err)
 		}
 		if doc.Generator != "Broadsheet" || doc.Settings.Title != "Harbour Times" || len(doc.Users) != 2 ||
-			len(doc.Terms) != 5 || len(doc.Media) != 2 || len(doc.Posts) != 10 || len(doc.Aliases) == 0 || len(doc.Comments) != 2 {
+			len(doc.Terms) != 5 || len(doc.Media) != 2 || len(doc.Posts) != 11 || len(doc.Aliases) == 0 || len(doc.Comments) != 2 {
 			t.Fatalf("JSON export: generator %q, title %q, %d users, %d terms, %d media, %d posts, %d aliases, %d comments",
 				doc.Generator, doc.Settings.Title, len(doc.Users), len(doc.Terms), len(doc.Media), len(doc.Posts), len(doc.Aliases), len(doc.Comments))
 		}

@@ -1,6 +1,7 @@
 package markup
 
 import (
+	"html"
 	"net/url"
 	"regexp"
 	"strings"
@@ -112,4 +113,33 @@ func EmbedPlayer(src string) (player, provider string, ok bool) {
 		return "https://open.spotify.com/embed/" + m[1] + "/" + m[2], "Spotify", true
 	}
 	return "", "", false
+}
+
+// VideoEmbedClass marks the figure holding a player from the allowlist,
+// which the theme makes responsive.
+const VideoEmbedClass = "video-embed"
+
+// EmbedFrameAttrs are the attributes, as key, value pairs, of the frame
+// that plays player (an EmbedPlayer address), titled title: the one shape
+// every embed of the site has, whether the source desk or an import made it.
+func EmbedFrameAttrs(player, title string) []string {
+	return []string{"src", player, "title", title, "loading", "lazy",
+		"referrerpolicy", "strict-origin-when-cross-origin", "allowfullscreen", ""}
+}
+
+// EmbedHTML returns the figure that plays the address src, when its
+// provider is on the allowlist, as the source desk embeds it.
+func EmbedHTML(src string) (string, bool) {
+	player, provider, ok := EmbedPlayer(src)
+	if !ok {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString(`<figure class="` + VideoEmbedClass + `"><iframe`)
+	kv := EmbedFrameAttrs(player, provider+" player")
+	for i := 0; i+1 < len(kv); i += 2 {
+		b.WriteString(" " + kv[i] + `="` + html.EscapeString(kv[i+1]) + `"`)
+	}
+	b.WriteString("></iframe></figure>")
+	return b.String(), true
 }

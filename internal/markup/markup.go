@@ -32,9 +32,12 @@ var md = goldmark.New(
 	goldmark.WithRendererOptions(gmhtml.WithUnsafe()),
 )
 
+// ProtectedTeaser is a password-protected post's teaser, in listings and feeds.
+const ProtectedTeaser = "This post is protected by a password."
+
 // RenderPost fills p.BodyHTML, p.TeaserHTML and p.HasMore from p.Format,
 // p.Body and p.Excerpt. Imported HTML is cleaned of WordPress block markup;
-// everything is sanitised.
+// everything is sanitised. A protected post's teaser is ProtectedTeaser.
 func RenderPost(p *content.Post) error {
 	body := p.Body
 	if p.Format == content.FormatHTML {
@@ -57,6 +60,10 @@ func RenderPost(p *content.Post) error {
 	}
 	p.BodyHTML = full
 	switch {
+	case p.Protected():
+		// Nothing of a protected post shows where its password is not asked.
+		p.TeaserHTML = "<p>" + ProtectedTeaser + "</p>"
+		p.HasMore = true
 	case strings.TrimSpace(p.Excerpt) != "":
 		p.TeaserHTML = "<p>" + html.EscapeString(strings.TrimSpace(p.Excerpt)) + "</p>"
 		p.HasMore = true

@@ -25,6 +25,11 @@ type doc struct {
 // posts.
 func Index(ctx context.Context, db DB, p *content.Post) error {
 	title, body := text(p.Title, p.BodyHTML, p.Body, p.Excerpt, p.Source)
+	if p.Protected() {
+		// Its text is for readers with the password: not in results'
+		// snippets, nor found by its words.
+		body = ""
+	}
 	d := doc{id: p.ID, title: title, body: body, kind: p.Kind, status: p.Status}
 	for _, ts := range [][]content.Term{p.Categories, p.Tags} {
 		for _, t := range ts {

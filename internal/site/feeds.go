@@ -293,7 +293,9 @@ func (s *Site) feedItem(base string, p *content.Post, fullText bool) feed.Item {
 		ID: itemID(base, p), URL: link, Title: p.Title, Summary: Summary(p, 400),
 		Published: p.PublishedAt, Updated: p.UpdatedAt,
 	}
-	if fullText {
+	if p.Protected() {
+		it.ContentHTML = `<p>` + html.EscapeString(ProtectedNotice) + ` <a href="` + html.EscapeString(link) + `">Read it on the site</a> with its password.</p>`
+	} else if fullText {
 		it.ContentHTML = absolutize(p.BodyHTML, link)
 	} else {
 		it.ContentHTML = absolutize(p.TeaserHTML, link)

@@ -456,6 +456,9 @@ func postShownAt(w http.ResponseWriter, r *http.Request, p *content.Post, path s
 // keptEntry returns the post of version p as the fragment cache keeps it,
 // its article and head taken at once, or nil if either is missing.
 func (s *Site) keptEntry(r *http.Request, p *content.Post, gen uint64) *entry {
+	if p.Protected() {
+		return nil // shown to each reader by their password (see article)
+	}
 	v, ok := s.frags.Get(p.ID, articlePart, p.UpdatedAt)
 	if !ok {
 		return nil
@@ -495,6 +498,13 @@ func (s *Site) renderEntry(w http.ResponseWriter, r *http.Request, e *entry, old
 	if err != nil {
 		return err
 	}
+	if p.Protected() {
+		e.locked = !unlocked(r, p)
+		e.wrongPassword = e.locked && r.URL.Query().Get("password") == "wrong"
+		if !e.locked {
+			w.Header().Set("Cache-Control", "private, no-store")
+		}
+	}
 	page := &PostPage{Post: p, Older: older, Newer: newer, entry: e}
 	layout.Head.Title = joinTitle(p.Title, layout.Site.Title)
 	if p.SEOTitle != "" {
@@ -529,6 +539,10 @@ type entry struct {
 
 	relatedRead bool
 	related     *store.Related
+
+	// locked: the post is protected and the reader has not given its
+	// password (wrongPassword: they gave another).
+	locked, wrongPassword bool
 }
 
 // Featured returns the post's featured image, or nil, reading it once.
@@ -549,8 +563,10 @@ func (e *entry) article() (template.HTML, error) {
 		return e.keptArticle, nil
 	}
 	p := e.post
-	if v, ok := e.s.frags.Get(p.ID, articlePart, p.UpdatedAt); ok {
-		return v.(template.HTML), nil
+	if !p.Protected() {
+		if v, ok := e.s.frags.Get(p.ID, articlePart, p.UpdatedAt); ok {
+			return v.(template.HTML), nil
+		}
 	}
 	featured, err := e.Featured()
 	if err != nil {
@@ -560,7 +576,12 @@ func (e *entry) article() (template.HTML, error) {
 	defer e.s.tmpl.PutBuffer(buf)
 	// Images of the library in the body get their variants and size.
 	shown := p
-	if body, err := withImageVariants(e.ctx, e.s.cfg.DB.FindMediaByKey, p.BodyHTML); err != nil {
+	if e.locked {
+		// The title, byline and image; the password form for the text.
+		cp := *p
+		cp.BodyHTML, cp.Excerpt = passwordForm(p, e.wrongPassword), ""
+		shown = &cp
+	} else if body, err := withImageVariants(e.ctx, e.s.cfg.DB.FindMediaByKey, p.BodyHTML); err != nil {
 		return "", err
 	} else if body != p.BodyHTML {
 		cp := *p
@@ -571,7 +592,9 @@ func (e *entry) article() (template.HTML, error) {
 		return "", err
 	}
 	html := template.HTML(buf.String())
-	e.s.putArticle(p, html, e.gen)
+	if !p.Protected() {
+		e.s.putArticle(p, html, e.gen)
+	}
 	return html, nil
 }
 
@@ -584,6 +607,9 @@ func Summary(p *content.Post, n int) string {
 // summaryText is the text summaries of p of up to n characters are cut
 // from: the excerpt, else the teaser's text as far as truncate needs it.
 func summaryText(p *content.Post, n int) string {
+	if p.Protected() {
+		return ProtectedNotice
+	}
 	if p.Excerpt != "" {
 		return p.Excerpt
 	}

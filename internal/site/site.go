@@ -148,6 +148,8 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /events.ics", s.adapt.Handle(s.calendarFeed))
 	mux.Handle("GET /search", s.adapt.Handle(s.searchPage))
 	mux.Handle("GET /search/suggest", s.adapt.Handle(s.suggest))
+	// A protected post's password form: same-origin only, as every form.
+	mux.Handle("POST "+postPassPath, http.NewCrossOriginProtection().Handler(s.adapt.Handle(s.postPassword)))
 	// Everything else is routed by shape, as WordPress's permalinks are:
 	// /page/N/, /yyyy/mm/dd/slug/, /category/slug/, /slug/ and so on.
 	mux.Handle("GET /", s.adapt.Handle(s.route))
@@ -157,7 +159,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 func (s *Site) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.Routes(mux)
-	return web.Chain(mux, web.Recover(s.cfg.Log), web.SecurityHeaders)
+	return web.Chain(mux, web.Recover(s.cfg.Log), web.SecurityHeaders, web.DoubleSlashes)
 }
 
 // baseURL is the site's absolute address, without a trailing slash.

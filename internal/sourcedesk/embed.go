@@ -18,7 +18,7 @@ const embedPlaceholderClass = "embed-placeholder"
 
 // videoEmbedClass marks the figure holding a player from the allowlist,
 // which the theme makes responsive.
-const videoEmbedClass = "video-embed"
+const videoEmbedClass = markup.VideoEmbedClass
 
 // prepareEmbeds rewrites the embedded frames of a parsed page before
 // extraction: a player from the allowlist (markup.EmbedPlayer) becomes a
@@ -49,8 +49,7 @@ func prepareEmbeds(doc *html.Node, pageURL *url.URL) {
 			if what == "" {
 				what = provider + " player"
 			}
-			frame := element(atom.Iframe, "src", player, "title", what, "loading", "lazy",
-				"referrerpolicy", "strict-origin-when-cross-origin", "allowfullscreen", "")
+			frame := element(atom.Iframe, markup.EmbedFrameAttrs(player, what)...)
 			if p := f.Parent; p.DataAtom == atom.Figure {
 				// Already in a figure (with its caption): that figure plays it.
 				setAttr(p, "class", videoEmbedClass)

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -135,6 +136,40 @@ func TestRepeatedStatementsInOneTransaction(t *testing.T) {
 		}
 		if n, err := db.CountPosts(ctx, content.KindPost); err != nil || n != 0 {
 			t.Errorf("after the rollback: %d posts, %v", n, err)
+		}
+	})
+}
+
+// TestPostPasswordIsKept stores a password-protected post, changes its
+// password and removes it, reading each back on both engines; a listing
+// reads it too, so pages of teasers know the post is protected.
+func TestPostPasswordIsKept(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		p := &content.Post{Kind: content.KindPost, Title: "Members only", Slug: "members", Status: content.StatusPublished,
+			PublishedAt: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Format: content.FormatHTML, Body: "<p>fees</p>", Password: "hunter2"}
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.CreatePost(ctx, p) }); err != nil {
+			t.Fatal(err)
+		}
+		for _, pw := range []string{"hunter2", "s3cret ü", ""} {
+			if pw != p.Password {
+				p.Password = pw
+				if err := db.Update(ctx, func(tx *store.Tx) error { return tx.UpdatePost(ctx, p) }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := db.FindPostByID(ctx, p.ID)
+			if err != nil || got.Password != pw {
+				t.Errorf("password read back = %q (%v), want %q", got.Password, err, pw)
+			}
+			listed, _, err := db.FindPosts(ctx, store.PostFilter{Limit: 10})
+			if err != nil || len(listed) != 1 || listed[0].Password != pw {
+				t.Errorf("listing: %+v, %v; want the password %q", listed, err, pw)
+			}
+		}
+		p.Password = strings.Repeat("x", content.MaxPasswordLen+1)
+		err := db.Update(ctx, func(tx *store.Tx) error { return tx.UpdatePost(ctx, p) })
+		if content.ErrorCode(err) != content.EInvalid || !strings.Contains(err.Error(), "password") {
+			t.Errorf("an over-long password: %v, want an invalid-field error naming it", err)
 		}
 	})
 }

@@ -133,3 +133,39 @@ func Recover(log *slog.Logger) func(http.Handler) http.Handler {
 		})
 	}
 }
+
+// DoubleSlashes answers a request whose path has an empty segment
+// (//2024/05/10/port/, as old links and WordPress themes write them) with a
+// permanent redirect to the path without it, its percent-escapes kept
+// and written in upper case. http.ServeMux would clean such a path itself,
+// but with a temporary redirect that escapes the escapes a second time
+// (%ce becomes %25ce), to an address that is not found.
+func DoubleSlashes(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path := r.URL.EscapedPath()
+		if !strings.Contains(path, "//") || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		var b strings.Builder
+		for i := 0; i < len(path); i++ {
+			c := path[i]
+			switch {
+			case c == '/' && i > 0 && path[i-1] == '/':
+				continue
+			case c == '%' && i+2 < len(path):
+				b.WriteByte('%')
+				b.WriteString(strings.ToUpper(path[i+1 : i+3]))
+				i += 2
+				continue
+			}
+			b.WriteByte(c)
+		}
+		target := b.String()
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		w.Header().Set("Location", target)
+		w.WriteHeader(http.StatusMovedPermanently)
+	})
+}

@@ -81,3 +81,41 @@ var sizeSuffix = regexp.MustCompile(`-\d+x\d+(\.[A-Za-z0-9]+)$`)
 // OriginalUpload returns the path of the original of a resized copy of an
 // image (2024/05/port.jpg for 2024/05/port-300x200.jpg), or rel itself.
 func OriginalUpload(rel string) string { return sizeSuffix.ReplaceAllString(rel, "$1") }
+
+// HostedFile returns the path inside the uploads folder of a file that a
+// WordPress.com site, or Jetpack's image service, serves from its own
+// hosts, and whether u is such an address at all:
+// https://site.files.wordpress.com/2019/03/port.jpg and
+// https://i0.wp.com/site.files.wordpress.com/2019/03/port.jpg are
+// 2019/03/port.jpg, and https://i2.wp.com/example.org/wp-content/uploads/2019/03/port.jpg
+// is too. The query (?w=300, ?resize=…) names a size, not another file.
+func HostedFile(u *url.URL) (rel string, ok bool) {
+	host := strings.ToLower(u.Hostname())
+	path := u.EscapedPath()
+	if isImageCDN(host) {
+		// The original's host and path follow the service's host.
+		inner := strings.TrimPrefix(path, "/")
+		innerHost, rest, found := strings.Cut(inner, "/")
+		if !found {
+			return "", false
+		}
+		if r, ok := UploadsFile("/" + rest); ok {
+			return r, true
+		}
+		host, path = strings.ToLower(innerHost), "/"+rest
+	}
+	if !strings.HasSuffix(host, ".files.wordpress.com") {
+		return "", false
+	}
+	rel, err := url.PathUnescape(strings.TrimPrefix(path, "/"))
+	if err != nil {
+		return "", true
+	}
+	return rel, true
+}
+
+// isImageCDN reports whether host is one of Jetpack's image service's
+// (i0.wp.com to i3.wp.com).
+func isImageCDN(host string) bool {
+	return len(host) == len("i0.wp.com") && host[0] == 'i' && host[1] >= '0' && host[1] <= '3' && host[2:] == ".wp.com"
+}

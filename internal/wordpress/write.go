@@ -188,6 +188,11 @@ func (x *Writer) WriteChannel(c *Channel) error {
 		x.el("generator", c.Generator)
 		x.raw("\n")
 	}
+	if c.TimeZone != "" {
+		x.raw("\t")
+		x.cd("broadsheet:timezone", c.TimeZone)
+		x.raw("\n")
+	}
 	for _, r := range c.Redirects {
 		x.raw("\t<broadsheet:redirect>")
 		x.cd("broadsheet:path", r.Path)
@@ -226,6 +231,11 @@ func (x *Writer) WriteItem(it *Item) error {
 	x.raw("\n\t\t")
 	x.cd("wp:post_date_gmt", it.PostDateGMT)
 	x.raw("\n\t\t")
+	if it.Modified != "" || it.ModifiedGMT != "" {
+		x.cd("wp:post_modified", it.Modified)
+		x.cd("wp:post_modified_gmt", it.ModifiedGMT)
+		x.raw("\n\t\t")
+	}
 	status := "closed"
 	if it.CommentStatus == "open" {
 		status = "open"

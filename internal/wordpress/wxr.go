@@ -38,6 +38,9 @@ type Channel struct {
 	// Redirects are the old addresses a Broadsheet export carries that
 	// lead elsewhere than to an entry.
 	Redirects []Redirect
+	// TimeZone is the IANA name of the site's time zone, which a
+	// Broadsheet export names (WordPress's leave it to be inferred).
+	TimeZone string
 }
 
 // Namespace is the XML namespace of the elements Broadsheet adds to its
@@ -85,6 +88,10 @@ type Item struct {
 	PostID      int64
 	PostDate    string
 	PostDateGMT string
+	// Modified and ModifiedGMT are wp:post_modified and
+	// wp:post_modified_gmt: when the entry last changed.
+	Modified    string
+	ModifiedGMT string
 	PostName    string
 	Status      string
 	PostType    string
@@ -278,6 +285,17 @@ func (p *Parser) header(se xml.StartElement) error {
 		dst = &c.Version
 	case "generator":
 		dst = &c.Generator
+	case "image":
+		// The channel's logo, whose <title> and <link> are not the site's.
+		if err := p.d.Skip(); err != nil {
+			return p.fail(err)
+		}
+		return nil
+	case "timezone":
+		if se.Name.Space != Namespace {
+			return nil
+		}
+		dst = &c.TimeZone
 	case "redirect":
 		if se.Name.Space != Namespace {
 			return nil
@@ -478,6 +496,10 @@ func (p *Parser) item(se xml.StartElement) (*Item, error) {
 			it.PostDate = strings.TrimSpace(s)
 		case "post_date_gmt":
 			it.PostDateGMT = strings.TrimSpace(s)
+		case "post_modified":
+			it.Modified = strings.TrimSpace(s)
+		case "post_modified_gmt":
+			it.ModifiedGMT = strings.TrimSpace(s)
 		case "post_name":
 			it.PostName = strings.TrimSpace(s)
 		case "status":

@@ -27,7 +27,7 @@ func sample() (*wordpress.Channel, []*wordpress.Item) {
 		Categories: []wordpress.Term{{ID: 3, Domain: "category", Slug: "world", Name: "World"},
 			{ID: 4, Domain: "category", Slug: wordpress.EscapeSlug("łódź"), Parent: "world", Name: "Łódź", Desc: "A city"}},
 		Tags:      []wordpress.Term{{ID: 9, Domain: "post_tag", Slug: "shipping", Name: "Shipping & trade", Desc: "Boats"}},
-		Redirects: []wordpress.Redirect{{Path: "/old/", Target: "/new/"}},
+		Redirects: []wordpress.Redirect{{Path: "/old/", Target: "/new/"}}, TimeZone: "Africa/Lagos",
 	}
 	items := []*wordpress.Item{{
 		Title: "port.jpg", Link: "https://new.example.org/media/2024/05/port.jpg", PubDate: "Fri, 31 May 2024 08:00:00 +0000",
@@ -40,6 +40,7 @@ func sample() (*wordpress.Channel, []*wordpress.Item) {
 		PubDate: "Sat, 01 Jun 2024 12:30:00 +0000", Creator: "editor", GUID: "https://new.example.org/?p=1000",
 		Content: "<p>Intro</p>\n<!--more-->\n<blockquote>With ]]> inside, and a \x01 control</blockquote>",
 		Excerpt: "Why ports matter.", PostID: 1000, PostDate: "2024-06-01 12:30:00", PostDateGMT: "2024-06-01 12:30:00",
+		Modified: "2024-06-02 09:00:00", ModifiedGMT: "2024-06-02 09:00:00",
 		PostName: wordpress.EscapeSlug("ports-and-people"), Status: "publish", PostType: "post", ParentID: 0, MenuOrder: 0, Sticky: true,
 		Terms: []wordpress.Term{{Domain: "category", Slug: "world", Name: "World", External: true},
 			{Domain: "post_tag", Slug: "shipping", Name: "Shipping & trade", External: true}},

@@ -22,6 +22,7 @@ type Post struct {
 	Body       string   `json:"body"`
 	Format     string   `json:"format"`
 	Excerpt    string   `json:"excerpt"`
+	Password   string   `json:"password"`
 	BodyHTML   string   `json:"body_html,omitempty"`
 	TeaserHTML string   `json:"teaser_html"`
 	HasMore    bool     `json:"has_more"`
@@ -69,7 +70,7 @@ func rfc3339(t time.Time) string {
 // published now) on the site.
 func (a *API) postJSON(r *http.Request, p *content.Post, version int, withBody bool) Post {
 	out := Post{ID: p.ID, Kind: string(p.Kind), Title: p.Title, Slug: p.Slug, Status: string(p.Status),
-		PublishAt: rfc3339(p.PublishedAt), Format: string(p.Format), Excerpt: p.Excerpt,
+		PublishAt: rfc3339(p.PublishedAt), Format: string(p.Format), Excerpt: p.Excerpt, Password: p.Password,
 		TeaserHTML: p.TeaserHTML, HasMore: p.HasMore, Version: version,
 		Categories: []string{}, Tags: []string{}, Authors: []User{},
 		CreatedAt: rfc3339(p.CreatedAt), UpdatedAt: rfc3339(p.UpdatedAt)}
@@ -115,6 +116,7 @@ type PostInput struct {
 	Body       *string      `json:"body"`
 	Format     *string      `json:"format"`
 	Excerpt    *string      `json:"excerpt"`
+	Password   *string      `json:"password"`
 	Slug       *string      `json:"slug"`
 	Status     *string      `json:"status"`
 	PublishAt  *string      `json:"publish_at"`
@@ -152,7 +154,7 @@ func parseTime(field, s string) (time.Time, error) {
 
 // input turns the JSON into an editorial change.
 func (in *PostInput) input() (editorial.Input, error) {
-	out := editorial.Input{Title: in.Title, Body: in.Body, Excerpt: in.Excerpt, Slug: in.Slug,
+	out := editorial.Input{Title: in.Title, Body: in.Body, Excerpt: in.Excerpt, Password: in.Password, Slug: in.Slug,
 		Categories: in.Categories, Tags: in.Tags, Authors: in.Authors, Version: in.Version, FeaturedImage: in.Featured,
 		Autosave: in.Autosave}
 	if in.Kind != nil {

@@ -6,17 +6,22 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/wordpress"
 )
 
 // convertBody turns an item's WordPress content into the HTML Broadsheet
 // stores (before link rewriting and sanitising): block comments removed,
 // the core shortcodes made into HTML, and classic-editor text without <p>
-// made into paragraphs. notes says what was changed, for the report.
-func convertBody(src string) (out string, notes []string) {
+// made into paragraphs, and a bare address on a line of its own (which
+// WordPress embeds) made into the site's embed of its player, or a link.
+// attached are the WordPress ids of the entry's attached images, which a
+// [gallery] naming none shows. notes says what was changed, for the report.
+func convertBody(src string, attached ...string) (out string, notes []string) {
 	block := strings.Contains(src, "<!-- wp:")
 	src = strings.ReplaceAll(src, "\r\n", "\n")
-	out, notes = shortcodes(src)
+	out, notes = shortcodes(src, attached)
+	out, notes = autoEmbed(out, notes)
 	if !block && !hasParagraph.MatchString(out) && strings.TrimSpace(out) != "" {
 		p := autop(out)
 		if p != out {
@@ -35,7 +40,7 @@ var shortcodeRe = regexp.MustCompile(`\[(\[?)(/?)([A-Za-z][A-Za-z0-9_-]*)`)
 
 // shortcodes turns WordPress core's shortcodes into HTML and leaves every
 // other one as text, naming it in notes.
-func shortcodes(full string) (string, []string) {
+func shortcodes(full string, attached []string) (string, []string) {
 	if !strings.Contains(full, "[") {
 		return full, nil
 	}
@@ -116,7 +121,7 @@ func shortcodes(full string) (string, []string) {
 				inner, next = full[pos+tagEnd:at], at+len(name)+3
 			}
 		}
-		h, note := renderShortcode(name, attrs, inner)
+		h, note := renderShortcode(name, attrs, inner, attached)
 		if note != "" {
 			notes = append(notes, note)
 		}
@@ -158,7 +163,7 @@ var captionImage = regexp.MustCompile(`(?is)^\s*((?:<a\s[^>]*>\s*)?<img\s[^>]*>(
 
 var alignRe = regexp.MustCompile(`^align(left|right|center|none)$`)
 
-func renderShortcode(name string, a map[string]string, inner string) (string, string) {
+func renderShortcode(name string, a map[string]string, inner string, attached []string) (string, string) {
 	attr := html.EscapeString
 	switch name {
 	case "caption", "wp_caption":
@@ -180,8 +185,22 @@ func renderShortcode(name string, a map[string]string, inner string) (string, st
 		return out + "</figure>", ""
 	case "gallery":
 		ids := strings.FieldsFunc(a["ids"]+","+a["include"], func(r rune) bool { return r == ',' || r == ' ' })
+		note := "[gallery] made into a figure of its images"
 		if len(ids) == 0 {
-			return "[gallery]", "[gallery] without ids shows the post's attached images in WordPress: kept as text, add the images by hand"
+			// WordPress shows the images attached to the entry.
+			if len(attached) == 0 {
+				return "[gallery]", "[gallery] shows the entry's attached images, and the export attaches none to it: kept as text, add the images by hand"
+			}
+			exclude := map[string]bool{}
+			for _, id := range strings.FieldsFunc(a["exclude"], func(r rune) bool { return r == ',' || r == ' ' }) {
+				exclude[id] = true
+			}
+			for _, id := range attached {
+				if !exclude[id] {
+					ids = append(ids, id)
+				}
+			}
+			note = fmt.Sprintf("[gallery] made into a figure of the %d image(s) attached to the entry", len(ids))
 		}
 		var b strings.Builder
 		b.WriteString(`<figure class="gallery">`)
@@ -194,7 +213,7 @@ func renderShortcode(name string, a map[string]string, inner string) (string, st
 			fmt.Fprintf(&b, `<img src="%s" alt="">`, wordpress.QueryPath(wordpress.QueryAttachment, id))
 		}
 		b.WriteString(`</figure>`)
-		return b.String(), "[gallery] made into a figure of its images"
+		return b.String(), note
 	case "embed":
 		u := strings.TrimSpace(inner)
 		if u == "" {
@@ -203,8 +222,7 @@ func renderShortcode(name string, a map[string]string, inner string) (string, st
 		if u == "" {
 			return "", "empty [embed] removed"
 		}
-		return `<p><a href="` + attr(u) + `">` + html.EscapeString(u) + `</a></p>`,
-			"[embed] of " + u + " made into a link (Broadsheet embeds no third-party players)"
+		return embedOrLink(u)
 	case "audio", "video":
 		src := firstNonEmpty(a["src"], a["mp3"], a["m4a"], a["ogg"], a["wav"], a["mp4"], a["webm"], a["ogv"], a["m4v"], a["wmv"], a["flv"], a["0"])
 		if src == "" {
@@ -228,6 +246,74 @@ func renderShortcode(name string, a map[string]string, inner string) (string, st
 		return out, ""
 	}
 	return "", ""
+}
+
+// galleryRe finds a [gallery] shortcode (not the escaped [[gallery]]).
+var galleryRe = regexp.MustCompile(`(?i)(^|[^\[])\[gallery(\s[^\]]*)?\]`)
+
+// bareGallery reports whether src has a [gallery] that names no images,
+// and so shows the entry's attached ones.
+func bareGallery(src string) bool {
+	if !strings.Contains(asciiLower(src), "[gallery") {
+		return false
+	}
+	for _, m := range galleryRe.FindAllStringSubmatch(src, -1) {
+		a := shortcodeAttrs(strings.TrimSuffix(strings.TrimSpace(m[2]), "/"))
+		if a["ids"] == "" && a["include"] == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// embedOrLink returns the site's embed of the player at u, as the source
+// desk makes it, or a paragraph linking to u when its provider is not on
+// the list of players the site embeds; and the note for the report.
+func embedOrLink(u string) (string, string) {
+	if h, ok := markup.EmbedHTML(u); ok {
+		return h, ""
+	}
+	return `<p><a href="` + html.EscapeString(u) + `">` + html.EscapeString(u) + `</a></p>`,
+		"embed of " + u + " made into a link (its player is not one the site embeds)"
+}
+
+// bareURL matches a line that is only an address, as WordPress embeds it
+// (in a paragraph of its own in the block editor's older posts).
+var bareURL = regexp.MustCompile(`^\s*(?:<p>\s*)?(https?://[^\s<>"']+)\s*(?:</p>)?\s*$`)
+
+// autoEmbed makes each address standing alone on its line into an embed
+// or a link, outside <pre> and <code>, which keep their text.
+func autoEmbed(s string, notes []string) (string, []string) {
+	if !strings.Contains(s, "http") {
+		return s, notes
+	}
+	lines := strings.Split(s, "\n")
+	inPre := false
+	changed := false
+	for i, line := range lines {
+		low := asciiLower(line)
+		if !inPre {
+			if m := bareURL.FindStringSubmatch(line); m != nil {
+				h, note := embedOrLink(html.UnescapeString(m[1]))
+				lines[i], changed = h, true
+				if note != "" {
+					notes = append(notes, note)
+				}
+				continue
+			}
+		}
+		opens := strings.Count(low, "<pre") + strings.Count(low, "<code")
+		closes := strings.Count(low, "</pre>") + strings.Count(low, "</code>")
+		if opens > closes {
+			inPre = true
+		} else if closes > opens {
+			inPre = false
+		}
+	}
+	if !changed {
+		return s, notes
+	}
+	return strings.Join(lines, "\n"), notes
 }
 
 // blockStart matches a chunk that is already a block element and must not

@@ -49,6 +49,10 @@ var quietMeta = map[string]bool{
 	wordpress.MetaYoastTitle: true, wordpress.MetaYoastDesc: true, wordpress.MetaRankMathTitle: true, wordpress.MetaRankMathDesc: true,
 }
 
+// maxAttached bounds the attachments whose entry the import remembers,
+// for galleries, so that memory stays small on any export.
+const maxAttached = 1 << 20
+
 // DefaultMaxBodyBytes bounds one entry's body; a larger one is reported
 // and skipped rather than stored.
 const DefaultMaxBodyBytes = 8 << 20
@@ -139,7 +143,7 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 	var newFiles []string // written by this run, removed if it fails
 	err := db.Update(ctx, func(tx *store.Tx) error {
 		imp := &importer{tx: tx, rep: rep, opt: opt, users: map[string]*content.User{}, terms: map[string]*content.Term{},
-			seenIDs: map[int64]int{}, seenKeys: map[uint64]int{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{},
+			seenIDs: map[int64]int{}, seenKeys: map[uint64]int{}, sharedGUID: map[int64]bool{}, termIDs: map[int64]*content.Term{}, attached: map[int64][]string{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{},
 			uploads: uploads}
 		defer func() { newFiles = imp.newFiles }()
 		if err := tx.Bulk(ctx); err != nil {
@@ -188,6 +192,9 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 		if err := imp.enableComments(ctx); err != nil {
 			return err
 		}
+		if err := imp.settle(ctx); err != nil {
+			return err
+		}
 		if opt.DryRun {
 			return errDryRun
 		}
@@ -219,11 +226,23 @@ type importer struct {
 	terms    map[string]*content.Term // by taxonomy + "/" + slug
 	seenIDs  map[int64]int            // WordPress post id → line, this run
 	seenKeys map[uint64]int           // guid's hash → line, this run
-	wpPosts  map[int64]int64          // WordPress post id → entry id
-	wpMedia  map[int64]int64          // WordPress attachment id → media id
-	fixups   []fixup
-	newFiles []string
-	uploads  *os.Root // Options.Uploads, opened; files are read only inside it
+	// sharedGUID names the WordPress ids of entries whose guid an earlier
+	// item of the file has: their import key adds the id.
+	sharedGUID map[int64]bool
+	wpPosts    map[int64]int64 // WordPress post id → entry id
+	wpMedia    map[int64]int64 // WordPress attachment id → media id
+	fixups     []fixup
+	newFiles   []string
+	zone       zoneGuess               // the old site's time zone, from its entries' dates
+	menus      menus                   // the old site's navigation menus, settled at the end
+	termIDs    map[int64]*content.Term // WordPress term id → term
+	// attached lists, by WordPress entry id, the ids of the attachments
+	// whose parent it is, which a [gallery] naming no images shows.
+	attached      map[int64][]string
+	attachedCount int
+	deferred      []*wordpress.Item // entries written once every attachment is read
+	late          bool              // the whole file has been read
+	uploads       *os.Root          // Options.Uploads, opened; files are read only inside it
 	// fresh: the site had no posts before; openComments: a published
 	// entry of the export was open to comments (see enableComments).
 	fresh, openComments bool
@@ -239,6 +258,7 @@ type fixup struct {
 	page           bool
 	parent, thumb  int64 // WordPress ids
 	unresolvedBody bool
+	modified       time.Time // when the entry last changed on the old site; zero if unknown
 }
 
 // header stores the channel's authors and terms, and the site's title and
@@ -289,12 +309,14 @@ func (imp *importer) header(ctx context.Context, c *wordpress.Channel, fresh boo
 				return err
 			}
 			if ct == nil {
-				what := "terms of the custom taxonomy " + strconv.Quote(t.Domain) + " are not imported"
 				if t.Domain == "nav_menu" {
-					what = "menus are not imported; rebuild them in the admin"
+					continue // its items say what it holds
 				}
-				imp.note(true, Skip{Type: t.Domain, Title: t.Name, Reason: what})
+				imp.note(true, Skip{Type: t.Domain, Title: t.Name, Reason: "terms of the custom taxonomy " + strconv.Quote(t.Domain) + " are not imported"})
 				continue
+			}
+			if t.ID != 0 {
+				imp.termIDs[t.ID] = ct
 			}
 			if ct.Taxonomy == content.TaxTag {
 				imp.rep.Tags++
@@ -520,10 +542,18 @@ func (imp *importer) item(ctx context.Context, it *wordpress.Item) error {
 		h.Write([]byte(it.GUID))
 		sum := h.Sum64()
 		if line, dup := imp.seenKeys[sum]; dup {
-			imp.skip(it, "duplicate guid %q (the item at line %d has it): not imported", it.GUID, line)
-			return nil
+			if it.PostID == 0 || (it.PostType != "post" && it.PostType != "page") {
+				imp.skip(it, "duplicate guid %q (the item at line %d has it): not imported", it.GUID, line)
+				return nil
+			}
+			// WordPress lets two entries share a guid (a copied post, a
+			// plugin's): distinct ids make them distinct entries, kept under
+			// a key naming the id, the same on every import of the file.
+			imp.sharedGUID[it.PostID] = true
+			imp.changed(it, "guid %q is also the item's at line %d: imported as an entry of its own", it.GUID, line)
+		} else {
+			imp.seenKeys[sum] = it.Line
 		}
-		imp.seenKeys[sum] = it.Line
 	}
 	if it.PostType != "post" && it.PostType != "page" {
 		imp.commentsLeft(it)
@@ -543,7 +573,7 @@ func (imp *importer) item(ctx context.Context, it *wordpress.Item) error {
 	case "":
 		imp.skip(it, "no <wp:post_type>")
 	case "nav_menu_item":
-		imp.skip(it, "menus are not imported; rebuild them in the admin")
+		imp.menuItem(it)
 	case "revision":
 		imp.skip(it, "revisions are not imported")
 	default:
@@ -553,14 +583,16 @@ func (imp *importer) item(ctx context.Context, it *wordpress.Item) error {
 }
 
 func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
+	if !imp.late && it.PostID != 0 && bareGallery(it.Content) {
+		// Its gallery shows the images attached to it, which the file
+		// may list after it: the entry is written once all are read.
+		imp.deferred = append(imp.deferred, it)
+		return nil
+	}
 	kind := kindOf(it.PostType)
 	status, ok := statuses[it.Status]
 	if !ok {
 		imp.skip(it, "unknown status %q", it.Status)
-		return nil
-	}
-	if it.Password != "" {
-		imp.skip(it, "password-protected: not imported, as Broadsheet has no protected posts; publish it openly or leave it behind")
 		return nil
 	}
 	if n := len(it.Content); n > imp.opt.MaxBodyBytes {
@@ -572,12 +604,19 @@ func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
 		imp.skip(it, "%v", err)
 		return nil
 	}
+	imp.zone.observe(it)
 	p := &content.Post{
 		Kind: kind, Title: html.UnescapeString(it.Title), Status: status, PublishedAt: published,
+		UpdatedAt: itemModified(it),
 		Format:    content.FormatHTML,
 		Excerpt:   strings.TrimSpace(html.UnescapeString(markup.StripTags(it.Excerpt))),
-		ImportKey: importKey(it, imp.base),
+		ImportKey: importKey(it, imp.base, imp.sharedGUID[it.PostID]),
 		Sticky:    it.Sticky, MenuOrder: it.MenuOrder,
+		Password: it.Password,
+	}
+	if len(p.Password) > content.MaxPasswordLen {
+		imp.skip(it, "the password is longer than the %d bytes a post's may be", content.MaxPasswordLen)
+		return nil
 	}
 	if p.Title == "" {
 		p.Title = "(untitled)"
@@ -585,11 +624,11 @@ func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
 			imp.changed(it, "no title: called \"(untitled)\"")
 		}
 	}
-	fix := fixup{line: it.Line, page: kind == content.KindPage}
+	fix := fixup{line: it.Line, page: kind == content.KindPage, modified: p.UpdatedAt}
 	if md := it.MetaValue(wordpress.MetaMarkdown); md != "" && imp.ownSite {
 		p.Format, p.Body = content.FormatMarkdown, md
 	} else {
-		body, notes := convertBody(it.Content)
+		body, notes := convertBody(it.Content, imp.attached[it.PostID]...)
 		for _, n := range notes {
 			imp.changed(it, "%s", n)
 		}
@@ -744,6 +783,12 @@ func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
 func (imp *importer) findPost(ctx context.Context, wpID int64) (int64, error) {
 	if id, ok := imp.wpPosts[wpID]; ok {
 		return id, nil
+	}
+	if imp.ownSite {
+		// A Broadsheet export's ids are its own, and the /?p= aliases it
+		// carries are a WordPress site's earlier ones: they name other
+		// entries. Its entries are all in the file.
+		return 0, nil
 	}
 	for _, k := range []string{wordpress.QueryPost, wordpress.QueryPage} {
 		a, err := imp.tx.FindAlias(ctx, wordpress.QueryPath(k, itoa(wpID)))
@@ -955,10 +1000,23 @@ func (imp *importer) oldPath(link string) string {
 // attachment imports a media file from the uploads folder, keeping its old
 // addresses as redirects to the file.
 func (imp *importer) attachment(ctx context.Context, it *wordpress.Item) error {
+	if it.ParentID != 0 && it.PostID != 0 && imp.attachedCount < maxAttached {
+		imp.attached[it.ParentID] = append(imp.attached[it.ParentID], itoa(it.PostID))
+		imp.attachedCount++
+	}
 	fileURL := firstNonEmpty(it.AttachmentURL, it.GUID)
 	rel := strings.TrimSpace(it.MetaValue(wordpress.MetaAttachedFile))
 	if rel == "" {
 		rel, _ = wordpress.UploadsFile(fileURL)
+	}
+	if rel == "" {
+		// WordPress.com names no file: its files are at
+		// site.files.wordpress.com/2019/03/port.jpg.
+		if u, err := url.Parse(fileURL); err == nil {
+			if rel, _ = wordpress.HostedFile(u); rel != "" {
+				imp.links.fileHosts[strings.ToLower(u.Hostname())] = true
+			}
+		}
 	}
 	rel = path.Clean(strings.TrimPrefix(filepath.ToSlash(rel), "/"))
 	if rel == "." || content.ValidateMediaPath(rel) != nil {
@@ -1057,6 +1115,13 @@ func (imp *importer) attachment(ctx context.Context, it *wordpress.Item) error {
 // finish completes the entries that named what came later in the file:
 // parent pages, featured images, links to later posts.
 func (imp *importer) finish(ctx context.Context) error {
+	imp.late = true
+	for _, it := range imp.deferred {
+		if err := imp.entry(ctx, it); err != nil {
+			return fmt.Errorf("line %d: item %q: %w", it.Line, it.Title, err)
+		}
+	}
+	imp.deferred = nil
 	for _, f := range imp.fixups {
 		p, err := imp.tx.FindPostByID(ctx, f.id)
 		if err != nil {
@@ -1116,7 +1181,15 @@ func (imp *importer) finish(ctx context.Context) error {
 			}
 		}
 		if changed {
-			if err := imp.tx.UpdatePost(ctx, p); err != nil {
+			// Completing the entry is still the import's writing it: it
+			// keeps the old site's modified time, when the export gave one.
+			now := imp.tx.Now
+			if !f.modified.IsZero() {
+				imp.tx.Now = f.modified
+			}
+			err := imp.tx.UpdatePost(ctx, p)
+			imp.tx.Now = now
+			if err != nil {
 				return fmt.Errorf("line %d: item %q: %w", f.line, p.Title, err)
 			}
 		}
@@ -1131,7 +1204,7 @@ func samePost(a, b *content.Post) bool {
 		a.Source.IsZero() == b.Source.IsZero() && a.CanonicalSource == b.CanonicalSource && len(a.Authors) == len(b.Authors) &&
 		len(a.Categories) == len(b.Categories) && len(a.Tags) == len(b.Tags) &&
 		a.ImportKey == b.ImportKey && a.Sticky == b.Sticky && a.ParentID == b.ParentID && a.MenuOrder == b.MenuOrder &&
-		a.SEOTitle == b.SEOTitle && a.SEODescription == b.SEODescription
+		a.SEOTitle == b.SEOTitle && a.SEODescription == b.SEODescription && a.Password == b.Password
 	if !same || !sameDetails(a, b) {
 		return false
 	}
@@ -1166,8 +1239,11 @@ func sanitizeKeepingMore(src string) string {
 	return markup.Sanitize(head) + content.MoreMarker + markup.Sanitize(tail)
 }
 
-func importKey(it *wordpress.Item, base *url.URL) string {
+func importKey(it *wordpress.Item, base *url.URL, shared bool) string {
 	if it.GUID != "" {
+		if shared {
+			return it.GUID + "#post-" + strconv.FormatInt(it.PostID, 10)
+		}
 		return it.GUID
 	}
 	if base != nil {
@@ -1177,6 +1253,26 @@ func importKey(it *wordpress.Item, base *url.URL) string {
 }
 
 const wpTime = "2006-01-02 15:04:05"
+
+// itemModified returns when the entry last changed on the old site, in
+// UTC, or the zero time when the export does not say (the import's time
+// is then the store's).
+func itemModified(it *wordpress.Item) time.Time {
+	if t, err := time.Parse(wpTime, it.ModifiedGMT); err == nil && !strings.HasPrefix(it.ModifiedGMT, "0000") {
+		return t.UTC()
+	}
+	// Only the local time: shifted by the offset the publication date has.
+	local, err := time.Parse(wpTime, it.Modified)
+	if err != nil || strings.HasPrefix(it.Modified, "0000") {
+		return time.Time{}
+	}
+	pub, err1 := time.Parse(wpTime, it.PostDate)
+	gmt, err2 := time.Parse(wpTime, it.PostDateGMT)
+	if err1 == nil && err2 == nil && !strings.HasPrefix(it.PostDateGMT, "0000") {
+		return local.Add(gmt.Sub(pub)).UTC()
+	}
+	return local.UTC()
+}
 
 // itemTime returns an entry's publication time in UTC: the GMT date, else
 // the local date, else the RSS pubDate; drafts may have none.

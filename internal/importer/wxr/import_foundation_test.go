@@ -48,6 +48,7 @@ func TestImportSmallExport(t *testing.T) {
 			"A picture: file pic.jpg not imported: give the uploads folder with --uploads; posts keep linking to the old address",
 			`Bogotá’s water compact: term "Rivers" of taxonomy "series" not imported (custom taxonomies are not supported)`,
 			`Same slug, other post: the slug "bogota-water" is taken: the post is at /2026/11/04/bogota-water-2/`,
+			"Harbour & Hills: time zone set to Europe/Paris, as the old site's dates show",
 		}
 		if diff := cmp.Diff(wantReasons, reasons); diff != "" {
 			t.Errorf("skipped and changed (-want +got):\n%s", diff)

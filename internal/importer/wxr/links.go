@@ -20,9 +20,12 @@ import (
 // wp-content/uploads. What the import has written so far (this run and
 // earlier ones) is its map: aliases, media records, posts.
 type linker struct {
-	tx       *store.Tx
-	hosts    map[string]bool // the old site's host names, lower case
-	basePath string          // the old site's path prefix, without a trailing slash
+	tx    *store.Tx
+	hosts map[string]bool // the old site's host names, lower case
+	// fileHosts are the hosts its attachments' files were at, lower case
+	// (a WordPress.com site's site.files.wordpress.com).
+	fileHosts map[string]bool
+	basePath  string // the old site's path prefix, without a trailing slash
 	// memo holds the answers for one entry (its body, rendered body and
 	// teaser name the same addresses); forget clears it between entries,
 	// so it never grows with the export.
@@ -38,7 +41,7 @@ type resolved struct {
 func (l *linker) forget() { clear(l.memo) }
 
 func newLinker(tx *store.Tx, base *url.URL) *linker {
-	l := &linker{tx: tx, hosts: map[string]bool{}, memo: map[string]resolved{}}
+	l := &linker{tx: tx, hosts: map[string]bool{}, fileHosts: map[string]bool{}, memo: map[string]resolved{}}
 	if base != nil && base.Host != "" {
 		h := strings.ToLower(base.Host)
 		l.hosts[h] = true
@@ -182,6 +185,12 @@ func (l *linker) resolve(ctx context.Context, raw string) (ours bool, newURL str
 		return false, "", nil
 	}
 	if u.Host != "" && !l.hosts[strings.ToLower(u.Host)] {
+		// A WordPress.com site's files and Jetpack's copies of any site's
+		// are on hosts of their own: a file the library holds is ours.
+		if rel, ok := wordpress.HostedFile(u); ok && rel != "" {
+			m, err := l.findMedia(ctx, rel)
+			return m != "" || l.fileHost(u), m, err
+		}
 		return false, "", nil
 	}
 	if u.Host == "" && (u.Scheme != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(raw, "//")) {
@@ -193,6 +202,10 @@ func (l *linker) resolve(ctx context.Context, raw string) (ours bool, newURL str
 	}
 	if path == "" {
 		path = "/"
+	}
+	// Themes and editors write //2024/05/10/port/; it is the same page.
+	for strings.Contains(path, "//") {
+		path = strings.ReplaceAll(path, "//", "/")
 	}
 	if rel, ok := wordpress.UploadsFile(path); ok {
 		if rel == "" {
@@ -299,6 +312,31 @@ func (l *linker) findMedia(ctx context.Context, rel string) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// fileHost reports whether u, an address of a WordPress.com file host or
+// of Jetpack's image service, names a file of the old site's: one on its
+// own files host (site.files.wordpress.com for site.wordpress.com, or one
+// its attachments were at), or a copy of its wp-content/uploads.
+func (l *linker) fileHost(u *url.URL) bool {
+	host := strings.ToLower(u.Hostname())
+	if len(host) == len("i0.wp.com") && strings.HasSuffix(host, ".wp.com") {
+		inner, rest, _ := strings.Cut(strings.TrimPrefix(u.EscapedPath(), "/"), "/")
+		if _, ok := wordpress.UploadsFile("/" + rest); ok {
+			return l.hosts[strings.ToLower(inner)]
+		}
+		host = strings.ToLower(inner)
+	}
+	if l.fileHosts[host] {
+		return true
+	}
+	site, _, _ := strings.Cut(host, ".files.wordpress.com")
+	for h := range l.hosts {
+		if h == site+".wordpress.com" {
+			return true
+		}
+	}
+	return false
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -38,6 +38,11 @@ import (
 // carrying it is never served from, nor stored in, the cache.
 const SessionCookie = "broadsheet_session"
 
+// PostPassCookiePrefix starts the names of the cookies that open
+// password-protected posts (one a post): a request carrying one is
+// answered by the site, which shows those posts to it alone.
+const PostPassCookiePrefix = "broadsheet_postpass_"
+
 // Options configure a Cache.
 type Options struct {
 	DB *store.DB
@@ -160,6 +165,9 @@ func (c *Cache) cacheable(r *http.Request) bool {
 		return false
 	}
 	if _, err := r.Cookie(SessionCookie); err == nil {
+		return false
+	}
+	if strings.Contains(r.Header.Get("Cookie"), PostPassCookiePrefix) {
 		return false
 	}
 	for _, p := range c.opt.Bypass {

@@ -404,6 +404,10 @@ func TestEditorsAndCookiesNeverCached(t *testing.T) {
 			fmt.Fprintf(w, "editor view %d", n)
 			return
 		}
+		if _, err := r.Cookie(cache.PostPassCookiePrefix + "7"); err == nil {
+			fmt.Fprintf(w, "opened protected post %d", n)
+			return
+		}
 		fmt.Fprintf(w, "reader view %d", n)
 	}))
 	srv := httptest.NewServer(h)
@@ -435,6 +439,23 @@ func TestEditorsAndCookiesNeverCached(t *testing.T) {
 	}
 	if got := get("/a/", false); got != first {
 		t.Errorf("the reader's page was not cached: %q then %q", first, got)
+	}
+	// A reader who gave a protected post's password sees it opened, not
+	// the cached page with its password form.
+	req, _ := http.NewRequest("GET", srv.URL+"/a/", nil)
+	req.AddCookie(&http.Cookie{Name: "theme", Value: "dark"})
+	req.AddCookie(&http.Cookie{Name: cache.PostPassCookiePrefix + "7", Value: "digest"})
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.HasPrefix(string(b), "opened protected post") {
+		t.Errorf("a reader with a post's password cookie got the cached %q", b)
+	}
+	if got := get("/a/", false); got != first {
+		t.Errorf("the opened post replaced the readers' copy: %q", got)
 	}
 	for _, path := range []string{"/cookie/", "/fail/", "/found/", "/private/"} {
 		if a, b := get(path, false), get(path, false); a == b {

@@ -25,7 +25,18 @@ type Spec struct {
 	Uploads string
 	// MissingFiles leaves every n-th attachment's file out (0: none).
 	MissingFiles int
+	// WordPressCom shapes the export as WordPress.com writes it: the site
+	// at bench.wordpress.com, attachments with no _wp_attached_file and
+	// their files at bench.files.wordpress.com, and bodies showing images
+	// through Jetpack's i0.wp.com in resized variants.
+	WordPressCom bool
 }
+
+// WordPressComBase is the address of the site a WordPressCom export is of.
+const WordPressComBase = "https://bench.wordpress.com"
+
+// wpcomFiles is where a WordPressCom export's files are.
+const wpcomFiles = "https://bench.files.wordpress.com/"
 
 const base = "https://bench.example.org"
 
@@ -33,6 +44,10 @@ const base = "https://bench.example.org"
 // before and among the posts that use them, as in WordPress's exports
 // (ordered by id); posts link to earlier and later posts alike.
 func Generate(w io.Writer, s Spec) error {
+	base := base
+	if s.WordPressCom {
+		base = WordPressComBase
+	}
 	rnd := rand.New(rand.NewSource(1))
 	bw := bufio.NewWriterSize(w, 1<<20)
 	fmt.Fprintf(bw, `<?xml version="1.0" encoding="UTF-8" ?>
@@ -66,7 +81,7 @@ func Generate(w io.Writer, s Spec) error {
 	attID := func(k int) int { return 1 + k*every }
 	for id := 1; id <= total+s.Attachments*2 && (att < s.Attachments || post < s.Posts); id++ {
 		if att < s.Attachments && id == attID(att) {
-			if err := attachment(bw, id, att, s); err != nil {
+			if err := attachment(bw, base, id, att, s); err != nil {
 				return err
 			}
 			att++
@@ -91,7 +106,12 @@ func Generate(w io.Writer, s Spec) error {
 		}
 		if att > 0 && post%3 == 0 {
 			k := rnd.Intn(att)
-			fmt.Fprintf(&body, `[caption id="attachment_%d" align="alignnone" width="300"]<img src="%s/wp-content/uploads/%s" alt="" width="300" height="200" /> A photo[/caption]`+"\n\n", attID(k), base, strings.Replace(uploadPath(k), ".jpg", "-300x200.jpg", 1))
+			src := base + "/wp-content/uploads/" + strings.Replace(uploadPath(k), ".jpg", "-300x200.jpg", 1)
+			if s.WordPressCom {
+				src = "https://i" + fmt.Sprint(k%3) + ".wp.com/" + strings.TrimPrefix(wpcomFiles, "https://") +
+					strings.Replace(uploadPath(k), ".jpg", "-300x200.jpg", 1) + "?resize=300%2C200&amp;ssl=1"
+			}
+			fmt.Fprintf(&body, `[caption id="attachment_%d" align="alignnone" width="300"]<img src="%s" alt="" width="300" height="200" /> A photo[/caption]`+"\n\n", attID(k), src)
 		}
 		if post > 0 {
 			fmt.Fprintf(&body, "See also <a href=\"%s/?p=%d\">an earlier story</a>", base, rnd.Intn(id-1)+1)
@@ -139,7 +159,7 @@ func uploadPath(k int) string {
 	return fmt.Sprintf("%d/%02d/photo-%d.jpg", 2015+k/500, 1+k%12, k)
 }
 
-func attachment(w io.Writer, id, k int, s Spec) error {
+func attachment(w io.Writer, base string, id, k int, s Spec) error {
 	rel := uploadPath(k)
 	if s.Uploads != "" && (s.MissingFiles == 0 || k%s.MissingFiles != 0) {
 		name := filepath.Join(s.Uploads, filepath.FromSlash(rel))
@@ -152,19 +172,23 @@ func attachment(w io.Writer, id, k int, s Spec) error {
 			return err
 		}
 	}
+	fileURL, attached := base+"/wp-content/uploads/"+rel, fmt.Sprintf(`
+		<wp:postmeta><wp:meta_key><![CDATA[_wp_attached_file]]></wp:meta_key><wp:meta_value><![CDATA[%s]]></wp:meta_value></wp:postmeta>`, rel)
+	if s.WordPressCom {
+		fileURL, attached = wpcomFiles+rel, ""
+	}
 	_, err := fmt.Fprintf(w, `	<item>
 		<title><![CDATA[Photo %[1]d]]></title>
 		<link>%[2]s/?attachment_id=%[3]d</link>
-		<guid isPermaLink="false">%[2]s/wp-content/uploads/%[4]s</guid>
+		<guid isPermaLink="false">%[5]s</guid>
 		<excerpt:encoded><![CDATA[Caption of photo %[1]d]]></excerpt:encoded>
 		<wp:post_id>%[3]d</wp:post_id>
 		<wp:post_date_gmt><![CDATA[2015-01-01 00:00:00]]></wp:post_date_gmt>
 		<wp:status><![CDATA[inherit]]></wp:status>
 		<wp:post_type><![CDATA[attachment]]></wp:post_type>
-		<wp:attachment_url><![CDATA[%[2]s/wp-content/uploads/%[4]s]]></wp:attachment_url>
-		<wp:postmeta><wp:meta_key><![CDATA[_wp_attached_file]]></wp:meta_key><wp:meta_value><![CDATA[%[4]s]]></wp:meta_value></wp:postmeta>
+		<wp:attachment_url><![CDATA[%[5]s]]></wp:attachment_url>%[6]s
 		<wp:postmeta><wp:meta_key><![CDATA[_wp_attachment_image_alt]]></wp:meta_key><wp:meta_value><![CDATA[Alt text %[1]d]]></wp:meta_value></wp:postmeta>
 	</item>
-`, k, base, id, rel)
+`, k, base, id, rel, fileURL, attached)
 	return err
 }
