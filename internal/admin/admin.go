@@ -36,6 +36,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/editorial"
+	"github.com/broadsheet/broadsheet/internal/mailer"
 	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
@@ -59,6 +60,9 @@ type Config struct {
 	APIAreas []api.Area
 	// Hasher checks and hashes passwords; nil means auth.DefaultHasher.
 	Hasher *auth.Hasher
+	// Mail sends password links, invitations and the newsletter; nil
+	// (serve without --smtp) turns them off, and the admin says so.
+	Mail *mailer.Mailer
 }
 
 // Admin serves /admin/ and /api/v1/.
@@ -118,6 +122,7 @@ func (a *Admin) Routes(mux *http.ServeMux) {
 	a.accountRoutes(mux)
 	a.termRoutes(mux)
 	a.commentRoutes(mux)
+	a.newsletterRoutes(mux)
 	for _, f := range a.cfg.Areas {
 		f(a, mux)
 	}

@@ -18,8 +18,11 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/admin"
 	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/config"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/editorial"
+	"github.com/broadsheet/broadsheet/internal/mailer"
+	"github.com/broadsheet/broadsheet/internal/mailer/mailtest"
 	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -92,6 +95,19 @@ type envOption func(*envSetup)
 
 // withHasher has the admin check passwords through h.
 func withHasher(h *auth.Hasher) envOption { return func(s *envSetup) { s.cfg.Hasher = h } }
+
+// withMail has the admin send mail through srv, a real SMTP server.
+func withMail(t testing.TB, srv *mailtest.Server) envOption {
+	cfg, err := config.ParseSMTP(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := mailer.New(*cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(s *envSetup) { s.cfg.Mail = m }
+}
 
 // withProxies has the server believe the forwarding headers of requests
 // from the given address ranges.

@@ -18,6 +18,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/fetch"
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
+	"github.com/broadsheet/broadsheet/internal/mailer"
 	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -176,9 +177,21 @@ func (e *env) admin(db *store.DB) (*admin.Admin, error) {
 	if err != nil {
 		return nil, err
 	}
+	mail, err := e.mailer()
+	if err != nil {
+		return nil, err
+	}
 	return admin.New(admin.Config{DB: db, BaseURL: e.cfg.BaseURL, Log: e.log, DataDir: e.cfg.DataDir,
-		Media: uploads, Areas: []func(*admin.Admin, *http.ServeMux){deskPages},
+		Media: uploads, Mail: mail, Areas: []func(*admin.Admin, *http.ServeMux){deskPages},
 		APIAreas: []api.Area{deskAPI, searchAPI(db)}})
+}
+
+// mailer is the mail server serve sends through, nil without --smtp.
+func (e *env) mailer() (*mailer.Mailer, error) {
+	if e.cfg.SMTP == nil {
+		return nil, nil
+	}
+	return mailer.New(*e.cfg.SMTP)
 }
 
 // middleware wraps serve's handler h in what every request goes through.
