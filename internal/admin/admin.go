@@ -123,6 +123,7 @@ func (a *Admin) Routes(mux *http.ServeMux) {
 	a.termRoutes(mux)
 	a.commentRoutes(mux)
 	a.newsletterRoutes(mux)
+	a.mailRoutes(mux)
 	for _, f := range a.cfg.Areas {
 		f(a, mux)
 	}
