@@ -13,8 +13,8 @@ import (
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/config"
-	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/mailer"
+	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/store"

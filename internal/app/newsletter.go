@@ -44,4 +44,3 @@ func (e *env) newsletter(db *store.DB) (*newsletter.Service, error) {
 func (e *env) newsletterJob(news *newsletter.Service) ops.Job {
 	return ops.Job{Name: "newsletter", Every: newsletterInterval, TTL: 15 * time.Minute, Run: news.Run}
 }
-
