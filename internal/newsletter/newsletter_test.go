@@ -281,4 +281,3 @@ func TestDigests(t *testing.T) {
 		t.Errorf("a reader of sport got a digest with no sport: %d", n)
 	}
 }
-
