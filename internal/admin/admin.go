@@ -37,6 +37,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/editorial"
 	"github.com/broadsheet/broadsheet/internal/mailer"
+	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
@@ -63,6 +64,9 @@ type Config struct {
 	// Mail sends password links, invitations and the newsletter; nil
 	// (serve without --smtp) turns them off, and the admin says so.
 	Mail *mailer.Mailer
+	// Newsletter, with Mail, renders the newsletter's messages for the
+	// admin's preview and test send.
+	Newsletter *newsletter.Service
 }
 
 // Admin serves /admin/ and /api/v1/.

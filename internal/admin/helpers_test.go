@@ -24,6 +24,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/mailer"
 	"github.com/broadsheet/broadsheet/internal/mailer/mailtest"
 	"github.com/broadsheet/broadsheet/internal/markup"
+	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
@@ -106,7 +107,14 @@ func withMail(t testing.TB, srv *mailtest.Server) envOption {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return func(s *envSetup) { s.cfg.Mail = m }
+	return func(s *envSetup) {
+		s.cfg.Mail = m
+		news, err := newsletter.New(newsletter.Config{DB: s.cfg.DB, Mail: m, Theme: site.DefaultTheme(), Log: s.cfg.Log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.cfg.Newsletter = news
+	}
 }
 
 // withProxies has the server believe the forwarding headers of requests

@@ -185,8 +185,12 @@ func (e *env) admin(db *store.DB) (*admin.Admin, error) {
 	if err != nil {
 		return nil, err
 	}
+	news, err := e.newsletter(db)
+	if err != nil {
+		return nil, err
+	}
 	return admin.New(admin.Config{DB: db, BaseURL: e.cfg.BaseURL, Log: e.log, DataDir: e.cfg.DataDir,
-		Media: uploads, Mail: mail, Areas: []func(*admin.Admin, *http.ServeMux){deskPages},
+		Media: uploads, Mail: mail, Newsletter: news, Areas: []func(*admin.Admin, *http.ServeMux){deskPages},
 		APIAreas: []api.Area{deskAPI, searchAPI(db)}})
 }
 

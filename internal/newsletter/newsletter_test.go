@@ -281,3 +281,31 @@ func TestDigests(t *testing.T) {
 		t.Errorf("a reader of sport got a digest with no sport: %d", n)
 	}
 }
+
+// TestListsRoundTrip: each export format reads back as it was written,
+// statuses and names included.
+func TestListsRoundTrip(t *testing.T) {
+	subs := []*content.Subscriber{
+		{Email: "a@example.org", Name: "Ada Obi", Status: content.SubscriberConfirmed, CreatedAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)},
+		{Email: "b@example.org", Name: "=HYPERLINK(1)", Status: content.SubscriberUnsubscribed},
+	}
+	for _, f := range newsletter.ExportFormats {
+		var b strings.Builder
+		if err := newsletter.WriteList(&b, f, subs); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b.String(), ",=HYPERLINK") {
+			t.Errorf("%s: a name is written as a spreadsheet formula", f)
+		}
+		format, got, problems, err := newsletter.ReadList(strings.NewReader(b.String()))
+		if err != nil || format != f || len(problems) != 0 || len(got) != 2 {
+			t.Fatalf("%s read back: %s %v %v %v", f, format, got, problems, err)
+		}
+		if got[0].Status != content.SubscriberConfirmed || got[1].Status != content.SubscriberUnsubscribed || !got[0].CreatedAt.Equal(subs[0].CreatedAt) {
+			t.Errorf("%s read back: %+v %+v", f, got[0], got[1])
+		}
+		if f != newsletter.FormatSubstack && got[0].Name != "Ada Obi" {
+			t.Errorf("%s: name %q", f, got[0].Name)
+		}
+	}
+}

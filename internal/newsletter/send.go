@@ -264,7 +264,7 @@ func (s *Service) Deliver(ctx context.Context) (sent int, err error) {
 	if err != nil {
 		return 0, err
 	}
-	r := &renderer{s: s, site: site, posts: map[int64]*content.Post{}, digests: map[string][]*content.Post{}}
+	r := &renderer{s: s, site: site, base: s.BaseURL(), posts: map[int64]*content.Post{}, digests: map[string][]*content.Post{}}
 	for ctx.Err() == nil {
 		claimed, err := s.cfg.DB.ClaimSends(ctx, Batch, claimHold)
 		if err != nil || len(claimed) == 0 {
@@ -312,6 +312,7 @@ func (s *Service) Deliver(ctx context.Context) (sent int, err error) {
 type renderer struct {
 	s       *Service
 	site    content.Settings
+	base    string
 	posts   map[int64]*content.Post
 	digests map[string][]*content.Post
 }
@@ -333,7 +334,7 @@ type Mail struct {
 func (m *Mail) URL(path string) string { return m.Base + path }
 
 func (r *renderer) message(ctx context.Context, c store.Send) (*mailer.Message, error) {
-	base := r.s.BaseURL()
+	base := r.base
 	token, err := r.s.UnsubscribeToken(ctx, c.Subscriber)
 	if err != nil {
 		return nil, err
@@ -375,16 +376,39 @@ func (r *renderer) message(ctx context.Context, c store.Send) (*mailer.Message, 
 	if err != nil {
 		return nil, err
 	}
-	return r.s.Message(c.Subscriber.Email, subject, text, html, data.Unsubscribe,
+	return r.s.message(base, c.Subscriber.Email, subject, text, html, data.Unsubscribe,
 		strings.ReplaceAll(c.Edition, ":", "-")+"."+strconv.FormatInt(c.Subscriber.ID, 10)), nil
 }
 
-// Message is a newsletter message to one address with the list's headers:
+// Preview renders the message a post makes, addressed to to as if to a
+// subscriber of every story (the admin's preview and test send); base is
+// the site's address when none is configured.
+func (s *Service) Preview(ctx context.Context, base string, postID int64, to string) (*mailer.Message, error) {
+	if !s.On() {
+		return nil, errOff
+	}
+	site, err := s.cfg.DB.LoadSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if b := s.BaseURL(); b != "" {
+		base = b
+	}
+	r := &renderer{s: s, site: site, base: strings.TrimSuffix(base, "/"), posts: map[int64]*content.Post{}, digests: map[string][]*content.Post{}}
+	sub := &content.Subscriber{Email: to, Status: content.SubscriberConfirmed, Frequency: content.EveryStory}
+	m, err := r.message(ctx, store.Send{Edition: "preview:" + strconv.FormatInt(postID, 10), PostID: postID, Subscriber: sub})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// message is a newsletter message to one address with the list's headers:
 // List-Id, List-Unsubscribe (the page and a mailto:), List-Unsubscribe-Post
 // and a Message-ID made of id, so a message sent again is known as the same.
-func (s *Service) Message(to, subject, text, html, unsubscribe, id string) *mailer.Message {
+func (s *Service) message(base, to, subject, text, html, unsubscribe, id string) *mailer.Message {
 	host := "broadsheet.invalid"
-	if u, err := url.Parse(s.BaseURL()); err == nil && u.Hostname() != "" {
+	if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
 	}
 	from := s.cfg.Mail.From()
