@@ -37,8 +37,8 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/editorial"
 	"github.com/broadsheet/broadsheet/internal/mailer"
-	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/media"
+	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
 )
