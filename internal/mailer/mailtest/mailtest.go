@@ -64,31 +64,45 @@ func Start(tb testing.TB) *Server {
 		}
 		tb.Skipf("no SMTP server for mail tests: %s", why)
 	}
-	dir := tb.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "broadsheet_smtp.py"), handler, 0o644); err != nil {
+	s, stop, err := Run(tb.TempDir(), false)
+	if err != nil {
 		tb.Fatal(err)
+	}
+	tb.Cleanup(stop)
+	return s
+}
+
+// Run starts a server keeping its files in dir until stop is called; a
+// sink server keeps nothing of what it receives (for benchmarks).
+func Run(dir string, sink bool) (s *Server, stop func(), err error) {
+	if err := os.WriteFile(filepath.Join(dir, "broadsheet_smtp.py"), handler, 0o644); err != nil {
+		return nil, nil, err
 	}
 	maildir := filepath.Join(dir, "Maildir")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		tb.Fatal(err)
+		return nil, nil, err
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(Python, "-m", "aiosmtpd", "-n", "-l", addr, "-c", "broadsheet_smtp.Handler", maildir)
+	args := []string{"-m", "aiosmtpd", "-n", "-l", addr, "-c", "broadsheet_smtp.Handler", maildir}
+	if sink {
+		args = []string{"-m", "aiosmtpd", "-n", "-l", addr, "-c", "aiosmtpd.handlers.Sink"}
+	}
+	cmd := exec.Command(Python, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "PYTHONPATH="+dir)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
-		tb.Fatalf("start aiosmtpd: %v", err)
+		return nil, nil, fmt.Errorf("start aiosmtpd: %w", err)
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
-	tb.Cleanup(func() {
+	stop = func() {
 		cmd.Process.Kill()
 		<-exited
-	})
+	}
 	// Wait until it answers; it is up in well under a second.
 	for i := 0; ; i++ {
 		c, err := net.Dial("tcp", addr)
@@ -98,15 +112,16 @@ func Start(tb testing.TB) *Server {
 		}
 		select {
 		case <-exited:
-			tb.Fatalf("aiosmtpd stopped: %s", stderr.String())
+			return nil, nil, fmt.Errorf("aiosmtpd stopped: %s", stderr.String())
 		default:
 		}
 		if i > 300 {
-			tb.Fatalf("aiosmtpd does not answer on %s: %s", addr, stderr.String())
+			stop()
+			return nil, nil, fmt.Errorf("aiosmtpd does not answer on %s: %s", addr, stderr.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return &Server{Addr: addr, dir: maildir}
+	return &Server{Addr: addr, dir: maildir}, stop, nil
 }
 
 // Message is one message the server received.
