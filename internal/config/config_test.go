@@ -115,6 +115,7 @@ func TestSMTP(t *testing.T) {
 		{"smtp://mail.example.org?rate=fast", "rate"},
 		{"smtp://mail.example.org?from=nobody", "from"},
 		{"smtp://mail.example.org?tls=yes", "unknown setting"},
+		{"smtp://mail.example.org?dkim_key=/etc/dkim.pem", "dkim_selector"},
 	} {
 		d := Default()
 		err := d.FromEnv([]string{"BROADSHEET_SMTP=" + tc.addr})

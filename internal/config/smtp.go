@@ -30,6 +30,11 @@ type SMTP struct {
 	From string
 	// Rate is the most messages a second sent, over every connection.
 	Rate float64
+	// DKIMKey is the file of the PEM private key (RSA or Ed25519) that
+	// signs messages (?dkim_key=), under DKIMSelector (?dkim_selector=)
+	// of the sender's domain; both or neither.
+	DKIMKey      string
+	DKIMSelector string
 }
 
 // String is the address without its password, for logs and the admin.
@@ -93,8 +98,10 @@ func ParseSMTP(raw string) (*SMTP, error) {
 	}
 	q := u.Query()
 	for k := range q {
-		if k != "from" && k != "rate" {
-			return nil, bad("it has an unknown setting %q (known: from, rate)", k)
+		switch k {
+		case "from", "rate", "dkim_key", "dkim_selector":
+		default:
+			return nil, bad("it has an unknown setting %q (known: from, rate, dkim_key, dkim_selector)", k)
 		}
 	}
 	if f := q.Get("from"); f != "" {
@@ -114,6 +121,10 @@ func ParseSMTP(raw string) (*SMTP, error) {
 			return nil, bad("rate=%q is not a number of messages a second above 0", r)
 		}
 		s.Rate = n
+	}
+	s.DKIMKey, s.DKIMSelector = q.Get("dkim_key"), q.Get("dkim_selector")
+	if (s.DKIMKey == "") != (s.DKIMSelector == "") {
+		return nil, bad("DKIM signing needs both dkim_key (the private key's file) and dkim_selector")
 	}
 	return s, nil
 }

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"net/textproto"
+	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,10 +60,31 @@ func New(cfg config.SMTP) (*Mailer, error) {
 	}
 	// WithTLSPortPolicy picks the port by policy: name ours again after it.
 	opts = append(opts, mail.WithPort(cfg.Port))
+	if cfg.DKIMKey != "" {
+		signer, err := dkimSigner(cfg)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, mail.WithAlwaysDKIMSign(signer))
+	}
 	if _, err := mail.NewClient(cfg.Host, opts...); err != nil {
 		return nil, fmt.Errorf("mailer: %s: %w", cfg, err)
 	}
 	return &Mailer{cfg: cfg, limiter: newLimiter(cfg.Rate), opts: opts}, nil
+}
+
+// dkimSigner reads the DKIM key and signs for the sender's domain.
+func dkimSigner(cfg config.SMTP) (*mail.DKIMSigner, error) {
+	pemBytes, err := os.ReadFile(cfg.DKIMKey)
+	if err != nil {
+		return nil, fmt.Errorf("mailer: the DKIM key: %w", err)
+	}
+	key, err := mail.PrivKeyFromPEM(pemBytes)
+	if err != nil {
+		return nil, fmt.Errorf("mailer: the DKIM key %s is not an RSA or Ed25519 private key in PEM: %w", cfg.DKIMKey, err)
+	}
+	at := strings.LastIndex(cfg.From, "@")
+	return mail.NewDKIMSigner(cfg.From[at+1:], cfg.DKIMSelector, key), nil
 }
 
 func isLoopback(host string) bool {

@@ -2,7 +2,14 @@ package mailer_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"mime"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -103,5 +110,41 @@ func TestUnreachableServerIsTemporary(t *testing.T) {
 		if err == nil || mailer.Permanent(err) {
 			t.Errorf("err = %v, want a temporary failure", err)
 		}
+	}
+}
+
+// TestDKIMSigning signs messages with the key and selector given, for the
+// sender's domain; a key that is not one is refused when the mailer is made.
+func TestDKIMSigning(t *testing.T) {
+	srv := mailtest.Start(t)
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "dkim.pem")
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
+	cfg, err := config.ParseSMTP(srv.URL() + "&dkim_key=" + url.QueryEscape(keyFile) + "&dkim_selector=news2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := mailer.New(*cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Send(context.Background(), &mailer.Message{To: "signed@example.org", Subject: "Signed", Text: "Signed words."}); err != nil {
+		t.Fatal(err)
+	}
+	got := srv.To(t, "signed@example.org")
+	if len(got) != 1 {
+		t.Fatalf("%d messages", len(got))
+	}
+	sig := got[0].Header.Get("Dkim-Signature")
+	if !strings.Contains(sig, "d=broadsheet.example") || !strings.Contains(sig, "s=news2026") || !strings.Contains(sig, "b=") {
+		t.Errorf("DKIM-Signature: %q", sig)
+	}
+	os.WriteFile(keyFile, []byte("not a key"), 0o600)
+	if _, err := mailer.New(*cfg); err == nil || !strings.Contains(err.Error(), "DKIM key") {
+		t.Errorf("a bad key: err = %v", err)
 	}
 }
