@@ -19,6 +19,9 @@ import (
 const (
 	ForgotLinkTTL = 2 * time.Hour
 	InviteLinkTTL = 7 * 24 * time.Hour
+	// ForgotEvery is how often the sign-in page mails a user a link at
+	// most, so the form cannot flood their inbox.
+	ForgotEvery = 10 * time.Minute
 )
 
 func (a *Admin) mailRoutes(mux *http.ServeMux) {
@@ -58,6 +61,13 @@ func (a *Admin) forgot(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	default:
+		at, by, err := a.cfg.DB.LastResetLink(r.Context(), u.ID)
+		if err != nil {
+			return err
+		}
+		if by == u.ID && a.cfg.DB.Now().Sub(at) < ForgotEvery {
+			break // one was mailed a moment ago
+		}
 		link, err := a.passwordLink(r, u, u.ID, ForgotLinkTTL)
 		if err != nil {
 			return err

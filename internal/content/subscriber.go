@@ -66,6 +66,8 @@ type Subscriber struct {
 	UnsubscribedAt time.Time
 	// Failure is the mail server's answer that marked the address bounced.
 	Failure string
+	// ConfirmSentAt is when the last confirmation link was mailed.
+	ConfirmSentAt time.Time
 }
 
 // Follows reports whether a post in the given categories (slugs) goes to s.

@@ -19,8 +19,12 @@ const (
 	purposeUnsubscribe = "u"
 )
 
-// ConfirmTTL is how long a confirmation link works.
-const ConfirmTTL = 72 * time.Hour
+// ConfirmTTL is how long a confirmation link works; ConfirmEvery, how
+// often one is mailed to an address at most.
+const (
+	ConfirmTTL   = 72 * time.Hour
+	ConfirmEvery = 10 * time.Minute
+)
 
 // Link errors: the one a reader meets on a page.
 var (

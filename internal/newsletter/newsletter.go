@@ -156,6 +156,11 @@ func (s *Service) Subscribe(ctx context.Context, base string, sub *content.Subsc
 	if outcome == store.AlreadySubscribed {
 		return outcome, nil
 	}
+	if outcome == store.SubscribedAgain && s.cfg.DB.Now().Sub(sub.ConfirmSentAt) < ConfirmEvery {
+		// A link went out a moment ago: the form sent again (or by
+		// someone else, to flood the address) mails nothing more.
+		return outcome, nil
+	}
 	key, _, err := s.signingKey(ctx)
 	if err != nil {
 		return 0, err
@@ -176,6 +181,9 @@ func (s *Service) Subscribe(ctx context.Context, base string, sub *content.Subsc
 			return 0, content.FieldError("email", "the mail server refuses %s: check the address", sub.Email)
 		}
 		return 0, &Unavailable{fmt.Sprintf("The confirmation could not be mailed to %s just now: try again in a few minutes.", sub.Email)}
+	}
+	if err := s.cfg.DB.Update(ctx, func(tx *store.Tx) error { return tx.ConfirmationSent(ctx, sub.ID) }); err != nil {
+		return 0, err
 	}
 	return outcome, nil
 }

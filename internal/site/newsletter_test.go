@@ -98,6 +98,15 @@ func TestSubscribeDoubleOptIn(t *testing.T) {
 	if n := countSubscribers(t, db); n != 1 {
 		t.Errorf("the same address twice: %d subscribers, want 1", n)
 	}
+	// The form sent twice at once mails one link; later, another.
+	if got := mail.To(t, "reader@example.org"); len(got) != 1 {
+		t.Fatalf("the form sent twice in a minute: %d confirmation messages, want 1", len(got))
+	}
+	later := db.Now().Add(newsletter.ConfirmEvery + time.Minute)
+	db.Now = func() time.Time { return later }
+	if res, body = postForm(t, base+"/subscribe", form); res.StatusCode != 200 || !strings.Contains(body, "Check your inbox") {
+		t.Fatalf("subscribe later: %d %s", res.StatusCode, body)
+	}
 	got := mail.To(t, "reader@example.org")
 	if len(got) != 2 {
 		t.Fatalf("received %d confirmation messages, want 2", len(got))

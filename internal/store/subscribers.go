@@ -13,17 +13,19 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 )
 
-const subscriberColumns = `s.id, s.email, s.name, s.status, s.frequency, s.sections, s.source, s.created_at, s.confirmed_at, s.unsubscribed_at, s.failure`
+const subscriberColumns = `s.id, s.email, s.name, s.status, s.frequency, s.sections, s.source, s.created_at, s.confirmed_at, s.unsubscribed_at, s.failure, s.confirm_sent_at`
 
 func scanSubscriber(row interface{ Scan(...any) error }) (*content.Subscriber, error) {
 	var (
 		s                          content.Subscriber
 		sections                   string
 		created, confirmed, unsubs int64
+		confirmSent                int64
 	)
-	if err := row.Scan(&s.ID, &s.Email, &s.Name, &s.Status, &s.Frequency, &sections, &s.Source, &created, &confirmed, &unsubs, &s.Failure); err != nil {
+	if err := row.Scan(&s.ID, &s.Email, &s.Name, &s.Status, &s.Frequency, &sections, &s.Source, &created, &confirmed, &unsubs, &s.Failure, &confirmSent); err != nil {
 		return nil, err
 	}
+	s.ConfirmSentAt = fromUnix(confirmSent)
 	s.Sections = splitSections(sections)
 	s.CreatedAt, s.ConfirmedAt, s.UnsubscribedAt = fromUnix(created), fromUnix(confirmed), fromUnix(unsubs)
 	return &s, nil
@@ -195,6 +197,14 @@ func (tx *Tx) Unsubscribe(ctx context.Context, id int64) (*content.Subscriber, e
 	}
 	s.Status, s.UnsubscribedAt = content.SubscriberUnsubscribed, tx.Now
 	return s, nil
+}
+
+// ConfirmationSent records that a confirmation link was mailed to the subscriber now.
+func (tx *Tx) ConfirmationSent(ctx context.Context, id int64) error {
+	if _, err := tx.exec(ctx, `UPDATE subscribers SET confirm_sent_at = ? WHERE id = ?`, unix(tx.Now), id); err != nil {
+		return fmt.Errorf("store: confirmation of subscriber %d: %w", id, err)
+	}
+	return nil
 }
 
 // SetSubscriberChoices changes how often a subscriber is mailed and about which sections.

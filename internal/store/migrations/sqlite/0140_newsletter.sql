@@ -16,7 +16,9 @@ CREATE TABLE subscribers (
     created_at      INTEGER NOT NULL,
     confirmed_at    INTEGER NOT NULL DEFAULT 0,
     unsubscribed_at INTEGER NOT NULL DEFAULT 0,
-    failure         TEXT    NOT NULL DEFAULT ''
+    failure         TEXT    NOT NULL DEFAULT '',
+    -- when the last confirmation link was mailed: one at most every few minutes
+    confirm_sent_at INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX subscribers_status ON subscribers (status, frequency);
 
