@@ -147,3 +147,63 @@ func TestSendQueue(t *testing.T) {
 		}
 	})
 }
+
+// TestNewsletterBookkeeping: the signing key is made once and kept; choices
+// change and a bad one is refused; the list pages and filters by status and
+// frequency; editions and sends are counted.
+func TestNewsletterBookkeeping(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		k1, since1, err := db.NewsletterKey(ctx)
+		if err != nil || len(k1) != 32 || since1.IsZero() {
+			t.Fatalf("key: %d bytes, since %v, %v", len(k1), since1, err)
+		}
+		later := db.Now().Add(time.Hour)
+		db.Now = func() time.Time { return later }
+		k2, since2, err := db.NewsletterKey(ctx)
+		if err != nil || string(k1) != string(k2) || !since1.Equal(since2) {
+			t.Errorf("the key changed: %v", err)
+		}
+		var ids []int64
+		for i, f := range []content.Frequency{content.EveryStory, content.DailyDigest, content.DailyDigest} {
+			s := &content.Subscriber{Email: string(rune('a'+i)) + "@example.org", Status: content.SubscriberConfirmed, Frequency: f}
+			if err := db.Update(ctx, func(tx *store.Tx) error { _, err := tx.ImportSubscriber(ctx, s); return err }); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, s.ID)
+		}
+		var s *content.Subscriber
+		err = db.Update(ctx, func(tx *store.Tx) (err error) {
+			s, err = tx.SetSubscriberChoices(ctx, ids[0], content.WeeklyDigest, []string{"world", "sport"})
+			return err
+		})
+		if err != nil || s.Frequency != content.WeeklyDigest || len(s.Sections) != 2 {
+			t.Errorf("set choices: %+v %v", s, err)
+		}
+		err = db.Update(ctx, func(tx *store.Tx) error { _, err := tx.SetSubscriberChoices(ctx, ids[0], "hourly", nil); return err })
+		if content.ErrorCode(err) != content.EInvalid {
+			t.Errorf("an unknown frequency: %v", err)
+		}
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.ConfirmationSent(ctx, ids[1]) }); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.FindSubscriber(ctx, ids[1]); !got.ConfirmSentAt.Equal(later.Truncate(time.Second)) {
+			t.Errorf("confirmation sent at %v, want %v", got.ConfirmSentAt, later)
+		}
+		page, total, err := db.FindSubscribers(ctx, store.SubscriberFilter{Frequency: content.DailyDigest, Status: content.SubscriberConfirmed, Limit: 1, Offset: 1})
+		if err != nil || total != 2 || len(page) != 1 {
+			t.Errorf("the second daily subscriber of two: %d of %d, %v", len(page), total, err)
+		}
+		if q, _ := db.EditionQueued(ctx, "post:1"); q {
+			t.Error("an edition never queued is queued")
+		}
+		if err := db.Update(ctx, func(tx *store.Tx) error { _, err := tx.QueueEdition(ctx, "post:1", 1, "S", ids); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if q, _ := db.EditionQueued(ctx, "post:1"); !q {
+			t.Error("a queued edition is not")
+		}
+		if c, err := db.SendCounts(ctx); err != nil || c[store.SendQueued] != 3 {
+			t.Errorf("send counts: %v %v", c, err)
+		}
+	})
+}
