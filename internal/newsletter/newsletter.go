@@ -60,11 +60,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{cfg: cfg}
 	var err error
-	funcs := map[string]any{
-		"date": func(t time.Time) string { return t.UTC().Format("2 January 2006") },
-		// only for the stored, sanitised HTML of posts
-		"html": func(s string) htmltemplate.HTML { return htmltemplate.HTML(s) },
-	}
+	funcs := map[string]any{"date": func(t time.Time) string { return t.UTC().Format("2 January 2006") }}
 	if s.text, err = texttemplate.New("").Funcs(funcs).ParseFS(cfg.Theme, "email/*.txt"); err != nil {
 		return nil, fmt.Errorf("newsletter: the theme's email templates: %w", err)
 	}

@@ -116,7 +116,7 @@ func (w *world) reader(email string, status content.SubscriberStatus, f content.
 
 func (w *world) publish(title string, categories []string, src *content.Source) *editorial.Entry {
 	w.t.Helper()
-	body := "The first paragraph of " + title + ".\n\n<!--more-->\n\nThe rest."
+	body := "The first paragraph of " + title + ", from [our desk](/about/).\n\n<!--more-->\n\nThe rest."
 	st := content.StatusPublished
 	e, err := w.svc.Create(ctx, w.ed, editorial.Input{Title: &title, Body: &body, Status: &st, Categories: &categories, Source: src})
 	if err != nil {
@@ -189,6 +189,9 @@ func TestPostGoesOnceToEachSubscriber(t *testing.T) {
 	}
 	if strings.Contains(m.HTML, "<img") {
 		t.Errorf("the message carries an image (a tracking pixel?): %s", m.HTML)
+	}
+	if !strings.Contains(m.HTML, `<a href="https://gazette.example/about/">our desk</a>`) {
+		t.Errorf("the teaser's link is not made absolute for mail:\n%s", m.HTML)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	htmltemplate "html/template"
 	"net/url"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/mailer"
+	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/store"
 )
 
@@ -332,6 +334,15 @@ type Mail struct {
 
 // URL is a path's absolute address on the site.
 func (m *Mail) URL(path string) string { return m.Base + path }
+
+// Teaser is the story's teaser, its stored (sanitised) HTML with links and
+// images made absolute, as a mail program has no page to resolve them on.
+func (m *Mail) Teaser() htmltemplate.HTML {
+	if m.Post == nil {
+		return ""
+	}
+	return htmltemplate.HTML(markup.Absolutize(m.Post.TeaserHTML, m.URL(m.Post.Path())))
+}
 
 func (r *renderer) message(ctx context.Context, c store.Send) (*mailer.Message, error) {
 	base := r.base
