@@ -48,9 +48,10 @@ type Service struct {
 	text *texttemplate.Template
 	html *htmltemplate.Template
 
-	mu    sync.Mutex
-	key   []byte
-	since time.Time
+	mu     sync.Mutex
+	key    []byte
+	since  time.Time
+	noBase sync.Once
 }
 
 // New parses the theme's email templates and returns the newsletter.

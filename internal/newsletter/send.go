@@ -45,7 +45,11 @@ func (s *Service) Run(ctx context.Context) error {
 		return nil
 	}
 	if s.cfg.BaseURL == "" {
-		return errors.New("newsletter: nothing is sent without the site's address (--base-url), which the messages' links need")
+		// The admin's page says so too; the log says it once.
+		s.noBase.Do(func() {
+			s.cfg.Log.Warn("newsletter: nothing is sent without the site's address (--base-url), which the messages' links need")
+		})
+		return nil
 	}
 	if _, err := s.cfg.DB.RecoverSends(ctx); err != nil {
 		return err
