@@ -3,6 +3,7 @@ package e2e
 import (
 	"net"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/broadsheet/broadsheet/internal/browsertest"
 	"github.com/broadsheet/broadsheet/internal/mailer/mailtest"
 )
 
@@ -89,6 +91,31 @@ func TestNewsletter(t *testing.T) {
 	if v := cspViolations(t, reader); len(v) > 0 {
 		t.Errorf("the unsubscribe page breaks the CSP: %v", v)
 	}
+
+	// The newsletter's pages and forms pass axe-core, light and dark.
+	t.Run("accessibility", func(t *testing.T) {
+		axe := browsertest.LoadAxe(t, filepath.Join("node_modules", "axe-core", "axe.min.js"))
+		for _, scheme := range []string{"light", "dark"} {
+			run(t, reader, "emulate "+scheme, desktop.emulate(), colorScheme(scheme))
+			for _, p := range []struct{ name, url, ready string }{
+				{"front", base + "/", "#subscribe-footer"},
+				{"subscribe", base + "/subscribe/", "#subscribe-email"},
+				{"manage", unsub[1], "#unsubscribe"},
+			} {
+				run(t, reader, "open "+p.name, chromedp.Navigate(p.url), chromedp.WaitVisible(chromedp.CSS(p.ready)))
+				checkPage(t, reader, axe, "site-newsletter-"+p.name+"-"+scheme, nil)
+			}
+			run(t, reader, "a bad address", chromedp.Navigate(base+"/subscribe/"), chromedp.WaitVisible(chromedp.ID("subscribe-email")),
+				chromedp.SetValue(chromedp.ID("subscribe-email"), "nobody@nowhere"),
+				chromedp.Submit(chromedp.ID("subscribe-email")), chromedp.WaitVisible(chromedp.ID("subscribe-error")))
+			checkPage(t, reader, axe, "site-newsletter-mistake-"+scheme, nil)
+		}
+		run(t, ed, "light", desktop.emulate(), colorScheme("light"))
+		signOut(t, ed)
+		signIn(t, ed, base, "ada@example.org")
+		run(t, ed, "open the newsletter's page", chromedp.Navigate(base+"/admin/newsletter"), chromedp.WaitVisible(chromedp.ID("subscribers")))
+		checkPage(t, ed, axe, "admin-newsletter-desktop-light", nil)
+	})
 }
 
 // waitMail waits (with a generous bound) until addr has received n messages.
