@@ -42,5 +42,5 @@ func (e *env) newsletter(db *store.DB) (*newsletter.Service, error) {
 // a lease so one process at a time does it (the queue itself never sends a
 // message twice, lease or not).
 func (e *env) newsletterJob(news *newsletter.Service) ops.Job {
-	return ops.Job{Name: "newsletter", Every: newsletterInterval, TTL: 15 * time.Minute, Run: news.Run}
+	return ops.Job{Name: "newsletter", Every: newsletterInterval, Run: news.Run}
 }
