@@ -42,7 +42,7 @@ func newsletterSite(t *testing.T) (*store.DB, string, *mailtest.Server) {
 	return db, serveConfig(t, site.Config{DB: db, Theme: site.DefaultTheme(), Newsletter: news}).URL, srv
 }
 
-func postForm(t *testing.T, u string, form url.Values) (*http.Response, string) {
+func sendForm(t *testing.T, u string, form url.Values) (*http.Response, string) {
 	t.Helper()
 	res, err := noRedirects.PostForm(u, form)
 	if err != nil {
@@ -75,11 +75,11 @@ func TestSubscribeDoubleOptIn(t *testing.T) {
 		t.Fatalf("/subscribe/: %d %s", res.StatusCode, body)
 	}
 
-	res, body = postForm(t, base+"/subscribe", url.Values{"email": {"not an address"}})
+	res, body = sendForm(t, base+"/subscribe", url.Values{"email": {"not an address"}})
 	if res.StatusCode != 400 || !strings.Contains(body, "is not an email address") || countSubscribers(t, db) != 0 {
 		t.Errorf("a bad address: %d, %d stored: %s", res.StatusCode, countSubscribers(t, db), body)
 	}
-	res, body = postForm(t, base+"/subscribe", url.Values{"email": {"reader@example.org"}, "sections": {"no-such-section"}})
+	res, body = sendForm(t, base+"/subscribe", url.Values{"email": {"reader@example.org"}, "sections": {"no-such-section"}})
 	if res.StatusCode != 400 || !strings.Contains(body, "no section") || countSubscribers(t, db) != 0 {
 		t.Errorf("an unknown section: %d %s", res.StatusCode, body)
 	}
@@ -90,7 +90,7 @@ func TestSubscribeDoubleOptIn(t *testing.T) {
 	}
 	form := url.Values{"email": {"reader@example.org"}, "frequency": {"weekly"}, "sections": {sections[0].Slug}}
 	for range 2 {
-		res, body = postForm(t, base+"/subscribe", form)
+		res, body = sendForm(t, base+"/subscribe", form)
 		if res.StatusCode != 200 || !strings.Contains(body, "Check your inbox") {
 			t.Fatalf("subscribe: %d %s", res.StatusCode, body)
 		}
@@ -104,7 +104,7 @@ func TestSubscribeDoubleOptIn(t *testing.T) {
 	}
 	later := db.Now().Add(newsletter.ConfirmEvery + time.Minute)
 	db.Now = func() time.Time { return later }
-	if res, body = postForm(t, base+"/subscribe", form); res.StatusCode != 200 || !strings.Contains(body, "Check your inbox") {
+	if res, body = sendForm(t, base+"/subscribe", form); res.StatusCode != 200 || !strings.Contains(body, "Check your inbox") {
 		t.Fatalf("subscribe later: %d %s", res.StatusCode, body)
 	}
 	got := mail.To(t, "reader@example.org")
@@ -130,7 +130,7 @@ func TestSubscribeDoubleOptIn(t *testing.T) {
 	if s, _ := db.FindSubscriberByEmail(context.Background(), "reader@example.org"); s.Status != content.SubscriberPending {
 		t.Errorf("opening the link confirmed it already (mail scanners open links): %s", s.Status)
 	}
-	res, body = postForm(t, base+"/subscribe/confirm", url.Values{"token": {token}})
+	res, body = sendForm(t, base+"/subscribe/confirm", url.Values{"token": {token}})
 	if res.StatusCode != 200 || !strings.Contains(body, "You are subscribed") {
 		t.Fatalf("confirm: %d %s", res.StatusCode, body)
 	}
@@ -139,18 +139,18 @@ func TestSubscribeDoubleOptIn(t *testing.T) {
 		t.Errorf("after confirming: %+v", s)
 	}
 
-	res, body = postForm(t, base+"/subscribe", url.Values{"email": {"READER@example.org"}})
+	res, body = sendForm(t, base+"/subscribe", url.Values{"email": {"READER@example.org"}})
 	if res.StatusCode != 200 || !strings.Contains(body, "already") || countSubscribers(t, db) != 1 || len(mail.To(t, "reader@example.org")) != 2 {
 		t.Errorf("a subscribed address again: %d %s", res.StatusCode, body)
 	}
 
 	// A link older than three days has expired.
-	postForm(t, base+"/subscribe", url.Values{"email": {"late@example.org"}})
+	sendForm(t, base+"/subscribe", url.Values{"email": {"late@example.org"}})
 	late := confirmLinkRE.FindString(mail.To(t, "late@example.org")[0].Text)
 	then := db.Now().Add(newsletter.ConfirmTTL + time.Hour)
 	db.Now = func() time.Time { return then }
 	lu, _ := url.Parse(late)
-	res, body = postForm(t, base+"/subscribe/confirm", url.Values{"token": {lu.Query().Get("token")}})
+	res, body = sendForm(t, base+"/subscribe/confirm", url.Values{"token": {lu.Query().Get("token")}})
 	if res.StatusCode != 400 || !strings.Contains(body, "expired") {
 		t.Errorf("an expired link: %d %s", res.StatusCode, body)
 	}
@@ -188,7 +188,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 	if got, _ := db.FindSubscriber(ctx, s.ID); got.Status != content.SubscriberUnsubscribed {
 		t.Errorf("after one click: %s", got.Status)
 	}
-	res, body := postForm(t, base+"/unsubscribe?token=u.zz.0.forged", nil)
+	res, body := sendForm(t, base+"/unsubscribe?token=u.zz.0.forged", nil)
 	if res.StatusCode != 400 || !strings.Contains(body, "damaged") {
 		t.Errorf("a forged link: %d %s", res.StatusCode, body)
 	}
@@ -211,7 +211,7 @@ func TestSubscribeFormsFollowTheNewsletter(t *testing.T) {
 	if _, body := get(t, off+"/"); strings.Contains(body, "subscribe-form") {
 		t.Error("a subscribe form shows with the newsletter off")
 	}
-	res, body := postForm(t, off+"/subscribe", url.Values{"email": {"reader@example.org"}})
+	res, body := sendForm(t, off+"/subscribe", url.Values{"email": {"reader@example.org"}})
 	if res.StatusCode != 503 || !strings.Contains(body, "newsletter is off") {
 		t.Errorf("subscribing with the newsletter off: %d %s", res.StatusCode, body)
 	}
