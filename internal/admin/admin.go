@@ -36,7 +36,9 @@ import (
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/editorial"
+	"github.com/broadsheet/broadsheet/internal/mailer"
 	"github.com/broadsheet/broadsheet/internal/media"
+	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
 )
@@ -59,6 +61,12 @@ type Config struct {
 	APIAreas []api.Area
 	// Hasher checks and hashes passwords; nil means auth.DefaultHasher.
 	Hasher *auth.Hasher
+	// Mail sends password links, invitations and the newsletter; nil
+	// (serve without --smtp) turns them off, and the admin says so.
+	Mail *mailer.Mailer
+	// Newsletter, with Mail, renders the newsletter's messages for the
+	// admin's preview and test send.
+	Newsletter *newsletter.Service
 }
 
 // Admin serves /admin/ and /api/v1/.
@@ -118,6 +126,8 @@ func (a *Admin) Routes(mux *http.ServeMux) {
 	a.accountRoutes(mux)
 	a.termRoutes(mux)
 	a.commentRoutes(mux)
+	a.newsletterRoutes(mux)
+	a.mailRoutes(mux)
 	for _, f := range a.cfg.Areas {
 		f(a, mux)
 	}

@@ -18,9 +18,13 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/admin"
 	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/config"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/editorial"
+	"github.com/broadsheet/broadsheet/internal/mailer"
+	"github.com/broadsheet/broadsheet/internal/mailer/mailtest"
 	"github.com/broadsheet/broadsheet/internal/markup"
+	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
@@ -92,6 +96,26 @@ type envOption func(*envSetup)
 
 // withHasher has the admin check passwords through h.
 func withHasher(h *auth.Hasher) envOption { return func(s *envSetup) { s.cfg.Hasher = h } }
+
+// withMail has the admin send mail through srv, a real SMTP server.
+func withMail(t testing.TB, srv *mailtest.Server) envOption {
+	cfg, err := config.ParseSMTP(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := mailer.New(*cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(s *envSetup) {
+		s.cfg.Mail = m
+		news, err := newsletter.New(newsletter.Config{DB: s.cfg.DB, Mail: m, Theme: site.DefaultTheme(), Log: s.cfg.Log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.cfg.Newsletter = news
+	}
+}
 
 // withProxies has the server believe the forwarding headers of requests
 // from the given address ranges.

@@ -25,6 +25,8 @@ type UsersPage struct {
 	Users []*content.User
 	Roles []content.Role
 	New   content.User // the add form, as typed
+	// MailOn makes the password optional: the new user is invited by mail.
+	MailOn bool
 }
 
 var allRoles = []content.Role{content.RoleContributor, content.RoleAuthor, content.RoleEditor, content.RoleAdmin}
@@ -42,7 +44,7 @@ func (a *Admin) usersPage(w http.ResponseWriter, r *http.Request, u *content.Use
 		return err
 	}
 	return a.tmpl.Render(w, status, "users", UsersPage{Layout: Layout{Title: "Users", User: u, Section: "users",
-		Flash: r.URL.Query().Get("flash"), Error: msg, Field: field}, Users: users, Roles: allRoles, New: nu})
+		Flash: r.URL.Query().Get("flash"), Error: msg, Field: field}, Users: users, Roles: allRoles, New: nu, MailOn: a.cfg.Mail != nil})
 }
 
 func (a *Admin) addUser(w http.ResponseWriter, r *http.Request, u *content.User) error {
@@ -51,10 +53,16 @@ func (a *Admin) addUser(w http.ResponseWriter, r *http.Request, u *content.User)
 	}
 	nu := content.User{Name: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email")),
 		Role: content.Role(r.PostFormValue("role"))}
+	pw := r.PostFormValue("password")
+	// With mail on, a user added without a password is invited to set one.
+	invite := a.cfg.Mail != nil
 	err := func() error {
-		hash, err := a.auth.Hasher.Hash(r.Context(), r.PostFormValue("password"))
-		if err != nil {
-			return err
+		hash := ""
+		if pw != "" || !invite {
+			var err error
+			if hash, err = a.auth.Hasher.Hash(r.Context(), pw); err != nil {
+				return err
+			}
 		}
 		return a.cfg.DB.Update(r.Context(), func(tx *store.Tx) error {
 			return tx.CreateAccount(r.Context(), &nu, markup.Slugify(nu.Name), hash)
@@ -68,7 +76,16 @@ func (a *Admin) addUser(w http.ResponseWriter, r *http.Request, u *content.User)
 		web.SetRetryAfter(w, err, statusFor(err))
 		return a.usersPage(w, r, u, statusFor(err), nu, msg, field)
 	}
-	http.Redirect(w, r, "/admin/users?flash="+url.QueryEscape(fmt.Sprintf("Added %s as %s.", nu.Name, nu.Role)), http.StatusSeeOther)
+	flash := fmt.Sprintf("Added %s as %s.", nu.Name, nu.Role)
+	if invite {
+		if err := a.invite(r, u, &nu); err != nil {
+			a.cfg.Log.Warn("invitation not mailed", "user", nu.ID, "err", err)
+			flash += fmt.Sprintf(" The invitation could not be mailed to %s (%v): make them a password link below.", nu.Email, err)
+		} else {
+			flash += fmt.Sprintf(" An invitation to set their password was mailed to %s.", nu.Email)
+		}
+	}
+	http.Redirect(w, r, "/admin/users?flash="+url.QueryEscape(flash), http.StatusSeeOther)
 	return nil
 }
 

@@ -13,7 +13,9 @@ import (
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/config"
+	"github.com/broadsheet/broadsheet/internal/mailer"
 	"github.com/broadsheet/broadsheet/internal/markup"
+	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/store"
 )
@@ -66,6 +68,9 @@ type env struct {
 	metricsToken string
 	// renderOnce: the site built renders each page once (site.Config).
 	renderOnce bool
+	// news is serve's newsletter, nil without --smtp.
+	news *newsletter.Service
+	mail *mailer.Mailer
 }
 
 // Run runs the command line args (without the program name) with the

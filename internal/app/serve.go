@@ -18,6 +18,8 @@ import (
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/fetch"
 	"github.com/broadsheet/broadsheet/internal/importer/wxr"
+	"github.com/broadsheet/broadsheet/internal/mailer"
+	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/ops"
 	"github.com/broadsheet/broadsheet/internal/site"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -98,6 +100,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	// jobs (the scheduler, the source desk's poller), each under a lease so
 	// one process at a time does it.
 	e.jobs = append(e.jobs, e.schedulerJob(db))
+	if e.news != nil {
+		e.jobs = append(e.jobs, e.newsletterJob(e.news))
+	}
 	if *pollEvery > 0 {
 		e.jobs = append(e.jobs, e.pollJob(db, *pollEvery))
 	}
@@ -176,9 +181,28 @@ func (e *env) admin(db *store.DB) (*admin.Admin, error) {
 	if err != nil {
 		return nil, err
 	}
+	mail, err := e.mailer()
+	if err != nil {
+		return nil, err
+	}
+	news, err := e.newsletter(db)
+	if err != nil {
+		return nil, err
+	}
 	return admin.New(admin.Config{DB: db, BaseURL: e.cfg.BaseURL, Log: e.log, DataDir: e.cfg.DataDir,
-		Media: uploads, Areas: []func(*admin.Admin, *http.ServeMux){deskPages},
+		Media: uploads, Mail: mail, Newsletter: news, Areas: []func(*admin.Admin, *http.ServeMux){deskPages},
 		APIAreas: []api.Area{deskAPI, searchAPI(db)}})
+}
+
+// mailer is the mail server serve sends through, made once (one rate
+// limit for all mail); nil without --smtp.
+func (e *env) mailer() (*mailer.Mailer, error) {
+	if e.mail != nil || e.cfg.SMTP == nil {
+		return e.mail, nil
+	}
+	var err error
+	e.mail, err = mailer.New(*e.cfg.SMTP)
+	return e.mail, err
 }
 
 // middleware wraps serve's handler h in what every request goes through.
@@ -191,14 +215,18 @@ func (e *env) middleware(h http.Handler) http.Handler {
 
 // site builds the public site over db with the data folder's theme.
 func (e *env) site(db *store.DB) (*site.Site, error) {
-	theme := web.Overlay{Lower: site.DefaultTheme()}
-	if st, err := os.Stat(e.cfg.ThemeDir()); err == nil && st.IsDir() {
-		theme.Upper = os.DirFS(e.cfg.ThemeDir())
+	// A static export has no /subscribe to post to: no forms there.
+	var news *newsletter.Service
+	if !e.renderOnce {
+		var err error
+		if news, err = e.newsletter(db); err != nil {
+			return nil, err
+		}
 	}
 	// The fragment cache follows this process's changes and, through
 	// Relay (which serve runs), other processes'.
-	return site.New(site.Config{DB: db, Theme: theme, BaseURL: e.cfg.BaseURL, Log: e.log,
-		FragmentCache: int64(e.cfg.FragmentCache) << 20, RenderOnce: e.renderOnce})
+	return site.New(site.Config{DB: db, Theme: e.theme(), BaseURL: e.cfg.BaseURL, Log: e.log,
+		FragmentCache: int64(e.cfg.FragmentCache) << 20, RenderOnce: e.renderOnce, Newsletter: news})
 }
 
 // demoEmail signs in to a demo site's admin.

@@ -38,6 +38,9 @@ type Config struct {
 	// X-Forwarded-Proto headers believed, for the client's address (which
 	// the sign-in throttle counts by) and whether it uses https.
 	TrustedProxies []netip.Prefix
+	// SMTP is the mail server (--smtp, BROADSHEET_SMTP); nil leaves the
+	// newsletter and account mail off.
+	SMTP *SMTP
 }
 
 // Default returns the configuration with nothing set.
@@ -77,6 +80,16 @@ func (c *Config) FromEnv(env []string) error {
 				return fmt.Errorf("BROADSHEET_TRUSTED_PROXIES=%q: %w", v, err)
 			}
 			c.TrustedProxies = p
+		case "BROADSHEET_SMTP":
+			if v == "" {
+				c.SMTP = nil
+				continue
+			}
+			m, err := ParseSMTP(v)
+			if err != nil {
+				return fmt.Errorf("BROADSHEET_SMTP: %w", err)
+			}
+			c.SMTP = m
 		case "BROADSHEET_FRAGMENT_CACHE":
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
@@ -102,6 +115,14 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.PageCache, "page-cache", c.PageCache, "`megabytes` of memory for the page cache for anonymous readers; 0 turns it off (env BROADSHEET_PAGE_CACHE)")
 	fs.IntVar(&c.FragmentCache, "fragment-cache", c.FragmentCache, "`megabytes` of memory for rendered fragments of pages (posts' teasers), reused by every listing; 0 turns it off (env BROADSHEET_FRAGMENT_CACHE)")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public `URL` of the site, for canonical links (env BROADSHEET_BASE_URL; default: from each request)")
+	fs.Func("smtp", "mail server for the newsletter, password resets and invitations: smtp://USER:PASSWORD@HOST:PORT or smtps://…, with ?from=ADDRESS&rate=PER_SECOND (env BROADSHEET_SMTP; default: no mail, the newsletter is off)", func(v string) error {
+		m, err := ParseSMTP(v)
+		if err != nil {
+			return err
+		}
+		c.SMTP = m
+		return nil
+	})
 	fs.Func("trusted-proxies", "address ranges (`CIDR,…`) of the reverse proxies in front of serve, whose Forwarded and X-Forwarded-* headers are believed (env BROADSHEET_TRUSTED_PROXIES; default: none)", func(v string) error {
 		p, err := parsePrefixes(v)
 		if err != nil {

@@ -81,3 +81,56 @@ func TestTrustedProxies(t *testing.T) {
 		}
 	}
 }
+
+// TestSMTP reads the mail server from the flag and the environment, keeps
+// the password out of what is shown, and refuses a malformed address with
+// a sentence that says what is wrong, without repeating the password.
+func TestSMTP(t *testing.T) {
+	c := Default()
+	if err := c.FromEnv([]string{"BROADSHEET_SMTP=smtp://news%40example.org:s3cret@mail.example.org:2525?rate=3"}); err != nil {
+		t.Fatal(err)
+	}
+	s := c.SMTP
+	if s == nil || s.Host != "mail.example.org" || s.Port != 2525 || s.User != "news@example.org" || s.Password != "s3cret" ||
+		s.From != "news@example.org" || s.Rate != 3 || s.ImplicitTLS {
+		t.Fatalf("from the environment: %+v", s)
+	}
+	if strings.Contains(s.String(), "s3cret") {
+		t.Errorf("String() shows the password: %s", s)
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.ServeFlags(fs)
+	if err := fs.Parse([]string{"--smtp", "smtps://mail.example.org?from=desk@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	if s := c.SMTP; !s.ImplicitTLS || s.Port != 465 || s.From != "desk@example.org" || s.Rate != DefaultMailRate {
+		t.Errorf("from the flag: %+v", s)
+	}
+	for _, tc := range []struct{ addr, says string }{
+		{"http://mail.example.org", "smtp://"},
+		{"smtp://user:hunter2@mail.example.org:99999", "port"},
+		{"smtp://user:hunter2@", "no host"},
+		{"mail.example.org:25", "smtp://"},
+		{"smtp://mail.example.org?rate=fast", "rate"},
+		{"smtp://mail.example.org?from=nobody", "from"},
+		{"smtp://mail.example.org?tls=yes", "unknown setting"},
+		{"smtp://mail.example.org?dkim_key=/etc/dkim.pem", "dkim_selector"},
+	} {
+		d := Default()
+		err := d.FromEnv([]string{"BROADSHEET_SMTP=" + tc.addr})
+		if err == nil || !strings.Contains(err.Error(), tc.says) || !strings.Contains(err.Error(), "BROADSHEET_SMTP") {
+			t.Errorf("%q: err = %v, want it to name BROADSHEET_SMTP and say %q", tc.addr, err, tc.says)
+		}
+		if err != nil && strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%q: the error shows the password: %v", tc.addr, err)
+		}
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		c := Default()
+		c.ServeFlags(fs)
+		if err := fs.Parse([]string{"--smtp", tc.addr}); err == nil {
+			t.Errorf("--smtp %q accepted", tc.addr)
+		}
+	}
+}

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/cespare/xxhash/v2"
-	nethtml "golang.org/x/net/html"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/markup"
 	"github.com/broadsheet/broadsheet/internal/site/feed"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
@@ -441,58 +441,6 @@ func resolveURL(page *url.URL, ref string) string {
 }
 
 // absolutize resolves the relative links, image and media sources of
-// sanitised HTML against the page they appear on (absolute, with its
-// scheme and host), since a feed reader has no page to resolve them
-// against. Every other byte is kept as it was.
-func absolutize(src, page string) string {
-	if !strings.Contains(src, "=") {
-		return src
-	}
-	pageURL, err := url.Parse(page)
-	if err != nil || !pageURL.IsAbs() {
-		return src
-	}
-	resolve := func(ref string) string { return resolveURL(pageURL, ref) }
-	var out strings.Builder
-	z := nethtml.NewTokenizer(strings.NewReader(src))
-	for {
-		tt := z.Next()
-		if tt == nethtml.ErrorToken {
-			return out.String()
-		}
-		raw := z.Raw()
-		if tt != nethtml.StartTagToken && tt != nethtml.SelfClosingTagToken {
-			out.Write(raw)
-			continue
-		}
-		tok := z.Token()
-		changed := false
-		for i, a := range tok.Attr {
-			val := a.Val
-			switch a.Key {
-			case "href", "src", "poster", "cite":
-				val = resolve(a.Val)
-			case "srcset":
-				// "url [descriptor], url [descriptor], …"
-				cands := strings.Split(a.Val, ",")
-				for j, c := range cands {
-					fields := strings.Fields(c)
-					if len(fields) > 0 {
-						fields[0] = resolve(fields[0])
-						cands[j] = strings.Join(fields, " ")
-					}
-				}
-				val = strings.Join(cands, ", ")
-			}
-			if val != a.Val {
-				tok.Attr[i].Val = val
-				changed = true
-			}
-		}
-		if changed {
-			out.WriteString(tok.String())
-		} else {
-			out.Write(raw)
-		}
-	}
-}
+// sanitised HTML against the page they appear on, since a feed reader has
+// no page to resolve them against (see markup.Absolutize).
+func absolutize(src, page string) string { return markup.Absolutize(src, page) }

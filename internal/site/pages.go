@@ -218,14 +218,22 @@ func (l *Layout) sitePart(name string, year int) (template.HTML, error) {
 	if l.chrome == nil {
 		return "", nil
 	}
-	return l.chrome.part(name, year, func() any { return &SiteParts{Site: l.Site, Year: l.Year} })
+	return l.chrome.part(name, year, func() any {
+		return &SiteParts{Site: l.Site, Year: l.Year, Newsletter: l.chrome.s.cfg.Newsletter.On()}
+	})
 }
+
+// NewsletterOn reports whether readers may subscribe by email: the theme
+// shows its subscribe forms then.
+func (l *Layout) NewsletterOn() bool { return l.chrome != nil && l.chrome.s.cfg.Newsletter.On() }
 
 // SiteParts is what the theme's "site-links", "search-assets" and
 // "site-footer" templates show: what is the same on every page.
 type SiteParts struct {
 	Site content.Settings
 	Year int
+	// Newsletter is set when readers may subscribe by email.
+	Newsletter bool
 }
 
 // MetaTags returns the head's Meta as tags (see metaTags): for a post,

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/readcache"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/web"
@@ -59,6 +60,10 @@ type Config struct {
 	// a next reader. What pages share (teasers and feed items in the
 	// fragment cache) still is.
 	RenderOnce bool
+	// Newsletter takes readers' subscriptions (/subscribe/, the forms
+	// after posts and in the footer); nil or off, the forms are not shown
+	// and its pages say the newsletter is off.
+	Newsletter *newsletter.Service
 }
 
 // Site serves the public website.
@@ -150,6 +155,7 @@ func (s *Site) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /search/suggest", s.adapt.Handle(s.suggest))
 	// A protected post's password form: same-origin only, as every form.
 	mux.Handle("POST "+postPassPath, http.NewCrossOriginProtection().Handler(s.adapt.Handle(s.postPassword)))
+	s.newsletterRoutes(mux)
 	// Everything else is routed by shape, as WordPress's permalinks are:
 	// /page/N/, /yyyy/mm/dd/slug/, /category/slug/, /slug/ and so on.
 	mux.Handle("GET /", s.adapt.Handle(s.route))

@@ -91,3 +91,17 @@ func (tx *Tx) SetEmail(ctx context.Context, userID int64, email string) error {
 	}
 	return nil
 }
+
+// LastResetLink returns when the user's latest unused link was made and by
+// whom (the user themselves, asking by mail); zero when there is none.
+func (c conn) LastResetLink(ctx context.Context, userID int64) (created time.Time, createdBy int64, err error) {
+	var at int64
+	err = c.queryRow(ctx, `SELECT created_at, created_by FROM reset_links WHERE user_id = ? AND used_at = 0 ORDER BY created_at DESC LIMIT 1`, userID).Scan(&at, &createdBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, 0, nil
+	}
+	if err != nil {
+		return time.Time{}, 0, fmt.Errorf("store: last reset link of user %d: %w", userID, err)
+	}
+	return fromUnix(at), createdBy, nil
+}

@@ -35,6 +35,9 @@ func TestResetLinks(t *testing.T) {
 		if _, err := db.FindResetLinkUser(ctx, "new", now.Add(2*time.Hour)); !content.IsNotFound(err) {
 			t.Errorf("an expired link is found: %v", err)
 		}
+		if at, by, err := db.LastResetLink(ctx, u.ID); err != nil || !at.Equal(now.Truncate(time.Second)) || by != 1 {
+			t.Errorf("the last link: made %v by %d (%v), want %v by 1", at, by, err, now)
+		}
 		var id int64
 		if err := update(func(tx *store.Tx) (err error) { id, err = tx.UseResetLink(ctx, "new"); return err }); err != nil || id != u.ID {
 			t.Fatalf("use the link: %d %v", id, err)
@@ -42,6 +45,9 @@ func TestResetLinks(t *testing.T) {
 		err = update(func(tx *store.Tx) error { _, err := tx.UseResetLink(ctx, "new"); return err })
 		if !content.IsNotFound(err) {
 			t.Errorf("a link used twice: %v", err)
+		}
+		if at, _, err := db.LastResetLink(ctx, u.ID); err != nil || !at.IsZero() {
+			t.Errorf("after its use, a last link made %v (%v)", at, err)
 		}
 		if err := update(func(tx *store.Tx) error { return tx.CreateResetLink(ctx, "ghost", 9999, 1, now.Add(time.Hour)) }); !content.IsNotFound(err) {
 			t.Errorf("a link for no user: %v", err)
