@@ -1035,10 +1035,34 @@ func (imp *importer) attachment(ctx context.Context, it *wordpress.Item) error {
 // finish completes the entries that named what came later in the file:
 // parent pages, featured images, links to later posts.
 func (imp *importer) finish(ctx context.Context) error {
-	for _, f := range imp.fixups {
-		p, err := imp.tx.FindPostByID(ctx, f.id)
-		if err != nil {
+	for start := 0; start < len(imp.fixups); start += finishBatch {
+		if err := imp.finishBatch(ctx, imp.fixups[start:min(start+finishBatch, len(imp.fixups))]); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// finishBatch is how many entries finish reads at once.
+const finishBatch = 500
+
+func (imp *importer) finishBatch(ctx context.Context, fixups []fixup) error {
+	ids := make([]int64, len(fixups))
+	for i, f := range fixups {
+		ids[i] = f.id
+	}
+	posts, err := imp.tx.FindPostsWithBodyByIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	byID := make(map[int64]*content.Post, len(posts))
+	for _, p := range posts {
+		byID[p.ID] = p
+	}
+	for _, f := range fixups {
+		p := byID[f.id]
+		if p == nil {
+			return fmt.Errorf("line %d: entry %d is gone", f.line, f.id)
 		}
 		it := &wordpress.Item{Line: f.line, PostType: "post", Title: p.Title}
 		if f.page {
@@ -1094,12 +1118,11 @@ func (imp *importer) finish(ctx context.Context) error {
 			}
 		}
 		if changed {
-			if err := imp.tx.UpdatePost(ctx, p); err != nil {
+			if err := imp.tx.UpdatePostAddresses(ctx, p); err != nil {
 				return fmt.Errorf("line %d: item %q: %w", f.line, p.Title, err)
 			}
 		}
 	}
-	imp.fixups = nil
 	return nil
 }
 
