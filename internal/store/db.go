@@ -60,6 +60,12 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	if err := c.before(ctx, query); err != nil {
 		return nil, err
 	}
+	return c.queryAsIs(ctx, query, args...)
+}
+
+// queryAsIs is query leaving a bulk transaction's pending rows unwritten,
+// for a read that has looked at them itself.
+func (c conn) queryAsIs(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	c.n.Add(1)
 	var (
 		rows *sql.Rows

@@ -139,6 +139,7 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 	err := db.Update(ctx, func(tx *store.Tx) error {
 		imp := &importer{tx: tx, rep: rep, opt: opt, users: map[string]*content.User{}, terms: map[string]*content.Term{},
 			seenIDs: map[int64]int{}, seenKeys: map[uint64]int{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{},
+			images: map[int64]bool{}, created: map[int64]bool{}, createdKeys: map[uint64]bool{},
 			uploads: uploads}
 		defer func() { newFiles = imp.newFiles }()
 		if err := tx.Bulk(ctx); err != nil {
@@ -148,6 +149,11 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 		if err != nil {
 			return err
 		}
+		pages, err := tx.CountPosts(ctx, content.KindPage)
+		if err != nil {
+			return err
+		}
+		imp.empty = before == 0 && pages == 0
 
 		p := wordpress.NewParser(r)
 		headerDone := false
@@ -220,9 +226,16 @@ type importer struct {
 	seenKeys map[uint64]int           // guid's hash → line, this run
 	wpPosts  map[int64]int64          // WordPress post id → entry id
 	wpMedia  map[int64]int64          // WordPress attachment id → media id
-	fixups   []fixup
-	newFiles []string
-	uploads  *os.Root // Options.Uploads, opened; files are read only inside it
+	images   map[int64]bool           // media id → whether it is an image, for the media of this run
+	created  map[int64]bool           // entries created by this run
+	// empty tells that the site had no entries when the import began:
+	// an entry can then match none but those this run wrote, whose
+	// import keys' hashes are in createdKeys.
+	empty       bool
+	createdKeys map[uint64]bool
+	fixups      []fixup
+	newFiles    []string
+	uploads     *os.Root // Options.Uploads, opened; files are read only inside it
 	// fresh: the site had no posts before; openComments: a published
 	// entry of the export was open to comments (see enableComments).
 	fresh, openComments bool
@@ -510,9 +523,7 @@ func (imp *importer) item(ctx context.Context, it *wordpress.Item) error {
 		// A 64-bit hash, not the guid, so memory stays small on a large
 		// export: two different guids share one with a chance of about one
 		// in ten million on a million items.
-		h := fnv.New64a()
-		h.Write([]byte(it.GUID))
-		sum := h.Sum64()
+		sum := keyHash(it.GUID)
 		if line, dup := imp.seenKeys[sum]; dup {
 			imp.skip(it, "duplicate guid %q (the item at line %d has it): not imported", it.GUID, line)
 			return nil
@@ -733,6 +744,9 @@ func (imp *importer) findPost(ctx context.Context, wpID int64) (int64, error) {
 	if id, ok := imp.wpPosts[wpID]; ok {
 		return id, nil
 	}
+	if imp.empty {
+		return 0, nil // nothing imported before
+	}
 	for _, k := range []string{wordpress.QueryPost, wordpress.QueryPage} {
 		a, err := imp.tx.FindAlias(ctx, wordpress.QueryPath(k, itoa(wpID)))
 		if err == nil && a.PostID != 0 {
@@ -784,7 +798,7 @@ func (imp *importer) save(ctx context.Context, it *wordpress.Item, p *content.Po
 		old *content.Post
 		err error
 	)
-	{
+	if !imp.empty || imp.createdKeys[keyHash(p.ImportKey)] {
 		old, err = imp.tx.FindPostByImportKey(ctx, p.ImportKey)
 		if err != nil && !content.IsNotFound(err) {
 			return err
@@ -851,6 +865,8 @@ func (imp *importer) save(ctx context.Context, it *wordpress.Item, p *content.Po
 	if _, err := editorial.Write(ctx, imp.tx, p, editorial.WriteOptions{New: true}); err != nil {
 		return err
 	}
+	imp.created[p.ID] = true
+	imp.createdKeys[keyHash(p.ImportKey)] = true
 	imp.rep.Created++
 	counts.Created++
 	return nil
@@ -1016,6 +1032,7 @@ func (imp *importer) attachment(ctx context.Context, it *wordpress.Item) error {
 	if it.PostID != 0 {
 		imp.wpMedia[it.PostID] = m.ID
 	}
+	imp.images[m.ID] = m.IsImage()
 	if imp.ownSite {
 		return nil // its redirects come with the channel
 	}
@@ -1126,6 +1143,14 @@ func (imp *importer) finishBatch(ctx context.Context, fixups []fixup) error {
 	return nil
 }
 
+// keyHash is a guid's or import key's 64-bit hash: memory stays small on a
+// large export.
+func keyHash(key string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return h.Sum64()
+}
+
 func samePost(a, b *content.Post) bool {
 	same := a.Kind == b.Kind && a.Title == b.Title && a.Slug == b.Slug && a.Status == b.Status &&
 		a.PublishedAt.Equal(b.PublishedAt) && a.Format == b.Format && a.Body == b.Body && a.Excerpt == b.Excerpt &&
@@ -1232,20 +1257,26 @@ func firstNonEmpty(ss ...string) string {
 // feature makes media the entry's featured image, unless it already is;
 // a file that is not an image is reported instead.
 func (imp *importer) feature(ctx context.Context, it *wordpress.Item, postID, mediaID int64) error {
-	cur, err := imp.tx.FindFeatured(ctx, postID)
-	if err != nil {
-		return err
+	if !imp.created[postID] {
+		// An entry created by this run has no image yet, or the one
+		// this function gave it.
+		cur, err := imp.tx.FindFeatured(ctx, postID)
+		if err != nil {
+			return err
+		}
+		if cur != nil && cur.ID == mediaID {
+			return nil
+		}
 	}
-	if cur != nil && cur.ID == mediaID {
-		return nil
-	}
-	m, err := imp.tx.FindMedia(ctx, mediaID)
-	if err != nil {
-		return err
-	}
-	if !m.IsImage() {
-		imp.changed(it, "featured file %s is not an image: the entry has no featured image", m.Key)
-		return nil
+	if image, known := imp.images[mediaID]; !known || !image {
+		m, err := imp.tx.FindMedia(ctx, mediaID)
+		if err != nil {
+			return err
+		}
+		if !m.IsImage() {
+			imp.changed(it, "featured file %s is not an image: the entry has no featured image", m.Key)
+			return nil
+		}
 	}
 	return imp.tx.SetFeatured(ctx, postID, mediaID)
 }
