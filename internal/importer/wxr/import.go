@@ -856,14 +856,11 @@ func (imp *importer) save(ctx context.Context, it *wordpress.Item, p *content.Po
 		return nil
 	}
 	base := p.Slug
-	if p.Slug, err = editorial.FreeSlug(ctx, imp.tx, p.Kind, base, 0); err != nil {
+	if _, err := editorial.Write(ctx, imp.tx, p, editorial.WriteOptions{New: true, NumberSlug: true}); err != nil {
 		return err
 	}
 	if p.Slug != base {
 		imp.changed(it, "the slug %q is taken: the %s is at %s", base, p.Kind, p.Path())
-	}
-	if _, err := editorial.Write(ctx, imp.tx, p, editorial.WriteOptions{New: true}); err != nil {
-		return err
 	}
 	imp.created[p.ID] = true
 	imp.createdKeys[keyHash(p.ImportKey)] = true
