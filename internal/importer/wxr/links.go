@@ -134,7 +134,7 @@ func (l *linker) rewrite(ctx context.Context, body string) (string, []string, er
 }
 
 // lookUp asks the store at once everything resolving body's addresses may
-// ask: a post's many links cost a query or three, not one or two each.
+// ask: a post's many links cost a query, not one or two each.
 // The questions are found by resolving each address as if the store knew
 // nothing, which asks every question a real answer could lead to.
 func (l *linker) lookUp(ctx context.Context, body string) error {
@@ -149,38 +149,21 @@ func (l *linker) lookUp(ctx context.Context, body string) error {
 	if asking.empty() {
 		return nil
 	}
-	if paths := slices.Collect(maps.Keys(asking.aliases)); len(paths) > 0 {
-		found, err := l.tx.FindAliasTargets(ctx, paths)
-		if err != nil {
-			return err
-		}
-		for _, p := range paths {
-			l.known.aliases[p] = found[p]
-		}
+	q := store.LinkLookup{Aliases: slices.Collect(maps.Keys(asking.aliases)), Media: slices.Collect(maps.Keys(asking.media)),
+		Posts: slices.Collect(maps.Keys(asking.slugs[content.KindPost])), Pages: slices.Collect(maps.Keys(asking.slugs[content.KindPage]))}
+	found, err := l.tx.FindLinkTargets(ctx, q)
+	if err != nil {
+		return err
 	}
-	if keys := slices.Collect(maps.Keys(asking.media)); len(keys) > 0 {
-		found, err := l.tx.FindMediaByStorageKeys(ctx, keys)
-		if err != nil {
-			return err
-		}
-		for _, k := range keys {
-			l.known.media[k] = ""
-			if m := found[k]; m != nil {
-				l.known.media[k] = m.URL()
-			}
-		}
-	}
-	for kind, slugs := range asking.slugs {
-		if len(slugs) == 0 {
-			continue
-		}
-		list := slices.Collect(maps.Keys(slugs))
-		found, err := l.tx.FindSlugPaths(ctx, kind, list)
-		if err != nil {
-			return err
-		}
-		for _, s := range list {
-			l.known.slugs[kind][s] = found[s]
+	// What was asked and not found is known too: as nothing.
+	for _, a := range []struct {
+		asked []string
+		found map[string]string
+		known map[string]string
+	}{{q.Aliases, found.Aliases, l.known.aliases}, {q.Media, found.Media, l.known.media},
+		{q.Posts, found.Posts, l.known.slugs[content.KindPost]}, {q.Pages, found.Pages, l.known.slugs[content.KindPage]}} {
+		for _, k := range a.asked {
+			a.known[k] = a.found[k]
 		}
 	}
 	return nil
