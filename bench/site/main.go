@@ -844,7 +844,7 @@ func (b *bench) print(runs []*engineRun, genTook time.Duration, ex *exportFigure
 		b.printPages(r)
 	}
 	if len(runs) > 1 {
-		printEngines(runs)
+		printEngines(os.Stdout, runs)
 	}
 	if ex == nil {
 		fmt.Printf("static export: not measured (-export=false)\n")
@@ -928,9 +928,9 @@ func (b *bench) printPages(run *engineRun) {
 // printEngines prints the engines' cached and uncached figures side by
 // side: requests/s as a share of the minimal server's in the same engine's
 // turn, and the server's CPU time per request.
-func printEngines(runs []*engineRun) {
-	fmt.Printf("\nengines side by side: share of the minimal server's requests/s, and server CPU µs per request\n")
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+func printEngines(w io.Writer, runs []*engineRun) {
+	fmt.Fprintf(w, "\nengines side by side: share of the minimal server's requests/s, and server CPU µs per request\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := "page\t"
 	for _, what := range []string{"cached", "uncached"} {
 		for _, r := range runs {
@@ -957,5 +957,5 @@ func printEngines(runs []*engineRun) {
 		fmt.Fprintln(tw, line)
 	}
 	tw.Flush()
-	fmt.Println()
+	fmt.Fprintln(w)
 }
