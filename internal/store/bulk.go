@@ -9,10 +9,11 @@ import (
 )
 
 // A bulk transaction (Tx.Bulk) keeps the rows nothing reads back at once,
-// a post's links to its authors and terms, its revisions, its search entry
-// and the old addresses kept as aliases, and writes them many at a time,
-// one multi-row INSERT per table and batch, instead of one statement (and,
-// on PostgreSQL, one round trip) each. Rows are written before any
+// a post's links to its authors and terms, its revisions, its search
+// entry, its featured image and the old addresses kept as aliases (and an
+// import's second pass's updates of posts' addresses), and writes them
+// many at a time, one multi-row statement per table and batch, instead of
+// one statement (and, on PostgreSQL, one round trip) each. Rows are written before any
 // statement that names their table, before a DELETE from a table they
 // refer to, and before the commit, so that what the transaction reads and
 // what it commits are what writing each row at once would have given.
@@ -55,8 +56,9 @@ func (b *batch) len() int {
 	return len(b.args) / b.params
 }
 
-// insertRow inserts one row: at once, or, in a bulk transaction, with the
-// other rows of its table. key, when not empty, names the row for an
+// insertRow inserts (or, with an UPDATE … FROM (VALUES …) statement,
+// updates) one row: at once, or, in a bulk transaction, with the other
+// rows of its table. key, when not empty, names the row for an
 // upsert (tail's ON CONFLICT clause): a later row with the same key
 // replaces it. Every row of a table must use the same head, row and tail.
 func (c conn) insertRow(ctx context.Context, table, head, row, tail, key string, args ...any) error {

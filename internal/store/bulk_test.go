@@ -342,6 +342,32 @@ func TestUpdatePostAddresses(t *testing.T) {
 		if err != nil || res.Total != 1 {
 			t.Errorf("search after the update: %+v, %v", res, err)
 		}
+		// In a bulk transaction, kept with others and read back as written.
+		err = db.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.Bulk(ctx); err != nil {
+				return err
+			}
+			for _, body := range []string{"<p>first</p>", `<p><a href="/about/">second</a></p>`} {
+				got.Body, got.BodyHTML, got.TeaserHTML, got.UpdatedAt = body, body, body, later
+				if err := tx.UpdatePostAddresses(ctx, got); err != nil {
+					return err
+				}
+			}
+			in, err := tx.FindPostByID(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			if !strings.Contains(in.BodyHTML, "second") {
+				t.Errorf("in the bulk transaction, the body is %q", in.BodyHTML)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := db.FindPostByID(ctx, p.ID); err != nil || !strings.Contains(got.Body, "second") || !strings.Contains(got.TeaserHTML, "second") {
+			t.Errorf("after the bulk transaction: %+v, %v", got, err)
+		}
 		if err := db.Update(ctx, func(tx *store.Tx) error {
 			return tx.UpdatePostAddresses(ctx, &content.Post{ID: 999999, Kind: content.KindPost, Title: "x", Slug: "x",
 				Status: content.StatusDraft, Format: content.FormatHTML})

@@ -653,17 +653,33 @@ func (tx *Tx) UpdatePost(ctx context.Context, p *content.Post) error {
 // when an import's second pass points links at entries it wrote later: the
 // text a reader searches, the post's authors and terms and its revisions
 // stay as they are, so none of them is written again.
+//
+// In a bulk transaction the update is kept with others, written before
+// the next statement naming the posts; a post that does not exist is then
+// not reported.
 func (tx *Tx) UpdatePostAddresses(ctx context.Context, p *content.Post) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	res, err := tx.exec(ctx, `UPDATE posts SET body = ?, body_html = ?, teaser_html = ?, parent_id = ?, updated_at = ? WHERE id = ?`,
-		p.Body, p.BodyHTML, p.TeaserHTML, nullID(p.ParentID), unix(tx.Now), p.ID)
-	if err != nil {
-		return fmt.Errorf("store: update addresses in post %d: %w", p.ID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return content.Errorf(content.ENotFound, "Post %d does not exist.", p.ID)
+	if tx.bulk != nil {
+		// Many posts in one statement: SQLite and PostgreSQL both name
+		// the columns of VALUES column1, column2, ….
+		err := tx.insertRow(ctx, "posts", `UPDATE posts SET body = v.column2, body_html = v.column3, teaser_html = v.column4,
+			parent_id = v.column5, updated_at = v.column6 FROM (VALUES `,
+			`(CAST(? AS BIGINT), ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT))`, `) AS v WHERE posts.id = v.column1`,
+			strconv.FormatInt(p.ID, 10), p.ID, p.Body, p.BodyHTML, p.TeaserHTML, nullID(p.ParentID), unix(tx.Now))
+		if err != nil {
+			return fmt.Errorf("store: update addresses in post %d: %w", p.ID, err)
+		}
+	} else {
+		res, err := tx.exec(ctx, `UPDATE posts SET body = ?, body_html = ?, teaser_html = ?, parent_id = ?, updated_at = ? WHERE id = ?`,
+			p.Body, p.BodyHTML, p.TeaserHTML, nullID(p.ParentID), unix(tx.Now), p.ID)
+		if err != nil {
+			return fmt.Errorf("store: update addresses in post %d: %w", p.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return content.Errorf(content.ENotFound, "Post %d does not exist.", p.ID)
+		}
 	}
 	if unix(p.UpdatedAt) != unix(tx.Now) {
 		// The links carry the post's last update (see linkPost).

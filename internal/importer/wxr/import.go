@@ -1070,8 +1070,17 @@ func (imp *importer) finishBatch(ctx context.Context, fixups []fixup) error {
 		return err
 	}
 	byID := make(map[int64]*content.Post, len(posts))
+	var bodies []string
 	for _, p := range posts {
 		byID[p.ID] = p
+		bodies = append(bodies, p.Body)
+	}
+	// The links of the whole batch are looked up at once: from here on
+	// the import writes only the bodies' addresses (and parents and
+	// images), which change none of the answers.
+	imp.links.forget()
+	if err := imp.links.lookUp(ctx, bodies...); err != nil {
+		return err
 	}
 	for _, f := range fixups {
 		p := byID[f.id]
@@ -1107,7 +1116,6 @@ func (imp *importer) finishBatch(ctx context.Context, fixups []fixup) error {
 			}
 		}
 		if f.unresolvedBody {
-			imp.links.forget()
 			body, unresolved, err := imp.links.rewrite(ctx, p.Body)
 			if err != nil {
 				return err

@@ -2,10 +2,8 @@ package wxr
 
 import (
 	"context"
-	"maps"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -48,10 +46,6 @@ type lookups struct {
 func newLookups() lookups {
 	return lookups{aliases: map[string]string{}, media: map[string]string{},
 		slugs: map[content.Kind]map[string]string{content.KindPost: {}, content.KindPage: {}}}
-}
-
-func (k lookups) empty() bool {
-	return len(k.aliases)+len(k.media)+len(k.slugs[content.KindPost])+len(k.slugs[content.KindPage]) == 0
 }
 
 func (k lookups) clear() {
@@ -133,24 +127,38 @@ func (l *linker) rewrite(ctx context.Context, body string) (string, []string, er
 	return out, unresolved, ferr
 }
 
-// lookUp asks the store at once everything resolving body's addresses may
-// ask: a post's many links cost a query, not one or two each.
+// lookUp asks the store at once everything resolving the bodies'
+// addresses may ask and it does not know yet: a post's many links cost a
+// query, not one or two each.
 // The questions are found by resolving each address as if the store knew
 // nothing, which asks every question a real answer could lead to.
-func (l *linker) lookUp(ctx context.Context, body string) error {
+func (l *linker) lookUp(ctx context.Context, bodies ...string) error {
 	asking := newLookups()
 	l.asking = &asking
-	for _, v := range linkValues(body) {
-		if _, ok := l.memo[v]; !ok {
-			l.resolve(ctx, v)
+	for _, body := range bodies {
+		for _, v := range linkValues(body) {
+			if _, ok := l.memo[v]; !ok {
+				l.resolve(ctx, v)
+			}
 		}
 	}
 	l.asking = nil
-	if asking.empty() {
+	// What is known already is not asked again.
+	unknown := func(asked, known map[string]string) []string {
+		var keys []string
+		for k := range asked {
+			if _, ok := known[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
+		return keys
+	}
+	q := store.LinkLookup{Aliases: unknown(asking.aliases, l.known.aliases), Media: unknown(asking.media, l.known.media),
+		Posts: unknown(asking.slugs[content.KindPost], l.known.slugs[content.KindPost]),
+		Pages: unknown(asking.slugs[content.KindPage], l.known.slugs[content.KindPage])}
+	if len(q.Aliases)+len(q.Media)+len(q.Posts)+len(q.Pages) == 0 {
 		return nil
 	}
-	q := store.LinkLookup{Aliases: slices.Collect(maps.Keys(asking.aliases)), Media: slices.Collect(maps.Keys(asking.media)),
-		Posts: slices.Collect(maps.Keys(asking.slugs[content.KindPost])), Pages: slices.Collect(maps.Keys(asking.slugs[content.KindPage]))}
 	found, err := l.tx.FindLinkTargets(ctx, q)
 	if err != nil {
 		return err
