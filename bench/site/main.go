@@ -27,7 +27,11 @@
 // server answers fewer requests/s in the closed loop than the rate is not
 // measured at it.
 //
-//	go run ./bench/site -posts 10000
+// With -db postgres://… it loads the same pages, the same way, from a
+// server on PostgreSQL after those on SQLite (the site copied there once
+// and kept for later runs), and prints both engines' figures side by side.
+//
+//	go run ./bench/site -posts 10000 [-db postgres://…]
 package main
 
 import (
@@ -73,6 +77,7 @@ func main() {
 	flag.Var(&rate, "rate", "fixed-rate latency phase, for the baseline and the cached server alike: the `requests/s` offered in all over -conns connections, either a number (e.g. 10000) or a share of the baseline's closed-loop requests/s for each page in this run (e.g. 80%); 0: no fixed-rate phase")
 	rateDuration := flag.Duration("rate-duration", 3*time.Second, "load time per fixed-rate figure")
 	exportDir := flag.String("export-dir", "", "`folder` in which the export and its baseline write their files (its file system is what they measure, e.g. /dev/shm for memory); default: -work")
+	pgURL := flag.String("db", "", "a postgres:// `URL` of a database, empty or holding this benchmark's site of the same size from an earlier run: the pages are loaded from PostgreSQL too, after SQLite, and both printed side by side")
 	pin := flag.Bool("pin", false, "pin the load generator to CPU 0 and every server to the other CPUs (Linux, taskset), so that they do not compete for cores (the export then runs on CPU 0)")
 	flag.Parse()
 	if *baseline != "" {
@@ -86,7 +91,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -posts, -conns, -duration, -rate-duration and -rounds must be positive")
 		os.Exit(2)
 	}
-	b := &bench{posts: *posts, d: *duration, conns: *conns, enc: *encoding, cacheMB: *cacheMB, fragMB: *fragMB, work: *work, export: *doExport, only: *only, pin: *pin, rounds: *rounds, rate: rate, rateD: *rateDuration, exportDir: cmp.Or(*exportDir, *work)}
+	if *pgURL != "" && !strings.HasPrefix(*pgURL, "postgres://") && !strings.HasPrefix(*pgURL, "postgresql://") {
+		fmt.Fprintln(os.Stderr, "bench: -db must be a postgres:// URL (SQLite is always measured)")
+		os.Exit(2)
+	}
+	b := &bench{pg: *pgURL, posts: *posts, d: *duration, conns: *conns, enc: *encoding, cacheMB: *cacheMB, fragMB: *fragMB, work: *work, export: *doExport, only: *only, pin: *pin, rounds: *rounds, rate: rate, rateD: *rateDuration, exportDir: cmp.Or(*exportDir, *work)}
 	if err := b.run(*fresh); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -102,7 +111,15 @@ type bench struct {
 	enc, work, only       string
 	exportDir             string
 	bin, db               string
+	pg                    string // -db: PostgreSQL's URL, or ""
 	export, pin           bool
+}
+
+// engineRun is what was measured on one engine.
+type engineRun struct {
+	name                            string // SQLite or PostgreSQL
+	rows                            []row
+	cachedMem, uncachedMem, bareMem memory
 }
 
 type target struct {
@@ -169,9 +186,22 @@ func (b *bench) run(fresh bool) error {
 			return fmt.Errorf("taskset: %v\n%s", err, out)
 		}
 	}
-	cachedMem, uncachedMem, bareMem, err := b.measurePages(rows)
-	if err != nil {
-		return err
+	runs := []*engineRun{{name: "SQLite", rows: rows}}
+	if b.pg != "" {
+		if err := b.ensurePostgres(ctx); err != nil {
+			return err
+		}
+		runs = append(runs, &engineRun{name: "PostgreSQL", rows: slices.Clone(rows)})
+	}
+	for _, r := range runs {
+		dsn := b.db
+		if r.name == "PostgreSQL" {
+			dsn = b.pg
+		}
+		fmt.Fprintf(os.Stderr, "loading the servers on %s\n", r.name)
+		if r.cachedMem, r.uncachedMem, r.bareMem, err = b.measurePages(r.rows, dsn); err != nil {
+			return err
+		}
 	}
 	var exp *exportFigures
 	if b.export {
@@ -179,8 +209,55 @@ func (b *bench) run(fresh bool) error {
 			return err
 		}
 	}
-	b.print(rows, cachedMem, uncachedMem, bareMem, genTook, exp)
+	b.print(runs, genTook, exp)
 	return nil
+}
+
+// ensurePostgres copies the generated site into the PostgreSQL database
+// unless it holds it already (from an earlier run), and builds its search
+// index.
+func (b *bench) ensurePostgres(ctx context.Context) error {
+	dst, err := store.Open(ctx, b.pg)
+	if err != nil {
+		return fmt.Errorf("-db: %w", err)
+	}
+	defer dst.Close()
+	src, err := store.Open(ctx, b.db)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	have, err := dst.CountPosts(ctx, content.KindPost)
+	if err != nil {
+		return err
+	}
+	want, err := src.CountPosts(ctx, content.KindPost)
+	if err != nil {
+		return err
+	}
+	switch have {
+	case want:
+		fmt.Fprintf(os.Stderr, "using the site kept in PostgreSQL\n")
+	case 0:
+		fmt.Fprintf(os.Stderr, "copying the site into PostgreSQL…\n")
+		if _, err := store.Copy(ctx, src, dst, func(table string, copied, total int64) {
+			fmt.Fprintf(os.Stderr, "\rcopying %-20s %d of %d rows", table, copied, total)
+		}); err != nil {
+			return fmt.Errorf("copy the site into -db: %w", err)
+		}
+		fmt.Fprintln(os.Stderr)
+	default:
+		return fmt.Errorf("-db holds %d posts, not the %d of this site: give an empty database", have, want)
+	}
+	// Opening builds the search index of posts copied without one.
+	again, err := store.OpenWith(ctx, b.pg, store.Options{IndexProgress: func(done, total int) {
+		fmt.Fprintf(os.Stderr, "\rindexing for search: %d/%d posts", done, total)
+	}})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stderr)
+	return again.Close()
 }
 
 // ensureSite generates the site unless a stored one of the same size and
@@ -399,19 +476,19 @@ func procField(pid int, file, field string) int64 {
 // once (idle servers cost nothing), and loads each target on the four in
 // turn, so that the figures of a row are measured at the same moment of a
 // shared machine's day. It returns the servers' peak memory.
-func (b *bench) measurePages(rows []row) (cachedMem, uncachedMem, bareMem memory, err error) {
+func (b *bench) measurePages(rows []row, dsn string) (cachedMem, uncachedMem, bareMem memory, err error) {
 	frag := strconv.Itoa(b.fragMB)
-	cached, err := b.start(b.bin, "--db", b.db, "serve", "--addr", "127.0.0.1:0", "--page-cache", strconv.Itoa(b.cacheMB), "--fragment-cache", frag)
+	cached, err := b.start(b.bin, "--db", dsn, "serve", "--addr", "127.0.0.1:0", "--page-cache", strconv.Itoa(b.cacheMB), "--fragment-cache", frag)
 	if err != nil {
 		return memory{}, memory{}, memory{}, err
 	}
 	defer func() { cachedMem = cached.stop() }()
-	uncached, err := b.start(b.bin, "--db", b.db, "serve", "--addr", "127.0.0.1:0", "--page-cache", "0", "--fragment-cache", frag)
+	uncached, err := b.start(b.bin, "--db", dsn, "serve", "--addr", "127.0.0.1:0", "--page-cache", "0", "--fragment-cache", frag)
 	if err != nil {
 		return memory{}, memory{}, memory{}, err
 	}
 	defer func() { uncachedMem = uncached.stop() }()
-	bare, err := b.start(b.bin, "--db", b.db, "serve", "--addr", "127.0.0.1:0", "--page-cache", "0", "--fragment-cache", "0")
+	bare, err := b.start(b.bin, "--db", dsn, "serve", "--addr", "127.0.0.1:0", "--page-cache", "0", "--fragment-cache", "0")
 	if err != nil {
 		return memory{}, memory{}, memory{}, err
 	}
@@ -735,13 +812,17 @@ func mb(b int64) float64 { return float64(b) / (1 << 20) }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
 
-func (b *bench) print(rows []row, cachedMem, uncachedMem, bareMem memory, genTook time.Duration, ex *exportFigures) {
+func (b *bench) print(runs []*engineRun, genTook time.Duration, ex *exportFigures) {
 	enc := b.enc
 	if enc == "" {
 		enc = "identity"
 	}
-	fmt.Printf("\nBroadsheet load benchmark: %d posts (SQLite), %d connections, %s per figure, Accept-Encoding %s, %d CPUs, %s\n",
-		b.posts, b.conns, b.d, enc, runtime.NumCPU(), runtime.Version())
+	var engines []string
+	for _, r := range runs {
+		engines = append(engines, r.name)
+	}
+	fmt.Printf("\nBroadsheet load benchmark: %d posts (%s), %d connections, %s per figure, Accept-Encoding %s, %d CPUs, %s\n",
+		b.posts, strings.Join(engines, ", then "), b.conns, b.d, enc, runtime.NumCPU(), runtime.Version())
 	if b.rounds > 1 {
 		fmt.Printf("each figure is the round with the median requests/s of %d, the servers taking turns\n", b.rounds)
 	}
@@ -754,7 +835,50 @@ func (b *bench) print(rows []row, cachedMem, uncachedMem, bareMem memory, genToo
 	fmt.Printf("(body and headers, as the cached server sent them) from memory; serve logs every request, as by default\n")
 	fmt.Printf("cached = serve --page-cache %d --fragment-cache %d; uncached = --page-cache 0 --fragment-cache %d (every page\n", b.cacheMB, b.fragMB, b.fragMB)
 	fmt.Printf("rendered afresh, reusing posts' teasers); bare = --page-cache 0 --fragment-cache 0 (nothing kept but settings,\n")
-	fmt.Printf("navigation and listing counts)\n\n")
+	fmt.Printf("navigation and listing counts)\n")
+	for _, r := range runs {
+		if len(runs) > 1 {
+			fmt.Printf("\n%s\n", r.name)
+		}
+		fmt.Println()
+		b.printPages(r)
+	}
+	if len(runs) > 1 {
+		printEngines(os.Stdout, runs)
+	}
+	if ex == nil {
+		fmt.Printf("static export: not measured (-export=false)\n")
+		if genTook > 0 {
+			fmt.Printf("site generated in %.1f s\n", genTook.Seconds())
+		}
+		return
+	}
+	full := medianBy(ex.rounds, func(r exportRound) time.Duration { return r.full }).full
+	writes := medianBy(ex.rounds, func(r exportRound) time.Duration { return r.writes }).writes
+	incr := medianBy(ex.rounds, func(r exportRound) time.Duration { return r.incr }).incr
+	how := ""
+	if len(ex.rounds) > 1 {
+		how = fmt.Sprintf(" (medians of %d rounds)", len(ex.rounds))
+	}
+	fmt.Printf("static export (SQLite) into %s%s: %d files, %.1f MB in %.2f s (%.3f s per 1,000 posts); baseline writing the same files: %.2f s; ratio %.2f×\n",
+		b.exportDir, how, ex.files, float64(ex.bytes)/1e6, full.Seconds(), full.Seconds()/float64(b.posts)*1000, writes.Seconds(), full.Seconds()/writes.Seconds())
+	if len(ex.rounds) > 1 {
+		fmt.Printf("  each round, export / baseline:")
+		for _, r := range ex.rounds {
+			fmt.Printf(" %.2f / %.2f s (%.2f×);", r.full.Seconds(), r.writes.Seconds(), r.ratio())
+		}
+		fmt.Println()
+	}
+	fmt.Printf("static export --incremental, nothing changed: %.2f s\n", incr.Seconds())
+	if genTook > 0 {
+		fmt.Printf("site generated in %.1f s\n", genTook.Seconds())
+	}
+}
+
+// printPages prints one engine's figures: requests/s and latencies, CPU
+// time per request, the fixed-rate phase and the servers' memory.
+func (b *bench) printPages(run *engineRun) {
+	rows, cachedMem, uncachedMem, bareMem := run.rows, run.cachedMem, run.uncachedMem, run.bareMem
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "page\tcached req/s\tp50 ms\tp99 ms\tuncached req/s\tp50 ms\tp99 ms\tbare req/s\tp50 ms\tp99 ms\tbaseline req/s\tp50 ms\tp99 ms\tcached/base\tuncached/base\tbare/base\t")
 	for _, r := range rows {
@@ -799,31 +923,39 @@ func (b *bench) print(rows []row, cachedMem, uncachedMem, bareMem memory, genToo
 		mb(cachedMem.pss), mb(uncachedMem.pss), mb(bareMem.pss))
 	fmt.Printf("  kernel VmHWM, which counts the mapped database once per connection: %.1f / %.1f / %.1f MB\n",
 		mb(cachedMem.hwm), mb(uncachedMem.hwm), mb(bareMem.hwm))
-	if ex == nil {
-		fmt.Printf("static export: not measured (-export=false)\n")
-		if genTook > 0 {
-			fmt.Printf("site generated in %.1f s\n", genTook.Seconds())
+}
+
+// printEngines prints the engines' cached and uncached figures side by
+// side: requests/s as a share of the minimal server's in the same engine's
+// turn, and the server's CPU time per request.
+func printEngines(w io.Writer, runs []*engineRun) {
+	fmt.Fprintf(w, "\nengines side by side: share of the minimal server's requests/s, and server CPU µs per request\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := "page\t"
+	for _, what := range []string{"cached", "uncached"} {
+		for _, r := range runs {
+			head += fmt.Sprintf("%s %s\tCPU µs\t", r.name, what)
 		}
-		return
 	}
-	full := medianBy(ex.rounds, func(r exportRound) time.Duration { return r.full }).full
-	writes := medianBy(ex.rounds, func(r exportRound) time.Duration { return r.writes }).writes
-	incr := medianBy(ex.rounds, func(r exportRound) time.Duration { return r.incr }).incr
-	how := ""
-	if len(ex.rounds) > 1 {
-		how = fmt.Sprintf(" (medians of %d rounds)", len(ex.rounds))
-	}
-	fmt.Printf("static export into %s%s: %d files, %.1f MB in %.2f s (%.3f s per 1,000 posts); baseline writing the same files: %.2f s; ratio %.2f×\n",
-		b.exportDir, how, ex.files, float64(ex.bytes)/1e6, full.Seconds(), full.Seconds()/float64(b.posts)*1000, writes.Seconds(), full.Seconds()/writes.Seconds())
-	if len(ex.rounds) > 1 {
-		fmt.Printf("  each round, export / baseline:")
-		for _, r := range ex.rounds {
-			fmt.Printf(" %.2f / %.2f s (%.2f×);", r.full.Seconds(), r.writes.Seconds(), r.ratio())
+	fmt.Fprintln(tw, head)
+	for i, first := range runs[0].rows {
+		line := first.name + "\t"
+		for _, what := range []string{"cached", "uncached"} {
+			for _, r := range runs {
+				row := r.rows[i]
+				if row.note != "" {
+					line += "n/a\t\t"
+					continue
+				}
+				res := row.cached
+				if what == "uncached" {
+					res = row.uncached
+				}
+				line += fmt.Sprintf("%.2f\t%s\t", res.rps/row.base.rps, res.cpuPerRequest())
+			}
 		}
-		fmt.Println()
+		fmt.Fprintln(tw, line)
 	}
-	fmt.Printf("static export --incremental, nothing changed: %.2f s\n", incr.Seconds())
-	if genTook > 0 {
-		fmt.Printf("site generated in %.1f s\n", genTook.Seconds())
-	}
+	tw.Flush()
+	fmt.Fprintln(w)
 }

@@ -233,3 +233,47 @@ func TestPacerWaitsUntilTheTime(t *testing.T) {
 		p.close()
 	}
 }
+
+// TestEnginesSideBySide: with -db, each page's cached and uncached figures
+// on SQLite and PostgreSQL are printed in one row, as shares of the minimal
+// server's requests/s in the same engine's turn, with CPU time per request.
+func TestEnginesSideBySide(t *testing.T) {
+	res := func(rps float64, cpuMicros int) result {
+		return result{rps: rps, requests: 1000, cpu: time.Duration(cpuMicros) * 1000 * time.Microsecond}
+	}
+	runs := []*engineRun{
+		{name: "SQLite", rows: []row{
+			{target: target{name: "front page"}, cached: res(900, 30), uncached: res(500, 80), base: res(1000, 20)},
+			{target: target{name: "feed"}, base: res(1000, 20), cached: res(990, 31), uncached: res(250, 300)},
+		}},
+		{name: "PostgreSQL", rows: []row{
+			{target: target{name: "front page"}, cached: res(880, 32), uncached: res(400, 90), base: res(1100, 21)},
+			{target: target{name: "feed", note: "n/a: /feed/ answers 404 in this build"}},
+		}},
+	}
+	var b strings.Builder
+	printEngines(&b, runs)
+	lines := strings.Split(b.String(), "\n")
+	var head, front, feed []string
+	for _, l := range lines {
+		f := strings.Fields(l)
+		switch {
+		case len(f) > 0 && f[0] == "page":
+			head = f
+		case strings.HasPrefix(strings.TrimSpace(l), "front page"):
+			front = f[2:]
+		case strings.HasPrefix(strings.TrimSpace(l), "feed"):
+			feed = f[1:]
+		}
+	}
+	wantHead := []string{"page", "SQLite", "cached", "CPU", "µs", "PostgreSQL", "cached", "CPU", "µs", "SQLite", "uncached", "CPU", "µs", "PostgreSQL", "uncached", "CPU", "µs"}
+	if strings.Join(head, " ") != strings.Join(wantHead, " ") {
+		t.Errorf("head: %q", head)
+	}
+	if got, want := strings.Join(front, " "), "0.90 30.0 0.80 32.0 0.50 80.0 0.36 90.0"; got != want {
+		t.Errorf("front page: %q, want %q\n%s", got, want, b.String())
+	}
+	if got, want := strings.Join(feed, " "), "0.99 31.0 n/a 0.25 300.0 n/a"; got != want {
+		t.Errorf("feed: %q, want %q\n%s", got, want, b.String())
+	}
+}

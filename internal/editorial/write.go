@@ -28,6 +28,10 @@ type WriteOptions struct {
 	// Featured, when not nil, sets the post's featured image (a media id;
 	// 0 removes it); nil keeps the image it has.
 	Featured *int64
+	// NumberSlug numbers a slug given that another entry has (see
+	// FreeSlug), as an import does with the slugs of the old site,
+	// instead of refusing it.
+	NumberSlug bool
 }
 
 // Write saves p in tx by the rules every writer of posts follows, whether
@@ -35,7 +39,8 @@ type WriteOptions struct {
 // source desk:
 //   - a post without a slug gets one made of its title, numbered when
 //     another entry of its kind has it (see FreeSlug); a slug given is
-//     checked, and refused with a conflict naming it when it is taken;
+//     checked, and refused with a conflict naming it when it is taken
+//     (numbered instead with opt.NumberSlug);
 //   - the body is rendered and sanitised for the site (markup.RenderPost);
 //   - the featured image is set when opt.Featured says so;
 //   - a revision is kept, with the terms and the featured image, so that a
@@ -56,11 +61,15 @@ func Write(ctx context.Context, tx *store.Tx, p *content.Post, opt WriteOptions)
 		if err := content.ValidateSlug(p.Slug); err != nil {
 			return Written{}, err
 		}
-		taken, err := tx.SlugTaken(ctx, p.Kind, p.Slug, p.ID)
-		if err != nil {
+		if opt.NumberSlug {
+			slug, err := FreeSlug(ctx, tx, p.Kind, p.Slug, p.ID)
+			if err != nil {
+				return Written{}, err
+			}
+			p.Slug = slug
+		} else if taken, err := tx.SlugTaken(ctx, p.Kind, p.Slug, p.ID); err != nil {
 			return Written{}, err
-		}
-		if taken {
+		} else if taken {
 			return Written{}, &content.Error{Code: content.EConflict, Field: "slug", Message: fmt.Sprintf(
 				"the slug %q is already used by another %s: choose another, or leave it empty to derive one from the title", p.Slug, p.Kind)}
 		}

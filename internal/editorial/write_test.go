@@ -51,3 +51,39 @@ func TestLongTitlesGetTwoAddresses(t *testing.T) {
 		}
 	})
 }
+
+// TestWriteNumbersATakenSlugWhenAsked: a slug given that another post has
+// is refused with a conflict, or, for an import (NumberSlug), numbered, the
+// post saved at version 1 either way it is saved.
+func TestWriteNumbersATakenSlugWhenAsked(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		post := func() *content.Post {
+			return &content.Post{Kind: content.KindPost, Title: "Port reopens", Slug: "port-reopens", Status: content.StatusDraft,
+				Format: content.FormatHTML, Body: "<p>Cranes.</p>"}
+		}
+		var slugs []string
+		var versions []int
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			for range 2 {
+				p := post()
+				w, err := editorial.Write(ctx, tx, p, editorial.WriteOptions{New: true, NumberSlug: true})
+				if err != nil {
+					return err
+				}
+				slugs, versions = append(slugs, p.Slug), append(versions, w.Version)
+			}
+			_, err := editorial.Write(ctx, tx, post(), editorial.WriteOptions{New: true})
+			if content.ErrorCode(err) != content.EConflict {
+				t.Errorf("a taken slug without NumberSlug: %v, want a conflict", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slugs[0] != "port-reopens" || slugs[1] != "port-reopens-2" || versions[0] != 1 || versions[1] != 1 {
+			t.Errorf("slugs %v, versions %v; want port-reopens and port-reopens-2, both at version 1", slugs, versions)
+		}
+	})
+}

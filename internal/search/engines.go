@@ -295,12 +295,11 @@ type postgresSearch struct{}
 // (and the reader) sees a word.
 func (postgresSearch) index(ctx context.Context, db DB, d doc) error {
 	id, title, body := d.id, d.title, d.body
-	_, err := db.Exec(ctx, `INSERT INTO post_search (post_id, title, body, doc) VALUES (?, ?, ?,
+	return insertRow(ctx, db, "post_search", `INSERT INTO post_search (post_id, title, body, doc) VALUES `, `(?, ?, ?,
 		setweight(to_tsvector('broadsheet', translate(?, '<>', '  ')), 'A') ||
-		setweight(to_tsvector('broadsheet', translate(?, '<>', '  ')), 'B'))
-		ON CONFLICT (post_id) DO UPDATE SET title = excluded.title, body = excluded.body, doc = excluded.doc`,
-		id, title, body, title, body)
-	return err
+		setweight(to_tsvector('broadsheet', translate(?, '<>', '  ')), 'B'))`,
+		` ON CONFLICT (post_id) DO UPDATE SET title = excluded.title, body = excluded.body, doc = excluded.doc`,
+		strconv.FormatInt(id, 10), id, title, body, title, body)
 }
 
 func (postgresSearch) unindex(ctx context.Context, db DB, id int64) error {

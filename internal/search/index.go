@@ -45,6 +45,22 @@ func Index(ctx context.Context, db DB, p *content.Post) error {
 	return nil
 }
 
+// rowInserter is a DB that may keep a row to insert it with others of its
+// table, as the store's bulk transactions do for an import.
+type rowInserter interface {
+	InsertRow(ctx context.Context, table, head, row, tail, key string, args ...any) error
+}
+
+// insertRow runs the statement head+row+tail, or hands the row to a DB
+// that inserts rows together; key names the row of an upsert.
+func insertRow(ctx context.Context, db DB, table, head, row, tail, key string, args ...any) error {
+	if ri, ok := db.(rowInserter); ok {
+		return ri.InsertRow(ctx, table, head, row, tail, key, args...)
+	}
+	_, err := db.Exec(ctx, head+row+tail, args...)
+	return err
+}
+
 // Unindex removes post id from the index; db should be the transaction
 // that deletes the post.
 func Unindex(ctx context.Context, db DB, id int64) error {

@@ -42,15 +42,30 @@ type conn struct {
 	// stmts keeps prepared reads, where the dialect asks for it; nil in a Tx
 	// (whose repeated statements newStmtCache prepares).
 	stmts *readStmts
+	// bulk keeps the rows of a bulk transaction not written yet (bulk.go);
+	// nil elsewhere.
+	bulk *pending
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := c.before(ctx, query); err != nil {
+		return nil, err
+	}
 	c.n.Add(1)
 	res, err := c.q.ExecContext(ctx, c.d.rebind(query), args...)
 	return res, c.d.invalidText(err)
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := c.before(ctx, query); err != nil {
+		return nil, err
+	}
+	return c.queryAsIs(ctx, query, args...)
+}
+
+// queryAsIs is query leaving a bulk transaction's pending rows unwritten,
+// for a read that has looked at them itself.
+func (c conn) queryAsIs(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	c.n.Add(1)
 	var (
 		rows *sql.Rows
@@ -67,22 +82,37 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) row {
+	if err := c.before(ctx, query); err != nil {
+		return row{d: c.d, err: err}
+	}
+	return c.queryRowAsIs(ctx, query, args...)
+}
+
+// queryRowAsIs is queryRow leaving a bulk transaction's pending rows
+// unwritten, for a read that has looked at them itself.
+func (c conn) queryRowAsIs(ctx context.Context, query string, args ...any) row {
 	c.n.Add(1)
 	if st := c.stmts.get(ctx, query); st != nil {
-		return row{st.QueryRowContext(ctx, args...), c.d}
+		return row{r: st.QueryRowContext(ctx, args...), d: c.d}
 	}
-	return row{c.q.QueryRowContext(ctx, c.d.rebind(query), args...), c.d}
+	return row{r: c.q.QueryRowContext(ctx, c.d.rebind(query), args...), d: c.d}
 }
 
 // row is a *sql.Row whose Scan reports text the engine refuses as invalid
 // input (see dialect.invalidText).
 type row struct {
-	r *sql.Row
-	d dialect
+	r   *sql.Row
+	d   dialect
+	err error // met before the query ran
 }
 
 // Scan copies the row's columns into dest, as sql.Row.Scan does.
-func (r row) Scan(dest ...any) error { return r.d.invalidText(r.r.Scan(dest...)) }
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.d.invalidText(r.r.Scan(dest...))
+}
 
 // memo returns the read-model caches when they can be trusted: only while
 // this process hears every change, its own and, through Relay, other
@@ -233,6 +263,9 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	}()
 	tx := &Tx{conn: conn{q: newStmtCache(sqltx), d: db.d, n: db.n}, Now: db.Now().UTC().Truncate(time.Second)}
 	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.flush(ctx); err != nil {
 		return err
 	}
 	if err = db.announce(ctx, tx); err != nil {

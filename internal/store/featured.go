@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -62,10 +63,11 @@ func (c conn) findFeatured(ctx context.Context, ids []int64) (map[int64]*content
 
 // SetFeatured sets a post's featured image; mediaID 0 removes it.
 func (tx *Tx) SetFeatured(ctx context.Context, postID, mediaID int64) error {
-	if _, err := tx.exec(ctx, `DELETE FROM post_featured WHERE post_id = ?`, postID); err != nil {
-		return fmt.Errorf("store: unset featured image of post %d: %w", postID, err)
-	}
-	if mediaID != 0 {
+	if mediaID == 0 {
+		if _, err := tx.exec(ctx, `DELETE FROM post_featured WHERE post_id = ?`, postID); err != nil {
+			return fmt.Errorf("store: unset featured image of post %d: %w", postID, err)
+		}
+	} else {
 		m, err := tx.FindMedia(ctx, mediaID)
 		if err != nil {
 			return content.FieldError("featured_image", "there is no media item %d", mediaID)
@@ -73,7 +75,8 @@ func (tx *Tx) SetFeatured(ctx context.Context, postID, mediaID int64) error {
 		if !m.IsImage() {
 			return content.FieldError("featured_image", "%s is not an image", m.Filename)
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO post_featured (post_id, media_id) VALUES (?, ?)`, postID, mediaID); err != nil {
+		if err := tx.insertRow(ctx, "post_featured", `INSERT INTO post_featured (post_id, media_id) VALUES `, `(?, ?)`,
+			` ON CONFLICT (post_id) DO UPDATE SET media_id = excluded.media_id`, strconv.FormatInt(postID, 10), postID, mediaID); err != nil {
 			return fmt.Errorf("store: set featured image of post %d: %w", postID, err)
 		}
 	}

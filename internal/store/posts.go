@@ -598,6 +598,9 @@ func (tx *Tx) CreatePost(ctx context.Context, p *content.Post) error {
 		return fmt.Errorf("store: create post %q: %w", p.Slug, err)
 	}
 	tx.touchPost(p.ID, p.Status == content.StatusPublished, false)
+	if tx.bulk != nil {
+		tx.bulk.versions[p.ID] = 0
+	}
 	if err := search.Index(ctx, searchConn{tx.conn}, p); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
@@ -673,6 +676,52 @@ func (tx *Tx) UpdatePost(ctx context.Context, p *content.Post) error {
 	return tx.linkPost(ctx, p)
 }
 
+// UpdatePostAddresses stores p's body, rendered HTML, teaser and parent
+// page when nothing else of it changed and only addresses in them did, as
+// when an import's second pass points links at entries it wrote later: the
+// text a reader searches, the post's authors and terms and its revisions
+// stay as they are, so none of them is written again.
+//
+// In a bulk transaction the update is kept with others, written before
+// the next statement naming the posts; a post that does not exist is then
+// not reported.
+func (tx *Tx) UpdatePostAddresses(ctx context.Context, p *content.Post) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if tx.bulk != nil {
+		// Many posts in one statement: SQLite and PostgreSQL both name
+		// the columns of VALUES column1, column2, ….
+		err := tx.insertRow(ctx, "posts", `UPDATE posts SET body = v.column2, body_html = v.column3, teaser_html = v.column4,
+			parent_id = v.column5, updated_at = v.column6 FROM (VALUES `,
+			`(CAST(? AS BIGINT), ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT))`, `) AS v WHERE posts.id = v.column1`,
+			strconv.FormatInt(p.ID, 10), p.ID, p.Body, p.BodyHTML, p.TeaserHTML, nullID(p.ParentID), unix(tx.Now))
+		if err != nil {
+			return fmt.Errorf("store: update addresses in post %d: %w", p.ID, err)
+		}
+	} else {
+		res, err := tx.exec(ctx, `UPDATE posts SET body = ?, body_html = ?, teaser_html = ?, parent_id = ?, updated_at = ? WHERE id = ?`,
+			p.Body, p.BodyHTML, p.TeaserHTML, nullID(p.ParentID), unix(tx.Now), p.ID)
+		if err != nil {
+			return fmt.Errorf("store: update addresses in post %d: %w", p.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return content.Errorf(content.ENotFound, "Post %d does not exist.", p.ID)
+		}
+	}
+	if unix(p.UpdatedAt) != unix(tx.Now) {
+		// The links carry the post's last update (see linkPost).
+		for _, table := range []string{"post_authors", "post_terms"} {
+			if _, err := tx.exec(ctx, `UPDATE `+table+` SET updated_at = ? WHERE post_id = ?`, unix(tx.Now), p.ID); err != nil {
+				return fmt.Errorf("store: update addresses in post %d: %w", p.ID, err)
+			}
+		}
+	}
+	p.UpdatedAt = tx.Now
+	tx.touchPost(p.ID, false, false)
+	return nil
+}
+
 // DeletePost removes a post for good, with its links and aliases.
 func (tx *Tx) DeletePost(ctx context.Context, id int64) error {
 	res, err := tx.exec(ctx, `DELETE FROM posts WHERE id = ?`, id)
@@ -683,6 +732,9 @@ func (tx *Tx) DeletePost(ctx context.Context, id int64) error {
 		return content.Errorf(content.ENotFound, "Post %d does not exist.", id)
 	}
 	tx.touchPost(id, false, false)
+	if tx.bulk != nil {
+		delete(tx.bulk.versions, id)
+	}
 	if err := search.Unindex(ctx, searchConn{tx.conn}, id); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
@@ -696,16 +748,16 @@ func (tx *Tx) DeletePost(ctx context.Context, id int64) error {
 func (tx *Tx) linkPost(ctx context.Context, p *content.Post) error {
 	pub, upd := unix(p.PublishedAt), unix(p.UpdatedAt)
 	for i, a := range p.Authors {
-		if _, err := tx.exec(ctx, `INSERT INTO post_authors (post_id, user_id, position, kind, status, published_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			p.ID, a.ID, i, p.Kind, p.Status, pub, upd); err != nil {
+		if err := tx.insertRow(ctx, "post_authors", `INSERT INTO post_authors (post_id, user_id, position, kind, status, published_at, updated_at) VALUES `,
+			`(?, ?, ?, ?, ?, ?, ?)`, "", "", p.ID, a.ID, i, p.Kind, p.Status, pub, upd); err != nil {
 			return fmt.Errorf("store: link post %d to author %d: %w", p.ID, a.ID, err)
 		}
 	}
 	pos := 0
 	for _, terms := range [][]content.Term{p.Categories, p.Tags} {
 		for _, t := range terms {
-			if _, err := tx.exec(ctx, `INSERT INTO post_terms (post_id, term_id, position, kind, status, published_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				p.ID, t.ID, pos, p.Kind, p.Status, pub, upd); err != nil {
+			if err := tx.insertRow(ctx, "post_terms", `INSERT INTO post_terms (post_id, term_id, position, kind, status, published_at, updated_at) VALUES `,
+				`(?, ?, ?, ?, ?, ?, ?)`, "", "", p.ID, t.ID, pos, p.Kind, p.Status, pub, upd); err != nil {
 				return fmt.Errorf("store: link post %d to term %d: %w", p.ID, t.ID, err)
 			}
 			pos++

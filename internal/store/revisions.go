@@ -28,9 +28,15 @@ func (c conn) PostVersion(ctx context.Context, postID int64) (int, error) {
 // since, the save is refused with EConflict and nothing is written, so no
 // one's work is overwritten. AnyVersion skips the check.
 func (tx *Tx) AddRevision(ctx context.Context, r content.Revision, base int) (int, error) {
-	cur, err := tx.PostVersion(ctx, r.PostID)
-	if err != nil {
-		return 0, err
+	cur, known := 0, false
+	if tx.bulk != nil {
+		cur, known = tx.bulk.versions[r.PostID]
+	}
+	if !known {
+		var err error
+		if cur, err = tx.PostVersion(ctx, r.PostID); err != nil {
+			return 0, err
+		}
 	}
 	if base != AnyVersion && base != cur {
 		return 0, conflict(cur, base)
@@ -59,12 +65,15 @@ func (tx *Tx) AddRevision(ctx context.Context, r content.Revision, base int) (in
 			return 0, fmt.Errorf("store: replace autosave of post %d: %w", r.PostID, err)
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
+			if known {
+				tx.bulk.versions[r.PostID] = cur + 1
+			}
 			return cur + 1, nil
 		}
 	}
-	_, err = tx.exec(ctx, `INSERT INTO revisions (post_id, number, author_id, created_at, title, slug, status, body, excerpt,
+	err := tx.insertRow(ctx, "revisions", `INSERT INTO revisions (post_id, number, author_id, created_at, title, slug, status, body, excerpt,
 		source_name, source_url, source_author, source_published_at, autosave, categories, tags, featured_id, format)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES `, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, "", "",
 		r.PostID, cur+1, author, unix(tx.Now), r.Title, r.Slug, r.Status, r.Body, r.Excerpt,
 		src.Name, src.URL, src.Author, unix(src.PublishedAt), boolInt(r.Autosave), cats, tags, r.FeaturedID, r.Format)
 	if tx.d.isUniqueViolation(err) {
@@ -73,6 +82,9 @@ func (tx *Tx) AddRevision(ctx context.Context, r content.Revision, base int) (in
 	}
 	if err != nil {
 		return 0, fmt.Errorf("store: add revision to post %d: %w", r.PostID, err)
+	}
+	if known {
+		tx.bulk.versions[r.PostID] = cur + 1
 	}
 	return cur + 1, nil
 }

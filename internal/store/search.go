@@ -129,6 +129,12 @@ func (s searchConn) Exec(ctx context.Context, q string, args ...any) (sql.Result
 	return s.c.exec(ctx, q, args...)
 }
 
+// InsertRow inserts one row, in a bulk transaction with others of its
+// table (see bulk.go).
+func (s searchConn) InsertRow(ctx context.Context, table, head, row, tail, key string, args ...any) error {
+	return s.c.insertRow(ctx, table, head, row, tail, key, args...)
+}
+
 // Query runs a query.
 func (s searchConn) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	return s.c.query(ctx, q, args...)

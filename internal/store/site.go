@@ -19,7 +19,13 @@ func (c conn) FindAlias(ctx context.Context, path string) (*content.Alias, error
 		a      content.Alias
 		postID sql.NullInt64
 	)
-	err := c.queryRow(ctx, `SELECT path, post_id, target FROM aliases WHERE path = ?`, path).Scan(&a.Path, &postID, &a.Target)
+	if kept, ok := c.bulk.pendingRow("aliases", path); ok {
+		a.Path, a.Target = path, kept[2].(string)
+		a.PostID, _ = kept[1].(int64)
+		return &a, nil
+	}
+	// Any row kept for another path leaves this one's answer as it is.
+	err := c.queryRowAsIs(ctx, `SELECT path, post_id, target FROM aliases WHERE path = ?`, path).Scan(&a.Path, &postID, &a.Target)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, content.Errorf(content.ENotFound, "No alias for %q.", path)
 	}
@@ -39,8 +45,8 @@ func (tx *Tx) PutAlias(ctx context.Context, a *content.Alias) error {
 	if a.PostID != 0 {
 		postID = a.PostID
 	}
-	_, err := tx.exec(ctx, `INSERT INTO aliases (path, post_id, target) VALUES (?, ?, ?)
-		ON CONFLICT (path) DO UPDATE SET post_id = excluded.post_id, target = excluded.target`, a.Path, postID, a.Target)
+	err := tx.insertRow(ctx, "aliases", `INSERT INTO aliases (path, post_id, target) VALUES `, `(?, ?, ?)`,
+		` ON CONFLICT (path) DO UPDATE SET post_id = excluded.post_id, target = excluded.target`, a.Path, a.Path, postID, a.Target)
 	if err != nil {
 		return fmt.Errorf("store: put alias %q: %w", a.Path, err)
 	}

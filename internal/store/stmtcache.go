@@ -66,8 +66,13 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...a
 }
 
 // Bulk tunes the transaction for writing many thousands of rows, as an
-// import does; see dialect.bulkSettings.
+// import does: rows nothing reads back at once are written many at a time
+// (see bulk.go), and the engine is told what to expect (see
+// dialect.bulkSettings).
 func (tx *Tx) Bulk(ctx context.Context) error {
+	if tx.bulk == nil {
+		tx.bulk = &pending{batches: map[string]*batch{}, versions: map[int64]int{}}
+	}
 	for _, q := range tx.d.bulkSettings() {
 		if _, err := tx.q.ExecContext(ctx, q); err != nil {
 			return err

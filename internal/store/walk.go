@@ -120,8 +120,18 @@ func (c conn) FindAliasTarget(ctx context.Context, path string) (string, error) 
 		slug   sql.NullString
 		pub    sql.NullInt64
 	)
-	err := c.queryRow(ctx, `SELECT a.target, p.kind, p.slug, p.published_at FROM aliases a
+	var err error
+	if kept, ok := c.bulk.pendingRow("aliases", path); ok {
+		// An alias not written yet: its post is.
+		target = kept[2].(string)
+		if id, _ := kept[1].(int64); id != 0 {
+			err = c.queryRowAsIs(ctx, `SELECT kind, slug, published_at FROM posts WHERE id = ?`, id).Scan(&kind, &slug, &pub)
+		}
+	} else {
+		// Any row kept for another path leaves this one's answer as it is.
+		err = c.queryRowAsIs(ctx, `SELECT a.target, p.kind, p.slug, p.published_at FROM aliases a
 		LEFT JOIN posts p ON p.id = a.post_id WHERE a.path = ?`, path).Scan(&target, &kind, &slug, &pub)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

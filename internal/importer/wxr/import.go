@@ -144,6 +144,7 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 	err := db.Update(ctx, func(tx *store.Tx) error {
 		imp := &importer{tx: tx, rep: rep, opt: opt, users: map[string]*content.User{}, terms: map[string]*content.Term{},
 			seenIDs: map[int64]int{}, seenKeys: map[uint64]int{}, sharedGUID: map[int64]bool{}, termIDs: map[int64]*content.Term{}, attached: map[int64][]string{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{},
+			images: map[int64]bool{}, created: map[int64]bool{}, createdKeys: map[uint64]bool{},
 			uploads: uploads}
 		defer func() { newFiles = imp.newFiles }()
 		if err := tx.Bulk(ctx); err != nil {
@@ -152,6 +153,15 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 		before, err := tx.CountPosts(ctx, content.KindPost)
 		if err != nil {
 			return err
+		}
+		// Empty: no entry of any kind, events and books included.
+		imp.empty = before == 0
+		for _, k := range []content.Kind{content.KindPage, content.KindEvent, content.KindBook} {
+			n, err := tx.CountPosts(ctx, k)
+			if err != nil {
+				return err
+			}
+			imp.empty = imp.empty && n == 0
 		}
 
 		p := wordpress.NewParser(r)
@@ -231,11 +241,18 @@ type importer struct {
 	sharedGUID map[int64]bool
 	wpPosts    map[int64]int64 // WordPress post id → entry id
 	wpMedia    map[int64]int64 // WordPress attachment id → media id
-	fixups     []fixup
-	newFiles   []string
-	zone       zoneGuess               // the old site's time zone, from its entries' dates
-	menus      menus                   // the old site's navigation menus, settled at the end
-	termIDs    map[int64]*content.Term // WordPress term id → term
+	images     map[int64]bool  // media id → whether it is an image, for the media of this run
+	created    map[int64]bool  // entries created by this run
+	// empty tells that the site had no entries when the import began:
+	// an entry can then match none but those this run wrote, whose
+	// import keys' hashes are in createdKeys.
+	empty       bool
+	createdKeys map[uint64]bool
+	fixups      []fixup
+	newFiles    []string
+	zone        zoneGuess               // the old site's time zone, from its entries' dates
+	menus       menus                   // the old site's navigation menus, settled at the end
+	termIDs     map[int64]*content.Term // WordPress term id → term
 	// attached lists, by WordPress entry id, the ids of the attachments
 	// whose parent it is, which a [gallery] naming no images shows.
 	attached      map[int64][]string
@@ -538,9 +555,7 @@ func (imp *importer) item(ctx context.Context, it *wordpress.Item) error {
 		// A 64-bit hash, not the guid, so memory stays small on a large
 		// export: two different guids share one with a chance of about one
 		// in ten million on a million items.
-		h := fnv.New64a()
-		h.Write([]byte(it.GUID))
-		sum := h.Sum64()
+		sum := keyHash(it.GUID)
 		if line, dup := imp.seenKeys[sum]; dup {
 			if it.PostID == 0 || (it.PostType != "post" && it.PostType != "page") {
 				imp.skip(it, "duplicate guid %q (the item at line %d has it): not imported", it.GUID, line)
@@ -784,10 +799,11 @@ func (imp *importer) findPost(ctx context.Context, wpID int64) (int64, error) {
 	if id, ok := imp.wpPosts[wpID]; ok {
 		return id, nil
 	}
-	if imp.ownSite {
+	if imp.ownSite || imp.empty {
 		// A Broadsheet export's ids are its own, and the /?p= aliases it
 		// carries are a WordPress site's earlier ones: they name other
-		// entries. Its entries are all in the file.
+		// entries; its entries are all in the file. Into an empty site,
+		// nothing was imported before.
 		return 0, nil
 	}
 	for _, k := range []string{wordpress.QueryPost, wordpress.QueryPage} {
@@ -846,7 +862,7 @@ func (imp *importer) save(ctx context.Context, it *wordpress.Item, p *content.Po
 		old *content.Post
 		err error
 	)
-	{
+	if !imp.empty || imp.createdKeys[keyHash(p.ImportKey)] {
 		old, err = imp.tx.FindPostByImportKey(ctx, p.ImportKey)
 		if err != nil && !content.IsNotFound(err) {
 			return err
@@ -909,15 +925,14 @@ func (imp *importer) save(ctx context.Context, it *wordpress.Item, p *content.Po
 		return nil
 	}
 	base := p.Slug
-	if p.Slug, err = editorial.FreeSlug(ctx, imp.tx, p.Kind, base, 0); err != nil {
+	if _, err := editorial.Write(ctx, imp.tx, p, editorial.WriteOptions{New: true, NumberSlug: true}); err != nil {
 		return err
 	}
 	if p.Slug != base {
 		imp.changed(it, "the slug %q is taken: the %s is at %s", base, p.Kind, p.Path())
 	}
-	if _, err := editorial.Write(ctx, imp.tx, p, editorial.WriteOptions{New: true}); err != nil {
-		return err
-	}
+	imp.created[p.ID] = true
+	imp.createdKeys[keyHash(p.ImportKey)] = true
 	imp.rep.Created++
 	counts.Created++
 	return nil
@@ -1096,6 +1111,7 @@ func (imp *importer) attachment(ctx context.Context, it *wordpress.Item) error {
 	if it.PostID != 0 {
 		imp.wpMedia[it.PostID] = m.ID
 	}
+	imp.images[m.ID] = m.IsImage()
 	if imp.ownSite {
 		return nil // its redirects come with the channel
 	}
@@ -1122,10 +1138,43 @@ func (imp *importer) finish(ctx context.Context) error {
 		}
 	}
 	imp.deferred = nil
-	for _, f := range imp.fixups {
-		p, err := imp.tx.FindPostByID(ctx, f.id)
-		if err != nil {
+	for start := 0; start < len(imp.fixups); start += finishBatch {
+		if err := imp.finishBatch(ctx, imp.fixups[start:min(start+finishBatch, len(imp.fixups))]); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// finishBatch is how many entries finish reads at once.
+const finishBatch = 500
+
+func (imp *importer) finishBatch(ctx context.Context, fixups []fixup) error {
+	ids := make([]int64, len(fixups))
+	for i, f := range fixups {
+		ids[i] = f.id
+	}
+	posts, err := imp.tx.FindPostsWithBodyByIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	byID := make(map[int64]*content.Post, len(posts))
+	var bodies []string
+	for _, p := range posts {
+		byID[p.ID] = p
+		bodies = append(bodies, p.Body)
+	}
+	// The links of the whole batch are looked up at once: from here on
+	// the import writes only the bodies' addresses (and parents and
+	// images), which change none of the answers.
+	imp.links.forget()
+	if err := imp.links.lookUp(ctx, bodies...); err != nil {
+		return err
+	}
+	for _, f := range fixups {
+		p := byID[f.id]
+		if p == nil {
+			return fmt.Errorf("line %d: entry %d is gone", f.line, f.id)
 		}
 		it := &wordpress.Item{Line: f.line, PostType: "post", Title: p.Title}
 		if f.page {
@@ -1156,7 +1205,6 @@ func (imp *importer) finish(ctx context.Context) error {
 			}
 		}
 		if f.unresolvedBody {
-			imp.links.forget()
 			body, unresolved, err := imp.links.rewrite(ctx, p.Body)
 			if err != nil {
 				return err
@@ -1187,15 +1235,22 @@ func (imp *importer) finish(ctx context.Context) error {
 			if !f.modified.IsZero() {
 				imp.tx.Now = f.modified
 			}
-			err := imp.tx.UpdatePost(ctx, p)
+			err := imp.tx.UpdatePostAddresses(ctx, p)
 			imp.tx.Now = now
 			if err != nil {
 				return fmt.Errorf("line %d: item %q: %w", f.line, p.Title, err)
 			}
 		}
 	}
-	imp.fixups = nil
 	return nil
+}
+
+// keyHash is a guid's or import key's 64-bit hash: memory stays small on a
+// large export.
+func keyHash(key string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return h.Sum64()
 }
 
 func samePost(a, b *content.Post) bool {
@@ -1327,20 +1382,26 @@ func firstNonEmpty(ss ...string) string {
 // feature makes media the entry's featured image, unless it already is;
 // a file that is not an image is reported instead.
 func (imp *importer) feature(ctx context.Context, it *wordpress.Item, postID, mediaID int64) error {
-	cur, err := imp.tx.FindFeatured(ctx, postID)
-	if err != nil {
-		return err
+	if !imp.created[postID] {
+		// An entry created by this run has no image yet, or the one
+		// this function gave it.
+		cur, err := imp.tx.FindFeatured(ctx, postID)
+		if err != nil {
+			return err
+		}
+		if cur != nil && cur.ID == mediaID {
+			return nil
+		}
 	}
-	if cur != nil && cur.ID == mediaID {
-		return nil
-	}
-	m, err := imp.tx.FindMedia(ctx, mediaID)
-	if err != nil {
-		return err
-	}
-	if !m.IsImage() {
-		imp.changed(it, "featured file %s is not an image: the entry has no featured image", m.Key)
-		return nil
+	if image, known := imp.images[mediaID]; !known || !image {
+		m, err := imp.tx.FindMedia(ctx, mediaID)
+		if err != nil {
+			return err
+		}
+		if !m.IsImage() {
+			imp.changed(it, "featured file %s is not an image: the entry has no featured image", m.Key)
+			return nil
+		}
 	}
 	return imp.tx.SetFeatured(ctx, postID, mediaID)
 }

@@ -30,6 +30,33 @@ type linker struct {
 	// teaser name the same addresses); forget clears it between entries,
 	// so it never grows with the export.
 	memo map[string]resolved
+	// known holds what the store said of the aliases, media keys and
+	// slugs an entry's addresses may be, asked all at once (see rewrite);
+	// forget clears it too.
+	known lookups
+	// asking collects those questions instead of answering them.
+	asking *lookups
+}
+
+// lookups are the store's answers, or the questions to ask it: alias
+// targets by path, media URLs by storage key, entries' paths by kind and
+// slug ("" for none).
+type lookups struct {
+	aliases, media map[string]string
+	slugs          map[content.Kind]map[string]string
+}
+
+func newLookups() lookups {
+	return lookups{aliases: map[string]string{}, media: map[string]string{},
+		slugs: map[content.Kind]map[string]string{content.KindPost: {}, content.KindPage: {}}}
+}
+
+func (k lookups) clear() {
+	clear(k.aliases)
+	clear(k.media)
+	for _, m := range k.slugs {
+		clear(m)
+	}
 }
 
 type resolved struct {
@@ -38,10 +65,13 @@ type resolved struct {
 }
 
 // forget starts a new entry's memo.
-func (l *linker) forget() { clear(l.memo) }
+func (l *linker) forget() {
+	clear(l.memo)
+	l.known.clear()
+}
 
 func newLinker(tx *store.Tx, base *url.URL) *linker {
-	l := &linker{tx: tx, hosts: map[string]bool{}, fileHosts: map[string]bool{}, memo: map[string]resolved{}}
+	l := &linker{tx: tx, hosts: map[string]bool{}, fileHosts: map[string]bool{}, memo: map[string]resolved{}, known: newLookups()}
 	if base != nil && base.Host != "" {
 		h := strings.ToLower(base.Host)
 		l.hosts[h] = true
@@ -60,6 +90,9 @@ func newLinker(tx *store.Tx, base *url.URL) *linker {
 // attributes WordPress adds name size variants the library does not keep,
 // so they are dropped.
 func (l *linker) rewrite(ctx context.Context, body string) (string, []string, error) {
+	if err := l.lookUp(ctx, body); err != nil {
+		return "", nil, err
+	}
 	var (
 		unresolved []string
 		ferr       error
@@ -95,6 +128,69 @@ func (l *linker) rewrite(ctx context.Context, body string) (string, []string, er
 		return newURL, true
 	})
 	return out, unresolved, ferr
+}
+
+// lookUp asks the store at once everything resolving the bodies'
+// addresses may ask and it does not know yet: a post's many links cost a
+// query, not one or two each.
+// The questions are found by resolving each address as if the store knew
+// nothing, which asks every question a real answer could lead to.
+func (l *linker) lookUp(ctx context.Context, bodies ...string) error {
+	asking := newLookups()
+	l.asking = &asking
+	for _, body := range bodies {
+		for _, v := range linkValues(body) {
+			if _, ok := l.memo[v]; !ok {
+				l.resolve(ctx, v)
+			}
+		}
+	}
+	l.asking = nil
+	// What is known already is not asked again.
+	unknown := func(asked, known map[string]string) []string {
+		var keys []string
+		for k := range asked {
+			if _, ok := known[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
+		return keys
+	}
+	q := store.LinkLookup{Aliases: unknown(asking.aliases, l.known.aliases), Media: unknown(asking.media, l.known.media),
+		Posts: unknown(asking.slugs[content.KindPost], l.known.slugs[content.KindPost]),
+		Pages: unknown(asking.slugs[content.KindPage], l.known.slugs[content.KindPage])}
+	if len(q.Aliases)+len(q.Media)+len(q.Posts)+len(q.Pages) == 0 {
+		return nil
+	}
+	found, err := l.tx.FindLinkTargets(ctx, q)
+	if err != nil {
+		return err
+	}
+	// What was asked and not found is known too: as nothing.
+	for _, a := range []struct {
+		asked []string
+		found map[string]string
+		known map[string]string
+	}{{q.Aliases, found.Aliases, l.known.aliases}, {q.Media, found.Media, l.known.media},
+		{q.Posts, found.Posts, l.known.slugs[content.KindPost]}, {q.Pages, found.Pages, l.known.slugs[content.KindPage]}} {
+		for _, k := range a.asked {
+			a.known[k] = a.found[k]
+		}
+	}
+	return nil
+}
+
+// linkValues returns the values of the attributes rewrite may change.
+func linkValues(body string) []string {
+	var vs []string
+	scanAttrs(body, func(name, value string) (string, bool) {
+		switch name {
+		case "href", "src", "poster":
+			vs = append(vs, strings.TrimSpace(value))
+		}
+		return value, true
+	})
+	return vs
 }
 
 // scanAttrs calls fn with the name and value of every attribute of the
@@ -261,6 +357,13 @@ func (l *linker) resolve(ctx context.Context, raw string) (ours bool, newURL str
 // store is the import's memory: what it wrote this run and earlier runs
 // alike, so nothing grows in memory with the size of the export.
 func (l *linker) aliasTarget(ctx context.Context, path string) (string, error) {
+	if l.asking != nil {
+		l.asking.aliases[path] = ""
+		return "", nil
+	}
+	if t, ok := l.known.aliases[path]; ok {
+		return t, nil
+	}
 	return l.tx.FindAliasTarget(ctx, path)
 }
 
@@ -282,7 +385,14 @@ func (l *linker) ownPath(ctx context.Context, path string) (string, error) {
 	if err != nil {
 		return "", nil
 	}
-	own, err := l.tx.FindSlugPath(ctx, kind, slug)
+	if l.asking != nil {
+		l.asking.slugs[kind][slug] = ""
+		return "", nil
+	}
+	own, ok := l.known.slugs[kind][slug]
+	if !ok {
+		own, err = l.tx.FindSlugPath(ctx, kind, slug)
+	}
 	if err != nil || own != path {
 		return "", err
 	}
@@ -303,6 +413,16 @@ func escapePath(p string) string {
 // of a resized copy, or "".
 func (l *linker) findMedia(ctx context.Context, rel string) (string, error) {
 	for _, r := range []string{rel, wordpress.OriginalUpload(rel)} {
+		if l.asking != nil {
+			l.asking.media[r] = ""
+			continue
+		}
+		if u, ok := l.known.media[r]; ok {
+			if u != "" {
+				return u, nil
+			}
+			continue
+		}
 		m, err := l.tx.FindMediaByStorageKey(ctx, r)
 		if err == nil {
 			return m.URL(), nil

@@ -1,0 +1,189 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+)
+
+// A bulk transaction (Tx.Bulk) keeps the rows nothing reads back at once,
+// a post's links to its authors and terms, its revisions, its search
+// entry, its featured image and the old addresses kept as aliases (and an
+// import's second pass's updates of posts' addresses), and writes them
+// many at a time, one multi-row statement per table and batch, instead of
+// one statement (and, on PostgreSQL, one round trip) each. Rows are written before any
+// statement that names their table, before a DELETE from a table they
+// refer to, and before the commit, so that what the transaction reads and
+// what it commits are what writing each row at once would have given.
+
+// maxBatchRows and maxBatchParams bound one multi-row INSERT: SQLite takes
+// at most 32,766 parameters, PostgreSQL 65,535.
+const (
+	maxBatchRows   = 500
+	maxBatchParams = 30000
+)
+
+// pending are a bulk transaction's rows not written yet.
+type pending struct {
+	batches map[string]*batch // by table
+	order   []*batch
+	rows    int // across batches
+	// versions are the revision numbers of the posts created in this
+	// transaction: no one else can add a revision to them before it
+	// commits, so AddRevision need not read their version.
+	versions map[int64]int
+}
+
+// batch is one table's rows, all inserted by the same statement: head
+// ("INSERT INTO t (a, b) VALUES "), then row ("(?, ?)") once per row, then
+// tail (an ON CONFLICT clause, or "").
+type batch struct {
+	table, head, row, tail string
+	params                 int // per row
+	args                   []any
+	// keys place the rows of an upsert by their key, so that a second
+	// row for the same key replaces the first (PostgreSQL refuses to
+	// update one row twice in one statement).
+	keys map[string]int
+}
+
+func (b *batch) len() int {
+	if b.params == 0 {
+		return 0
+	}
+	return len(b.args) / b.params
+}
+
+// insertRow inserts (or, with an UPDATE … FROM (VALUES …) statement,
+// updates) one row: at once, or, in a bulk transaction, with the other
+// rows of its table. key, when not empty, names the row for an
+// upsert (tail's ON CONFLICT clause): a later row with the same key
+// replaces it. Every row of a table must use the same head, row and tail.
+func (c conn) insertRow(ctx context.Context, table, head, row, tail, key string, args ...any) error {
+	p := c.bulk
+	if p == nil {
+		_, err := c.exec(ctx, head+row+tail, args...)
+		return err
+	}
+	b := p.batches[table]
+	if b == nil {
+		b = &batch{table: table, head: head, row: row, tail: tail, params: len(args)}
+		p.batches[table] = b
+		p.order = append(p.order, b)
+	}
+	if key != "" {
+		if i, ok := b.keys[key]; ok {
+			copy(b.args[i*b.params:], args)
+			return nil
+		}
+		if b.keys == nil {
+			b.keys = map[string]int{}
+		}
+		b.keys[key] = b.len()
+	}
+	b.args = append(b.args, args...)
+	p.rows++
+	if n := b.len(); n >= maxBatchRows || (n+1)*b.params > maxBatchParams {
+		return c.writeBatch(ctx, b, p)
+	}
+	return nil
+}
+
+// pendingRow returns the args of the row kept under key in table, if any.
+func (p *pending) pendingRow(table, key string) ([]any, bool) {
+	if p == nil {
+		return nil, false
+	}
+	b := p.batches[table]
+	if b == nil {
+		return nil, false
+	}
+	i, ok := b.keys[key]
+	if !ok {
+		return nil, false
+	}
+	return b.args[i*b.params : (i+1)*b.params], true
+}
+
+// writeBatch writes b's rows in one statement and empties it.
+func (c conn) writeBatch(ctx context.Context, b *batch, p *pending) error {
+	n := b.len()
+	if n == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.Grow(len(b.head) + n*(len(b.row)+2) + len(b.tail))
+	q.WriteString(b.head)
+	for i := range n {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(b.row)
+	}
+	q.WriteString(b.tail)
+	c.n.Add(1)
+	_, err := c.q.ExecContext(ctx, c.d.rebind(q.String()), b.args...)
+	p.rows -= n
+	b.args, b.keys = b.args[:0], nil
+	if c.d.isUniqueViolation(err) && b.table == "revisions" {
+		// Another transaction saved one of the posts first.
+		return fmt.Errorf("%w (%w)", content.Errorf(content.EConflict,
+			"Someone else saved one of these posts meanwhile: nothing was saved; try again."), err)
+	}
+	if err != nil {
+		return fmt.Errorf("store: write %d rows of %s: %w", n, b.table, c.d.invalidText(err))
+	}
+	return nil
+}
+
+// flush writes every pending row.
+func (c conn) flush(ctx context.Context) error {
+	p := c.bulk
+	if p == nil || p.rows == 0 {
+		return nil
+	}
+	for _, b := range p.order {
+		if err := c.writeBatch(ctx, b, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// before writes the pending rows query may depend on: those of the tables
+// it names, and all of them before a DELETE from a table they refer to (a
+// cascade would miss them, or they would refer to nothing).
+func (c conn) before(ctx context.Context, query string) error {
+	p := c.bulk
+	if p == nil || p.rows == 0 {
+		return nil
+	}
+	if deletesReferenced(query) {
+		return c.flush(ctx)
+	}
+	for _, b := range p.order {
+		if b.len() > 0 && strings.Contains(query, b.table) {
+			if err := c.writeBatch(ctx, b, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// deletesReferenced reports whether query deletes from a table the kept
+// rows refer to.
+func deletesReferenced(query string) bool {
+	q := strings.TrimSpace(query)
+	if len(q) < 12 || !strings.EqualFold(q[:12], "DELETE FROM ") {
+		return false
+	}
+	table, _, _ := strings.Cut(strings.TrimSpace(q[12:]), " ")
+	switch table {
+	case "posts", "users", "terms", "media":
+		return true
+	}
+	return false
+}
