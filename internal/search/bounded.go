@@ -3,6 +3,7 @@ package search
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 
@@ -126,36 +127,68 @@ func (sqliteSearch) searchBounded(ctx context.Context, db Reader, req Request) (
 		rows, err := db.Query(ctx, `SELECT rowid, `+score+` FROM `+table+` WHERE `+table+` MATCH ?`+late+
 			` ORDER BY rowid DESC LIMIT ?`, append(append([]any{expr}, lateArgs...), limit)...)
 		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
+			return nil, err
 		}
-		defer rows.Close()
-		var out []ranked
-		for rows.Next() {
-			var r ranked
-			if err := rows.Scan(&r.id, &r.score); err != nil {
-				return nil, fmt.Errorf("search: %w", err)
-			}
-			out = append(out, r)
-		}
-		return out, rows.Err()
+		return scanRanked(rows)
 	}
+	return rankBounded(ctx, db, sqliteSearch{}, req, res, boundedQueries{
+		count: func() (n int, err error) {
+			err = db.QueryRow(ctx, `SELECT COUNT(*) FROM post_search WHERE post_search MATCH ?`+late,
+				append([]any{full}, lateArgs...)...).Scan(&n)
+			return n, err
+		},
+		titles: func(limit int) ([]ranked, error) { return newest(titles, title, "0", limit) },
+		recent: func(limit int) ([]ranked, error) { return newest("post_search", full, sqliteScore, limit) },
+		older: func(before int64, shown []any, limit, offset int) ([]int64, error) {
+			q := `SELECT rowid FROM post_search WHERE post_search MATCH ? AND rowid < ?` + late
+			args := append([]any{full, before}, lateArgs...)
+			if len(shown) > 0 {
+				q += ` AND rowid NOT IN (` + placeholders(len(shown)) + `)`
+				args = append(args, shown...)
+			}
+			return queryIDs(ctx, db, q+` ORDER BY rowid DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		},
+	})
+}
+
+// boundedQueries are the passes over an engine's index that a bounded
+// search makes, each over the matches its filter keeps.
+type boundedQueries struct {
+	// count counts all the matches.
+	count func() (int, error)
+	// titles returns up to limit matches with the words in their title,
+	// newest first, scored 0.
+	titles func(limit int) ([]ranked, error)
+	// recent returns up to limit matches, newest first, each scored.
+	recent func(limit int) ([]ranked, error)
+	// older returns ids of matches older than before, newest first, less
+	// those in shown, a page of them.
+	older func(before int64, shown []any, limit, offset int) ([]int64, error)
+}
+
+// rankBounded is the bounded ranking both engines share (see the top of
+// this file), over their index's passes qs, so that both find the same
+// posts, as many and in the same steps.
+func rankBounded(ctx context.Context, db Reader, eng engine, req Request, res *Results, qs boundedQueries) (*Results, error) {
 	// The count and the two kinds of candidates are three passes over the
 	// index, run side by side when there are connections to spare. Those
 	// for a word with few matches are short, and wasted only then.
 	var inTitle, recent []ranked
-	err := parallel(db, func() error {
-		err := db.QueryRow(ctx, `SELECT COUNT(*) FROM post_search WHERE post_search MATCH ?`+late,
-			append([]any{full}, lateArgs...)...).Scan(&res.Total)
-		if err != nil {
+	err := parallel(db, func() (err error) {
+		if res.Total, err = qs.count(); err != nil {
 			return fmt.Errorf("search: count results: %w", err)
 		}
 		return nil
 	}, func() (err error) {
-		inTitle, err = newest(titles, title, "0", titleLimit)
-		return err
+		if inTitle, err = qs.titles(titleLimit); err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		return nil
 	}, func() (err error) {
-		recent, err = newest("post_search", full, sqliteScore, rankLimit)
-		return err
+		if recent, err = qs.recent(rankLimit); err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -210,14 +243,7 @@ func (sqliteSearch) searchBounded(ctx context.Context, db Reader, req Request) (
 				shown = append(shown, r.id)
 			}
 		}
-		q := `SELECT rowid FROM post_search WHERE post_search MATCH ? AND rowid < ?` + late
-		args := append([]any{full, oldest}, lateArgs...)
-		if len(shown) > 0 {
-			q += ` AND rowid NOT IN (` + placeholders(len(shown)) + `)`
-			args = append(args, shown...)
-		}
-		skip := max(0, from-len(head))
-		older, err := queryIDs(ctx, db, q+` ORDER BY rowid DESC LIMIT ? OFFSET ?`, append(args, to-max(from, len(head)), skip)...)
+		older, err := qs.older(oldest, shown, to-max(from, len(head)), max(0, from-len(head)))
 		if err != nil {
 			return nil, fmt.Errorf("search: %w", err)
 		}
@@ -226,7 +252,21 @@ func (sqliteSearch) searchBounded(ctx context.Context, db Reader, req Request) (
 	if len(ids) == 0 {
 		return res, nil
 	}
-	return page(ctx, db, sqliteSearch{}, req.Query, res, ids, scores)
+	return page(ctx, db, eng, req.Query, res, ids, scores)
+}
+
+// scanRanked reads rows (id, score).
+func scanRanked(rows *sql.Rows) ([]ranked, error) {
+	defer rows.Close()
+	var out []ranked
+	for rows.Next() {
+		var r ranked
+		if err := rows.Scan(&r.id, &r.score); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // dateWalkLimit bounds how many posts a search by date may walk past.

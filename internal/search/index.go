@@ -16,6 +16,7 @@ type doc struct {
 	title, body string
 	kind        content.Kind
 	status      content.Status
+	published   int64 // Unix seconds, 0 when unset (as the store keeps it)
 	terms       []int64
 	authors     []int64
 }
@@ -26,6 +27,9 @@ type doc struct {
 func Index(ctx context.Context, db DB, p *content.Post) error {
 	title, body := text(p.Title, p.BodyHTML, p.Body, p.Excerpt, p.Source)
 	d := doc{id: p.ID, title: title, body: body, kind: p.Kind, status: p.Status}
+	if !p.PublishedAt.IsZero() {
+		d.published = p.PublishedAt.Unix()
+	}
 	for _, ts := range [][]content.Term{p.Categories, p.Tags} {
 		for _, t := range ts {
 			d.terms = append(d.terms, t.ID)
@@ -89,7 +93,13 @@ func Rebuild(ctx context.Context, db DB, progress func(done, total int)) (Rebuil
 	if rep.Removed, err = eng.count(ctx, db); err != nil {
 		return RebuildReport{}, err
 	}
-	if err := eng.clear(ctx, db); err != nil {
+	bulk, _ := eng.(bulkRebuilder)
+	if bulk != nil {
+		err = bulk.startRebuild(ctx, db)
+	} else {
+		err = eng.clear(ctx, db)
+	}
+	if err != nil {
 		return RebuildReport{}, err
 	}
 	var total int
@@ -108,9 +118,15 @@ func Rebuild(ctx context.Context, db DB, progress func(done, total int)) (Rebuil
 		if len(batch) == 0 {
 			break
 		}
-		for _, d := range batch {
-			if err := eng.index(ctx, db, d); err != nil {
-				return RebuildReport{}, fmt.Errorf("search: index post %d: %w", d.id, err)
+		if bulk != nil {
+			if err := bulk.writeBatch(ctx, db, batch); err != nil {
+				return RebuildReport{}, fmt.Errorf("search: index posts %d to %d: %w", batch[0].id, batch[len(batch)-1].id, err)
+			}
+		} else {
+			for _, d := range batch {
+				if err := eng.index(ctx, db, d); err != nil {
+					return RebuildReport{}, fmt.Errorf("search: index post %d: %w", d.id, err)
+				}
 			}
 		}
 		rep.Indexed += len(batch)
@@ -119,10 +135,26 @@ func Rebuild(ctx context.Context, db DB, progress func(done, total int)) (Rebuil
 			progress(rep.Indexed, total)
 		}
 	}
-	if err := eng.optimize(ctx, db); err != nil {
-		return RebuildReport{}, err
+	if bulk != nil {
+		err = bulk.finishRebuild(ctx, db)
+	} else {
+		err = eng.optimize(ctx, db)
+	}
+	if err != nil {
+		return RebuildReport{}, fmt.Errorf("search: finish rebuilding: %w", err)
 	}
 	return rep, nil
+}
+
+// bulkRebuilder is an engine that rebuilds its index in bulk, in place of
+// clearing it, indexing each post and optimising it.
+type bulkRebuilder interface {
+	// startRebuild prepares an empty index beside the one in use.
+	startRebuild(ctx context.Context, db DB) error
+	// writeBatch writes docs to it.
+	writeBatch(ctx context.Context, db DB, docs []doc) error
+	// finishRebuild puts it in place of the one in use.
+	finishRebuild(ctx context.Context, db DB) error
 }
 
 // Settle runs after a Rebuild has committed, outside any transaction: it
@@ -138,7 +170,7 @@ func Settle(ctx context.Context, db DB) error {
 // the whole batch before anything is written, since one connection cannot
 // read and write at once.
 func readBatch(ctx context.Context, db DB, after int64) ([]doc, error) {
-	rows, err := db.Query(ctx, `SELECT id, kind, status, title, body_html, body, excerpt, source_name, source_author
+	rows, err := db.Query(ctx, `SELECT id, kind, status, published_at, title, body_html, body, excerpt, source_name, source_author
 		FROM posts WHERE id > ? ORDER BY id LIMIT ?`, after, rebuildBatch)
 	if err != nil {
 		return nil, fmt.Errorf("search: read posts to index: %w", err)
@@ -150,7 +182,7 @@ func readBatch(ctx context.Context, db DB, after int64) ([]doc, error) {
 			d                                      doc
 			title, bodyHTML, body, excerpt, sn, sa string
 		)
-		if err := rows.Scan(&d.id, &d.kind, &d.status, &title, &bodyHTML, &body, &excerpt, &sn, &sa); err != nil {
+		if err := rows.Scan(&d.id, &d.kind, &d.status, &d.published, &title, &bodyHTML, &body, &excerpt, &sn, &sa); err != nil {
 			return nil, fmt.Errorf("search: read posts to index: %w", err)
 		}
 		d.title, d.body = text(title, bodyHTML, body, excerpt, &content.Source{Name: sn, Author: sa})

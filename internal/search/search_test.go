@@ -529,7 +529,7 @@ func TestSearchIndexesOlderArchive(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, stmt := range []string{`DROP TABLE post_search`, `DELETE FROM schema_migrations WHERE version IN (20, 60)`} {
+			for _, stmt := range []string{`DROP TABLE post_search`, `DELETE FROM schema_migrations WHERE version IN (20, 60, 100)`} {
 				if _, err := raw.ExecContext(ctx, stmt); err != nil {
 					t.Fatalf("%s: %v", stmt, err)
 				}
