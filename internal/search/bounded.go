@@ -138,7 +138,10 @@ func (sqliteSearch) searchBounded(ctx context.Context, db Reader, req Request) (
 			return n, err
 		},
 		titles: func(limit int) ([]ranked, error) { return newest(titles, title, "0", limit) },
-		recent: func(limit int) ([]ranked, error) { return newest("post_search", full, sqliteScore, limit) },
+		recent: func(limit int) ([]ranked, int, error) {
+			rs, err := newest("post_search", full, sqliteScore, limit)
+			return rs, -1, err
+		},
 		older: func(before int64, shown []any, limit, offset int) ([]int64, error) {
 			q := `SELECT rowid FROM post_search WHERE post_search MATCH ? AND rowid < ?` + late
 			args := append([]any{full, before}, lateArgs...)
@@ -154,13 +157,14 @@ func (sqliteSearch) searchBounded(ctx context.Context, db Reader, req Request) (
 // boundedQueries are the passes over an engine's index that a bounded
 // search makes, each over the matches its filter keeps.
 type boundedQueries struct {
-	// count counts all the matches.
+	// count counts all the matches; nil when recent does.
 	count func() (int, error)
 	// titles returns up to limit matches with the words in their title,
 	// newest first, scored 0.
 	titles func(limit int) ([]ranked, error)
-	// recent returns up to limit matches, newest first, each scored.
-	recent func(limit int) ([]ranked, error)
+	// recent returns up to limit matches, newest first, each scored, and
+	// the number of all matches, or -1 when count counts them.
+	recent func(limit int) ([]ranked, int, error)
 	// older returns ids of matches older than before, newest first, less
 	// those in shown, a page of them.
 	older func(before int64, shown []any, limit, offset int) ([]int64, error)
@@ -173,25 +177,34 @@ func rankBounded(ctx context.Context, db Reader, eng engine, req Request, res *R
 	// The count and the two kinds of candidates are three passes over the
 	// index, run side by side when there are connections to spare. Those
 	// for a word with few matches are short, and wasted only then.
-	var inTitle, recent []ranked
-	err := parallel(db, func() (err error) {
-		if res.Total, err = qs.count(); err != nil {
-			return fmt.Errorf("search: count results: %w", err)
-		}
-		return nil
-	}, func() (err error) {
+	var (
+		inTitle, recent []ranked
+		total           int
+	)
+	passes := []func() error{func() (err error) {
 		if inTitle, err = qs.titles(titleLimit); err != nil {
 			return fmt.Errorf("search: %w", err)
 		}
 		return nil
 	}, func() (err error) {
-		if recent, err = qs.recent(rankLimit); err != nil {
+		if recent, total, err = qs.recent(rankLimit); err != nil {
 			return fmt.Errorf("search: %w", err)
 		}
 		return nil
-	})
-	if err != nil {
+	}}
+	if qs.count != nil {
+		passes = append(passes, func() (err error) {
+			if res.Total, err = qs.count(); err != nil {
+				return fmt.Errorf("search: count results: %w", err)
+			}
+			return nil
+		})
+	}
+	if err := parallel(db, passes...); err != nil {
 		return nil, err
+	}
+	if qs.count == nil {
+		res.Total = total
 	}
 	byScore := func(a, b ranked) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.id, a.id))

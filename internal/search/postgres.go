@@ -217,30 +217,77 @@ func (postgresSearch) hits(q Query, titleOnly, rank bool) (string, []any) {
 		WHERE ` + col + ` @@ sq.q`, []any{tsqueryExpr(q, titleOnly)}
 }
 
-// snippets asks ts_headline for the page's posts only: it reads each
-// post's whole text.
+// snippets asks ts_headline for the page's posts only. ts_headline parses
+// all the text it is given, as to_tsvector does, which for a long post
+// takes longer than the rest of the search: it is given the stretch of
+// about snippetWindow characters around the first place where the longest
+// of the query's words (as stemmed, in lower case; the longest is the
+// rarest, "exaggerate" rather than "the") appears, cut at spaces, and
+// the whole text when there is no such place, or when the stretch holds
+// no match (a stem spelled otherwise in the text, "happi", or found
+// inside another word).
 func (postgresSearch) snippets(ctx context.Context, db DB, q Query, ids []int64) (map[int64]string, error) {
+	var words []string
+	for _, c := range q.Included() {
+		words = append(words, c.Words...)
+	}
+	out := map[int64]string{}
+	var whole []int64
+	err := pgHeadlines(ctx, db, q, `COALESCE(w.stretch, s.body)`, `
+		CROSS JOIN (SELECT tsvector_to_array(to_tsvector('broadsheet', ?)) AS lxs) AS l
+		LEFT JOIN LATERAL (SELECT strpos(lower(s.body), lx) AS at FROM unnest(l.lxs) AS lx
+			WHERE strpos(lower(s.body), lx) > 0 ORDER BY length(lx) DESC, 1 LIMIT 1) AS f ON true
+		CROSS JOIN LATERAL (SELECT regexp_replace(regexp_replace(
+			substring(s.body FROM greatest(1, f.at - ?) FOR ?),
+			CASE WHEN f.at - ? > 1 THEN '^\S*\s+' ELSE '^$' END, ''),
+			CASE WHEN f.at - ? + ? <= length(s.body) THEN '\s+\S*$' ELSE '^$' END, '') AS stretch) AS w`,
+		[]any{strings.Join(words, " "), snippetWindow / 3, snippetWindow, snippetWindow / 3, snippetWindow / 3, snippetWindow},
+		ids, func(id int64, snippet string, stretch bool) {
+			if stretch && !strings.Contains(snippet, MarkStart) {
+				whole = append(whole, id)
+				return
+			}
+			out[id] = snippet
+		}, `w.stretch IS NOT NULL`)
+	if err != nil || len(whole) == 0 {
+		return out, err
+	}
+	err = pgHeadlines(ctx, db, q, `s.body`, ``, nil, whole, func(id int64, snippet string, _ bool) { out[id] = snippet }, `false`)
+	return out, err
+}
+
+// pgHeadlines calls found with the headline of each post ids, made from
+// the text expression text over post_search s and the joins, and the
+// value of the boolean expression flag.
+func pgHeadlines(ctx context.Context, db DB, q Query, text, joins string, joinArgs []any, ids []int64,
+	found func(id int64, snippet string, flag bool), flag string) error {
 	opts := "StartSel=" + MarkStart + ", StopSel=" + MarkEnd +
 		`, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`
-	rows, err := db.Query(ctx, `SELECT s.post_id, ts_headline('broadsheet', s.body, to_tsquery('broadsheet', ?), ?)
-		FROM post_search s WHERE s.post_id = ANY(?::bigint[])`, tsqueryExpr(q, false), opts, pgArray(ids))
+	args := append([]any{opts, tsqueryExpr(q, false)}, joinArgs...)
+	rows, err := db.Query(ctx, `SELECT s.post_id, ts_headline('broadsheet', `+text+`, sq.q, ?), `+flag+`
+		FROM post_search s CROSS JOIN to_tsquery('broadsheet', ?) AS sq(q)`+joins+`
+		WHERE s.post_id = ANY(?::bigint[])`, append(args, pgArray(ids))...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	out := map[int64]string{}
 	for rows.Next() {
 		var (
-			id int64
-			s  string
+			id   int64
+			s    string
+			used bool
 		)
-		if err := rows.Scan(&id, &s); err != nil {
-			return nil, err
+		if err := rows.Scan(&id, &s, &used); err != nil {
+			return err
 		}
-		out[id] = s
+		found(id, s, used)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
+
+// snippetWindow is how many characters of a post's text ts_headline is
+// given, a third of them before the first of the query's words.
+const snippetWindow = 1200
 
 // tsqueryExpr writes q in to_tsquery's syntax: every word single-quoted,
 // phrases joined with <->, the last word as itself or a prefix (:*),
@@ -382,14 +429,12 @@ func (postgresSearch) searchBounded(ctx context.Context, db Reader, req Request)
 		title += ` AND doc @@ to_tsquery('broadsheet', ?)`
 		targs = append(targs, full)
 	}
-	// "post_id + 0": the newest matches are found by the GIN index and
-	// sorted, never by walking the key backwards and testing every post's
-	// whole document on the way.
+	// The count and the newest matches in one pass over the matches, which
+	// for a phrase means reading each candidate's whole document once.
+	// "post_id + 0": the newest are found by the GIN index and sorted, never
+	// by walking the key backwards and testing every post's whole document
+	// on the way. Only they are scored.
 	return rankBounded(ctx, db, postgresSearch{}, req, res, boundedQueries{
-		count: func() (n int, err error) {
-			err = db.QueryRow(ctx, `SELECT COUNT(*) FROM post_search WHERE `+match, margs...).Scan(&n)
-			return n, err
-		},
 		titles: func(limit int) ([]ranked, error) {
 			rows, err := db.Query(ctx, `SELECT post_id, 0 FROM post_search WHERE `+title+
 				` ORDER BY post_id + 0 DESC LIMIT ?`, append(targs, limit)...)
@@ -398,14 +443,26 @@ func (postgresSearch) searchBounded(ctx context.Context, db Reader, req Request)
 			}
 			return scanRanked(rows)
 		},
-		recent: func(limit int) ([]ranked, error) {
-			rows, err := db.Query(ctx, `SELECT s.post_id, `+postgresScore+` FROM (
-				SELECT post_id, doc FROM post_search WHERE `+match+` ORDER BY post_id + 0 DESC LIMIT ?) s,
-				to_tsquery('broadsheet', ?) AS sq(q)`, append(append(margs, limit), full)...)
+		recent: func(limit int) ([]ranked, int, error) {
+			rows, err := db.Query(ctx, `SELECT s.post_id, `+postgresScore+`, s.total FROM (
+				SELECT post_id, doc, COUNT(*) OVER () AS total FROM post_search WHERE `+match+`
+				ORDER BY post_id + 0 DESC LIMIT ?) s, to_tsquery('broadsheet', ?) AS sq(q)`, append(append(margs, limit), full)...)
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
-			return scanRanked(rows)
+			defer rows.Close()
+			var (
+				out   []ranked
+				total int
+			)
+			for rows.Next() {
+				var r ranked
+				if err := rows.Scan(&r.id, &r.score, &total); err != nil {
+					return nil, 0, err
+				}
+				out = append(out, r)
+			}
+			return out, total, rows.Err()
 		},
 		older: func(before int64, shown []any, limit, offset int) ([]int64, error) {
 			ids := make([]int64, len(shown))
