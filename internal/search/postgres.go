@@ -12,7 +12,7 @@ import (
 
 // postgresSearch is the post_search table: per entry a tsvector of title
 // (weight A) and body (B) under a GIN index, one of the title alone under
-// another, the texts for snippets, and the entry's kind, status,
+// another, the body's text for snippets, and the entry's kind, status,
 // publication time, terms and authors, on which a search filters without
 // joining the posts. The "broadsheet" text search configuration is English
 // with accents removed.
@@ -20,7 +20,7 @@ type postgresSearch struct{}
 
 // pgColumns are post_search's columns, in the order index and
 // writeBatch fill them.
-const pgColumns = `post_id, kind, status, published_at, terms, authors, titles, doc, title, body`
+const pgColumns = `post_id, kind, status, published_at, terms, authors, titles, doc, body`
 
 // pgVectors turns the title and body expressions t and b into the titles
 // and doc columns. '<' and '>' are hidden from PostgreSQL's parser, which
@@ -33,12 +33,12 @@ func pgVectors(t, b string) string {
 
 func (postgresSearch) index(ctx context.Context, db DB, d doc) error {
 	_, err := db.Exec(ctx, `INSERT INTO post_search (`+pgColumns+`)
-		VALUES (?, ?, ?, ?, ?::bigint[], ?::bigint[], `+pgVectors(`?::text`, `?::text`)+`, ?, ?)
+		VALUES (?, ?, ?, ?, ?::bigint[], ?::bigint[], `+pgVectors(`?::text`, `?::text`)+`, ?)
 		ON CONFLICT (post_id) DO UPDATE SET kind = excluded.kind, status = excluded.status,
 			published_at = excluded.published_at, terms = excluded.terms, authors = excluded.authors,
-			titles = excluded.titles, doc = excluded.doc, title = excluded.title, body = excluded.body`,
+			titles = excluded.titles, doc = excluded.doc, body = excluded.body`,
 		d.id, string(d.kind), string(d.status), d.published, pgArray(d.terms), pgArray(d.authors),
-		d.title, d.title, d.body, d.title, d.body)
+		d.title, d.title, d.body, d.body)
 	return err
 }
 
@@ -117,7 +117,7 @@ func (postgresSearch) writeBatch(ctx context.Context, db DB, docs []doc) error {
 		titles[i], bodies[i] = d.title, d.body
 	}
 	_, err := db.Exec(ctx, `INSERT INTO post_search_next (`+pgColumns+`)
-		SELECT u.id, u.kind, u.status, u.pub, u.terms::bigint[], u.authors::bigint[], `+pgVectors(`u.title`, `u.body`)+`, u.title, u.body
+		SELECT u.id, u.kind, u.status, u.pub, u.terms::bigint[], u.authors::bigint[], `+pgVectors(`u.title`, `u.body`)+`, u.body
 		FROM unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[])
 			AS u(id, kind, status, pub, terms, authors, title, body)`,
 		ids, kinds, statuses, pubs, terms, auth, titles, bodies)

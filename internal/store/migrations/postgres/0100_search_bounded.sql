@@ -4,8 +4,9 @@
 -- inside this table alone, never joining every match to its post (as
 -- SQLite's index does with its facets column). A second, title-only
 -- tsvector finds the posts with a query's words in their title without
--- reading each match's whole document. The table is rebuilt empty; the
--- archive is indexed again when the database is opened (see DB.Reindex).
+-- reading each match's whole document. The body's text is kept for
+-- snippets. The table is rebuilt empty; the archive is indexed again when
+-- the database is opened (see DB.Reindex).
 DROP TABLE IF EXISTS post_search;
 CREATE TABLE post_search (
     post_id      BIGINT PRIMARY KEY REFERENCES posts(id) ON DELETE CASCADE,
@@ -16,7 +17,6 @@ CREATE TABLE post_search (
     authors      BIGINT[] NOT NULL,
     titles       tsvector NOT NULL,
     doc          tsvector NOT NULL,
-    title        TEXT NOT NULL,
     body         TEXT NOT NULL
 );
 -- A post's document and text leave the row (TOAST) first, uncompressed, so
