@@ -3,7 +3,9 @@ package search
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 )
@@ -84,26 +86,29 @@ const rebuildBatch = 500
 
 // Rebuild empties the index and writes every post to it anew. db should be
 // one transaction, so that a failure leaves the old index in place; once it
-// has committed, Settle tidies up. progress, when not nil, is called after
+// has committed, Settle tidies up. pool, when not nil, is the pool db was
+// begun on: an engine that rebuilds in bulk (PostgreSQL) writes the fresh
+// index from several of its connections at once, while db holds the locks
+// that keep the posts as they are. progress, when not nil, is called after
 // each batch with the posts done and the total.
-func Rebuild(ctx context.Context, db DB, progress func(done, total int)) (RebuildReport, error) {
+func Rebuild(ctx context.Context, db, pool DB, progress func(done, total int)) (RebuildReport, error) {
 	var rep RebuildReport
 	eng := engineOf(db)
 	var err error
 	if rep.Removed, err = eng.count(ctx, db); err != nil {
 		return RebuildReport{}, err
 	}
-	bulk, _ := eng.(bulkRebuilder)
-	if bulk != nil {
-		err = bulk.startRebuild(ctx, db)
-	} else {
-		err = eng.clear(ctx, db)
-	}
-	if err != nil {
-		return RebuildReport{}, err
-	}
 	var total int
 	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM posts`).Scan(&total); err != nil {
+		return RebuildReport{}, err
+	}
+	if bulk, ok := eng.(bulkRebuilder); ok {
+		if rep.Indexed, err = rebuildBulk(ctx, bulk, db, pool, total, progress); err != nil {
+			return RebuildReport{}, err
+		}
+		return rep, nil
+	}
+	if err := eng.clear(ctx, db); err != nil {
 		return RebuildReport{}, err
 	}
 	var after int64
@@ -118,15 +123,9 @@ func Rebuild(ctx context.Context, db DB, progress func(done, total int)) (Rebuil
 		if len(batch) == 0 {
 			break
 		}
-		if bulk != nil {
-			if err := bulk.writeBatch(ctx, db, batch); err != nil {
-				return RebuildReport{}, fmt.Errorf("search: index posts %d to %d: %w", batch[0].id, batch[len(batch)-1].id, err)
-			}
-		} else {
-			for _, d := range batch {
-				if err := eng.index(ctx, db, d); err != nil {
-					return RebuildReport{}, fmt.Errorf("search: index post %d: %w", d.id, err)
-				}
+		for _, d := range batch {
+			if err := eng.index(ctx, db, d); err != nil {
+				return RebuildReport{}, fmt.Errorf("search: index post %d: %w", d.id, err)
 			}
 		}
 		rep.Indexed += len(batch)
@@ -135,24 +134,90 @@ func Rebuild(ctx context.Context, db DB, progress func(done, total int)) (Rebuil
 			progress(rep.Indexed, total)
 		}
 	}
-	if bulk != nil {
-		err = bulk.finishRebuild(ctx, db)
-	} else {
-		err = eng.optimize(ctx, db)
-	}
-	if err != nil {
-		return RebuildReport{}, fmt.Errorf("search: finish rebuilding: %w", err)
+	if err := eng.optimize(ctx, db); err != nil {
+		return RebuildReport{}, err
 	}
 	return rep, nil
+}
+
+// rebuildWorkers is how many connections write a bulk rebuild's batches
+// at once: turning text into a tsvector takes the database server a core
+// for a thousand posts a second, the larger part of a rebuild.
+var rebuildWorkers = min(4, max(1, runtime.NumCPU()))
+
+// rebuildBulk reads the posts in batches on db and has workers write them
+// on pool (on db, one at a time, without one), and returns the number
+// written.
+func rebuildBulk(ctx context.Context, bulk bulkRebuilder, db, pool DB, total int, progress func(done, total int)) (int, error) {
+	workers := rebuildWorkers
+	if pool == nil {
+		pool, workers = db, 1
+	}
+	if err := bulk.startRebuild(ctx, db, pool); err != nil {
+		return 0, err
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		batches = make(chan []doc)
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		done    int
+	)
+	for range workers {
+		wg.Go(func() {
+			for batch := range batches {
+				if err := bulk.writeBatch(ctx, pool, batch); err != nil {
+					cancel(fmt.Errorf("search: index posts %d to %d: %w", batch[0].id, batch[len(batch)-1].id, err))
+					return
+				}
+				mu.Lock()
+				done += len(batch)
+				if progress != nil {
+					progress(done, total)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	var after int64
+	read := func() error {
+		defer close(batches)
+		for {
+			batch, err := readBatch(ctx, db, after)
+			if err != nil || len(batch) == 0 {
+				return err
+			}
+			after = batch[len(batch)-1].id
+			select {
+			case batches <- batch:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+		}
+	}
+	err := read()
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return 0, err
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := bulk.finishRebuild(ctx, db); err != nil {
+		return 0, fmt.Errorf("search: finish rebuilding: %w", err)
+	}
+	return done, nil
 }
 
 // bulkRebuilder is an engine that rebuilds its index in bulk, in place of
 // clearing it, indexing each post and optimising it.
 type bulkRebuilder interface {
-	// startRebuild prepares an empty index beside the one in use.
-	startRebuild(ctx context.Context, db DB) error
-	// writeBatch writes docs to it.
-	writeBatch(ctx context.Context, db DB, docs []doc) error
+	// startRebuild prepares, on pool, an empty index beside the one in
+	// use, once the transaction db has locked the posts against writes.
+	startRebuild(ctx context.Context, db, pool DB) error
+	// writeBatch writes docs to it, on pool.
+	writeBatch(ctx context.Context, pool DB, docs []doc) error
 	// finishRebuild puts it in place of the one in use.
 	finishRebuild(ctx context.Context, db DB) error
 }

@@ -68,24 +68,34 @@ func (postgresSearch) optimize(ctx context.Context, db DB) error {
 }
 
 // A rebuild writes a fresh table, post_search_next, a batch of entries a
-// statement, with no index to keep up; at the end it builds the table's
-// indexes once, each in one pass, and puts it in place of the old one.
-// Writing every entry into a GIN index as it comes is what held a rebuild
-// to a few dozen posts a second. Until the rebuild commits, searches read
-// the old index; writes of posts wait for it, as their entries would
-// otherwise be lost with the old table.
+// statement, from several connections at once, with no index to keep up;
+// at the end its transaction builds the table's indexes once, each in one
+// pass, and puts it in place of the old one. Writing every entry into a
+// GIN index as it comes is what held a rebuild to a few dozen posts a
+// second. Until the rebuild commits, searches read the old index; writes
+// of posts wait for it, as their entries would otherwise be lost with the
+// old table. A rebuild that fails leaves post_search_next behind, for the
+// next one to drop.
 
 // startRebuild locks the posts against writes (posts first, as a post's
-// write takes them, so the two never wait on each other) and creates the
-// fresh table with post_search's columns.
-func (postgresSearch) startRebuild(ctx context.Context, db DB) error {
+// write takes them, so the two never wait on each other; a second rebuild
+// waits here for the first), and creates the fresh table with
+// post_search's columns on pool, so that pool's connections can write to
+// it.
+func (postgresSearch) startRebuild(ctx context.Context, db, pool DB) error {
 	for _, q := range []string{
 		`LOCK TABLE posts IN SHARE ROW EXCLUSIVE MODE`,
 		`LOCK TABLE post_search IN SHARE MODE`,
+	} {
+		if _, err := db.Exec(ctx, q); err != nil {
+			return err
+		}
+	}
+	for _, q := range []string{
 		`DROP TABLE IF EXISTS post_search_next`,
 		`CREATE TABLE post_search_next (LIKE post_search INCLUDING DEFAULTS INCLUDING STORAGE)`,
 	} {
-		if _, err := db.Exec(ctx, q); err != nil {
+		if _, err := pool.Exec(ctx, q); err != nil {
 			return err
 		}
 	}
@@ -96,7 +106,7 @@ func (postgresSearch) startRebuild(ctx context.Context, db DB) error {
 		return err
 	}
 	if opts != "" {
-		_, err := db.Exec(ctx, `ALTER TABLE post_search_next SET (`+opts+`)`)
+		_, err := pool.Exec(ctx, `ALTER TABLE post_search_next SET (`+opts+`)`)
 		return err
 	}
 	return nil
@@ -104,7 +114,7 @@ func (postgresSearch) startRebuild(ctx context.Context, db DB) error {
 
 // writeBatch writes docs into the fresh table in one statement, each
 // column passed as one array.
-func (postgresSearch) writeBatch(ctx context.Context, db DB, docs []doc) error {
+func (postgresSearch) writeBatch(ctx context.Context, pool DB, docs []doc) error {
 	var (
 		ids, pubs                    = make([]int64, len(docs)), make([]int64, len(docs))
 		kinds, statuses, terms, auth = make([]string, len(docs)), make([]string, len(docs)), make([]string, len(docs)), make([]string, len(docs))
@@ -116,7 +126,7 @@ func (postgresSearch) writeBatch(ctx context.Context, db DB, docs []doc) error {
 		terms[i], auth[i] = pgArray(d.terms), pgArray(d.authors)
 		titles[i], bodies[i] = d.title, d.body
 	}
-	_, err := db.Exec(ctx, `INSERT INTO post_search_next (`+pgColumns+`)
+	_, err := pool.Exec(ctx, `INSERT INTO post_search_next (`+pgColumns+`)
 		SELECT u.id, u.kind, u.status, u.pub, u.terms::bigint[], u.authors::bigint[], `+pgVectors(`u.title`, `u.body`)+`, u.body
 		FROM unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[])
 			AS u(id, kind, status, pub, terms, authors, title, body)`,

@@ -85,7 +85,7 @@ func (c conn) Suggest(ctx context.Context, q search.Query, f PostFilter, limit i
 func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) (search.RebuildReport, error) {
 	var rep search.RebuildReport
 	err := db.Update(ctx, func(tx *Tx) (err error) {
-		rep, err = search.Rebuild(ctx, searchConn{tx.conn}, progress)
+		rep, err = search.Rebuild(ctx, searchConn{tx.conn}, searchConn{db.conn}, progress)
 		return err
 	})
 	if err != nil {
