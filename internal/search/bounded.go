@@ -13,21 +13,25 @@ import (
 // A word found in a fifth of a large archive matches tens of thousands of
 // posts. Joining every match to its post to filter it, and scoring every
 // match, is what made such searches slow. A search therefore works inside
-// the index alone (kind, status, categories, tags and authors are words of
-// the facets column; only a date range needs the posts). Up to rankLimit
-// matches are all ranked by BM25; past that, it ranks a bounded set of
+// the index alone (on SQLite, kind, status, categories, tags and authors
+// are words of the facets column, and only a date range needs the posts;
+// on PostgreSQL they and the publication time are columns beside the
+// tsvector). Up to rankLimit matches are all ranked (BM25 on SQLite,
+// ts_rank_cd on PostgreSQL); past that, it ranks a bounded set of
 // candidates:
 //
 //  1. posts with the words in their title, newest first (titleLimit of
 //     them at most: the title alone says little more about relevance,
 //     and scoring them would read every match of each word once more);
-//  2. then the rankLimit newest matches, by BM25 over title and body;
+//  2. then the rankLimit newest matches, by relevance over title and body;
 //  3. then every older match, newest first.
 //
-// The total is exact and every match is on exactly one page.
+// The total is exact and every match is on exactly one page. Both engines
+// take these steps in rankBounded, so they find the same posts, on the
+// same pages but for the order among the ranked newest matches.
 
 // rankLimit is how many of the newest matches a bounded search ranks by
-// BM25, and titleLimit how many title matches it puts first.
+// relevance, and titleLimit how many title matches it puts first.
 var (
 	rankLimit  = 500
 	titleLimit = 100
@@ -175,8 +179,9 @@ type boundedQueries struct {
 // posts, as many and in the same steps.
 func rankBounded(ctx context.Context, db Reader, eng engine, req Request, res *Results, qs boundedQueries) (*Results, error) {
 	// The count and the two kinds of candidates are three passes over the
-	// index, run side by side when there are connections to spare. Those
-	// for a word with few matches are short, and wasted only then.
+	// index (two where recent counts too), run side by side when there are
+	// connections to spare. Those for a word with few matches are short,
+	// and wasted only then.
 	var (
 		inTitle, recent []ranked
 		total           int
