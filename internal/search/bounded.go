@@ -83,6 +83,9 @@ type ranked struct {
 }
 
 func (sqliteSearch) searchBounded(ctx context.Context, db Reader, req Request) (*Results, error) {
+	if req.Filter.Outlet != 0 {
+		return nil, nil
+	}
 	full, ok := facetFilter(fts5Expr(req.Query, readerColumns), req.Filter, req.TermIDs)
 	if !ok {
 		return nil, nil

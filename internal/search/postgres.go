@@ -390,6 +390,9 @@ func (postgresSearch) suggestHits(q Query, f Filter) (string, []any, bool) {
 // filter applied inside post_search; a search by date is one pass over
 // the matches, sorted by their publication time.
 func (postgresSearch) searchBounded(ctx context.Context, db Reader, req Request) (*Results, error) {
+	if req.Filter.Outlet != 0 {
+		return nil, nil
+	}
 	where, fargs := pgFacets(req.Filter, req.TermIDs)
 	full := tsqueryExpr(req.Query, false)
 	match := `doc @@ to_tsquery('broadsheet', ?) AND ` + where

@@ -32,7 +32,7 @@ type SearchRequest struct {
 func (f PostFilter) searchFilter() search.Filter {
 	where, args := f.where()
 	return search.Filter{Kind: f.Kind, Statuses: f.Statuses, PublishedBefore: f.PublishedBefore,
-		From: f.From, To: f.To, TermID: f.TermID, AuthorID: f.AuthorID, Offset: f.Offset, Limit: f.Limit,
+		From: f.From, To: f.To, TermID: f.TermID, AuthorID: f.AuthorID, Outlet: f.Outlet, Offset: f.Offset, Limit: f.Limit,
 		Where: where, Args: args}
 }
 
