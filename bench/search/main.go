@@ -7,7 +7,11 @@
 //
 //	go run ./bench/search                      # SQLite, 100,000 posts
 //	go run ./bench/search -posts 10000         # a quicker run
-//	go run ./bench/search -db postgres://…     # PostgreSQL
+//	go run ./bench/search -db postgres://…     # PostgreSQL beside SQLite
+//
+// Given a PostgreSQL database, it measures the same archive on SQLite (a
+// temporary file) first, then on PostgreSQL, and prints the two side by
+// side with their ratios (-sqlite=false measures PostgreSQL alone).
 //
 // A database that already holds the archive is reused, so a second run
 // measures the queries without generating again (-db keeps it).
@@ -18,6 +22,7 @@ import (
 	"database/sql"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -45,22 +50,81 @@ func main() {
 		seed    = flag.Uint64("seed", 1, "generator seed")
 		rebuild = flag.Bool("reindex", true, "measure a full rebuild of the index (minutes at 100,000 posts)")
 		profile = flag.String("cpuprofile", "", "write a CPU profile of the query phase to this file")
+		beside  = flag.Bool("sqlite", true, "with a postgres:// -db, also measure SQLite in the same run and print both")
 	)
 	flag.Parse()
 	cpuProfile = *profile
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *dsn, *posts, *words, *queries, *seed, *rebuild); err != nil {
+	var runs []*figures
+	if *beside && isPostgres(*dsn) {
+		lite, err := run(ctx, "", *posts, *words, *queries, *seed, *rebuild)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench/search: sqlite:", err)
+			os.Exit(1)
+		}
+		runs = append(runs, lite)
+		fmt.Println()
+	}
+	fig, err := run(ctx, *dsn, *posts, *words, *queries, *seed, *rebuild)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/search:", err)
 		os.Exit(1)
 	}
+	if runs = append(runs, fig); len(runs) == 2 {
+		compare(os.Stdout, runs[0], runs[1])
+	}
 }
 
-func run(ctx context.Context, dsn string, nPosts, nWords, nQueries int, seed uint64, rebuild bool) error {
+// figures are one engine's results, for printing two engines side by side.
+type figures struct {
+	engine  string
+	reindex float64 // posts a second, 0 when not measured
+	kinds   []string
+	latency map[string][3]time.Duration
+	oneWord [3]time.Duration
+}
+
+// compare prints SQLite's figures (a) beside PostgreSQL's (b), with the
+// ratio b/a, and the target: PostgreSQL's one-word p95 at most twice
+// SQLite's.
+func compare(w io.Writer, a, b *figures) {
+	fmt.Fprintf(w, "\n%s beside %s, same archive, same queries (ratio = %s / %s)\n", b.engine, a.engine, b.engine, a.engine)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "  kind\t%s p50\t%s p50\tratio\t%s p95\t%s p95\tratio\t\n", a.engine, b.engine, a.engine, b.engine)
+	ratio := func(x, y time.Duration) string {
+		if x <= 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.2f×", float64(y)/float64(x))
+	}
+	for _, k := range a.kinds {
+		pa, pb := a.latency[k], b.latency[k]
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", k, ms(pa[0]), ms(pb[0]), ratio(pa[0], pb[0]), ms(pa[1]), ms(pb[1]), ratio(pa[1], pb[1]))
+	}
+	fmt.Fprintf(tw, "  one- and two-word queries\t%s\t%s\t%s\t%s\t%s\t%s\t\n", ms(a.oneWord[0]), ms(b.oneWord[0]), ratio(a.oneWord[0], b.oneWord[0]),
+		ms(a.oneWord[1]), ms(b.oneWord[1]), ratio(a.oneWord[1], b.oneWord[1]))
+	if a.reindex > 0 && b.reindex > 0 {
+		fmt.Fprintf(tw, "  reindex, posts/s\t%.0f\t%.0f\t%.2f×\t\t\t\t\n", a.reindex, b.reindex, b.reindex/a.reindex)
+	}
+	tw.Flush()
+	verdict := "met"
+	if b.oneWord[1] > 2*a.oneWord[1] {
+		verdict = "NOT met"
+	}
+	fmt.Fprintf(w, "\nTarget %s p95 at most 2× %s's for one- and two-word queries: %s against %s (%s): %s.\n",
+		b.engine, a.engine, ms(b.oneWord[1]), ms(a.oneWord[1]), ratio(a.oneWord[1], b.oneWord[1]), verdict)
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+func run(ctx context.Context, dsn string, nPosts, nWords, nQueries int, seed uint64, rebuild bool) (*figures, error) {
 	if dsn == "" {
 		dir, err := os.MkdirTemp("", "broadsheet-search-bench-")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer os.RemoveAll(dir)
 		dsn = filepath.Join(dir, "bench.db")
@@ -69,12 +133,12 @@ func run(ctx context.Context, dsn string, nPosts, nWords, nQueries int, seed uin
 		fmt.Fprintf(os.Stderr, "\rindexing the stored posts anew (after an upgrade): %d of %d", done, total)
 	}})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer db.Close()
 	raw, err := openRaw(dsn)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer raw.Close()
 	fmt.Printf("Broadsheet search benchmark: %s, %d posts of ~%d words, seed %d\n\n", db.Engine(), nPosts, nWords, seed)
@@ -82,7 +146,7 @@ func run(ctx context.Context, dsn string, nPosts, nWords, nQueries int, seed uin
 	g := newGenerator(seed)
 	have, err := db.CountPosts(ctx, content.KindPost)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	switch {
@@ -91,10 +155,10 @@ func run(ctx context.Context, dsn string, nPosts, nWords, nQueries int, seed uin
 		fmt.Printf("Reusing the %d posts already in the database.\n", have)
 	case have == 0:
 		if err := load(ctx, db, g, nPosts, nWords); err != nil {
-			return err
+			return nil, err
 		}
 	default:
-		return fmt.Errorf("the database holds %d posts, not 0 or %d: give an empty one", have, nPosts)
+		return nil, fmt.Errorf("the database holds %d posts, not 0 or %d: give an empty one", have, nPosts)
 	}
 
 	// Indexing throughput: the full rebuild, beside reading the same posts
@@ -102,23 +166,24 @@ func run(ctx context.Context, dsn string, nPosts, nWords, nQueries int, seed uin
 	t0 := time.Now()
 	textBytes, err := readAll(ctx, raw, db.Engine())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	readTook := time.Since(t0)
+	fig := &figures{engine: db.Engine(), latency: map[string][3]time.Duration{}}
 	if rebuild {
-		if err := measureReindex(ctx, db, tw, textBytes, readTook); err != nil {
-			return err
+		if fig.reindex, err = measureReindex(ctx, db, tw, textBytes, readTook); err != nil {
+			return nil, err
 		}
 	}
 	// Size on disk.
 	fmt.Println("\nSize on disk")
 	idx, ok, err := db.IndexSize(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	postsSize, err := tableSize(ctx, raw, db.Engine(), "posts")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if ok {
 		fmt.Fprintf(tw, "  search index\t%.1f MB\t%.2f× the text\t\n", mb(idx), float64(idx)/float64(textBytes))
@@ -133,11 +198,11 @@ func run(ctx context.Context, dsn string, nPosts, nWords, nQueries int, seed uin
 	if cpuProfile != "" {
 		f, err := os.Create(cpuProfile)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	fmt.Printf("\nQuery latency over %d queries of each kind (full search: ranking, count, posts, snippets)\n", nQueries)
@@ -147,7 +212,7 @@ func run(ctx context.Context, dsn string, nPosts, nWords, nQueries int, seed uin
 	now := g.start.AddDate(50, 0, 0)
 	cats, err := db.FindTerms(ctx, content.TaxCategory)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, kind := range mix {
 		fmt.Fprintf(os.Stderr, "\rmeasuring: %-20s", kind.name)
@@ -156,7 +221,7 @@ func run(ctx context.Context, dsn string, nPosts, nWords, nQueries int, seed uin
 		for i, qs := range kind.queries {
 			q, err := search.Parse(qs)
 			if err != nil {
-				return fmt.Errorf("%s: %w", qs, err)
+				return nil, fmt.Errorf("%s: %w", qs, err)
 			}
 			req := store.SearchRequest{Query: q, Filter: store.Published(now)}
 			req.Filter.Limit = 10
@@ -170,13 +235,13 @@ func run(ctx context.Context, dsn string, nPosts, nWords, nQueries int, seed uin
 			if kind.suggest {
 				s, err := db.Suggest(ctx, q, req.Filter, 8)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				hits += len(s)
 			} else {
 				res, err := db.Search(ctx, req)
 				if err != nil {
-					return fmt.Errorf("%s: %w", qs, err)
+					return nil, fmt.Errorf("%s: %w", qs, err)
 				}
 				hits += res.Total
 			}
@@ -189,6 +254,7 @@ func run(ctx context.Context, dsn string, nPosts, nWords, nQueries int, seed uin
 			two = append(two, ds...)
 		}
 		p := pct(ds)
+		fig.kinds, fig.latency[kind.name] = append(fig.kinds, kind.name), p
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%s\t\n", kind.name, ms(p[0]), ms(p[1]), ms(p[2]), hits/len(ds), kind.queries[0])
 	}
 	fmt.Fprintln(os.Stderr)
@@ -202,7 +268,7 @@ func run(ctx context.Context, dsn string, nPosts, nWords, nQueries int, seed uin
 	for i := 0; i < nQueries; i++ {
 		t := time.Now()
 		if _, err := db.FindPostByID(ctx, int64(1+rng.IntN(nPosts))); err != nil {
-			return err
+			return nil, err
 		}
 		trivial = append(trivial, time.Since(t))
 	}
@@ -214,7 +280,7 @@ func run(ctx context.Context, dsn string, nPosts, nWords, nQueries int, seed uin
 		t := time.Now()
 		var n int
 		if err := raw.QueryRowContext(ctx, rebind(db.Engine(), `SELECT COUNT(*) FROM posts WHERE body_html LIKE ?`), "%"+strings.TrimSpace(w)+"%").Scan(&n); err != nil {
-			return err
+			return nil, err
 		}
 		like = append(like, time.Since(t))
 	}
@@ -228,7 +294,8 @@ func run(ctx context.Context, dsn string, nPosts, nWords, nQueries int, seed uin
 		verdict = "NOT met"
 	}
 	fmt.Printf("\nTarget p95 < 20 ms for one- and two-word queries: one-word p95 %s, two-word p95 %s: %s.\n", ms(p1[1]), ms(p2[1]), verdict)
-	return nil
+	fig.oneWord = pct(append(one, two...))
+	return fig, nil
 }
 
 // load writes the archive through the store, 1,000 posts a transaction,
@@ -388,7 +455,7 @@ func tableSize(ctx context.Context, raw *sql.DB, engine, table string) (int64, e
 }
 
 func openRaw(dsn string) (*sql.DB, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	if isPostgres(dsn) {
 		return sql.Open("pgx", dsn)
 	}
 	return sql.Open("sqlite", "file:"+strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")+"?_pragma=busy_timeout(10000)")
@@ -418,7 +485,7 @@ func mb(b int64) float64 { return float64(b) / 1e6 }
 
 // measureReindex times a full rebuild of the index beside the time it
 // takes to read the same posts and extract their text (readTook).
-func measureReindex(ctx context.Context, db *store.DB, tw *tabwriter.Writer, textBytes int64, readTook time.Duration) error {
+func measureReindex(ctx context.Context, db *store.DB, tw *tabwriter.Writer, textBytes int64, readTook time.Duration) (float64, error) {
 	fmt.Println("\nIndexing")
 	t0 := time.Now()
 	rep, err := db.Reindex(ctx, func(done, total int) {
@@ -427,7 +494,7 @@ func measureReindex(ctx context.Context, db *store.DB, tw *tabwriter.Writer, tex
 		}
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	fmt.Fprintln(os.Stderr)
 	took := time.Since(t0)
@@ -436,6 +503,5 @@ func measureReindex(ctx context.Context, db *store.DB, tw *tabwriter.Writer, tex
 	fmt.Fprintf(tw, "  baseline: read and extract text only\t%d posts\t%s\t%.0f posts/s\t%.1f MB/s of text\t\n", rep.Indexed,
 		readTook.Round(time.Millisecond), float64(rep.Indexed)/readTook.Seconds(), float64(textBytes)/1e6/readTook.Seconds())
 	tw.Flush()
-
-	return nil
+	return float64(rep.Indexed) / took.Seconds(), nil
 }

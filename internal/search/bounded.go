@@ -3,6 +3,7 @@ package search
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 
@@ -12,21 +13,25 @@ import (
 // A word found in a fifth of a large archive matches tens of thousands of
 // posts. Joining every match to its post to filter it, and scoring every
 // match, is what made such searches slow. A search therefore works inside
-// the index alone (kind, status, categories, tags and authors are words of
-// the facets column; only a date range needs the posts). Up to rankLimit
-// matches are all ranked by BM25; past that, it ranks a bounded set of
+// the index alone (on SQLite, kind, status, categories, tags and authors
+// are words of the facets column, and only a date range needs the posts;
+// on PostgreSQL they and the publication time are columns beside the
+// tsvector). Up to rankLimit matches are all ranked (BM25 on SQLite,
+// ts_rank_cd on PostgreSQL); past that, it ranks a bounded set of
 // candidates:
 //
 //  1. posts with the words in their title, newest first (titleLimit of
 //     them at most: the title alone says little more about relevance,
 //     and scoring them would read every match of each word once more);
-//  2. then the rankLimit newest matches, by BM25 over title and body;
+//  2. then the rankLimit newest matches, by relevance over title and body;
 //  3. then every older match, newest first.
 //
-// The total is exact and every match is on exactly one page.
+// The total is exact and every match is on exactly one page. Both engines
+// take these steps in rankBounded, so they find the same posts, on the
+// same pages but for the order among the ranked newest matches.
 
 // rankLimit is how many of the newest matches a bounded search ranks by
-// BM25, and titleLimit how many title matches it puts first.
+// relevance, and titleLimit how many title matches it puts first.
 var (
 	rankLimit  = 500
 	titleLimit = 100
@@ -78,6 +83,9 @@ type ranked struct {
 }
 
 func (sqliteSearch) searchBounded(ctx context.Context, db Reader, req Request) (*Results, error) {
+	if req.Filter.Outlet != 0 {
+		return nil, nil
+	}
 	full, ok := facetFilter(fts5Expr(req.Query, readerColumns), req.Filter, req.TermIDs)
 	if !ok {
 		return nil, nil
@@ -126,39 +134,85 @@ func (sqliteSearch) searchBounded(ctx context.Context, db Reader, req Request) (
 		rows, err := db.Query(ctx, `SELECT rowid, `+score+` FROM `+table+` WHERE `+table+` MATCH ?`+late+
 			` ORDER BY rowid DESC LIMIT ?`, append(append([]any{expr}, lateArgs...), limit)...)
 		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
+			return nil, err
 		}
-		defer rows.Close()
-		var out []ranked
-		for rows.Next() {
-			var r ranked
-			if err := rows.Scan(&r.id, &r.score); err != nil {
-				return nil, fmt.Errorf("search: %w", err)
-			}
-			out = append(out, r)
-		}
-		return out, rows.Err()
+		return scanRanked(rows)
 	}
+	return rankBounded(ctx, db, sqliteSearch{}, req, res, boundedQueries{
+		count: func() (n int, err error) {
+			err = db.QueryRow(ctx, `SELECT COUNT(*) FROM post_search WHERE post_search MATCH ?`+late,
+				append([]any{full}, lateArgs...)...).Scan(&n)
+			return n, err
+		},
+		titles: func(limit int) ([]ranked, error) { return newest(titles, title, "0", limit) },
+		recent: func(limit int) ([]ranked, int, error) {
+			rs, err := newest("post_search", full, sqliteScore, limit)
+			return rs, -1, err
+		},
+		older: func(before int64, shown []any, limit, offset int) ([]int64, error) {
+			q := `SELECT rowid FROM post_search WHERE post_search MATCH ? AND rowid < ?` + late
+			args := append([]any{full, before}, lateArgs...)
+			if len(shown) > 0 {
+				q += ` AND rowid NOT IN (` + placeholders(len(shown)) + `)`
+				args = append(args, shown...)
+			}
+			return queryIDs(ctx, db, q+` ORDER BY rowid DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		},
+	})
+}
+
+// boundedQueries are the passes over an engine's index that a bounded
+// search makes, each over the matches its filter keeps.
+type boundedQueries struct {
+	// count counts all the matches; nil when recent does.
+	count func() (int, error)
+	// titles returns up to limit matches with the words in their title,
+	// newest first, scored 0.
+	titles func(limit int) ([]ranked, error)
+	// recent returns up to limit matches, newest first, each scored, and
+	// the number of all matches, or -1 when count counts them.
+	recent func(limit int) ([]ranked, int, error)
+	// older returns ids of matches older than before, newest first, less
+	// those in shown, a page of them.
+	older func(before int64, shown []any, limit, offset int) ([]int64, error)
+}
+
+// rankBounded is the bounded ranking both engines share (see the top of
+// this file), over their index's passes qs, so that both find the same
+// posts, as many and in the same steps.
+func rankBounded(ctx context.Context, db Reader, eng engine, req Request, res *Results, qs boundedQueries) (*Results, error) {
 	// The count and the two kinds of candidates are three passes over the
-	// index, run side by side when there are connections to spare. Those
-	// for a word with few matches are short, and wasted only then.
-	var inTitle, recent []ranked
-	err := parallel(db, func() error {
-		err := db.QueryRow(ctx, `SELECT COUNT(*) FROM post_search WHERE post_search MATCH ?`+late,
-			append([]any{full}, lateArgs...)...).Scan(&res.Total)
-		if err != nil {
-			return fmt.Errorf("search: count results: %w", err)
+	// index (two where recent counts too), run side by side when there are
+	// connections to spare. Those for a word with few matches are short,
+	// and wasted only then.
+	var (
+		inTitle, recent []ranked
+		total           int
+	)
+	passes := []func() error{func() (err error) {
+		if inTitle, err = qs.titles(titleLimit); err != nil {
+			return fmt.Errorf("search: %w", err)
 		}
 		return nil
 	}, func() (err error) {
-		inTitle, err = newest(titles, title, "0", titleLimit)
-		return err
-	}, func() (err error) {
-		recent, err = newest("post_search", full, sqliteScore, rankLimit)
-		return err
-	})
-	if err != nil {
+		if recent, total, err = qs.recent(rankLimit); err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		return nil
+	}}
+	if qs.count != nil {
+		passes = append(passes, func() (err error) {
+			if res.Total, err = qs.count(); err != nil {
+				return fmt.Errorf("search: count results: %w", err)
+			}
+			return nil
+		})
+	}
+	if err := parallel(db, passes...); err != nil {
 		return nil, err
+	}
+	if qs.count == nil {
+		res.Total = total
 	}
 	byScore := func(a, b ranked) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.id, a.id))
@@ -210,14 +264,7 @@ func (sqliteSearch) searchBounded(ctx context.Context, db Reader, req Request) (
 				shown = append(shown, r.id)
 			}
 		}
-		q := `SELECT rowid FROM post_search WHERE post_search MATCH ? AND rowid < ?` + late
-		args := append([]any{full, oldest}, lateArgs...)
-		if len(shown) > 0 {
-			q += ` AND rowid NOT IN (` + placeholders(len(shown)) + `)`
-			args = append(args, shown...)
-		}
-		skip := max(0, from-len(head))
-		older, err := queryIDs(ctx, db, q+` ORDER BY rowid DESC LIMIT ? OFFSET ?`, append(args, to-max(from, len(head)), skip)...)
+		older, err := qs.older(oldest, shown, to-max(from, len(head)), max(0, from-len(head)))
 		if err != nil {
 			return nil, fmt.Errorf("search: %w", err)
 		}
@@ -226,7 +273,21 @@ func (sqliteSearch) searchBounded(ctx context.Context, db Reader, req Request) (
 	if len(ids) == 0 {
 		return res, nil
 	}
-	return page(ctx, db, sqliteSearch{}, req.Query, res, ids, scores)
+	return page(ctx, db, eng, req.Query, res, ids, scores)
+}
+
+// scanRanked reads rows (id, score).
+func scanRanked(rows *sql.Rows) ([]ranked, error) {
+	defer rows.Close()
+	var out []ranked
+	for rows.Next() {
+		var r ranked
+		if err := rows.Scan(&r.id, &r.score); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // dateWalkLimit bounds how many posts a search by date may walk past.

@@ -119,6 +119,27 @@ func TestSearchManyMatches(t *testing.T) {
 			return slugs, totals
 		}
 		all, _ := walk(50)
+		// What a bounded ranking of four shows after the four newest title
+		// matches: the rest of the four newest matches (by relevance, so in
+		// any order), then every older match newest first.
+		var newest, newer, older []string
+		for i := 39; i >= 0; i-- {
+			if s := fmt.Sprintf("p%02d", i); want[s] {
+				newest = append(newest, s)
+			}
+		}
+		titles := 0
+		for _, s := range newest {
+			if inTitle[s] && titles < 4 {
+				titles++
+				continue
+			}
+			if slices.Index(newest, s) < 4 {
+				newer = append(newer, s)
+			} else {
+				older = append(older, s)
+			}
+		}
 		restore := search.SetRankLimit(4)
 		defer restore()
 		for _, size := range []int{1, 3, 7, 50} {
@@ -148,6 +169,15 @@ func TestSearchManyMatches(t *testing.T) {
 			tail := got[len(got)-8:]
 			if !slices.IsSortedFunc(tail, func(a, b string) int { return -compareSlug(a, b) }) {
 				t.Errorf("page size %d: older matches not newest first: %v", size, tail)
+			}
+			// On both engines, the same posts in the same steps: the four
+			// newest title matches, the other posts among the four newest
+			// matches (by relevance), then every older match newest first,
+			// older title matches among them.
+			rest := got[4:]
+			mid := slices.Sorted(slices.Values(rest[:len(rest)-len(older)]))
+			if !slices.Equal(mid, slices.Sorted(slices.Values(newer))) || !slices.Equal(rest[len(rest)-len(older):], older) {
+				t.Errorf("page size %d: after the title matches, got %v, want %v then %v", size, rest, newer, older)
 			}
 		}
 		slices.Sort(all)

@@ -3,7 +3,9 @@ package search
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 )
@@ -16,6 +18,7 @@ type doc struct {
 	title, body string
 	kind        content.Kind
 	status      content.Status
+	published   int64 // Unix seconds, 0 when unset (as the store keeps it)
 	terms       []int64
 	authors     []int64
 }
@@ -31,6 +34,9 @@ func Index(ctx context.Context, db DB, p *content.Post) error {
 		body = ""
 	}
 	d := doc{id: p.ID, title: title, body: body, kind: p.Kind, status: p.Status}
+	if !p.PublishedAt.IsZero() {
+		d.published = p.PublishedAt.Unix()
+	}
 	for _, ts := range [][]content.Term{p.Categories, p.Tags} {
 		for _, t := range ts {
 			d.terms = append(d.terms, t.ID)
@@ -101,20 +107,29 @@ const rebuildBatch = 500
 
 // Rebuild empties the index and writes every post to it anew. db should be
 // one transaction, so that a failure leaves the old index in place; once it
-// has committed, Settle tidies up. progress, when not nil, is called after
+// has committed, Settle tidies up. pool, when not nil, is the pool db was
+// begun on: an engine that rebuilds in bulk (PostgreSQL) writes the fresh
+// index from several of its connections at once, while db holds the locks
+// that keep the posts as they are. progress, when not nil, is called after
 // each batch with the posts done and the total.
-func Rebuild(ctx context.Context, db DB, progress func(done, total int)) (RebuildReport, error) {
+func Rebuild(ctx context.Context, db, pool DB, progress func(done, total int)) (RebuildReport, error) {
 	var rep RebuildReport
 	eng := engineOf(db)
 	var err error
 	if rep.Removed, err = eng.count(ctx, db); err != nil {
 		return RebuildReport{}, err
 	}
-	if err := eng.clear(ctx, db); err != nil {
-		return RebuildReport{}, err
-	}
 	var total int
 	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM posts`).Scan(&total); err != nil {
+		return RebuildReport{}, err
+	}
+	if bulk, ok := eng.(bulkRebuilder); ok {
+		if rep.Indexed, err = rebuildBulk(ctx, bulk, db, pool, total, progress); err != nil {
+			return RebuildReport{}, err
+		}
+		return rep, nil
+	}
+	if err := eng.clear(ctx, db); err != nil {
 		return RebuildReport{}, err
 	}
 	var after int64
@@ -146,6 +161,88 @@ func Rebuild(ctx context.Context, db DB, progress func(done, total int)) (Rebuil
 	return rep, nil
 }
 
+// rebuildWorkers is how many connections write a bulk rebuild's batches
+// at once: turning text into a tsvector takes the database server a core
+// for a thousand posts a second, the larger part of a rebuild.
+var rebuildWorkers = min(4, max(1, runtime.NumCPU()))
+
+// rebuildBulk reads the posts in batches on db and has workers write them
+// on pool (on db, one at a time, without one), and returns the number
+// written.
+func rebuildBulk(ctx context.Context, bulk bulkRebuilder, db, pool DB, total int, progress func(done, total int)) (int, error) {
+	workers := rebuildWorkers
+	if pool == nil {
+		pool, workers = db, 1
+	}
+	if err := bulk.startRebuild(ctx, db, pool); err != nil {
+		return 0, err
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		batches = make(chan []doc)
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		done    int
+	)
+	for range workers {
+		wg.Go(func() {
+			for batch := range batches {
+				if err := bulk.writeBatch(ctx, pool, batch); err != nil {
+					cancel(fmt.Errorf("search: index posts %d to %d: %w", batch[0].id, batch[len(batch)-1].id, err))
+					return
+				}
+				mu.Lock()
+				done += len(batch)
+				if progress != nil {
+					progress(done, total)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	var after int64
+	read := func() error {
+		defer close(batches)
+		for {
+			batch, err := readBatch(ctx, db, after)
+			if err != nil || len(batch) == 0 {
+				return err
+			}
+			after = batch[len(batch)-1].id
+			select {
+			case batches <- batch:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+		}
+	}
+	err := read()
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return 0, err
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := bulk.finishRebuild(ctx, db); err != nil {
+		return 0, fmt.Errorf("search: finish rebuilding: %w", err)
+	}
+	return done, nil
+}
+
+// bulkRebuilder is an engine that rebuilds its index in bulk, in place of
+// clearing it, indexing each post and optimising it.
+type bulkRebuilder interface {
+	// startRebuild prepares, on pool, an empty index beside the one in
+	// use, once the transaction db has locked the posts against writes.
+	startRebuild(ctx context.Context, db, pool DB) error
+	// writeBatch writes docs to it, on pool.
+	writeBatch(ctx context.Context, pool DB, docs []doc) error
+	// finishRebuild puts it in place of the one in use.
+	finishRebuild(ctx context.Context, db DB) error
+}
+
 // Settle runs after a Rebuild has committed, outside any transaction: it
 // leaves the rebuilt index as fast to read as the engine can.
 func Settle(ctx context.Context, db DB) error {
@@ -159,7 +256,7 @@ func Settle(ctx context.Context, db DB) error {
 // the whole batch before anything is written, since one connection cannot
 // read and write at once.
 func readBatch(ctx context.Context, db DB, after int64) ([]doc, error) {
-	rows, err := db.Query(ctx, `SELECT id, kind, status, title, body_html, body, excerpt, source_name, source_author
+	rows, err := db.Query(ctx, `SELECT id, kind, status, published_at, title, body_html, body, excerpt, source_name, source_author
 		FROM posts WHERE id > ? ORDER BY id LIMIT ?`, after, rebuildBatch)
 	if err != nil {
 		return nil, fmt.Errorf("search: read posts to index: %w", err)
@@ -171,7 +268,7 @@ func readBatch(ctx context.Context, db DB, after int64) ([]doc, error) {
 			d                                      doc
 			title, bodyHTML, body, excerpt, sn, sa string
 		)
-		if err := rows.Scan(&d.id, &d.kind, &d.status, &title, &bodyHTML, &body, &excerpt, &sn, &sa); err != nil {
+		if err := rows.Scan(&d.id, &d.kind, &d.status, &d.published, &title, &bodyHTML, &body, &excerpt, &sn, &sa); err != nil {
 			return nil, fmt.Errorf("search: read posts to index: %w", err)
 		}
 		d.title, d.body = text(title, bodyHTML, body, excerpt, &content.Source{Name: sn, Author: sa})

@@ -34,10 +34,14 @@ type Filter struct {
 	From, To time.Time
 	TermID   int64 // entries in this category or tag
 	AuthorID int64 // entries by this author
-	Offset   int
-	Limit    int // 0 means 10
-	Where    string
-	Args     []any
+	// Outlet, when set, keeps entries republished from this source desk
+	// outlet: a condition only Where holds, so such a search joins the
+	// posts.
+	Outlet int64
+	Offset int
+	Limit  int // 0 means 10
+	Where  string
+	Args   []any
 }
 
 // Request is one search: a parsed query, the entries it may find and the

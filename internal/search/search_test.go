@@ -443,6 +443,17 @@ func TestReindex(t *testing.T) {
 		if after := f.find(t, "sanctions "); !slices.Equal(before, after) {
 			t.Errorf("after reindex %v, before %v", after, before)
 		}
+		// Rebuilt again, the index still follows the posts' writes.
+		if _, err := db.Reindex(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		gone := f.posts[before[0]]
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.DeletePost(ctx, gone.ID) }); err != nil {
+			t.Fatal(err)
+		}
+		if after := f.find(t, "sanctions "); !slices.Equal(after, before[1:]) {
+			t.Errorf("after a second reindex and deleting %s: %v", gone.Slug, after)
+		}
 	})
 }
 
@@ -529,7 +540,7 @@ func TestSearchIndexesOlderArchive(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, stmt := range []string{`DROP TABLE post_search`, `DELETE FROM schema_migrations WHERE version IN (20, 60)`} {
+			for _, stmt := range []string{`DROP TABLE post_search`, `DELETE FROM schema_migrations WHERE version IN (20, 60, 100)`} {
 				if _, err := raw.ExecContext(ctx, stmt); err != nil {
 					t.Fatalf("%s: %v", stmt, err)
 				}

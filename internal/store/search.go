@@ -32,7 +32,7 @@ type SearchRequest struct {
 func (f PostFilter) searchFilter() search.Filter {
 	where, args := f.where()
 	return search.Filter{Kind: f.Kind, Statuses: f.Statuses, PublishedBefore: f.PublishedBefore,
-		From: f.From, To: f.To, TermID: f.TermID, AuthorID: f.AuthorID, Offset: f.Offset, Limit: f.Limit,
+		From: f.From, To: f.To, TermID: f.TermID, AuthorID: f.AuthorID, Outlet: f.Outlet, Offset: f.Offset, Limit: f.Limit,
 		Where: where, Args: args}
 }
 
@@ -85,7 +85,7 @@ func (c conn) Suggest(ctx context.Context, q search.Query, f PostFilter, limit i
 func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) (search.RebuildReport, error) {
 	var rep search.RebuildReport
 	err := db.Update(ctx, func(tx *Tx) (err error) {
-		rep, err = search.Rebuild(ctx, searchConn{tx.conn}, progress)
+		rep, err = search.Rebuild(ctx, searchConn{tx.conn}, searchConn{db.conn}, progress)
 		return err
 	})
 	if err != nil {
