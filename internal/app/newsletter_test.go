@@ -80,7 +80,8 @@ func TestServeMailsThroughSMTP(t *testing.T) {
 // TestNewsletterSurvivesKill9: a serve process killed outright (kill -9)
 // in the middle of sending a story, and another started on the same
 // database, mail each subscriber at most once and finish the send; only
-// the batch in flight at the kill may be missing.
+// the batch in flight at the kill is missing until its claim runs out, when
+// all of it but the message in doubt is queued again (store.TestSendsOfAStoppedBatch).
 func TestNewsletterSurvivesKill9(t *testing.T) {
 	mail := mailtest.Start(t)
 	bin := opBuild(t)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	mail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/broadsheet/broadsheet/internal/config"
 )
@@ -136,46 +137,67 @@ func (m *Mailer) Send(ctx context.Context, msg *Message) error {
 // fails, the messages not yet sent fail with a temporary error.
 func (m *Mailer) SendAll(ctx context.Context, msgs []*Message) []error {
 	errs := make([]error, len(msgs))
-	unreachable := func(err error) []error {
-		for i := range msgs {
-			errs[i] = &Error{To: msgs[i].To, Temporary: true, Err: fmt.Errorf("reach the mail server %s: %w", m.cfg, err)}
+	m.SendEach(ctx, msgs, func(i int, err error) bool { errs[i] = err; return true })
+	return errs
+}
+
+// SendEach is SendAll telling each message's outcome (nil when sent) to
+// done as soon as it is known, before the next message is begun, so that
+// a caller can record it first: one that stops in between knows that
+// every message after the last one told was not begun. When done returns
+// false, SendEach stops: the messages after that one are not begun.
+func (m *Mailer) SendEach(ctx context.Context, msgs []*Message, done func(i int, err error) bool) {
+	rest := func(from int, err func(*Message) error) {
+		for j := from; j < len(msgs); j++ {
+			if !done(j, err(msgs[j])) {
+				return
+			}
 		}
-		return errs
 	}
 	client, err := mail.NewClient(m.cfg.Host, m.opts...)
-	if err != nil {
-		return unreachable(err)
+	if err == nil {
+		var sc *smtp.Client
+		if sc, err = client.DialToSMTPClientWithContext(ctx); err == nil {
+			defer func() { _ = client.CloseWithSMTPClient(sc) }()
+			m.sendOver(ctx, client, sc, msgs, done, rest)
+			return
+		}
 	}
-	sc, err := client.DialToSMTPClientWithContext(ctx)
-	if err != nil {
-		return unreachable(err)
-	}
-	defer func() { _ = client.CloseWithSMTPClient(sc) }()
+	rest(0, func(msg *Message) error {
+		return &Error{To: msg.To, Temporary: true, Err: fmt.Errorf("reach the mail server %s: %w", m.cfg, err)}
+	})
+}
+
+func (m *Mailer) sendOver(ctx context.Context, client *mail.Client, sc *smtp.Client, msgs []*Message,
+	done func(int, error) bool, rest func(int, func(*Message) error)) {
 	for i, msg := range msgs {
 		if err := m.limiter.wait(ctx); err != nil {
-			for j := i; j < len(msgs); j++ {
-				errs[j] = &Error{To: msgs[j].To, Temporary: true, Err: err}
-			}
-			return errs
+			rest(i, func(msg *Message) error { return &Error{To: msg.To, Temporary: true, Err: err} })
+			return
 		}
 		gm, err := m.build(msg)
 		if err != nil {
-			errs[i] = &Error{To: msg.To, Err: err}
+			if !done(i, &Error{To: msg.To, Err: err}) {
+				return
+			}
 			continue
 		}
 		if err := client.SendWithSMTPClient(sc, gm); err != nil {
-			errs[i] = classify(msg.To, err)
+			if !done(i, classify(msg.To, err)) {
+				return
+			}
 			var se *mail.SendError
 			if errors.As(err, &se) && se.Reason == mail.ErrConnCheck {
 				// The connection is gone: the rest wait for the next try.
-				for j := i + 1; j < len(msgs); j++ {
-					errs[j] = &Error{To: msgs[j].To, Temporary: true, Err: err}
-				}
-				return errs
+				rest(i+1, func(msg *Message) error { return &Error{To: msg.To, Temporary: true, Err: err} })
+				return
 			}
+			continue
+		}
+		if !done(i, nil) {
+			return
 		}
 	}
-	return errs
 }
 
 // classify tells a temporary failure from a permanent one by the server's

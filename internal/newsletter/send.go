@@ -51,7 +51,7 @@ func (s *Service) Run(ctx context.Context) error {
 		})
 		return nil
 	}
-	if _, err := s.cfg.DB.RecoverSends(ctx); err != nil {
+	if _, _, err := s.cfg.DB.RecoverSends(ctx); err != nil {
 		return err
 	}
 	if _, err := s.QueuePosts(ctx); err != nil {
@@ -277,24 +277,32 @@ func (s *Service) Deliver(ctx context.Context) (sent int, err error) {
 			return sent, err
 		}
 		msgs := make([]*mailer.Message, 0, len(claimed))
-		var outcomes []store.SendOutcome
+		var unmade []store.SendOutcome
 		var pending []store.Send
 		for _, c := range claimed {
 			m, err := r.message(ctx, c)
 			if err != nil {
 				// A message that cannot be made (its post deleted since) is
 				// failed, not tried again.
-				outcomes = append(outcomes, store.SendOutcome{ID: c.ID, SubscriberID: c.Subscriber.ID, Err: err.Error()})
+				unmade = append(unmade, store.SendOutcome{ID: c.ID, SubscriberID: c.Subscriber.ID, Err: err.Error()})
 				continue
 			}
 			msgs = append(msgs, m)
 			pending = append(pending, c)
 		}
-		errs := s.cfg.Mail.SendAll(ctx, msgs)
-		now := s.cfg.DB.Now()
-		for i, c := range pending {
+		// Recorded even when ctx ended, so what went is not sent again.
+		record := context.WithoutCancel(ctx)
+		if err := s.cfg.DB.FinishSends(record, unmade); err != nil {
+			return sent, err
+		}
+		// Each outcome is recorded before the next message is begun: a
+		// process stopped in between leaves at most one message of the
+		// batch in doubt (see store.RecoverSends).
+		var failed error
+		s.cfg.Mail.SendEach(ctx, msgs, func(i int, err error) bool {
+			c := pending[i]
 			o := store.SendOutcome{ID: c.ID, SubscriberID: c.Subscriber.ID}
-			switch err := errs[i]; {
+			switch {
 			case err == nil:
 				sent++
 			case mailer.Permanent(err):
@@ -302,13 +310,15 @@ func (s *Service) Deliver(ctx context.Context) (sent int, err error) {
 			case c.Attempts+1 >= maxAttempts:
 				o.Err = fmt.Sprintf("given up after %d tries: %v", c.Attempts+1, err)
 			default:
-				o.Err, o.RetryAt = err.Error(), now.Add(backoff(c.Attempts))
+				o.Err, o.RetryAt = err.Error(), s.cfg.DB.Now().Add(backoff(c.Attempts))
 			}
-			outcomes = append(outcomes, o)
-		}
-		// Recorded even when ctx ended, so what went is not sent again.
-		if err := s.cfg.DB.FinishSends(context.WithoutCancel(ctx), outcomes); err != nil {
-			return sent, err
+			// A send whose outcome cannot be recorded stops the batch: the
+			// rest stay claimed, and are settled as a crash's would be.
+			failed = s.cfg.DB.FinishSends(record, []store.SendOutcome{o})
+			return failed == nil
+		})
+		if failed != nil {
+			return sent, failed
 		}
 	}
 	return sent, ctx.Err()

@@ -104,6 +104,18 @@ func (db *DB) ClaimSends(ctx context.Context, n int, hold time.Duration) ([]Send
 		if err := rows.Err(); err != nil || len(ids) == 0 {
 			return err
 		}
+		// The batch is named by its first send: the newsletter sends a
+		// batch in id order and records each outcome before beginning the
+		// next, so after a crash only a batch's first unfinished send may
+		// have been begun (see RecoverSends).
+		first := ids[0].(int64)
+		for _, id := range ids {
+			first = min(first, id.(int64))
+		}
+		if _, err := tx.exec(ctx, `UPDATE newsletter_sends SET claim_id = ? WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`,
+			append([]any{first}, ids...)...); err != nil {
+			return err
+		}
 		rows, err = tx.query(ctx, `SELECT q.id, q.edition, e.post_id, q.attempts, `+subscriberColumns+`
 			FROM newsletter_sends q JOIN newsletter_editions e ON e.edition = q.edition JOIN subscribers s ON s.id = q.subscriber_id
 			WHERE q.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY q.id`, ids...)
@@ -177,25 +189,36 @@ func (db *DB) FinishSends(ctx context.Context, outcomes []SendOutcome) error {
 	})
 }
 
-// RecoverSends fails the sends whose claim ran out while being sent (their
-// process stopped mid-send): they may have arrived, so they are not sent
-// again. It returns how many.
-func (db *DB) RecoverSends(ctx context.Context) (int, error) {
-	var n int64
-	err := db.Update(ctx, func(tx *Tx) error {
+// RecoverSends settles the sends whose claim ran out while being sent (their
+// process stopped mid-send, kill -9). A batch is sent in id order, each
+// outcome recorded before the next send begins: of a batch's unfinished
+// sends only the first may have been begun, and may have arrived, so it is
+// failed rather than sent twice; the others were never begun and are
+// queued again. It returns how many were failed and how many queued again.
+func (db *DB) RecoverSends(ctx context.Context) (failed, requeued int, err error) {
+	err = db.Update(ctx, func(tx *Tx) error {
+		now := unix(tx.Now)
 		res, err := tx.exec(ctx, `UPDATE newsletter_sends SET status = 'failed',
 			last_error = 'interrupted while being sent (the server stopped): it may have arrived, so it is not sent again'
-			WHERE status = 'sending' AND claimed_until < ?`, unix(tx.Now))
+			WHERE id IN (SELECT MIN(id) FROM newsletter_sends WHERE status = 'sending' AND claimed_until < ? GROUP BY claim_id)`, now)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		failed = int(n)
+		res, err = tx.exec(ctx, `UPDATE newsletter_sends SET status = 'queued', claimed_until = 0, claim_id = 0
+			WHERE status = 'sending' AND claimed_until < ?`, now)
 		if err != nil {
 			return err
 		}
 		n, _ = res.RowsAffected()
+		requeued = int(n)
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("store: recover sends: %w", err)
+		return 0, 0, fmt.Errorf("store: recover sends: %w", err)
 	}
-	return int(n), nil
+	return failed, requeued, nil
 }
 
 // dropQueued fails the sends still queued for a subscriber, saying why.

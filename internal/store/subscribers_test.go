@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,8 +124,8 @@ func TestSendQueue(t *testing.T) {
 		// d's process stopped mid-send: its claim runs out.
 		later := db.Now().Add(2 * time.Minute)
 		db.Now = func() time.Time { return later }
-		if n, err := db.RecoverSends(ctx); err != nil || n != 2 {
-			t.Errorf("recovered %d sends (%v), want 2 (d's and the retry still held)", n, err)
+		if failed, requeued, err := db.RecoverSends(ctx); err != nil || failed != 2 || requeued != 0 {
+			t.Errorf("recovered sends: %d failed, %d queued again (%v); want 2 failed (d's and the retry, each its batch's first) and none queued", failed, requeued, err)
 		}
 		if more, _ := db.ClaimSends(ctx, 10, time.Minute); len(more) != 0 {
 			t.Errorf("a send interrupted mid-way is sent again: %v", more)
@@ -144,6 +146,63 @@ func TestSendQueue(t *testing.T) {
 			if s.Subscriber.ID == ids[0] {
 				t.Errorf("a send to who unsubscribed is claimed: %+v", s)
 			}
+		}
+	})
+}
+
+// TestSendsOfAStoppedBatch: a process that stopped after recording the
+// first two sends of a batch of five may have begun the third, never the
+// fourth and fifth: once its claim runs out, the third is failed (it may
+// have arrived) and the last two are queued again, not lost; another
+// process's batch is left alone.
+func TestSendsOfAStoppedBatch(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		var ids []int64
+		for i := range 7 {
+			s := &content.Subscriber{Email: fmt.Sprintf("r%d@example.org", i)}
+			subscribe(t, db, s)
+			ids = append(ids, s.ID)
+		}
+		if err := db.Update(ctx, func(tx *store.Tx) error { _, err := tx.QueueEdition(ctx, "post:9", 9, "Subject", ids); return err }); err != nil {
+			t.Fatal(err)
+		}
+		batch, err := db.ClaimSends(ctx, 5, time.Minute)
+		if err != nil || len(batch) != 5 {
+			t.Fatalf("claim 5: %v %v", batch, err)
+		}
+		if err := db.FinishSends(ctx, []store.SendOutcome{{ID: batch[0].ID, SubscriberID: batch[0].Subscriber.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.FinishSends(ctx, []store.SendOutcome{{ID: batch[1].ID, SubscriberID: batch[1].Subscriber.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		// The process stops; another claims the remaining two later, with a
+		// claim that has not run out when the first's is settled.
+		now := db.Now()
+		db.Now = func() time.Time { return now.Add(2 * time.Minute) }
+		other, err := db.ClaimSends(ctx, 5, time.Hour)
+		if err != nil || len(other) != 2 {
+			t.Fatalf("the other process's claim: %v %v", other, err)
+		}
+		failed, requeued, err := db.RecoverSends(ctx)
+		if err != nil || failed != 1 || requeued != 2 {
+			t.Fatalf("recovered: %d failed, %d queued again (%v); want 1 and 2", failed, requeued, err)
+		}
+		again, err := db.ClaimSends(ctx, 10, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range again {
+			got = append(got, s.Subscriber.Email)
+		}
+		want := []string{batch[3].Subscriber.Email, batch[4].Subscriber.Email}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("sent again: %v; want the two never begun, %v", got, want)
+		}
+		counts, _ := db.SendsOfEdition(ctx, "post:9")
+		if counts[store.SendSent] != 2 || counts[store.SendFailed] != 1 || counts[store.SendSending] != 4 {
+			t.Errorf("the edition's sends: %v; want 2 sent, 1 failed (the one in doubt), 4 being sent", counts)
 		}
 	})
 }

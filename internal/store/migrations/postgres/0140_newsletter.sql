@@ -46,6 +46,8 @@ CREATE TABLE newsletter_sends (
     attempts      INTEGER NOT NULL DEFAULT 0,
     next_at       BIGINT  NOT NULL,
     claimed_until BIGINT  NOT NULL DEFAULT 0,
+    -- the batch a claim took, named by its first send (see store.RecoverSends)
+    claim_id      BIGINT  NOT NULL DEFAULT 0,
     last_error    TEXT    NOT NULL DEFAULT '',
     sent_at       BIGINT  NOT NULL DEFAULT 0,
     UNIQUE (edition, subscriber_id)

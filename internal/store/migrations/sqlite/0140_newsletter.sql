@@ -46,6 +46,8 @@ CREATE TABLE newsletter_sends (
     attempts      INTEGER NOT NULL DEFAULT 0,
     next_at       INTEGER NOT NULL,
     claimed_until INTEGER NOT NULL DEFAULT 0,
+    -- the batch a claim took, named by its first send (see store.RecoverSends)
+    claim_id      INTEGER NOT NULL DEFAULT 0,
     last_error    TEXT    NOT NULL DEFAULT '',
     sent_at       INTEGER NOT NULL DEFAULT 0,
     UNIQUE (edition, subscriber_id)
