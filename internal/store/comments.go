@@ -241,23 +241,7 @@ func (tx *Tx) SetCommentStatus(ctx context.Context, id int64, status content.Com
 
 // CountCommentsByStatus counts the comments of each status.
 func (c conn) CountCommentsByStatus(ctx context.Context) (map[content.CommentStatus]int, error) {
-	rows, err := c.query(ctx, `SELECT status, COUNT(*) FROM comments GROUP BY status`)
-	if err != nil {
-		return nil, fmt.Errorf("store: count comments: %w", err)
-	}
-	defer rows.Close()
-	out := map[content.CommentStatus]int{}
-	for rows.Next() {
-		var (
-			s string
-			n int
-		)
-		if err := rows.Scan(&s, &n); err != nil {
-			return nil, err
-		}
-		out[content.CommentStatus(s)] = n
-	}
-	return out, rows.Err()
+	return countByStatus[content.CommentStatus](ctx, c, "comments", `SELECT status, COUNT(*) FROM comments GROUP BY status`)
 }
 
 // CountApprovedComments counts each post's approved comments, for posts.

@@ -311,3 +311,25 @@ func (c conn) queryIDs(ctx context.Context, q string, args ...any) ([]int64, err
 	}
 	return ids, rows.Err()
 }
+
+// countByStatus runs query, which selects a status and a count per row,
+// and returns the counts by status; what names the rows in an error.
+func countByStatus[S ~string](ctx context.Context, c conn, what, query string, args ...any) (map[S]int, error) {
+	rows, err := c.query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: count %s: %w", what, err)
+	}
+	defer rows.Close()
+	out := map[S]int{}
+	for rows.Next() {
+		var (
+			s string
+			n int
+		)
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, fmt.Errorf("store: count %s: %w", what, err)
+		}
+		out[S(s)] = n
+	}
+	return out, rows.Err()
+}

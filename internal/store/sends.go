@@ -232,42 +232,10 @@ func (tx *Tx) dropQueued(ctx context.Context, subscriberID int64, why string) er
 
 // SendCounts counts the newsletter's sends by status.
 func (c conn) SendCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := c.query(ctx, `SELECT status, COUNT(*) FROM newsletter_sends GROUP BY status`)
-	if err != nil {
-		return nil, fmt.Errorf("store: count sends: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var (
-			st string
-			n  int
-		)
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
-		out[st] = n
-	}
-	return out, rows.Err()
+	return countByStatus[string](ctx, c, "sends", `SELECT status, COUNT(*) FROM newsletter_sends GROUP BY status`)
 }
 
 // SendsOfEdition counts an edition's sends by status.
 func (c conn) SendsOfEdition(ctx context.Context, edition string) (map[string]int, error) {
-	rows, err := c.query(ctx, `SELECT status, COUNT(*) FROM newsletter_sends WHERE edition = ? GROUP BY status`, edition)
-	if err != nil {
-		return nil, fmt.Errorf("store: count sends of %s: %w", edition, err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var (
-			st string
-			n  int
-		)
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
-		out[st] = n
-	}
-	return out, rows.Err()
+	return countByStatus[string](ctx, c, "sends of "+edition, `SELECT status, COUNT(*) FROM newsletter_sends WHERE edition = ? GROUP BY status`, edition)
 }

@@ -286,23 +286,7 @@ func (c conn) FindSubscribers(ctx context.Context, f SubscriberFilter) ([]*conte
 
 // CountSubscribers counts the subscribers of each status.
 func (c conn) CountSubscribers(ctx context.Context) (map[content.SubscriberStatus]int, error) {
-	rows, err := c.query(ctx, `SELECT status, COUNT(*) FROM subscribers GROUP BY status`)
-	if err != nil {
-		return nil, fmt.Errorf("store: count subscribers: %w", err)
-	}
-	defer rows.Close()
-	out := map[content.SubscriberStatus]int{}
-	for rows.Next() {
-		var (
-			st content.SubscriberStatus
-			n  int
-		)
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
-		out[st] = n
-	}
-	return out, rows.Err()
+	return countByStatus[content.SubscriberStatus](ctx, c, "subscribers", `SELECT status, COUNT(*) FROM subscribers GROUP BY status`)
 }
 
 // NewsletterKey returns the secret that signs the newsletter's links, made
