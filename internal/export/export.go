@@ -234,6 +234,14 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 			meta(wordpress.MetaSourceName, p.Source.Name)
 			meta(wordpress.MetaSourceURL, p.Source.URL)
 			meta(wordpress.MetaSourceAuthor, p.Source.Author)
+			for _, m := range []struct{ key, value string }{
+				{wordpress.MetaSourceTitle, p.Source.Title}, {wordpress.MetaSourceFeed, p.Source.Feed},
+				{wordpress.MetaSourceFeedTitle, p.Source.FeedTitle},
+			} {
+				if m.value != "" {
+					meta(m.key, m.value)
+				}
+			}
 			if !p.Source.PublishedAt.IsZero() {
 				meta(wordpress.MetaSourcePublished, p.Source.PublishedAt.UTC().Format(time.RFC3339))
 			}

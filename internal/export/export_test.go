@@ -63,7 +63,8 @@ func buildSite(t *testing.T, db *store.DB, lib *media.Dir) {
 			Format: content.FormatMarkdown, Body: "Our introduction.\n\n<!--more-->\n\n> The article, with ]]> inside.\n",
 			Excerpt: "Why ports matter.", Authors: []content.User{*editor, *jane}, Categories: []content.Term{*world},
 			Source: &content.Source{Name: "Xinhua", URL: "https://example.com/ports", Author: "Li Wei",
-				PublishedAt: time.Date(2024, 5, 31, 8, 0, 0, 0, time.UTC)},
+				PublishedAt: time.Date(2024, 5, 31, 8, 0, 0, 0, time.UTC), Title: "Ports that work",
+				Feed: "https://example.com/feed.xml", FeedTitle: "Xinhua – World"},
 			ImportKey: "https://new.example.org/?p=1000", SEODescription: "Ports and the people who work them.",
 			CanonicalSource: true,
 		}

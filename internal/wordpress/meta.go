@@ -7,6 +7,11 @@ const (
 	MetaSourceURL       = "_broadsheet_source_url"
 	MetaSourceAuthor    = "_broadsheet_source_author"
 	MetaSourcePublished = "_broadsheet_source_published_at"
+	// MetaSourceTitle is the original's headline; MetaSourceFeed and
+	// MetaSourceFeedTitle the outlet's feed that carried it, and its title.
+	MetaSourceTitle     = "_broadsheet_source_title"
+	MetaSourceFeed      = "_broadsheet_source_feed"
+	MetaSourceFeedTitle = "_broadsheet_source_feed_title"
 	// MetaCanonicalSource "1" names the original as the post's canonical URL.
 	MetaCanonicalSource = "_broadsheet_canonical_source"
 	// MetaMarkdown holds the Markdown source of a post written in

@@ -45,6 +45,7 @@ var quietMeta = map[string]bool{
 	"_yoast_wpseo_content_score": true, "_yoast_wpseo_estimated-reading-time-minutes": true,
 	"_yoast_wpseo_linkdex": true, "rank_math_seo_score": true, "rank_math_internal_links_processed": true,
 	wordpress.MetaSourceName: true, wordpress.MetaSourceURL: true, wordpress.MetaSourceAuthor: true, wordpress.MetaSourcePublished: true,
+	wordpress.MetaSourceTitle: true, wordpress.MetaSourceFeed: true, wordpress.MetaSourceFeedTitle: true,
 	wordpress.MetaMarkdown: true, wordpress.MetaAlias: true, wordpress.MetaCoauthor: true, wordpress.MetaCanonicalSource: true,
 	wordpress.MetaYoastTitle: true, wordpress.MetaYoastDesc: true, wordpress.MetaRankMathTitle: true, wordpress.MetaRankMathDesc: true,
 }
@@ -1355,9 +1356,12 @@ func itemTime(it *wordpress.Item) (time.Time, error) {
 
 func itemSource(it *wordpress.Item) *content.Source {
 	s := &content.Source{
-		Name:   strings.TrimSpace(it.MetaValue(wordpress.MetaSourceName)),
-		URL:    strings.TrimSpace(it.MetaValue(wordpress.MetaSourceURL)),
-		Author: strings.TrimSpace(it.MetaValue(wordpress.MetaSourceAuthor)),
+		Name:      strings.TrimSpace(it.MetaValue(wordpress.MetaSourceName)),
+		URL:       strings.TrimSpace(it.MetaValue(wordpress.MetaSourceURL)),
+		Author:    strings.TrimSpace(it.MetaValue(wordpress.MetaSourceAuthor)),
+		Title:     strings.TrimSpace(it.MetaValue(wordpress.MetaSourceTitle)),
+		Feed:      strings.TrimSpace(it.MetaValue(wordpress.MetaSourceFeed)),
+		FeedTitle: strings.TrimSpace(it.MetaValue(wordpress.MetaSourceFeedTitle)),
 	}
 	if v := strings.TrimSpace(it.MetaValue(wordpress.MetaSourcePublished)); v != "" {
 		if t, err := time.Parse(time.RFC3339, v); err == nil {
@@ -1366,6 +1370,9 @@ func itemSource(it *wordpress.Item) *content.Source {
 	}
 	if s.URL != "" && content.ValidateHTTPURL(s.URL) != nil {
 		s.URL = ""
+	}
+	if s.Feed != "" && content.ValidateHTTPURL(s.Feed) != nil {
+		s.Feed, s.FeedTitle = "", ""
 	}
 	return s
 }
