@@ -156,14 +156,11 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 			return err
 		}
 		// Empty: no entry of any kind, events and books included.
-		imp.empty = before == 0
-		for _, k := range []content.Kind{content.KindPage, content.KindEvent, content.KindBook} {
-			n, err := tx.CountPosts(ctx, k)
-			if err != nil {
-				return err
-			}
-			imp.empty = imp.empty && n == 0
+		lastEntry, _, err := tx.MaxIDs(ctx)
+		if err != nil {
+			return err
 		}
+		imp.empty = lastEntry == 0
 
 		p := wordpress.NewParser(r)
 		headerDone := false
