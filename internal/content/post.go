@@ -63,8 +63,14 @@ type Post struct {
 	Slug        string
 	Status      Status
 	PublishedAt time.Time // publication time, UTC
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// PublishedOffset is the offset east of UTC, in seconds, of the
+	// site's clock when the post was published (WordPress's post_date
+	// beside post_date_gmt): the day in a post's address and the date
+	// shown with it are read on that clock, so changing the site's time
+	// zone later moves no address. See SetPublished.
+	PublishedOffset int
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 
 	Format   Format
 	Body     string // source text in Format
@@ -153,8 +159,41 @@ func (s *Source) KeepProvenance(old *Source) {
 	}
 }
 
+// MaxPublishedOffset bounds PublishedOffset: no time zone is further
+// than 14 hours from UTC.
+const MaxPublishedOffset = 14 * 60 * 60
+
+// SetPublished sets the post's publication time to t, in whole seconds,
+// with the offset the clock of loc showed then.
+func (p *Post) SetPublished(t time.Time, loc *time.Location) {
+	p.PublishedAt = t.UTC().Truncate(time.Second)
+	p.PublishedOffset = 0
+	if loc != nil && !t.IsZero() {
+		_, p.PublishedOffset = t.In(loc).Zone()
+	}
+}
+
+// PublishedLocal is the publication time on the site's clock of the day
+// the post was published: its date is the one in the post's address.
+func (p *Post) PublishedLocal() time.Time {
+	if p.PublishedOffset == 0 || p.PublishedAt.IsZero() {
+		return p.PublishedAt.UTC()
+	}
+	return p.PublishedAt.In(time.FixedZone(offsetName(p.PublishedOffset), p.PublishedOffset))
+}
+
+// offsetName is the name of a fixed offset as RFC 3339 writes it: +02:00.
+func offsetName(sec int) string {
+	sign := '+'
+	if sec < 0 {
+		sign, sec = '-', -sec
+	}
+	return fmt.Sprintf("%c%02d:%02d", sign, sec/3600, sec/60%60)
+}
+
 // Path is the post's canonical URL path on the site: /yyyy/mm/dd/slug/ for
-// posts, /slug/ for pages.
+// posts, the day read on the site's clock when it was published (see
+// PublishedOffset); /slug/ for pages.
 func (p *Post) Path() string {
 	switch p.Kind {
 	case KindPage:
@@ -164,7 +203,7 @@ func (p *Post) Path() string {
 	case KindBook:
 		return "/books/" + url.PathEscape(p.Slug) + "/"
 	}
-	t := p.PublishedAt.UTC()
+	t := p.PublishedAt.Add(time.Duration(p.PublishedOffset) * time.Second).UTC()
 	y, m, d := t.Date()
 	if y < 0 || y > 9999 {
 		return fmt.Sprintf("/%04d/%02d/%02d/%s/", y, m, d, url.PathEscape(p.Slug))
@@ -217,6 +256,9 @@ func (p *Post) Validate() error {
 		"source.url", src.URL, "source.author", src.Author, "source.title", src.Title, "source.feed", src.Feed,
 		"source.feed_title", src.FeedTitle, "import_key", p.ImportKey, "password", p.Password); err != nil {
 		return err
+	}
+	if p.PublishedOffset < -MaxPublishedOffset || p.PublishedOffset > MaxPublishedOffset {
+		return FieldError("published_offset", "an offset from UTC of %d seconds is more than 14 hours", p.PublishedOffset)
 	}
 	if len(p.Password) > MaxPasswordLen {
 		return FieldError("password", "the password is longer than %d bytes", MaxPasswordLen)

@@ -263,8 +263,18 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, u *content.User, p *c
 	if err := applyDetails(ctx, tx, p, in); err != nil {
 		return nil, err
 	}
+	prevPublished := p.PublishedAt
 	if err := s.applyStatus(u, p, prevStatus, isNew, in, tx.Now); err != nil {
 		return nil, err
+	}
+	if !p.PublishedAt.Equal(prevPublished) || (isNew && !p.PublishedAt.IsZero()) {
+		// The day in the post's address is read on the site's clock of
+		// the moment it comes out, and kept when the zone changes later.
+		set, err := tx.LoadSettings(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p.SetPublished(p.PublishedAt, set.Location())
 	}
 	s.applySlug(p, isNew, in)
 	if err := s.applyTerms(ctx, tx, u, p, in, terms); err != nil {

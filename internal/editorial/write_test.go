@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -84,6 +85,75 @@ func TestWriteNumbersATakenSlugWhenAsked(t *testing.T) {
 		}
 		if slugs[0] != "port-reopens" || slugs[1] != "port-reopens-2" || versions[0] != 1 || versions[1] != 1 {
 			t.Errorf("slugs %v, versions %v; want port-reopens and port-reopens-2, both at version 1", slugs, versions)
+		}
+	})
+}
+
+// TestDatedAddressIsOnTheSitesClock: a post published late in the evening
+// in New York is at that evening's day, not the next day's in UTC; the
+// site moving to another zone later moves no address, and a new
+// publication time is read on the clock of the zone the site has then.
+func TestDatedAddressIsOnTheSitesClock(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var admin content.User
+		setZone := func(zone string) {
+			t.Helper()
+			err := db.Update(ctx, func(tx *store.Tx) error {
+				set, err := tx.LoadSettings(ctx)
+				if err != nil {
+					return err
+				}
+				set.TimeZone = zone
+				return tx.SaveSettings(ctx, set)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			admin = content.User{Name: "Ada Editor", Email: "ada@example.org", Role: content.RoleAdmin}
+			return tx.CreateAccount(ctx, &admin, "ada-editor", "x")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		setZone("America/New_York")
+		s := &editorial.Service{DB: db}
+		title, status := "Late vote in the assembly", content.StatusPublished
+		at := time.Date(2021, 3, 6, 3, 30, 0, 0, time.UTC) // 22:30 on 5 March in New York
+		e, err := s.Create(ctx, &admin, editorial.Input{Title: &title, Status: &status, PublishAt: &at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := e.Path(), "/2021/03/05/late-vote-in-the-assembly/"; got != want {
+			t.Errorf("published 22:30 in New York: at %s, want %s", got, want)
+		}
+
+		setZone("Asia/Tokyo")
+		edited := "Late vote in the assembly, results"
+		e, err = s.Update(ctx, &admin, e.ID, editorial.Input{Title: &edited})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := e.Path(), "/2021/03/05/late-vote-in-the-assembly/"; got != want {
+			t.Errorf("after the site moved to Tokyo's time an edit moved the post to %s, want it left at %s", got, want)
+		}
+		stored, err := db.FindPostByID(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := stored.PublishedLocal().Format("2006-01-02 15:04 -07:00"), "2021-03-05 22:30 -05:00"; got != want {
+			t.Errorf("stored publication on the site's clock = %s, want %s", got, want)
+		}
+
+		later := time.Date(2021, 3, 6, 16, 0, 0, 0, time.UTC) // 01:00 on 7 March in Tokyo
+		e, err = s.Update(ctx, &admin, e.ID, editorial.Input{PublishAt: &later})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := e.Path(), "/2021/03/07/late-vote-in-the-assembly/"; got != want {
+			t.Errorf("republished at 01:00 on 7 March in Tokyo: at %s, want %s", got, want)
 		}
 	})
 }

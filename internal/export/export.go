@@ -205,9 +205,10 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 			MenuOrder: p.MenuOrder, PostType: string(p.Kind), Sticky: p.Sticky, Password: p.Password}
 		setDates(it, p.PublishedAt)
 		if !p.PublishedAt.IsZero() {
-			// WordPress's post_date is in the site's time, from which an
+			// WordPress's post_date is the site's time when the entry came
+			// out, which its dated address is read on and from which an
 			// importer learns the zone.
-			it.PostDate = p.PublishedAt.In(loc).Format(wordpress.DateLayout)
+			it.PostDate = p.PublishedLocal().Format(wordpress.DateLayout)
 		}
 		it.ModifiedGMT = wordpress.FormatDate(p.UpdatedAt)
 		it.Modified = it.ModifiedGMT

@@ -60,7 +60,8 @@ func buildSite(t *testing.T, db *store.DB, lib *media.Dir) {
 		p := &content.Post{
 			Kind: content.KindPost, Title: "Republished: “Ports & people” <analysis>", Slug: "ports-and-people",
 			Status: content.StatusPublished, PublishedAt: time.Date(2024, 6, 1, 12, 30, 0, 0, time.UTC),
-			Format: content.FormatMarkdown, Body: "Our introduction.\n\n<!--more-->\n\n> The article, with ]]> inside.\n",
+			PublishedOffset: 7200, // 14:30 in Paris, before the site took Kolkata's time
+			Format:          content.FormatMarkdown, Body: "Our introduction.\n\n<!--more-->\n\n> The article, with ]]> inside.\n",
 			Excerpt: "Why ports matter.", Authors: []content.User{*editor, *jane}, Categories: []content.Term{*world},
 			Source: &content.Source{Name: "Xinhua", URL: "https://example.com/ports", Author: "Li Wei",
 				PublishedAt: time.Date(2024, 5, 31, 8, 0, 0, 0, time.UTC), Title: "Ports that work",
@@ -363,6 +364,7 @@ func TestWXRHasWhatWordPressNeeds(t *testing.T) {
 				Creator    string     `xml:"http://purl.org/dc/elements/1.1/ creator"`
 				ID         int64      `xml:"http://wordpress.org/export/1.2/ post_id"`
 				Date       string     `xml:"http://wordpress.org/export/1.2/ post_date"`
+				Link       string     `xml:"link"`
 				Status     string     `xml:"http://wordpress.org/export/1.2/ status"`
 				Type       string     `xml:"http://wordpress.org/export/1.2/ post_type"`
 				Parent     int64      `xml:"http://wordpress.org/export/1.2/ post_parent"`
@@ -409,6 +411,11 @@ func TestWXRHasWhatWordPressNeeds(t *testing.T) {
 		}
 		if !wpStatuses[it.Status] || !dateRe.MatchString(it.Date) || it.GUID == "" {
 			t.Errorf("item %d: status %q, date %q, guid %q", it.ID, it.Status, it.Date, it.GUID)
+		}
+		// post_date is the site's time when the post came out, which
+		// WordPress reads its dated address on.
+		if strings.HasSuffix(it.Link, "/ports-and-people/") && it.Date != "2024-06-01 14:30:00" {
+			t.Errorf("item %d: post_date %q, want 2024-06-01 14:30:00, the site's time when it was published", it.ID, it.Date)
 		}
 		for _, cat := range it.Categories {
 			if (cat.Domain == "category" && !cats[cat.Nicename]) || (cat.Domain == "post_tag" && !tags[cat.Nicename]) {

@@ -244,7 +244,7 @@ func Suggest(ctx context.Context, db DB, q Query, f Filter, limit int) ([]Sugges
 	}
 	// CROSS JOIN: from the matches to their posts, never the other way
 	// (SQLite would walk every listed post and look each up in the hits).
-	rows, err := db.Query(ctx, `WITH hits AS MATERIALIZED (`+hits+`) SELECT p.kind, p.slug, p.title, p.published_at, h.score
+	rows, err := db.Query(ctx, `WITH hits AS MATERIALIZED (`+hits+`) SELECT p.kind, p.slug, p.title, p.published_at, p.published_offset, h.score
 		FROM hits h CROSS JOIN posts p WHERE p.id = h.id AND `+f.Where+` ORDER BY h.score DESC, p.published_at DESC, p.id DESC LIMIT ?`,
 		append(append(args, f.Args...), limit)...)
 	if err != nil {
@@ -258,7 +258,7 @@ func Suggest(ctx context.Context, db DB, q Query, f Filter, limit int) ([]Sugges
 			pub   int64
 			score float64
 		)
-		if err := rows.Scan(&p.Kind, &p.Slug, &p.Title, &pub, &score); err != nil {
+		if err := rows.Scan(&p.Kind, &p.Slug, &p.Title, &pub, &p.PublishedOffset, &score); err != nil {
 			return nil, fmt.Errorf("search: suggest: %w", err)
 		}
 		if pub != 0 { // the store keeps an unset time as 0

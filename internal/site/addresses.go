@@ -377,7 +377,7 @@ func postListings(p *content.Post) iter.Seq[postListing] {
 		if p.Kind != content.KindPost {
 			return
 		}
-		t := p.PublishedAt.UTC()
+		t := p.PublishedLocal()
 		for _, k := range []AddressKind{FrontAddress, YearAddress, MonthAddress, DayAddress} {
 			if !yield(postListing{kind: k, date: t}) {
 				return
@@ -652,7 +652,7 @@ func (a *addressSource) dates(k AddressKind) ([]Address, error) {
 	counts := map[string]int{}
 	var paths []string
 	for _, st := range posts {
-		t := st.PublishedAt.UTC()
+		t := st.PublishedLocal()
 		var p string
 		switch k {
 		case YearAddress:

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +66,12 @@ func TestListingTagsFollowPostListings(t *testing.T) {
 	p.OutletID = 7
 	if got := ListingTags(p); len(got) != len(want)+1 || got[len(want)] != "list:source:7" {
 		t.Errorf("ListingTags of a republished post = %q, want %q and list:source:7", got, want)
+	}
+	// Its date archives are those of the day on the site's clock when it
+	// came out, as its address.
+	p.PublishedOffset = -3600
+	if got := ListingTags(p); got[3] != "list:date:2026-02-03" || !strings.Contains(p.Path(), "/2026/02/03/") {
+		t.Errorf("published at 23:00 at UTC-1: ListingTags = %q, path %s; want the day list:date:2026-02-03", got, p.Path())
 	}
 	if tags := ListingTags(&content.Post{Kind: content.KindPage}); tags != nil {
 		t.Errorf("a page's listing tags: %q, want none", tags)

@@ -362,8 +362,9 @@ func (s *Site) dateArchive(w http.ResponseWriter, r *http.Request, rt route) err
 		to = from.AddDate(0, 0, 1)
 		heading = from.Format("2 January 2006")
 	}
+	// The days of posts' addresses, on the site's clock when each came out.
 	f := store.Published(s.cfg.Now())
-	f.From, f.To = from, to
+	f.LocalFrom, f.LocalTo = from, to
 	return s.list(w, r, listing{filter: f, base: datePath(rt.year, rt.month, rt.day), page: rt.page,
 		heading: "Archive: " + heading, title: heading, crumbs: dateCrumbs(rt.year, rt.month, rt.day, from),
 		tag: dateTag(rt.year, rt.month, rt.day)})

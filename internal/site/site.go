@@ -189,7 +189,8 @@ func (s *Site) settings(ctx context.Context) (content.Settings, error) {
 
 func (s *Site) funcs() template.FuncMap {
 	return template.FuncMap{
-		"date":       func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+		// In the time's own zone: a post's date is its PublishedLocal.
+		"date":       func(t time.Time) string { return t.Format("2 January 2006") },
 		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"html":       func(s string) template.HTML { return template.HTML(s) }, // only for sanitised, stored HTML
 		"pathEscape": url.PathEscape,

@@ -66,25 +66,25 @@ func (c conn) FindLinkTargets(ctx context.Context, q LinkLookup) (LinkTargets, e
 			return n
 		}
 		if n := take(len(lists[0])); n > 0 {
-			parts = append(parts, `SELECT 0, a.path, a.target, p.kind, p.slug, p.published_at, 0 FROM aliases a
+			parts = append(parts, `SELECT 0, a.path, a.target, p.kind, p.slug, p.published_at, p.published_offset, 0 FROM aliases a
 				LEFT JOIN posts p ON p.id = a.post_id WHERE a.path IN (`+placeholders(n)+`)`)
 			args = appendStrings(args, lists[0][:n])
 			lists[0] = lists[0][n:]
 		}
 		if n := take(len(lists[1])); n > 0 {
-			parts = append(parts, `SELECT 1, m.storage_key, '', NULL, NULL, NULL, 0 FROM media m WHERE m.storage_key IN (`+placeholders(n)+`)`)
+			parts = append(parts, `SELECT 1, m.storage_key, '', NULL, NULL, NULL, NULL, 0 FROM media m WHERE m.storage_key IN (`+placeholders(n)+`)`)
 			args = appendStrings(args, lists[1][:n])
 			lists[1] = lists[1][n:]
 		}
 		for i, kind := range []content.Kind{content.KindPost, content.KindPage} {
 			if n := take(len(lists[2+i])); n > 0 {
-				parts = append(parts, fmt.Sprintf(`SELECT %d, slug, '', kind, slug, published_at, 0 FROM posts WHERE kind = ? AND slug IN (`+placeholders(n)+`)`, 2+i))
+				parts = append(parts, fmt.Sprintf(`SELECT %d, slug, '', kind, slug, published_at, published_offset, 0 FROM posts WHERE kind = ? AND slug IN (`+placeholders(n)+`)`, 2+i))
 				args = appendStrings(append(args, kind), lists[2+i][:n])
 				lists[2+i] = lists[2+i][n:]
 			}
 		}
 		if n := take(len(postIDs)); n > 0 {
-			parts = append(parts, `SELECT 4, '', '', kind, slug, published_at, id FROM posts WHERE id IN (`+placeholders(n)+`)`)
+			parts = append(parts, `SELECT 4, '', '', kind, slug, published_at, published_offset, id FROM posts WHERE id IN (`+placeholders(n)+`)`)
 			for _, id := range postIDs[:n] {
 				args = append(args, id)
 			}
@@ -118,15 +118,15 @@ func (c conn) linkTargets(ctx context.Context, query string, args []any, out *Li
 			what        int
 			key, target string
 			kind, slug  sql.NullString
-			pub         sql.NullInt64
+			pub, off    sql.NullInt64
 			id          int64
 		)
-		if err := rows.Scan(&what, &key, &target, &kind, &slug, &pub, &id); err != nil {
+		if err := rows.Scan(&what, &key, &target, &kind, &slug, &pub, &off, &id); err != nil {
 			return err
 		}
 		path := ""
 		if kind.Valid {
-			path = postPath(content.Kind(kind.String), slug.String, pub.Int64)
+			path = postPath(content.Kind(kind.String), slug.String, pub.Int64, int(off.Int64))
 		}
 		switch what {
 		case 0:

@@ -90,12 +90,12 @@ func versionOf(p *content.Post) *content.Post {
 		return nil
 	}
 	return &content.Post{ID: p.ID, Kind: p.Kind, Slug: p.Slug, Title: p.Title, Status: p.Status,
-		PublishedAt: p.PublishedAt, UpdatedAt: p.UpdatedAt, SEOTitle: p.SEOTitle}
+		PublishedAt: p.PublishedAt, PublishedOffset: p.PublishedOffset, UpdatedAt: p.UpdatedAt, SEOTitle: p.SEOTitle}
 }
 
 // versionColumns are what FindPostPageVersion reads of a post, in
 // scanVersion's order.
-const versionColumns = `p.id, p.kind, p.slug, p.title, p.status, p.published_at, p.updated_at, p.seo_title`
+const versionColumns = `p.id, p.kind, p.slug, p.title, p.status, p.published_at, p.updated_at, p.seo_title, p.published_offset`
 
 // FindPostPageVersion is FindPostPage reading only what names the post's
 // version and what its page shows of it beside its kept parts, and what
@@ -138,7 +138,7 @@ func (c conn) FindPostPageVersion(ctx context.Context, slug string, now time.Tim
 		var q content.Post
 		var pub, updated int64
 		var side int
-		if err := rows.Scan(&q.ID, &q.Kind, &q.Slug, &q.Title, &q.Status, &pub, &updated, &q.SEOTitle, &side); err != nil {
+		if err := rows.Scan(&q.ID, &q.Kind, &q.Slug, &q.Title, &q.Status, &pub, &updated, &q.SEOTitle, &q.PublishedOffset, &side); err != nil {
 			return nil, nil, nil, fmt.Errorf("store: find post %q: %w", slug, err)
 		}
 		q.PublishedAt, q.UpdatedAt = fromUnix(pub), fromUnix(updated)

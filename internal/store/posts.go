@@ -20,7 +20,7 @@ const postColumns = `p.id, p.kind, p.title, p.slug, p.status, p.published_at, p.
 	p.format, p.excerpt, p.teaser_html, p.has_more, p.source_name, p.source_url, p.source_author,
 	p.source_published_at, COALESCE(p.import_key, ''), p.canonical_source,
 	p.sticky, COALESCE(p.parent_id, 0), p.menu_order, p.seo_title, p.seo_description, COALESCE(p.outlet_id, 0),
-	p.source_title, p.source_feed, p.source_feed_title, p.details, p.password`
+	p.source_title, p.source_feed, p.source_feed_title, p.details, p.password, p.published_offset`
 
 func scanPost(row interface{ Scan(...any) error }, extra ...any) (*content.Post, error) {
 	var (
@@ -33,7 +33,7 @@ func scanPost(row interface{ Scan(...any) error }, extra ...any) (*content.Post,
 	)
 	dest := []any{&p.ID, &p.Kind, &p.Title, &p.Slug, &p.Status, &pub, &created, &updated,
 		&p.Format, &p.Excerpt, &p.TeaserHTML, &hasMore, &srcName, &srcURL, &srcAuthor, &srcPub, &p.ImportKey, &canonicalSource,
-		&sticky, &p.ParentID, &p.MenuOrder, &p.SEOTitle, &p.SEODescription, &p.OutletID, &srcTitle, &srcFeed, &srcFeedTitle, &details, &p.Password}
+		&sticky, &p.ParentID, &p.MenuOrder, &p.SEOTitle, &p.SEODescription, &p.OutletID, &srcTitle, &srcFeed, &srcFeedTitle, &details, &p.Password, &p.PublishedOffset}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -90,12 +90,16 @@ type PostFilter struct {
 	PublishedBefore time.Time
 	// From and To bound the publication time: From <= t < To.
 	From, To time.Time
-	TermID   int64 // posts in this category or tag
-	AuthorID int64 // posts by this author
-	Outlet   int64 // posts republished from this source desk outlet
-	Offset   int
-	Limit    int  // 0 means no limit
-	WithBody bool // also read body and body_html
+	// LocalFrom and LocalTo bound it on the posts' own clocks (see
+	// content.Post.PublishedOffset), given as wall-clock times in UTC: a
+	// date archive lists the posts whose addresses name its days.
+	LocalFrom, LocalTo time.Time
+	TermID             int64 // posts in this category or tag
+	AuthorID           int64 // posts by this author
+	Outlet             int64 // posts republished from this source desk outlet
+	Offset             int
+	Limit              int  // 0 means no limit
+	WithBody           bool // also read body and body_html
 }
 
 // Published returns a filter for what readers may see at now.
@@ -135,13 +139,39 @@ func (f PostFilter) conds(a, id string, term, author bool) (string, []any) {
 	if !f.To.IsZero() && (!bounded || f.To.Unix()-1 < upper) {
 		upper, bounded = f.To.Unix()-1, true
 	}
+	// Bounds on the posts' own clocks are bounds on the publication time
+	// widened by the largest offset, so that the index ranges by them,
+	// then the exact condition.
+	if !f.LocalTo.IsZero() && (!bounded || f.LocalTo.Unix()-1+content.MaxPublishedOffset < upper) {
+		upper, bounded = f.LocalTo.Unix()-1+content.MaxPublishedOffset, true
+	}
 	if bounded {
 		conds = append(conds, a+".published_at <= ?")
 		args = append(args, upper)
 	}
-	if !f.From.IsZero() {
+	lower, lowered := f.From.Unix(), !f.From.IsZero()
+	if !f.LocalFrom.IsZero() && (!lowered || f.LocalFrom.Unix()-content.MaxPublishedOffset > lower) {
+		lower, lowered = f.LocalFrom.Unix()-content.MaxPublishedOffset, true
+	}
+	if lowered {
 		conds = append(conds, a+".published_at >= ?")
-		args = append(args, f.From.Unix())
+		args = append(args, lower)
+	}
+	if !f.LocalFrom.IsZero() || !f.LocalTo.IsZero() {
+		local, largs := []string{}, []any{}
+		if !f.LocalFrom.IsZero() {
+			local, largs = append(local, "published_at + published_offset >= ?"), append(largs, f.LocalFrom.Unix())
+		}
+		if !f.LocalTo.IsZero() {
+			local, largs = append(local, "published_at + published_offset < ?"), append(largs, f.LocalTo.Unix())
+		}
+		if a == "p" {
+			conds = append(conds, "p."+strings.Join(local, " AND p."))
+		} else {
+			// The links carry no offset: their posts' are read.
+			conds = append(conds, id+" IN (SELECT id FROM posts WHERE "+strings.Join(local, " AND ")+")")
+		}
+		args = append(args, largs...)
 	}
 	// IN lists rather than correlated EXISTS: the engines read the term's
 	// or author's posts once from their index instead of probing per post.
@@ -584,12 +614,12 @@ func (tx *Tx) CreatePost(ctx context.Context, p *content.Post) error {
 	err = tx.queryRow(ctx, `INSERT INTO posts (kind, title, slug, status, published_at, created_at, updated_at,
 		format, body, excerpt, body_html, teaser_html, has_more, source_name, source_url, source_author,
 		source_published_at, import_key, canonical_source, sticky, parent_id, menu_order, seo_title, seo_description,
-		source_title, source_feed, source_feed_title, details, event_starts_at, event_ends_at, password)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		source_title, source_feed, source_feed_title, details, event_starts_at, event_ends_at, password, published_offset)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		p.Kind, p.Title, p.Slug, p.Status, unix(p.PublishedAt), unix(p.CreatedAt), unix(p.UpdatedAt),
 		p.Format, p.Body, p.Excerpt, p.BodyHTML, p.TeaserHTML, boolInt(p.HasMore), src.Name, src.URL, src.Author,
 		unix(src.PublishedAt), importKey, boolInt(p.CanonicalSource), boolInt(p.Sticky), nullID(p.ParentID), p.MenuOrder,
-		p.SEOTitle, p.SEODescription, src.Title, src.Feed, src.FeedTitle, details, starts, ends, p.Password).Scan(&p.ID)
+		p.SEOTitle, p.SEODescription, src.Title, src.Feed, src.FeedTitle, details, starts, ends, p.Password, p.PublishedOffset).Scan(&p.ID)
 	if tx.d.isUniqueViolation(err) {
 		return &content.Error{Code: content.EConflict, Field: "slug",
 			Message: fmt.Sprintf("another %s already has the slug %q", p.Kind, p.Slug)}
@@ -648,11 +678,11 @@ func (tx *Tx) UpdatePost(ctx context.Context, p *content.Post) error {
 		format = ?, body = ?, excerpt = ?, body_html = ?, teaser_html = ?, has_more = ?, source_name = ?, source_url = ?,
 		source_author = ?, source_published_at = ?, import_key = ?, canonical_source = ?, sticky = ?, parent_id = ?,
 		menu_order = ?, seo_title = ?, seo_description = ?, source_title = ?, source_feed = ?, source_feed_title = ?,
-		details = ?, event_starts_at = ?, event_ends_at = ?, password = ? WHERE id = ?`,
+		details = ?, event_starts_at = ?, event_ends_at = ?, password = ?, published_offset = ? WHERE id = ?`,
 		p.Kind, p.Title, p.Slug, p.Status, unix(p.PublishedAt), unix(p.UpdatedAt),
 		p.Format, p.Body, p.Excerpt, p.BodyHTML, p.TeaserHTML, boolInt(p.HasMore), src.Name, src.URL, src.Author,
 		unix(src.PublishedAt), importKey, boolInt(p.CanonicalSource), boolInt(p.Sticky), nullID(p.ParentID), p.MenuOrder,
-		p.SEOTitle, p.SEODescription, src.Title, src.Feed, src.FeedTitle, details, starts, ends, p.Password, p.ID)
+		p.SEOTitle, p.SEODescription, src.Title, src.Feed, src.FeedTitle, details, starts, ends, p.Password, p.PublishedOffset, p.ID)
 	if tx.d.isUniqueViolation(err) {
 		return &content.Error{Code: content.EConflict, Field: "slug",
 			Message: fmt.Sprintf("another %s already has the slug %q", p.Kind, p.Slug)}

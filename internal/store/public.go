@@ -46,11 +46,14 @@ type IndexEntry struct {
 	Kind        content.Kind
 	Slug        string
 	PublishedAt time.Time
+	// PublishedOffset is content.Post's: the site's offset from UTC
+	// when the entry was published.
+	PublishedOffset int
 }
 
 // Path is the entry's public URL path, as content.Post.Path builds it.
 func (e IndexEntry) Path() string {
-	p := content.Post{Kind: e.Kind, Slug: e.Slug, PublishedAt: e.PublishedAt}
+	p := content.Post{Kind: e.Kind, Slug: e.Slug, PublishedAt: e.PublishedAt, PublishedOffset: e.PublishedOffset}
 	return p.Path()
 }
 
@@ -67,7 +70,7 @@ type PublicIndex struct {
 func (c conn) FindPublicIndex(ctx context.Context, now time.Time) (*PublicIndex, error) {
 	ix := &PublicIndex{TermCounts: map[int64]int{}, AuthorCounts: map[int64]int{}}
 	const public = `p.status = ? AND p.published_at <= ?`
-	rows, err := c.query(ctx, `SELECT p.id, p.kind, p.slug, p.published_at FROM posts p WHERE `+public+`
+	rows, err := c.query(ctx, `SELECT p.id, p.kind, p.slug, p.published_at, p.published_offset FROM posts p WHERE `+public+`
 		ORDER BY p.published_at DESC, p.id DESC`, content.StatusPublished, now.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("store: public index: %w", err)
@@ -75,7 +78,7 @@ func (c conn) FindPublicIndex(ctx context.Context, now time.Time) (*PublicIndex,
 	for rows.Next() {
 		var e IndexEntry
 		var pub int64
-		if err := rows.Scan(&e.ID, &e.Kind, &e.Slug, &pub); err != nil {
+		if err := rows.Scan(&e.ID, &e.Kind, &e.Slug, &pub, &e.PublishedOffset); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: public index: %w", err)
 		}

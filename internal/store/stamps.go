@@ -17,13 +17,23 @@ type Stamp struct {
 	Kind        content.Kind
 	Slug        string
 	PublishedAt time.Time
-	UpdatedAt   time.Time
+	// PublishedOffset is content.Post's: the site's offset from UTC
+	// when the entry was published.
+	PublishedOffset int
+	UpdatedAt       time.Time
 }
 
 // Path is the entry's URL path, as content.Post.Path.
 func (s Stamp) Path() string {
-	p := content.Post{Kind: s.Kind, Slug: s.Slug, PublishedAt: s.PublishedAt}
+	p := content.Post{Kind: s.Kind, Slug: s.Slug, PublishedAt: s.PublishedAt, PublishedOffset: s.PublishedOffset}
 	return p.Path()
+}
+
+// PublishedLocal is the publication time on the site's clock of the
+// day, as content.Post.PublishedLocal.
+func (s Stamp) PublishedLocal() time.Time {
+	p := content.Post{PublishedAt: s.PublishedAt, PublishedOffset: s.PublishedOffset}
+	return p.PublishedLocal()
 }
 
 // Modified is the later of publication and last update: a scheduled post
@@ -66,7 +76,7 @@ func forSpan[K comparable, V any](ctx context.Context, c conn, kept func(*caches
 }
 
 func (c conn) readStamps(ctx context.Context, kind content.Kind, now time.Time) ([]Stamp, error) {
-	rows, err := c.query(ctx, `SELECT id, kind, slug, published_at, updated_at FROM posts
+	rows, err := c.query(ctx, `SELECT id, kind, slug, published_at, updated_at, published_offset FROM posts
 		WHERE kind = ? AND status = ? AND published_at <= ? ORDER BY published_at DESC, id DESC`,
 		kind, content.StatusPublished, now.Unix())
 	if err != nil {
@@ -79,7 +89,7 @@ func (c conn) readStamps(ctx context.Context, kind content.Kind, now time.Time) 
 			s        Stamp
 			pub, upd int64
 		)
-		if err := rows.Scan(&s.ID, &s.Kind, &s.Slug, &pub, &upd); err != nil {
+		if err := rows.Scan(&s.ID, &s.Kind, &s.Slug, &pub, &upd, &s.PublishedOffset); err != nil {
 			return nil, fmt.Errorf("store: scan stamp: %w", err)
 		}
 		s.PublishedAt, s.UpdatedAt = fromUnix(pub), fromUnix(upd)

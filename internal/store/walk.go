@@ -71,9 +71,9 @@ func (c conn) MaxIDs(ctx context.Context) (post, media int64, err error) {
 	return post, media, nil
 }
 
-// postPath is content.Post.Path from the three columns it needs.
-func postPath(kind content.Kind, slug string, published int64) string {
-	p := content.Post{Kind: kind, Slug: slug, PublishedAt: fromUnix(published)}
+// postPath is content.Post.Path from the four columns it needs.
+func postPath(kind content.Kind, slug string, published int64, offset int) string {
+	p := content.Post{Kind: kind, Slug: slug, PublishedAt: fromUnix(published), PublishedOffset: offset}
 	return p.Path()
 }
 
@@ -84,29 +84,31 @@ func (c conn) FindPostPath(ctx context.Context, id int64) (string, error) {
 		kind content.Kind
 		slug string
 		pub  int64
+		off  int
 	)
-	err := c.queryRow(ctx, `SELECT kind, slug, published_at FROM posts WHERE id = ?`, id).Scan(&kind, &slug, &pub)
+	err := c.queryRow(ctx, `SELECT kind, slug, published_at, published_offset FROM posts WHERE id = ?`, id).Scan(&kind, &slug, &pub, &off)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("store: find path of post %d: %w", id, err)
 	}
-	return postPath(kind, slug, pub), nil
+	return postPath(kind, slug, pub, off), nil
 }
 
 // FindSlugPath returns the path of the entry of the given kind and slug,
 // or "" when there is none.
 func (c conn) FindSlugPath(ctx context.Context, kind content.Kind, slug string) (string, error) {
 	var pub int64
-	err := c.queryRow(ctx, `SELECT published_at FROM posts WHERE kind = ? AND slug = ?`, kind, slug).Scan(&pub)
+	var off int
+	err := c.queryRow(ctx, `SELECT published_at, published_offset FROM posts WHERE kind = ? AND slug = ?`, kind, slug).Scan(&pub, &off)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("store: find %s %q: %w", kind, slug, err)
 	}
-	return postPath(kind, slug, pub), nil
+	return postPath(kind, slug, pub, off), nil
 }
 
 // FindAliasTarget returns where the alias at path leads now: its post's
@@ -119,18 +121,19 @@ func (c conn) FindAliasTarget(ctx context.Context, path string) (string, error) 
 		kind   sql.NullString
 		slug   sql.NullString
 		pub    sql.NullInt64
+		off    sql.NullInt64
 	)
 	var err error
 	if kept, ok := c.bulk.pendingRow("aliases", path); ok {
 		// An alias not written yet: its post is.
 		target = kept[2].(string)
 		if id, _ := kept[1].(int64); id != 0 {
-			err = c.queryRowAsIs(ctx, `SELECT kind, slug, published_at FROM posts WHERE id = ?`, id).Scan(&kind, &slug, &pub)
+			err = c.queryRowAsIs(ctx, `SELECT kind, slug, published_at, published_offset FROM posts WHERE id = ?`, id).Scan(&kind, &slug, &pub, &off)
 		}
 	} else {
 		// Any row kept for another path leaves this one's answer as it is.
-		err = c.queryRowAsIs(ctx, `SELECT a.target, p.kind, p.slug, p.published_at FROM aliases a
-		LEFT JOIN posts p ON p.id = a.post_id WHERE a.path = ?`, path).Scan(&target, &kind, &slug, &pub)
+		err = c.queryRowAsIs(ctx, `SELECT a.target, p.kind, p.slug, p.published_at, p.published_offset FROM aliases a
+		LEFT JOIN posts p ON p.id = a.post_id WHERE a.path = ?`, path).Scan(&target, &kind, &slug, &pub, &off)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
@@ -139,7 +142,7 @@ func (c conn) FindAliasTarget(ctx context.Context, path string) (string, error) 
 		return "", fmt.Errorf("store: find alias %q: %w", path, err)
 	}
 	if kind.Valid {
-		return postPath(content.Kind(kind.String), slug.String, pub.Int64), nil
+		return postPath(content.Kind(kind.String), slug.String, pub.Int64, int(off.Int64)), nil
 	}
 	return target, nil
 }

@@ -620,7 +620,7 @@ func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
 	imp.zone.observe(it)
 	p := &content.Post{
 		Kind: kind, Title: html.UnescapeString(it.Title), Status: status, PublishedAt: published,
-		UpdatedAt: itemModified(it),
+		PublishedOffset: itemOffset(it), UpdatedAt: itemModified(it),
 		Format:    content.FormatHTML,
 		Excerpt:   strings.TrimSpace(html.UnescapeString(markup.StripTags(it.Excerpt))),
 		ImportKey: importKey(it, imp.base, imp.sharedGUID[it.PostID]),
@@ -1253,7 +1253,7 @@ func keyHash(key string) uint64 {
 
 func samePost(a, b *content.Post) bool {
 	same := a.Kind == b.Kind && a.Title == b.Title && a.Slug == b.Slug && a.Status == b.Status &&
-		a.PublishedAt.Equal(b.PublishedAt) && a.Format == b.Format && a.Body == b.Body && a.Excerpt == b.Excerpt &&
+		a.PublishedAt.Equal(b.PublishedAt) && a.PublishedOffset == b.PublishedOffset && a.Format == b.Format && a.Body == b.Body && a.Excerpt == b.Excerpt &&
 		a.Source.IsZero() == b.Source.IsZero() && a.CanonicalSource == b.CanonicalSource && len(a.Authors) == len(b.Authors) &&
 		len(a.Categories) == len(b.Categories) && len(a.Tags) == len(b.Tags) &&
 		a.ImportKey == b.ImportKey && a.Sticky == b.Sticky && a.ParentID == b.ParentID && a.MenuOrder == b.MenuOrder &&
@@ -1325,6 +1325,25 @@ func itemModified(it *wordpress.Item) time.Time {
 		return local.Add(gmt.Sub(pub)).UTC()
 	}
 	return local.UTC()
+}
+
+// itemOffset returns the old site's offset from UTC when the entry was
+// published, in seconds: post_date less post_date_gmt, which WordPress's
+// dated addresses are read on. 0 when the export gives only one of them.
+func itemOffset(it *wordpress.Item) int {
+	if strings.HasPrefix(it.PostDateGMT, "0000") || strings.HasPrefix(it.PostDate, "0000") {
+		return 0
+	}
+	local, err1 := time.Parse(wpTime, it.PostDate)
+	gmt, err2 := time.Parse(wpTime, it.PostDateGMT)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	off := int(local.Sub(gmt) / time.Second)
+	if off < -content.MaxPublishedOffset || off > content.MaxPublishedOffset {
+		return 0
+	}
+	return off
 }
 
 // itemTime returns an entry's publication time in UTC: the GMT date, else

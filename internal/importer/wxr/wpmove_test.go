@@ -113,6 +113,14 @@ func TestImportKeepsWhatTheOldSiteWas(t *testing.T) {
 			t.Errorf("no report line on the shared guid: %+v", rep.Changed)
 		}
 
+		// The day in a dated address is the old site's: the cranes came
+		// out at 01:30 in Paris, 23:30 UTC the day before.
+		for p, want := range map[*content.Post]string{cranes: "/2024/05/10/cranes/", winter: "/2024/12/01/winter-berths/"} {
+			if p.Path() != want {
+				t.Errorf("%q is at %s, want %s, its address on the old site", p.Title, p.Path(), want)
+			}
+		}
+
 		// Modified times are the old site's, not the import's.
 		if want := time.Date(2024, 6, 1, 8, 0, 0, 0, time.UTC); !cranes.UpdatedAt.Equal(want) {
 			t.Errorf("modified time = %v, want %v (post_modified_gmt)", cranes.UpdatedAt, want)
