@@ -87,20 +87,29 @@ type CommentForm struct {
 }
 
 // Comments returns the post's comments and form, or nil when comments are
-// off or the entry is a page. They are read when first asked for; the
-// page cache keeps the page until a comment on the post changes.
+// off. A page shows them only when it has some, as a WordPress site's
+// pages come with theirs, and then takes replies and new comments too; a
+// page without any takes none, as WordPress closes pages to comments by
+// default. They are read when first asked for; the page cache keeps the
+// page until a comment on the entry changes.
 func (p *PostPage) Comments() (*Comments, error) {
 	e := p.entry
-	if !p.Site.CommentsEnabled || e.post.Kind != content.KindPost {
+	if !p.Site.CommentsEnabled || (e.post.Kind != content.KindPost && e.post.Kind != content.KindPage) {
 		return nil, nil
 	}
 	list, n, err := e.s.cfg.DB.FindComments(e.ctx, store.CommentFilter{PostID: e.post.ID, Status: content.CommentApproved, Oldest: true})
 	if err != nil {
 		return nil, err
 	}
+	if e.post.Kind == content.KindPage && n == 0 {
+		return nil, nil
+	}
 	c := &Comments{Post: e.post, Threads: content.Thread(list), Count: n}
 	if !e.s.cfg.RenderOnce {
-		c.FeedURL, c.Form = PostCommentsFeedPath(e.post.ID), &CommentForm{PostID: e.post.ID}
+		c.Form = &CommentForm{PostID: e.post.ID}
+		if e.post.Kind == content.KindPost {
+			c.FeedURL = PostCommentsFeedPath(e.post.ID)
+		}
 	}
 	return c, nil
 }
@@ -132,8 +141,18 @@ func (s *Site) commentPost(r *http.Request, id string) (*content.Post, content.S
 	if err != nil {
 		return nil, set, err
 	}
-	if !p.IsPublic(s.cfg.Now()) || p.Kind != content.KindPost {
+	if !p.IsPublic(s.cfg.Now()) || (p.Kind != content.KindPost && p.Kind != content.KindPage) {
 		return nil, set, content.Errorf(content.ENotFound, "There is no post %d to comment on.", n)
+	}
+	if p.Kind == content.KindPage {
+		// A page takes comments once it has some (see PostPage.Comments).
+		_, n, err := s.cfg.DB.FindComments(r.Context(), store.CommentFilter{PostID: p.ID, Status: content.CommentApproved, Limit: 1})
+		if err != nil {
+			return nil, set, err
+		}
+		if n == 0 {
+			return nil, set, content.Errorf(content.EForbidden, "Comments are closed on the page %q.", p.Title)
+		}
 	}
 	return p, set, nil
 }

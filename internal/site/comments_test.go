@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -199,4 +201,96 @@ func findComment(t *testing.T, db *store.DB, postID int64, author string) *conte
 	}
 	t.Fatalf("no comment by %s", author)
 	return nil
+}
+
+// pageComments is a WordPress export of two pages: one with a reader's
+// comment, one without any.
+const pageComments = `<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>
+	<title>Harbour Letters</title>
+	<link>https://old.example.org</link>
+	<wp:wxr_version>1.2</wp:wxr_version>
+	<wp:base_site_url>https://old.example.org</wp:base_site_url>
+	<item>
+		<title>Write to us</title>
+		<link>https://old.example.org/write-to-us/</link>
+		<guid isPermaLink="false">https://old.example.org/?page_id=5</guid>
+		<content:encoded><![CDATA[<p>Letters are read every week.</p>]]></content:encoded>
+		<wp:post_id>5</wp:post_id>
+		<wp:post_date>2025-09-01 10:00:00</wp:post_date>
+		<wp:post_date_gmt>2025-09-01 09:00:00</wp:post_date_gmt>
+		<wp:comment_status>open</wp:comment_status>
+		<wp:post_name>write-to-us</wp:post_name>
+		<wp:status>publish</wp:status>
+		<wp:post_type>page</wp:post_type>
+		<wp:comment>
+			<wp:comment_id>40</wp:comment_id>
+			<wp:comment_author><![CDATA[Femi Ade]]></wp:comment_author>
+			<wp:comment_date>2025-09-02 08:00:00</wp:comment_date>
+			<wp:comment_date_gmt>2025-09-02 07:00:00</wp:comment_date_gmt>
+			<wp:comment_content><![CDATA[Where do we send photographs?]]></wp:comment_content>
+			<wp:comment_approved>1</wp:comment_approved>
+			<wp:comment_parent>0</wp:comment_parent>
+		</wp:comment>
+	</item>
+	<item>
+		<title>Our staff</title>
+		<link>https://old.example.org/staff/</link>
+		<guid isPermaLink="false">https://old.example.org/?page_id=6</guid>
+		<content:encoded><![CDATA[<p>Who we are.</p>]]></content:encoded>
+		<wp:post_id>6</wp:post_id>
+		<wp:post_date>2025-09-01 10:00:00</wp:post_date>
+		<wp:post_date_gmt>2025-09-01 09:00:00</wp:post_date_gmt>
+		<wp:comment_status>open</wp:comment_status>
+		<wp:post_name>staff</wp:post_name>
+		<wp:status>publish</wp:status>
+		<wp:post_type>page</wp:post_type>
+	</item>
+</channel>
+</rss>`
+
+// TestPageComments: a page brought from WordPress with its comments shows
+// them and takes replies and new ones; a page without any shows no
+// comments and refuses one with a sentence saying so.
+func TestPageComments(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		file := filepath.Join(t.TempDir(), "pages.wxr")
+		if err := os.WriteFile(file, []byte(pageComments), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		importFile(t, db, file)
+		srv := serve(t, db, site.DefaultTheme())
+		letters, err := db.FindPostBySlug(ctx, content.KindPage, "write-to-us")
+		if err != nil {
+			t.Fatal(err)
+		}
+		staff, err := db.FindPostBySlug(ctx, content.KindPage, "staff")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, page := get(t, srv.URL+"/write-to-us/")
+		for _, want := range []string{`<h2 id="comments-title">1 comment</h2>`, "Femi Ade", "Where do we send photographs?",
+			`action="/comments/"`, `name="post_id" value="` + strconv.FormatInt(letters.ID, 10) + `"`, "/comments/new/?post="} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the page with a comment lacks %q", want)
+			}
+		}
+		form := url.Values{"post_id": {strconv.FormatInt(letters.ID, 10)}, "author": {"Bola"}, "comment": {"By post, please."}}
+		if resp, _ := postForm(t, srv.URL+"/comments/", form, "same-origin"); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("a comment on the page with comments: %d, want 303", resp.StatusCode)
+		}
+		if c := findComment(t, db, letters.ID, "Bola"); c.Status != content.CommentPending {
+			t.Errorf("the comment sent is %s, want pending", c.Status)
+		}
+
+		if _, page = get(t, srv.URL+"/staff/"); strings.Contains(page, `id="comments"`) || strings.Contains(page, "comment-form") {
+			t.Error("a page without comments shows a comments section")
+		}
+		form.Set("post_id", strconv.FormatInt(staff.ID, 10))
+		resp, body := postForm(t, srv.URL+"/comments/", form, "same-origin")
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Comments are closed on the page") {
+			t.Errorf("a comment on a page without comments: %d, want 403 saying comments are closed there", resp.StatusCode)
+		}
+	})
 }
