@@ -581,6 +581,10 @@ func (e *entry) article() (template.HTML, error) {
 		// The title, byline and image; the password form for the text.
 		cp := *p
 		cp.BodyHTML, cp.Excerpt = passwordForm(p, e.wrongPassword), ""
+		if e.s.cfg.RenderOnce {
+			// Files served as they are take no password.
+			cp.BodyHTML = protectedInCopy
+		}
 		shown = &cp
 	} else if body, err := withImageVariants(e.ctx, e.s.cfg.DB.FindMediaByKey, p.BodyHTML); err != nil {
 		return "", err

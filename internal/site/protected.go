@@ -63,6 +63,10 @@ func unlocked(r *http.Request, p *content.Post) bool {
 	return err == nil && subtle.ConstantTimeCompare([]byte(c.Value), []byte(postPassValue(p))) == 1
 }
 
+// protectedInCopy stands for a protected post's text on a site rendered
+// once as files (a static export), which cannot check a password.
+const protectedInCopy = `<p class="post-password">` + ProtectedNotice + ` It cannot be read in this copy of the site.</p>`
+
 // passwordForm is the HTML that stands for a protected post's body until
 // its password is given; wrong says the last one given was not it.
 func passwordForm(p *content.Post, wrong bool) string {

@@ -700,3 +700,44 @@ func TestExportRedirectsRenamedCategories(t *testing.T) {
 		t.Errorf("no refresh page at the old address: %v", err)
 	}
 }
+
+// TestExportKeepsProtectedPostsClosed: files take no password, so a
+// protected post's page in the export says it cannot be read there,
+// with no form that would post to a server that is not there, and never
+// its text.
+func TestExportKeepsProtectedPostsClosed(t *testing.T) {
+	db, _, _ := demoSite(t, "sqlite")
+	// As the export command runs the site: every page rendered once.
+	s, err := site.New(site.Config{DB: db, Theme: site.DefaultTheme(), BaseURL: base, RenderOnce: true,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Handler()
+	ctx := context.Background()
+	p := &content.Post{Kind: content.KindPost, Status: content.StatusPublished, Format: content.FormatHTML,
+		Title: "Members' letter", Slug: "members-letter", Body: "<p>The secret minutes.</p>", Password: "harbour",
+		PublishedAt: db.Now().Add(-time.Hour)}
+	err = db.Update(ctx, func(tx *store.Tx) error {
+		if err := markup.RenderPost(p); err != nil {
+			return err
+		}
+		return tx.CreatePost(ctx, p)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	export(t, db, h, s, dir, false)
+	page, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(p.Path(), "/")), "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := string(page)
+	if !strings.Contains(body, "Members&#39; letter") || !strings.Contains(body, "It cannot be read in this copy of the site.") {
+		t.Errorf("the protected post's page lacks its title or the sentence saying it cannot be read here:\n%s", body)
+	}
+	if strings.Contains(body, "secret minutes") || strings.Contains(body, `action="/post-password"`) {
+		t.Errorf("the protected post's page shows its text or a password form:\n%s", body)
+	}
+}
