@@ -269,6 +269,31 @@ func TestAPICreatePost(t *testing.T) {
 	})
 }
 
+// TestAPICommentStatus: a new post is open to comments and a new page
+// closed, as in WordPress; comment_status changes it, and anything but
+// open or closed is refused naming the field.
+func TestAPICommentStatus(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		_, post := e.call("admin", "POST", "/api/v1/posts", map[string]any{"title": "Harbour dues"})
+		_, page := e.call("admin", "POST", "/api/v1/posts", map[string]any{"title": "Contact", "kind": "page"})
+		if post["comment_status"] != "open" || page["comment_status"] != "closed" {
+			t.Errorf("comment_status of a new post %v and page %v, want open and closed", post["comment_status"], page["comment_status"])
+		}
+		path := fmt.Sprintf("/api/v1/posts/%d", int64(post["id"].(float64)))
+		if status, out := e.call("admin", "PATCH", path, map[string]any{"comment_status": "closed"}); status != 200 || out["comment_status"] != "closed" {
+			t.Errorf("closing: %d %v", status, out["comment_status"])
+		}
+		if _, out := e.call("admin", "GET", path, nil); out["comment_status"] != "closed" {
+			t.Errorf("after closing, comment_status %v", out["comment_status"])
+		}
+		status, out := e.call("admin", "PATCH", path, map[string]any{"comment_status": "moderated"})
+		if status != 422 || !strings.Contains(fmt.Sprint(out), "comment_status") {
+			t.Errorf("comment_status moderated: %d %v, want 422 naming the field", status, out)
+		}
+	})
+}
+
 // TestAPIBadRequests sends what a careless or hostile client might and
 // checks each gets a clear error naming the problem, and nothing changes.
 func TestAPIBadRequests(t *testing.T) {

@@ -241,14 +241,17 @@ func (a *Admin) newEntry(w http.ResponseWriter, r *http.Request, u *content.User
 // exactly what was typed.
 type Form struct {
 	Title, Slug, Body, Excerpt string
-	Password                   string   // "" for none
-	Categories                 []string // the names of the categories ticked
-	Tags, Authors              string
-	SourceName, SourceURL      string
-	SourceAuthor, SourceDate   string
-	PublishAt                  string // datetime-local, in the site's time zone
-	Featured                   string // media id of the featured image; "" for none
-	Version                    int
+	Password                   string // "" for none
+	// CommentsOpen lets readers comment; CommentsShown says the form had
+	// the box, so that a form without it changes nothing.
+	CommentsOpen, CommentsShown bool
+	Categories                  []string // the names of the categories ticked
+	Tags, Authors               string
+	SourceName, SourceURL       string
+	SourceAuthor, SourceDate    string
+	PublishAt                   string // datetime-local, in the site's time zone
+	Featured                    string // media id of the featured image; "" for none
+	Version                     int
 	// Format is the body's language: markdown, or html once the rich
 	// editor has written it.
 	Format string
@@ -318,7 +321,7 @@ func formOf(e *editorial.Entry, loc *time.Location) Form {
 	p := e.Post
 	f := Form{Title: p.Title, Slug: p.Slug, Body: p.Body, Excerpt: p.Excerpt, Password: p.Password, Categories: termNames(p.Categories),
 		Tags: names(p.Tags), Version: e.Version, Format: string(p.Format), Kind: string(p.Kind),
-		Event: eventFormOf(p.Event), Book: bookFormOf(p.Book)}
+		Event: eventFormOf(p.Event), Book: bookFormOf(p.Book), CommentsOpen: !p.CommentsClosed, CommentsShown: true}
 	if r, ok := content.SplitRepublished(p.Body); ok && p.Format == content.FormatHTML {
 		f.Republished, f.Introduction, f.Attribution, f.Body = true, r.Introduction, r.Attribution, r.Article
 	}
@@ -351,7 +354,7 @@ func formFrom(r *http.Request) Form {
 		Tags: v("tags"), Authors: v("authors"), SourceName: v("source_name"), SourceURL: v("source_url"),
 		SourceAuthor: v("source_author"), SourceDate: v("source_date"), PublishAt: v("publish_at"), Featured: v("featured_image"),
 		Format: v("format"), Republished: v("republished") != "", Introduction: v("introduction"), Kind: v("kind"),
-		Event: eventFormFrom(v), Book: bookFormFrom(v)}
+		Event: eventFormFrom(v), Book: bookFormFrom(v), CommentsOpen: v("comments") != "", CommentsShown: v("comments_field") != ""}
 	f.Version, _ = strconv.Atoi(v("version"))
 	// One value per category ticked: names may hold commas.
 	for _, name := range r.PostForm["categories"] {
@@ -380,6 +383,10 @@ func (f Form) input(action string, u *content.User, loc *time.Location) (editori
 	}
 	in := editorial.Input{Title: &f.Title, Body: &f.Body, Excerpt: &f.Excerpt, Password: &f.Password, Slug: &f.Slug,
 		Categories: &cats, Tags: &tags, Version: &f.Version}
+	if f.CommentsShown {
+		closed := !f.CommentsOpen
+		in.CommentsClosed = &closed
+	}
 	if f.Format != "" {
 		format := content.Format(f.Format)
 		if format != content.FormatMarkdown && format != content.FormatHTML {

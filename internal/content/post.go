@@ -70,7 +70,11 @@ type Post struct {
 	// zone later moves no address. See SetPublished.
 	PublishedOffset int
 	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// CommentsClosed keeps readers from commenting on it (WordPress's
+	// comment_status "closed"); its approved comments are still shown.
+	// New pages are closed, new posts open.
+	CommentsClosed bool
+	UpdatedAt      time.Time
 
 	Format   Format
 	Body     string // source text in Format

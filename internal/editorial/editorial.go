@@ -37,14 +37,17 @@ type Input struct {
 	Excerpt *string
 	// Password protects the post (its title public, its text behind a
 	// form); "" removes it.
-	Password   *string
-	Slug       *string // "" derives it from the title
-	Status     *content.Status
-	PublishAt  *time.Time // the publication time; the zero time clears it
-	Categories *[]string  // names of existing categories; an unknown one is refused
-	Tags       *[]string  // names; unknown ones are created
-	Authors    *[]string  // user slugs
-	Source     *content.Source
+	Password *string
+	// CommentsClosed keeps readers from commenting; a new page is closed
+	// and a new post open unless it says.
+	CommentsClosed *bool
+	Slug           *string // "" derives it from the title
+	Status         *content.Status
+	PublishAt      *time.Time // the publication time; the zero time clears it
+	Categories     *[]string  // names of existing categories; an unknown one is refused
+	Tags           *[]string  // names; unknown ones are created
+	Authors        *[]string  // user slugs
+	Source         *content.Source
 	// FeaturedImage is a media id from the library; 0 removes the image.
 	FeaturedImage *int64
 	// Event replaces an event's time, place and status (kind event only).
@@ -247,6 +250,11 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, u *content.User, p *c
 	}
 	if in.Password != nil {
 		p.Password = *in.Password
+	}
+	if in.CommentsClosed != nil {
+		p.CommentsClosed = *in.CommentsClosed
+	} else if isNew {
+		p.CommentsClosed = p.Kind == content.KindPage
 	}
 	if in.Excerpt != nil {
 		p.Excerpt = strings.TrimSpace(*in.Excerpt)

@@ -140,7 +140,10 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 	ch := &wordpress.Channel{
 		Title: settings.Title, Link: base, Description: settings.Description, PubDate: wordpress.FormatRSSDate(now),
 		Language: settings.Language, BaseSiteURL: base, BaseBlogURL: base, Generator: wordpress.Generator,
-		TimeZone: settings.TimeZone,
+		TimeZone: settings.TimeZone, Comments: "off",
+	}
+	if settings.CommentsEnabled {
+		ch.Comments = "on"
 	}
 	loc := settings.Location()
 	for _, u := range users {
@@ -268,7 +271,7 @@ func WXR(ctx context.Context, db *store.DB, w io.Writer, opt Options) (*Summary,
 			meta(wordpress.MetaAlias, path)
 			sum.Aliases++
 		}
-		if settings.CommentsEnabled && p.Kind == content.KindPost {
+		if !p.CommentsClosed {
 			it.CommentStatus = "open"
 		}
 		if it.Comments, err = wxrComments(ctx, db, p.ID); err != nil {

@@ -61,6 +61,7 @@ func buildSite(t *testing.T, db *store.DB, lib *media.Dir) {
 			Kind: content.KindPost, Title: "Republished: “Ports & people” <analysis>", Slug: "ports-and-people",
 			Status: content.StatusPublished, PublishedAt: time.Date(2024, 6, 1, 12, 30, 0, 0, time.UTC),
 			PublishedOffset: 7200, // 14:30 in Paris, before the site took Kolkata's time
+			CommentsClosed:  true,
 			Format:          content.FormatMarkdown, Body: "Our introduction.\n\n<!--more-->\n\n> The article, with ]]> inside.\n",
 			Excerpt: "Why ports matter.", Authors: []content.User{*editor, *jane}, Categories: []content.Term{*world},
 			Source: &content.Source{Name: "Xinhua", URL: "https://example.com/ports", Author: "Li Wei",
@@ -361,18 +362,19 @@ func TestWXRHasWhatWordPressNeeds(t *testing.T) {
 				Slug string `xml:"http://wordpress.org/export/1.2/ tag_slug"`
 			} `xml:"http://wordpress.org/export/1.2/ tag"`
 			Items []struct {
-				Creator    string     `xml:"http://purl.org/dc/elements/1.1/ creator"`
-				ID         int64      `xml:"http://wordpress.org/export/1.2/ post_id"`
-				Date       string     `xml:"http://wordpress.org/export/1.2/ post_date"`
-				Link       string     `xml:"link"`
-				Status     string     `xml:"http://wordpress.org/export/1.2/ status"`
-				Type       string     `xml:"http://wordpress.org/export/1.2/ post_type"`
-				Parent     int64      `xml:"http://wordpress.org/export/1.2/ post_parent"`
-				URL        string     `xml:"http://wordpress.org/export/1.2/ attachment_url"`
-				GUID       string     `xml:"guid"`
-				Content    string     `xml:"http://purl.org/rss/1.0/modules/content/ encoded"`
-				Categories []category `xml:"category"`
-				Meta       []meta     `xml:"http://wordpress.org/export/1.2/ postmeta"`
+				Creator       string     `xml:"http://purl.org/dc/elements/1.1/ creator"`
+				ID            int64      `xml:"http://wordpress.org/export/1.2/ post_id"`
+				Date          string     `xml:"http://wordpress.org/export/1.2/ post_date"`
+				Link          string     `xml:"link"`
+				CommentStatus string     `xml:"http://wordpress.org/export/1.2/ comment_status"`
+				Status        string     `xml:"http://wordpress.org/export/1.2/ status"`
+				Type          string     `xml:"http://wordpress.org/export/1.2/ post_type"`
+				Parent        int64      `xml:"http://wordpress.org/export/1.2/ post_parent"`
+				URL           string     `xml:"http://wordpress.org/export/1.2/ attachment_url"`
+				GUID          string     `xml:"guid"`
+				Content       string     `xml:"http://purl.org/rss/1.0/modules/content/ encoded"`
+				Categories    []category `xml:"category"`
+				Meta          []meta     `xml:"http://wordpress.org/export/1.2/ postmeta"`
 			} `xml:"item"`
 		} `xml:"channel"`
 	}
@@ -414,8 +416,9 @@ func TestWXRHasWhatWordPressNeeds(t *testing.T) {
 		}
 		// post_date is the site's time when the post came out, which
 		// WordPress reads its dated address on.
-		if strings.HasSuffix(it.Link, "/ports-and-people/") && it.Date != "2024-06-01 14:30:00" {
-			t.Errorf("item %d: post_date %q, want 2024-06-01 14:30:00, the site's time when it was published", it.ID, it.Date)
+		if strings.HasSuffix(it.Link, "/ports-and-people/") && (it.Date != "2024-06-01 14:30:00" || it.CommentStatus != "closed") {
+			t.Errorf("item %d: post_date %q, comment_status %q; want 2024-06-01 14:30:00, the site's time when it was published, and closed",
+				it.ID, it.Date, it.CommentStatus)
 		}
 		for _, cat := range it.Categories {
 			if (cat.Domain == "category" && !cats[cat.Nicename]) || (cat.Domain == "post_tag" && !tags[cat.Nicename]) {

@@ -67,12 +67,15 @@ func noStore(h http.Handler) http.Handler {
 // its approved comments in threads, and the form to write one.
 type Comments struct {
 	Post    *content.Post
-	Threads []*content.Comment
+	Threads []*ThreadComment
 	Count   int
 	FeedURL string
-	// Form is nil on a site rendered once as files (a static export),
-	// which takes no comments and has no comment feeds.
+	// Form is nil on an entry closed to comments, and on a site rendered
+	// once as files (a static export), which takes no comments and has
+	// no comment feeds.
 	Form *CommentForm
+	// Closed says the entry takes no more comments.
+	Closed bool
 }
 
 // CommentForm is the comment form, empty or as a reader sent it back
@@ -86,12 +89,31 @@ type CommentForm struct {
 	ReplyTo *content.Comment
 }
 
-// Comments returns the post's comments and form, or nil when comments are
-// off. A page shows them only when it has some, as a WordPress site's
-// pages come with theirs, and then takes replies and new comments too; a
-// page without any takes none, as WordPress closes pages to comments by
-// default. They are read when first asked for; the page cache keeps the
-// page until a comment on the entry changes.
+// ThreadComment is a comment as a post's page shows it, in its thread.
+type ThreadComment struct {
+	*content.Comment
+	Children []*ThreadComment
+	// Open is true when readers may answer it: its entry takes comments.
+	Open bool
+}
+
+// threadOf wraps the threads list (content.Thread's).
+func threadOf(list []*content.Comment, open bool) []*ThreadComment {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make([]*ThreadComment, len(list))
+	for i, c := range list {
+		out[i] = &ThreadComment{Comment: c, Children: threadOf(c.Children, open), Open: open}
+	}
+	return out
+}
+
+// Comments returns the entry's comments and form, or nil when comments
+// are off. An entry closed to comments (content.Post.CommentsClosed)
+// shows those it has, with neither form nor reply links, and nothing
+// when it has none. They are read when first asked for; the page cache
+// keeps the page until a comment on the entry changes.
 func (p *PostPage) Comments() (*Comments, error) {
 	e := p.entry
 	if !p.Site.CommentsEnabled || (e.post.Kind != content.KindPost && e.post.Kind != content.KindPage) {
@@ -101,11 +123,12 @@ func (p *PostPage) Comments() (*Comments, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.post.Kind == content.KindPage && n == 0 {
+	if e.post.CommentsClosed && n == 0 {
 		return nil, nil
 	}
-	c := &Comments{Post: e.post, Threads: content.Thread(list), Count: n}
-	if !e.s.cfg.RenderOnce {
+	open := !e.post.CommentsClosed && !e.s.cfg.RenderOnce
+	c := &Comments{Post: e.post, Threads: threadOf(content.Thread(list), open), Count: n, Closed: e.post.CommentsClosed}
+	if open {
 		c.Form = &CommentForm{PostID: e.post.ID}
 		if e.post.Kind == content.KindPost {
 			c.FeedURL = PostCommentsFeedPath(e.post.ID)
@@ -144,15 +167,8 @@ func (s *Site) commentPost(r *http.Request, id string) (*content.Post, content.S
 	if !p.IsPublic(s.cfg.Now()) || (p.Kind != content.KindPost && p.Kind != content.KindPage) {
 		return nil, set, content.Errorf(content.ENotFound, "There is no post %d to comment on.", n)
 	}
-	if p.Kind == content.KindPage {
-		// A page takes comments once it has some (see PostPage.Comments).
-		_, n, err := s.cfg.DB.FindComments(r.Context(), store.CommentFilter{PostID: p.ID, Status: content.CommentApproved, Limit: 1})
-		if err != nil {
-			return nil, set, err
-		}
-		if n == 0 {
-			return nil, set, content.Errorf(content.EForbidden, "Comments are closed on the page %q.", p.Title)
-		}
+	if p.CommentsClosed {
+		return nil, set, content.Errorf(content.EForbidden, "Comments are closed on %q.", p.Title)
 	}
 	return p, set, nil
 }
@@ -405,9 +421,10 @@ func (s *Site) commentsFeed(w http.ResponseWriter, r *http.Request) error {
 }
 
 // replyURL is the address of the form that answers comment c; "" for a
-// pingback, and on a site rendered once as files, which takes no comments.
-func (s *Site) replyURL(c *content.Comment) string {
-	if c.Kind != "" || s.cfg.RenderOnce {
+// pingback, on an entry closed to comments, and on a site rendered once
+// as files, which takes no comments.
+func (s *Site) replyURL(c *ThreadComment) string {
+	if c.Kind != "" || !c.Open || s.cfg.RenderOnce {
 		return ""
 	}
 	return "/comments/new/?" + url.Values{"post": {strconv.FormatInt(c.PostID, 10)}, "reply": {strconv.FormatInt(c.ID, 10)}}.Encode()

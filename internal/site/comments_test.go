@@ -203,8 +203,9 @@ func findComment(t *testing.T, db *store.DB, postID int64, author string) *conte
 	return nil
 }
 
-// pageComments is a WordPress export of two pages: one with a reader's
-// comment, one without any.
+// pageComments is a WordPress export of three pages: one open to
+// comments with a reader's comment, one closed with a comment, and one
+// that says nothing of comments and has none.
 const pageComments = `<?xml version="1.0" encoding="UTF-8" ?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/">
 <channel>
@@ -235,14 +236,35 @@ const pageComments = `<?xml version="1.0" encoding="UTF-8" ?>
 		</wp:comment>
 	</item>
 	<item>
-		<title>Our staff</title>
-		<link>https://old.example.org/staff/</link>
+		<title>The 2024 appeal</title>
+		<link>https://old.example.org/appeal/</link>
 		<guid isPermaLink="false">https://old.example.org/?page_id=6</guid>
-		<content:encoded><![CDATA[<p>Who we are.</p>]]></content:encoded>
+		<content:encoded><![CDATA[<p>The appeal has ended.</p>]]></content:encoded>
 		<wp:post_id>6</wp:post_id>
 		<wp:post_date>2025-09-01 10:00:00</wp:post_date>
 		<wp:post_date_gmt>2025-09-01 09:00:00</wp:post_date_gmt>
-		<wp:comment_status>open</wp:comment_status>
+		<wp:comment_status>closed</wp:comment_status>
+		<wp:post_name>appeal</wp:post_name>
+		<wp:status>publish</wp:status>
+		<wp:post_type>page</wp:post_type>
+		<wp:comment>
+			<wp:comment_id>41</wp:comment_id>
+			<wp:comment_author><![CDATA[Kemi Bello]]></wp:comment_author>
+			<wp:comment_date>2025-09-03 08:00:00</wp:comment_date>
+			<wp:comment_date_gmt>2025-09-03 07:00:00</wp:comment_date_gmt>
+			<wp:comment_content><![CDATA[Gave what I could.]]></wp:comment_content>
+			<wp:comment_approved>1</wp:comment_approved>
+			<wp:comment_parent>0</wp:comment_parent>
+		</wp:comment>
+	</item>
+	<item>
+		<title>Our staff</title>
+		<link>https://old.example.org/staff/</link>
+		<guid isPermaLink="false">https://old.example.org/?page_id=7</guid>
+		<content:encoded><![CDATA[<p>Who we are.</p>]]></content:encoded>
+		<wp:post_id>7</wp:post_id>
+		<wp:post_date>2025-09-01 10:00:00</wp:post_date>
+		<wp:post_date_gmt>2025-09-01 09:00:00</wp:post_date_gmt>
 		<wp:post_name>staff</wp:post_name>
 		<wp:status>publish</wp:status>
 		<wp:post_type>page</wp:post_type>
@@ -250,10 +272,13 @@ const pageComments = `<?xml version="1.0" encoding="UTF-8" ?>
 </channel>
 </rss>`
 
-// TestPageComments: a page brought from WordPress with its comments shows
-// them and takes replies and new ones; a page without any shows no
-// comments and refuses one with a sentence saying so.
-func TestPageComments(t *testing.T) {
+// TestEntryCommentStatus: each entry keeps WordPress's comment_status. A
+// page open to comments shows its comment and takes replies and new ones;
+// a closed one shows its comment, says comments are closed, offers no
+// form or reply link and refuses one with a sentence saying so; a page
+// the export says nothing of is closed, as new pages are, and shows no
+// comments section.
+func TestEntryCommentStatus(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		file := filepath.Join(t.TempDir(), "pages.wxr")
 		if err := os.WriteFile(file, []byte(pageComments), 0o600); err != nil {
@@ -265,7 +290,7 @@ func TestPageComments(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		staff, err := db.FindPostBySlug(ctx, content.KindPage, "staff")
+		appeal, err := db.FindPostBySlug(ctx, content.KindPage, "appeal")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -273,24 +298,34 @@ func TestPageComments(t *testing.T) {
 		for _, want := range []string{`<h2 id="comments-title">1 comment</h2>`, "Femi Ade", "Where do we send photographs?",
 			`action="/comments/"`, `name="post_id" value="` + strconv.FormatInt(letters.ID, 10) + `"`, "/comments/new/?post="} {
 			if !strings.Contains(page, want) {
-				t.Errorf("the page with a comment lacks %q", want)
+				t.Errorf("the page open to comments lacks %q", want)
 			}
 		}
 		form := url.Values{"post_id": {strconv.FormatInt(letters.ID, 10)}, "author": {"Bola"}, "comment": {"By post, please."}}
 		if resp, _ := postForm(t, srv.URL+"/comments/", form, "same-origin"); resp.StatusCode != http.StatusSeeOther {
-			t.Errorf("a comment on the page with comments: %d, want 303", resp.StatusCode)
+			t.Errorf("a comment on the page open to comments: %d, want 303", resp.StatusCode)
 		}
 		if c := findComment(t, db, letters.ID, "Bola"); c.Status != content.CommentPending {
 			t.Errorf("the comment sent is %s, want pending", c.Status)
 		}
 
-		if _, page = get(t, srv.URL+"/staff/"); strings.Contains(page, `id="comments"`) || strings.Contains(page, "comment-form") {
-			t.Error("a page without comments shows a comments section")
+		_, page = get(t, srv.URL+"/appeal/")
+		if !strings.Contains(page, "Gave what I could.") || !strings.Contains(page, "Comments are closed.") {
+			t.Error("the closed page does not show its comment and that comments are closed")
 		}
-		form.Set("post_id", strconv.FormatInt(staff.ID, 10))
+		for _, unwanted := range []string{"comment-form", "/comments/new/?"} {
+			if strings.Contains(page, unwanted) {
+				t.Errorf("the closed page offers %q", unwanted)
+			}
+		}
+		form.Set("post_id", strconv.FormatInt(appeal.ID, 10))
 		resp, body := postForm(t, srv.URL+"/comments/", form, "same-origin")
-		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Comments are closed on the page") {
-			t.Errorf("a comment on a page without comments: %d, want 403 saying comments are closed there", resp.StatusCode)
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Comments are closed on") {
+			t.Errorf("a comment on the closed page: %d, want 403 saying comments are closed there", resp.StatusCode)
+		}
+
+		if _, page = get(t, srv.URL+"/staff/"); strings.Contains(page, `id="comments"`) {
+			t.Error("a page closed to comments without any shows a comments section")
 		}
 	})
 }

@@ -20,20 +20,21 @@ const postColumns = `p.id, p.kind, p.title, p.slug, p.status, p.published_at, p.
 	p.format, p.excerpt, p.teaser_html, p.has_more, p.source_name, p.source_url, p.source_author,
 	p.source_published_at, COALESCE(p.import_key, ''), p.canonical_source,
 	p.sticky, COALESCE(p.parent_id, 0), p.menu_order, p.seo_title, p.seo_description, COALESCE(p.outlet_id, 0),
-	p.source_title, p.source_feed, p.source_feed_title, p.details, p.password, p.published_offset`
+	p.source_title, p.source_feed, p.source_feed_title, p.details, p.password, p.published_offset, p.comments_closed`
 
 func scanPost(row interface{ Scan(...any) error }, extra ...any) (*content.Post, error) {
 	var (
 		p                                content.Post
 		pub, created, updated, srcPub    int64
 		hasMore, canonicalSource, sticky int
+		commentsClosed                   int
 		srcName, srcURL, srcAuthor       string
 		srcTitle, srcFeed, srcFeedTitle  string
 		details                          string
 	)
 	dest := []any{&p.ID, &p.Kind, &p.Title, &p.Slug, &p.Status, &pub, &created, &updated,
 		&p.Format, &p.Excerpt, &p.TeaserHTML, &hasMore, &srcName, &srcURL, &srcAuthor, &srcPub, &p.ImportKey, &canonicalSource,
-		&sticky, &p.ParentID, &p.MenuOrder, &p.SEOTitle, &p.SEODescription, &p.OutletID, &srcTitle, &srcFeed, &srcFeedTitle, &details, &p.Password, &p.PublishedOffset}
+		&sticky, &p.ParentID, &p.MenuOrder, &p.SEOTitle, &p.SEODescription, &p.OutletID, &srcTitle, &srcFeed, &srcFeedTitle, &details, &p.Password, &p.PublishedOffset, &commentsClosed}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -43,6 +44,7 @@ func scanPost(row interface{ Scan(...any) error }, extra ...any) (*content.Post,
 	p.PublishedAt, p.CreatedAt, p.UpdatedAt = fromUnix(pub), fromUnix(created), fromUnix(updated)
 	p.HasMore, p.Sticky = hasMore != 0, sticky != 0
 	p.CanonicalSource = canonicalSource != 0
+	p.CommentsClosed = commentsClosed != 0
 	src := &content.Source{Name: srcName, URL: srcURL, Author: srcAuthor, PublishedAt: fromUnix(srcPub),
 		Title: srcTitle, Feed: srcFeed, FeedTitle: srcFeedTitle}
 	if !src.IsZero() {
@@ -614,12 +616,14 @@ func (tx *Tx) CreatePost(ctx context.Context, p *content.Post) error {
 	err = tx.queryRow(ctx, `INSERT INTO posts (kind, title, slug, status, published_at, created_at, updated_at,
 		format, body, excerpt, body_html, teaser_html, has_more, source_name, source_url, source_author,
 		source_published_at, import_key, canonical_source, sticky, parent_id, menu_order, seo_title, seo_description,
-		source_title, source_feed, source_feed_title, details, event_starts_at, event_ends_at, password, published_offset)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		source_title, source_feed, source_feed_title, details, event_starts_at, event_ends_at, password, published_offset,
+		comments_closed)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		p.Kind, p.Title, p.Slug, p.Status, unix(p.PublishedAt), unix(p.CreatedAt), unix(p.UpdatedAt),
 		p.Format, p.Body, p.Excerpt, p.BodyHTML, p.TeaserHTML, boolInt(p.HasMore), src.Name, src.URL, src.Author,
 		unix(src.PublishedAt), importKey, boolInt(p.CanonicalSource), boolInt(p.Sticky), nullID(p.ParentID), p.MenuOrder,
-		p.SEOTitle, p.SEODescription, src.Title, src.Feed, src.FeedTitle, details, starts, ends, p.Password, p.PublishedOffset).Scan(&p.ID)
+		p.SEOTitle, p.SEODescription, src.Title, src.Feed, src.FeedTitle, details, starts, ends, p.Password, p.PublishedOffset,
+		boolInt(p.CommentsClosed)).Scan(&p.ID)
 	if tx.d.isUniqueViolation(err) {
 		return &content.Error{Code: content.EConflict, Field: "slug",
 			Message: fmt.Sprintf("another %s already has the slug %q", p.Kind, p.Slug)}
@@ -678,11 +682,13 @@ func (tx *Tx) UpdatePost(ctx context.Context, p *content.Post) error {
 		format = ?, body = ?, excerpt = ?, body_html = ?, teaser_html = ?, has_more = ?, source_name = ?, source_url = ?,
 		source_author = ?, source_published_at = ?, import_key = ?, canonical_source = ?, sticky = ?, parent_id = ?,
 		menu_order = ?, seo_title = ?, seo_description = ?, source_title = ?, source_feed = ?, source_feed_title = ?,
-		details = ?, event_starts_at = ?, event_ends_at = ?, password = ?, published_offset = ? WHERE id = ?`,
+		details = ?, event_starts_at = ?, event_ends_at = ?, password = ?, published_offset = ?,
+		comments_closed = ? WHERE id = ?`,
 		p.Kind, p.Title, p.Slug, p.Status, unix(p.PublishedAt), unix(p.UpdatedAt),
 		p.Format, p.Body, p.Excerpt, p.BodyHTML, p.TeaserHTML, boolInt(p.HasMore), src.Name, src.URL, src.Author,
 		unix(src.PublishedAt), importKey, boolInt(p.CanonicalSource), boolInt(p.Sticky), nullID(p.ParentID), p.MenuOrder,
-		p.SEOTitle, p.SEODescription, src.Title, src.Feed, src.FeedTitle, details, starts, ends, p.Password, p.PublishedOffset, p.ID)
+		p.SEOTitle, p.SEODescription, src.Title, src.Feed, src.FeedTitle, details, starts, ends, p.Password, p.PublishedOffset,
+		boolInt(p.CommentsClosed), p.ID)
 	if tx.d.isUniqueViolation(err) {
 		return &content.Error{Code: content.EConflict, Field: "slug",
 			Message: fmt.Sprintf("another %s already has the slug %q", p.Kind, p.Slug)}

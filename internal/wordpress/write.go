@@ -193,6 +193,11 @@ func (x *Writer) WriteChannel(c *Channel) error {
 		x.cd("broadsheet:timezone", c.TimeZone)
 		x.raw("\n")
 	}
+	if c.Comments != "" {
+		x.raw("\t")
+		x.cd("broadsheet:comments", c.Comments)
+		x.raw("\n")
+	}
 	for _, r := range c.Redirects {
 		x.raw("\t<broadsheet:redirect>")
 		x.cd("broadsheet:path", r.Path)

@@ -41,6 +41,9 @@ type Channel struct {
 	// TimeZone is the IANA name of the site's time zone, which a
 	// Broadsheet export names (WordPress's leave it to be inferred).
 	TimeZone string
+	// Comments is "on" or "off": whether the site takes readers'
+	// comments, which a Broadsheet export names; "" in WordPress's.
+	Comments string
 }
 
 // Namespace is the XML namespace of the elements Broadsheet adds to its
@@ -296,6 +299,11 @@ func (p *Parser) header(se xml.StartElement) error {
 			return nil
 		}
 		dst = &c.TimeZone
+	case "comments":
+		if se.Name.Space != Namespace {
+			return nil
+		}
+		dst = &c.Comments
 	case "redirect":
 		if se.Name.Space != Namespace {
 			return nil

@@ -12,30 +12,32 @@ import (
 
 // Post is an entry as the API shows it.
 type Post struct {
-	ID         int64    `json:"id"`
-	Kind       string   `json:"kind"`
-	Title      string   `json:"title"`
-	Slug       string   `json:"slug"`
-	Status     string   `json:"status"`
-	PublishAt  string   `json:"publish_at,omitempty"`
-	URL        string   `json:"url"`
-	Body       string   `json:"body"`
-	Format     string   `json:"format"`
-	Excerpt    string   `json:"excerpt"`
-	Password   string   `json:"password"`
-	BodyHTML   string   `json:"body_html,omitempty"`
-	TeaserHTML string   `json:"teaser_html"`
-	HasMore    bool     `json:"has_more"`
-	Categories []string `json:"categories"`
-	Tags       []string `json:"tags"`
-	Authors    []User   `json:"authors"`
-	Source     *Source  `json:"source,omitempty"`
-	Featured   *Media   `json:"featured_image,omitempty"`
-	Event      *Event   `json:"event,omitempty"`
-	Book       *Book    `json:"book,omitempty"`
-	Version    int      `json:"version"`
-	CreatedAt  string   `json:"created_at"`
-	UpdatedAt  string   `json:"updated_at"`
+	ID        int64  `json:"id"`
+	Kind      string `json:"kind"`
+	Title     string `json:"title"`
+	Slug      string `json:"slug"`
+	Status    string `json:"status"`
+	PublishAt string `json:"publish_at,omitempty"`
+	URL       string `json:"url"`
+	Body      string `json:"body"`
+	Format    string `json:"format"`
+	Excerpt   string `json:"excerpt"`
+	Password  string `json:"password"`
+	// CommentStatus is "open" or "closed", as WordPress's comment_status.
+	CommentStatus string   `json:"comment_status"`
+	BodyHTML      string   `json:"body_html,omitempty"`
+	TeaserHTML    string   `json:"teaser_html"`
+	HasMore       bool     `json:"has_more"`
+	Categories    []string `json:"categories"`
+	Tags          []string `json:"tags"`
+	Authors       []User   `json:"authors"`
+	Source        *Source  `json:"source,omitempty"`
+	Featured      *Media   `json:"featured_image,omitempty"`
+	Event         *Event   `json:"event,omitempty"`
+	Book          *Book    `json:"book,omitempty"`
+	Version       int      `json:"version"`
+	CreatedAt     string   `json:"created_at"`
+	UpdatedAt     string   `json:"updated_at"`
 }
 
 // Source is a republished article's attribution.
@@ -59,6 +61,14 @@ func userJSON(u *content.User) User {
 	return User{ID: u.ID, Slug: u.Slug, Name: u.Name, Email: u.Email, Role: string(u.Role)}
 }
 
+// commentStatus names whether readers may comment as WordPress does.
+func commentStatus(closed bool) string {
+	if closed {
+		return "closed"
+	}
+	return "open"
+}
+
 func rfc3339(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -71,7 +81,7 @@ func rfc3339(t time.Time) string {
 func (a *API) postJSON(r *http.Request, p *content.Post, version int, withBody bool) Post {
 	out := Post{ID: p.ID, Kind: string(p.Kind), Title: p.Title, Slug: p.Slug, Status: string(p.Status),
 		PublishAt: rfc3339(p.PublishedAt), Format: string(p.Format), Excerpt: p.Excerpt, Password: p.Password,
-		TeaserHTML: p.TeaserHTML, HasMore: p.HasMore, Version: version,
+		CommentStatus: commentStatus(p.CommentsClosed), TeaserHTML: p.TeaserHTML, HasMore: p.HasMore, Version: version,
 		Categories: []string{}, Tags: []string{}, Authors: []User{},
 		CreatedAt: rfc3339(p.CreatedAt), UpdatedAt: rfc3339(p.UpdatedAt)}
 	if withBody {
@@ -111,23 +121,24 @@ func (a *API) entryJSON(r *http.Request, e *editorial.Entry) Post {
 // PostInput is the body of POST and PATCH /api/v1/posts: absent (or null)
 // fields are left as they are.
 type PostInput struct {
-	Kind       *string      `json:"kind"`
-	Title      *string      `json:"title"`
-	Body       *string      `json:"body"`
-	Format     *string      `json:"format"`
-	Excerpt    *string      `json:"excerpt"`
-	Password   *string      `json:"password"`
-	Slug       *string      `json:"slug"`
-	Status     *string      `json:"status"`
-	PublishAt  *string      `json:"publish_at"`
-	Categories *[]string    `json:"categories"`
-	Tags       *[]string    `json:"tags"`
-	Authors    *[]string    `json:"authors"`
-	Source     *SourceInput `json:"source"`
-	Featured   *int64       `json:"featured_image"`
-	Event      *Event       `json:"event"`
-	Book       *Book        `json:"book"`
-	Version    *int         `json:"version"`
+	Kind          *string      `json:"kind"`
+	Title         *string      `json:"title"`
+	Body          *string      `json:"body"`
+	Format        *string      `json:"format"`
+	Excerpt       *string      `json:"excerpt"`
+	Password      *string      `json:"password"`
+	CommentStatus *string      `json:"comment_status"`
+	Slug          *string      `json:"slug"`
+	Status        *string      `json:"status"`
+	PublishAt     *string      `json:"publish_at"`
+	Categories    *[]string    `json:"categories"`
+	Tags          *[]string    `json:"tags"`
+	Authors       *[]string    `json:"authors"`
+	Source        *SourceInput `json:"source"`
+	Featured      *int64       `json:"featured_image"`
+	Event         *Event       `json:"event"`
+	Book          *Book        `json:"book"`
+	Version       *int         `json:"version"`
 	// Autosave marks a save made by a timer: it replaces the same
 	// person's previous autosave revision instead of adding one.
 	Autosave bool `json:"autosave"`
@@ -159,6 +170,13 @@ func (in *PostInput) input() (editorial.Input, error) {
 		Autosave: in.Autosave}
 	if in.Kind != nil {
 		out.Kind = content.Kind(*in.Kind)
+	}
+	if in.CommentStatus != nil {
+		closed, ok := map[string]bool{"open": false, "closed": true}[*in.CommentStatus]
+		if !ok {
+			return out, content.FieldError("comment_status", "comment_status must be open or closed, not %q", *in.CommentStatus)
+		}
+		out.CommentsClosed = &closed
 	}
 	if in.Format != nil {
 		f := content.Format(*in.Format)

@@ -194,8 +194,13 @@ func (imp *importer) commentsLeft(it *wordpress.Item) {
 
 // enableComments turns comments on for a new site whose export had open
 // comments on a published entry, as the WordPress site did.
+// A Broadsheet export says itself whether its site took comments.
 func (imp *importer) enableComments(ctx context.Context) error {
-	if !imp.fresh || !imp.openComments {
+	on := imp.openComments
+	if imp.ownSite && imp.channel != nil && imp.channel.Comments != "" {
+		on = imp.channel.Comments == "on"
+	}
+	if !imp.fresh || !on {
 		return nil
 	}
 	s, err := imp.tx.LoadSettings(ctx)

@@ -626,6 +626,9 @@ func (imp *importer) entry(ctx context.Context, it *wordpress.Item) error {
 		ImportKey: importKey(it, imp.base, imp.sharedGUID[it.PostID]),
 		Sticky:    it.Sticky, MenuOrder: it.MenuOrder,
 		Password: it.Password,
+		// Closed when the export says so; an export that does not leaves
+		// pages closed and posts open, as new ones are.
+		CommentsClosed: it.CommentStatus == "closed" || (it.CommentStatus == "" && kind == content.KindPage),
 	}
 	if len(p.Password) > content.MaxPasswordLen {
 		imp.skip(it, "the password is longer than the %d bytes a post's may be", content.MaxPasswordLen)
@@ -1257,7 +1260,8 @@ func samePost(a, b *content.Post) bool {
 		a.Source.IsZero() == b.Source.IsZero() && a.CanonicalSource == b.CanonicalSource && len(a.Authors) == len(b.Authors) &&
 		len(a.Categories) == len(b.Categories) && len(a.Tags) == len(b.Tags) &&
 		a.ImportKey == b.ImportKey && a.Sticky == b.Sticky && a.ParentID == b.ParentID && a.MenuOrder == b.MenuOrder &&
-		a.SEOTitle == b.SEOTitle && a.SEODescription == b.SEODescription && a.Password == b.Password
+		a.SEOTitle == b.SEOTitle && a.SEODescription == b.SEODescription && a.Password == b.Password &&
+		a.CommentsClosed == b.CommentsClosed
 	if !same || !sameDetails(a, b) {
 		return false
 	}
