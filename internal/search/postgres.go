@@ -22,23 +22,35 @@ type postgresSearch struct{}
 // writeBatch fill them.
 const pgColumns = `post_id, kind, status, published_at, terms, authors, titles, doc, body`
 
-// pgVectors turns the title and body expressions t and b into the titles
-// and doc columns. '<' and '>' are hidden from PostgreSQL's parser, which
+// pgEntries selects post_search's columns from the rows of src, a FROM
+// item with columns id, kind, status, pub, terms, authors (array literals),
+// title and body (pgEntryColumns). Each text is turned into a tsvector
+// once: the title's, which is the titles column and also the weight-A part
+// of doc, by a subquery kept apart (OFFSET 0: inlined, it would be
+// computed twice). '<' and '>' are hidden from PostgreSQL's parser, which
 // would otherwise read "<script>" in a title as a tag and leave its word
 // out, where FTS5 (and the reader) sees a word.
-func pgVectors(t, b string) string {
-	tv := `to_tsvector('broadsheet', translate(` + t + `, '<>', '  '))`
-	return tv + `, setweight(` + tv + `, 'A') || setweight(to_tsvector('broadsheet', translate(` + b + `, '<>', '  ')), 'B')`
-}
+func pgEntries(src string) string { return pgEntriesFrom + src + pgEntriesJoin }
 
+const (
+	pgEntriesFrom = `SELECT u.id, u.kind, u.status, u.pub, u.terms::bigint[], u.authors::bigint[], t.v,
+		setweight(t.v, 'A') || setweight(to_tsvector('broadsheet', translate(u.body, '<>', '  ')), 'B'), u.body
+		FROM `
+	pgEntriesJoin = ` CROSS JOIN LATERAL
+		(SELECT to_tsvector('broadsheet', translate(u.title, '<>', '  ')) OFFSET 0) AS t(v)`
+	pgEntryColumns = `u(id, kind, status, pub, terms, authors, title, body)`
+)
+
+// index writes one entry, or, in a bulk transaction, keeps it to be written
+// with others: the rows are a VALUES list, each text sent once.
 func (postgresSearch) index(ctx context.Context, db DB, d doc) error {
-	return insertRow(ctx, db, "post_search", `INSERT INTO post_search (`+pgColumns+`) VALUES `,
-		`(?, ?, ?, ?, ?::bigint[], ?::bigint[], `+pgVectors(`?::text`, `?::text`)+`, ?)`,
-		` ON CONFLICT (post_id) DO UPDATE SET kind = excluded.kind, status = excluded.status,
+	return insertRow(ctx, db, "post_search", `INSERT INTO post_search (`+pgColumns+`) `+pgEntriesFrom+`(VALUES `,
+		`(?::bigint, ?::text, ?::text, ?::bigint, ?::text, ?::text, ?::text, ?::text)`,
+		`) AS `+pgEntryColumns+pgEntriesJoin+` ON CONFLICT (post_id) DO UPDATE SET kind = excluded.kind, status = excluded.status,
 			published_at = excluded.published_at, terms = excluded.terms, authors = excluded.authors,
 			titles = excluded.titles, doc = excluded.doc, body = excluded.body`,
 		strconv.FormatInt(d.id, 10), d.id, string(d.kind), string(d.status), d.published, pgArray(d.terms), pgArray(d.authors),
-		d.title, d.title, d.body, d.body)
+		d.title, d.body)
 }
 
 // pgArray writes ids as an array literal, "{1,2}".
@@ -125,10 +137,8 @@ func (postgresSearch) writeBatch(ctx context.Context, pool DB, docs []doc) error
 		terms[i], auth[i] = pgArray(d.terms), pgArray(d.authors)
 		titles[i], bodies[i] = d.title, d.body
 	}
-	_, err := pool.Exec(ctx, `INSERT INTO post_search_next (`+pgColumns+`)
-		SELECT u.id, u.kind, u.status, u.pub, u.terms::bigint[], u.authors::bigint[], `+pgVectors(`u.title`, `u.body`)+`, u.body
-		FROM unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[])
-			AS u(id, kind, status, pub, terms, authors, title, body)`,
+	_, err := pool.Exec(ctx, `INSERT INTO post_search_next (`+pgColumns+`) `+
+		pgEntries(`unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[]) AS `+pgEntryColumns),
 		ids, kinds, statuses, pubs, terms, auth, titles, bodies)
 	return err
 }
