@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -163,17 +164,20 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 		imp.empty = lastEntry == 0
 
 		p := wordpress.NewParser(r)
+		items, stop := readAhead(p)
+		defer stop()
 		headerDone := false
 		for {
-			it, err := p.Next()
-			if err == io.EOF {
+			next := <-items
+			if next.err == io.EOF {
 				break
 			}
-			if err != nil {
-				return err
+			if next.err != nil {
+				return next.err
 			}
+			it := next.it
 			if !headerDone {
-				if err := imp.header(ctx, p.Channel(), before == 0); err != nil {
+				if err := imp.header(ctx, next.channel, before == 0); err != nil {
 					return err
 				}
 				headerDone = true
@@ -189,10 +193,16 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 				return err
 			}
 		}
+		// The whole file is read: the channel may be read here.
+		stop()
 		if !headerDone {
 			if err := imp.header(ctx, p.Channel(), before == 0); err != nil {
 				return err
 			}
+		} else {
+			// What the channel says after the items (its time zone, read
+			// by the menus' settling) counts too.
+			*imp.channel = *p.Channel()
 		}
 		if err := imp.finish(ctx); err != nil {
 			return err
@@ -220,6 +230,54 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 		return nil, err
 	}
 	return rep, nil
+}
+
+// aheadItems is how many items are parsed ahead of the one being imported.
+const aheadItems = 32
+
+// parsed is one item read ahead, or the error that ended the reading
+// (io.EOF after the last item).
+type parsed struct {
+	it *wordpress.Item
+	// channel is a copy of the channel as read up to the first item,
+	// given with it.
+	channel *wordpress.Channel
+	err     error
+}
+
+// readAhead parses p's items on a goroutine of its own, up to aheadItems
+// ahead of the importer, so that parsing the file goes on while the
+// importer waits for the database. stop ends the goroutine (at once, or
+// after the item it is reading) and waits for it; p may be read again only
+// then.
+func readAhead(p *wordpress.Parser) (items <-chan parsed, stop func()) {
+	out := make(chan parsed, aheadItems)
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		first := true
+		for {
+			it, err := p.Next()
+			next := parsed{it: it, err: err}
+			if first && err == nil {
+				c := *p.Channel()
+				next.channel, first = &c, false
+			}
+			select {
+			case out <- next:
+			case <-done:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return out, func() {
+		once.Do(func() { close(done) })
+		<-finished
+	}
 }
 
 type importer struct {
