@@ -57,6 +57,18 @@ type rowInserter interface {
 	InsertRow(ctx context.Context, table, head, row, tail, key string, args ...any) error
 }
 
+// Rows is a statement over many rows: Head, then Row once per row, joined
+// by commas, then Tail.
+type Rows struct{ Head, Row, Tail string }
+
+// rowComputer is a DB that may have the values of the rows it keeps
+// computed on another connection while its transaction goes on, as the
+// store's bulk transactions do on PostgreSQL.
+type rowComputer interface {
+	ComputesRows() bool
+	InsertComputedRow(ctx context.Context, table, key string, compute, insert Rows, args ...any) error
+}
+
 // insertRow runs the statement head+row+tail, or hands the row to a DB
 // that inserts rows together; key names the row of an upsert.
 func insertRow(ctx context.Context, db DB, table, head, row, tail, key string, args ...any) error {

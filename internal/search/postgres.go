@@ -41,16 +41,36 @@ const (
 	pgEntryColumns = `u(id, kind, status, pub, terms, authors, title, body)`
 )
 
+// pgUpsert is the tail of an entry's insert: an entry written again
+// replaces the one there.
+const pgUpsert = ` ON CONFLICT (post_id) DO UPDATE SET kind = excluded.kind, status = excluded.status,
+	published_at = excluded.published_at, terms = excluded.terms, authors = excluded.authors,
+	titles = excluded.titles, doc = excluded.doc, body = excluded.body`
+
+// pgEntryRow is one entry's values as pgEntries reads them from a VALUES list.
+const pgEntryRow = `(?::bigint, ?::text, ?::text, ?::bigint, ?::text, ?::text, ?::text, ?::text)`
+
 // index writes one entry, or, in a bulk transaction, keeps it to be written
-// with others: the rows are a VALUES list, each text sent once.
+// with others: the rows are a VALUES list, each text sent once. A bulk
+// transaction (an import) that can has the entries' tsvectors computed on
+// another connection, by another server process, while it goes on: turning
+// text into tsvectors is the larger part of writing entries, and the
+// transaction's own process then only reads them in.
 func (postgresSearch) index(ctx context.Context, db DB, d doc) error {
+	key := strconv.FormatInt(d.id, 10)
+	args := []any{d.id, string(d.kind), string(d.status), d.published, pgArray(d.terms), pgArray(d.authors), d.title, d.body}
+	if rc, ok := db.(rowComputer); ok && rc.ComputesRows() {
+		return rc.InsertComputedRow(ctx, "post_search", key,
+			Rows{Head: `SELECT e.id, e.kind, e.status, e.pub, e.terms::text, e.authors::text, e.titles::text, e.doc::text, e.body FROM (` +
+				pgEntriesFrom + `(VALUES `, Row: pgEntryRow, Tail: `) AS ` + pgEntryColumns + pgEntriesJoin +
+				`) AS e(id, kind, status, pub, terms, authors, titles, doc, body)`},
+			Rows{Head: `INSERT INTO post_search (` + pgColumns + `) VALUES `,
+				Row:  `(?::bigint, ?, ?, ?::bigint, ?::bigint[], ?::bigint[], ?::tsvector, ?::tsvector, ?)`,
+				Tail: pgUpsert},
+			args...)
+	}
 	return insertRow(ctx, db, "post_search", `INSERT INTO post_search (`+pgColumns+`) `+pgEntriesFrom+`(VALUES `,
-		`(?::bigint, ?::text, ?::text, ?::bigint, ?::text, ?::text, ?::text, ?::text)`,
-		`) AS `+pgEntryColumns+pgEntriesJoin+` ON CONFLICT (post_id) DO UPDATE SET kind = excluded.kind, status = excluded.status,
-			published_at = excluded.published_at, terms = excluded.terms, authors = excluded.authors,
-			titles = excluded.titles, doc = excluded.doc, body = excluded.body`,
-		strconv.FormatInt(d.id, 10), d.id, string(d.kind), string(d.status), d.published, pgArray(d.terms), pgArray(d.authors),
-		d.title, d.body)
+		pgEntryRow, `) AS `+pgEntryColumns+pgEntriesJoin+pgUpsert, key, args...)
 }
 
 // pgArray writes ids as an array literal, "{1,2}".

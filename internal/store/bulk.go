@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -34,6 +35,9 @@ type pending struct {
 	// transaction: no one else can add a revision to them before it
 	// commits, so AddRevision need not read their version.
 	versions map[int64]int
+	// pool, when not nil, is where the values of computed rows (see
+	// insertComputedRow) are computed, beside the transaction.
+	pool *sql.DB
 }
 
 // batch is one table's rows, all inserted by the same statement: head
@@ -47,6 +51,25 @@ type batch struct {
 	// row for the same key replaces the first (PostgreSQL refuses to
 	// update one row twice in one statement).
 	keys map[string]int
+	// compute, for a table of computed rows, is the query giving the
+	// values of the rows kept (args, params each), which are then
+	// inserted by head, row and tail; computing holds its batches sent
+	// to the pool, oldest first.
+	compute   *rowQuery
+	computing []*computation
+}
+
+// rowQuery is a statement over many rows: head, then row once per row
+// (joined by commas), then tail.
+type rowQuery struct{ head, row, tail string }
+
+// computation is one batch of rows whose values a connection of the pool
+// is computing: done is closed when rows (or err) is set.
+type computation struct {
+	n    int // rows
+	done chan struct{}
+	rows []any
+	err  error
 }
 
 func (b *batch) len() int {
@@ -91,6 +114,170 @@ func (c conn) insertRow(ctx context.Context, table, head, row, tail, key string,
 	return nil
 }
 
+// computesRows reports whether insertComputedRow computes rows on another
+// connection: in a bulk transaction given a pool.
+func (c conn) computesRows() bool { return c.bulk != nil && c.bulk.pool != nil }
+
+// maxComputing bounds the batches computed at once for a table, and so
+// the memory their values take until they are written.
+const maxComputing = 2
+
+// insertComputedRow keeps a row whose values compute gives from args, to
+// be inserted by head, row and tail (see insertRow) once computed. The rows
+// are computed maxBatchRows at a time on another of the pool's connections
+// while the transaction goes on: compute must read no table, only turn its
+// arguments into values (as PostgreSQL's to_tsvector does, the larger part
+// of writing a search entry), so that what it gives does not depend on the
+// transaction. Rows are written in the order they were kept, before any
+// statement naming their table and before the commit, as other kept rows
+// are. Outside a bulk transaction with a pool, the values are computed and
+// the row inserted at once, in the transaction.
+func (c conn) insertComputedRow(ctx context.Context, table string, compute rowQuery, head, row, tail, key string, args ...any) error {
+	p := c.bulk
+	if p == nil || p.pool == nil {
+		vals, err := c.computeRows(ctx, c.q, compute, 1, args)
+		if err != nil {
+			return fmt.Errorf("store: compute a row of %s: %w", table, err)
+		}
+		_, err = c.exec(ctx, head+row+tail, vals...)
+		return err
+	}
+	b := p.batches[table]
+	if b == nil {
+		b = &batch{table: table, head: head, row: row, tail: tail, params: len(args), compute: &compute}
+		p.batches[table] = b
+		p.order = append(p.order, b)
+	}
+	// Write what is computed already, oldest first, so that values wait
+	// in memory no longer than they must.
+	for len(b.computing) > 0 && b.computing[0].finished() {
+		if err := c.writeComputed(ctx, b, p); err != nil {
+			return err
+		}
+	}
+	if key != "" {
+		if i, ok := b.keys[key]; ok {
+			copy(b.args[i*b.params:], args)
+			return nil
+		}
+		if b.keys == nil {
+			b.keys = map[string]int{}
+		}
+		b.keys[key] = b.len()
+	}
+	b.args = append(b.args, args...)
+	p.rows++
+	if n := b.len(); n >= maxBatchRows || (n+1)*b.params > maxBatchParams {
+		if len(b.computing) >= maxComputing {
+			if err := c.writeComputed(ctx, b, p); err != nil {
+				return err
+			}
+		}
+		c.startComputing(ctx, b, p)
+	}
+	return nil
+}
+
+// startComputing sends b's kept rows to the pool to be computed, and
+// empties b. A later row with the key of one sent is kept anew and written
+// after it (tail's upsert then replaces it).
+func (c conn) startComputing(ctx context.Context, b *batch, p *pending) {
+	n := b.len()
+	if n == 0 {
+		return
+	}
+	job := &computation{n: n, done: make(chan struct{})}
+	args := append([]any(nil), b.args...)
+	b.args, b.keys = b.args[:0], nil
+	b.computing = append(b.computing, job)
+	go func() {
+		defer close(job.done)
+		job.rows, job.err = c.computeRows(ctx, p.pool, *b.compute, n, args)
+	}()
+}
+
+// computeRows runs compute over n rows of args on q and returns the values
+// of every row, one after the other.
+func (c conn) computeRows(ctx context.Context, q querier, compute rowQuery, n int, args []any) ([]any, error) {
+	var sb strings.Builder
+	sb.WriteString(compute.head)
+	for i := range n {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(compute.row)
+	}
+	sb.WriteString(compute.tail)
+	c.n.Add(1)
+	rows, err := q.QueryContext(ctx, c.d.rebind(sb.String()), args...)
+	if err != nil {
+		return nil, c.d.invalidText(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, n*len(cols))
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out = append(out, vals...)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, c.d.invalidText(err)
+	}
+	if len(out) != n*len(cols) {
+		return nil, fmt.Errorf("%d rows computed of %d", len(out)/max(1, len(cols)), n)
+	}
+	return out, nil
+}
+
+// finished reports whether the computation is over.
+func (job *computation) finished() bool {
+	select {
+	case <-job.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// writeComputed waits for b's oldest computation and inserts its rows.
+func (c conn) writeComputed(ctx context.Context, b *batch, p *pending) error {
+	job := b.computing[0]
+	select {
+	case <-job.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	b.computing = b.computing[1:]
+	p.rows -= job.n
+	if job.err != nil {
+		return fmt.Errorf("store: compute %d rows of %s: %w", job.n, b.table, job.err)
+	}
+	var q strings.Builder
+	q.WriteString(b.head)
+	for i := range job.n {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(b.row)
+	}
+	q.WriteString(b.tail)
+	c.n.Add(1)
+	if _, err := c.q.ExecContext(ctx, c.d.rebind(q.String()), job.rows...); err != nil {
+		return fmt.Errorf("store: write %d rows of %s: %w", job.n, b.table, c.d.invalidText(err))
+	}
+	return nil
+}
+
 // pendingRow returns the args of the row kept under key in table, if any.
 func (p *pending) pendingRow(table, key string) ([]any, bool) {
 	if p == nil {
@@ -107,8 +294,18 @@ func (p *pending) pendingRow(table, key string) ([]any, bool) {
 	return b.args[i*b.params : (i+1)*b.params], true
 }
 
-// writeBatch writes b's rows in one statement and empties it.
+// writeBatch writes b's rows in one statement and empties it; a batch of
+// computed rows is computed first, and written after those computing.
 func (c conn) writeBatch(ctx context.Context, b *batch, p *pending) error {
+	if b.compute != nil {
+		c.startComputing(ctx, b, p)
+		for len(b.computing) > 0 {
+			if err := c.writeComputed(ctx, b, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	n := b.len()
 	if n == 0 {
 		return nil
@@ -164,7 +361,7 @@ func (c conn) before(ctx context.Context, query string) error {
 		return c.flush(ctx)
 	}
 	for _, b := range p.order {
-		if b.len() > 0 && strings.Contains(query, b.table) {
+		if (b.len() > 0 || len(b.computing) > 0) && strings.Contains(query, b.table) {
 			if err := c.writeBatch(ctx, b, p); err != nil {
 				return err
 			}

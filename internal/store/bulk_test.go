@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -373,6 +375,104 @@ func TestUpdatePostAddresses(t *testing.T) {
 				Status: content.StatusDraft, Format: content.FormatHTML})
 		}); !content.IsNotFound(err) {
 			t.Errorf("a post that does not exist: %v, want not found", err)
+		}
+	})
+}
+
+// TestBulkSearchEntriesInOrder: a bulk transaction's search entries (whose
+// tsvectors PostgreSQL computes on another connection while the
+// transaction goes on, many posts at a time) are found by a search inside
+// the transaction and after the commit, a post saved again is found by its
+// new words only, and a post deleted is not found at all, however many
+// entries were still being computed; a transaction that fails leaves none.
+func TestBulkSearchEntriesInOrder(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		u, cat, tag, m := bulkSetup(t, db)
+		const n = 1300 // more than two batches of 500
+		find := func(r interface {
+			Search(context.Context, store.SearchRequest) (*search.Results, error)
+		}, word string) []int64 {
+			t.Helper()
+			q, err := search.Parse(word + " ") // a whole word, not one being typed
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := r.Search(ctx, store.SearchRequest{Query: q, Filter: store.PostFilter{Kind: content.KindPost, Limit: 10}})
+			if err != nil {
+				t.Fatalf("search %q: %v", word, err)
+			}
+			var ids []int64
+			for _, h := range res.Hits {
+				ids = append(ids, h.Post.ID)
+			}
+			return ids
+		}
+		var posts []*content.Post
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.Bulk(ctx); err != nil {
+				return err
+			}
+			for i := range n {
+				p, err := bulkPost(tx, i, u, cat, tag, m)
+				if err != nil {
+					return err
+				}
+				posts = append(posts, p)
+				switch i {
+				case 600:
+					// Saved again after its first entry was sent with
+					// hundreds of others, and before they are written.
+					p0 := posts[10]
+					p0.Body, p0.BodyHTML = "<p>Dredgers deepen the channel.</p>", "<p>Dredgers deepen the channel.</p>"
+					if err := tx.UpdatePost(ctx, p0); err != nil {
+						return err
+					}
+				case 1100:
+					if err := tx.DeletePost(ctx, posts[20].ID); err != nil {
+						return err
+					}
+				}
+			}
+			if got := find(tx, "dredgers"); !slices.Equal(got, []int64{posts[10].ID}) {
+				t.Errorf("in the transaction, a post saved again is found by its new words: %v, want [%d]", got, posts[10].ID)
+			}
+			if got := find(tx, "number1299"); !slices.Equal(got, []int64{posts[n-1].ID}) {
+				t.Errorf("in the transaction, the last post: %v, want [%d]", got, posts[n-1].ID)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for word, want := range map[string][]int64{
+			"dredgers": {posts[10].ID}, "number10": nil, "number20": nil,
+			"number499": {posts[499].ID}, "number500": {posts[500].ID}, "number1299": {posts[n-1].ID},
+		} {
+			if got := find(db, word); !slices.Equal(got, want) {
+				t.Errorf("after the commit, %q finds %v, want %v", word, got, want)
+			}
+		}
+
+		boom := errors.New("boom")
+		err = db.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.Bulk(ctx); err != nil {
+				return err
+			}
+			for i := n; i < n+1100; i++ {
+				if _, err := bulkPost(tx, i, u, cat, tag, m); err != nil {
+					return err
+				}
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("Update = %v, want boom", err)
+		}
+		if got := find(db, "number1400"); len(got) != 0 {
+			t.Errorf("a failed transaction's entry is found: %v", got)
+		}
+		if c, err := db.CountPosts(ctx, content.KindPost); err != nil || c != n-1 {
+			t.Errorf("posts after the failed transaction: %d, %v; want %d", c, err, n-1)
 		}
 	})
 }

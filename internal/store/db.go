@@ -145,6 +145,8 @@ type Tx struct {
 	// inboxHeld is true once the transaction waits for no other adding
 	// to the inbox (AddItem).
 	inboxHeld bool
+	// pool is the pool the transaction was begun on.
+	pool *sql.DB
 }
 
 // Engine names the database engine: "sqlite" or "postgres".
@@ -261,7 +263,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			sqltx.Rollback()
 		}
 	}()
-	tx := &Tx{conn: conn{q: newStmtCache(sqltx), d: db.d, n: db.n}, Now: db.Now().UTC().Truncate(time.Second)}
+	tx := &Tx{conn: conn{q: newStmtCache(sqltx), d: db.d, n: db.n}, Now: db.Now().UTC().Truncate(time.Second), pool: db.sql}
 	if err = fn(tx); err != nil {
 		return err
 	}

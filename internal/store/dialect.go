@@ -102,6 +102,13 @@ func (d dialect) bulkSettings() []string {
 	return nil
 }
 
+// computeApart reports whether a bulk transaction has the values of
+// computed rows (search entries' tsvectors) computed on other connections
+// while it goes on: on PostgreSQL, where the server gives each connection
+// a process of its own and so a core of its own; not on SQLite, which
+// computes in this process anyway.
+func (d dialect) computeApart() bool { return d.name == "postgres" }
+
 // placeholders returns "?, ?, …" with n marks, for IN lists.
 func placeholders(n int) string {
 	if n <= 0 {

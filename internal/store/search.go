@@ -135,6 +135,17 @@ func (s searchConn) InsertRow(ctx context.Context, table, head, row, tail, key s
 	return s.c.insertRow(ctx, table, head, row, tail, key, args...)
 }
 
+// ComputesRows reports whether InsertComputedRow computes rows beside the
+// transaction (see bulk.go).
+func (s searchConn) ComputesRows() bool { return s.c.computesRows() }
+
+// InsertComputedRow keeps a row whose values compute gives from args, to be
+// inserted by insert (see bulk.go).
+func (s searchConn) InsertComputedRow(ctx context.Context, table, key string, compute, insert search.Rows, args ...any) error {
+	return s.c.insertComputedRow(ctx, table, rowQuery{compute.Head, compute.Row, compute.Tail},
+		insert.Head, insert.Row, insert.Tail, key, args...)
+}
+
 // Query runs a query.
 func (s searchConn) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	return s.c.query(ctx, q, args...)

@@ -72,6 +72,9 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...a
 func (tx *Tx) Bulk(ctx context.Context) error {
 	if tx.bulk == nil {
 		tx.bulk = &pending{batches: map[string]*batch{}, versions: map[int64]int{}}
+		if tx.d.computeApart() {
+			tx.bulk.pool = tx.pool
+		}
 	}
 	for _, q := range tx.d.bulkSettings() {
 		if _, err := tx.q.ExecContext(ctx, q); err != nil {
