@@ -215,10 +215,13 @@ func (postgresSearch) finishRebuild(ctx context.Context, db DB) error {
 	return nil
 }
 
-// settle reclaims what a rebuild left behind and refreshes the planner's
-// statistics, so that it keeps choosing the GIN indexes.
+// settle marks the rebuilt table's rows visible to every transaction (its
+// visibility map, which a VACUUM inside the rebuild's transaction could not
+// set), so that the first searches do not do it page by page. The
+// planner's statistics were gathered by the rebuild's transaction
+// (finishRebuild), so that searches choose the GIN indexes from the first.
 func (postgresSearch) settle(ctx context.Context, db DB) error {
-	_, err := db.Exec(ctx, `VACUUM ANALYZE post_search`)
+	_, err := db.Exec(ctx, `VACUUM post_search`)
 	return err
 }
 
