@@ -51,17 +51,30 @@ func Write(ctx context.Context, tx *store.Tx, p *content.Post, opt WriteOptions)
 	if opt.New {
 		p.ID = 0
 	}
+	// numbered is the slug to number when another entry has it: for a new
+	// entry the insert itself finds out (see Tx.CreatePostFreeSlug).
+	numbered := ""
 	if strings.TrimSpace(p.Slug) == "" {
-		slug, err := FreeSlug(ctx, tx, p.Kind, markup.Slugify(p.Title), p.ID)
-		if err != nil {
-			return Written{}, err
+		base := markup.Slugify(p.Title)
+		if opt.New {
+			if base == "" {
+				base = "untitled"
+			}
+			p.Slug, numbered = base, base
+		} else {
+			slug, err := FreeSlug(ctx, tx, p.Kind, base, p.ID)
+			if err != nil {
+				return Written{}, err
+			}
+			p.Slug = slug
 		}
-		p.Slug = slug
 	} else {
 		if err := content.ValidateSlug(p.Slug); err != nil {
 			return Written{}, err
 		}
-		if opt.NumberSlug {
+		if opt.NumberSlug && opt.New {
+			numbered = p.Slug
+		} else if opt.NumberSlug {
 			slug, err := FreeSlug(ctx, tx, p.Kind, p.Slug, p.ID)
 			if err != nil {
 				return Written{}, err
@@ -78,7 +91,15 @@ func Write(ctx context.Context, tx *store.Tx, p *content.Post, opt WriteOptions)
 		return Written{}, content.FieldError("body", "the body cannot be rendered: %v", err)
 	}
 	base := opt.Base
-	if opt.New {
+	if opt.New && numbered != "" {
+		base = 0
+		err := tx.CreatePostFreeSlug(ctx, p, func(ctx context.Context) (string, error) {
+			return FreeSlug(ctx, tx, p.Kind, numbered, 0)
+		})
+		if err != nil {
+			return Written{}, err
+		}
+	} else if opt.New {
 		base = 0
 		if err := tx.CreatePost(ctx, p); err != nil {
 			return Written{}, err

@@ -476,3 +476,57 @@ func TestBulkSearchEntriesInOrder(t *testing.T) {
 		}
 	})
 }
+
+// TestCreatePostFreeSlug: a post whose slug is free is created by one
+// statement, the insert itself telling that the slug is free; one whose
+// slug another post has gets the slug free gives, inside a bulk
+// transaction too, and the post that had it keeps it.
+func TestCreatePostFreeSlug(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		for _, bulk := range []bool{false, true} {
+			err := db.Update(ctx, func(tx *store.Tx) error {
+				if bulk {
+					if err := tx.Bulk(ctx); err != nil {
+						return err
+					}
+				}
+				slug := fmt.Sprintf("quay-%t", bulk)
+				post := func() *content.Post {
+					return &content.Post{Kind: content.KindPost, Title: "Quay", Slug: slug, Status: content.StatusDraft,
+						Format: content.FormatHTML, Body: "<p>Quay.</p>", BodyHTML: "<p>Quay.</p>"}
+				}
+				asked := 0
+				free := func(context.Context) (string, error) { asked++; return slug + "-2", nil }
+				first := post()
+				start := db.QueryCount()
+				if err := tx.CreatePostFreeSlug(ctx, first, free); err != nil {
+					return err
+				}
+				// The insert, and its search entry's unless kept for later
+				// (SQLite's index writes statements of its own).
+				want := int64(2)
+				if bulk {
+					want = 1
+				}
+				if n := db.QueryCount() - start; asked != 0 || first.Slug != slug || (db.Engine() == "postgres" && n != want) {
+					t.Errorf("bulk %t: a free slug: slug %q, free asked %d times, %d statements; want %q, 0, %d", bulk, first.Slug, asked, n, slug, want)
+				}
+				second := post()
+				if err := tx.CreatePostFreeSlug(ctx, second, free); err != nil {
+					return err
+				}
+				if asked != 1 || second.Slug != slug+"-2" || second.ID == 0 || second.ID == first.ID {
+					t.Errorf("bulk %t: a taken slug: %q (id %d), free asked %d times; want %q, a new post, once", bulk, second.Slug, second.ID, asked, slug+"-2")
+				}
+				got, err := tx.FindPostByID(ctx, first.ID)
+				if err != nil || got.Slug != slug {
+					t.Errorf("bulk %t: the first post: %v, %v; want its slug %q", bulk, got, err, slug)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}

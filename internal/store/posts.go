@@ -589,8 +589,31 @@ func (c conn) loadRelations(ctx context.Context, posts []*content.Post) error {
 // CreatePost validates and inserts p with its links to authors and terms
 // (which must exist: their IDs are used), setting p.ID and its times.
 func (tx *Tx) CreatePost(ctx context.Context, p *content.Post) error {
-	if err := p.Validate(); err != nil {
+	_, err := tx.createPost(ctx, p, false)
+	return err
+}
+
+// CreatePostFreeSlug is CreatePost for a post whose slug, when another
+// entry of its kind has it, is replaced by the one free returns: the insert
+// itself tells whether the slug is free, so that a post whose slug is free
+// (nearly every post of an import) costs no query to check it.
+func (tx *Tx) CreatePostFreeSlug(ctx context.Context, p *content.Post, free func(ctx context.Context) (string, error)) error {
+	if created, err := tx.createPost(ctx, p, true); err != nil || created {
 		return err
+	}
+	slug, err := free(ctx)
+	if err != nil {
+		return err
+	}
+	p.Slug = slug
+	return tx.CreatePost(ctx, p)
+}
+
+// createPost inserts p; ifFree inserts it only when its slug is free,
+// reporting whether it did.
+func (tx *Tx) createPost(ctx context.Context, p *content.Post, ifFree bool) (bool, error) {
+	if err := p.Validate(); err != nil {
+		return false, err
 	}
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = tx.Now
@@ -611,34 +634,41 @@ func (tx *Tx) CreatePost(ctx context.Context, p *content.Post) error {
 	}
 	details, starts, ends, err := encodeDetails(p)
 	if err != nil {
-		return err
+		return false, err
+	}
+	onSlug := ""
+	if ifFree {
+		onSlug = ` ON CONFLICT (kind, slug) DO NOTHING`
 	}
 	err = tx.queryRow(ctx, `INSERT INTO posts (kind, title, slug, status, published_at, created_at, updated_at,
 		format, body, excerpt, body_html, teaser_html, has_more, source_name, source_url, source_author,
 		source_published_at, import_key, canonical_source, sticky, parent_id, menu_order, seo_title, seo_description,
 		source_title, source_feed, source_feed_title, details, event_starts_at, event_ends_at, password, published_offset,
 		comments_closed)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`+onSlug+` RETURNING id`,
 		p.Kind, p.Title, p.Slug, p.Status, unix(p.PublishedAt), unix(p.CreatedAt), unix(p.UpdatedAt),
 		p.Format, p.Body, p.Excerpt, p.BodyHTML, p.TeaserHTML, boolInt(p.HasMore), src.Name, src.URL, src.Author,
 		unix(src.PublishedAt), importKey, boolInt(p.CanonicalSource), boolInt(p.Sticky), nullID(p.ParentID), p.MenuOrder,
 		p.SEOTitle, p.SEODescription, src.Title, src.Feed, src.FeedTitle, details, starts, ends, p.Password, p.PublishedOffset,
 		boolInt(p.CommentsClosed)).Scan(&p.ID)
+	if ifFree && errors.Is(err, sql.ErrNoRows) {
+		return false, nil // the slug is taken
+	}
 	if tx.d.isUniqueViolation(err) {
-		return &content.Error{Code: content.EConflict, Field: "slug",
+		return false, &content.Error{Code: content.EConflict, Field: "slug",
 			Message: fmt.Sprintf("another %s already has the slug %q", p.Kind, p.Slug)}
 	}
 	if err != nil {
-		return fmt.Errorf("store: create post %q: %w", p.Slug, err)
+		return false, fmt.Errorf("store: create post %q: %w", p.Slug, err)
 	}
 	tx.touchPost(p.ID, p.Status == content.StatusPublished, false)
 	if tx.bulk != nil {
 		tx.bulk.versions[p.ID] = 0
 	}
 	if err := search.Index(ctx, searchConn{tx.conn}, p); err != nil {
-		return fmt.Errorf("store: %w", err)
+		return false, fmt.Errorf("store: %w", err)
 	}
-	return tx.linkPost(ctx, p)
+	return true, tx.linkPost(ctx, p)
 }
 
 // UpdatePost validates p and overwrites the stored post with the same ID,
