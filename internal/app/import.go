@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -68,7 +69,7 @@ func (e *env) importWXR(ctx context.Context, args []string) error {
 	}
 	opt := wxr.Options{
 		Uploads: *uploads, Media: library, DryRun: *dryRun,
-		Progress: func(r *wxr.Report) { bar.show(cr.n, fmt.Sprintf("%d items read", r.Read), false) },
+		Progress: func(r *wxr.Report) { bar.show(cr.n.Load(), fmt.Sprintf("%d items read", r.Read), false) },
 	}
 	rw, err := newReportWriter(*reportName, name, *dryRun)
 	if err != nil {
@@ -82,7 +83,7 @@ func (e *env) importWXR(ctx context.Context, args []string) error {
 		rw.abort()
 		return fmt.Errorf("%s: %w (nothing was imported; the site is as it was)", name, err)
 	}
-	bar.show(cr.n, fmt.Sprintf("%d items read", rep.Read), true)
+	bar.show(cr.n.Load(), fmt.Sprintf("%d items read", rep.Read), true)
 	reportErr := rw.finish(rep)
 	printSummary(e.stdout, name, e.cfg.DatabaseURL(), rep, rw.reasons, time.Since(start))
 	if reportErr != nil {
@@ -93,15 +94,17 @@ func (e *env) importWXR(ctx context.Context, args []string) error {
 	return nil
 }
 
-// countingReader counts the bytes read, for the progress bar.
+// countingReader counts the bytes read, for the progress bar. The import
+// parses the file on a goroutine of its own while the progress bar is
+// drawn on the importer's, so the count is atomic.
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 
