@@ -344,8 +344,12 @@ func TestEditorialWorkflow(t *testing.T) {
 			}
 			restoreID := get(t, ctx, "find the revision before",
 				chromedp.Evaluate[string](`(() => { const b = [...document.querySelectorAll("button[id^=restore-]")]; return b.length ? b[0].id : "" })()`))
-			run(t, ctx, "restore", chromedp.Click(chromedp.ID(restoreID)), chromedp.WaitVisible(chromedp.ID("body")))
-			restored := get(t, ctx, "read the body", chromedp.Value(chromedp.ID("body")))
+			// The restore posts a form and lands on the editor: wait for that
+			// page, and read its body by script, not by a node the load may
+			// have replaced.
+			clickAndLoad(t, ctx, "#"+restoreID)
+			run(t, ctx, "restored", chromedp.WaitVisible(chromedp.ID("body")))
+			restored := get(t, ctx, "read the body", chromedp.Evaluate[string](`document.getElementById("body").value`))
 			if !strings.Contains(restored, "Our **introduction**") {
 				t.Errorf("after restoring: %q", restored)
 			}
