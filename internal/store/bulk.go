@@ -90,16 +90,34 @@ func (c conn) insertRow(ctx context.Context, table, head, row, tail, key string,
 		_, err := c.exec(ctx, head+row+tail, args...)
 		return err
 	}
+	b := p.batch(table, rowQuery{head, row, tail}, len(args), nil)
+	if !p.keep(b, key, args) {
+		return nil
+	}
+	if b.full() {
+		return c.writeBatch(ctx, b, p)
+	}
+	return nil
+}
+
+// batch returns table's batch, started with q and compute on first use.
+func (p *pending) batch(table string, q rowQuery, params int, compute *rowQuery) *batch {
 	b := p.batches[table]
 	if b == nil {
-		b = &batch{table: table, head: head, row: row, tail: tail, params: len(args)}
+		b = &batch{table: table, head: q.head, row: q.row, tail: q.tail, params: params, compute: compute}
 		p.batches[table] = b
 		p.order = append(p.order, b)
 	}
+	return b
+}
+
+// keep adds a row to b, or, when a kept row has the same key, replaces
+// that one's values and reports false: b has no more rows than before.
+func (p *pending) keep(b *batch, key string, args []any) (added bool) {
 	if key != "" {
 		if i, ok := b.keys[key]; ok {
 			copy(b.args[i*b.params:], args)
-			return nil
+			return false
 		}
 		if b.keys == nil {
 			b.keys = map[string]int{}
@@ -108,10 +126,13 @@ func (c conn) insertRow(ctx context.Context, table, head, row, tail, key string,
 	}
 	b.args = append(b.args, args...)
 	p.rows++
-	if n := b.len(); n >= maxBatchRows || (n+1)*b.params > maxBatchParams {
-		return c.writeBatch(ctx, b, p)
-	}
-	return nil
+	return true
+}
+
+// full reports whether b holds as many rows as one statement takes.
+func (b *batch) full() bool {
+	n := b.len()
+	return n >= maxBatchRows || (n+1)*b.params > maxBatchParams
 }
 
 // computesRows reports whether insertComputedRow computes rows on another
@@ -142,12 +163,7 @@ func (c conn) insertComputedRow(ctx context.Context, table string, compute rowQu
 		_, err = c.exec(ctx, head+row+tail, vals...)
 		return err
 	}
-	b := p.batches[table]
-	if b == nil {
-		b = &batch{table: table, head: head, row: row, tail: tail, params: len(args), compute: &compute}
-		p.batches[table] = b
-		p.order = append(p.order, b)
-	}
+	b := p.batch(table, rowQuery{head, row, tail}, len(args), &compute)
 	// Write what is computed already, oldest first, so that values wait
 	// in memory no longer than they must.
 	for len(b.computing) > 0 && b.computing[0].finished() {
@@ -155,19 +171,10 @@ func (c conn) insertComputedRow(ctx context.Context, table string, compute rowQu
 			return err
 		}
 	}
-	if key != "" {
-		if i, ok := b.keys[key]; ok {
-			copy(b.args[i*b.params:], args)
-			return nil
-		}
-		if b.keys == nil {
-			b.keys = map[string]int{}
-		}
-		b.keys[key] = b.len()
+	if !p.keep(b, key, args) {
+		return nil
 	}
-	b.args = append(b.args, args...)
-	p.rows++
-	if n := b.len(); n >= maxBatchRows || (n+1)*b.params > maxBatchParams {
+	if b.full() {
 		if len(b.computing) >= maxComputing {
 			if err := c.writeComputed(ctx, b, p); err != nil {
 				return err
