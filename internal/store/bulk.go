@@ -44,9 +44,10 @@ type pending struct {
 // ("INSERT INTO t (a, b) VALUES "), then row ("(?, ?)") once per row, then
 // tail (an ON CONFLICT clause, or "").
 type batch struct {
-	table, head, row, tail string
-	params                 int // per row
-	args                   []any
+	table string
+	rowQuery
+	params int // per row
+	args   []any
 	// keys place the rows of an upsert by their key, so that a second
 	// row for the same key replaces the first (PostgreSQL refuses to
 	// update one row twice in one statement).
@@ -62,6 +63,21 @@ type batch struct {
 // rowQuery is a statement over many rows: head, then row once per row
 // (joined by commas), then tail.
 type rowQuery struct{ head, row, tail string }
+
+// statement returns q's text for n rows.
+func (q rowQuery) statement(n int) string {
+	var sb strings.Builder
+	sb.Grow(len(q.head) + n*(len(q.row)+2) + len(q.tail))
+	sb.WriteString(q.head)
+	for i := range n {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(q.row)
+	}
+	sb.WriteString(q.tail)
+	return sb.String()
+}
 
 // computation is one batch of rows whose values a connection of the pool
 // is computing: done is closed when rows (or err) is set.
@@ -104,7 +120,7 @@ func (c conn) insertRow(ctx context.Context, table, head, row, tail, key string,
 func (p *pending) batch(table string, q rowQuery, params int, compute *rowQuery) *batch {
 	b := p.batches[table]
 	if b == nil {
-		b = &batch{table: table, head: q.head, row: q.row, tail: q.tail, params: params, compute: compute}
+		b = &batch{table: table, rowQuery: q, params: params, compute: compute}
 		p.batches[table] = b
 		p.order = append(p.order, b)
 	}
@@ -206,17 +222,8 @@ func (c conn) startComputing(ctx context.Context, b *batch, p *pending) {
 // computeRows runs compute over n rows of args on q and returns the values
 // of every row, one after the other.
 func (c conn) computeRows(ctx context.Context, q querier, compute rowQuery, n int, args []any) ([]any, error) {
-	var sb strings.Builder
-	sb.WriteString(compute.head)
-	for i := range n {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString(compute.row)
-	}
-	sb.WriteString(compute.tail)
 	c.n.Add(1)
-	rows, err := q.QueryContext(ctx, c.d.rebind(sb.String()), args...)
+	rows, err := q.QueryContext(ctx, c.d.rebind(compute.statement(n)), args...)
 	if err != nil {
 		return nil, c.d.invalidText(err)
 	}
@@ -269,17 +276,8 @@ func (c conn) writeComputed(ctx context.Context, b *batch, p *pending) error {
 	if job.err != nil {
 		return fmt.Errorf("store: compute %d rows of %s: %w", job.n, b.table, job.err)
 	}
-	var q strings.Builder
-	q.WriteString(b.head)
-	for i := range job.n {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString(b.row)
-	}
-	q.WriteString(b.tail)
 	c.n.Add(1)
-	if _, err := c.q.ExecContext(ctx, c.d.rebind(q.String()), job.rows...); err != nil {
+	if _, err := c.q.ExecContext(ctx, c.d.rebind(b.statement(job.n)), job.rows...); err != nil {
 		return fmt.Errorf("store: write %d rows of %s: %w", job.n, b.table, c.d.invalidText(err))
 	}
 	return nil
@@ -317,18 +315,8 @@ func (c conn) writeBatch(ctx context.Context, b *batch, p *pending) error {
 	if n == 0 {
 		return nil
 	}
-	var q strings.Builder
-	q.Grow(len(b.head) + n*(len(b.row)+2) + len(b.tail))
-	q.WriteString(b.head)
-	for i := range n {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString(b.row)
-	}
-	q.WriteString(b.tail)
 	c.n.Add(1)
-	_, err := c.q.ExecContext(ctx, c.d.rebind(q.String()), b.args...)
+	_, err := c.q.ExecContext(ctx, c.d.rebind(b.statement(n)), b.args...)
 	p.rows -= n
 	b.args, b.keys = b.args[:0], nil
 	if c.d.isUniqueViolation(err) && b.table == "revisions" {
