@@ -35,6 +35,10 @@ type pending struct {
 	// transaction: no one else can add a revision to them before it
 	// commits, so AddRevision need not read their version.
 	versions map[int64]int
+	// images are the media items this transaction created or updated that
+	// are images: no one else can change them before it commits, so
+	// SetFeatured need not read them.
+	images map[int64]bool
 	// pool, when not nil, is where the values of computed rows (see
 	// insertComputedRow) are computed, beside the transaction.
 	pool *sql.DB

@@ -530,3 +530,61 @@ func TestCreatePostFreeSlug(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkFeaturesImagesItCreated: an import creates its images and
+// features them in the same transaction; it need not read an image back
+// to feature it, and still a file that is not an image (or no longer one,
+// or deleted) is refused as it is outside an import.
+func TestBulkFeaturesImagesItCreated(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		u, cat, tag, _ := bulkSetup(t, db)
+		var post *content.Post
+		img := &content.Media{Key: "2024/06/crane.jpg", Filename: "crane.jpg", MIME: "image/jpeg", Size: 10, Width: 4, Height: 3}
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.Bulk(ctx); err != nil {
+				return err
+			}
+			pdf := &content.Media{Key: "2024/06/report.pdf", Filename: "report.pdf", MIME: "application/pdf", Size: 10}
+			renamed := &content.Media{Key: "2024/06/chart.png", Filename: "chart.png", MIME: "image/png", Size: 10, Width: 4, Height: 3}
+			gone := &content.Media{Key: "2024/06/old.jpg", Filename: "old.jpg", MIME: "image/jpeg", Size: 10, Width: 4, Height: 3}
+			for _, m := range []*content.Media{img, pdf, renamed, gone} {
+				if err := tx.CreateMedia(ctx, m); err != nil {
+					return err
+				}
+			}
+			renamed.MIME, renamed.Filename = "text/csv", "chart.csv"
+			if err := tx.UpdateImportedMedia(ctx, renamed); err != nil {
+				return err
+			}
+			if err := tx.DeleteMedia(ctx, gone.ID); err != nil {
+				return err
+			}
+			var err error
+			if post, err = bulkPost(tx, 1, u, cat, tag, img); err != nil {
+				return err
+			}
+			start := db.QueryCount()
+			if err := tx.SetFeatured(ctx, post.ID, img.ID); err != nil {
+				t.Errorf("featuring an image of this transaction: %v", err)
+			}
+			if n := db.QueryCount() - start; n != 0 {
+				t.Errorf("featuring an image of this transaction took %d statements, want none (it is written with others)", n)
+			}
+			for _, c := range []struct {
+				m    *content.Media
+				want string
+			}{{pdf, "report.pdf is not an image"}, {renamed, "chart.csv is not an image"}, {gone, fmt.Sprintf("there is no media item %d", gone.ID)}} {
+				if err := tx.SetFeatured(ctx, post.ID, c.m.ID); err == nil || !strings.Contains(err.Error(), c.want) {
+					t.Errorf("featuring %s: %v, want %q", c.m.Key, err, c.want)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f, err := db.FindFeatured(ctx, post.ID); err != nil || f == nil || f.ID != img.ID {
+			t.Errorf("after the commit, the featured image = %v, %v; want %s", f, err, img.Key)
+		}
+	})
+}

@@ -68,12 +68,14 @@ func (tx *Tx) SetFeatured(ctx context.Context, postID, mediaID int64) error {
 			return fmt.Errorf("store: unset featured image of post %d: %w", postID, err)
 		}
 	} else {
-		m, err := tx.FindMedia(ctx, mediaID)
-		if err != nil {
-			return content.FieldError("featured_image", "there is no media item %d", mediaID)
-		}
-		if !m.IsImage() {
-			return content.FieldError("featured_image", "%s is not an image", m.Filename)
+		if tx.bulk == nil || !tx.bulk.images[mediaID] {
+			m, err := tx.FindMedia(ctx, mediaID)
+			if err != nil {
+				return content.FieldError("featured_image", "there is no media item %d", mediaID)
+			}
+			if !m.IsImage() {
+				return content.FieldError("featured_image", "%s is not an image", m.Filename)
+			}
 		}
 		if err := tx.insertRow(ctx, "post_featured", `INSERT INTO post_featured (post_id, media_id) VALUES `, `(?, ?)`,
 			` ON CONFLICT (post_id) DO UPDATE SET media_id = excluded.media_id`, strconv.FormatInt(postID, 10), postID, mediaID); err != nil {

@@ -65,7 +65,21 @@ func (tx *Tx) CreateMedia(ctx context.Context, m *content.Media) error {
 	if err != nil {
 		return fmt.Errorf("store: create media %q: %w", m.Key, err)
 	}
+	tx.knowImage(m)
 	return nil
+}
+
+// knowImage notes in a bulk transaction whether m is an image (see
+// pending.images).
+func (tx *Tx) knowImage(m *content.Media) {
+	if tx.bulk == nil {
+		return
+	}
+	if m.IsImage() {
+		tx.bulk.images[m.ID] = true
+	} else {
+		delete(tx.bulk.images, m.ID)
+	}
 }
 
 // FindMedia returns one media item.
@@ -172,6 +186,9 @@ func (tx *Tx) DeleteMedia(ctx context.Context, id int64) error {
 	res, err := tx.exec(ctx, `DELETE FROM media WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("store: delete media %d: %w", id, err)
+	}
+	if tx.bulk != nil {
+		delete(tx.bulk.images, id)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return content.Errorf(content.ENotFound, "There is no media item %d.", id)
