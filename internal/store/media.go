@@ -65,20 +65,20 @@ func (tx *Tx) CreateMedia(ctx context.Context, m *content.Media) error {
 	if err != nil {
 		return fmt.Errorf("store: create media %q: %w", m.Key, err)
 	}
-	tx.knowImage(m)
+	tx.noteImage(m.ID, m.IsImage())
 	return nil
 }
 
-// knowImage notes in a bulk transaction whether m is an image (see
-// pending.images).
-func (tx *Tx) knowImage(m *content.Media) {
+// noteImage notes in a bulk transaction whether media item id is an image
+// now (see pending.images); a deleted one is not.
+func (tx *Tx) noteImage(id int64, image bool) {
 	if tx.bulk == nil {
 		return
 	}
-	if m.IsImage() {
-		tx.bulk.images[m.ID] = true
+	if image {
+		tx.bulk.images[id] = true
 	} else {
-		delete(tx.bulk.images, m.ID)
+		delete(tx.bulk.images, id)
 	}
 }
 
@@ -187,9 +187,7 @@ func (tx *Tx) DeleteMedia(ctx context.Context, id int64) error {
 	if err != nil {
 		return fmt.Errorf("store: delete media %d: %w", id, err)
 	}
-	if tx.bulk != nil {
-		delete(tx.bulk.images, id)
-	}
+	tx.noteImage(id, false)
 	if n, _ := res.RowsAffected(); n == 0 {
 		return content.Errorf(content.ENotFound, "There is no media item %d.", id)
 	}

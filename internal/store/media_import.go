@@ -72,6 +72,6 @@ func (tx *Tx) UpdateImportedMedia(ctx context.Context, m *content.Media) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return content.Errorf(content.ENotFound, "There is no media item %d.", m.ID)
 	}
-	tx.knowImage(m)
+	tx.noteImage(m.ID, m.IsImage())
 	return tx.touchFeaturing(ctx, m.ID)
 }

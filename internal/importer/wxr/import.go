@@ -146,7 +146,7 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 	err := db.Update(ctx, func(tx *store.Tx) error {
 		imp := &importer{tx: tx, rep: rep, opt: opt, users: map[string]*content.User{}, terms: map[string]*content.Term{},
 			seenIDs: map[int64]int{}, seenKeys: map[uint64]int{}, sharedGUID: map[int64]bool{}, termIDs: map[int64]*content.Term{}, attached: map[int64][]string{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{},
-			images: map[int64]bool{}, created: map[int64]bool{}, createdKeys: map[uint64]bool{},
+			created: map[int64]bool{}, createdKeys: map[uint64]bool{},
 			uploads: uploads}
 		defer func() { newFiles = imp.newFiles }()
 		if err := tx.Bulk(ctx); err != nil {
@@ -297,7 +297,6 @@ type importer struct {
 	sharedGUID map[int64]bool
 	wpPosts    map[int64]int64 // WordPress post id → entry id
 	wpMedia    map[int64]int64 // WordPress attachment id → media id
-	images     map[int64]bool  // media id → whether it is an image, for the media of this run
 	created    map[int64]bool  // entries created by this run
 	// empty tells that the site had no entries when the import began:
 	// an entry can then match none but those this run wrote, whose
@@ -1170,7 +1169,6 @@ func (imp *importer) attachment(ctx context.Context, it *wordpress.Item) error {
 	if it.PostID != 0 {
 		imp.wpMedia[it.PostID] = m.ID
 	}
-	imp.images[m.ID] = m.IsImage()
 	if imp.ownSite {
 		return nil // its redirects come with the channel
 	}
@@ -1478,17 +1476,18 @@ func (imp *importer) feature(ctx context.Context, it *wordpress.Item, postID, me
 			return nil
 		}
 	}
-	if image, known := imp.images[mediaID]; !known || !image {
-		m, err := imp.tx.FindMedia(ctx, mediaID)
-		if err != nil {
-			return err
-		}
-		if !m.IsImage() {
-			imp.changed(it, "featured file %s is not an image: the entry has no featured image", m.Key)
-			return nil
-		}
+	// The store checks the file (without a query for one this run
+	// wrote); a file it refuses is read again only to be named.
+	err := imp.tx.SetFeatured(ctx, postID, mediaID)
+	if content.ErrorCode(err) != content.EInvalid {
+		return err
 	}
-	return imp.tx.SetFeatured(ctx, postID, mediaID)
+	m, err := imp.tx.FindMedia(ctx, mediaID)
+	if err != nil {
+		return err
+	}
+	imp.changed(it, "featured file %s is not an image: the entry has no featured image", m.Key)
+	return nil
 }
 
 func sameMedia(a, b *content.Media) bool {

@@ -1,8 +1,11 @@
 package wxr_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
 	"io/fs"
 	"maps"
 	"net/http"
@@ -689,4 +692,71 @@ func TestImportedBodiesCarryOnlyWebURLs(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestFeaturedImagesImported: a post's featured image (_thumbnail_id)
+// comes with it, and a featured file that is not an image is reported and
+// left out, on the first import (files of this run) and on the next
+// (files of an earlier one) alike.
+func TestFeaturedImagesImported(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		uploads := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(uploads, "2024", "05"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		files := map[string][]byte{"2024/05/report.pdf": []byte("%PDF-1.4\n%%EOF\n"), "2024/05/crane.png": pngOf(t, 8, 6)}
+		for name, data := range files {
+			if err := os.WriteFile(filepath.Join(uploads, filepath.FromSlash(name)), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var doc strings.Builder
+		doc.WriteString(`<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><wp:wxr_version>1.2</wp:wxr_version>`)
+		for i, file := range []string{"2024/05/report.pdf", "2024/05/crane.png"} {
+			fmt.Fprintf(&doc, `<item><title>%s</title><guid>https://h.example.org/?attachment_id=%d</guid><wp:post_id>%d</wp:post_id>
+<wp:status>inherit</wp:status><wp:post_type>attachment</wp:post_type><wp:attachment_url>https://h.example.org/wp-content/uploads/%s</wp:attachment_url></item>`,
+				file, i+1, i+1, file)
+		}
+		for i, slug := range []string{"annual-report", "port-cranes"} {
+			fmt.Fprintf(&doc, `<item><title>%s</title><guid>https://h.example.org/?p=%d</guid><wp:post_id>%d</wp:post_id>
+<wp:post_date_gmt>2024-05-0%d 09:00:00</wp:post_date_gmt><wp:post_name>%s</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value>%d</wp:meta_value></wp:postmeta></item>`,
+				slug, 10+i, 10+i, i+1, slug, i+1)
+		}
+		doc.WriteString(`</channel></rss>`)
+		lib := &media.Dir{Root: t.TempDir()}
+		for round := 1; round <= 2; round++ {
+			rep, err := wxr.Import(ctx, db, strings.NewReader(doc.String()), wxr.Options{Uploads: uploads, Media: lib})
+			if err != nil {
+				t.Fatalf("import %d: %v", round, err)
+			}
+			if !hasLine(rep.Changed, "annual-report", "featured file 2024/05/report.pdf is not an image") {
+				t.Errorf("import %d: no report line for the PDF featured by annual-report: %+v", round, rep.Changed)
+			}
+			for slug, want := range map[string]string{"annual-report": "", "port-cranes": "2024/05/crane.png"} {
+				p := find(t, db, content.KindPost, slug)
+				f, err := db.FindFeatured(ctx, p.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := ""
+				if f != nil {
+					got = f.Key
+				}
+				if got != want {
+					t.Errorf("import %d: %s's featured image is %q, want %q", round, slug, got, want)
+				}
+			}
+		}
+	})
+}
+
+// pngOf returns a w×h PNG image.
+func pngOf(t *testing.T, w, h int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h))); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
