@@ -42,10 +42,9 @@ func TestDashboardAndPassword(t *testing.T) {
 				chromedp.SendKeys(chromedp.CSS(`#current_password`), password),
 				chromedp.SendKeys(chromedp.CSS(`#new_password`), newPassword),
 				chromedp.SendKeys(chromedp.CSS(`#confirm_password`), newPassword),
-				chromedp.Click(chromedp.CSS(`#save-password`)),
-				chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 			)
-			if flash := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(`.flash`))); !strings.Contains(flash, "Your password was changed") {
+			clickAndLoad(t, ctx, `#save-password`)
+			if flash := readFlash(t, ctx); !strings.Contains(flash, "Your password was changed") {
 				t.Fatalf("after changing the password: %q", flash)
 			}
 			signOut(t, ctx)
@@ -131,8 +130,7 @@ func moderateComment(t *testing.T, ctx context.Context, base, engine string) {
 	if !clicked {
 		t.Fatal("no Approve button beside the comment")
 	}
-	run(t, ctx, "approved", chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	if flash := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(`.flash`))); !strings.Contains(flash, "Bola Ade is now approved") {
+	if flash := readFlash(t, ctx); !strings.Contains(flash, "Bola Ade is now approved") {
 		t.Errorf("after approving: %q", flash)
 	}
 	if page := readerGet(t, post); !strings.Contains(page, "night ferry") || !strings.Contains(page, "4 comments") {

@@ -261,6 +261,15 @@ func clickAndLoad(t *testing.T, ctx context.Context, sel string) {
 	}
 }
 
+// readFlash returns the note a page shows after a form was sent. It waits for
+// the note and reads it by script: a node found while the page was still
+// being replaced may be gone by the time it is read.
+func readFlash(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	run(t, ctx, "wait for the note", chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	return get(t, ctx, "read the note", chromedp.Evaluate[string](`document.querySelector(".flash").textContent.trim()`))
+}
+
 // waitFor polls check (with a generous bound) until it reports true.
 func waitFor(t *testing.T, what string, check func() (bool, string)) {
 	t.Helper()

@@ -288,10 +288,9 @@ func TestEditorialWorkflow(t *testing.T) {
 			at := when.Format("2006-01-02T15:04:05")
 			run(t, ctx, "schedule",
 				chromedp.SetValue(chromedp.ID("publish_at"), at),
-				chromedp.Click(chromedp.CSS(`#schedule`)),
-				chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 			)
-			flash := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(`.flash`)))
+			clickAndLoad(t, ctx, `#schedule`)
+			flash := readFlash(t, ctx)
 			if !strings.Contains(flash, "Scheduled for") {
 				t.Fatalf("after scheduling: %q", flash)
 			}

@@ -112,11 +112,8 @@ func TestEditorRoundTrip(t *testing.T) {
 				} else {
 					source++
 				}
-				run(t, ctx, "save "+before.Title,
-					chromedp.Click(chromedp.CSS(`#save`)),
-					chromedp.WaitVisible(chromedp.CSS(`.flash`)),
-				)
-				if flash := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(`.flash`))); !strings.HasPrefix(flash, "Saved.") {
+				clickAndLoad(t, ctx, `#save`)
+				if flash := readFlash(t, ctx); !strings.HasPrefix(flash, "Saved.") {
 					t.Fatalf("saving %q untouched: %q", before.Title, flash)
 				}
 				after := apiGet[apiEntry](t, ctx, fmt.Sprintf("/api/v1/posts/%d", en.ID))
@@ -229,11 +226,8 @@ func TestRichEditor(t *testing.T) {
 	for _, v := range cspViolations(t, ctx) {
 		t.Errorf("the editor broke the admin's Content-Security-Policy: %s", v)
 	}
-	run(t, ctx, "publish",
-		chromedp.Click(chromedp.CSS(`#publish`)),
-		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
-	)
-	if flash := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(`.flash`))); !strings.HasPrefix(flash, "Published.") {
+	clickAndLoad(t, ctx, `#publish`)
+	if flash := readFlash(t, ctx); !strings.HasPrefix(flash, "Published.") {
 		t.Fatalf("publishing: %q", flash)
 	}
 	// Choose the uploaded image again, from the library this time, under
@@ -328,11 +322,8 @@ func TestRepublishedForm(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#source_author`), "Lin Wei"),
 	)
 	screenshot(t, ctx, "republished-form.png")
-	run(t, ctx, "publish",
-		chromedp.Click(chromedp.CSS(`#publish`)),
-		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
-	)
-	if flash := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(`.flash`))); flash != "Published." {
+	clickAndLoad(t, ctx, `#publish`)
+	if flash := readFlash(t, ctx); flash != "Published." {
 		t.Errorf("publishing: %q", flash)
 	}
 	after := apiGet[struct {

@@ -26,7 +26,7 @@ func TestRenameCategory(t *testing.T) {
 				chromedp.SendKeys(chromedp.CSS(`#new-name`), "Economics"),
 			)
 			clickAndLoad(t, ctx, `#term-new button[type=submit]`)
-			if flash := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(`.flash`))); !strings.Contains(flash, "/category/economics/") {
+			if flash := readFlash(t, ctx); !strings.Contains(flash, "/category/economics/") {
 				t.Fatalf("after creating: %q", flash)
 			}
 
@@ -60,7 +60,7 @@ func TestRenameCategory(t *testing.T) {
 				chromedp.SetValue(chromedp.CSS(`#term-name`), "Economy"),
 			)
 			clickAndLoad(t, ctx, `#term-save`)
-			if flash := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(`.flash`))); !strings.Contains(flash, "/category/economy/") {
+			if flash := readFlash(t, ctx); !strings.Contains(flash, "/category/economy/") {
 				t.Fatalf("after renaming: %q", flash)
 			}
 			screenshot(t, ctx, engine+"-term-renamed.png")
