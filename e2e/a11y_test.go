@@ -139,7 +139,7 @@ func publishWithImage(t *testing.T, ctx context.Context, base string) string {
 	)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if s := get(t, ctx, "image state", chromedp.Text(chromedp.ID("image-state"))); strings.Contains(s, "Inserted") {
+		if s := textOf(t, ctx, "image state", `#image-state`); strings.Contains(s, "Inserted") {
 			break
 		} else if time.Now().After(deadline) {
 			t.Fatalf("the image was not inserted: %q", s)
@@ -250,7 +250,7 @@ func TestAccessibility(t *testing.T) {
 					name := fmt.Sprintf("site-%s-%s-%s", p.name, vp.name, scheme)
 					run(t, ctx, "open "+name, chromedp.Navigate(p.url), chromedp.WaitVisible(chromedp.CSS(`main`)))
 					if p.want != "" {
-						if text := get(t, ctx, "read "+name, chromedp.Text(chromedp.CSS(`main`))); !strings.Contains(text, p.want) {
+						if text := textOf(t, ctx, "read "+name, `main`); !strings.Contains(text, p.want) {
 							t.Errorf("%s does not show %q:\n%s", name, p.want, text)
 						}
 					}
@@ -305,7 +305,7 @@ func TestAccessibility(t *testing.T) {
 			// Read through the DevTools protocol, which the page's
 			// JavaScript being off does not stop; the text read leaves
 			// out what CSS hides.
-			text := get(t, ctx, "read "+p.name, chromedp.Text(chromedp.CSS(`main`)))
+			text := textOf(t, ctx, "read "+p.name, `main`)
 			if !strings.Contains(text, p.want) {
 				t.Errorf("%s without JavaScript does not show %q:\n%s", p.name, p.want, text)
 			}

@@ -29,7 +29,7 @@ func TestDashboardAndPassword(t *testing.T) {
 			base := serverAfter(t, engine, [][]string{{"import", wxrFile}}, nil)
 			ctx := editorSession(t, base, engine+"-account-failure.png")
 			run(t, ctx, "land on the dashboard", chromedp.WaitVisible(chromedp.CSS(`#dash-drafts`)))
-			if title := get(t, ctx, "read the heading", chromedp.Text(chromedp.CSS(`main h1`))); title != "Dashboard" {
+			if title := textOf(t, ctx, "read the heading", `main h1`); title != "Dashboard" {
 				t.Errorf("signing in lands on %q, want the dashboard", title)
 			}
 			screenshot(t, ctx, engine+"-dashboard.png")
@@ -44,7 +44,7 @@ func TestDashboardAndPassword(t *testing.T) {
 				chromedp.SendKeys(chromedp.CSS(`#confirm_password`), newPassword),
 			)
 			clickAndLoad(t, ctx, `#save-password`)
-			if flash := readFlash(t, ctx); !strings.Contains(flash, "Your password was changed") {
+			if flash := textOf(t, ctx, "read the note", `.flash`); !strings.Contains(flash, "Your password was changed") {
 				t.Fatalf("after changing the password: %q", flash)
 			}
 			signOut(t, ctx)
@@ -55,7 +55,7 @@ func TestDashboardAndPassword(t *testing.T) {
 				chromedp.Submit(chromedp.CSS(`input[name=password]`)),
 				chromedp.WaitVisible(chromedp.CSS(`#form-error`)),
 			)
-			if msg := get(t, ctx, "read the refusal", chromedp.Text(chromedp.CSS(`#form-error`))); !strings.Contains(msg, "wrong") {
+			if msg := textOf(t, ctx, "read the refusal", `#form-error`); !strings.Contains(msg, "wrong") {
 				t.Errorf("the old password: %q", msg)
 			}
 			run(t, ctx, "sign in with the new password",
@@ -105,14 +105,14 @@ func moderateComment(t *testing.T, ctx context.Context, base, engine string) {
 		chromedp.Click(chromedp.CSS(`.comment-form button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`main [role=status]`)),
 	)
-	if text := get(t, ctx, "read the thanks", chromedp.Text(chromedp.CSS(`main`))); !strings.Contains(text, "Thank you for your comment") {
+	if text := textOf(t, ctx, "read the thanks", `main`); !strings.Contains(text, "Thank you for your comment") {
 		t.Fatalf("after sending a comment: %q", text)
 	}
 	if page := readerGet(t, post); strings.Contains(page, "night ferry") {
 		t.Fatal("a comment waiting for moderation is shown")
 	}
 	run(t, ctx, "open the dashboard", chromedp.Navigate(base+"/admin/"), chromedp.WaitVisible(chromedp.CSS(`#dash-comments`)))
-	if n := get(t, ctx, "read the count", chromedp.Text(chromedp.CSS(`#dash-comments .count`))); n != "2" {
+	if n := textOf(t, ctx, "read the count", `#dash-comments .count`); n != "2" {
 		t.Errorf("the dashboard counts %q comments waiting, want 2", n)
 	}
 	run(t, ctx, "open the waiting comments",
@@ -130,7 +130,7 @@ func moderateComment(t *testing.T, ctx context.Context, base, engine string) {
 	if !clicked {
 		t.Fatal("no Approve button beside the comment")
 	}
-	if flash := readFlash(t, ctx); !strings.Contains(flash, "Bola Ade is now approved") {
+	if flash := textOf(t, ctx, "read the note", `.flash`); !strings.Contains(flash, "Bola Ade is now approved") {
 		t.Errorf("after approving: %q", flash)
 	}
 	if page := readerGet(t, post); !strings.Contains(page, "night ferry") || !strings.Contains(page, "4 comments") {

@@ -33,7 +33,7 @@ func TestCommentsAccessibility(t *testing.T) {
 		}
 	}
 	run(t, ctx, "open the reply form", chromedp.Click(chromedp.CSS(`.comment-reply a`)), chromedp.WaitVisible(chromedp.CSS(`#comment-text`)))
-	if h := get(t, ctx, "read the heading", chromedp.Text(chromedp.CSS(`#comment-form-title`))); h != "Reply to Chidi Eze" {
+	if h := textOf(t, ctx, "read the heading", `#comment-form-title`); h != "Reply to Chidi Eze" {
 		t.Errorf("the reply form says %q", h)
 	}
 	checkPage(t, ctx, axe, "comment-reply-phone-dark", nil)
@@ -43,7 +43,7 @@ func TestCommentsAccessibility(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#comment-text`), "Unsigned"),
 		chromedp.Click(chromedp.CSS(`.comment-form button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#comment-error`)))
-	if msg := get(t, ctx, "read the mistake", chromedp.Text(chromedp.CSS(`#comment-error`))); !strings.Contains(msg, "name") {
+	if msg := textOf(t, ctx, "read the mistake", `#comment-error`); !strings.Contains(msg, "name") {
 		t.Errorf("a comment without a name: %q", msg)
 	}
 	if v := get(t, ctx, "read the text kept", chromedp.Evaluate[string](`document.getElementById("comment-text").value`)); v != "Unsigned" {

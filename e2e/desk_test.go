@@ -40,13 +40,13 @@ func TestSourceDeskToPublishedPost(t *testing.T) {
 			)
 			clickAndLoad(t, ctx, ".desk-form button[type=submit]")
 			run(t, ctx, "the source is listed", chromedp.WaitVisible(chromedp.CSS(`tr[id^="source-"]`)))
-			feeds := get(t, ctx, "read the source", chromedp.Text(chromedp.CSS(`tr[id^="source-"]`)))
+			feeds := textOf(t, ctx, "read the source", `tr[id^="source-"]`)
 			if !strings.Contains(feeds, out.URL+"/agency/feed.xml") || !strings.Contains(feeds, out.URL+"/institute/atom.xml") {
 				t.Errorf("the source's row does not list both discovered feeds:\n%s", feeds)
 			}
 			screenshot(t, ctx, engine+"-desk-sources.png")
 			clickAndLoad(t, ctx, `tr[id^="source-"] form[action$="/poll"] button`)
-			if s := strings.TrimSpace(get(t, ctx, "source status", chromedp.Text(chromedp.CSS(".desk-status")))); s != "OK" {
+			if s := strings.TrimSpace(textOf(t, ctx, "source status", ".desk-status")); s != "OK" {
 				t.Errorf("the source's status after polling: %q", s)
 			}
 
@@ -103,7 +103,7 @@ func TestSourceDeskToPublishedPost(t *testing.T) {
 				}
 			}
 
-			flash := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(".flash")))
+			flash := textOf(t, ctx, "read the note", ".flash")
 			if flash != "Republished from Agency Wire as a draft: write the introduction, then publish." {
 				t.Errorf("the editor opens the republished draft with the note %q", flash)
 			}
@@ -124,13 +124,13 @@ func TestSourceDeskToPublishedPost(t *testing.T) {
 					`(() => { const p = document.querySelector('#preview p'); return p ? p.textContent.trim() : '' })()`))
 				return first == intro, first
 			})
-			teaser := get(t, ctx, "teaser preview", chromedp.Text(chromedp.ID("teaser-preview")))
+			teaser := textOf(t, ctx, "teaser preview", `#teaser-preview`)
 			if !strings.Contains(teaser, intro) || !strings.Contains(teaser, "ADDIS ABABA") || strings.Contains(teaser, "Observers noted") {
 				t.Errorf("the teaser preview should hold the introduction and the article's first paragraphs only:\n%s", teaser)
 			}
 			screenshot(t, ctx, engine+"-desk-editor.png")
 			clickAndLoad(t, ctx, "#publish")
-			if note := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(".flash"))); note != "Published." {
+			if note := textOf(t, ctx, "read the note", ".flash"); note != "Published." {
 				t.Fatalf("after publishing, the editor says %q", note)
 			}
 
@@ -259,15 +259,6 @@ func clickAndLoad(t *testing.T, ctx context.Context, sel string) {
 		}
 		break
 	}
-}
-
-// readFlash returns the note a page shows after a form was sent. It waits for
-// the note and reads it by script: a node found while the page was still
-// being replaced may be gone by the time it is read.
-func readFlash(t *testing.T, ctx context.Context) string {
-	t.Helper()
-	run(t, ctx, "wait for the note", chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	return get(t, ctx, "read the note", chromedp.Evaluate[string](`document.querySelector(".flash").textContent.trim()`))
 }
 
 // waitFor polls check (with a generous bound) until it reports true.

@@ -135,6 +135,15 @@ func get[T any](t *testing.T, ctx context.Context, what string, a chromedp.Actio
 	return v
 }
 
+// textOf returns the text an element shows, once it is there. It reads
+// it by script, not by a node found first: after a form is sent, a node
+// found while the page was still being replaced may be gone when read.
+func textOf(t *testing.T, ctx context.Context, what, sel string) string {
+	t.Helper()
+	run(t, ctx, what, chromedp.WaitReady(chromedp.CSS(sel)))
+	return get(t, ctx, what, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).innerText`, sel)))
+}
+
 func signIn(t *testing.T, ctx context.Context, base, email string) {
 	t.Helper()
 	run(t, ctx, "sign in as "+email,
@@ -172,7 +181,7 @@ func waitText(t *testing.T, ctx context.Context, url, sel, want string) string {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		run(t, ctx, "open "+url, chromedp.Navigate(url))
-		text := get(t, ctx, "read "+url, chromedp.Text(chromedp.CSS(sel)))
+		text := textOf(t, ctx, "read "+url, sel)
 		if strings.Contains(text, want) {
 			return text
 		}
@@ -226,8 +235,8 @@ func TestEditorialWorkflow(t *testing.T) {
 			var teaser, full string
 			deadline := time.Now().Add(30 * time.Second)
 			for !strings.Contains(full, "republished article") {
-				full = get(t, ctx, "read the preview", chromedp.Text(chromedp.ID("preview")))
-				teaser = get(t, ctx, "read the teaser preview", chromedp.Text(chromedp.ID("teaser-preview")))
+				full = textOf(t, ctx, "read the preview", `#preview`)
+				teaser = textOf(t, ctx, "read the teaser preview", `#teaser-preview`)
 				if time.Now().After(deadline) {
 					t.Fatalf("the preview never showed the body: %q", full)
 				}
@@ -248,7 +257,7 @@ func TestEditorialWorkflow(t *testing.T) {
 			)
 			deadline = time.Now().Add(30 * time.Second)
 			for {
-				if s := get(t, ctx, "image state", chromedp.Text(chromedp.ID("image-state"))); strings.Contains(s, "Inserted") {
+				if s := textOf(t, ctx, "image state", `#image-state`); strings.Contains(s, "Inserted") {
 					break
 				} else if time.Now().After(deadline) {
 					t.Fatalf("the image was not inserted: %q", s)
@@ -270,7 +279,7 @@ func TestEditorialWorkflow(t *testing.T) {
 			var state string
 			deadline = time.Now().Add(30 * time.Second)
 			for !strings.Contains(state, "Saved automatically") {
-				state = get(t, ctx, "autosave state", chromedp.Text(chromedp.ID("autosave-state")))
+				state = textOf(t, ctx, "autosave state", `#autosave-state`)
 				if time.Now().After(deadline) {
 					t.Fatalf("autosave never happened: %q", state)
 				}
@@ -290,7 +299,7 @@ func TestEditorialWorkflow(t *testing.T) {
 				chromedp.SetValue(chromedp.ID("publish_at"), at),
 			)
 			clickAndLoad(t, ctx, `#schedule`)
-			flash := readFlash(t, ctx)
+			flash := textOf(t, ctx, "read the note", `.flash`)
 			if !strings.Contains(flash, "Scheduled for") {
 				t.Fatalf("after scheduling: %q", flash)
 			}
@@ -303,7 +312,7 @@ func TestEditorialWorkflow(t *testing.T) {
 				t.Errorf("Continue reading links to %q, want the slug derived from the title", href)
 			}
 			run(t, ctx, "open the post", chromedp.Click(chromedp.CSS(`a.more-link`)), chromedp.WaitVisible(chromedp.ID("more")))
-			article := get(t, ctx, "read the post", chromedp.Text(chromedp.CSS(`main`)))
+			article := textOf(t, ctx, "read the post", `main`)
 			if !strings.Contains(article, "The republished article, in full.") {
 				t.Errorf("post page:\n%s", article)
 			}
@@ -331,13 +340,13 @@ func TestEditorialWorkflow(t *testing.T) {
 			if !get(t, ctx, "leave with changes", chromedp.Evaluate[bool](leaving)) {
 				t.Error("leaving with unsaved changes does not warn")
 			}
-			run(t, ctx, "save",
-				chromedp.Click(chromedp.CSS(`#save`)),
+			clickAndLoad(t, ctx, `#save`)
+			run(t, ctx, "compare",
 				chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 				chromedp.Click(chromedp.CSS(`#compare`)),
 				chromedp.WaitVisible(chromedp.CSS(`pre.diff`)),
 			)
-			diff := get(t, ctx, "read the diff", chromedp.Text(chromedp.CSS(`pre.diff`)))
+			diff := textOf(t, ctx, "read the diff", `pre.diff`)
 			if !strings.Contains(diff, "+ A rewritten body") || !strings.Contains(diff, "- Our **introduction**") {
 				t.Errorf("diff:\n%s", diff)
 			}

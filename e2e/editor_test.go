@@ -113,7 +113,7 @@ func TestEditorRoundTrip(t *testing.T) {
 					source++
 				}
 				clickAndLoad(t, ctx, `#save`)
-				if flash := readFlash(t, ctx); !strings.HasPrefix(flash, "Saved.") {
+				if flash := textOf(t, ctx, "read the note", `.flash`); !strings.HasPrefix(flash, "Saved.") {
 					t.Fatalf("saving %q untouched: %q", before.Title, flash)
 				}
 				after := apiGet[apiEntry](t, ctx, fmt.Sprintf("/api/v1/posts/%d", en.ID))
@@ -210,7 +210,7 @@ func TestRichEditor(t *testing.T) {
 		chromedp.SetUploadFiles(chromedp.CSS(`#picker-file`), []string{photo}),
 		chromedp.Click(chromedp.CSS(`#picker-insert`)),
 	)
-	if s := get(t, ctx, "the picker's note", chromedp.Text(chromedp.CSS(`#picker-state`))); !strings.Contains(s, "alt text") {
+	if s := textOf(t, ctx, "the picker's note", `#picker-state`); !strings.Contains(s, "alt text") {
 		t.Errorf("inserting an image without alt text: %q, want it refused", s)
 	}
 	run(t, ctx, "describe and insert the image",
@@ -227,7 +227,7 @@ func TestRichEditor(t *testing.T) {
 		t.Errorf("the editor broke the admin's Content-Security-Policy: %s", v)
 	}
 	clickAndLoad(t, ctx, `#publish`)
-	if flash := readFlash(t, ctx); !strings.HasPrefix(flash, "Published.") {
+	if flash := textOf(t, ctx, "read the note", `.flash`); !strings.HasPrefix(flash, "Published.") {
 		t.Fatalf("publishing: %q", flash)
 	}
 	// Choose the uploaded image again, from the library this time, under
@@ -311,7 +311,7 @@ func TestRepublishedForm(t *testing.T) {
 		!strings.Contains(shown, "|The following article was originally published by Agency Wire.|") {
 		t.Errorf("the editor shows %q", shown)
 	}
-	if n := get(t, ctx, "the introduction's note", chromedp.Text(chromedp.CSS(`#intro-note`))); !strings.Contains(n, "write the editorial introduction in its field") {
+	if n := textOf(t, ctx, "the introduction's note", `#intro-note`); !strings.Contains(n, "write the editorial introduction in its field") {
 		t.Errorf("the note says %q", n)
 	}
 	run(t, ctx, "write the introduction and change the article",
@@ -323,7 +323,7 @@ func TestRepublishedForm(t *testing.T) {
 	)
 	screenshot(t, ctx, "republished-form.png")
 	clickAndLoad(t, ctx, `#publish`)
-	if flash := readFlash(t, ctx); flash != "Published." {
+	if flash := textOf(t, ctx, "read the note", `.flash`); flash != "Published." {
 		t.Errorf("publishing: %q", flash)
 	}
 	after := apiGet[struct {

@@ -64,7 +64,7 @@ func TestInboxTriageAndRepublishFromAddress(t *testing.T) {
 	if !regexp.MustCompile(`/admin/posts/\d+(\?|$)`).MatchString(loc) {
 		t.Fatalf("republishing from the address led to %s, want the post editor", loc)
 	}
-	if flash := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(".flash"))); !strings.HasPrefix(flash, "Republished from Agency Wire as a draft") {
+	if flash := textOf(t, ctx, "read the note", ".flash"); !strings.HasPrefix(flash, "Republished from Agency Wire as a draft") {
 		t.Errorf("the editor opens with the note %q", flash)
 	}
 
@@ -73,7 +73,7 @@ func TestInboxTriageAndRepublishFromAddress(t *testing.T) {
 	intro := "Why we carry this: the summit's trade pact reaches our readers' ports."
 	run(t, ctx, "write the introduction", chromedp.WaitVisible(chromedp.ID("introduction")), chromedp.SendKeys(chromedp.ID("introduction"), intro))
 	clickAndLoad(t, ctx, "#publish")
-	if note := get(t, ctx, "read the note", chromedp.Text(chromedp.CSS(".flash"))); note != "Published." {
+	if note := textOf(t, ctx, "read the note", ".flash"); note != "Published." {
 		t.Fatalf("after publishing, the editor says %q", note)
 	}
 	view := get(t, ctx, "the post's address", chromedp.Evaluate[string](
@@ -82,7 +82,7 @@ func TestInboxTriageAndRepublishFromAddress(t *testing.T) {
 		t.Fatal("the editor links to no published post")
 	}
 	run(t, ctx, "read the post", chromedp.Navigate(view), chromedp.WaitVisible(chromedp.CSS("article")))
-	text := get(t, ctx, "the post's text", chromedp.Text(chromedp.CSS("main")))
+	text := textOf(t, ctx, "the post's text", "main")
 	i, j, k := strings.Index(text, intro), strings.Index(text, "Originally published by Agency Wire"), strings.Index(text, "ADDIS ABABA")
 	if i < 0 || j < i || k < j {
 		t.Errorf("the post does not read introduction (%d), attribution (%d), article (%d), in that order:\n%s", i, j, k, text)

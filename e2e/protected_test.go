@@ -26,7 +26,7 @@ func TestProtectedPostInBrowser(t *testing.T) {
 	})
 	const post = "/2024/05/08/port-fees/"
 	text := func() string {
-		return get(t, ctx, "read the post", chromedp.Text(chromedp.CSS(`main`)))
+		return textOf(t, ctx, "read the post", `main`)
 	}
 	run(t, ctx, "open the protected post", chromedp.Navigate(base+post), chromedp.WaitVisible(chromedp.CSS(`form.post-password`)))
 	if got := text(); !strings.Contains(got, "Members only: port fees") || strings.Contains(got, "Secret.") {

@@ -26,7 +26,7 @@ func TestRenameCategory(t *testing.T) {
 				chromedp.SendKeys(chromedp.CSS(`#new-name`), "Economics"),
 			)
 			clickAndLoad(t, ctx, `#term-new button[type=submit]`)
-			if flash := readFlash(t, ctx); !strings.Contains(flash, "/category/economics/") {
+			if flash := textOf(t, ctx, "read the note", `.flash`); !strings.Contains(flash, "/category/economics/") {
 				t.Fatalf("after creating: %q", flash)
 			}
 
@@ -60,7 +60,7 @@ func TestRenameCategory(t *testing.T) {
 				chromedp.SetValue(chromedp.CSS(`#term-name`), "Economy"),
 			)
 			clickAndLoad(t, ctx, `#term-save`)
-			if flash := readFlash(t, ctx); !strings.Contains(flash, "/category/economy/") {
+			if flash := textOf(t, ctx, "read the note", `.flash`); !strings.Contains(flash, "/category/economy/") {
 				t.Fatalf("after renaming: %q", flash)
 			}
 			screenshot(t, ctx, engine+"-term-renamed.png")
@@ -88,7 +88,7 @@ func TestRenameCategory(t *testing.T) {
 			if u := get(t, ctx, "where it landed", chromedp.Location()); u != base+"/category/economy/" {
 				t.Errorf("the old address led to %s", u)
 			}
-			page := get(t, ctx, "read the archive", chromedp.Text(chromedp.CSS(`body`)))
+			page := textOf(t, ctx, "read the archive", `body`)
 			if !strings.Contains(page, "Economy") || !strings.Contains(page, "Cocoa futures fall") {
 				t.Errorf("the renamed archive:\n%s", page)
 			}
