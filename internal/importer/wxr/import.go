@@ -167,8 +167,24 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 		items, stop := readAhead(p)
 		defer stop()
 		headerDone := false
+		var window []parsed
 		for {
-			next := <-items
+			if len(window) == 0 {
+				window = nextWindow(items)
+				if first := window[0]; first.err == nil && !headerDone {
+					if err := imp.header(ctx, first.channel, before == 0); err != nil {
+						return err
+					}
+					headerDone = true
+				}
+				if headerDone {
+					if err := imp.askWindow(ctx, window); err != nil {
+						return err
+					}
+				}
+			}
+			next := window[0]
+			window = window[1:]
 			if next.err == io.EOF {
 				break
 			}
@@ -176,12 +192,6 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 				return next.err
 			}
 			it := next.it
-			if !headerDone {
-				if err := imp.header(ctx, next.channel, before == 0); err != nil {
-					return err
-				}
-				headerDone = true
-			}
 			rep.Read++
 			if err := imp.item(ctx, it); err != nil {
 				return fmt.Errorf("line %d: item %q: %w", it.Line, it.Title, err)
@@ -200,6 +210,7 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 				return err
 			}
 		} else {
+			imp.links.closeWindow()
 			// What the channel says after the items (its time zone, read
 			// by the menus' settling) counts too.
 			*imp.channel = *p.Channel()
@@ -278,6 +289,50 @@ func readAhead(p *wordpress.Parser) (items <-chan parsed, stop func()) {
 		once.Do(func() { close(done) })
 		<-finished
 	}
+}
+
+// linkWindow is how many items' links are asked for in one query: the
+// items parsed ahead.
+const linkWindow = aheadItems
+
+// nextWindow takes the next linkWindow items from items, fewer at the
+// end of the file or at an error.
+func nextWindow(items <-chan parsed) []parsed {
+	window := make([]parsed, 0, linkWindow)
+	for len(window) < linkWindow {
+		next := <-items
+		window = append(window, next)
+		if next.err != nil {
+			break
+		}
+	}
+	return window
+}
+
+// askWindow asks the store at once what the links in the bodies of the
+// window's entries may lead to.
+func (imp *importer) askWindow(ctx context.Context, window []parsed) error {
+	var bodies []string
+	for _, next := range window {
+		if next.err == nil && isEntry(next.it.PostType) && next.it.Content != "" {
+			bodies = append(bodies, next.it.Content)
+		}
+	}
+	if len(bodies) == 0 {
+		imp.links.closeWindow()
+		return nil
+	}
+	return imp.links.ask(ctx, bodies)
+}
+
+// isEntry reports whether items of the post type are imported as entries
+// (see item).
+func isEntry(postType string) bool {
+	switch postType {
+	case "post", "page", wordpress.PostTypeEvent, wordpress.PostTypeBook:
+		return true
+	}
+	return false
 }
 
 type importer struct {
@@ -470,7 +525,11 @@ func (imp *importer) redirect(ctx context.Context, old, target string) error {
 		return nil
 	}
 	imp.rep.Aliases++
-	return imp.tx.PutAlias(ctx, &content.Alias{Path: old, Target: target})
+	if err := imp.tx.PutAlias(ctx, &content.Alias{Path: old, Target: target}); err != nil {
+		return err
+	}
+	imp.links.wrote(old, "", "", "")
+	return nil
 }
 
 func (imp *importer) user(ctx context.Context, login string, a wordpress.Author) (*content.User, error) {
@@ -633,9 +692,10 @@ func (imp *importer) item(ctx context.Context, it *wordpress.Item) error {
 			imp.rep.Meta[m.Key]++
 		}
 	}
-	switch it.PostType {
-	case "post", "page", wordpress.PostTypeEvent, wordpress.PostTypeBook:
+	if isEntry(it.PostType) {
 		return imp.entry(ctx, it)
+	}
+	switch it.PostType {
 	case wordpress.PostTypeVenue:
 		imp.venue(it)
 	case "attachment":
@@ -978,6 +1038,7 @@ func (imp *importer) save(ctx context.Context, it *wordpress.Item, p *content.Po
 		if _, err := editorial.Write(ctx, imp.tx, p, editorial.WriteOptions{Base: store.AnyVersion}); err != nil {
 			return err
 		}
+		imp.links.changed()
 		imp.rep.Updated++
 		counts.Updated++
 		return nil
@@ -986,6 +1047,7 @@ func (imp *importer) save(ctx context.Context, it *wordpress.Item, p *content.Po
 	if _, err := editorial.Write(ctx, imp.tx, p, editorial.WriteOptions{New: true, NumberSlug: true}); err != nil {
 		return err
 	}
+	imp.links.wrote("", "", p.Kind, p.Slug)
 	if p.Slug != base {
 		imp.changed(it, "the slug %q is taken: the %s is at %s", base, p.Kind, p.Path())
 	}
@@ -1040,6 +1102,7 @@ func (imp *importer) aliases(ctx context.Context, it *wordpress.Item, p *content
 		if err := imp.tx.PutAlias(ctx, &content.Alias{Path: path, PostID: p.ID}); err != nil {
 			return err
 		}
+		imp.links.wrote(path, "", "", "")
 	}
 	return nil
 }
@@ -1161,10 +1224,12 @@ func (imp *importer) attachment(ctx context.Context, it *wordpress.Item) error {
 		if err := imp.tx.CreateMedia(ctx, m); err != nil {
 			return err
 		}
+		imp.links.wrote("", m.Key, "", "")
 	case !sameMedia(old, m):
 		if err := imp.tx.UpdateImportedMedia(ctx, m); err != nil {
 			return err
 		}
+		imp.links.wrote("", m.Key, "", "")
 	}
 	if it.PostID != 0 {
 		imp.wpMedia[it.PostID] = m.ID

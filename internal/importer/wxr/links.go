@@ -32,8 +32,12 @@ type linker struct {
 	memo map[string]resolved
 	// known holds what the store said of the aliases, media keys and
 	// slugs an entry's addresses may be, asked all at once (see rewrite);
-	// forget clears it too.
+	// forget clears it too, unless a window of entries was asked for
+	// together (see ask), which the import's writes keep true (see wrote).
 	known lookups
+	// window is set while known holds the answers for the next entries
+	// of the file, asked by ask.
+	window bool
 	// asking collects those questions instead of answering them.
 	asking *lookups
 }
@@ -64,9 +68,55 @@ type resolved struct {
 	newURL string
 }
 
-// forget starts a new entry's memo.
+// forget starts a new entry's memo, and its answers unless they are a
+// window's.
 func (l *linker) forget() {
 	clear(l.memo)
+	if !l.window {
+		l.known.clear()
+	}
+}
+
+// ask asks the store at once what the addresses in the bodies of the
+// next entries of the file may lead to, in place of a query for each
+// entry: the entries' bodies as the export has them, so an address their
+// conversion adds is asked for when it is met. What the import writes
+// before an entry's turn is told with wrote, so no answer goes stale;
+// the answers stay until the next window, or until closeWindow.
+func (l *linker) ask(ctx context.Context, bodies []string) error {
+	l.window = false
+	l.forget()
+	l.window = true
+	return l.lookUp(ctx, bodies...)
+}
+
+// closeWindow forgets a window's answers: entries read after it ask for
+// their own.
+func (l *linker) closeWindow() {
+	l.window = false
+	l.forget()
+}
+
+// wrote tells the linker that the import wrote what may answer a
+// question it knows the answer of: an alias at a path, a media file under
+// a storage key, an entry of a kind under a slug. The answer is asked
+// again when needed.
+func (l *linker) wrote(alias, mediaKey string, kind content.Kind, slug string) {
+	if alias != "" {
+		delete(l.known.aliases, alias)
+	}
+	if mediaKey != "" {
+		delete(l.known.media, mediaKey)
+	}
+	if slug != "" {
+		delete(l.known.slugs[kind], slug)
+	}
+}
+
+// changed tells the linker that an entry already stored was written
+// again: its old slug and the aliases leading to it may answer otherwise
+// now, so every answer is asked again.
+func (l *linker) changed() {
 	l.known.clear()
 }
 

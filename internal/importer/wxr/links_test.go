@@ -1,6 +1,8 @@
 package wxr_test
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -45,6 +47,48 @@ func TestImportRewritesLinksHoweverWritten(t *testing.T) {
 		}
 		if hasLine(rep.Changed, "second", "leads to nothing") {
 			t.Errorf("the report calls a link unresolved: %+v", rep.Changed)
+		}
+	})
+}
+
+// TestImportLinksToTheEntryBefore imports posts whose bodies link, by the
+// old site's relative addresses, to the post just before them in the file.
+// The import asks what a few entries' links lead to at once, before it
+// writes them: the post written in between must still be found, not the
+// answer given before it existed.
+func TestImportLinksToTheEntryBefore(t *testing.T) {
+	item := func(id, slug, body string) string {
+		return `<item><title>` + slug + `</title><link>https://old.example.org/archives/` + id + `/</link>
+<dc:creator>ed</dc:creator><guid isPermaLink="false">https://old.example.org/?p=` + id + `</guid>
+<content:encoded><![CDATA[` + body + `]]></content:encoded>
+<wp:post_id>` + id + `</wp:post_id><wp:post_date_gmt>2024-05-06 10:00:00</wp:post_date_gmt><wp:post_name>` + slug + `</wp:post_name>
+<wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>`
+	}
+	var items strings.Builder
+	const posts = 40
+	for i := 1; i <= posts; i++ {
+		body := "<p>The first.</p>"
+		if i > 1 {
+			body = fmt.Sprintf(`<p>After <a href="/archives/%d/">the one before</a> and <a href="/archives/%d">the same</a>.</p>`, 99+i, 99+i)
+		}
+		items.WriteString(item(strconv.Itoa(100+i), fmt.Sprintf("story-%d", i), body))
+	}
+	doc := `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Links</title><link>https://old.example.org</link><wp:wxr_version>1.2</wp:wxr_version>
+<wp:base_site_url>https://old.example.org</wp:base_site_url><wp:base_blog_url>https://old.example.org</wp:base_blog_url>
+` + items.String() + `
+</channel></rss>`
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		if _, err := importString(t, db, doc); err != nil {
+			t.Fatal(err)
+		}
+		for i := 2; i <= posts; i++ {
+			p := find(t, db, content.KindPost, fmt.Sprintf("story-%d", i))
+			want := fmt.Sprintf(`<a href="/2024/05/06/story-%d/">the one before</a> and <a href="/2024/05/06/story-%d/">the same</a>`, i-1, i-1)
+			if !strings.Contains(p.Body, want) {
+				t.Errorf("story %d links elsewhere than to the story before it:\n%s", i, p.Body)
+			}
 		}
 	})
 }
