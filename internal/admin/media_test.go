@@ -13,6 +13,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -282,4 +284,35 @@ func pngHeader(w, h uint32, depth, colorType byte) []byte {
 	out := append([]byte("\x89PNG\r\n\x1a\n"), binary.BigEndian.AppendUint32(nil, uint32(len(ihdr)))...)
 	out = append(out, chunk...)
 	return binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(chunk))
+}
+
+// TestMediaLibraryTakesWebP: a WebP, as browsers save pictures today, is
+// taken, kept as a JPEG every reader's browser shows, with its variants
+// and the name it was uploaded under.
+func TestMediaLibraryTakesWebP(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		data, err := os.ReadFile(filepath.Join("..", "media", "testdata", "lossy.webp"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, m := e.upload("author", "Harbour at dawn.webp", data, "Boats in the harbour at dawn")
+		if status != 201 {
+			t.Fatalf("upload: %d %v", status, m)
+		}
+		url := m["url"].(string)
+		if m["mime"] != "image/jpeg" || !strings.HasSuffix(url, "-harbour-at-dawn.jpg") || m["filename"] != "Harbour at dawn.webp" ||
+			m["width"].(float64) != 600 || !strings.Contains(m["srcset"].(string), "480w") {
+			t.Errorf("upload answer %v: want the 600 px picture as a JPEG with a 480 px variant, under its name", m)
+		}
+		res, err := http.Get(e.srv.URL + url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if cfg, err := jpeg.DecodeConfig(bytes.NewReader(stored)); res.StatusCode != 200 || err != nil || cfg.Width != 600 {
+			t.Errorf("GET %s: %d %s, %v %v; want the 600 px JPEG", url, res.StatusCode, res.Header.Get("Content-Type"), cfg, err)
+		}
+	})
 }

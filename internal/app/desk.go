@@ -61,10 +61,10 @@ type libraryImages struct {
 	fallback sourcedesk.ImageSaver
 }
 
-// SaveImage uploads JPEG and PNG images by an editor to the library and
+// SaveImage uploads images brought in by an editor to the library and
 // hands anything else to the fallback.
 func (l libraryImages) SaveImage(ctx context.Context, img sourcedesk.Image) (sourcedesk.Saved, error) {
-	if img.By == nil || (img.ContentType != "image/jpeg" && img.ContentType != "image/png") {
+	if img.By == nil || !strings.HasPrefix(img.ContentType, "image/") {
 		return l.fallback.SaveImage(ctx, img)
 	}
 	m, err := l.lib.Upload(ctx, img.By, img.Name, img.Data, img.Alt)

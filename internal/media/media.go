@@ -1,7 +1,8 @@
 // Package media keeps the media library's files: it checks what is
 // uploaded by its content (not its name), re-encodes images so that no
 // EXIF data (camera, GPS location) survives, makes narrower variants for
-// srcset, and stores files through a small Storage interface: a folder
+// srcset (a WebP or a still GIF is kept as a JPEG or PNG, which Go writes
+// and every browser shows; an animated GIF as a GIF, without variants), and stores files through a small Storage interface: a folder
 // under the data folder by default, anything else (S3, say) by another
 // implementation of the same four methods.
 package media
@@ -15,6 +16,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -28,6 +30,8 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/image/webp"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/markup"
@@ -178,7 +182,10 @@ type File struct {
 }
 
 // accepted are the types the library takes, as sniffed from the content.
-var accepted = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+var accepted = map[string]bool{"image/jpeg": true, "image/png": true, "image/webp": true, "image/gif": true, "application/pdf": true}
+
+// extensions name the files of the types the library stores.
+var extensions = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "application/pdf": ".pdf"}
 
 // Prepare checks an upload by its content and prepares what to store:
 // images are decoded and re-encoded (dropping EXIF and every other
@@ -196,26 +203,38 @@ func Prepare(ctx context.Context, filename string, data []byte, now time.Time) (
 	if i := strings.IndexByte(mime, ';'); i >= 0 {
 		mime = mime[:i]
 	}
-	ext, ok := accepted[mime]
-	if !ok {
-		return nil, content.FieldError("file", "%q is %s by its content; the library takes JPEG and PNG images and PDFs", filename, mime)
+	if !accepted[mime] {
+		return nil, content.FieldError("file", "%q is %s by its content; the library takes JPEG, PNG, WebP and GIF images and PDFs", filename, mime)
 	}
 	base := strings.TrimSuffix(path.Base(strings.ReplaceAll(filename, "\\", "/")), path.Ext(filename))
 	rnd := make([]byte, 4)
 	rand.Read(rnd)
 	stem := fmt.Sprintf("%04d/%02d/%s-%s", now.Year(), now.Month(), hex.EncodeToString(rnd), truncate(markup.Slugify(base), 60))
-	f := &File{Media: content.Media{Key: stem + ext, Filename: path.Base(filename), MIME: mime, CreatedAt: now}, Data: map[string][]byte{}}
+	f := &File{Media: content.Media{Filename: path.Base(filename), MIME: mime, CreatedAt: now}, Data: map[string][]byte{}}
 	if mime == "application/pdf" {
+		f.Media.Key = stem + extensions[mime]
 		f.Data[f.Media.Key] = data
 		f.Media.Size = int64(len(data))
 		return f, nil
 	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	cfg, err := decodeConfig(data, mime)
 	if err != nil {
 		return nil, content.FieldError("file", "%q cannot be read as an image: %v", filename, err)
 	}
 	if err := checkSize(filename, cfg); err != nil {
 		return nil, err
+	}
+	animated := false
+	if mime == "image/gif" {
+		frames, pixels, ok := gifFrames(data)
+		if !ok {
+			return nil, content.FieldError("file", "%q cannot be read as an image: its GIF blocks are cut or unknown", filename)
+		}
+		if pixels > MaxDecodedBytes {
+			return nil, content.FieldError("file", "%q is an animation of %d frames, %d MB once decoded; the limit is %d MB: shorten it or scale it down",
+				filename, frames, pixels>>20, MaxDecodedBytes>>20)
+		}
+		animated = frames > 1
 	}
 	select {
 	case decodeSlots <- struct{}{}:
@@ -223,10 +242,30 @@ func Prepare(ctx context.Context, filename string, data []byte, now time.Time) (
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	img, _, err := image.Decode(bytes.NewReader(data))
+	if animated {
+		// Its frames are kept, written anew (no comment or other
+		// extension survives), without narrower variants.
+		g, err := gif.DecodeAll(bytes.NewReader(data))
+		if err != nil {
+			return nil, content.FieldError("file", "%q cannot be read as an image: %v", filename, err)
+		}
+		var buf bytes.Buffer
+		if err := gif.EncodeAll(&buf, g); err != nil {
+			return nil, fmt.Errorf("media: encode: %w", err)
+		}
+		f.Media.Key = stem + extensions[mime]
+		f.Media.Width, f.Media.Height = g.Config.Width, g.Config.Height
+		f.Data[f.Media.Key] = buf.Bytes()
+		f.Media.Size = int64(buf.Len())
+		return f, nil
+	}
+	img, err := decode(data, mime)
 	if err != nil {
 		return nil, content.FieldError("file", "%q cannot be read as an image: %v", filename, err)
 	}
+	mime = storedAs(img, mime)
+	ext := extensions[mime]
+	f.Media.Key, f.Media.MIME = stem+ext, mime
 	b := img.Bounds()
 	f.Media.Width, f.Media.Height = b.Dx(), b.Dy()
 	orig, err := encode(img, mime)
@@ -254,6 +293,112 @@ func Prepare(ctx context.Context, filename string, data []byte, now time.Time) (
 		f.Media.Variants = append([]content.Variant{{Width: w, Key: key}}, f.Media.Variants...)
 	}
 	return f, nil
+}
+
+// decodeConfig reads an image's size and colour model from its header, by
+// the decoder of its sniffed type.
+func decodeConfig(data []byte, mime string) (image.Config, error) {
+	r := bytes.NewReader(data)
+	switch mime {
+	case "image/jpeg":
+		return jpeg.DecodeConfig(r)
+	case "image/png":
+		return png.DecodeConfig(r)
+	case "image/gif":
+		return gif.DecodeConfig(r)
+	default:
+		return webp.DecodeConfig(r)
+	}
+}
+
+// decode decodes an image (a GIF's first frame) by the decoder of its
+// sniffed type.
+func decode(data []byte, mime string) (image.Image, error) {
+	r := bytes.NewReader(data)
+	switch mime {
+	case "image/jpeg":
+		return jpeg.Decode(r)
+	case "image/png":
+		return png.Decode(r)
+	case "image/gif":
+		return gif.Decode(r)
+	default:
+		return webp.Decode(r)
+	}
+}
+
+// storedAs is the type an image of the sniffed type is stored in: JPEG and
+// PNG as they came; a WebP compressed with loss and opaque as a JPEG, any
+// other WebP (lossless, or with transparency) and a still GIF as a PNG,
+// which keeps every pixel.
+func storedAs(img image.Image, mime string) string {
+	switch mime {
+	case "image/jpeg", "image/png":
+		return mime
+	case "image/webp":
+		if _, lossy := img.(*image.YCbCr); lossy {
+			return "image/jpeg"
+		}
+	}
+	return "image/png"
+}
+
+// gifFrames walks a GIF's blocks (GIF89a: a header, the logical screen and
+// its colour table, then extensions and images up to the trailer) and
+// returns how many images it holds and their pixels in all, without
+// decoding any: an animation's frames each take their pixels in memory
+// once decoded, and a small file may hold thousands. ok is false for a
+// file cut inside a block or holding a block GIF does not have.
+func gifFrames(data []byte) (frames int, pixels int64, ok bool) {
+	if len(data) < 13 {
+		return 0, 0, false
+	}
+	p := 13
+	if data[10]&0x80 != 0 { // a global colour table
+		p += 3 << (data[10]&7 + 1)
+	}
+	// subBlocks skips data sub-blocks up to the empty one that ends them.
+	subBlocks := func() bool {
+		for p < len(data) {
+			n := int(data[p])
+			p += 1 + n
+			if n == 0 {
+				return true
+			}
+		}
+		return false
+	}
+	for p < len(data) {
+		switch data[p] {
+		case 0x21: // an extension: its label, then sub-blocks
+			p += 2
+			if !subBlocks() {
+				return frames, pixels, false
+			}
+		case 0x2C: // an image: its descriptor, colour table, code size, data
+			if p+10 > len(data) {
+				return frames, pixels, false
+			}
+			w, h := int64(data[p+5])|int64(data[p+6])<<8, int64(data[p+7])|int64(data[p+8])<<8
+			flags := data[p+9]
+			p += 10
+			if flags&0x80 != 0 {
+				p += 3 << (flags&7 + 1)
+			}
+			p++ // the LZW minimum code size
+			if !subBlocks() {
+				return frames, pixels, false
+			}
+			frames++
+			pixels += w * h
+		case 0x3B: // the trailer
+			return frames, pixels, frames > 0
+		default:
+			return frames, pixels, false
+		}
+	}
+	// No trailer: the decoder tells whether what came is enough.
+	return frames, pixels, frames > 0
 }
 
 // checkSize refuses an image too large to decode, by its header: more
