@@ -240,7 +240,9 @@ func copyTable(ctx context.Context, src, dst conn, t *tableInfo, cols []string, 
 				return tc, err
 			}
 		}
-		if len(self) > 0 {
+		// Only a row that references another is linked later: most posts
+		// have no parent, and an UPDATE each would cost a round trip each.
+		if slices.ContainsFunc(self, func(i int) bool { return vals[i] != nil }) {
 			later = append(later, slices.Clone(vals))
 			for _, i := range self {
 				vals[i] = nil
