@@ -181,9 +181,6 @@ type File struct {
 	Data  map[string][]byte // by key: the original and each variant
 }
 
-// accepted are the types the library takes, as sniffed from the content.
-var accepted = map[string]bool{"image/jpeg": true, "image/png": true, "image/webp": true, "image/gif": true, "application/pdf": true}
-
 // extensions name the files of the types the library stores.
 var extensions = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "application/pdf": ".pdf"}
 
@@ -203,7 +200,8 @@ func Prepare(ctx context.Context, filename string, data []byte, now time.Time) (
 	if i := strings.IndexByte(mime, ';'); i >= 0 {
 		mime = mime[:i]
 	}
-	if !accepted[mime] {
+	// The library takes PDFs and the images it has a decoder for.
+	if _, isImage := decoders[mime]; !isImage && mime != "application/pdf" {
 		return nil, content.FieldError("file", "%q is %s by its content; the library takes JPEG, PNG, WebP and GIF images and PDFs", filename, mime)
 	}
 	base := strings.TrimSuffix(path.Base(strings.ReplaceAll(filename, "\\", "/")), path.Ext(filename))
@@ -217,7 +215,7 @@ func Prepare(ctx context.Context, filename string, data []byte, now time.Time) (
 		f.Media.Size = int64(len(data))
 		return f, nil
 	}
-	cfg, err := decodeConfig(data, mime)
+	cfg, err := decoders[mime].config(bytes.NewReader(data))
 	if err != nil {
 		return nil, content.FieldError("file", "%q cannot be read as an image: %v", filename, err)
 	}
@@ -259,7 +257,7 @@ func Prepare(ctx context.Context, filename string, data []byte, now time.Time) (
 		f.Media.Size = int64(buf.Len())
 		return f, nil
 	}
-	img, err := decode(data, mime)
+	img, err := decoders[mime].decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, content.FieldError("file", "%q cannot be read as an image: %v", filename, err)
 	}
@@ -295,36 +293,17 @@ func Prepare(ctx context.Context, filename string, data []byte, now time.Time) (
 	return f, nil
 }
 
-// decodeConfig reads an image's size and colour model from its header, by
-// the decoder of its sniffed type.
-func decodeConfig(data []byte, mime string) (image.Config, error) {
-	r := bytes.NewReader(data)
-	switch mime {
-	case "image/jpeg":
-		return jpeg.DecodeConfig(r)
-	case "image/png":
-		return png.DecodeConfig(r)
-	case "image/gif":
-		return gif.DecodeConfig(r)
-	default:
-		return webp.DecodeConfig(r)
-	}
-}
-
-// decode decodes an image (a GIF's first frame) by the decoder of its
-// sniffed type.
-func decode(data []byte, mime string) (image.Image, error) {
-	r := bytes.NewReader(data)
-	switch mime {
-	case "image/jpeg":
-		return jpeg.Decode(r)
-	case "image/png":
-		return png.Decode(r)
-	case "image/gif":
-		return gif.Decode(r)
-	default:
-		return webp.Decode(r)
-	}
+// decoders read the images of each type the library takes, by sniffed
+// type: the size and colour model from the header, and the image (a GIF's
+// first frame).
+var decoders = map[string]struct {
+	config func(io.Reader) (image.Config, error)
+	decode func(io.Reader) (image.Image, error)
+}{
+	"image/jpeg": {jpeg.DecodeConfig, jpeg.Decode},
+	"image/png":  {png.DecodeConfig, png.Decode},
+	"image/gif":  {gif.DecodeConfig, gif.Decode},
+	"image/webp": {webp.DecodeConfig, webp.Decode},
 }
 
 // storedAs is the type an image of the sniffed type is stored in: JPEG and
