@@ -84,8 +84,8 @@ func (l *linker) forget() {
 // before an entry's turn is told with wrote, so no answer goes stale;
 // the answers stay until the next window, or until closeWindow.
 func (l *linker) ask(ctx context.Context, bodies []string) error {
-	l.window = false
-	l.forget()
+	clear(l.memo)
+	l.known.clear()
 	l.window = true
 	return l.lookUp(ctx, bodies...)
 }
