@@ -528,7 +528,7 @@ func (imp *importer) redirect(ctx context.Context, old, target string) error {
 	if err := imp.tx.PutAlias(ctx, &content.Alias{Path: old, Target: target}); err != nil {
 		return err
 	}
-	imp.links.wrote(old, "", "", "")
+	imp.links.wroteAlias(old)
 	return nil
 }
 
@@ -1047,7 +1047,7 @@ func (imp *importer) save(ctx context.Context, it *wordpress.Item, p *content.Po
 	if _, err := editorial.Write(ctx, imp.tx, p, editorial.WriteOptions{New: true, NumberSlug: true}); err != nil {
 		return err
 	}
-	imp.links.wrote("", "", p.Kind, p.Slug)
+	imp.links.wroteEntry(p.Kind, p.Slug)
 	if p.Slug != base {
 		imp.changed(it, "the slug %q is taken: the %s is at %s", base, p.Kind, p.Path())
 	}
@@ -1102,7 +1102,7 @@ func (imp *importer) aliases(ctx context.Context, it *wordpress.Item, p *content
 		if err := imp.tx.PutAlias(ctx, &content.Alias{Path: path, PostID: p.ID}); err != nil {
 			return err
 		}
-		imp.links.wrote(path, "", "", "")
+		imp.links.wroteAlias(path)
 	}
 	return nil
 }
@@ -1224,12 +1224,12 @@ func (imp *importer) attachment(ctx context.Context, it *wordpress.Item) error {
 		if err := imp.tx.CreateMedia(ctx, m); err != nil {
 			return err
 		}
-		imp.links.wrote("", m.Key, "", "")
+		imp.links.wroteMedia(m.Key)
 	case !sameMedia(old, m):
 		if err := imp.tx.UpdateImportedMedia(ctx, m); err != nil {
 			return err
 		}
-		imp.links.wrote("", m.Key, "", "")
+		imp.links.wroteMedia(m.Key)
 	}
 	if it.PostID != 0 {
 		imp.wpMedia[it.PostID] = m.ID

@@ -33,7 +33,7 @@ type linker struct {
 	// known holds what the store said of the aliases, media keys and
 	// slugs an entry's addresses may be, asked all at once (see rewrite);
 	// forget clears it too, unless a window of entries was asked for
-	// together (see ask), which the import's writes keep true (see wrote).
+	// together (see ask), which the import's writes keep true (see wroteAlias).
 	known lookups
 	// window is set while known holds the answers for the next entries
 	// of the file, asked by ask.
@@ -81,8 +81,9 @@ func (l *linker) forget() {
 // next entries of the file may lead to, in place of a query for each
 // entry: the entries' bodies as the export has them, so an address their
 // conversion adds is asked for when it is met. What the import writes
-// before an entry's turn is told with wrote, so no answer goes stale;
-// the answers stay until the next window, or until closeWindow.
+// before an entry's turn is told with wroteAlias, wroteMedia and
+// wroteEntry, so no answer goes stale; the answers stay until the next
+// window, or until closeWindow.
 func (l *linker) ask(ctx context.Context, bodies []string) error {
 	clear(l.memo)
 	l.known.clear()
@@ -97,21 +98,15 @@ func (l *linker) closeWindow() {
 	l.forget()
 }
 
-// wrote tells the linker that the import wrote what may answer a
-// question it knows the answer of: an alias at a path, a media file under
-// a storage key, an entry of a kind under a slug. The answer is asked
-// again when needed.
-func (l *linker) wrote(alias, mediaKey string, kind content.Kind, slug string) {
-	if alias != "" {
-		delete(l.known.aliases, alias)
-	}
-	if mediaKey != "" {
-		delete(l.known.media, mediaKey)
-	}
-	if slug != "" {
-		delete(l.known.slugs[kind], slug)
-	}
-}
+// wroteAlias, wroteMedia and wroteEntry tell the linker that the import
+// wrote what may answer a question it knows the answer of: an alias at a
+// path, a media file under a storage key, an entry of a kind under a
+// slug. The answer is asked again when needed.
+func (l *linker) wroteAlias(path string) { delete(l.known.aliases, path) }
+
+func (l *linker) wroteMedia(key string) { delete(l.known.media, key) }
+
+func (l *linker) wroteEntry(kind content.Kind, slug string) { delete(l.known.slugs[kind], slug) }
 
 // changed tells the linker that an entry already stored was written
 // again: its old slug and the aliases leading to it may answer otherwise
