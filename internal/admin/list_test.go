@@ -82,6 +82,13 @@ func TestPostListSortAndRowActions(t *testing.T) {
 		if !strings.Contains(page, `<th aria-sort="descending"><a href="/admin/posts?dir=asc&amp;sort=date"`) {
 			t.Errorf("the date header is not marked descending with a link to sort ascending")
 		}
+		// Counted as a person counts: 3 posts, 1 post.
+		if !strings.Contains(page, `<span class="muted">3 posts</span>`) {
+			t.Errorf("the list does not say it holds 3 posts")
+		}
+		if _, one := get("/admin/posts?q=Middle"); !strings.Contains(one, `<span class="muted">1 post</span>`) {
+			t.Errorf("a search finding one post does not say 1 post")
+		}
 		status, page = get("/admin/posts?sort=title&dir=asc")
 		if got := order(page, "Oldest", "Middle", "Newest"); status != 200 || strings.Join(got, ",") != "Middle,Newest,Oldest" {
 			t.Errorf("by title: %d %v", status, got)

@@ -314,5 +314,13 @@ func TestMediaLibraryTakesWebP(t *testing.T) {
 		if cfg, err := jpeg.DecodeConfig(bytes.NewReader(stored)); res.StatusCode != 200 || err != nil || cfg.Width != 600 {
 			t.Errorf("GET %s: %d %s, %v %v; want the 600 px JPEG", url, res.StatusCode, res.Header.Get("Content-Type"), cfg, err)
 		}
+		// The library counts its one file as one.
+		lib, err := e.signIn("author").Get(e.srv.URL + "/admin/media")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page := readAll(t, lib); !strings.Contains(page, `<span class="muted">1 file</span>`) {
+			t.Errorf("the library page does not say it holds 1 file:\n%.2000s", page)
+		}
 	})
 }
