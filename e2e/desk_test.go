@@ -1,13 +1,11 @@
 package e2e
 
 import (
-	"context"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/broadsheet/broadsheet/internal/sourcedesk/desktest"
@@ -244,20 +242,6 @@ func TestSourceDeskToPublishedPost(t *testing.T) {
 				t.Errorf("the outlet's archive:\n%s", archive)
 			}
 		})
-	}
-}
-
-// clickAndLoad clicks a form's button and waits for the page it leads to
-// (after the redirect), so that what is read next is the new page.
-func clickAndLoad(t *testing.T, ctx context.Context, sel string) {
-	t.Helper()
-	loaded := chromedp.Events(ctx, page.LoadEventFired)
-	run(t, ctx, "click "+sel, chromedp.Click(chromedp.CSS(sel)))
-	for _, err := range loaded {
-		if err != nil {
-			t.Fatalf("after clicking %s: %v", sel, err)
-		}
-		break
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/broadsheet/broadsheet/internal/app"
@@ -133,6 +134,20 @@ func get[T any](t *testing.T, ctx context.Context, what string, a chromedp.Actio
 		t.Fatalf("%s: %v", what, err)
 	}
 	return v
+}
+
+// clickAndLoad clicks a form's button and waits for the page it leads to
+// (after the redirect), so that what is read next is the new page.
+func clickAndLoad(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	loaded := chromedp.Events(ctx, page.LoadEventFired)
+	run(t, ctx, "click "+sel, chromedp.Click(chromedp.CSS(sel)))
+	for _, err := range loaded {
+		if err != nil {
+			t.Fatalf("after clicking %s: %v", sel, err)
+		}
+		break
+	}
 }
 
 // textOf returns the text an element shows, once it is there. It reads

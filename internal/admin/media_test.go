@@ -309,9 +309,8 @@ func TestMediaLibraryTakesWebP(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stored, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if cfg, err := jpeg.DecodeConfig(bytes.NewReader(stored)); res.StatusCode != 200 || err != nil || cfg.Width != 600 {
+		stored := readAll(t, res)
+		if cfg, err := jpeg.DecodeConfig(strings.NewReader(stored)); res.StatusCode != 200 || err != nil || cfg.Width != 600 {
 			t.Errorf("GET %s: %d %s, %v %v; want the 600 px JPEG", url, res.StatusCode, res.Header.Get("Content-Type"), cfg, err)
 		}
 		// The library counts its one file as one.
