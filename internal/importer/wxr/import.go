@@ -1038,7 +1038,7 @@ func (imp *importer) save(ctx context.Context, it *wordpress.Item, p *content.Po
 		if _, err := editorial.Write(ctx, imp.tx, p, editorial.WriteOptions{Base: store.AnyVersion}); err != nil {
 			return err
 		}
-		imp.links.changed()
+		imp.links.rewroteEntry()
 		imp.rep.Updated++
 		counts.Updated++
 		return nil

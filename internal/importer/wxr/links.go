@@ -33,7 +33,8 @@ type linker struct {
 	// known holds what the store said of the aliases, media keys and
 	// slugs an entry's addresses may be, asked all at once (see rewrite);
 	// forget clears it too, unless a window of entries was asked for
-	// together (see ask), which the import's writes keep true (see wroteAlias).
+	// together (see ask), which the import's writes keep true (see
+	// wroteAlias).
 	known lookups
 	// window is set while known holds the answers for the next entries
 	// of the file, asked by ask.
@@ -108,10 +109,10 @@ func (l *linker) wroteMedia(key string) { delete(l.known.media, key) }
 
 func (l *linker) wroteEntry(kind content.Kind, slug string) { delete(l.known.slugs[kind], slug) }
 
-// changed tells the linker that an entry already stored was written
+// rewroteEntry tells the linker that an entry already stored was written
 // again: its old slug and the aliases leading to it may answer otherwise
 // now, so every answer is asked again.
-func (l *linker) changed() {
+func (l *linker) rewroteEntry() {
 	l.known.clear()
 }
 
