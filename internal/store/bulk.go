@@ -42,6 +42,9 @@ type pending struct {
 	// pool, when not nil, is where the values of computed rows (see
 	// insertComputedRow) are computed, beside the transaction.
 	pool *sql.DB
+	// aside is what BulkFill set aside, to be built before the commit;
+	// nil when nothing is.
+	aside *setAside
 }
 
 // batch is one table's rows, all inserted by the same statement: head
@@ -353,7 +356,14 @@ func (c conn) flush(ctx context.Context) error {
 // cascade would miss them, or they would refer to nothing).
 func (c conn) before(ctx context.Context, query string) error {
 	p := c.bulk
-	if p == nil || p.rows == 0 {
+	if p == nil {
+		return nil
+	}
+	if p.aside != nil && deletesReferenced(query) {
+		// Its cascade needs the foreign keys set aside.
+		return c.buildSetAside(ctx)
+	}
+	if p.rows == 0 {
 		return nil
 	}
 	if deletesReferenced(query) {

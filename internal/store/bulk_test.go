@@ -588,3 +588,110 @@ func TestBulkFeaturesImagesItCreated(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkFillLeavesTheSchemaWhole: filling an empty site (an import into
+// a new one) may set indexes and foreign keys aside while it writes
+// (PostgreSQL), but what it commits has every one of them back, enforced:
+// its rows are found by every listing, a row referring to nothing is
+// refused with the table named, a post deleted meanwhile takes its rows
+// with it, and a fill that fails leaves the tables as they were.
+func TestBulkFillLeavesTheSchemaWhole(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		u, cat, tag, m := bulkSetup(t, db)
+		schema, err := store.Schema(db)
+		if err != nil || len(schema) == 0 {
+			t.Fatalf("schema: %v, %v", schema, err)
+		}
+		sameSchema := func(when string) {
+			t.Helper()
+			now, err := store.Schema(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(schema, now); diff != "" {
+				t.Errorf("indexes and foreign keys %s (-before +after):\n%s", when, diff)
+			}
+		}
+		fill := func(fn func(tx *store.Tx) error) error {
+			return db.Update(ctx, func(tx *store.Tx) error {
+				if err := tx.BulkFill(ctx); err != nil {
+					return err
+				}
+				return fn(tx)
+			})
+		}
+
+		boom := errors.New("boom")
+		err = fill(func(tx *store.Tx) error {
+			for i := range 5 {
+				if _, err := bulkPost(tx, i, u, cat, tag, m); err != nil {
+					return err
+				}
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("failed fill = %v, want boom", err)
+		}
+		sameSchema("after a failed fill")
+		err = fill(func(tx *store.Tx) error {
+			if _, err := bulkPost(tx, 1, u, cat, tag, m); err != nil {
+				return err
+			}
+			return tx.PutAlias(ctx, &content.Alias{Path: "/nowhere/", PostID: 999999})
+		})
+		if err == nil || !strings.Contains(err.Error(), "aliases") {
+			t.Fatalf("fill with an alias to no post = %v, want an error naming aliases", err)
+		}
+		sameSchema("after a fill refused")
+		if n, err := db.CountPosts(ctx, content.KindPost); err != nil || n != 0 {
+			t.Fatalf("posts after two failed fills: %d, %v; want 0", n, err)
+		}
+
+		var gone *content.Post
+		err = fill(func(tx *store.Tx) error {
+			for i := range 30 {
+				p, err := bulkPost(tx, i, u, cat, tag, m)
+				if err != nil {
+					return err
+				}
+				if i == 7 {
+					gone = p
+				}
+			}
+			// Read back within the fill, by slug and by old address.
+			if p, err := tx.FindPostBySlug(ctx, content.KindPost, "harbour-3"); err != nil || p.Title != "Harbour 3" {
+				return fmt.Errorf("harbour-3 within the fill: %v, %v", p, err)
+			}
+			if a, err := tx.FindAlias(ctx, "/old/4/"); err != nil || a.PostID == 0 {
+				return fmt.Errorf("/old/4/ within the fill: %v, %v", a, err)
+			}
+			return tx.DeletePost(ctx, gone.ID)
+		})
+		if err != nil {
+			t.Fatalf("fill: %v", err)
+		}
+		sameSchema("after a fill")
+		if _, err := db.FindAlias(ctx, "/old/7/"); !content.IsNotFound(err) {
+			t.Errorf("old address of the post deleted during the fill: %v, want not found", err)
+		}
+		for _, term := range []*content.Term{cat, tag} {
+			f := store.Published(time.Now())
+			f.TermID, f.Limit = term.ID, 50
+			list, total, err := db.FindPosts(ctx, f)
+			if err != nil || len(list) != 29 || total != 29 {
+				t.Errorf("posts listed under %s after the fill: %d of %d, %v; want 29", term.Slug, len(list), total, err)
+			}
+		}
+		if a, err := db.FindAlias(ctx, "/old/12/"); err != nil || a.PostID == 0 {
+			t.Errorf("/old/12/ after the fill: %v, %v", a, err)
+		}
+		// The keys set aside are enforced again.
+		err = db.Update(ctx, func(tx *store.Tx) error {
+			return tx.PutAlias(ctx, &content.Alias{Path: "/nowhere/", PostID: 999999})
+		})
+		if err == nil {
+			t.Error("an alias to no post was stored after the fill")
+		}
+	})
+}

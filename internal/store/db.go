@@ -270,6 +270,9 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err = tx.flush(ctx); err != nil {
 		return err
 	}
+	if err = tx.buildSetAside(ctx); err != nil {
+		return err
+	}
 	if err = db.announce(ctx, tx); err != nil {
 		return err
 	}

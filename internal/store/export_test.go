@@ -20,3 +20,19 @@ func FillOutletSlugs(db *DB) error {
 		return fillOutletSlugs(bg, tx)
 	})
 }
+
+// Schema lists the definitions of the indexes and foreign keys of the
+// tables a fill fills (BulkFill), sorted: on PostgreSQL from its
+// catalogue, on SQLite the tables' and indexes' statements.
+func Schema(db *DB) ([]string, error) {
+	q := `SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY sql`
+	if db.d.name == "postgres" {
+		q = `SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ANY($1)
+			UNION ALL
+			SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+			WHERE contype = 'f' AND conrelid::regclass::text = ANY($1)
+			ORDER BY 1`
+		return db.strings(bg, q, filledTables)
+	}
+	return db.strings(bg, q)
+}

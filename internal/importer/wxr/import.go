@@ -162,6 +162,13 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 			return err
 		}
 		imp.empty = lastEntry == 0
+		if imp.empty {
+			// Nothing to show meanwhile: the tables are filled as a
+			// restore fills them, their indexes built once at the end.
+			if err := tx.BulkFill(ctx); err != nil {
+				return err
+			}
+		}
 
 		p := wordpress.NewParser(r)
 		items, stop := readAhead(p)
