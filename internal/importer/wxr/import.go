@@ -146,7 +146,7 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 	err := db.Update(ctx, func(tx *store.Tx) error {
 		imp := &importer{tx: tx, rep: rep, opt: opt, users: map[string]*content.User{}, terms: map[string]*content.Term{},
 			seenIDs: map[int64]int{}, seenKeys: map[uint64]int{}, sharedGUID: map[int64]bool{}, termIDs: map[int64]*content.Term{}, attached: map[int64][]string{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{},
-			created: map[int64]bool{}, createdKeys: map[uint64]bool{},
+			created: map[int64]bool{}, createdKeys: map[uint64]bool{}, wroteMediaKeys: map[uint64]bool{},
 			uploads: uploads}
 		defer func() { newFiles = imp.newFiles }()
 		if err := tx.Bulk(ctx); err != nil {
@@ -157,11 +157,11 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 			return err
 		}
 		// Empty: no entry of any kind, events and books included.
-		lastEntry, _, err := tx.MaxIDs(ctx)
+		lastEntry, lastMedia, err := tx.MaxIDs(ctx)
 		if err != nil {
 			return err
 		}
-		imp.empty = lastEntry == 0
+		imp.empty, imp.emptyLibrary = lastEntry == 0, lastMedia == 0
 		if imp.empty {
 			// Nothing to show meanwhile: the tables are filled as a
 			// restore fills them, their indexes built once at the end.
@@ -365,11 +365,17 @@ type importer struct {
 	// import keys' hashes are in createdKeys.
 	empty       bool
 	createdKeys map[uint64]bool
-	fixups      []fixup
-	newFiles    []string
-	zone        zoneGuess               // the old site's time zone, from its entries' dates
-	menus       menus                   // the old site's navigation menus, settled at the end
-	termIDs     map[int64]*content.Term // WordPress term id → term
+	// emptyLibrary tells that the media library was empty when the
+	// import began: an attachment can then match none but the items
+	// this run wrote, whose import keys' and files' hashes are in
+	// wroteMediaKeys.
+	emptyLibrary   bool
+	wroteMediaKeys map[uint64]bool
+	fixups         []fixup
+	newFiles       []string
+	zone           zoneGuess               // the old site's time zone, from its entries' dates
+	menus          menus                   // the old site's navigation menus, settled at the end
+	termIDs        map[int64]*content.Term // WordPress term id → term
 	// attached lists, by WordPress entry id, the ids of the attachments
 	// whose parent it is, which a [gallery] naming no images shows.
 	attached      map[int64][]string
@@ -1201,23 +1207,20 @@ func (imp *importer) attachment(ctx context.Context, it *wordpress.Item) error {
 		return fmt.Errorf("read %s in the uploads folder: %w", rel, err)
 	}
 	counts := &imp.rep.Attachments
-	old, err := imp.tx.FindMediaByImportKey(ctx, m.ImportKey)
-	if content.IsNotFound(err) {
-		old, err = imp.tx.FindMediaByStorageKey(ctx, m.Key)
+	old, err := imp.oldMedia(ctx, m)
+	if err != nil {
+		return err
 	}
 	stored := imp.stored(ctx, rel)
-	switch {
-	case err == nil:
+	if old != nil {
 		m.ID, m.CreatedAt, m.Width, m.Height, m.Variants, m.UploadedBy = old.ID, old.CreatedAt, old.Width, old.Height, old.Variants, old.UploadedBy
 		if sameMedia(old, m) && stored {
 			counts.Unchanged++
 		} else {
 			counts.Updated++
 		}
-	case content.IsNotFound(err):
+	} else {
 		counts.Created++
-	default:
-		return err
 	}
 	if !stored && !imp.opt.DryRun {
 		if err := putFile(ctx, imp.opt.Media, rel, src); err != nil {
@@ -1231,12 +1234,12 @@ func (imp *importer) attachment(ctx context.Context, it *wordpress.Item) error {
 		if err := imp.tx.CreateMedia(ctx, m); err != nil {
 			return err
 		}
-		imp.links.wroteMedia(m.Key)
+		imp.wroteMedia(m)
 	case !sameMedia(old, m):
 		if err := imp.tx.UpdateImportedMedia(ctx, m); err != nil {
 			return err
 		}
-		imp.links.wroteMedia(m.Key)
+		imp.wroteMedia(m)
 	}
 	if it.PostID != 0 {
 		imp.wpMedia[it.PostID] = m.ID
@@ -1568,6 +1571,32 @@ func sameMedia(a, b *content.Media) bool {
 }
 
 // stored reports whether the library already holds a file at key.
+// oldMedia returns the library's item that m was imported as before, found
+// by its import key or else by its file, or nil.
+func (imp *importer) oldMedia(ctx context.Context, m *content.Media) (*content.Media, error) {
+	if imp.emptyLibrary && !imp.wroteMediaKeys[keyHash(m.ImportKey)] && !imp.wroteMediaKeys[keyHash(m.Key)] {
+		// A library empty when the import began holds nothing but what
+		// this run wrote.
+		return nil, nil
+	}
+	old, err := imp.tx.FindMediaByImportKey(ctx, m.ImportKey)
+	if content.IsNotFound(err) {
+		old, err = imp.tx.FindMediaByStorageKey(ctx, m.Key)
+	}
+	if content.IsNotFound(err) {
+		return nil, nil
+	}
+	return old, err
+}
+
+// wroteMedia notes that m was written to the library, for oldMedia and for
+// the links.
+func (imp *importer) wroteMedia(m *content.Media) {
+	imp.wroteMediaKeys[keyHash(m.ImportKey)] = true
+	imp.wroteMediaKeys[keyHash(m.Key)] = true
+	imp.links.wroteMedia(m.Key)
+}
+
 func (imp *importer) stored(ctx context.Context, key string) bool {
 	if imp.opt.Media == nil {
 		return false

@@ -580,6 +580,49 @@ func TestHostileAttachmentPaths(t *testing.T) {
 	})
 }
 
+// TestImportMatchesAttachmentsItWrote: into an empty library, an
+// attachment naming the file an earlier one named, under another guid, is
+// the item the import wrote for the earlier one, not a second item: one
+// file, one item, the later ones counted as updating it.
+func TestImportMatchesAttachmentsItWrote(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		uploads := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(uploads, "2024", "05"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(uploads, "2024", "05", "report.pdf"), []byte("%PDF-1.4\n%%EOF\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var doc strings.Builder
+		doc.WriteString(`<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"><channel><wp:wxr_version>1.2</wp:wxr_version>`)
+		for _, a := range []struct {
+			id      int
+			guid    string
+			caption string
+		}{{1, "a", "The report"}, {2, "b", "The report"}, {3, "c", "The report, again"}} {
+			fmt.Fprintf(&doc, `<item><title>report</title><guid>https://h.example.org/files/%s</guid><wp:post_id>%d</wp:post_id>
+<excerpt:encoded>%s</excerpt:encoded><wp:status>inherit</wp:status><wp:post_type>attachment</wp:post_type>
+<wp:attachment_url>https://h.example.org/wp-content/uploads/2024/05/report.pdf</wp:attachment_url></item>`, a.guid, a.id, a.caption)
+		}
+		doc.WriteString(`</channel></rss>`)
+		lib := &media.Dir{Root: t.TempDir()}
+		rep, err := wxr.Import(ctx, db, strings.NewReader(doc.String()), wxr.Options{Uploads: uploads, Media: lib})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (wxr.Counts{Created: 1, Updated: 2}); rep.Attachments != want {
+			t.Errorf("attachments %+v, want %+v; skipped: %+v", rep.Attachments, want, rep.Skipped)
+		}
+		items, total, err := db.FindMediaList(ctx, "", 0, 10)
+		if err != nil || total != 1 {
+			t.Fatalf("library: %d items, %v; want 1", total, err)
+		}
+		if items[0].Caption != "The report, again" {
+			t.Errorf("caption %q, want the last listing's", items[0].Caption)
+		}
+	})
+}
+
 // TestUploadsFolderLinksAndSpecialFiles: in the uploads folder, a symbolic
 // link (to a secret outside, to a file inside, or on the way, a linked
 // folder), a named pipe and a folder are refused, each with a report line
