@@ -45,6 +45,9 @@ type pending struct {
 	// aside is what BulkFill set aside, to be built before the commit;
 	// nil when nothing is.
 	aside *setAside
+	// posts, when not nil, lets a fill keep new posts to be written in
+	// batches (see fill.go).
+	posts *newPosts
 }
 
 // batch is one table's rows, all inserted by the same statement: head
@@ -104,9 +107,11 @@ func (b *batch) len() int {
 
 // insertRow inserts (or, with an UPDATE … FROM (VALUES …) statement,
 // updates) one row: at once, or, in a bulk transaction, with the other
-// rows of its table. key, when not empty, names the row for an
-// upsert (tail's ON CONFLICT clause): a later row with the same key
-// replaces it. Every row of a table must use the same head, row and tail.
+// rows of the same statement (head, row and tail) on its table. key, when
+// not empty, names the row for an upsert (tail's ON CONFLICT clause): a
+// later row with the same key replaces it. The rows of one table are
+// written in the order they were kept: a row kept for another statement on
+// the table writes those kept before it first.
 func (c conn) insertRow(ctx context.Context, table, head, row, tail, key string, args ...any) error {
 	p := c.bulk
 	if p == nil {
@@ -114,6 +119,9 @@ func (c conn) insertRow(ctx context.Context, table, head, row, tail, key string,
 		return err
 	}
 	b := p.batch(table, rowQuery{head, row, tail}, len(args), nil)
+	if err := c.writeOthersOf(ctx, b, p); err != nil {
+		return err
+	}
 	if !p.keep(b, key, args) {
 		return nil
 	}
@@ -123,15 +131,30 @@ func (c conn) insertRow(ctx context.Context, table, head, row, tail, key string,
 	return nil
 }
 
-// batch returns table's batch, started with q and compute on first use.
+// batch returns the batch of q's rows on table, started with q and compute
+// on first use.
 func (p *pending) batch(table string, q rowQuery, params int, compute *rowQuery) *batch {
-	b := p.batches[table]
+	k := table + "\x00" + q.head
+	b := p.batches[k]
 	if b == nil {
 		b = &batch{table: table, rowQuery: q, params: params, compute: compute}
-		p.batches[table] = b
+		p.batches[k] = b
 		p.order = append(p.order, b)
 	}
 	return b
+}
+
+// writeOthersOf writes the rows kept for the other statements on b's
+// table, so that the table's rows are written in the order they were kept.
+func (c conn) writeOthersOf(ctx context.Context, b *batch, p *pending) error {
+	for _, o := range p.order {
+		if o != b && o.table == b.table && (o.len() > 0 || len(o.computing) > 0) {
+			if err := c.writeBatch(ctx, o, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // keep adds a row to b, or, when a kept row has the same key, replaces
@@ -295,15 +318,15 @@ func (p *pending) pendingRow(table, key string) ([]any, bool) {
 	if p == nil {
 		return nil, false
 	}
-	b := p.batches[table]
-	if b == nil {
-		return nil, false
+	for _, b := range p.order {
+		if b.table != table {
+			continue
+		}
+		if i, ok := b.keys[key]; ok {
+			return b.args[i*b.params : (i+1)*b.params], true
+		}
 	}
-	i, ok := b.keys[key]
-	if !ok {
-		return nil, false
-	}
-	return b.args[i*b.params : (i+1)*b.params], true
+	return nil, false
 }
 
 // writeBatch writes b's rows in one statement and empties it; a batch of
@@ -337,6 +360,23 @@ func (c conn) writeBatch(ctx context.Context, b *batch, p *pending) error {
 	return nil
 }
 
+// writeKept writes the rows kept for table, for a read that looks at the
+// other tables' kept rows itself (see queryAsIs).
+func (c conn) writeKept(ctx context.Context, table string) error {
+	p := c.bulk
+	if p == nil || p.rows == 0 {
+		return nil
+	}
+	for _, b := range p.order {
+		if b.table == table && (b.len() > 0 || len(b.computing) > 0) {
+			if err := c.writeBatch(ctx, b, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // flush writes every pending row.
 func (c conn) flush(ctx context.Context) error {
 	p := c.bulk
@@ -363,14 +403,18 @@ func (c conn) before(ctx context.Context, query string) error {
 		// Its cascade needs the foreign keys set aside.
 		return c.buildSetAside(ctx)
 	}
+	if p.posts != nil && changesPosts(query) {
+		p.posts = nil
+	}
 	if p.rows == 0 {
 		return nil
 	}
 	if deletesReferenced(query) {
 		return c.flush(ctx)
 	}
+	refersToPosts := p.posts != nil && namesAny(query, p.posts.refs)
 	for _, b := range p.order {
-		if (b.len() > 0 || len(b.computing) > 0) && strings.Contains(query, b.table) {
+		if (b.len() > 0 || len(b.computing) > 0) && (strings.Contains(query, b.table) || refersToPosts && b.table == "posts") {
 			if err := c.writeBatch(ctx, b, p); err != nil {
 				return err
 			}

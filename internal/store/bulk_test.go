@@ -695,3 +695,118 @@ func TestBulkFillLeavesTheSchemaWhole(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkFillWritesNewPostsTogether: filling an empty site writes its new
+// posts many to a statement on PostgreSQL, and what the fill reads and
+// commits is what inserting each at once gave: a taken slug is numbered or
+// refused, a slug freed or taken by a post's change is seen as such, an
+// old address leads to its post, and posts created after the fill get
+// ids of their own.
+func TestBulkFillWritesNewPostsTogether(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		u, cat, tag, _ := bulkSetup(t, db)
+		post := func(slug string) *content.Post {
+			return &content.Post{Kind: content.KindPost, Title: "Quay", Slug: slug, Status: content.StatusPublished,
+				PublishedAt: time.Date(2024, 5, 1, 9, 0, 0, 0, time.UTC), Format: content.FormatHTML,
+				Body: "<p>Quay.</p>", BodyHTML: "<p>Quay.</p>", ImportKey: "wp:" + slug}
+		}
+		free := func(slug string) func(context.Context) (string, error) {
+			return func(context.Context) (string, error) { return slug + "-2", nil }
+		}
+		ids := map[int64]string{}
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.BulkFill(ctx); err != nil {
+				return err
+			}
+			// An image this fill wrote is featured without reading it back.
+			m := &content.Media{Key: "2024/05/quay.jpg", Filename: "quay.jpg", MIME: "image/jpeg", Size: 10, Width: 4, Height: 3}
+			if err := tx.CreateMedia(ctx, m); err != nil {
+				return err
+			}
+			start := db.QueryCount()
+			for i := range 40 {
+				p, err := bulkPost(tx, i, u, cat, tag, m)
+				if err != nil {
+					return err
+				}
+				ids[p.ID] = p.Slug
+			}
+			if n := db.QueryCount() - start; db.Engine() == "postgres" && n > 10 {
+				t.Errorf("40 posts with their links, revisions, old addresses and images: %d statements, want at most 10", n)
+			}
+			// An old address kept, whose post is kept too, leads to it.
+			if target, err := tx.FindAliasTarget(ctx, "/old/39/"); err != nil || !strings.Contains(target, "harbour-39") {
+				t.Errorf("/old/39/ within the fill leads to %q, %v; want harbour-39's address", target, err)
+			}
+			// A slug taken by a post kept is numbered, or refused.
+			again := post("harbour-3")
+			if err := tx.CreatePostFreeSlug(ctx, again, free("harbour-3")); err != nil {
+				return err
+			}
+			if again.Slug != "harbour-3-2" || ids[again.ID] != "" {
+				t.Errorf("a post kept's slug: %q (id %d); want harbour-3-2, an id of its own", again.Slug, again.ID)
+			}
+			ids[again.ID] = again.Slug
+			// A post's change of slug is seen: its new slug is taken.
+			moved, err := tx.FindPostBySlug(ctx, content.KindPost, "harbour-5")
+			if err != nil {
+				return err
+			}
+			moved.Slug = "quay"
+			if err := tx.UpdatePost(ctx, moved); err != nil {
+				return err
+			}
+			next := post("quay")
+			if err := tx.CreatePostFreeSlug(ctx, next, free("quay")); err != nil {
+				return err
+			}
+			if next.Slug != "quay-2" || ids[next.ID] != "" {
+				t.Errorf("the slug a post moved to: %q (id %d); want quay-2, an id of its own", next.Slug, next.ID)
+			}
+			ids[next.ID] = next.Slug
+			for _, slug := range []string{"harbour-5", "harbour-6"} {
+				p := post(slug)
+				if err := tx.CreatePostFreeSlug(ctx, p, free(slug)); err != nil {
+					return err
+				}
+				want := slug + "-2" // harbour-6 is taken
+				if slug == "harbour-5" {
+					want = slug // freed by the move
+				}
+				if p.Slug != want || ids[p.ID] != "" {
+					t.Errorf("slug %s after a post moved: %q (id %d), want %q", slug, p.Slug, p.ID, want)
+				}
+				ids[p.ID] = p.Slug
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id, slug := range ids {
+			p, err := db.FindPostByID(ctx, id)
+			if slug == "harbour-5" && err == nil && p.Slug == "quay" {
+				continue
+			}
+			if err != nil || (p.Slug != slug && !(slug == "harbour-5" && p.Slug == "quay")) {
+				t.Errorf("post %d after the fill: %v, %v; want slug %q", id, p, err, slug)
+			}
+		}
+		if n, err := db.CountPosts(ctx, content.KindPost); err != nil || n != 44 {
+			t.Errorf("posts after the fill: %d, %v; want 44", n, err)
+		}
+		err = db.Update(ctx, func(tx *store.Tx) error {
+			p := post("after")
+			if err := tx.CreatePost(ctx, p); err != nil {
+				return err
+			}
+			if ids[p.ID] != "" {
+				t.Errorf("a post created after the fill has the id of %s", ids[p.ID])
+			}
+			return nil
+		})
+		if err != nil {
+			t.Errorf("a post created after the fill: %v", err)
+		}
+	})
+}

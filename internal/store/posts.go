@@ -609,6 +609,14 @@ func (tx *Tx) CreatePostFreeSlug(ctx context.Context, p *content.Post, free func
 	return tx.CreatePost(ctx, p)
 }
 
+// postInsertColumns are the columns createPost writes, in the order of
+// its values.
+const postInsertColumns = `kind, title, slug, status, published_at, created_at, updated_at,
+	format, body, excerpt, body_html, teaser_html, has_more, source_name, source_url, source_author,
+	source_published_at, import_key, canonical_source, sticky, parent_id, menu_order, seo_title, seo_description,
+	source_title, source_feed, source_feed_title, details, event_starts_at, event_ends_at, password, published_offset,
+	comments_closed`
+
 // createPost inserts p; ifFree inserts it only when its slug is free,
 // reporting whether it did.
 func (tx *Tx) createPost(ctx context.Context, p *content.Post, ifFree bool) (bool, error) {
@@ -636,30 +644,33 @@ func (tx *Tx) createPost(ctx context.Context, p *content.Post, ifFree bool) (boo
 	if err != nil {
 		return false, err
 	}
-	onSlug := ""
-	if ifFree {
-		onSlug = ` ON CONFLICT (kind, slug) DO NOTHING`
-	}
-	err = tx.queryRow(ctx, `INSERT INTO posts (kind, title, slug, status, published_at, created_at, updated_at,
-		format, body, excerpt, body_html, teaser_html, has_more, source_name, source_url, source_author,
-		source_published_at, import_key, canonical_source, sticky, parent_id, menu_order, seo_title, seo_description,
-		source_title, source_feed, source_feed_title, details, event_starts_at, event_ends_at, password, published_offset,
-		comments_closed)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`+onSlug+` RETURNING id`,
-		p.Kind, p.Title, p.Slug, p.Status, unix(p.PublishedAt), unix(p.CreatedAt), unix(p.UpdatedAt),
+	vals := []any{p.Kind, p.Title, p.Slug, p.Status, unix(p.PublishedAt), unix(p.CreatedAt), unix(p.UpdatedAt),
 		p.Format, p.Body, p.Excerpt, p.BodyHTML, p.TeaserHTML, boolInt(p.HasMore), src.Name, src.URL, src.Author,
 		unix(src.PublishedAt), importKey, boolInt(p.CanonicalSource), boolInt(p.Sticky), nullID(p.ParentID), p.MenuOrder,
 		p.SEOTitle, p.SEODescription, src.Title, src.Feed, src.FeedTitle, details, starts, ends, p.Password, p.PublishedOffset,
-		boolInt(p.CommentsClosed)).Scan(&p.ID)
-	if ifFree && errors.Is(err, sql.ErrNoRows) {
-		return false, nil // the slug is taken
-	}
-	if tx.d.isUniqueViolation(err) {
-		return false, &content.Error{Code: content.EConflict, Field: "slug",
-			Message: fmt.Sprintf("another %s already has the slug %q", p.Kind, p.Slug)}
-	}
+		boolInt(p.CommentsClosed)}
+	kept, err := tx.keepNewPost(ctx, p, vals)
 	if err != nil {
 		return false, fmt.Errorf("store: create post %q: %w", p.Slug, err)
+	}
+	if !kept {
+		onSlug := ""
+		if ifFree {
+			onSlug = ` ON CONFLICT (kind, slug) DO NOTHING`
+		}
+		err = tx.queryRow(ctx, `INSERT INTO posts (`+postInsertColumns+`) VALUES (`+placeholders(len(vals))+`)`+onSlug+` RETURNING id`,
+			vals...).Scan(&p.ID)
+		if ifFree && errors.Is(err, sql.ErrNoRows) {
+			return false, nil // the slug is taken
+		}
+		if tx.d.isUniqueViolation(err) {
+			return false, &content.Error{Code: content.EConflict, Field: "slug",
+				Message: fmt.Sprintf("another %s already has the slug %q", p.Kind, p.Slug)}
+		}
+		if err != nil {
+			return false, fmt.Errorf("store: create post %q: %w", p.Slug, err)
+		}
+		tx.wroteNewPost(p)
 	}
 	tx.touchPost(p.ID, p.Status == content.StatusPublished, false)
 	if tx.bulk != nil {

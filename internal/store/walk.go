@@ -123,9 +123,13 @@ func (c conn) FindAliasTarget(ctx context.Context, path string) (string, error) 
 		pub    sql.NullInt64
 		off    sql.NullInt64
 	)
-	var err error
+	// An alias not written yet is read from what is kept, its post (and
+	// any other) from the table.
+	err := c.writeKept(ctx, "posts")
+	if err != nil {
+		return "", err
+	}
 	if kept, ok := c.bulk.pendingRow("aliases", path); ok {
-		// An alias not written yet: its post is.
 		target = kept[2].(string)
 		if id, _ := kept[1].(int64); id != 0 {
 			err = c.queryRowAsIs(ctx, `SELECT kind, slug, published_at, published_offset FROM posts WHERE id = ?`, id).Scan(&kind, &slug, &pub, &off)
