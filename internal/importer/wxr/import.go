@@ -147,8 +147,12 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 		imp := &importer{tx: tx, rep: rep, opt: opt, users: map[string]*content.User{}, terms: map[string]*content.Term{},
 			seenIDs: map[int64]int{}, seenKeys: map[uint64]int{}, sharedGUID: map[int64]bool{}, termIDs: map[int64]*content.Term{}, attached: map[int64][]string{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{},
 			created: map[int64]bool{}, createdKeys: map[uint64]bool{}, wroteMediaKeys: map[uint64]bool{},
+			copies: newCopier(copiers), copying: map[string]bool{},
 			uploads: uploads}
 		defer func() { newFiles = imp.newFiles }()
+		// Every copy is over before the transaction ends, and before the
+		// files of a failed import are removed.
+		defer imp.copies.wait()
 		if err := tx.Bulk(ctx); err != nil {
 			return err
 		}
@@ -221,6 +225,9 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 			// What the channel says after the items (its time zone, read
 			// by the menus' settling) counts too.
 			*imp.channel = *p.Channel()
+		}
+		if err := imp.copies.wait(); err != nil {
+			return err
 		}
 		if err := imp.finish(ctx); err != nil {
 			return err
@@ -373,9 +380,13 @@ type importer struct {
 	wroteMediaKeys map[uint64]bool
 	fixups         []fixup
 	newFiles       []string
-	zone           zoneGuess               // the old site's time zone, from its entries' dates
-	menus          menus                   // the old site's navigation menus, settled at the end
-	termIDs        map[int64]*content.Term // WordPress term id → term
+	// copies copy the attachments' files into the library while the
+	// import goes on; copying names the files given to them.
+	copies  *copier
+	copying map[string]bool
+	zone    zoneGuess               // the old site's time zone, from its entries' dates
+	menus   menus                   // the old site's navigation menus, settled at the end
+	termIDs map[int64]*content.Term // WordPress term id → term
 	// attached lists, by WordPress entry id, the ids of the attachments
 	// whose parent it is, which a [gallery] naming no images shows.
 	attached      map[int64][]string
@@ -1189,7 +1200,11 @@ func (imp *importer) attachment(ctx context.Context, it *wordpress.Item) error {
 		imp.skip(it, "file %q %s; posts keep linking to the old address", rel, why)
 		return keepOld()
 	}
-	defer src.Close()
+	defer func() {
+		if src != nil {
+			src.Close()
+		}
+	}()
 	m := &content.Media{
 		Key: rel, Filename: path.Base(rel), Size: st.Size(), MIME: mime.TypeByExtension(strings.ToLower(path.Ext(rel))),
 		Alt:       strings.TrimSpace(it.MetaValue(wordpress.MetaAttachmentAlt)),
@@ -1223,10 +1238,12 @@ func (imp *importer) attachment(ctx context.Context, it *wordpress.Item) error {
 		counts.Created++
 	}
 	if !stored && !imp.opt.DryRun {
-		if err := putFile(ctx, imp.opt.Media, rel, src); err != nil {
-			imp.skip(it, "file %s cannot be copied into the library: %v", rel, err)
-			return nil
+		if err := imp.copies.failed(); err != nil {
+			return err
 		}
+		imp.copies.copy(ctx, imp.opt.Media, rel, src)
+		src = nil // the copy closes it
+		imp.copying[rel] = true
 		imp.newFiles = append(imp.newFiles, rel)
 	}
 	switch {
@@ -1601,6 +1618,9 @@ func (imp *importer) stored(ctx context.Context, key string) bool {
 	if imp.opt.Media == nil {
 		return false
 	}
+	if imp.copying[key] {
+		return true
+	}
 	rc, err := imp.opt.Media.Open(ctx, key)
 	if err != nil {
 		return false
@@ -1690,6 +1710,56 @@ func imageSize(r io.Reader) (int, int) {
 // putFile copies the file src into the library under key. A library on
 // the local disk is written as a stream, so a large video never sits in
 // memory whole; another storage gets the bytes.
+// copiers is how many files are copied into the library at once.
+const copiers = 2
+
+// copier copies the attachments' files into the library on goroutines of
+// its own, so that the import goes on with the next items meanwhile (the
+// copies take the kernel's time more than the import's). A copy that
+// fails fails the import, whose items may already link to the file.
+type copier struct {
+	slots chan struct{}
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	err   error
+}
+
+func newCopier(n int) *copier { return &copier{slots: make(chan struct{}, n)} }
+
+// copy copies src into st under key, and closes it; it waits while as
+// many copies as the copier runs at once are going on.
+func (c *copier) copy(ctx context.Context, st media.Storage, key string, src *os.File) {
+	c.slots <- struct{}{}
+	c.wg.Add(1)
+	go func() {
+		defer func() {
+			src.Close()
+			<-c.slots
+			c.wg.Done()
+		}()
+		if err := putFile(ctx, st, key, src); err != nil {
+			c.mu.Lock()
+			if c.err == nil {
+				c.err = fmt.Errorf("file %s cannot be copied into the library: %w", key, err)
+			}
+			c.mu.Unlock()
+		}
+	}()
+}
+
+// failed returns the first copy's failure so far, or nil.
+func (c *copier) failed() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// wait waits for every copy begun and returns the first failure.
+func (c *copier) wait() error {
+	c.wg.Wait()
+	return c.failed()
+}
+
 func putFile(ctx context.Context, st media.Storage, key string, src io.Reader) error {
 	switch d := st.(type) {
 	case media.Dir:

@@ -623,6 +623,54 @@ func TestImportMatchesAttachmentsItWrote(t *testing.T) {
 	})
 }
 
+// TestImportStopsWhenAFileCannotBeCopied: a file the media library cannot
+// take (its folder cannot be made) stops the import with an error naming
+// the file, since the entries written meanwhile may already link to it:
+// nothing is stored and no copy is left behind.
+func TestImportStopsWhenAFileCannotBeCopied(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		uploads := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(uploads, "2024", "05"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var doc strings.Builder
+		doc.WriteString(`<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><wp:wxr_version>1.2</wp:wxr_version>`)
+		for i, name := range []string{"2024/05/report.pdf", "2024/05/annex.pdf", "2025/06/map.pdf"} {
+			if err := os.MkdirAll(filepath.Join(uploads, filepath.Dir(name)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(uploads, filepath.FromSlash(name)), []byte("%PDF-1.4\n%%EOF\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&doc, `<item><title>%s</title><guid>https://h.example.org/?attachment_id=%d</guid><wp:post_id>%d</wp:post_id>
+<wp:status>inherit</wp:status><wp:post_type>attachment</wp:post_type><wp:attachment_url>https://h.example.org/wp-content/uploads/%s</wp:attachment_url></item>`,
+				name, i+1, i+1, name)
+		}
+		doc.WriteString(`<item><title>Report</title><guid>https://h.example.org/?p=9</guid><wp:post_id>9</wp:post_id><wp:post_name>report</wp:post_name>
+<content:encoded><![CDATA[<p><a href="https://h.example.org/wp-content/uploads/2024/05/report.pdf">The report</a>.</p>]]></content:encoded>
+<wp:status>publish</wp:status><wp:post_type>post</wp:post_type><wp:post_date_gmt>2024-05-06 10:00:00</wp:post_date_gmt></item></channel></rss>`)
+		root := t.TempDir()
+		// The library's 2024 folder cannot be made: a file has its name.
+		if err := os.WriteFile(filepath.Join(root, "2024"), []byte("in the way"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		lib := &media.Dir{Root: root}
+		_, err := wxr.Import(ctx, db, strings.NewReader(doc.String()), wxr.Options{Uploads: uploads, Media: lib})
+		if err == nil || !strings.Contains(err.Error(), "cannot be copied into the library") || !strings.Contains(err.Error(), "2024/05/") {
+			t.Fatalf("import = %v, want an error naming a file that cannot be copied", err)
+		}
+		if n, err := db.CountPosts(ctx, content.KindPost); err != nil || n != 0 {
+			t.Errorf("posts stored by the failed import: %d, %v", n, err)
+		}
+		if _, total, err := db.FindMediaList(ctx, "", 0, 10); err != nil || total != 0 {
+			t.Errorf("library items stored by the failed import: %d, %v", total, err)
+		}
+		if exists(lib, "2025/06/map.pdf") {
+			t.Errorf("a copy of the failed import is left in the library")
+		}
+	})
+}
+
 // TestUploadsFolderLinksAndSpecialFiles: in the uploads folder, a symbolic
 // link (to a secret outside, to a file inside, or on the way, a linked
 // folder), a named pipe and a folder are refused, each with a report line
