@@ -45,9 +45,9 @@ type pending struct {
 	// aside is what BulkFill set aside, to be built before the commit;
 	// nil when nothing is.
 	aside *setAside
-	// posts, when not nil, lets a fill keep new posts to be written in
-	// batches (see fill.go).
-	posts *newPosts
+	// fresh are the tables whose new rows a fill keeps to be written in
+	// batches (see fill.go), by name.
+	fresh map[string]*newRows
 }
 
 // batch is one table's rows, all inserted by the same statement: head
@@ -403,8 +403,8 @@ func (c conn) before(ctx context.Context, query string) error {
 		// Its cascade needs the foreign keys set aside.
 		return c.buildSetAside(ctx)
 	}
-	if p.posts != nil && changesPosts(query) {
-		p.posts = nil
+	if t := updatedFresh(query, p.fresh); t != "" {
+		delete(p.fresh, t)
 	}
 	if p.rows == 0 {
 		return nil
@@ -412,9 +412,8 @@ func (c conn) before(ctx context.Context, query string) error {
 	if deletesReferenced(query) {
 		return c.flush(ctx)
 	}
-	refersToPosts := p.posts != nil && namesAny(query, p.posts.refs)
 	for _, b := range p.order {
-		if (b.len() > 0 || len(b.computing) > 0) && (strings.Contains(query, b.table) || refersToPosts && b.table == "posts") {
+		if (b.len() > 0 || len(b.computing) > 0) && (strings.Contains(query, b.table) || p.fresh[b.table] != nil && namesAny(query, p.fresh[b.table].refs)) {
 			if err := c.writeBatch(ctx, b, p); err != nil {
 				return err
 			}

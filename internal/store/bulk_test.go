@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -697,14 +698,29 @@ func TestBulkFillLeavesTheSchemaWhole(t *testing.T) {
 }
 
 // TestBulkFillWritesNewPostsTogether: filling an empty site writes its new
-// posts many to a statement on PostgreSQL, and what the fill reads and
-// commits is what inserting each at once gave: a taken slug is numbered or
-// refused, a slug freed or taken by a post's change is seen as such, an
-// old address leads to its post, and posts created after the fill get
-// ids of their own.
+// posts and images many to a statement on PostgreSQL, and what the fill
+// reads and commits is what inserting each at once gave: a taken slug is
+// numbered or refused, a slug freed or taken by a post's change is seen as
+// such, an old address leads to its post, an image kept is found, and
+// posts and images created after the fill get ids of their own.
 func TestBulkFillWritesNewPostsTogether(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		u, cat, tag, _ := bulkSetup(t, db)
+		// An author and terms, but no media: the library is empty too.
+		u := &content.User{Slug: "amara", Name: "Amara Okafor", Role: content.RoleAuthor}
+		cat := &content.Term{Taxonomy: content.TaxCategory, Slug: "africa", Name: "Africa"}
+		tag := &content.Term{Taxonomy: content.TaxTag, Slug: "trade", Name: "trade"}
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.UpsertUser(ctx, u); err != nil {
+				return err
+			}
+			if err := tx.UpsertTerm(ctx, cat); err != nil {
+				return err
+			}
+			return tx.UpsertTerm(ctx, tag)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		post := func(slug string) *content.Post {
 			return &content.Post{Kind: content.KindPost, Title: "Quay", Slug: slug, Status: content.StatusPublished,
 				PublishedAt: time.Date(2024, 5, 1, 9, 0, 0, 0, time.UTC), Format: content.FormatHTML,
@@ -714,16 +730,35 @@ func TestBulkFillWritesNewPostsTogether(t *testing.T) {
 			return func(context.Context) (string, error) { return slug + "-2", nil }
 		}
 		ids := map[int64]string{}
-		err := db.Update(ctx, func(tx *store.Tx) error {
+		mediaIDs := map[int64]bool{}
+		err = db.Update(ctx, func(tx *store.Tx) error {
 			if err := tx.BulkFill(ctx); err != nil {
 				return err
 			}
-			// An image this fill wrote is featured without reading it back.
-			m := &content.Media{Key: "2024/05/quay.jpg", Filename: "quay.jpg", MIME: "image/jpeg", Size: 10, Width: 4, Height: 3}
-			if err := tx.CreateMedia(ctx, m); err != nil {
-				return err
-			}
+			// Images this fill wrote are featured without reading them back.
 			start := db.QueryCount()
+			var images []*content.Media
+			for i := range 20 {
+				m := &content.Media{Key: fmt.Sprintf("2024/05/quay-%d.jpg", i), Filename: "quay.jpg", MIME: "image/jpeg", Size: 10, Width: 4, Height: 3,
+					ImportKey: fmt.Sprintf("wp:quay-%d", i)}
+				if err := tx.CreateMedia(ctx, m); err != nil {
+					return err
+				}
+				if m.ID == 0 || mediaIDs[m.ID] {
+					t.Errorf("image %d: id %d, want one of its own", i, m.ID)
+				}
+				mediaIDs[m.ID] = true
+				images = append(images, m)
+			}
+			if n := db.QueryCount() - start; db.Engine() == "postgres" && n > 2 {
+				t.Errorf("20 images: %d statements, want at most 2", n)
+			}
+			found, err := tx.FindLinkTargets(ctx, store.LinkLookup{Media: []string{"2024/05/quay-3.jpg", "2024/05/quay-19.jpg"}})
+			if err != nil || len(found.Media) != 2 {
+				t.Errorf("images kept, looked up as links' targets: %v, %v; want both", found.Media, err)
+			}
+			m := images[7]
+			start = db.QueryCount()
 			for i := range 40 {
 				p, err := bulkPost(tx, i, u, cat, tag, m)
 				if err != nil {
@@ -795,6 +830,13 @@ func TestBulkFillWritesNewPostsTogether(t *testing.T) {
 		if n, err := db.CountPosts(ctx, content.KindPost); err != nil || n != 44 {
 			t.Errorf("posts after the fill: %d, %v; want 44", n, err)
 		}
+		if _, total, err := db.FindMediaList(ctx, "", 0, 50); err != nil || total != 20 {
+			t.Errorf("library after the fill: %d items, %v; want 20", total, err)
+		}
+		featured, err := db.FindFeaturedImages(ctx, slices.Collect(maps.Keys(ids)))
+		if err != nil || len(featured) != 40 {
+			t.Errorf("posts with a featured image after the fill: %d, %v; want 40", len(featured), err)
+		}
 		err = db.Update(ctx, func(tx *store.Tx) error {
 			p := post("after")
 			if err := tx.CreatePost(ctx, p); err != nil {
@@ -802,6 +844,13 @@ func TestBulkFillWritesNewPostsTogether(t *testing.T) {
 			}
 			if ids[p.ID] != "" {
 				t.Errorf("a post created after the fill has the id of %s", ids[p.ID])
+			}
+			m := &content.Media{Key: "2024/06/after.jpg", Filename: "after.jpg", MIME: "image/jpeg", Size: 10, Width: 4, Height: 3}
+			if err := tx.CreateMedia(ctx, m); err != nil {
+				return err
+			}
+			if mediaIDs[m.ID] {
+				t.Errorf("an image created after the fill has the id %d of one it wrote", m.ID)
 			}
 			return nil
 		})

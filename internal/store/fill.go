@@ -29,15 +29,16 @@ import (
 // pages wait for the transaction to end. That is why only a transaction
 // filling an empty site does it, where the pages would have shown nothing.
 //
-// While the keys referring to the posts are set aside, and while no post
-// has changed its address, the fill also writes new posts many to a
-// statement, as it writes their links (see bulk.go), instead of one insert
-// (one round trip) each: their ids are taken from the posts' sequence 500
-// at a time, and whether a slug or an import key is free is known without
-// asking, since the table held no post when the fill began and nothing
-// else may write to it before the commit. A post whose slug or import key
-// this transaction may have written already (its hash was seen) is
-// inserted at once, and the insert tells, as outside a fill.
+// While the keys referring to them are set aside, the fill also writes new
+// posts and media items many to a statement, as it writes a post's links
+// (see bulk.go), instead of one insert (one round trip) each: their ids
+// are taken from the table's sequence 500 at a time, and whether a slug,
+// a file's path or an import key is free is known without asking, since
+// the table held no row when the fill began and nothing else may write to
+// it before the commit. A row whose slug, path or import key this
+// transaction may have written already (its hash was seen) is inserted at
+// once, and the insert tells, as outside a fill; so is every row once a
+// statement has updated the table (and perhaps changed a key).
 
 // filledTables are the tables an import of a whole site fills.
 var filledTables = []string{"posts", "post_terms", "post_authors", "post_search", "post_featured",
@@ -49,89 +50,116 @@ type setAside struct {
 	build []string
 }
 
-// newPosts is what a fill needs to write new posts in batches.
-type newPosts struct {
-	seq string  // the posts' id sequence
+// newRows is what a fill needs to write a table's new rows in batches.
+type newRows struct {
+	seq string  // the table's id sequence
 	ids []int64 // taken from it and not used yet
-	// written holds the hashes (writtenKey) of the kinds and slugs, and
-	// of the import keys, of the posts this transaction wrote.
+	// written holds the hashes of the unique keys (writtenKey) of the
+	// rows this transaction wrote.
 	written map[uint64]bool
-	// refs are the tables not filled whose foreign keys refer to posts:
-	// a statement naming one of them writes the posts kept first.
+	// refs are the tables not filled whose foreign keys refer to the
+	// table: a statement naming one of them writes the rows kept first.
 	refs []string
 }
 
-// writtenKey hashes a post's kind and slug, or (kind "") its import key.
-func writtenKey(kind content.Kind, s string) uint64 {
+// freshTables are the tables whose new rows a fill writes in batches.
+var freshTables = []string{"posts", "media"}
+
+// writtenKey hashes one of a row's unique keys: its name, then its parts.
+func writtenKey(parts ...string) uint64 {
 	h := fnv.New64a()
-	h.Write([]byte(kind))
-	h.Write([]byte{0})
-	h.Write([]byte(s))
+	for _, s := range parts {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
 	return h.Sum64()
 }
 
-// keepNewPost keeps p's row (vals, in the order of postInsertColumns) to be
-// written with other new posts' and gives p its id, when the transaction
-// is a fill batching new posts and p's slug and import key are surely
-// free; kept is false when p must be inserted at once.
-func (tx *Tx) keepNewPost(ctx context.Context, p *content.Post, vals []any) (kept bool, err error) {
-	if tx.bulk == nil || tx.bulk.posts == nil {
-		return false, nil
+// postKeys are the unique keys of a post besides its id.
+func postKeys(p *content.Post) []uint64 {
+	keys := []uint64{writtenKey("slug", string(p.Kind), p.Slug)}
+	if p.ImportKey != "" {
+		keys = append(keys, writtenKey("import", p.ImportKey))
 	}
-	np := tx.bulk.posts
-	slug, key := writtenKey(p.Kind, p.Slug), writtenKey("", p.ImportKey)
-	if np.written[slug] || (p.ImportKey != "" && np.written[key]) {
-		return false, nil // perhaps taken: the insert will tell
+	return keys
+}
+
+// mediaKeys are the unique keys of a media item besides its id.
+func mediaKeys(m *content.Media) []uint64 {
+	keys := []uint64{writtenKey("path", m.Key)}
+	if m.ImportKey != "" {
+		keys = append(keys, writtenKey("import", m.ImportKey))
 	}
-	if len(np.ids) == 0 {
+	return keys
+}
+
+// keepNew keeps a new row of table (columns, and vals in their order) to
+// be written with others and returns its id, when the transaction is a
+// fill batching the table's new rows and none of keys was written; kept is
+// false when the row must be inserted at once.
+func (tx *Tx) keepNew(ctx context.Context, table, columns string, keys []uint64, vals []any) (id int64, kept bool, err error) {
+	if tx.bulk == nil || tx.bulk.fresh[table] == nil {
+		return 0, false, nil
+	}
+	nr := tx.bulk.fresh[table]
+	for _, k := range keys {
+		if nr.written[k] {
+			return 0, false, nil // perhaps taken: the insert will tell
+		}
+	}
+	if len(nr.ids) == 0 {
 		tx.n.Add(1)
-		rows, err := tx.q.QueryContext(ctx, `SELECT nextval($1) FROM generate_series(1, `+strconv.Itoa(maxBatchRows)+`)`, np.seq)
+		rows, err := tx.q.QueryContext(ctx, `SELECT nextval($1) FROM generate_series(1, `+strconv.Itoa(maxBatchRows)+`)`, nr.seq)
 		if err != nil {
-			return false, fmt.Errorf("take ids for new posts: %w", err)
+			return 0, false, fmt.Errorf("take ids for new rows of %s: %w", table, err)
 		}
 		for rows.Next() {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
 				rows.Close()
-				return false, err
+				return 0, false, err
 			}
-			np.ids = append(np.ids, id)
+			nr.ids = append(nr.ids, id)
 		}
 		if err := rows.Err(); err != nil {
-			return false, fmt.Errorf("take ids for new posts: %w", err)
+			return 0, false, fmt.Errorf("take ids for new rows of %s: %w", table, err)
 		}
 	}
-	id := np.ids[0]
-	err = tx.insertRow(ctx, "posts", `INSERT INTO posts (id, `+postInsertColumns+`) VALUES `,
+	id = nr.ids[0]
+	err = tx.insertRow(ctx, table, `INSERT INTO `+table+` (id, `+columns+`) VALUES `,
 		`(?, `+placeholders(len(vals))+`)`, "", "", append([]any{id}, vals...)...)
 	if err != nil {
-		return false, err
+		return 0, false, err
 	}
-	np.ids = np.ids[1:]
-	p.ID = id
-	tx.wroteNewPost(p)
-	return true, nil
+	nr.ids = nr.ids[1:]
+	tx.wroteNew(table, keys)
+	return id, true, nil
 }
 
-// wroteNewPost notes, in a fill batching new posts, that p is written (or
-// kept to be): its slug and import key are not free any more.
-func (tx *Tx) wroteNewPost(p *content.Post) {
-	if tx.bulk == nil || tx.bulk.posts == nil {
+// wroteNew notes, in a fill batching table's new rows, that a row with
+// keys is written (or kept to be): they are not free any more.
+func (tx *Tx) wroteNew(table string, keys []uint64) {
+	if tx.bulk == nil || tx.bulk.fresh[table] == nil {
 		return
 	}
-	np := tx.bulk.posts
-	np.written[writtenKey(p.Kind, p.Slug)] = true
-	if p.ImportKey != "" {
-		np.written[writtenKey("", p.ImportKey)] = true
+	for _, k := range keys {
+		tx.bulk.fresh[table].written[k] = true
 	}
 }
 
-// changesPosts reports whether query may change posts' addresses or keys
-// (an UPDATE of posts other than the batched ones): new posts are then
-// inserted one at a time again, each insert checking its slug.
-func changesPosts(query string) bool {
+// updatedFresh returns the table of fresh an UPDATE query writes to, or
+// "": its rows' keys may change, so the table's new rows are then
+// inserted one at a time again, each insert checking its keys.
+func updatedFresh(query string, fresh map[string]*newRows) string {
 	q := strings.TrimSpace(query)
-	return len(q) >= 13 && strings.EqualFold(q[:13], "UPDATE posts ")
+	if len(q) < 7 || !strings.EqualFold(q[:7], "UPDATE ") {
+		return ""
+	}
+	table, _, _ := strings.Cut(strings.TrimSpace(q[7:]), " ")
+	if fresh[table] != nil {
+		return table
+	}
+	return ""
 }
 
 // namesAny reports whether query names one of the tables.
@@ -208,34 +236,36 @@ func (tx *Tx) BulkFill(ctx context.Context) error {
 		}
 	}
 	tx.bulk.aside = aside
-	return tx.batchNewPosts(ctx)
+	return tx.batchNew(ctx)
 }
 
-// batchNewPosts has the fill write new posts in batches when the posts'
-// table is empty.
-func (tx *Tx) batchNewPosts(ctx context.Context) error {
-	var (
-		empty bool
-		seq   sql.NullString
-	)
-	err := tx.q.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM posts), pg_get_serial_sequence('posts', 'id')`).Scan(&empty, &seq)
-	if err != nil {
-		return fmt.Errorf("store: read the posts' sequence: %w", err)
+// batchNew has the fill write the new rows of those of freshTables that
+// are empty in batches.
+func (tx *Tx) batchNew(ctx context.Context) error {
+	for _, table := range freshTables {
+		var (
+			empty bool
+			seq   sql.NullString
+		)
+		err := tx.q.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM `+table+`), pg_get_serial_sequence($1, 'id')`, table).Scan(&empty, &seq)
+		if err != nil {
+			return fmt.Errorf("store: read the sequence of %s: %w", table, err)
+		}
+		if !empty || !seq.Valid {
+			continue
+		}
+		refs, err := tx.strings(ctx, `
+			SELECT DISTINCT t.relname FROM pg_constraint k
+			JOIN pg_class t ON t.oid = k.conrelid
+			JOIN pg_class r ON r.oid = k.confrelid
+			JOIN pg_namespace n ON n.oid = r.relnamespace
+			WHERE k.contype = 'f' AND n.nspname = current_schema() AND r.relname = $1
+				AND t.relname NOT IN ('`+strings.Join(filledTables, "', '")+`')`, table)
+		if err != nil {
+			return fmt.Errorf("store: read the tables referring to %s: %w", table, err)
+		}
+		tx.bulk.fresh[table] = &newRows{seq: seq.String, written: map[uint64]bool{}, refs: refs}
 	}
-	if !empty || !seq.Valid {
-		return nil
-	}
-	refs, err := tx.strings(ctx, `
-		SELECT DISTINCT t.relname FROM pg_constraint k
-		JOIN pg_class t ON t.oid = k.conrelid
-		JOIN pg_class r ON r.oid = k.confrelid
-		JOIN pg_namespace n ON n.oid = r.relnamespace
-		WHERE k.contype = 'f' AND n.nspname = current_schema() AND r.relname = 'posts'
-			AND t.relname NOT IN ('`+strings.Join(filledTables, "', '")+`')`)
-	if err != nil {
-		return fmt.Errorf("store: read the tables referring to posts: %w", err)
-	}
-	tx.bulk.posts = &newPosts{seq: seq.String, written: map[uint64]bool{}, refs: refs}
 	return nil
 }
 
@@ -253,8 +283,10 @@ func (c conn) buildSetAside(ctx context.Context) error {
 		return err
 	}
 	aside := p.aside
-	// The keys are back: a post's links may not be written before it.
-	p.aside, p.posts = nil, nil
+	// The keys are back: a row may not be written after those referring
+	// to it.
+	p.aside = nil
+	clear(p.fresh)
 	for _, q := range aside.build {
 		c.n.Add(1)
 		if _, err := c.q.ExecContext(ctx, q); err != nil {

@@ -34,9 +34,11 @@ func (c conn) FindLinkTargets(ctx context.Context, q LinkLookup) (LinkTargets, e
 	out := LinkTargets{Aliases: map[string]string{}, Media: map[string]string{}, Posts: map[string]string{}, Pages: map[string]string{}}
 	// An alias kept by a bulk transaction and not written yet is answered
 	// from what is kept; its post is written (first, when a fill kept it
-	// too), and read with the others.
-	if err := c.writeKept(ctx, "posts"); err != nil {
-		return LinkTargets{}, err
+	// too), and read with the others, as are media items a fill kept.
+	for _, table := range []string{"posts", "media"} {
+		if err := c.writeKept(ctx, table); err != nil {
+			return LinkTargets{}, err
+		}
 	}
 	var stored []string
 	keptPosts := map[int64][]string{} // post id → kept aliases' paths

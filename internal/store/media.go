@@ -55,15 +55,25 @@ func (tx *Tx) CreateMedia(ctx context.Context, m *content.Media) error {
 	if m.ImportKey != "" {
 		importKey = m.ImportKey
 	}
-	err := tx.queryRow(ctx, `INSERT INTO media (storage_key, filename, mime, size, width, height, alt, variants, uploaded_by, created_at,
-		caption, import_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, m.Key, m.Filename, m.MIME, m.Size, m.Width, m.Height,
-		strings.TrimSpace(m.Alt), strings.Join(lines, "\n"), by, unix(m.CreatedAt), m.Caption, importKey).Scan(&m.ID)
-	if tx.d.isUniqueViolation(err) {
-		return &content.Error{Code: content.EConflict, Field: "path",
-			Message: fmt.Sprintf("another media file is already stored at %q", m.Key)}
-	}
+	const columns = `storage_key, filename, mime, size, width, height, alt, variants, uploaded_by, created_at, caption, import_key`
+	vals := []any{m.Key, m.Filename, m.MIME, m.Size, m.Width, m.Height,
+		strings.TrimSpace(m.Alt), strings.Join(lines, "\n"), by, unix(m.CreatedAt), m.Caption, importKey}
+	id, kept, err := tx.keepNew(ctx, "media", columns, mediaKeys(m), vals)
 	if err != nil {
 		return fmt.Errorf("store: create media %q: %w", m.Key, err)
+	}
+	if kept {
+		m.ID = id
+	} else {
+		err := tx.queryRow(ctx, `INSERT INTO media (`+columns+`) VALUES (`+placeholders(len(vals))+`) RETURNING id`, vals...).Scan(&m.ID)
+		if tx.d.isUniqueViolation(err) {
+			return &content.Error{Code: content.EConflict, Field: "path",
+				Message: fmt.Sprintf("another media file is already stored at %q", m.Key)}
+		}
+		if err != nil {
+			return fmt.Errorf("store: create media %q: %w", m.Key, err)
+		}
+		tx.wroteNew("media", mediaKeys(m))
 	}
 	tx.noteImage(m.ID, m.IsImage())
 	return nil

@@ -649,11 +649,13 @@ func (tx *Tx) createPost(ctx context.Context, p *content.Post, ifFree bool) (boo
 		unix(src.PublishedAt), importKey, boolInt(p.CanonicalSource), boolInt(p.Sticky), nullID(p.ParentID), p.MenuOrder,
 		p.SEOTitle, p.SEODescription, src.Title, src.Feed, src.FeedTitle, details, starts, ends, p.Password, p.PublishedOffset,
 		boolInt(p.CommentsClosed)}
-	kept, err := tx.keepNewPost(ctx, p, vals)
+	id, kept, err := tx.keepNew(ctx, "posts", postInsertColumns, postKeys(p), vals)
 	if err != nil {
 		return false, fmt.Errorf("store: create post %q: %w", p.Slug, err)
 	}
-	if !kept {
+	if kept {
+		p.ID = id
+	} else {
 		onSlug := ""
 		if ifFree {
 			onSlug = ` ON CONFLICT (kind, slug) DO NOTHING`
@@ -670,7 +672,7 @@ func (tx *Tx) createPost(ctx context.Context, p *content.Post, ifFree bool) (boo
 		if err != nil {
 			return false, fmt.Errorf("store: create post %q: %w", p.Slug, err)
 		}
-		tx.wroteNewPost(p)
+		tx.wroteNew("posts", postKeys(p))
 	}
 	tx.touchPost(p.ID, p.Status == content.StatusPublished, false)
 	if tx.bulk != nil {

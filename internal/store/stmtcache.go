@@ -71,7 +71,7 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...a
 // dialect.bulkSettings).
 func (tx *Tx) Bulk(ctx context.Context) error {
 	if tx.bulk == nil {
-		tx.bulk = &pending{batches: map[string]*batch{}, versions: map[int64]int{}, images: map[int64]bool{}}
+		tx.bulk = &pending{batches: map[string]*batch{}, versions: map[int64]int{}, images: map[int64]bool{}, fresh: map[string]*newRows{}}
 		if tx.d.computeApart() {
 			tx.bulk.pool = tx.pool
 		}
