@@ -119,7 +119,7 @@ func (c conn) insertRow(ctx context.Context, table, head, row, tail, key string,
 		return err
 	}
 	b := p.batch(table, rowQuery{head, row, tail}, len(args), nil)
-	if err := c.writeOthersOf(ctx, b, p); err != nil {
+	if err := c.writeKept(ctx, table, b); err != nil {
 		return err
 	}
 	if !p.keep(b, key, args) {
@@ -142,19 +142,6 @@ func (p *pending) batch(table string, q rowQuery, params int, compute *rowQuery)
 		p.order = append(p.order, b)
 	}
 	return b
-}
-
-// writeOthersOf writes the rows kept for the other statements on b's
-// table, so that the table's rows are written in the order they were kept.
-func (c conn) writeOthersOf(ctx context.Context, b *batch, p *pending) error {
-	for _, o := range p.order {
-		if o != b && o.table == b.table && (o.len() > 0 || len(o.computing) > 0) {
-			if err := c.writeBatch(ctx, o, p); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // keep adds a row to b, or, when a kept row has the same key, replaces
@@ -360,15 +347,17 @@ func (c conn) writeBatch(ctx context.Context, b *batch, p *pending) error {
 	return nil
 }
 
-// writeKept writes the rows kept for table, for a read that looks at the
-// other tables' kept rows itself (see queryAsIs).
-func (c conn) writeKept(ctx context.Context, table string) error {
+// writeKept writes the rows kept for table by every statement but except
+// (nil for all): before a row is kept for another statement on the table,
+// so that its rows are written in the order they were kept, and for a
+// read that looks at the other tables' kept rows itself (see queryAsIs).
+func (c conn) writeKept(ctx context.Context, table string, except *batch) error {
 	p := c.bulk
 	if p == nil || p.rows == 0 {
 		return nil
 	}
 	for _, b := range p.order {
-		if b.table == table && (b.len() > 0 || len(b.computing) > 0) {
+		if b != except && b.table == table && (b.len() > 0 || len(b.computing) > 0) {
 			if err := c.writeBatch(ctx, b, p); err != nil {
 				return err
 			}

@@ -36,7 +36,7 @@ func (c conn) FindLinkTargets(ctx context.Context, q LinkLookup) (LinkTargets, e
 	// from what is kept; its post is written (first, when a fill kept it
 	// too), and read with the others, as are media items a fill kept.
 	for _, table := range []string{"posts", "media"} {
-		if err := c.writeKept(ctx, table); err != nil {
+		if err := c.writeKept(ctx, table, nil); err != nil {
 			return LinkTargets{}, err
 		}
 	}

@@ -125,7 +125,7 @@ func (c conn) FindAliasTarget(ctx context.Context, path string) (string, error) 
 	)
 	// An alias not written yet is read from what is kept, its post (and
 	// any other) from the table.
-	err := c.writeKept(ctx, "posts")
+	err := c.writeKept(ctx, "posts", nil)
 	if err != nil {
 		return "", err
 	}
