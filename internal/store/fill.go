@@ -108,20 +108,7 @@ func (tx *Tx) keepNew(ctx context.Context, table, columns string, keys []uint64,
 		}
 	}
 	if len(nr.ids) == 0 {
-		tx.n.Add(1)
-		rows, err := tx.q.QueryContext(ctx, `SELECT nextval($1) FROM generate_series(1, `+strconv.Itoa(maxBatchRows)+`)`, nr.seq)
-		if err != nil {
-			return 0, false, fmt.Errorf("take ids for new rows of %s: %w", table, err)
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return 0, false, err
-			}
-			nr.ids = append(nr.ids, id)
-		}
-		if err := rows.Err(); err != nil {
+		if err := tx.takeIDs(ctx, nr); err != nil {
 			return 0, false, fmt.Errorf("take ids for new rows of %s: %w", table, err)
 		}
 	}
@@ -134,6 +121,24 @@ func (tx *Tx) keepNew(ctx context.Context, table, columns string, keys []uint64,
 	nr.ids = nr.ids[1:]
 	tx.wroteNew(table, keys)
 	return id, true, nil
+}
+
+// takeIDs takes the next maxBatchRows ids of nr's sequence for nr.
+func (tx *Tx) takeIDs(ctx context.Context, nr *newRows) error {
+	tx.n.Add(1)
+	rows, err := tx.q.QueryContext(ctx, `SELECT nextval($1) FROM generate_series(1, `+strconv.Itoa(maxBatchRows)+`)`, nr.seq)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		nr.ids = append(nr.ids, id)
+	}
+	return rows.Err()
 }
 
 // wroteNew notes, in a fill batching table's new rows, that a row with
