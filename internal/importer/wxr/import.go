@@ -1587,7 +1587,6 @@ func sameMedia(a, b *content.Media) bool {
 		a.Alt == b.Alt && a.Caption == b.Caption && a.ImportKey == b.ImportKey
 }
 
-// stored reports whether the library already holds a file at key.
 // oldMedia returns the library's item that m was imported as before, found
 // by its import key or else by its file, or nil.
 func (imp *importer) oldMedia(ctx context.Context, m *content.Media) (*content.Media, error) {
@@ -1614,6 +1613,8 @@ func (imp *importer) wroteMedia(m *content.Media) {
 	imp.links.wroteMedia(m.Key)
 }
 
+// stored reports whether the library already holds a file at key, or
+// will once the copy given it is over.
 func (imp *importer) stored(ctx context.Context, key string) bool {
 	if imp.opt.Media == nil {
 		return false
