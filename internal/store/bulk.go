@@ -48,6 +48,11 @@ type pending struct {
 	// fresh are the tables whose new rows a fill keeps to be written in
 	// batches (see fill.go), by name.
 	fresh map[string]*newRows
+	// comments are the posts of the comments this transaction created,
+	// by comment id, and wpComments the posts and WordPress ids of those
+	// imported: a comment on a post it created can be no other.
+	comments   map[int64]int64
+	wpComments map[[2]int64]bool
 }
 
 // batch is one table's rows, all inserted by the same statement: head
@@ -395,6 +400,11 @@ func (c conn) before(ctx context.Context, query string) error {
 	if t := updatedFresh(query, p.fresh); t != "" {
 		delete(p.fresh, t)
 	}
+	if t := deletesFrom(query); t == "comments" || t == "posts" {
+		// The comments remembered may be gone.
+		clear(p.comments)
+		clear(p.wpComments)
+	}
 	if p.rows == 0 {
 		return nil
 	}
@@ -414,14 +424,19 @@ func (c conn) before(ctx context.Context, query string) error {
 // deletesReferenced reports whether query deletes from a table the kept
 // rows refer to.
 func deletesReferenced(query string) bool {
-	q := strings.TrimSpace(query)
-	if len(q) < 12 || !strings.EqualFold(q[:12], "DELETE FROM ") {
-		return false
-	}
-	table, _, _ := strings.Cut(strings.TrimSpace(q[12:]), " ")
-	switch table {
+	switch deletesFrom(query) {
 	case "posts", "users", "terms", "media":
 		return true
 	}
 	return false
+}
+
+// deletesFrom returns the table query deletes from, or "".
+func deletesFrom(query string) string {
+	q := strings.TrimSpace(query)
+	if len(q) < 12 || !strings.EqualFold(q[:12], "DELETE FROM ") {
+		return ""
+	}
+	table, _, _ := strings.Cut(strings.TrimSpace(q[12:]), " ")
+	return table
 }

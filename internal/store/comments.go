@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,25 +45,62 @@ func (tx *Tx) prepareComment(ctx context.Context, c *content.Comment) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	if _, err := tx.FindPostByID(ctx, c.PostID); err != nil {
-		if content.IsNotFound(err) {
-			return content.FieldError("post_id", "there is no post %d to comment on", c.PostID)
-		}
+	if exists, err := tx.postExists(ctx, c.PostID); err != nil {
 		return err
+	} else if !exists {
+		return content.FieldError("post_id", "there is no post %d to comment on", c.PostID)
 	}
 	if c.ParentID != 0 {
-		parent, err := tx.FindComment(ctx, c.ParentID)
-		if content.IsNotFound(err) || (err == nil && parent.PostID != c.PostID) {
-			return content.FieldError("parent_id", "comment %d, replied to, is not a comment on this post", c.ParentID)
+		if c.ParentID == c.ID {
+			return content.FieldError("parent_id", "a comment cannot reply to itself")
 		}
+		onPost, err := tx.commentPost(ctx, c.ParentID)
 		if err != nil {
 			return err
 		}
-		if parent.ID == c.ID {
-			return content.FieldError("parent_id", "a comment cannot reply to itself")
+		if onPost != c.PostID {
+			return content.FieldError("parent_id", "comment %d, replied to, is not a comment on this post", c.ParentID)
 		}
 	}
 	return nil
+}
+
+// postExists reports whether the post exists: without a query for a post
+// this bulk transaction created.
+func (tx *Tx) postExists(ctx context.Context, id int64) (bool, error) {
+	if tx.bulk != nil {
+		if _, ok := tx.bulk.versions[id]; ok {
+			return true, nil
+		}
+	}
+	var one int
+	err := tx.queryRow(ctx, `SELECT 1 FROM posts WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: find post %d: %w", id, err)
+	}
+	return true, nil
+}
+
+// commentPost returns the post comment id is on, 0 when there is no such
+// comment: without a query for a comment this bulk transaction created.
+func (tx *Tx) commentPost(ctx context.Context, id int64) (int64, error) {
+	if tx.bulk != nil {
+		if post, ok := tx.bulk.comments[id]; ok {
+			return post, nil
+		}
+	}
+	var post int64
+	err := tx.queryRow(ctx, `SELECT post_id FROM comments WHERE id = ?`, id).Scan(&post)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: find comment %d: %w", id, err)
+	}
+	return post, nil
 }
 
 // CreateComment stores a new comment: its HTML sanitised, pending unless
@@ -71,11 +109,36 @@ func (tx *Tx) CreateComment(ctx context.Context, c *content.Comment) error {
 	if err := tx.prepareComment(ctx, c); err != nil {
 		return err
 	}
-	if err := tx.queryRow(ctx, `INSERT INTO comments (post_id, parent_id, author, email, url, user_id, ip, created_at,
-		content_html, status, kind, wp_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		c.PostID, nullID(c.ParentID), c.Author, c.Email, c.URL, nullID(c.UserID), c.IP, unix(c.CreatedAt),
-		c.HTML, string(c.Status), c.Kind, c.WordPressID).Scan(&c.ID); err != nil {
+	return tx.insertComment(ctx, c)
+}
+
+// insertComment inserts c, prepared.
+func (tx *Tx) insertComment(ctx context.Context, c *content.Comment) error {
+	const columns = `post_id, parent_id, author, email, url, user_id, ip, created_at, content_html, status, kind, wp_id`
+	vals := []any{c.PostID, nullID(c.ParentID), c.Author, c.Email, c.URL, nullID(c.UserID), c.IP, unix(c.CreatedAt),
+		c.HTML, string(c.Status), c.Kind, c.WordPressID}
+	var keys []uint64
+	if c.WordPressID != 0 {
+		keys = append(keys, writtenKey("wp", strconv.FormatInt(c.PostID, 10), strconv.FormatInt(c.WordPressID, 10)))
+	}
+	id, kept, err := tx.keepNew(ctx, "comments", columns, keys, vals)
+	if err != nil {
 		return fmt.Errorf("store: create comment: %w", err)
+	}
+	if kept {
+		c.ID = id
+	} else {
+		if err := tx.queryRow(ctx, `INSERT INTO comments (`+columns+`) VALUES (`+placeholders(len(vals))+`) RETURNING id`,
+			vals...).Scan(&c.ID); err != nil {
+			return fmt.Errorf("store: create comment: %w", err)
+		}
+		tx.wroteNew("comments", keys)
+	}
+	if tx.bulk != nil {
+		tx.bulk.comments[c.ID] = c.PostID
+		if c.WordPressID != 0 {
+			tx.bulk.wpComments[[2]int64{c.PostID, c.WordPressID}] = true
+		}
 	}
 	tx.touchPost(c.PostID, false, false)
 	return nil
@@ -99,10 +162,15 @@ func (tx *Tx) PutImportedComment(ctx context.Context, c *content.Comment, ownExp
 	if c.WordPressID == 0 {
 		return "", content.FieldError("wp_id", "an imported comment needs its WordPress id")
 	}
-	var old *content.Comment
-	old, err := scanComment(tx.queryRow(ctx, `SELECT `+commentColumns+` FROM comments c WHERE c.post_id = ? AND c.wp_id = ?`,
-		c.PostID, c.WordPressID))
-	if errors.Is(err, sql.ErrNoRows) && ownExport {
+	var (
+		old *content.Comment
+		err = sql.ErrNoRows
+	)
+	if !tx.onlyOwnComments(c.PostID) || tx.bulk.wpComments[[2]int64{c.PostID, c.WordPressID}] {
+		old, err = scanComment(tx.queryRow(ctx, `SELECT `+commentColumns+` FROM comments c WHERE c.post_id = ? AND c.wp_id = ?`,
+			c.PostID, c.WordPressID))
+	}
+	if errors.Is(err, sql.ErrNoRows) && ownExport && !tx.onlyOwnComments(c.PostID) {
 		old, err = scanComment(tx.queryRow(ctx, `SELECT `+commentColumns+` FROM comments c WHERE c.post_id = ? AND c.id = ? AND c.wp_id = 0`,
 			c.PostID, c.WordPressID))
 		if err == nil {
@@ -121,7 +189,7 @@ func (tx *Tx) PutImportedComment(ctx context.Context, c *content.Comment, ownExp
 		return "", err
 	}
 	if old == nil {
-		if err := tx.CreateComment(ctx, c); err != nil {
+		if err := tx.insertComment(ctx, c); err != nil {
 			return "", err
 		}
 		return CommentCreated, nil
@@ -139,6 +207,17 @@ func (tx *Tx) PutImportedComment(ctx context.Context, c *content.Comment, ownExp
 	c.UserID = old.UserID
 	tx.touchPost(c.PostID, false, false)
 	return CommentUpdated, nil
+}
+
+// onlyOwnComments reports whether every comment on the post was written by
+// this bulk transaction, which created the post: looking for one stored
+// before is then looking in what it remembers.
+func (tx *Tx) onlyOwnComments(postID int64) bool {
+	if tx.bulk == nil {
+		return false
+	}
+	_, created := tx.bulk.versions[postID]
+	return created
 }
 
 // FindComment returns one comment by id.

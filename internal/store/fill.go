@@ -30,15 +30,16 @@ import (
 // filling an empty site does it, where the pages would have shown nothing.
 //
 // While the keys referring to them are set aside, the fill also writes new
-// posts and media items many to a statement, as it writes a post's links
-// (see bulk.go), instead of one insert (one round trip) each: their ids
-// are taken from the table's sequence 500 at a time, and whether a slug,
-// a file's path or an import key is free is known without asking, since
-// the table held no row when the fill began and nothing else may write to
-// it before the commit. A row whose slug, path or import key this
-// transaction may have written already (its hash was seen) is inserted at
-// once, and the insert tells, as outside a fill; so is every row once a
-// statement has updated the table (and perhaps changed a key).
+// posts, media items and comments many to a statement, as it writes a
+// post's links (see bulk.go), instead of one insert (one round trip) each:
+// their ids are taken from the table's sequence 500 at a time, and whether
+// a slug, a file's path or an import key (a comment's post and WordPress
+// id) is free is known without asking, since the table held no row when
+// the fill began and nothing else may write to it before the commit. A row
+// whose key this transaction may have written already (its hash was seen)
+// is inserted at once, and the insert tells, as outside a fill; so is
+// every row once a statement has updated the table (and perhaps changed a
+// key).
 
 // filledTables are the tables an import of a whole site fills.
 var filledTables = []string{"posts", "post_terms", "post_authors", "post_search", "post_featured",
@@ -63,7 +64,7 @@ type newRows struct {
 }
 
 // freshTables are the tables whose new rows a fill writes in batches.
-var freshTables = []string{"posts", "media"}
+var freshTables = []string{"posts", "media", "comments"}
 
 // writtenKey hashes one of a row's unique keys: its name, then its parts.
 func writtenKey(parts ...string) uint64 {

@@ -71,7 +71,8 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...a
 // dialect.bulkSettings).
 func (tx *Tx) Bulk(ctx context.Context) error {
 	if tx.bulk == nil {
-		tx.bulk = &pending{batches: map[string]*batch{}, versions: map[int64]int{}, images: map[int64]bool{}, fresh: map[string]*newRows{}}
+		tx.bulk = &pending{batches: map[string]*batch{}, versions: map[int64]int{}, images: map[int64]bool{},
+			fresh: map[string]*newRows{}, comments: map[int64]int64{}, wpComments: map[[2]int64]bool{}}
 		if tx.d.computeApart() {
 			tx.bulk.pool = tx.pool
 		}
