@@ -31,9 +31,11 @@ func TestInboxTriageAndRepublishFromAddress(t *testing.T) {
 	if hint := get(t, ctx, "the keys' hint", chromedp.Evaluate[bool](`!document.querySelector('.desk-keys').hidden`)); !hint {
 		t.Error("the inbox does not show its keys")
 	}
+	// Read while the page may be coming back: an item the parser has
+	// not finished yet reads as its title alone, and the wait goes on.
 	state := func(n int) string {
 		return get(t, ctx, "read the states", chromedp.Evaluate[string](
-			`[...document.querySelectorAll('article.desk-item')].map(a => a.querySelector('h2').textContent.trim() + '=' + a.querySelector('.desk-state').textContent.trim())[`+strconv.Itoa(n)+`] || ''`))
+			`[...document.querySelectorAll('article.desk-item')].map(a => (a.querySelector('h2')?.textContent.trim() ?? '') + '=' + (a.querySelector('.desk-state')?.textContent.trim() ?? ''))[`+strconv.Itoa(n)+`] || ''`))
 	}
 	// j selects the first item; s stars it (the page comes back with it starred).
 	run(t, ctx, "select the first item", chromedp.KeyEvent("j"))
