@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -117,10 +116,7 @@ func (tx *Tx) insertComment(ctx context.Context, c *content.Comment) error {
 	const columns = `post_id, parent_id, author, email, url, user_id, ip, created_at, content_html, status, kind, wp_id`
 	vals := []any{c.PostID, nullID(c.ParentID), c.Author, c.Email, c.URL, nullID(c.UserID), c.IP, unix(c.CreatedAt),
 		c.HTML, string(c.Status), c.Kind, c.WordPressID}
-	var keys []uint64
-	if c.WordPressID != 0 {
-		keys = append(keys, writtenKey("wp", strconv.FormatInt(c.PostID, 10), strconv.FormatInt(c.WordPressID, 10)))
-	}
+	keys := commentKeys(c)
 	id, kept, err := tx.keepNew(ctx, "comments", columns, keys, vals)
 	if err != nil {
 		return fmt.Errorf("store: create comment: %w", err)

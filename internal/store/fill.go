@@ -94,6 +94,15 @@ func mediaKeys(m *content.Media) []uint64 {
 	return keys
 }
 
+// commentKeys are the unique keys of a comment besides its id: its post
+// and WordPress id, when it has one.
+func commentKeys(c *content.Comment) []uint64 {
+	if c.WordPressID == 0 {
+		return nil
+	}
+	return []uint64{writtenKey("wp", strconv.FormatInt(c.PostID, 10), strconv.FormatInt(c.WordPressID, 10))}
+}
+
 // keepNew keeps a new row of table (columns, and vals in their order) to
 // be written with others and returns its id, when the transaction is a
 // fill batching the table's new rows and none of keys was written; kept is
