@@ -142,12 +142,12 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 		}
 		defer uploads.Close()
 	}
-	var newFiles []string // written by this run, removed if it fails
+	var newFiles map[string]bool // given to the library by this run, removed if it fails
 	err := db.Update(ctx, func(tx *store.Tx) error {
 		imp := &importer{tx: tx, rep: rep, opt: opt, users: map[string]*content.User{}, terms: map[string]*content.Term{},
 			seenIDs: map[int64]int{}, seenKeys: map[uint64]int{}, sharedGUID: map[int64]bool{}, termIDs: map[int64]*content.Term{}, attached: map[int64][]string{}, wpPosts: map[int64]int64{}, wpMedia: map[int64]int64{},
 			created: map[int64]bool{}, createdKeys: map[uint64]bool{}, wroteMediaKeys: map[uint64]bool{},
-			copies: newCopier(copiers), copying: map[string]bool{},
+			copies: newCopier(copiers), newFiles: map[string]bool{},
 			uploads: uploads}
 		defer func() { newFiles = imp.newFiles }()
 		// Every copy is over before the transaction ends, and before the
@@ -247,7 +247,7 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, opt Options) (*Repor
 		err = nil
 	}
 	if err != nil || opt.DryRun {
-		for _, f := range newFiles {
+		for f := range newFiles {
 			opt.Media.Delete(ctx, f)
 		}
 	}
@@ -379,14 +379,13 @@ type importer struct {
 	emptyLibrary   bool
 	wroteMediaKeys map[uint64]bool
 	fixups         []fixup
-	newFiles       []string
-	// copies copy the attachments' files into the library while the
-	// import goes on; copying names the files given to them.
-	copies  *copier
-	copying map[string]bool
-	zone    zoneGuess               // the old site's time zone, from its entries' dates
-	menus   menus                   // the old site's navigation menus, settled at the end
-	termIDs map[int64]*content.Term // WordPress term id → term
+	// newFiles are the files this run gives the library, copied by
+	// copies while the import goes on.
+	newFiles map[string]bool
+	copies   *copier
+	zone     zoneGuess               // the old site's time zone, from its entries' dates
+	menus    menus                   // the old site's navigation menus, settled at the end
+	termIDs  map[int64]*content.Term // WordPress term id → term
 	// attached lists, by WordPress entry id, the ids of the attachments
 	// whose parent it is, which a [gallery] naming no images shows.
 	attached      map[int64][]string
@@ -1243,8 +1242,7 @@ func (imp *importer) attachment(ctx context.Context, it *wordpress.Item) error {
 		}
 		imp.copies.copy(ctx, imp.opt.Media, rel, src)
 		src = nil // the copy closes it
-		imp.copying[rel] = true
-		imp.newFiles = append(imp.newFiles, rel)
+		imp.newFiles[rel] = true
 	}
 	switch {
 	case old == nil:
@@ -1619,7 +1617,7 @@ func (imp *importer) stored(ctx context.Context, key string) bool {
 	if imp.opt.Media == nil {
 		return false
 	}
-	if imp.copying[key] {
+	if imp.newFiles[key] {
 		return true
 	}
 	rc, err := imp.opt.Media.Open(ctx, key)
