@@ -393,14 +393,15 @@ func (c conn) before(ctx context.Context, query string) error {
 	if p == nil {
 		return nil
 	}
-	if p.aside != nil && deletesReferenced(query) {
+	deleted := deletesFrom(query)
+	if p.aside != nil && isReferenced(deleted) {
 		// Its cascade needs the foreign keys set aside.
 		return c.buildSetAside(ctx)
 	}
 	if t := updatedFresh(query, p.fresh); t != "" {
 		delete(p.fresh, t)
 	}
-	if t := deletesFrom(query); t == "comments" || t == "posts" {
+	if deleted == "comments" || deleted == "posts" {
 		// The comments remembered may be gone.
 		clear(p.comments)
 		clear(p.wpComments)
@@ -408,7 +409,7 @@ func (c conn) before(ctx context.Context, query string) error {
 	if p.rows == 0 {
 		return nil
 	}
-	if deletesReferenced(query) {
+	if isReferenced(deleted) {
 		return c.flush(ctx)
 	}
 	for _, b := range p.order {
@@ -421,10 +422,9 @@ func (c conn) before(ctx context.Context, query string) error {
 	return nil
 }
 
-// deletesReferenced reports whether query deletes from a table the kept
-// rows refer to.
-func deletesReferenced(query string) bool {
-	switch deletesFrom(query) {
+// isReferenced reports whether the kept rows may refer to rows of table.
+func isReferenced(table string) bool {
+	switch table {
 	case "posts", "users", "terms", "media":
 		return true
 	}
