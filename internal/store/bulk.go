@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -394,7 +395,7 @@ func (c conn) before(ctx context.Context, query string) error {
 		return nil
 	}
 	deleted := deletesFrom(query)
-	if p.aside != nil && isReferenced(deleted) {
+	if p.aside != nil && slices.Contains(p.aside.referenced, deleted) {
 		// Its cascade needs the foreign keys set aside.
 		return c.buildSetAside(ctx)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,6 +50,9 @@ var filledTables = []string{"posts", "post_terms", "post_authors", "post_search"
 // indexes before foreign keys (whose checks then read the indexes).
 type setAside struct {
 	build []string
+	// referenced are the tables the foreign keys set aside refer to: a
+	// DELETE from one of them needs the keys for its cascade.
+	referenced []string
 }
 
 // newRows is what a fill needs to write a table's new rows in batches.
@@ -208,7 +212,7 @@ func (tx *Tx) BulkFill(ctx context.Context) error {
 		return fmt.Errorf("store: lock the tables to fill: %w", err)
 	}
 	rows, err := tx.q.QueryContext(ctx, `
-		SELECT 1, format('DROP INDEX %I.%I', n.nspname, c.relname), pg_get_indexdef(i.indexrelid)
+		SELECT 1, format('DROP INDEX %I.%I', n.nspname, c.relname), pg_get_indexdef(i.indexrelid), ''::name
 		FROM pg_index i
 		JOIN pg_class c ON c.oid = i.indexrelid
 		JOIN pg_class t ON t.oid = i.indrelid
@@ -217,7 +221,7 @@ func (tx *Tx) BulkFill(ctx context.Context) error {
 			AND NOT i.indisunique AND NOT i.indisprimary
 		UNION ALL
 		SELECT 2, format('ALTER TABLE %I DROP CONSTRAINT %I', t.relname, k.conname),
-			format('ALTER TABLE %I ADD CONSTRAINT %I %s', t.relname, k.conname, pg_get_constraintdef(k.oid))
+			format('ALTER TABLE %I ADD CONSTRAINT %I %s', t.relname, k.conname, pg_get_constraintdef(k.oid)), r.relname
 		FROM pg_constraint k
 		JOIN pg_class t ON t.oid = k.conrelid
 		JOIN pg_class r ON r.oid = k.confrelid
@@ -232,15 +236,18 @@ func (tx *Tx) BulkFill(ctx context.Context) error {
 	aside := &setAside{}
 	for rows.Next() {
 		var (
-			order      int
-			d, rebuild string
+			order                int
+			d, rebuild, refersTo string
 		)
-		if err := rows.Scan(&order, &d, &rebuild); err != nil {
+		if err := rows.Scan(&order, &d, &rebuild, &refersTo); err != nil {
 			rows.Close()
 			return fmt.Errorf("store: read the indexes to set aside: %w", err)
 		}
 		drop = append(drop, d)
 		aside.build = append(aside.build, rebuild)
+		if refersTo != "" && !slices.Contains(aside.referenced, refersTo) {
+			aside.referenced = append(aside.referenced, refersTo)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: read the indexes to set aside: %w", err)
